@@ -1,0 +1,1 @@
+"""SocialHub: a self-hostable social platform built on Reflex."""

@@ -1,0 +1,1 @@
+"""The REST API (FastAPI, mounted through Reflex's api_transformer): thin callers of the domain."""

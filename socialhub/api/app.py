@@ -1,0 +1,95 @@
+"""The FastAPI application that Reflex serves beside the web app (`api_transformer`)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+
+import sqlalchemy as sa
+from fastapi import APIRouter, FastAPI, Request, Response
+from pydantic import BaseModel
+
+from socialhub.api import auth, events, media, users
+from socialhub.api.errors import error_response, install_error_handlers
+from socialhub.config import get_settings
+from socialhub.db import get_engine
+from socialhub.logs import get_logger
+from socialhub.realtime.hub import RedisHub, get_hub
+
+API_PREFIX = "/api/v1"
+log = get_logger("socialhub.api")
+
+
+class Health(BaseModel):
+    status: str
+    database: str
+    redis: str
+
+
+health_router = APIRouter(tags=["operations"])
+
+
+@health_router.get("/health", response_model=Health, responses={503: {"model": Health}})
+def health(response: Response) -> Health:
+    """Liveness of the database and, when configured, Redis."""
+    try:
+        with get_engine().connect() as connection:
+            connection.execute(sa.text("SELECT 1"))
+        database = "ok"
+    except Exception:
+        database = "error"
+    redis = "not_configured"
+    hub = get_hub()
+    if isinstance(hub, RedisHub):
+        try:
+            redis = "ok" if hub.ping() else "error"
+        except Exception:
+            redis = "error"
+    healthy = database == "ok" and redis in ("ok", "not_configured")
+    response.status_code = 200 if healthy else 503
+    return Health(status="ok" if healthy else "error", database=database, redis=redis)
+
+
+def create_api() -> FastAPI:
+    api = FastAPI(
+        title="SocialHub API",
+        version="1.0.0",
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+        description="Every action of the web app, for bots, scripts and mobile clients. "
+        "Authenticate with `Authorization: Bearer <access token>` from `POST /api/v1/auth/login`. "
+        'Errors are `{"error": {"code", "message", "details"}}`.',
+    )
+    install_error_handlers(api)
+    for router in (auth.router, users.router, media.router, events.router, health_router):
+        api.include_router(router, prefix=API_PREFIX)
+
+    @api.middleware("http")
+    async def access_log(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        started = time.perf_counter()
+        try:
+            response = await call_next(request)
+        except Exception:
+            log.exception("request failed", method=request.method, path=request.url.path)
+            return error_response(500, "internal_error", "something went wrong on our side")
+        log.info(
+            "request",
+            method=request.method,
+            path=request.url.path,
+            status=response.status_code,
+            ms=round((time.perf_counter() - started) * 1000, 1),
+        )
+        return response
+
+    @api.api_route(API_PREFIX + "/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
+    def unknown(rest: str) -> Response:
+        return error_response(404, "not_found", "no such endpoint")
+
+    return api
+
+
+def allowed_origins() -> list[str]:
+    return list(get_settings().cors_origins)

@@ -1,0 +1,72 @@
+"""/api/v1/events: the caller's event stream as Server-Sent Events, resumable from a position."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import StreamingResponse
+
+from socialhub.api.deps import CurrentCaller
+from socialhub.api.errors import ERROR_RESPONSES
+from socialhub.db import read_session
+from socialhub.realtime.events import events_since, user_key
+from socialhub.realtime.hub import Event, get_hub
+
+router = APIRouter(tags=["events"], responses=ERROR_RESPONSES)
+KEEPALIVE_SECONDS = 15.0
+
+
+def _frame(event: Event) -> str:
+    position = event.get("position")
+    head = f"id: {position}\n" if position is not None else ""
+    return f"{head}event: {event['type']}\ndata: {json.dumps(event)}\n\n"
+
+
+@router.get(
+    "/events",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}, "description": "SSE stream"}},
+)
+async def events(
+    request: Request,
+    caller: CurrentCaller,
+    since: Annotated[int, Query(ge=0, description="last position the client has seen")] = 0,
+) -> StreamingResponse:
+    """Everything in the caller's stream after `since`, then live events as they happen.
+
+    Each event's SSE `id` is its stream position: reconnect with `since=<last id>` to resume.
+    """
+    subscription = get_hub().subscribe([user_key(caller.user_id)])
+
+    async def stream() -> AsyncIterator[str]:
+        last = since
+        try:
+            while True:
+                with read_session() as db:
+                    backlog = await asyncio.to_thread(events_since, db, caller.user_id, last)
+                for event in backlog:
+                    last = event["position"]
+                    yield _frame(event)
+                if len(backlog) < 500:
+                    break
+            while not await request.is_disconnected():
+                batch = await subscription.next_batch(timeout=KEEPALIVE_SECONDS)
+                if not batch:
+                    yield ": keepalive\n\n"
+                for _key, event in batch:
+                    position = event.get("position")
+                    if position is not None:
+                        if position <= last:
+                            continue
+                        last = position
+                    yield _frame(event)
+        finally:
+            subscription.close()
+
+    return StreamingResponse(
+        stream(), media_type="text/event-stream", headers={"Cache-Control": "no-store"}
+    )

@@ -1,0 +1,60 @@
+"""/api/v1/users: profiles, avatars and user search."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Query, UploadFile
+
+from socialhub.api.deps import CurrentCaller
+from socialhub.api.errors import ERROR_RESPONSES
+from socialhub.config import get_settings
+from socialhub.db import transaction
+from socialhub.domain import users as users_domain
+from socialhub.domain.errors import PayloadTooLarge
+from socialhub.models.users import MeView, UserUpdate, UserView
+
+router = APIRouter(prefix="/users", tags=["users"], responses=ERROR_RESPONSES)
+
+
+@router.get("/me", response_model=MeView)
+def get_me(caller: CurrentCaller) -> MeView:
+    with transaction() as db:
+        return users_domain.me_view(caller.user(db))
+
+
+@router.patch("/me", response_model=MeView)
+def update_me(body: UserUpdate, caller: CurrentCaller) -> MeView:
+    """Change any of display name, bio, status text and presence."""
+    with transaction() as db:
+        return users_domain.me_view(users_domain.check_update_profile(db, caller.user(db), body))
+
+
+@router.put("/me/avatar", response_model=MeView)
+def set_avatar(file: Annotated[UploadFile, File(description="JPEG, PNG, WebP or GIF, <= 10 MB")], caller: CurrentCaller) -> MeView:
+    """Upload a new avatar. It is re-encoded to WebP (400 and 64 px) with all metadata removed."""
+    limit = get_settings().avatar_max_bytes
+    data = file.file.read(limit + 1)
+    if len(data) > limit:
+        raise PayloadTooLarge(
+            f"the file is larger than {limit // (1024 * 1024)} MB",
+            details={"field": "file", "max_bytes": limit},
+        )
+    with transaction() as db:
+        return users_domain.me_view(users_domain.check_set_avatar(db, caller.user(db), data))
+
+
+@router.get("", response_model=list[UserView])
+def search(
+    caller: CurrentCaller,
+    q: Annotated[str, Query(max_length=50, description="prefix of a username or display name")],
+    limit: Annotated[int, Query(ge=1, le=50)] = 20,
+) -> list[UserView]:
+    with transaction() as db:
+        return [users_domain.user_view(u) for u in users_domain.search_users(db, q, limit=limit)]
+
+
+@router.get("/{username}", response_model=UserView)
+def get_user(username: str, caller: CurrentCaller) -> UserView:
+    with transaction() as db:
+        return users_domain.user_view(users_domain.access_user(db, username))

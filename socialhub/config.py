@@ -1,0 +1,94 @@
+"""Settings, all read from the environment (see .env.example)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default).strip()
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = _env(name)
+    return int(raw) if raw else default
+
+
+def _secret_key(data_dir: Path) -> str:
+    """An explicit SECRET_KEY wins; otherwise one is generated once and kept under data/."""
+    explicit = _env("SECRET_KEY")
+    if explicit:
+        return explicit
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    redis_url: str
+    secret_key: str
+    public_url: str
+    cors_origins: tuple[str, ...]
+    media_dir: Path
+    access_token_minutes: int = 15
+    refresh_token_days: int = 30
+    browser_session_days: int = 30
+    avatar_max_bytes: int = 10 * 1024 * 1024
+    rate_limit_login: str = "10/minute"
+    rate_limit_signup: str = "5/minute"
+    bcrypt_rounds: int = 12
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.public_url.startswith("https://")
+
+
+def load_settings() -> Settings:
+    data_dir = Path(_env("DATA_DIR", str(ROOT / "data"))).resolve()
+    database_url = _env("DATABASE_URL") or f"sqlite:///{data_dir / 'socialhub.db'}"
+    public_url = _env("PUBLIC_URL", "http://localhost:3000").rstrip("/")
+    origins = _env("CORS_ORIGINS")
+    cors = tuple(o.strip().rstrip("/") for o in origins.split(",") if o.strip()) or (public_url,)
+    return Settings(
+        data_dir=data_dir,
+        database_url=database_url,
+        redis_url=_env("REDIS_URL"),
+        secret_key=_secret_key(data_dir),
+        public_url=public_url,
+        cors_origins=cors,
+        media_dir=Path(_env("MEDIA_DIR", str(data_dir / "media"))).resolve(),
+        access_token_minutes=_env_int("ACCESS_TOKEN_MINUTES", 15),
+        refresh_token_days=_env_int("REFRESH_TOKEN_DAYS", 30),
+        browser_session_days=_env_int("BROWSER_SESSION_DAYS", 30),
+        avatar_max_bytes=_env_int("AVATAR_MAX_BYTES", 10 * 1024 * 1024),
+        rate_limit_login=_env("RATE_LIMIT_LOGIN", "10/minute"),
+        rate_limit_signup=_env("RATE_LIMIT_SIGNUP", "5/minute"),
+        bcrypt_rounds=_env_int("BCRYPT_ROUNDS", 12),
+        log_level=_env("LOG_LEVEL", "INFO").upper(),
+        log_json=_env("LOG_FORMAT", "json") == "json",
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()

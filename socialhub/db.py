@@ -1,0 +1,98 @@
+"""Engine, transactions and after-commit hooks.
+
+The caller owns the transaction: `with transaction() as session:`. Domain code never commits; it
+registers work (events to publish, jobs to enqueue) with `on_commit`, which runs only once the
+transaction has committed, so nobody hears of a change that might still roll back.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from socialhub.config import get_settings
+
+log = logging.getLogger(__name__)
+
+_AFTER_COMMIT = "socialhub_after_commit"
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            from pathlib import Path
+
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+@lru_cache(maxsize=4)
+def _engine_for(url: str) -> Engine:
+    return make_engine(url)
+
+
+def get_engine() -> Engine:
+    return _engine_for(get_settings().database_url)
+
+
+def on_commit(session: Session, callback: Callable[[], None]) -> None:
+    """Run `callback` after `session` commits; it is dropped if the transaction rolls back."""
+    session.info.setdefault(_AFTER_COMMIT, []).append(callback)
+
+
+@contextmanager
+def transaction(engine: Engine | None = None) -> Iterator[Session]:
+    session = Session(engine or get_engine(), expire_on_commit=False)
+    try:
+        yield session
+        session.commit()
+        callbacks = session.info.pop(_AFTER_COMMIT, [])
+    except BaseException as exc:
+        if getattr(exc, "commit_before_raise", False):
+            # The error itself is a change to keep (e.g. a session revoked on token reuse).
+            session.commit()
+            _run(session.info.pop(_AFTER_COMMIT, []))
+        else:
+            session.rollback()
+            session.info.pop(_AFTER_COMMIT, None)
+        raise
+    finally:
+        session.close()
+    _run(callbacks)
+
+
+def _run(callbacks: list[Callable[[], None]]) -> None:
+    for callback in callbacks:
+        try:
+            callback()
+        except Exception:
+            log.exception("after-commit callback failed")
+
+
+@contextmanager
+def read_session(engine: Engine | None = None) -> Iterator[Session]:
+    session = Session(engine or get_engine(), expire_on_commit=False)
+    try:
+        yield session
+    finally:
+        session.close()

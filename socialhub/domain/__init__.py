@@ -1,0 +1,1 @@
+"""The domain layer: the only code that writes. It imports neither reflex nor fastapi."""

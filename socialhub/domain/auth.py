@@ -1,0 +1,308 @@
+"""Log-in, sessions and credentials.
+
+Every credential hangs off an `AuthSession` row, so revoking the row ends it at once:
+- browsers hold `<session id>.<secret>` in an HttpOnly cookie (the secret is stored as a hash);
+- API clients hold a short-lived JWT access token plus a rotating refresh token (stored as a hash);
+  presenting a refresh token that was already rotated revokes the whole session.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+import jwt
+from sqlmodel import Session, col, select
+
+from socialhub.config import get_settings
+from socialhub.domain import ratelimit
+from socialhub.domain.errors import InvalidInput, NotAuthenticated, NotFound, RefreshTokenReused
+from socialhub.domain.users import get_user_by_login, hash_password, password_matches
+from socialhub.models import AuthSession, LoginTicket, RefreshToken, SessionKind, SiteRole, User
+from socialhub.models.base import utcnow
+from socialhub.realtime.events import publish_on_commit
+
+JWT_ALGORITHM = "HS256"
+TICKET_SECONDS = 60
+LAST_ACTIVE_GRANULARITY = timedelta(seconds=60)
+_DUMMY_HASH: str | None = None
+
+
+def _sha256(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def _dummy_hash() -> str:
+    global _DUMMY_HASH
+    if _DUMMY_HASH is None:
+        _DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
+    return _DUMMY_HASH
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    access_token: str
+    refresh_token: str
+    expires_in: int
+    session_id: str
+
+
+def authenticate(session: Session, *, login: str, password: str, ip: str) -> User:
+    """Check a username-or-email and password. Unknown accounts cost the same bcrypt time."""
+    if not isinstance(login, str) or not login.strip():
+        raise InvalidInput("enter your username or email", field="login", code="missing")
+    if not isinstance(password, str) or not password:
+        raise InvalidInput("enter your password", field="password", code="missing")
+    ratelimit.hit("login", f"ip:{ip}", f"account:{login.strip().lower()}")
+    user = get_user_by_login(session, login)
+    valid = password_matches(password, user.password_hash if user else _dummy_hash())
+    if user is None or not valid:
+        raise NotAuthenticated("wrong username, email or password", code="invalid_credentials")
+    if user.suspended_at is not None:
+        raise NotAuthenticated("this account is suspended", code="account_suspended")
+    return user
+
+
+def _new_session(session: Session, user: User, *, kind: SessionKind, device: str, ip: str) -> AuthSession:
+    settings = get_settings()
+    days = settings.browser_session_days if kind is SessionKind.browser else settings.refresh_token_days
+    auth = AuthSession(
+        user_id=user.id or 0,
+        kind=kind.value,
+        device=device[:200],
+        ip=ip[:64],
+        expires_at=utcnow() + timedelta(days=days),
+    )
+    session.add(auth)
+    session.flush()
+    return auth
+
+
+def _access_token(auth: AuthSession) -> tuple[str, int]:
+    settings = get_settings()
+    lifetime = settings.access_token_minutes * 60
+    now = utcnow()
+    claims = {
+        "sub": str(auth.user_id),
+        "sid": auth.id,
+        "typ": "access",
+        "iat": int(now.timestamp()),
+        "exp": int((now + timedelta(seconds=lifetime)).timestamp()),
+    }
+    return jwt.encode(claims, settings.secret_key, algorithm=JWT_ALGORITHM), lifetime
+
+
+def _issue_refresh(session: Session, auth: AuthSession) -> str:
+    token = secrets.token_urlsafe(32)
+    session.add(
+        RefreshToken(
+            session_id=auth.id,
+            token_hash=_sha256(token),
+            expires_at=utcnow() + timedelta(days=get_settings().refresh_token_days),
+        )
+    )
+    session.flush()
+    return token
+
+
+def do_login_api(session: Session, user: User, *, device: str, ip: str) -> TokenPair:
+    auth = _new_session(session, user, kind=SessionKind.api, device=device, ip=ip)
+    access, lifetime = _access_token(auth)
+    return TokenPair(access, _issue_refresh(session, auth), lifetime, auth.id)
+
+
+def check_refresh(session: Session, *, refresh_token: str) -> TokenPair:
+    if not isinstance(refresh_token, str) or not refresh_token:
+        raise InvalidInput("refresh_token is required", field="refresh_token", code="missing")
+    row = session.exec(
+        select(RefreshToken).where(RefreshToken.token_hash == _sha256(refresh_token))
+    ).first()
+    if row is None:
+        raise NotAuthenticated("invalid refresh token", code="invalid_token")
+    auth = session.get(AuthSession, row.session_id)
+    if auth is None or auth.revoked_at is not None:
+        raise NotAuthenticated("this session has ended", code="session_revoked")
+    if row.used_at is not None:
+        # A rotated token came back: someone holds a copy. End the session for everyone.
+        do_revoke_session(session, auth, reason="refresh_reuse")
+        raise RefreshTokenReused("refresh token reuse detected; the session was ended")
+    now = utcnow()
+    if row.expires_at < now or auth.expires_at < now:
+        raise NotAuthenticated("the refresh token has expired", code="token_expired")
+    user = session.get(User, auth.user_id)
+    if user is None or user.suspended_at is not None:
+        raise NotAuthenticated("this account is suspended", code="account_suspended")
+    row.used_at = now
+    auth.last_active_at = now
+    session.add_all([row, auth])
+    access, lifetime = _access_token(auth)
+    return TokenPair(access, _issue_refresh(session, auth), lifetime, auth.id)
+
+
+def _live_session(session: Session, session_id: str) -> tuple[AuthSession, User]:
+    auth = session.get(AuthSession, session_id)
+    if auth is None or auth.revoked_at is not None:
+        raise NotAuthenticated("this session has ended", code="session_revoked")
+    now = utcnow()
+    if auth.expires_at < now:
+        raise NotAuthenticated("this session has expired", code="session_expired")
+    user = session.get(User, auth.user_id)
+    if user is None or user.suspended_at is not None:
+        raise NotAuthenticated("this account is suspended", code="account_suspended")
+    if now - auth.last_active_at > LAST_ACTIVE_GRANULARITY:
+        auth.last_active_at = now
+        session.add(auth)
+    return auth, user
+
+
+def authenticate_access_token(session: Session, token: str) -> tuple[AuthSession, User]:
+    try:
+        claims = jwt.decode(
+            token,
+            get_settings().secret_key,
+            algorithms=[JWT_ALGORITHM],
+            options={"require": ["exp", "iat", "sub", "sid"]},
+        )
+    except jwt.ExpiredSignatureError as exc:
+        raise NotAuthenticated("the access token has expired", code="token_expired") from exc
+    except jwt.PyJWTError as exc:
+        raise NotAuthenticated("invalid access token", code="invalid_token") from exc
+    if claims.get("typ") != "access":
+        raise NotAuthenticated("invalid access token", code="invalid_token")
+    auth, user = _live_session(session, str(claims["sid"]))
+    if str(user.id) != claims["sub"]:
+        raise NotAuthenticated("invalid access token", code="invalid_token")
+    return auth, user
+
+
+# Browser log-in: ticket -> cookie ---------------------------------------------------------------
+
+
+def do_issue_login_ticket(session: Session, user: User, *, device: str, ip: str) -> str:
+    ticket = secrets.token_urlsafe(32)
+    session.add(
+        LoginTicket(
+            ticket_hash=_sha256(ticket),
+            user_id=user.id or 0,
+            device=device[:200],
+            ip=ip[:64],
+            expires_at=utcnow() + timedelta(seconds=TICKET_SECONDS),
+        )
+    )
+    session.flush()
+    return ticket
+
+
+def check_redeem_login_ticket(session: Session, ticket: str) -> str:
+    """Trade a one-time ticket for a browser session; returns the cookie value."""
+    row = session.get(LoginTicket, _sha256(ticket)) if ticket else None
+    if row is None or row.used_at is not None or row.expires_at < utcnow():
+        raise NotAuthenticated("this log-in link is no longer valid", code="invalid_ticket")
+    user = session.get(User, row.user_id)
+    if user is None or user.suspended_at is not None:
+        raise NotAuthenticated("this account is suspended", code="account_suspended")
+    row.used_at = utcnow()
+    session.add(row)
+    auth = _new_session(session, user, kind=SessionKind.browser, device=row.device, ip=row.ip)
+    secret = secrets.token_urlsafe(32)
+    auth.secret_hash = _sha256(secret)
+    session.add(auth)
+    session.flush()
+    return f"{auth.id}.{secret}"
+
+
+def authenticate_browser_cookie(session: Session, cookie_value: str) -> tuple[AuthSession, User]:
+    session_id, _, secret = (cookie_value or "").partition(".")
+    if not session_id or not secret:
+        raise NotAuthenticated("please log in", code="not_authenticated")
+    auth = session.get(AuthSession, session_id)
+    if (
+        auth is None
+        or auth.kind != SessionKind.browser.value
+        or not auth.secret_hash
+        or not hmac.compare_digest(auth.secret_hash, _sha256(secret))
+    ):
+        raise NotAuthenticated("please log in", code="not_authenticated")
+    return _live_session(session, session_id)
+
+
+# Sessions ----------------------------------------------------------------------------------------
+
+
+def list_sessions(session: Session, user: User) -> list[AuthSession]:
+    return list(
+        session.exec(
+            select(AuthSession)
+            .where(
+                AuthSession.user_id == user.id,
+                col(AuthSession.revoked_at).is_(None),
+                col(AuthSession.expires_at) > utcnow(),
+            )
+            .order_by(col(AuthSession.last_active_at).desc())
+        ).all()
+    )
+
+
+def access_session(session: Session, actor: User, session_id: str) -> AuthSession:
+    auth = session.get(AuthSession, session_id)
+    if auth is None or auth.user_id != actor.id or auth.revoked_at is not None:
+        raise NotFound("no such session", code="session_not_found")
+    return auth
+
+
+def check_revoke_session(session: Session, actor: User, session_id: str) -> None:
+    do_revoke_session(session, access_session(session, actor, session_id), reason="revoked")
+
+
+def do_revoke_session(session: Session, auth: AuthSession, *, reason: str) -> None:
+    if auth.revoked_at is not None:
+        return
+    auth.revoked_at = utcnow()
+    auth.revoked_reason = reason
+    session.add(auth)
+    session.flush()
+    publish_on_commit(
+        session,
+        type="session",
+        op="revoke",
+        data={"session_id": auth.id, "reason": reason},
+        users=[auth.user_id],
+    )
+
+
+def do_revoke_all_sessions(session: Session, user: User, *, reason: str) -> int:
+    active = session.exec(
+        select(AuthSession).where(
+            AuthSession.user_id == user.id, col(AuthSession.revoked_at).is_(None)
+        )
+    ).all()
+    for auth in active:
+        do_revoke_session(session, auth, reason=reason)
+    return len(active)
+
+
+# Site administration -----------------------------------------------------------------------------
+
+
+def do_set_role(session: Session, user: User, role: SiteRole) -> None:
+    user.role = role.value
+    user.updated_at = utcnow()
+    session.add(user)
+    session.flush()
+
+
+def do_suspend_user(session: Session, user: User) -> None:
+    user.suspended_at = utcnow()
+    session.add(user)
+    session.flush()
+    do_revoke_all_sessions(session, user, reason="suspended")
+
+
+def do_unsuspend_user(session: Session, user: User) -> None:
+    user.suspended_at = None
+    session.add(user)
+    session.flush()
+

@@ -1,0 +1,149 @@
+"""Media intake and storage: content sniffing, size limits, metadata stripping, signed URLs."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import io
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import puremagic
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from socialhub.config import get_settings
+from socialhub.domain.errors import InvalidInput, PayloadTooLarge, UnsupportedMedia
+
+IMAGE_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif"}
+_SNIFFED_IMAGE_MIMES = {"image/jpeg", "image/png", "image/webp", "image/gif", "image/x-png"}
+# Far above any real photo, far below what a decompression bomb claims.
+MAX_IMAGE_PIXELS = 50_000_000
+AVATAR_SIZES = (400, 64)
+
+
+class Storage(Protocol):
+    def put(self, key: str, data: bytes) -> None: ...
+    def path(self, key: str) -> Path: ...
+    def delete_prefix(self, prefix: str, keep: set[str]) -> None: ...
+
+
+class LocalStorage:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def path(self, key: str) -> Path:
+        candidate = (self.root / key).resolve()
+        if not candidate.is_relative_to(self.root.resolve()):
+            raise InvalidInput("bad media key", field="key")
+        return candidate
+
+    def put(self, key: str, data: bytes) -> None:
+        target = self.path(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(target.suffix + ".tmp")
+        tmp.write_bytes(data)
+        tmp.replace(target)
+
+    def delete_prefix(self, prefix: str, keep: set[str]) -> None:
+        folder = self.path(prefix)
+        if not folder.is_dir():
+            return
+        for child in folder.iterdir():
+            key = f"{prefix}/{child.name}"
+            if key not in keep:
+                child.unlink(missing_ok=True)
+
+
+def get_storage() -> Storage:
+    return LocalStorage(get_settings().media_dir)
+
+
+def sniff_mime(data: bytes) -> str | None:
+    """The MIME type the bytes really are, ignoring any name or client-sent type."""
+    try:
+        return str(puremagic.from_string(data, mime=True)) or None
+    except puremagic.PureError:
+        return None
+
+
+@dataclass(frozen=True)
+class ProcessedImage:
+    sizes: dict[int, bytes]
+
+
+def process_square_image(
+    data: bytes, *, max_bytes: int, sizes: tuple[int, ...] = AVATAR_SIZES, field: str = "file"
+) -> ProcessedImage:
+    """Check an uploaded picture and re-encode it as square WebPs with no metadata.
+
+    Re-encoding from decoded pixels drops EXIF, GPS, ICC and comments; orientation is applied first
+    so a phone photo does not come out sideways.
+    """
+    if not data:
+        raise InvalidInput("the file is empty", field=field, code="empty_file")
+    if len(data) > max_bytes:
+        raise PayloadTooLarge(
+            f"the file is larger than {max_bytes // (1024 * 1024)} MB",
+            details={"field": field, "max_bytes": max_bytes},
+        )
+    mime = sniff_mime(data)
+    if mime not in _SNIFFED_IMAGE_MIMES:
+        raise UnsupportedMedia(
+            "only JPEG, PNG, WebP or GIF images are accepted",
+            details={"field": field, "detected": mime},
+        )
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            if probe.format not in IMAGE_FORMATS:
+                raise UnsupportedMedia(
+                    "only JPEG, PNG, WebP or GIF images are accepted",
+                    details={"field": field, "detected": probe.format},
+                )
+            width, height = probe.size
+            if width * height > MAX_IMAGE_PIXELS:
+                raise UnsupportedMedia(
+                    "the image has too many pixels",
+                    code="image_too_large",
+                    details={"field": field, "max_pixels": MAX_IMAGE_PIXELS},
+                )
+            probe.seek(0)
+            image = ImageOps.exif_transpose(probe.copy())
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError) as exc:
+        raise UnsupportedMedia(
+            "the image could not be read", code="corrupt_image", details={"field": field}
+        ) from exc
+
+    image = image.convert("RGBA") if image.mode in ("RGBA", "LA", "P") else image.convert("RGB")
+    side = min(image.size)
+    left = (image.width - side) // 2
+    top = (image.height - side) // 2
+    square = image.crop((left, top, left + side, top + side))
+    out: dict[int, bytes] = {}
+    for size in sizes:
+        resized = square.resize((size, size), Image.Resampling.LANCZOS)
+        buffer = io.BytesIO()
+        resized.save(buffer, format="WEBP", quality=85, method=4)
+        out[size] = buffer.getvalue()
+    return ProcessedImage(sizes=out)
+
+
+def _signature(key: str, expires: int) -> str:
+    secret = get_settings().secret_key.encode()
+    return hmac.new(secret, f"{key}:{expires}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def signed_url(key: str, *, lifetime_seconds: int = 86_400) -> str:
+    """A URL for a stored file that works until a day boundary at least `lifetime` away.
+
+    Rounding the expiry keeps the URL stable for a while, so browsers can cache the file.
+    """
+    expires = (int(time.time()) // 86_400 + 1) * 86_400 + lifetime_seconds
+    return f"/api/v1/media/{key}?exp={expires}&sig={_signature(key, expires)}"
+
+
+def verify_signature(key: str, expires: int, signature: str) -> bool:
+    if expires < time.time():
+        return False
+    return hmac.compare_digest(_signature(key, expires), signature)

@@ -1,0 +1,275 @@
+"""Accounts and profiles: registration, edits, avatars, lookup and search."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import bcrypt
+import zxcvbn
+from email_validator import EmailNotValidError, validate_email
+from sqlmodel import Session, col, or_, select
+from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+from socialhub.config import get_settings
+from socialhub.domain import media
+from socialhub.domain.errors import Conflict, InvalidInput, NotFound
+from socialhub.domain.validation import clean_text
+from socialhub.models import Presence, SiteRole, User, UserStream
+from socialhub.models.base import new_id, utcnow
+from socialhub.models.users import MeView, UserUpdate, UserView
+from socialhub.realtime.events import publish_on_commit
+
+USERNAME_RE = re.compile(r"^[a-z0-9_]{3,30}$")
+PASSWORD_MIN = 8
+PASSWORD_MAX = 128  # bcrypt reads 72 bytes; longer inputs are refused rather than truncated.
+DISPLAY_NAME_MAX = 50
+BIO_MAX = 300
+STATUS_MAX = 100
+SEARCH_LIMIT_MAX = 50
+
+
+@lru_cache(maxsize=1)
+def _common_passwords() -> frozenset[str]:
+    return frozenset(FREQUENCY_LISTS["passwords"])
+
+
+def normalize_username(raw: str) -> str:
+    if not isinstance(raw, str):
+        raise InvalidInput("username must be text", field="username")
+    username = raw.strip().lower()
+    if not USERNAME_RE.fullmatch(username):
+        raise InvalidInput(
+            "username must be 3-30 characters of a-z, 0-9 and _",
+            field="username",
+            code="invalid_username",
+        )
+    return username
+
+
+def normalize_email(raw: str) -> str:
+    try:
+        result = validate_email(raw.strip(), check_deliverability=False)
+    except (EmailNotValidError, AttributeError) as exc:
+        raise InvalidInput("enter a valid email address", field="email", code="invalid_email") from exc
+    return str(result.normalized)
+
+
+def check_password_strength(password: str, *, username: str = "", email: str = "") -> None:
+    if not isinstance(password, str) or len(password) < PASSWORD_MIN:
+        raise InvalidInput(
+            f"password must be at least {PASSWORD_MIN} characters",
+            field="password",
+            code="weak_password",
+        )
+    if len(password.encode()) > 72 or len(password) > PASSWORD_MAX:
+        raise InvalidInput("password must be at most 72 bytes", field="password", code="too_long")
+    lowered = password.lower()
+    if lowered in _common_passwords() or lowered in {username, email.lower()}:
+        raise InvalidInput(
+            "this password is too common; choose another",
+            field="password",
+            code="common_password",
+        )
+    if zxcvbn.zxcvbn(password[:64], user_inputs=[username, email])["score"] < 1:
+        raise InvalidInput(
+            "this password is too easy to guess", field="password", code="weak_password"
+        )
+
+
+def hash_password(password: str) -> str:
+    rounds = get_settings().bcrypt_rounds
+    return bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds)).decode()
+
+
+def password_matches(password: str, password_hash: str) -> bool:
+    try:
+        return bcrypt.checkpw(password.encode()[:72], password_hash.encode())
+    except ValueError:
+        return False
+
+
+def get_user_by_username(session: Session, username: str) -> User | None:
+    return session.exec(select(User).where(User.username_lower == username.strip().lower())).first()
+
+
+def get_user_by_login(session: Session, login: str) -> User | None:
+    """Find an account by username or email, ignoring case."""
+    value = login.strip().lower()
+    column = User.email_lower if "@" in value else User.username_lower
+    return session.exec(select(User).where(column == value)).first()
+
+
+def access_user(session: Session, username: str) -> User:
+    user = get_user_by_username(session, username)
+    if user is None or user.suspended_at is not None:
+        raise NotFound("no such user", code="user_not_found")
+    return user
+
+
+def check_register_user(
+    session: Session, *, username: str, email: str, password: str, display_name: str = ""
+) -> User:
+    name = normalize_username(username)
+    address = normalize_email(email)
+    check_password_strength(password, username=name, email=address)
+    shown = clean_text(display_name or name, field="display_name", max_length=DISPLAY_NAME_MAX)
+    if get_user_by_username(session, name) is not None:
+        raise Conflict("this username is taken", code="username_taken", details={"field": "username"})
+    if session.exec(select(User).where(User.email_lower == address.lower())).first() is not None:
+        raise Conflict(
+            "an account with this email exists", code="email_taken", details={"field": "email"}
+        )
+    return do_register_user(
+        session, username=name, email=address, password_hash=hash_password(password), display_name=shown
+    )
+
+
+def do_register_user(
+    session: Session,
+    *,
+    username: str,
+    email: str,
+    password_hash: str,
+    display_name: str,
+    role: SiteRole = SiteRole.user,
+) -> User:
+    user = User(
+        username=username,
+        username_lower=username.lower(),
+        email=email,
+        email_lower=email.lower(),
+        password_hash=password_hash,
+        display_name=display_name or username,
+        display_name_lower=(display_name or username).lower(),
+        role=role.value,
+    )
+    session.add(user)
+    session.flush()
+    assert user.id is not None
+    session.add(UserStream(user_id=user.id, position=0))
+    session.flush()
+    return user
+
+
+def user_view(user: User) -> UserView:
+    assert user.id is not None
+    large, small = avatar_urls(user)
+    return UserView(
+        id=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        bio=user.bio,
+        status_text=user.status_text,
+        avatar_url=large,
+        avatar_small_url=small,
+        created_at=user.created_at,
+    )
+
+
+def me_view(user: User) -> MeView:
+    return MeView(
+        **user_view(user).model_dump(),
+        email=user.email,
+        presence=Presence(user.presence),
+        role=SiteRole(user.role),
+    )
+
+
+def avatar_key(user: User, size: int) -> str:
+    return f"avatars/{user.id}/{user.avatar_version}-{size}.webp"
+
+
+def avatar_urls(user: User) -> tuple[str | None, str | None]:
+    if not user.avatar_version:
+        return None, None
+    return (
+        media.signed_url(avatar_key(user, media.AVATAR_SIZES[0])),
+        media.signed_url(avatar_key(user, media.AVATAR_SIZES[1])),
+    )
+
+
+def _publish_user_update(session: Session, user: User) -> None:
+    assert user.id is not None
+    publish_on_commit(
+        session,
+        type="user",
+        op="update",
+        data=user_view(user).model_dump(mode="json"),
+        users=[user.id],
+        topics=[f"profile:{user.id}"],
+    )
+
+
+def check_update_profile(session: Session, actor: User, update: UserUpdate) -> User:
+    changes: dict[str, str] = {}
+    if update.display_name is not None:
+        name = clean_text(update.display_name, field="display_name", max_length=DISPLAY_NAME_MAX)
+        if not name:
+            raise InvalidInput("display name cannot be empty", field="display_name", code="empty")
+        changes["display_name"] = name
+    if update.bio is not None:
+        changes["bio"] = clean_text(update.bio, field="bio", max_length=BIO_MAX, multiline=True)
+    if update.status_text is not None:
+        changes["status_text"] = clean_text(
+            update.status_text, field="status_text", max_length=STATUS_MAX
+        )
+    if update.presence is not None:
+        changes["presence"] = Presence(update.presence).value
+    return do_update_profile(session, actor, changes)
+
+
+def do_update_profile(session: Session, user: User, changes: dict[str, str]) -> User:
+    if not changes:
+        return user
+    for key, value in changes.items():
+        setattr(user, key, value)
+    if "display_name" in changes:
+        user.display_name_lower = user.display_name.lower()
+    user.updated_at = utcnow()
+    session.add(user)
+    session.flush()
+    _publish_user_update(session, user)
+    return user
+
+
+def check_set_avatar(session: Session, actor: User, data: bytes) -> User:
+    processed = media.process_square_image(data, max_bytes=get_settings().avatar_max_bytes)
+    return do_set_avatar(session, actor, processed)
+
+
+def do_set_avatar(session: Session, user: User, processed: media.ProcessedImage) -> User:
+    storage = media.get_storage()
+    user.avatar_version = new_id()[:16]
+    for size, blob in processed.sizes.items():
+        storage.put(avatar_key(user, size), blob)
+    user.updated_at = utcnow()
+    session.add(user)
+    session.flush()
+    _publish_user_update(session, user)
+    return user
+
+
+def search_users(session: Session, query: str, *, limit: int = 20) -> list[User]:
+    """Users whose username or display name starts with `query`, ignoring case."""
+    text = query.strip().lower().lstrip("@")
+    if not text:
+        return []
+    if len(text) > DISPLAY_NAME_MAX:
+        raise InvalidInput("search text is too long", field="q", code="too_long")
+    limit = max(1, min(limit, SEARCH_LIMIT_MAX))
+    pattern = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return list(
+        session.exec(
+            select(User)
+            .where(
+                col(User.suspended_at).is_(None),
+                or_(
+                    col(User.username_lower).like(pattern, escape="\\"),
+                    col(User.display_name_lower).like(pattern, escape="\\"),
+                ),
+            )
+            .order_by(col(User.username_lower))
+            .limit(limit)
+        ).all()
+    )

@@ -1,0 +1,92 @@
+"""Typed events, written durably inside the transaction and pushed after it commits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from socialhub.db import on_commit
+from socialhub.models import UserEvent, UserStream
+from socialhub.realtime.hub import Event, get_hub
+
+
+def user_key(user_id: int) -> str:
+    return f"user:{user_id}"
+
+
+def topic_key(topic: str) -> str:
+    return f"topic:{topic}"
+
+
+def _next_position(session: Session, user_id: int) -> int:
+    """Take the user's next stream position; the UPDATE's row lock orders concurrent writers."""
+    result = session.execute(
+        sa.update(UserStream)
+        .where(col(UserStream.user_id) == user_id)
+        .values(position=col(UserStream.position) + 1)
+        .returning(col(UserStream.position))
+    ).scalar_one_or_none()
+    if result is None:
+        session.add(UserStream(user_id=user_id, position=1))
+        session.flush()
+        return 1
+    return int(result)
+
+
+def publish_on_commit(
+    session: Session,
+    *,
+    type: str,
+    op: str,
+    data: dict[str, Any],
+    users: Iterable[int] = (),
+    topics: Iterable[str] = (),
+) -> None:
+    """Record an event in each recipient user's stream and push it once the transaction commits.
+
+    `users` get a durable copy at their next stream position (a reconnecting tab replays it);
+    `topics` (e.g. `profile:42`, watched by whoever has that page open) are pushed but not stored.
+    """
+    pushes: list[tuple[str, Event]] = []
+    for user_id in sorted(set(users)):
+        position = _next_position(session, user_id)
+        session.add(UserEvent(user_id=user_id, position=position, type=type, op=op, payload=data))
+        pushes.append(
+            (user_key(user_id), {"type": type, "op": op, "data": data, "position": position})
+        )
+    for topic in sorted(set(topics)):
+        pushes.append((topic_key(topic), {"type": type, "op": op, "data": data}))
+
+    def push() -> None:
+        hub = get_hub()
+        for key, event in pushes:
+            hub.publish(key, event)
+
+    on_commit(session, push)
+
+
+def publish_ephemeral(*, type: str, op: str, data: dict[str, Any], keys: Iterable[str]) -> None:
+    """Typing, presence and call signalling: pushed now, never stored."""
+    hub = get_hub()
+    for key in sorted(set(keys)):
+        hub.publish(key, {"type": type, "op": op, "data": data})
+
+
+def current_position(session: Session, user_id: int) -> int:
+    stream = session.get(UserStream, user_id)
+    return stream.position if stream else 0
+
+
+def events_since(session: Session, user_id: int, since: int, limit: int = 500) -> list[Event]:
+    rows = session.exec(
+        select(UserEvent)
+        .where(col(UserEvent.user_id) == user_id, col(UserEvent.position) > since)
+        .order_by(col(UserEvent.position))
+        .limit(limit)
+    ).all()
+    return [
+        {"type": r.type, "op": r.op, "data": r.payload, "position": r.position} for r in rows
+    ]
