@@ -1,0 +1,25 @@
+"""Reflex configuration, derived from SocialHub's settings (see .env.example)."""
+
+import os
+
+import reflex as rx
+
+from socialhub.config import get_settings
+
+settings = get_settings()
+port = int(os.environ.get("PORT", "3000"))
+
+config = rx.Config(
+    app_name="socialhub",
+    db_url=settings.database_url,
+    redis_url=settings.redis_url or None,
+    frontend_port=port,
+    backend_port=port,
+    api_url=os.environ.get("API_URL", f"http://localhost:{port}"),
+    deploy_url=settings.public_url,
+    cors_allowed_origins=list(settings.cors_origins),
+    telemetry_enabled=False,
+    show_built_with_reflex=False,
+    disable_plugins=["reflex.plugins.sitemap.SitemapPlugin"],
+    plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="violet", radius="large"))],
+)

@@ -1,0 +1,1 @@
+"""Reusable UI pieces: functions returning rx.Component, taking plain vars."""

@@ -1,0 +1,96 @@
+"""The app shell: navigation, theme toggle and the per-tab realtime listener."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from socialhub.components.ui import user_avatar
+from socialhub.state.realtime import RealtimeState
+from socialhub.state.session import SessionState
+
+
+def nav_link(text: str, href: rx.Var[str] | str, icon: str) -> rx.Component:
+    return rx.link(
+        rx.hstack(rx.icon(icon, size=18), rx.text(text, class_name="sh-nav-text"), spacing="2", align="center"),
+        href=href,
+        aria_label=text,
+        underline="none",
+        color_scheme="gray",
+        high_contrast=True,
+        padding="0.5em",
+    )
+
+
+def navbar() -> rx.Component:
+    return rx.box(
+        rx.hstack(
+            rx.link(
+                rx.heading("SocialHub", size="5"),
+                href="/",
+                underline="none",
+                aria_label="SocialHub home",
+            ),
+            rx.spacer(),
+            nav_link("Home", "/", "house"),
+            nav_link("Profile", "/u/" + SessionState.username, "user"),
+            nav_link("Settings", "/settings", "settings"),
+            rx.color_mode.button(aria_label="Toggle light and dark theme", variant="ghost"),
+            rx.hstack(
+                user_avatar(SessionState.avatar_small_url, SessionState.display_name, size="2"),
+                rx.button(
+                    rx.icon("log-out", size=16),
+                    rx.text("Log out", class_name="sh-nav-text"),
+                    on_click=SessionState.logout,
+                    variant="soft",
+                    aria_label="Log out",
+                    id="logout",
+                ),
+                spacing="2",
+                align="center",
+            ),
+            spacing="2",
+            align="center",
+            wrap="wrap",
+            width="100%",
+        ),
+        as_="nav",
+        aria_label="Main",
+        padding="0.75em 1em",
+        border_bottom=f"1px solid {rx.color('gray', 5)}",
+        position="sticky",
+        top="0",
+        z_index="10",
+        background_color=rx.color("gray", 1),
+        width="100%",
+    )
+
+
+def app_shell(content: rx.Component) -> rx.Component:
+    """A signed-in page: nothing shows until the session is known (pages are prerendered)."""
+    return rx.cond(
+        SessionState.is_authenticated,
+        rx.box(
+            navbar(),
+            rx.el.main(
+                rx.container(content, size="3", padding_x="1em", padding_y="1.5em"),
+            ),
+            on_mount=RealtimeState.listen,
+            width="100%",
+        ),
+        rx.center(rx.spinner(size="3", aria_label="Loading"), height="100vh"),
+    )
+
+
+def public_shell(content: rx.Component) -> rx.Component:
+    return rx.box(
+        rx.hstack(
+            rx.heading("SocialHub", size="5"),
+            rx.spacer(),
+            rx.color_mode.button(aria_label="Toggle light and dark theme", variant="ghost"),
+            padding="0.75em 1em",
+            width="100%",
+            align="center",
+        ),
+        rx.el.main(rx.center(content, padding="1em", width="100%")),
+        width="100%",
+    )

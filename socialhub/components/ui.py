@@ -1,0 +1,54 @@
+"""Small building blocks shared by the pages."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+
+def user_avatar(src: rx.Var[str], name: rx.Var[str], size: str = "3") -> rx.Component:
+    return rx.avatar(
+        src=src,
+        fallback=name.to(str)[:2].upper(),
+        size=size,
+        radius="full",
+        alt=name,
+    )
+
+
+def field_error(errors: rx.Var[dict[str, str]], name: str) -> rx.Component:
+    return rx.cond(
+        errors.contains(name),
+        rx.text(errors[name], color_scheme="red", size="2", role="alert", id=f"{name}-error"),
+    )
+
+
+def labelled_input(
+    label: str,
+    name: str,
+    errors: rx.Var[dict[str, str]],
+    *,
+    type: str = "text",
+    placeholder: str = "",
+    default_value: rx.Var[str] | str = "",
+    autocomplete: str = "off",
+    max_length: int | None = None,
+) -> rx.Component:
+    return rx.vstack(
+        rx.el.label(label, html_for=name, class_name="sh-label"),
+        rx.input(
+            id=name,
+            name=name,
+            type=type,
+            placeholder=placeholder,
+            default_value=default_value,
+            auto_complete=autocomplete,
+            max_length=max_length,
+            aria_label=label,
+            aria_invalid=errors.contains(name),
+            width="100%",
+            size="3",
+        ),
+        field_error(errors, name),
+        spacing="1",
+        width="100%",
+    )

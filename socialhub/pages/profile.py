@@ -1,0 +1,59 @@
+"""/u/<username>: a user's profile."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from socialhub.components.layout import app_shell
+from socialhub.state.profile import ProfileState
+from socialhub.state.session import SessionState
+
+
+def profile_page() -> rx.Component:
+    return app_shell(
+        rx.cond(
+            ProfileState.not_found,
+            rx.vstack(
+                rx.heading("No such user", size="6", as_="h1"),
+                rx.text("This account does not exist or is not available."),
+                rx.link("Back home", href="/"),
+            ),
+            rx.cond(
+                ProfileState.loaded,
+                rx.card(
+                    rx.flex(
+                        rx.avatar(
+                            src=ProfileState.avatar_url,
+                            fallback=ProfileState.display_name.to(str)[:2].upper(),
+                            size="8",
+                            radius="full",
+                            alt="Avatar of " + ProfileState.username,
+                            id="profile-avatar",
+                        ),
+                        rx.vstack(
+                            rx.heading(ProfileState.display_name, size="7", as_="h1", id="profile-display-name"),
+                            rx.text("@", ProfileState.username, color_scheme="gray", id="profile-username"),
+                            rx.cond(
+                                ProfileState.status_text,
+                                rx.badge(ProfileState.status_text, size="2", id="profile-status"),
+                            ),
+                            rx.text(ProfileState.bio, white_space="pre-wrap", id="profile-bio"),
+                            rx.text("Joined ", ProfileState.joined, color_scheme="gray", size="2"),
+                            rx.cond(
+                                ProfileState.user_id == SessionState.user_id,
+                                rx.link(rx.button("Edit profile", variant="soft"), href="/settings"),
+                            ),
+                            spacing="2",
+                            align="start",
+                        ),
+                        spacing="5",
+                        direction=rx.breakpoints(initial="column", sm="row"),
+                        align=rx.breakpoints(initial="center", sm="start"),
+                    ),
+                    width="100%",
+                    size="3",
+                ),
+                rx.spinner(aria_label="Loading profile"),
+            ),
+        )
+    )

@@ -1,0 +1,151 @@
+"""/settings: profile, avatar, sessions."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from socialhub.components.layout import app_shell
+from socialhub.components.ui import field_error, labelled_input
+from socialhub.models import Presence
+from socialhub.state.settings import AVATAR_UPLOAD_ID, SessionRow, SettingsState
+
+PRESENCE_LABELS = {
+    Presence.online.value: "Online",
+    Presence.idle.value: "Idle",
+    Presence.dnd.value: "Do not disturb",
+    Presence.invisible.value: "Invisible",
+}
+
+
+def profile_section() -> rx.Component:
+    return rx.card(
+        rx.form(
+            rx.vstack(
+                rx.heading("Profile", size="4", as_="h2"),
+                labelled_input("Display name", "display_name", SettingsState.field_errors, default_value=SettingsState.display_name, max_length=50),
+                labelled_input("Status", "status_text", SettingsState.field_errors, default_value=SettingsState.status_text, max_length=100),
+                rx.vstack(
+                    rx.el.label("Bio", html_for="bio", class_name="sh-label"),
+                    rx.text_area(
+                        id="bio",
+                        name="bio",
+                        value=SettingsState.bio,
+                        on_change=SettingsState.set_bio,
+                        max_length=300,
+                        aria_label="Bio",
+                        width="100%",
+                        rows="4",
+                    ),
+                    rx.text(SettingsState.bio_left, " characters left", size="1", color_scheme="gray"),
+                    field_error(SettingsState.field_errors, "bio"),
+                    width="100%",
+                    spacing="1",
+                ),
+                rx.vstack(
+                    rx.el.label("Presence", html_for="presence", class_name="sh-label"),
+                    rx.select.root(
+                        rx.select.trigger(aria_label="Presence", id="presence"),
+                        rx.select.content(
+                            *[rx.select.item(label, value=value) for value, label in PRESENCE_LABELS.items()]
+                        ),
+                        value=SettingsState.presence,
+                        on_change=SettingsState.set_presence,
+                    ),
+                    spacing="1",
+                ),
+                rx.button("Save profile", type="submit", loading=SettingsState.saving, id="save-profile"),
+                spacing="3",
+                width="100%",
+            ),
+            on_submit=SettingsState.save_profile,
+            reset_on_submit=False,
+            aria_label="Profile",
+        ),
+        width="100%",
+    )
+
+
+def avatar_section() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading("Avatar", size="4", as_="h2"),
+            rx.hstack(
+                rx.avatar(src=SettingsState.avatar_url, fallback=SettingsState.display_name.to(str)[:2].upper(), size="7", radius="full", alt="Your avatar", id="settings-avatar"),
+                rx.upload.root(
+                    rx.vstack(
+                        rx.button("Choose image", type="button", variant="soft", aria_label="Choose avatar image"),
+                        rx.text("JPEG, PNG, WebP or GIF up to 10 MB", size="1", color_scheme="gray"),
+                        align="start",
+                    ),
+                    id=AVATAR_UPLOAD_ID,
+                    multiple=False,
+                    max_files=1,
+                    accept={"image/jpeg": [], "image/png": [], "image/webp": [], "image/gif": []},
+                    on_drop=SettingsState.upload_avatar(rx.upload_files(upload_id=AVATAR_UPLOAD_ID)),
+                    aria_label="Upload avatar",
+                ),
+                rx.cond(SettingsState.uploading, rx.spinner(aria_label="Uploading")),
+                spacing="4",
+                align="center",
+                wrap="wrap",
+            ),
+            spacing="3",
+        ),
+        width="100%",
+    )
+
+
+def session_row(row: rx.Var[SessionRow]) -> rx.Component:
+    return rx.hstack(
+        rx.icon(rx.cond(row.kind == "browser", "monitor", "terminal"), size=18),
+        rx.vstack(
+            rx.text(row.device, size="2", weight="medium", trim="both"),
+            rx.text(row.ip, " · last active ", row.last_active, size="1", color_scheme="gray"),
+            spacing="0",
+            flex="1",
+            min_width="0",
+        ),
+        rx.cond(
+            row.current,
+            rx.badge("This device", color_scheme="green"),
+            rx.button(
+                "End",
+                on_click=SettingsState.revoke(row.id),
+                color_scheme="red",
+                variant="soft",
+                size="1",
+                aria_label="End session on " + row.device,
+                class_name="revoke-session",
+            ),
+        ),
+        align="center",
+        width="100%",
+        class_name="session-row",
+    )
+
+
+def sessions_section() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading("Signed-in devices", size="4", as_="h2"),
+            rx.foreach(SettingsState.sessions, session_row),
+            spacing="3",
+            width="100%",
+            id="sessions",
+        ),
+        width="100%",
+    )
+
+
+def settings_page() -> rx.Component:
+    return app_shell(
+        rx.vstack(
+            rx.heading("Settings", size="6", as_="h1"),
+            rx.text("Signed in as ", SettingsState.email, color_scheme="gray", size="2"),
+            profile_section(),
+            avatar_section(),
+            sessions_section(),
+            spacing="4",
+            width="100%",
+        )
+    )

@@ -1,0 +1,46 @@
+"""The Reflex app: pages, the REST API, the PWA head and the realtime hub task."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from socialhub.api.app import create_api
+from socialhub.logs import configure_logging
+from socialhub.pages.auth import ON_LOAD as PUBLIC_ON_LOAD
+from socialhub.pages.auth import login_page, signup_page
+from socialhub.pages.home import home_page
+from socialhub.pages.profile import profile_page
+from socialhub.pages.settings import settings_page
+from socialhub.realtime.hub import get_hub
+from socialhub.state.profile import ProfileState
+from socialhub.state.session import SessionState
+from socialhub.state.settings import SettingsState
+
+configure_logging()
+
+HEAD = [
+    rx.el.link(rel="manifest", href="/manifest.webmanifest"),
+    rx.el.meta(name="theme-color", content="#6e56cf"),
+    rx.el.link(rel="icon", href="/icon-192.png"),
+    rx.el.link(rel="apple-touch-icon", href="/icon-192.png"),
+    rx.script("if ('serviceWorker' in navigator) { navigator.serviceWorker.register('/sw.js'); }"),
+]
+
+app = rx.App(
+    api_transformer=create_api(),
+    head_components=HEAD,
+    stylesheets=["/styles.css"],
+)
+
+
+async def run_hub() -> None:
+    await get_hub().run()
+
+
+app.register_lifespan_task(run_hub)
+
+app.add_page(home_page, route="/", title="SocialHub", on_load=SessionState.require_login)
+app.add_page(login_page, route="/login", title="Log in · SocialHub", on_load=PUBLIC_ON_LOAD)
+app.add_page(signup_page, route="/signup", title="Sign up · SocialHub", on_load=PUBLIC_ON_LOAD)
+app.add_page(profile_page, route="/u/[username]", title="Profile · SocialHub", on_load=ProfileState.load)
+app.add_page(settings_page, route="/settings", title="Settings · SocialHub", on_load=SettingsState.load)

@@ -1,0 +1,1 @@
+"""Reflex state: thin per-feature substates that call the domain layer."""

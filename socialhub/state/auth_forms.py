@@ -1,0 +1,99 @@
+"""The log-in and sign-up forms."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import reflex as rx
+from sqlmodel import Session
+
+from socialhub.domain import auth as auth_domain
+from socialhub.domain import ratelimit
+from socialhub.domain import users as users_domain
+from socialhub.domain.errors import DomainError, InvalidInput
+from socialhub.state.base import error_toast, in_transaction
+
+
+def _safe_next(raw: str | None) -> str:
+    """Only same-site paths: `next` must never send the user to another origin."""
+    if raw and raw.startswith("/") and not raw.startswith("//") and "\\" not in raw:
+        return raw
+    return "/"
+
+
+def _exchange_ticket(ticket: str, target: str) -> rx.event.EventSpec:
+    """Have the browser trade the ticket for the HttpOnly cookie, then reload signed in."""
+    body = json.dumps({"ticket": ticket})
+    return rx.call_script(
+        "fetch('/api/v1/auth/browser-session', {method: 'POST', credentials: 'same-origin',"
+        f" headers: {{'Content-Type': 'application/json'}}, body: {json.dumps(body)}}})"
+        f".then((r) => {{ if (r.ok) {{ window.location.replace({json.dumps(target)}); }}"
+        " else { window.location.replace('/login?failed=1'); } })"
+    )
+
+
+class FormState(rx.State):
+    field_errors: dict[str, str] = {}
+    busy: bool = False
+
+    def _fail(self, exc: DomainError) -> rx.event.EventSpec:
+        field = exc.details.get("field") if isinstance(exc.details, dict) else None
+        self.field_errors = {str(field): exc.message} if field else {}
+        return error_toast(exc)
+
+    def _client(self) -> tuple[str, str]:
+        return self.router.session.client_ip or "", self.router.headers.user_agent or ""
+
+
+class LoginState(FormState):
+    @rx.event
+    async def submit(self, form: dict[str, Any]) -> rx.event.EventSpec | None:
+        self.field_errors = {}
+        login = str(form.get("login", ""))
+        password = str(form.get("password", ""))
+        ip, device = self._client()
+        target = _safe_next(self.router.url.query_parameters.get("next"))
+
+        def work(session: Session) -> str:
+            user = auth_domain.authenticate(session, login=login, password=password, ip=ip)
+            return auth_domain.do_issue_login_ticket(session, user, device=device, ip=ip)
+
+        self.busy = True
+        try:
+            ticket = await in_transaction(work)
+        except DomainError as exc:
+            self.busy = False
+            return self._fail(exc)
+        return _exchange_ticket(ticket, target)
+
+
+class SignupState(FormState):
+    @rx.event
+    async def submit(self, form: dict[str, Any]) -> rx.event.EventSpec | None:
+        self.field_errors = {}
+        ip, device = self._client()
+        password = str(form.get("password", ""))
+        if password != str(form.get("confirm", "")):
+            return self._fail(
+                InvalidInput("the passwords do not match", field="confirm", code="mismatch")
+            )
+
+        def work(session: Session) -> str:
+            ratelimit.hit("signup", f"ip:{ip}")
+            user = users_domain.check_register_user(
+                session,
+                username=str(form.get("username", "")),
+                email=str(form.get("email", "")),
+                password=password,
+                display_name=str(form.get("display_name", "")),
+            )
+            return auth_domain.do_issue_login_ticket(session, user, device=device, ip=ip)
+
+        self.busy = True
+        try:
+            ticket = await in_transaction(work)
+        except DomainError as exc:
+            self.busy = False
+            return self._fail(exc)
+        return _exchange_ticket(ticket, "/settings?welcome=1")

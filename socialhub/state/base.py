@@ -1,0 +1,48 @@
+"""Shared plumbing for state handlers: running domain code off the event loop, errors as toasts."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from http.cookies import CookieError, SimpleCookie
+from typing import TypeVar
+
+import reflex as rx
+from sqlmodel import Session
+
+from socialhub.db import transaction
+from socialhub.domain.errors import DomainError
+
+T = TypeVar("T")
+
+SESSION_COOKIE = "sh_session"
+
+
+async def in_transaction(work: Callable[[Session], T]) -> T:
+    """Run `work` in a transaction on a worker thread: a sync DB call must never block the loop."""
+
+    def run() -> T:
+        with transaction() as session:
+            return work(session)
+
+    return await asyncio.to_thread(run)
+
+
+def cookie_value(cookie_header: str, name: str = SESSION_COOKIE) -> str:
+    jar: SimpleCookie = SimpleCookie()
+    try:
+        jar.load(cookie_header or "")
+    except CookieError:
+        return ""
+    morsel = jar.get(name)
+    return morsel.value if morsel else ""
+
+
+def error_toast(exc: DomainError) -> rx.event.EventSpec:
+    return rx.toast.error(exc.message, id=exc.code, close_button=True)
+
+
+def navigate(path: str) -> rx.event.EventSpec:
+    """A full page load: needed after the session cookie changes so the socket reconnects with it."""
+    return rx.call_script(f"window.location.replace({json.dumps(path)})")

@@ -1,0 +1,175 @@
+"""/settings: profile fields, avatar, and the list of signed-in sessions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+from pydantic import BaseModel
+from sqlmodel import Session
+
+from socialhub.config import get_settings
+from socialhub.domain import auth as auth_domain
+from socialhub.domain import users as users_domain
+from socialhub.domain.errors import DomainError, PayloadTooLarge
+from socialhub.models import Presence
+from socialhub.models.users import MeView, UserUpdate
+from socialhub.state.base import error_toast, in_transaction
+from socialhub.state.session import SessionState
+
+AVATAR_UPLOAD_ID = "avatar-upload"
+
+
+class SessionRow(BaseModel):
+    id: str
+    device: str
+    ip: str
+    kind: str
+    last_active: str
+    current: bool
+
+
+class SettingsState(rx.State):
+    display_name: str = ""
+    bio: str = ""
+    status_text: str = ""
+    presence: str = Presence.online.value
+    email: str = ""
+    avatar_url: str = ""
+    sessions: list[SessionRow] = []
+    field_errors: dict[str, str] = {}
+    saving: bool = False
+    uploading: bool = False
+
+    @rx.var
+    def bio_left(self) -> int:
+        return users_domain.BIO_MAX - len(self.bio)
+
+    def _show(self, me: MeView) -> None:
+        self.display_name = me.display_name
+        self.bio = me.bio
+        self.status_text = me.status_text
+        self.presence = me.presence.value
+        self.email = me.email
+        self.avatar_url = me.avatar_url or ""
+
+    async def _refresh_sessions(self, session_state: SessionState) -> None:
+        current = session_state._session_id
+
+        def work(session: Session) -> list[SessionRow]:
+            user = session_state.authenticate(session)
+            return [
+                SessionRow(
+                    id=s.id,
+                    device=s.device or "Unknown device",
+                    ip=s.ip,
+                    kind=s.kind,
+                    last_active=s.last_active_at.strftime("%Y-%m-%d %H:%M UTC"),
+                    current=s.id == current,
+                )
+                for s in auth_domain.list_sessions(session, user)
+            ]
+
+        self.sessions = await in_transaction(work)
+
+    @rx.event
+    async def load(self) -> Any:
+        session_state = await self.get_state(SessionState)
+        redirect = await session_state.require_login()
+        if redirect is not None:
+            return redirect
+
+        def work(session: Session) -> MeView:
+            return users_domain.me_view(session_state.authenticate(session))
+
+        try:
+            self._show(await in_transaction(work))
+            await self._refresh_sessions(session_state)
+        except DomainError as exc:
+            return error_toast(exc)
+        self.field_errors = {}
+        return None
+
+    @rx.event
+    def set_bio(self, value: str) -> None:
+        self.bio = value
+
+    @rx.event
+    def set_presence(self, value: str) -> None:
+        self.presence = value
+
+    @rx.event
+    async def save_profile(self, form: dict[str, Any]) -> Any:
+        session_state = await self.get_state(SessionState)
+        self.field_errors = {}
+        try:
+            update = UserUpdate(
+                display_name=str(form.get("display_name", "")),
+                bio=self.bio,
+                status_text=str(form.get("status_text", "")),
+                presence=Presence(self.presence),
+            )
+        except ValueError:
+            return rx.toast.error("choose a valid presence")
+
+        def work(session: Session) -> MeView:
+            user = session_state.authenticate(session)
+            return users_domain.me_view(users_domain.check_update_profile(session, user, update))
+
+        self.saving = True
+        try:
+            me = await in_transaction(work)
+        except DomainError as exc:
+            field = exc.details.get("field")
+            if field:
+                self.field_errors = {str(field): exc.message}
+            return error_toast(exc)
+        finally:
+            self.saving = False
+        self._show(me)
+        session_state.apply_user_view(me.model_dump(mode="json"))
+        return rx.toast.success("Profile saved")
+
+    @rx.event
+    async def upload_avatar(self, files: list[rx.UploadFile]) -> Any:
+        session_state = await self.get_state(SessionState)
+        if not files:
+            return rx.toast.error("choose an image first")
+        limit = get_settings().avatar_max_bytes
+        data = await files[0].read(limit + 1)
+        if len(data) > limit:
+            return error_toast(
+                PayloadTooLarge(f"the file is larger than {limit // (1024 * 1024)} MB")
+            )
+
+        def work(session: Session) -> MeView:
+            user = session_state.authenticate(session)
+            return users_domain.me_view(users_domain.check_set_avatar(session, user, data))
+
+        self.uploading = True
+        try:
+            me = await in_transaction(work)
+        except DomainError as exc:
+            return error_toast(exc)
+        finally:
+            self.uploading = False
+        self._show(me)
+        session_state.apply_user_view(me.model_dump(mode="json"))
+        return [rx.clear_selected_files(AVATAR_UPLOAD_ID), rx.toast.success("Avatar updated")]
+
+    @rx.event
+    async def revoke(self, session_id: str) -> Any:
+        session_state = await self.get_state(SessionState)
+        if session_id == session_state._session_id:
+            return session_state._forget("/login")
+
+        def work(session: Session) -> None:
+            user = session_state.authenticate(session)
+            auth_domain.check_revoke_session(session, user, session_id)
+
+        try:
+            await in_transaction(work)
+            await self._refresh_sessions(session_state)
+        except DomainError as exc:
+            return error_toast(exc)
+        return rx.toast.success("Session ended")
