@@ -35,6 +35,13 @@ def _secret_key(data_dir: Path) -> str:
     return key
 
 
+def _own_origins(public_url: str) -> tuple[str, ...]:
+    """The app's own origin; on localhost also its 127.0.0.1 spelling (browsers treat them apart)."""
+    if "://localhost:" in public_url:
+        return (public_url, public_url.replace("://localhost:", "://127.0.0.1:"))
+    return (public_url,)
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path
@@ -66,9 +73,11 @@ class Settings:
 def load_settings() -> Settings:
     data_dir = Path(_env("DATA_DIR", str(ROOT / "data"))).resolve()
     database_url = _env("DATABASE_URL") or f"sqlite:///{data_dir / 'socialhub.db'}"
-    public_url = _env("PUBLIC_URL", "http://localhost:3000").rstrip("/")
+    public_url = _env("PUBLIC_URL", f"http://localhost:{_env('PORT', '3000')}").rstrip("/")
     origins = _env("CORS_ORIGINS")
-    cors = tuple(o.strip().rstrip("/") for o in origins.split(",") if o.strip()) or (public_url,)
+    cors = tuple(o.strip().rstrip("/") for o in origins.split(",") if o.strip()) or _own_origins(
+        public_url
+    )
     return Settings(
         data_dir=data_dir,
         database_url=database_url,
