@@ -36,7 +36,7 @@ def _secret_key(data_dir: Path) -> str:
 
 
 def _own_origins(public_url: str) -> tuple[str, ...]:
-    """The app's own origin; on localhost also its 127.0.0.1 spelling (browsers treat them apart)."""
+    """The own origin; on localhost also as 127.0.0.1 (browsers treat the two apart)."""
     if "://localhost:" in public_url:
         return (public_url, public_url.replace("://localhost:", "://127.0.0.1:"))
     return (public_url,)

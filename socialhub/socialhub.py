@@ -42,5 +42,9 @@ app.register_lifespan_task(run_hub)
 app.add_page(home_page, route="/", title="SocialHub", on_load=SessionState.require_login)
 app.add_page(login_page, route="/login", title="Log in · SocialHub", on_load=PUBLIC_ON_LOAD)
 app.add_page(signup_page, route="/signup", title="Sign up · SocialHub", on_load=PUBLIC_ON_LOAD)
-app.add_page(profile_page, route="/u/[username]", title="Profile · SocialHub", on_load=ProfileState.load)
-app.add_page(settings_page, route="/settings", title="Settings · SocialHub", on_load=SettingsState.load)
+app.add_page(
+    profile_page, route="/u/[username]", title="Profile · SocialHub", on_load=ProfileState.load
+)
+app.add_page(
+    settings_page, route="/settings", title="Settings · SocialHub", on_load=SettingsState.load
+)

@@ -84,7 +84,11 @@ def create_api() -> FastAPI:
         )
         return response
 
-    @api.api_route(API_PREFIX + "/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
+    @api.api_route(
+        API_PREFIX + "/{rest:path}",
+        methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+        include_in_schema=False,
+    )
     def unknown(rest: str) -> Response:
         return error_response(404, "not_found", "no such endpoint")
 

@@ -48,7 +48,7 @@ class TicketRequest(BaseModel):
 class TokenResponse(BaseModel):
     access_token: str
     refresh_token: str
-    token_type: str = "bearer"
+    token_type: str = "bearer"  # noqa: S105 (the OAuth2 scheme name)
     expires_in: int
     session_id: str
 
@@ -172,7 +172,7 @@ def browser_logout(
     if sh_session:
         try:
             with transaction() as db:
-                auth, user = auth_domain.authenticate_browser_cookie(db, sh_session)
+                auth, _user = auth_domain.authenticate_browser_cookie(db, sh_session)
                 auth_domain.do_revoke_session(db, auth, reason="logout")
         except NotAuthenticated:
             pass

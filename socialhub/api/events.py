@@ -54,7 +54,7 @@ async def events(
                 if len(backlog) < 500:
                     break
             while not await request.is_disconnected():
-                batch = await subscription.next_batch(timeout=KEEPALIVE_SECONDS)
+                batch = await subscription.next_batch(wait=KEEPALIVE_SECONDS)
                 if not batch:
                     yield ": keepalive\n\n"
                 for _key, event in batch:

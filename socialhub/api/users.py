@@ -31,7 +31,10 @@ def update_me(body: UserUpdate, caller: CurrentCaller) -> MeView:
 
 
 @router.put("/me/avatar", response_model=MeView)
-def set_avatar(file: Annotated[UploadFile, File(description="JPEG, PNG, WebP or GIF, <= 10 MB")], caller: CurrentCaller) -> MeView:
+def set_avatar(
+    file: Annotated[UploadFile, File(description="JPEG, PNG, WebP or GIF, <= 10 MB")],
+    caller: CurrentCaller,
+) -> MeView:
     """Upload a new avatar. It is re-encoded to WebP (400 and 64 px) with all metadata removed."""
     limit = get_settings().avatar_max_bytes
     data = file.file.read(limit + 1)

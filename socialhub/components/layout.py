@@ -11,7 +11,12 @@ from socialhub.state.session import SessionState
 
 def nav_link(text: str, href: rx.Var[str] | str, icon: str) -> rx.Component:
     return rx.link(
-        rx.hstack(rx.icon(icon, size=18), rx.text(text, class_name="sh-nav-text"), spacing="2", align="center"),
+        rx.hstack(
+            rx.icon(icon, size=18),
+            rx.text(text, class_name="sh-nav-text"),
+            spacing="2",
+            align="center",
+        ),
         href=href,
         aria_label=text,
         underline="none",

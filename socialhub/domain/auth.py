@@ -66,9 +66,15 @@ def authenticate(session: Session, *, login: str, password: str, ip: str) -> Use
     return user
 
 
-def _new_session(session: Session, user: User, *, kind: SessionKind, device: str, ip: str) -> AuthSession:
+def _new_session(
+    session: Session, user: User, *, kind: SessionKind, device: str, ip: str
+) -> AuthSession:
     settings = get_settings()
-    days = settings.browser_session_days if kind is SessionKind.browser else settings.refresh_token_days
+    days = (
+        settings.browser_session_days
+        if kind is SessionKind.browser
+        else settings.refresh_token_days
+    )
     auth = AuthSession(
         user_id=user.id or 0,
         kind=kind.value,
@@ -305,4 +311,3 @@ def do_unsuspend_user(session: Session, user: User) -> None:
     user.suspended_at = None
     session.add(user)
     session.flush()
-

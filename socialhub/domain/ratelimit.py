@@ -7,7 +7,7 @@ import time
 from functools import lru_cache
 
 from limits import parse
-from limits.storage import MemoryStorage, Storage, storage_from_string
+from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
 from socialhub.config import get_settings
@@ -17,14 +17,16 @@ from socialhub.domain.errors import RateLimited
 @lru_cache(maxsize=1)
 def _limiter() -> MovingWindowRateLimiter:
     url = get_settings().redis_url
-    storage: Storage = storage_from_string(url) if url else MemoryStorage()
+    storage = storage_from_string(url) if url else MemoryStorage()
     return MovingWindowRateLimiter(storage)
 
 
 def hit(action: str, *keys: str, limit: str | None = None) -> None:
     """Count one attempt of `action` against each key; refuse when any key is over its limit."""
     settings = get_settings()
-    rule = parse(limit or {"login": settings.rate_limit_login, "signup": settings.rate_limit_signup}[action])
+    rule = parse(
+        limit or {"login": settings.rate_limit_login, "signup": settings.rate_limit_signup}[action]
+    )
     limiter = _limiter()
     for key in keys:
         if not key:
@@ -32,9 +34,7 @@ def hit(action: str, *keys: str, limit: str | None = None) -> None:
         if not limiter.hit(rule, action, key):
             reset_at, _remaining = limiter.get_window_stats(rule, action, key)
             retry_after = max(1, math.ceil(reset_at - time.time()))
-            raise RateLimited(
-                "too many attempts; try again later", retry_after=retry_after
-            )
+            raise RateLimited("too many attempts; try again later", retry_after=retry_after)
 
 
 def reset() -> None:

@@ -51,7 +51,9 @@ def normalize_email(raw: str) -> str:
     try:
         result = validate_email(raw.strip(), check_deliverability=False)
     except (EmailNotValidError, AttributeError) as exc:
-        raise InvalidInput("enter a valid email address", field="email", code="invalid_email") from exc
+        raise InvalidInput(
+            "enter a valid email address", field="email", code="invalid_email"
+        ) from exc
     return str(result.normalized)
 
 
@@ -115,13 +117,19 @@ def check_register_user(
     check_password_strength(password, username=name, email=address)
     shown = clean_text(display_name or name, field="display_name", max_length=DISPLAY_NAME_MAX)
     if get_user_by_username(session, name) is not None:
-        raise Conflict("this username is taken", code="username_taken", details={"field": "username"})
+        raise Conflict(
+            "this username is taken", code="username_taken", details={"field": "username"}
+        )
     if session.exec(select(User).where(User.email_lower == address.lower())).first() is not None:
         raise Conflict(
             "an account with this email exists", code="email_taken", details={"field": "email"}
         )
     return do_register_user(
-        session, username=name, email=address, password_hash=hash_password(password), display_name=shown
+        session,
+        username=name,
+        email=address,
+        password_hash=hash_password(password),
+        display_name=shown,
     )
 
 

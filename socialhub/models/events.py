@@ -27,5 +27,7 @@ class UserEvent(SQLModel, table=True):
     position: int = Field(primary_key=True)
     type: str = Field(max_length=32)
     op: str = Field(max_length=32)
-    payload: dict[str, Any] = Field(default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False))
+    payload: dict[str, Any] = Field(
+        default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False)
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column(index=True))

@@ -31,8 +31,18 @@ def profile_page() -> rx.Component:
                             id="profile-avatar",
                         ),
                         rx.vstack(
-                            rx.heading(ProfileState.display_name, size="7", as_="h1", id="profile-display-name"),
-                            rx.text("@", ProfileState.username, color_scheme="gray", id="profile-username"),
+                            rx.heading(
+                                ProfileState.display_name,
+                                size="7",
+                                as_="h1",
+                                id="profile-display-name",
+                            ),
+                            rx.text(
+                                "@",
+                                ProfileState.username,
+                                color_scheme="gray",
+                                id="profile-username",
+                            ),
                             rx.cond(
                                 ProfileState.status_text,
                                 rx.badge(ProfileState.status_text, size="2", id="profile-status"),
@@ -41,7 +51,9 @@ def profile_page() -> rx.Component:
                             rx.text("Joined ", ProfileState.joined, color_scheme="gray", size="2"),
                             rx.cond(
                                 ProfileState.user_id == SessionState.user_id,
-                                rx.link(rx.button("Edit profile", variant="soft"), href="/settings"),
+                                rx.link(
+                                    rx.button("Edit profile", variant="soft"), href="/settings"
+                                ),
                             ),
                             spacing="2",
                             align="start",

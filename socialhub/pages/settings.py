@@ -22,8 +22,20 @@ def profile_section() -> rx.Component:
         rx.form(
             rx.vstack(
                 rx.heading("Profile", size="4", as_="h2"),
-                labelled_input("Display name", "display_name", SettingsState.field_errors, default_value=SettingsState.display_name, max_length=50),
-                labelled_input("Status", "status_text", SettingsState.field_errors, default_value=SettingsState.status_text, max_length=100),
+                labelled_input(
+                    "Display name",
+                    "display_name",
+                    SettingsState.field_errors,
+                    default_value=SettingsState.display_name,
+                    max_length=50,
+                ),
+                labelled_input(
+                    "Status",
+                    "status_text",
+                    SettingsState.field_errors,
+                    default_value=SettingsState.status_text,
+                    max_length=100,
+                ),
                 rx.vstack(
                     rx.el.label("Bio", html_for="bio", class_name="sh-label"),
                     rx.text_area(
@@ -36,7 +48,9 @@ def profile_section() -> rx.Component:
                         width="100%",
                         rows="4",
                     ),
-                    rx.text(SettingsState.bio_left, " characters left", size="1", color_scheme="gray"),
+                    rx.text(
+                        SettingsState.bio_left, " characters left", size="1", color_scheme="gray"
+                    ),
                     field_error(SettingsState.field_errors, "bio"),
                     width="100%",
                     spacing="1",
@@ -46,14 +60,19 @@ def profile_section() -> rx.Component:
                     rx.select.root(
                         rx.select.trigger(aria_label="Presence", id="presence"),
                         rx.select.content(
-                            *[rx.select.item(label, value=value) for value, label in PRESENCE_LABELS.items()]
+                            *[
+                                rx.select.item(label, value=value)
+                                for value, label in PRESENCE_LABELS.items()
+                            ]
                         ),
                         value=SettingsState.presence,
                         on_change=SettingsState.set_presence,
                     ),
                     spacing="1",
                 ),
-                rx.button("Save profile", type="submit", loading=SettingsState.saving, id="save-profile"),
+                rx.button(
+                    "Save profile", type="submit", loading=SettingsState.saving, id="save-profile"
+                ),
                 spacing="3",
                 width="100%",
             ),
@@ -70,18 +89,34 @@ def avatar_section() -> rx.Component:
         rx.vstack(
             rx.heading("Avatar", size="4", as_="h2"),
             rx.hstack(
-                rx.avatar(src=SettingsState.avatar_url, fallback=SettingsState.display_name.to(str)[:2].upper(), size="7", radius="full", alt="Your avatar", id="settings-avatar"),
+                rx.avatar(
+                    src=SettingsState.avatar_url,
+                    fallback=SettingsState.display_name.to(str)[:2].upper(),
+                    size="7",
+                    radius="full",
+                    alt="Your avatar",
+                    id="settings-avatar",
+                ),
                 rx.upload.root(
                     rx.vstack(
-                        rx.button("Choose image", type="button", variant="soft", aria_label="Choose avatar image"),
-                        rx.text("JPEG, PNG, WebP or GIF up to 10 MB", size="1", color_scheme="gray"),
+                        rx.button(
+                            "Choose image",
+                            type="button",
+                            variant="soft",
+                            aria_label="Choose avatar image",
+                        ),
+                        rx.text(
+                            "JPEG, PNG, WebP or GIF up to 10 MB", size="1", color_scheme="gray"
+                        ),
                         align="start",
                     ),
                     id=AVATAR_UPLOAD_ID,
                     multiple=False,
                     max_files=1,
                     accept={"image/jpeg": [], "image/png": [], "image/webp": [], "image/gif": []},
-                    on_drop=SettingsState.upload_avatar(rx.upload_files(upload_id=AVATAR_UPLOAD_ID)),
+                    on_drop=SettingsState.upload_avatar(
+                        rx.upload_files(upload_id=AVATAR_UPLOAD_ID)
+                    ),
                     aria_label="Upload avatar",
                 ),
                 rx.cond(SettingsState.uploading, rx.spinner(aria_label="Uploading")),

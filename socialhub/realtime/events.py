@@ -87,6 +87,4 @@ def events_since(session: Session, user_id: int, since: int, limit: int = 500) -
         .order_by(col(UserEvent.position))
         .limit(limit)
     ).all()
-    return [
-        {"type": r.type, "op": r.op, "data": r.payload, "position": r.position} for r in rows
-    ]
+    return [{"type": r.type, "op": r.op, "data": r.payload, "position": r.position} for r in rows]

@@ -40,10 +40,10 @@ class Subscription:
             return
         self._loop.call_soon_threadsafe(self._queue.put_nowait, (key, event))
 
-    async def next_batch(self, timeout: float | None = None) -> list[tuple[str, Event]]:
+    async def next_batch(self, wait: float | None = None) -> list[tuple[str, Event]]:
         """Wait for at least one event (or the timeout), then take everything already queued."""
         try:
-            first = await asyncio.wait_for(self._queue.get(), timeout)
+            first = await asyncio.wait_for(self._queue.get(), wait)
         except TimeoutError:
             return []
         batch = [first]

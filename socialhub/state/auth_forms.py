@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import reflex as rx
+from reflex.event import EventSpec
 from sqlmodel import Session
 
 from socialhub.domain import auth as auth_domain
@@ -22,7 +23,7 @@ def _safe_next(raw: str | None) -> str:
     return "/"
 
 
-def _exchange_ticket(ticket: str, target: str) -> rx.event.EventSpec:
+def _exchange_ticket(ticket: str, target: str) -> EventSpec:
     """Have the browser trade the ticket for the HttpOnly cookie, then reload signed in."""
     body = json.dumps({"ticket": ticket})
     return rx.call_script(
@@ -37,7 +38,7 @@ class FormState(rx.State):
     field_errors: dict[str, str] = {}
     busy: bool = False
 
-    def _fail(self, exc: DomainError) -> rx.event.EventSpec:
+    def _fail(self, exc: DomainError) -> EventSpec:
         field = exc.details.get("field") if isinstance(exc.details, dict) else None
         self.field_errors = {str(field): exc.message} if field else {}
         return error_toast(exc)
@@ -48,7 +49,7 @@ class FormState(rx.State):
 
 class LoginState(FormState):
     @rx.event
-    async def submit(self, form: dict[str, Any]) -> rx.event.EventSpec | None:
+    async def submit(self, form: dict[str, Any]) -> EventSpec | None:
         self.field_errors = {}
         login = str(form.get("login", ""))
         password = str(form.get("password", ""))
@@ -70,7 +71,7 @@ class LoginState(FormState):
 
 class SignupState(FormState):
     @rx.event
-    async def submit(self, form: dict[str, Any]) -> rx.event.EventSpec | None:
+    async def submit(self, form: dict[str, Any]) -> EventSpec | None:
         self.field_errors = {}
         ip, device = self._client()
         password = str(form.get("password", ""))

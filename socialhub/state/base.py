@@ -9,6 +9,7 @@ from http.cookies import CookieError, SimpleCookie
 from typing import TypeVar
 
 import reflex as rx
+from reflex.event import EventSpec
 from sqlmodel import Session
 
 from socialhub.db import transaction
@@ -39,10 +40,11 @@ def cookie_value(cookie_header: str, name: str = SESSION_COOKIE) -> str:
     return morsel.value if morsel else ""
 
 
-def error_toast(exc: DomainError) -> rx.event.EventSpec:
-    return rx.toast.error(exc.message, id=exc.code, close_button=True)
+def error_toast(exc: DomainError) -> EventSpec:
+    toast: EventSpec = rx.toast.error(exc.message, id=exc.code, close_button=True)
+    return toast
 
 
-def navigate(path: str) -> rx.event.EventSpec:
-    """A full page load: needed after the session cookie changes so the socket reconnects with it."""
+def navigate(path: str) -> EventSpec:
+    """A full page load: after the session cookie changes, the socket must reconnect with it."""
     return rx.call_script(f"window.location.replace({json.dumps(path)})")

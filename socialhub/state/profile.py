@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 import reflex as rx
 from sqlmodel import Session
@@ -43,8 +42,9 @@ class ProfileState(rx.State):
     @rx.event
     async def load(self) -> Any:
         session_state = await self.get_state(SessionState)
-        if not await session_state.resolve():
-            return rx.redirect(f"/login?next={quote(self.router.url.path)}", replace=True)
+        redirect = await session_state.ensure_signed_in()
+        if redirect is not None:
+            return redirect
         path = self.router.url.path.rstrip("/")
         username = path.rsplit("/", 1)[-1]
 

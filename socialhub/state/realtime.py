@@ -12,6 +12,7 @@ import itertools
 from typing import Any
 
 import reflex as rx
+
 from socialhub.realtime.events import current_position, events_since, topic_key, user_key
 from socialhub.realtime.hub import Event, Subscription, get_hub
 from socialhub.state.base import in_transaction
@@ -63,9 +64,7 @@ class RealtimeState(rx.State):
             async with self:
                 self.connected = True
                 if self._position == 0:
-                    self._position = await in_transaction(
-                        lambda s: current_position(s, user_id)
-                    )
+                    self._position = await in_transaction(lambda s: current_position(s, user_id))
                 since = self._position
             backlog = await in_transaction(lambda s: events_since(s, user_id, since))
             if backlog:
@@ -74,7 +73,7 @@ class RealtimeState(rx.State):
                     yield result
                     return
             while _active.get(token) == listener_id and _tab_connected(token):
-                batch = await subscription.next_batch(timeout=LIVENESS_SECONDS)
+                batch = await subscription.next_batch(wait=LIVENESS_SECONDS)
                 if batch:
                     result = await self._apply(batch)
                     if result is not None:
@@ -110,4 +109,3 @@ class RealtimeState(rx.State):
                     session_state.apply_user_view(data)
                     profile.apply_user_view(data)
         return None
-

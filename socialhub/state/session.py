@@ -6,6 +6,7 @@ import json
 from urllib.parse import quote
 
 import reflex as rx
+from reflex.event import EventSpec
 from sqlmodel import Session
 
 from socialhub.domain import auth as auth_domain
@@ -78,21 +79,25 @@ class SessionState(rx.State):
         self._apply_user(user)
         return True
 
-    @rx.event
-    async def require_login(self) -> rx.event.EventSpec | None:
-        """on_load of every signed-in page: send strangers to /login, back here afterwards."""
+    async def ensure_signed_in(self) -> EventSpec | None:
+        """None when signed in, else the redirect to /login (and back here afterwards)."""
         if await self.resolve():
             return None
         return rx.redirect(f"/login?next={quote(self.router.url.path or '/')}", replace=True)
 
     @rx.event
-    async def redirect_if_signed_in(self) -> rx.event.EventSpec | None:
+    async def require_login(self) -> EventSpec | None:
+        """on_load of every signed-in page."""
+        return await self.ensure_signed_in()
+
+    @rx.event
+    async def redirect_if_signed_in(self) -> EventSpec | None:
         """on_load of /login and /signup."""
         if await self.resolve():
             return rx.redirect("/", replace=True)
         return None
 
-    def _forget(self, target: str) -> rx.event.EventSpec:
+    def _forget(self, target: str) -> EventSpec:
         self._user_id = 0
         self._session_id = ""
         self.user_id = 0
@@ -104,9 +109,9 @@ class SessionState(rx.State):
         )
 
     @rx.event
-    async def logout(self) -> rx.event.EventSpec:
+    async def logout(self) -> EventSpec:
         return self._forget("/login")
 
-    def session_ended(self) -> rx.event.EventSpec:
+    def session_ended(self) -> EventSpec:
         """Called by the realtime listener when this tab's session is revoked elsewhere."""
         return self._forget("/login?ended=1")

@@ -75,7 +75,7 @@ class SettingsState(rx.State):
     @rx.event
     async def load(self) -> Any:
         session_state = await self.get_state(SessionState)
-        redirect = await session_state.require_login()
+        redirect = await session_state.ensure_signed_in()
         if redirect is not None:
             return redirect
 

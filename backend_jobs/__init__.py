@@ -1,0 +1,1 @@
+"""Background jobs (Huey): they call domain functions and never import socialhub.state."""

@@ -1,0 +1,16 @@
+"""Job definitions. Start a worker with: huey_consumer backend_jobs.tasks.huey"""
+
+from __future__ import annotations
+
+from huey import crontab
+
+from backend_jobs.queue import huey
+from socialhub.db import transaction
+from socialhub.domain import maintenance
+
+
+@huey.periodic_task(crontab(minute="*/15"), retries=3, retry_delay=60)  # type: ignore[untyped-decorator]
+def purge_expired() -> dict[str, int]:
+    """Drop used/expired log-in tickets and refresh tokens, and events past their retention."""
+    with transaction() as session:
+        return maintenance.do_purge_expired(session)
