@@ -8,7 +8,7 @@ from sqlmodel import SQLModel
 
 import socialhub.models  # noqa: F401  (registers every table on SQLModel.metadata)
 from alembic import context
-from socialhub.db import get_engine
+from socialhub.db import get_engine, make_engine
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):
@@ -18,12 +18,14 @@ target_metadata = SQLModel.metadata
 
 
 def run_migrations() -> None:
-    connectable = config.attributes.get("connection")
-    if connectable is None:
-        with get_engine().connect() as connection:
+    url = config.attributes.get("database_url")
+    engine = make_engine(url) if url else get_engine()
+    try:
+        with engine.connect() as connection:
             _run(connection)
-    else:
-        _run(connectable)
+    finally:
+        if url:
+            engine.dispose()
 
 
 def _run(connection: object) -> None:

@@ -110,7 +110,13 @@ def process_square_image(
                 )
             probe.seek(0)
             image = ImageOps.exif_transpose(probe.copy())
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError) as exc:
+    except Image.DecompressionBombError as exc:
+        raise UnsupportedMedia(
+            "the image has too many pixels",
+            code="image_too_large",
+            details={"field": field, "max_pixels": MAX_IMAGE_PIXELS},
+        ) from exc
+    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
         raise UnsupportedMedia(
             "the image could not be read", code="corrupt_image", details={"field": field}
         ) from exc

@@ -1,0 +1,137 @@
+"""Shared fixtures: a real database per test (SQLite, and PostgreSQL when reachable), event capture,
+and factories. Settings come from the environment, so it is set before SocialHub is imported."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+_TMP = Path(tempfile.mkdtemp(prefix="socialhub-tests-"))
+os.environ.update(
+    {
+        "DATA_DIR": str(_TMP / "data"),
+        "BCRYPT_ROUNDS": "4",
+        "LOG_LEVEL": "WARNING",
+        "SECRET_KEY": "test-secret-key-of-sufficient-length-0123456789",
+        "RATE_LIMIT_LOGIN": "1000/minute",
+        "RATE_LIMIT_SIGNUP": "1000/minute",
+    }
+)
+os.environ.pop("DATABASE_URL", None)
+os.environ.pop("REDIS_URL", None)
+
+import sqlalchemy as sa  # noqa: E402
+from sqlmodel import Session, SQLModel  # noqa: E402
+
+from socialhub import config, db  # noqa: E402
+from socialhub.domain import ratelimit  # noqa: E402
+from socialhub.realtime import hub as hub_module  # noqa: E402
+from socialhub.realtime.hub import Event  # noqa: E402
+from tests.support.database import migrate, postgres_admin_url, postgres_available  # noqa: E402
+
+PASSWORD = "correct-horse-battery-9"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def reset_settings(**env: str | None) -> None:
+    for key, value in env.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+    config.get_settings.cache_clear()
+    ratelimit._limiter.cache_clear()
+    hub_module._hub = None
+
+
+@pytest.fixture(scope="session")
+def sqlite_template() -> Path:
+    path = _TMP / "template.db"
+    migrate(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    if not postgres_available():
+        if IN_CI:
+            pytest.fail("PostgreSQL at 127.0.0.1:5432 is required in CI (CI=true)")
+        pytest.skip("PostgreSQL is not reachable at 127.0.0.1:5432")
+    name = f"socialhub_test_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(postgres_admin_url(), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = postgres_admin_url(name)
+    migrate(url)
+    yield url
+    db._engine_for.cache_clear()
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A migrated, empty database for one test, on each backend."""
+    if request.param == "sqlite":
+        template: Path = request.getfixturevalue("sqlite_template")
+        target = tmp_path / "socialhub.db"
+        shutil.copy(template, target)
+        url = f"sqlite:///{target}"
+    else:
+        url = request.getfixturevalue("postgres_database")
+        engine = db._engine_for(url)
+        tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+        with engine.begin() as conn:
+            conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    reset_settings(DATABASE_URL=url, DATA_DIR=str(tmp_path / "data"))
+    ratelimit.reset()
+    yield url
+    if request.param == "sqlite":
+        db._engine_for(url).dispose()
+
+
+@pytest.fixture
+def events(database_url: str) -> Iterator[list[tuple[str, Event]]]:
+    """Every (recipient key, event) published through the hub during the test."""
+    captured: list[tuple[str, Event]] = []
+
+    def observe(key: str, event: Event) -> None:
+        captured.append((key, event))
+
+    hub = hub_module.get_hub()
+    hub.add_observer(observe)
+    yield captured
+    hub.remove_observer(observe)
+
+
+@pytest.fixture
+def session(database_url: str) -> Iterator[Session]:
+    """A session for reading in assertions; writes go through `db.transaction()`."""
+    with db.read_session() as s:
+        yield s
+
+
+@pytest.fixture
+def make_user(database_url: str) -> Callable[..., int]:
+    from socialhub.domain import users
+
+    def make(username: str, *, email: str | None = None, display_name: str = "") -> int:
+        with db.transaction() as s:
+            user = users.check_register_user(
+                s,
+                username=username,
+                email=email or f"{username}@example.com",
+                password=PASSWORD,
+                display_name=display_name,
+            )
+            assert user.id is not None
+            return user.id
+
+    return make
