@@ -28,7 +28,7 @@ from socialhub.realtime.events import publish_on_commit
 JWT_ALGORITHM = "HS256"
 TICKET_SECONDS = 60
 LAST_ACTIVE_GRANULARITY = timedelta(seconds=60)
-_DUMMY_HASH: str | None = None
+_DUMMY_HASHES: dict[int, str] = {}
 
 
 def _sha256(value: str) -> str:
@@ -36,10 +36,11 @@ def _sha256(value: str) -> str:
 
 
 def _dummy_hash() -> str:
-    global _DUMMY_HASH
-    if _DUMMY_HASH is None:
-        _DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
-    return _DUMMY_HASH
+    """A hash of the configured cost, checked when the account does not exist."""
+    rounds = get_settings().bcrypt_rounds
+    if rounds not in _DUMMY_HASHES:
+        _DUMMY_HASHES[rounds] = hash_password(secrets.token_urlsafe(16))
+    return _DUMMY_HASHES[rounds]
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,90 @@
+"""The durable per-user stream and the hub."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+import pytest
+
+from socialhub.db import read_session, transaction
+from socialhub.realtime.events import (
+    current_position,
+    events_since,
+    publish_on_commit,
+    topic_key,
+    user_key,
+)
+from socialhub.realtime.hub import Hub
+
+
+def test_positions_increase_per_user_and_replay_in_order(
+    make_user: Callable[..., int], events: list
+) -> None:
+    alice, bob = make_user("alice"), make_user("bob")
+    for n in range(3):
+        with transaction() as s:
+            publish_on_commit(s, type="t", op="add", data={"n": n}, users=[alice, bob])
+    with transaction() as s:
+        publish_on_commit(s, type="t", op="add", data={"n": 3}, users=[bob])
+    with read_session() as s:
+        assert current_position(s, alice) == 3
+        assert current_position(s, bob) == 4
+        assert [e["data"]["n"] for e in events_since(s, bob, 0)] == [0, 1, 2, 3]
+        assert [e["position"] for e in events_since(s, bob, 2)] == [3, 4]
+        assert events_since(s, alice, 3) == []
+    assert [(k, e["position"]) for k, e in events if k == user_key(bob)] == [
+        (user_key(bob), 1),
+        (user_key(bob), 2),
+        (user_key(bob), 3),
+        (user_key(bob), 4),
+    ]
+
+
+def test_nothing_is_published_or_stored_on_rollback(
+    make_user: Callable[..., int], events: list
+) -> None:
+    alice = make_user("alice")
+    events.clear()
+    with pytest.raises(RuntimeError), transaction() as s:
+        publish_on_commit(s, type="t", op="add", data={}, users=[alice], topics=["x"])
+        raise RuntimeError("boom")
+    assert events == []
+    with read_session() as s:
+        assert current_position(s, alice) == 0
+
+
+def test_topics_are_pushed_but_not_stored(make_user: Callable[..., int], events: list) -> None:
+    alice = make_user("alice")
+    events.clear()
+    with transaction() as s:
+        publish_on_commit(s, type="t", op="add", data={}, topics=["profile:1"])
+    assert events == [(topic_key("profile:1"), {"type": "t", "op": "add", "data": {}})]
+    with read_session() as s:
+        assert current_position(s, alice) == 0
+
+
+async def test_hub_delivers_to_subscribed_keys_only_and_rekeys() -> None:
+    hub = Hub()
+    sub = hub.subscribe({"user:1", "topic:a"})
+    other = hub.subscribe({"user:2"})
+    hub.publish("user:1", {"n": 1})
+    hub.publish("topic:a", {"n": 2})
+    hub.publish("user:3", {"n": 3})
+    batch = await sub.next_batch(wait=1)
+    assert [e["n"] for _, e in batch] == [1, 2]
+    assert await other.next_batch(wait=0.05) == []
+    sub.set_keys({"user:1"})
+    hub.publish("topic:a", {"n": 4})
+    assert await sub.next_batch(wait=0.05) == []
+    sub.close()
+    hub.publish("user:1", {"n": 5})
+    assert await sub.next_batch(wait=0.05) == []
+    assert hub.subscriber_count("user:1") == 0
+
+
+async def test_hub_publish_from_a_worker_thread() -> None:
+    hub = Hub()
+    sub = hub.subscribe({"user:1"})
+    await asyncio.to_thread(hub.publish, "user:1", {"from": "thread"})
+    assert [e for _, e in await sub.next_batch(wait=1)] == [{"from": "thread"}]
