@@ -26,7 +26,10 @@ def imported_modules(folder: Path) -> dict[str, set[str]]:
 @pytest.mark.parametrize(
     ("folder", "forbidden"),
     [
-        ("socialhub/domain", ("reflex", "fastapi", "starlette", "socialhub.state", "socialhub.api")),
+        (
+            "socialhub/domain",
+            ("reflex", "fastapi", "starlette", "socialhub.state", "socialhub.api"),
+        ),
         ("socialhub/models", ("reflex", "fastapi", "socialhub.domain", "socialhub.state")),
         ("socialhub/realtime", ("reflex", "fastapi", "socialhub.state", "socialhub.api")),
         ("backend_jobs", ("reflex", "socialhub.state", "socialhub.api")),

@@ -28,38 +28,39 @@ def nav_link(text: str, href: rx.Var[str] | str, icon: str) -> rx.Component:
 
 def navbar() -> rx.Component:
     return rx.box(
-        rx.hstack(
-            rx.link(
-                rx.heading("SocialHub", size="5"),
-                href="/",
-                underline="none",
-                aria_label="SocialHub home",
-            ),
-            rx.spacer(),
-            nav_link("Home", "/", "house"),
-            nav_link("Profile", "/u/" + SessionState.username, "user"),
-            nav_link("Settings", "/settings", "settings"),
-            rx.color_mode.button(aria_label="Toggle light and dark theme", variant="ghost"),
+        rx.el.nav(
             rx.hstack(
-                user_avatar(SessionState.avatar_small_url, SessionState.display_name, size="2"),
-                rx.button(
-                    rx.icon("log-out", size=16),
-                    rx.text("Log out", class_name="sh-nav-text"),
-                    on_click=SessionState.logout,
-                    variant="soft",
-                    aria_label="Log out",
-                    id="logout",
+                rx.link(
+                    rx.text("SocialHub", size="5", weight="bold"),
+                    href="/",
+                    underline="none",
+                    aria_label="SocialHub home",
+                ),
+                rx.spacer(),
+                nav_link("Home", "/", "house"),
+                nav_link("Profile", "/u/" + SessionState.username, "user"),
+                nav_link("Settings", "/settings", "settings"),
+                rx.color_mode.button(aria_label="Toggle light and dark theme", variant="ghost"),
+                rx.hstack(
+                    user_avatar(SessionState.avatar_small_url, SessionState.display_name, size="2"),
+                    rx.button(
+                        rx.icon("log-out", size=16),
+                        rx.text("Log out", class_name="sh-nav-text"),
+                        on_click=SessionState.logout,
+                        variant="soft",
+                        aria_label="Log out",
+                        id="logout",
+                    ),
+                    spacing="2",
+                    align="center",
                 ),
                 spacing="2",
                 align="center",
+                wrap="wrap",
+                width="100%",
             ),
-            spacing="2",
-            align="center",
-            wrap="wrap",
-            width="100%",
+            aria_label="Main",
         ),
-        as_="nav",
-        aria_label="Main",
         padding="0.75em 1em",
         border_bottom=f"1px solid {rx.color('gray', 5)}",
         position="sticky",
@@ -89,7 +90,7 @@ def app_shell(content: rx.Component) -> rx.Component:
 def public_shell(content: rx.Component) -> rx.Component:
     return rx.box(
         rx.hstack(
-            rx.heading("SocialHub", size="5"),
+            rx.text("SocialHub", size="5", weight="bold"),
             rx.spacer(),
             rx.color_mode.button(aria_label="Toggle light and dark theme", variant="ghost"),
             padding="0.75em 1em",

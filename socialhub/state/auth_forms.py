@@ -34,7 +34,7 @@ def _exchange_ticket(ticket: str, target: str) -> EventSpec:
     )
 
 
-class FormState(rx.State):
+class FormState(rx.State, mixin=True):
     field_errors: dict[str, str] = {}
     busy: bool = False
 
@@ -47,7 +47,7 @@ class FormState(rx.State):
         return self.router.session.client_ip or "", self.router.headers.user_agent or ""
 
 
-class LoginState(FormState):
+class LoginState(FormState, rx.State):
     @rx.event
     async def submit(self, form: dict[str, Any]) -> EventSpec | None:
         self.field_errors = {}
@@ -64,12 +64,13 @@ class LoginState(FormState):
         try:
             ticket = await in_transaction(work)
         except DomainError as exc:
-            self.busy = False
             return self._fail(exc)
+        finally:
+            self.busy = False
         return _exchange_ticket(ticket, target)
 
 
-class SignupState(FormState):
+class SignupState(FormState, rx.State):
     @rx.event
     async def submit(self, form: dict[str, Any]) -> EventSpec | None:
         self.field_errors = {}
@@ -95,6 +96,7 @@ class SignupState(FormState):
         try:
             ticket = await in_transaction(work)
         except DomainError as exc:
-            self.busy = False
             return self._fail(exc)
+        finally:
+            self.busy = False
         return _exchange_ticket(ticket, "/settings?welcome=1")

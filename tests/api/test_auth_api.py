@@ -45,7 +45,16 @@ async def test_register_returns_user_and_tokens(client: httpx.AsyncClient) -> No
         ({"username": "bob"}, 422, "missing_field"),
         ({"username": 5, "email": "b@example.com"}, 422, "validation_error"),
     ],
-    ids=["dup-user", "dup-email", "short-name", "bad-email", "short-pw", "common-pw", "missing", "type"],
+    ids=[
+        "dup-user",
+        "dup-email",
+        "short-name",
+        "bad-email",
+        "short-pw",
+        "common-pw",
+        "missing",
+        "type",
+    ],
 )
 async def test_register_errors(
     client: httpx.AsyncClient, signup: Signup, body: dict[str, object], status: int, code: str
@@ -88,7 +97,9 @@ async def test_login_refresh_logout(client: httpx.AsyncClient, signup: Signup) -
     assert after.status_code == 401
     assert error_code(after) == "session_revoked"
 
-    again = (await client.post("/api/v1/auth/login", json={"login": "alice", "password": PASSWORD})).json()
+    again = (
+        await client.post("/api/v1/auth/login", json={"login": "alice", "password": PASSWORD})
+    ).json()
     assert (await client.post("/api/v1/auth/logout", headers=bearer(again))).status_code == 204
     assert (await client.get("/api/v1/users/me", headers=bearer(again))).status_code == 401
 
@@ -113,7 +124,9 @@ async def test_login_rate_limit_gives_429_with_retry_after(
     reset_settings(RATE_LIMIT_LOGIN="2/minute")
     try:
         for _ in range(2):
-            await client.post("/api/v1/auth/login", json={"login": "alice", "password": "nope-nope"})
+            await client.post(
+                "/api/v1/auth/login", json={"login": "alice", "password": "nope-nope"}
+            )
         response = await client.post(
             "/api/v1/auth/login", json={"login": "alice", "password": PASSWORD}
         )

@@ -16,7 +16,7 @@ HOSTILE = [
     "<script>alert(document.cookie)</script>",
     "<img src=x onerror=alert(1)>",
     "'; DROP TABLE users; --",
-    "\" OR 1=1 --",
+    '" OR 1=1 --',
 ]
 
 
@@ -149,4 +149,3 @@ async def test_profile_and_search(client: httpx.AsyncClient, signup: Signup) -> 
     assert error_code(missing) == "user_not_found"
     too_long = await client.get("/api/v1/users", params={"q": "x" * 51}, headers=bearer(tokens))
     assert too_long.status_code == 422
-

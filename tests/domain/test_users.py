@@ -169,9 +169,7 @@ def set_avatar(user_id: int, data: bytes) -> User:
         return users.check_set_avatar(s, user, data)
 
 
-def test_avatar_is_reencoded_without_metadata(
-    make_user: Callable[..., int], events: list
-) -> None:
+def test_avatar_is_reencoded_without_metadata(make_user: Callable[..., int], events: list) -> None:
     user_id = make_user("judy")
     events.clear()
     user = set_avatar(user_id, images.photo_with_exif())

@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 import socket
 
-from alembic import command
 from alembic.config import Config
 
+from alembic import command
 from socialhub.config import ROOT
 
 PG_HOST = os.environ.get("TEST_PG_HOST", "127.0.0.1")

@@ -1,0 +1,143 @@
+"""A production build of the app on a real port, and Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+
+from tests.conftest import PASSWORD
+
+ROOT = Path(__file__).resolve().parents[2]
+PORT = int(os.environ.get("E2E_PORT", "3111"))
+BASE = f"http://localhost:{PORT}"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+BUILD_TIMEOUT = 900
+
+
+def _wait_healthy(process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + BUILD_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the app exited early:\n{log.read_text()[-4000:]}")
+        try:
+            if httpx.get(f"{BASE}/api/v1/health", timeout=2).status_code == 200:
+                login = httpx.get(f"{BASE}/login", timeout=5, follow_redirects=True)
+                if login.status_code == 200:
+                    return
+        except httpx.HTTPError:
+            pass
+        time.sleep(1)
+    raise RuntimeError(f"the app did not start in time:\n{log.read_text()[-4000:]}")
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    data = tmp_path_factory.mktemp("e2e-data")
+    venv_bin = str(ROOT / ".venv" / "bin")
+    env = {
+        **os.environ,
+        "PATH": f"{venv_bin}:{os.environ.get('PATH', '')}",
+        "REFLEX_USE_NPM": "1",
+        "PORT": str(PORT),
+        "DATA_DIR": str(data),
+        "DATABASE_URL": f"sqlite:///{data / 'socialhub.db'}",
+        "BCRYPT_ROUNDS": "4",
+        "RATE_LIMIT_LOGIN": "1000/minute",
+        "RATE_LIMIT_SIGNUP": "1000/minute",
+        "LOG_LEVEL": "WARNING",
+    }
+    env.pop("REDIS_URL", None)
+    subprocess.run(["alembic", "upgrade", "head"], cwd=ROOT, env=env, check=True)
+    log = data / "server.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            ["reflex", "run", "--env", "prod", "--single-port"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        _wait_healthy(process, log)
+        yield BASE
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+@pytest.fixture(scope="session")
+def browser(server: str) -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def new_context(browser: Browser) -> Iterator[Callable[..., BrowserContext]]:
+    contexts: list[BrowserContext] = []
+
+    def make(**options: object) -> BrowserContext:
+        context = browser.new_context(base_url=BASE, **options)  # type: ignore[arg-type]
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+_counter = iter(range(1, 1_000_000))
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}{os.getpid() % 1000}_{next(_counter)}"
+
+
+def register(username: str, display_name: str = "") -> dict[str, str]:
+    response = httpx.post(
+        f"{BASE}/api/v1/auth/register",
+        json={
+            "username": username,
+            "email": f"{username}@example.com",
+            "password": PASSWORD,
+            "display_name": display_name,
+        },
+        timeout=10,
+    )
+    assert response.status_code == 201, response.text
+    data: dict[str, str] = response.json()
+    return data
+
+
+def ui_login(page: Page, login: str, password: str = PASSWORD, next_path: str = "") -> None:
+    page.goto("/login" + (f"?next={next_path}" if next_path else ""))
+    page.get_by_label("Username or email").fill(login)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("navigation", name="Main")).to_be_visible()
+    if next_path:
+        expect(page).to_have_url(re.compile(re.escape(next_path)))
