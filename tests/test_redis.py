@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import Iterator
 
 import pytest
 
@@ -15,7 +14,7 @@ REDIS_URL = "redis://127.0.0.1:6379/15"
 
 
 @pytest.fixture
-def redis_url() -> Iterator[str]:
+def redis_url() -> str:
     try:
         with socket.create_connection(("127.0.0.1", 6379), timeout=1):
             pass
@@ -23,7 +22,7 @@ def redis_url() -> Iterator[str]:
         if IN_CI:
             pytest.fail("Redis at 127.0.0.1:6379 is required in CI (CI=true)")
         pytest.skip("Redis is not reachable at 127.0.0.1:6379")
-    yield REDIS_URL
+    return REDIS_URL
 
 
 @pytest.mark.redis
