@@ -13,6 +13,7 @@ from socialhub.pages.profile import profile_page
 from socialhub.pages.settings import settings_page
 from socialhub.realtime.hub import get_hub
 from socialhub.state.profile import ProfileState
+from socialhub.state.realtime import RealtimeState
 from socialhub.state.session import SessionState
 from socialhub.state.settings import SettingsState
 
@@ -39,12 +40,23 @@ async def run_hub() -> None:
 
 app.register_lifespan_task(run_hub)
 
-app.add_page(home_page, route="/", title="SocialHub", on_load=SessionState.require_login)
+# Signed-in pages start the tab's realtime listener from on_load, which Reflex re-runs on every
+# websocket (re)connect: after a server restart the tab gets a listener again and replays what it
+# missed from its stream position (on_mount would not fire again).
+LISTEN = RealtimeState.listen
+
+app.add_page(home_page, route="/", title="SocialHub", on_load=[SessionState.require_login, LISTEN])
 app.add_page(login_page, route="/login", title="Log in · SocialHub", on_load=PUBLIC_ON_LOAD)
 app.add_page(signup_page, route="/signup", title="Sign up · SocialHub", on_load=PUBLIC_ON_LOAD)
 app.add_page(
-    profile_page, route="/u/[username]", title="Profile · SocialHub", on_load=ProfileState.load
+    profile_page,
+    route="/u/[username]",
+    title="Profile · SocialHub",
+    on_load=[ProfileState.load, LISTEN],
 )
 app.add_page(
-    settings_page, route="/settings", title="Settings · SocialHub", on_load=SettingsState.load
+    settings_page,
+    route="/settings",
+    title="Settings · SocialHub",
+    on_load=[SettingsState.load, LISTEN],
 )

@@ -135,3 +135,9 @@ def make_user(database_url: str) -> Callable[..., int]:
             return user.id
 
     return make
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests last: Playwright's sync API keeps an event loop running for the rest of the
+    session, which would clash with pytest-asyncio's loop in async tests collected after it."""
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import reflex as rx
 
 from socialhub.components.ui import user_avatar
-from socialhub.state.realtime import RealtimeState
 from socialhub.state.session import SessionState
 
 
@@ -80,7 +79,6 @@ def app_shell(content: rx.Component) -> rx.Component:
             rx.el.main(
                 rx.container(content, size="3", padding_x="1em", padding_y="1.5em"),
             ),
-            on_mount=RealtimeState.listen,
             width="100%",
         ),
         rx.center(rx.spinner(size="3", aria_label="Loading"), height="100vh"),

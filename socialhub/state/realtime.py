@@ -52,6 +52,8 @@ class RealtimeState(rx.State):
         _active[token] = listener_id
         async with self:
             session_state = await self.get_state(SessionState)
+            if not session_state._user_id:
+                await session_state.resolve()
             user_id = session_state._user_id
         if not user_id:
             return

@@ -45,44 +45,70 @@ def _wait_healthy(process: subprocess.Popen[bytes], log: Path) -> None:
     raise RuntimeError(f"the app did not start in time:\n{log.read_text()[-4000:]}")
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    data = tmp_path_factory.mktemp("e2e-data")
-    venv_bin = str(ROOT / ".venv" / "bin")
-    env = {
-        **os.environ,
-        "PATH": f"{venv_bin}:{os.environ.get('PATH', '')}",
-        "REFLEX_USE_NPM": "1",
-        "PORT": str(PORT),
-        "DATA_DIR": str(data),
-        "DATABASE_URL": f"sqlite:///{data / 'socialhub.db'}",
-        "BCRYPT_ROUNDS": "4",
-        "RATE_LIMIT_LOGIN": "1000/minute",
-        "RATE_LIMIT_SIGNUP": "1000/minute",
-        "LOG_LEVEL": "WARNING",
-    }
-    env.pop("REDIS_URL", None)
-    subprocess.run(["alembic", "upgrade", "head"], cwd=ROOT, env=env, check=True)
-    log = data / "server.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            ["reflex", "run", "--env", "prod", "--single-port"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        _wait_healthy(process, log)
-        yield BASE
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
+class AppServer:
+    """`reflex run --env prod` in its own process group, restartable on the same data."""
+
+    def __init__(self, data: Path) -> None:
+        self.data = data
+        self.log = data / "server.log"
+        self.process: subprocess.Popen[bytes] | None = None
+        venv_bin = str(ROOT / ".venv" / "bin")
+        self.env = {
+            **os.environ,
+            "PATH": f"{venv_bin}:{os.environ.get('PATH', '')}",
+            "REFLEX_USE_NPM": "1",
+            "PORT": str(PORT),
+            "DATA_DIR": str(data),
+            "DATABASE_URL": f"sqlite:///{data / 'socialhub.db'}",
+            "BCRYPT_ROUNDS": "4",
+            "RATE_LIMIT_LOGIN": "1000/minute",
+            "RATE_LIMIT_SIGNUP": "1000/minute",
+            "LOG_LEVEL": "WARNING",
+        }
+        self.env.pop("REDIS_URL", None)
+
+    def start(self) -> None:
+        subprocess.run(["alembic", "upgrade", "head"], cwd=ROOT, env=self.env, check=True)
+        with self.log.open("ab") as out:
+            self.process = subprocess.Popen(
+                ["reflex", "run", "--env", "prod", "--single-port"],
+                cwd=ROOT,
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        _wait_healthy(self.process, self.log)
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
         try:
-            process.wait(timeout=15)
+            self.process.wait(timeout=15)
         except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+        self.process = None
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
+    app = AppServer(tmp_path_factory.mktemp("e2e-data"))
+    app.start()
+    try:
+        yield app
+    finally:
+        app.stop()
+
+
+@pytest.fixture(scope="session")
+def server(app_server: AppServer) -> str:
+    return BASE
 
 
 @pytest.fixture(scope="session")

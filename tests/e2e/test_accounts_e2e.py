@@ -6,11 +6,12 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import register, ui_login, unique
+from tests.e2e.conftest import BASE, AppServer, register, ui_login, unique
 from tests.support import images
 
 pytestmark = pytest.mark.e2e
@@ -190,3 +191,32 @@ def test_people_search_opens_a_profile(new_context: Callable[..., BrowserContext
     expect(page.locator("#profile-display-name")).to_have_text("Zed Person")
     page.goto("/u/no_such_user_here")
     expect(page.get_by_role("heading", name="No such user")).to_be_visible()
+
+
+def test_tabs_resume_live_updates_after_a_server_restart(
+    new_context: Callable[..., BrowserContext], app_server: AppServer
+) -> None:
+    alice, bob = unique("alice"), unique("bob")
+    alice_tokens = register(alice)
+    register(bob)
+    viewer = new_context().new_page()
+    ui_login(viewer, bob, next_path=f"/u/{alice}")
+    expect(viewer.locator("#profile-display-name")).to_have_text(alice)
+
+    app_server.restart()
+
+    def rename(name: str) -> None:
+        response = httpx.patch(
+            f"{BASE}/api/v1/users/me",
+            headers={"Authorization": f"Bearer {alice_tokens['access_token']}"},
+            json={"display_name": name},
+            timeout=10,
+        )
+        assert response.status_code == 200
+
+    # The first change may arrive by the reconnect's reload of the page data...
+    rename("After Restart")
+    expect(viewer.locator("#profile-display-name")).to_have_text("After Restart", timeout=30_000)
+    # ...the second can only arrive through the listener the reconnect started again.
+    rename("Live Again")
+    expect(viewer.locator("#profile-display-name")).to_have_text("Live Again", timeout=5_000)
