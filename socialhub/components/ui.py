@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 
 
-def user_avatar(src: rx.Var[str], name: rx.Var[str], size: str = "3") -> rx.Component:
+def user_avatar(src: rx.Var[str], name: rx.Var[str], size: str = "3", **props: Any) -> rx.Component:
+    """A round avatar; the first letters of the name stand in while there is no picture."""
     return rx.avatar(
         src=src,
         fallback=name.to(str)[:2].upper(),
         size=size,
         radius="full",
         alt=name,
+        **props,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from socialhub.components.layout import app_shell
+from socialhub.components.ui import user_avatar
 from socialhub.state.profile import ProfileState
 from socialhub.state.session import SessionState
 
@@ -22,12 +23,10 @@ def profile_page() -> rx.Component:
                 ProfileState.loaded,
                 rx.card(
                     rx.flex(
-                        rx.avatar(
-                            src=ProfileState.avatar_url,
-                            fallback=ProfileState.display_name.to(str)[:2].upper(),
+                        user_avatar(
+                            ProfileState.avatar_url,
+                            ProfileState.display_name,
                             size="8",
-                            radius="full",
-                            alt="Avatar of " + ProfileState.username,
                             id="profile-avatar",
                         ),
                         rx.vstack(

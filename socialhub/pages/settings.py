@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from socialhub.components.layout import app_shell
-from socialhub.components.ui import field_error, labelled_input
+from socialhub.components.ui import field_error, labelled_input, user_avatar
 from socialhub.models import Presence
 from socialhub.state.settings import AVATAR_UPLOAD_ID, SessionRow, SettingsState
 
@@ -89,12 +89,10 @@ def avatar_section() -> rx.Component:
         rx.vstack(
             rx.heading("Avatar", size="4", as_="h2"),
             rx.hstack(
-                rx.avatar(
-                    src=SettingsState.avatar_url,
-                    fallback=SettingsState.display_name.to(str)[:2].upper(),
+                user_avatar(
+                    SettingsState.avatar_url,
+                    SettingsState.display_name,
                     size="7",
-                    radius="full",
-                    alt="Your avatar",
                     id="settings-avatar",
                 ),
                 rx.upload.root(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import reflex as rx
@@ -43,13 +44,23 @@ class FormState(rx.State, mixin=True):
         self.field_errors = {str(field): exc.message} if field else {}
         return error_toast(exc)
 
+    async def _sign_in(self, work: Callable[[Session], str], target: str) -> EventSpec:
+        """Run `work` (which checks the input and issues a log-in ticket), then sign the tab in."""
+        try:
+            ticket = await in_transaction(work)
+        except DomainError as exc:
+            return self._fail(exc)
+        finally:
+            self.busy = False
+        return _exchange_ticket(ticket, target)
+
     def _client(self) -> tuple[str, str]:
         return self.router.session.client_ip or "", self.router.headers.user_agent or ""
 
 
 class LoginState(FormState, rx.State):
     @rx.event
-    async def submit(self, form: dict[str, Any]) -> EventSpec | None:
+    async def submit(self, form: dict[str, Any]) -> AsyncIterator[EventSpec | None]:
         self.field_errors = {}
         login = str(form.get("login", ""))
         password = str(form.get("password", ""))
@@ -61,25 +72,21 @@ class LoginState(FormState, rx.State):
             return auth_domain.do_issue_login_ticket(session, user, device=device, ip=ip)
 
         self.busy = True
-        try:
-            ticket = await in_transaction(work)
-        except DomainError as exc:
-            return self._fail(exc)
-        finally:
-            self.busy = False
-        return _exchange_ticket(ticket, target)
+        yield None
+        yield await self._sign_in(work, target)
 
 
 class SignupState(FormState, rx.State):
     @rx.event
-    async def submit(self, form: dict[str, Any]) -> EventSpec | None:
+    async def submit(self, form: dict[str, Any]) -> AsyncIterator[EventSpec | None]:
         self.field_errors = {}
         ip, device = self._client()
         password = str(form.get("password", ""))
         if password != str(form.get("confirm", "")):
-            return self._fail(
+            yield self._fail(
                 InvalidInput("the passwords do not match", field="confirm", code="mismatch")
             )
+            return
 
         def work(session: Session) -> str:
             ratelimit.hit("signup", f"ip:{ip}")
@@ -93,10 +100,5 @@ class SignupState(FormState, rx.State):
             return auth_domain.do_issue_login_ticket(session, user, device=device, ip=ip)
 
         self.busy = True
-        try:
-            ticket = await in_transaction(work)
-        except DomainError as exc:
-            return self._fail(exc)
-        finally:
-            self.busy = False
-        return _exchange_ticket(ticket, "/settings?welcome=1")
+        yield None
+        yield await self._sign_in(work, "/settings?welcome=1")

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import reflex as rx
 from pydantic import BaseModel
+from reflex.event import EventSpec
 from sqlmodel import Session
 
 from socialhub.config import get_settings
 from socialhub.domain import auth as auth_domain
 from socialhub.domain import users as users_domain
 from socialhub.domain.errors import DomainError, PayloadTooLarge
-from socialhub.models import Presence
+from socialhub.models import Presence, User
 from socialhub.models.users import MeView, UserUpdate
 from socialhub.state.base import error_toast, in_transaction
 from socialhub.state.session import SessionState
@@ -72,6 +74,28 @@ class SettingsState(rx.State):
 
         self.sessions = await in_transaction(work)
 
+    async def _change_me(
+        self, change: Callable[[Session, User], User], success: EventSpec
+    ) -> EventSpec:
+        """Apply a change to the signed-in user; show it here and in the nav, or show the error."""
+        session_state = await self.get_state(SessionState)
+
+        def work(session: Session) -> MeView:
+            return users_domain.me_view(change(session, session_state.authenticate(session)))
+
+        try:
+            me = await in_transaction(work)
+        except DomainError as exc:
+            field = exc.details.get("field")
+            self.field_errors = {str(field): exc.message} if field else {}
+            return error_toast(exc)
+        finally:
+            self.saving = False
+            self.uploading = False
+        self._show(me)
+        session_state.apply_user_view(me.model_dump(mode="json"))
+        return success
+
     @rx.event
     async def load(self) -> Any:
         session_state = await self.get_state(SessionState)
@@ -99,8 +123,7 @@ class SettingsState(rx.State):
         self.presence = value
 
     @rx.event
-    async def save_profile(self, form: dict[str, Any]) -> Any:
-        session_state = await self.get_state(SessionState)
+    async def save_profile(self, form: dict[str, Any]) -> AsyncIterator[Any]:
         self.field_errors = {}
         try:
             update = UserUpdate(
@@ -110,52 +133,36 @@ class SettingsState(rx.State):
                 presence=Presence(self.presence),
             )
         except ValueError:
-            return rx.toast.error("choose a valid presence")
+            yield rx.toast.error("choose a valid presence")
+            return
 
-        def work(session: Session) -> MeView:
-            user = session_state.authenticate(session)
-            return users_domain.me_view(users_domain.check_update_profile(session, user, update))
+        def work(session: Session, user: User) -> User:
+            return users_domain.check_update_profile(session, user, update)
 
         self.saving = True
-        try:
-            me = await in_transaction(work)
-        except DomainError as exc:
-            field = exc.details.get("field")
-            if field:
-                self.field_errors = {str(field): exc.message}
-            return error_toast(exc)
-        finally:
-            self.saving = False
-        self._show(me)
-        session_state.apply_user_view(me.model_dump(mode="json"))
-        return rx.toast.success("Profile saved")
+        yield None
+        yield await self._change_me(work, rx.toast.success("Profile saved"))
 
     @rx.event
-    async def upload_avatar(self, files: list[rx.UploadFile]) -> Any:
-        session_state = await self.get_state(SessionState)
+    async def upload_avatar(self, files: list[rx.UploadFile]) -> AsyncIterator[Any]:
         if not files:
-            return rx.toast.error("choose an image first")
+            yield rx.toast.error("choose an image first")
+            return
         limit = get_settings().avatar_max_bytes
         data = await files[0].read(limit + 1)
         if len(data) > limit:
-            return error_toast(
+            yield error_toast(
                 PayloadTooLarge(f"the file is larger than {limit // (1024 * 1024)} MB")
             )
+            return
 
-        def work(session: Session) -> MeView:
-            user = session_state.authenticate(session)
-            return users_domain.me_view(users_domain.check_set_avatar(session, user, data))
+        def work(session: Session, user: User) -> User:
+            return users_domain.check_set_avatar(session, user, data)
 
         self.uploading = True
-        try:
-            me = await in_transaction(work)
-        except DomainError as exc:
-            return error_toast(exc)
-        finally:
-            self.uploading = False
-        self._show(me)
-        session_state.apply_user_view(me.model_dump(mode="json"))
-        return [rx.clear_selected_files(AVATAR_UPLOAD_ID), rx.toast.success("Avatar updated")]
+        yield None
+        yield await self._change_me(work, rx.toast.success("Avatar updated"))
+        yield rx.clear_selected_files(AVATAR_UPLOAD_ID)
 
     @rx.event
     async def revoke(self, session_id: str) -> Any:
