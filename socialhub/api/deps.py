@@ -50,4 +50,4 @@ def client_ip(request: Request) -> str:
 
 
 def client_device(request: Request, explicit: str | None = None) -> str:
-    return (explicit or request.headers.get("user-agent", ""))[:200]
+    return auth_domain.device_label(request.headers.get("user-agent", ""), explicit)

@@ -16,6 +16,7 @@ from datetime import timedelta
 
 import jwt
 from sqlmodel import Session, col, select
+from ua_parser import parse as ua_parse
 
 from socialhub.config import get_settings
 from socialhub.domain import ratelimit
@@ -41,6 +42,20 @@ def _dummy_hash() -> str:
     if rounds not in _DUMMY_HASHES:
         _DUMMY_HASHES[rounds] = hash_password(secrets.token_urlsafe(16))
     return _DUMMY_HASHES[rounds]
+
+
+def device_label(user_agent: str, explicit: str | None = None) -> str:
+    """What the session list shows: a name the client chose, else "Firefox 140 on Windows"."""
+    if explicit and explicit.strip():
+        return explicit.strip()[:200]
+    parsed = ua_parse(user_agent or "")
+    if parsed.user_agent is None:
+        return (user_agent or "Unknown device")[:200]
+    browser = " ".join(p for p in (parsed.user_agent.family, parsed.user_agent.major) if p)
+    system = parsed.os.family if parsed.os else ""
+    if parsed.device and parsed.device.family not in ("Other", "", None):
+        system = f"{system} ({parsed.device.family})" if system else parsed.device.family
+    return (f"{browser} on {system}" if system else browser)[:200]
 
 
 @dataclass(frozen=True)

@@ -55,7 +55,10 @@ class FormState(rx.State, mixin=True):
         return _exchange_ticket(ticket, target)
 
     def _client(self) -> tuple[str, str]:
-        return self.router.session.client_ip or "", self.router.headers.user_agent or ""
+        return (
+            self.router.session.client_ip or "",
+            auth_domain.device_label(self.router.headers.user_agent or ""),
+        )
 
 
 class LoginState(FormState, rx.State):

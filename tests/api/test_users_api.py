@@ -149,3 +149,20 @@ async def test_profile_and_search(client: httpx.AsyncClient, signup: Signup) -> 
     assert error_code(missing) == "user_not_found"
     too_long = await client.get("/api/v1/users", params={"q": "x" * 51}, headers=bearer(tokens))
     assert too_long.status_code == 422
+
+
+@pytest.mark.parametrize("payload", HOSTILE)
+async def test_hostile_text_in_login_and_search_is_just_text(
+    client: httpx.AsyncClient, signup: Signup, payload: str
+) -> None:
+    tokens = await signup("alice")
+    login = await client.post("/api/v1/auth/login", json={"login": payload, "password": payload})
+    assert login.status_code == 401
+    assert error_code(login) == "invalid_credentials"
+    found = await client.get("/api/v1/users", params={"q": payload}, headers=bearer(tokens))
+    assert found.status_code == 200
+    assert found.json() == []
+    profile = await client.get(f"/api/v1/users/{payload}", headers=bearer(tokens))
+    assert profile.status_code == 404
+    # Nothing was dropped or altered: the account still works.
+    assert (await client.get("/api/v1/users/alice", headers=bearer(tokens))).status_code == 200

@@ -302,3 +302,28 @@ def test_login_rate_limit_per_account_and_per_ip(make_user: Callable[..., int]) 
             login_api("u4", ip="10.2.0.1")
     finally:
         reset_settings(RATE_LIMIT_LOGIN="1000/minute")
+
+
+@pytest.mark.parametrize(
+    ("agent", "explicit", "label"),
+    [
+        (
+            "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+            "Chrome/156.0.0.0 Safari/537.36",
+            None,
+            "Chrome 156 on Linux",
+        ),
+        (
+            "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "
+            "(KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1",
+            None,
+            "Mobile Safari 17 on iOS (iPhone)",
+        ),
+        ("python-httpx/0.28.1", None, "python-httpx/0.28.1"),
+        ("", None, "Unknown device"),
+        ("anything", "  My bot ", "My bot"),
+    ],
+    ids=["chrome", "iphone", "script", "empty", "explicit"],
+)
+def test_device_labels(agent: str, explicit: str | None, label: str) -> None:
+    assert auth.device_label(agent, explicit) == label
