@@ -1,0 +1,592 @@
+"""Conversations: DMs and groups (server channels reuse the same tables later).
+
+Permissions are checked here: `access_conversation` fetches a conversation only for its active
+members (anyone else gets the same NotFound), and every `check_*` validates input and rights
+before calling the `do_*` that writes and publishes.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Sequence
+from datetime import timedelta
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, func, select
+
+from socialhub.domain import blocks
+from socialhub.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from socialhub.domain.users import access_user, avatar_urls
+from socialhub.domain.validation import clean_text
+from socialhub.models import (
+    Conversation,
+    ConversationKind,
+    ConversationMember,
+    InviteLink,
+    MemberRole,
+    Message,
+    MessageKind,
+    SendPolicy,
+    User,
+)
+from socialhub.models.base import utcnow
+from socialhub.models.chat import ChatSummary, InviteView, MemberView, UserBrief
+from socialhub.realtime.events import publish_on_commit
+
+GROUP_MAX_MEMBERS = 256
+TITLE_MAX = 100
+DESCRIPTION_MAX = 500
+
+
+def user_brief(user: User) -> UserBrief:
+    assert user.id is not None
+    return UserBrief(
+        id=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        avatar_small_url=avatar_urls(user)[1],
+    )
+
+
+# Access ------------------------------------------------------------------------------------------
+
+
+def membership(session: Session, conversation_id: str, user_id: int) -> ConversationMember | None:
+    member = session.get(ConversationMember, (conversation_id, user_id))
+    return member if member is not None and member.left_at is None else None
+
+
+def access_conversation(
+    session: Session, actor: User, conversation_id: str
+) -> tuple[Conversation, ConversationMember]:
+    """The conversation and the actor's membership; NotFound for strangers and unknown ids."""
+    conversation = session.get(Conversation, conversation_id) if conversation_id else None
+    member = membership(session, conversation_id, actor.id or 0) if conversation else None
+    if conversation is None or member is None:
+        raise NotFound("no such chat", code="chat_not_found")
+    return conversation, member
+
+
+def require_admin(conversation: Conversation, member: ConversationMember) -> None:
+    if conversation.kind != ConversationKind.group.value:
+        raise PermissionDenied("only groups have admins", code="not_a_group")
+    if member.role != MemberRole.admin.value:
+        raise PermissionDenied("only group admins can do this", code="not_admin")
+
+
+def active_member_ids(session: Session, conversation_id: str) -> list[int]:
+    return list(
+        session.exec(
+            select(ConversationMember.user_id).where(
+                ConversationMember.conversation_id == conversation_id,
+                col(ConversationMember.left_at).is_(None),
+            )
+        ).all()
+    )
+
+
+def dm_partner(session: Session, conversation: Conversation, me: int) -> User | None:
+    if conversation.kind != ConversationKind.dm.value or not conversation.dm_key:
+        return None
+    a, b = (int(x) for x in conversation.dm_key.split(":"))
+    return session.get(User, b if a == me else a)
+
+
+# Events ------------------------------------------------------------------------------------------
+
+
+def publish_chat(
+    session: Session, conversation: Conversation, op: str, users: Iterable[int]
+) -> None:
+    """Tell users their view of a chat changed; each reloads its own summary."""
+    publish_on_commit(
+        session, type="chat", op=op, data={"conversation_id": conversation.id}, users=users
+    )
+
+
+def do_system_message(session: Session, conversation: Conversation, text: str) -> Message:
+    """Joins, leaves and renames, in the history like any message."""
+    from socialhub.domain.messages import do_append_message
+
+    return do_append_message(session, conversation, author=None, body=text, kind=MessageKind.system)
+
+
+# DMs ---------------------------------------------------------------------------------------------
+
+
+def check_open_dm(session: Session, actor: User, username: str) -> Conversation:
+    """The DM between the actor and `username`, created on first use."""
+    other = access_user(session, username)
+    assert actor.id is not None
+    assert other.id is not None
+    if other.id == actor.id:
+        raise InvalidInput("you cannot message yourself", field="username", code="dm_self")
+    key = f"{min(actor.id, other.id)}:{max(actor.id, other.id)}"
+    existing = session.exec(select(Conversation).where(Conversation.dm_key == key)).first()
+    if existing is not None:
+        return existing
+    if blocks.is_blocked_between(session, actor.id, other.id):
+        raise PermissionDenied("you cannot message this user", code="blocked")
+    return do_create_conversation(
+        session,
+        kind=ConversationKind.dm,
+        creator=actor,
+        members=[other],
+        title="",
+        description="",
+        dm_key=key,
+    )
+
+
+def do_create_conversation(
+    session: Session,
+    *,
+    kind: ConversationKind,
+    creator: User,
+    members: Sequence[User],
+    title: str,
+    description: str,
+    dm_key: str | None = None,
+) -> Conversation:
+    conversation = Conversation(
+        kind=kind.value,
+        dm_key=dm_key,
+        title=title,
+        description=description,
+        created_by=creator.id,
+        member_count=1 + len(members),
+    )
+    session.add(conversation)
+    session.flush()
+    creator_role = MemberRole.admin if kind is ConversationKind.group else MemberRole.member
+    session.add(
+        ConversationMember(
+            conversation_id=conversation.id, user_id=creator.id or 0, role=creator_role.value
+        )
+    )
+    for user in members:
+        session.add(ConversationMember(conversation_id=conversation.id, user_id=user.id or 0))
+    session.flush()
+    if kind is ConversationKind.group:
+        do_system_message(session, conversation, f"{creator.username} created the group")
+    publish_chat(session, conversation, "add", [creator.id or 0, *(u.id or 0 for u in members)])
+    return conversation
+
+
+# Groups ------------------------------------------------------------------------------------------
+
+
+def _resolve_users(session: Session, actor: User, usernames: Iterable[str]) -> list[User]:
+    users: dict[int, User] = {}
+    for name in usernames:
+        user = access_user(session, name)
+        assert user.id is not None
+        assert actor.id is not None
+        if user.id == actor.id:
+            continue
+        if blocks.is_blocked_between(session, actor.id, user.id):
+            raise PermissionDenied(
+                f"you cannot add {user.username}", code="blocked", details={"username": name}
+            )
+        users[user.id] = user
+    return list(users.values())
+
+
+def check_create_group(
+    session: Session,
+    actor: User,
+    *,
+    title: str,
+    usernames: Sequence[str],
+    description: str = "",
+) -> Conversation:
+    name = clean_text(title, field="title", max_length=TITLE_MAX)
+    if not name:
+        raise InvalidInput("give the group a name", field="title", code="empty")
+    about = clean_text(description, field="description", max_length=DESCRIPTION_MAX, multiline=True)
+    members = _resolve_users(session, actor, usernames)
+    if 1 + len(members) > GROUP_MAX_MEMBERS:
+        raise InvalidInput(
+            f"a group has at most {GROUP_MAX_MEMBERS} members",
+            field="usernames",
+            code="group_full",
+        )
+    return do_create_conversation(
+        session,
+        kind=ConversationKind.group,
+        creator=actor,
+        members=members,
+        title=name,
+        description=about,
+    )
+
+
+def check_update_group(
+    session: Session,
+    actor: User,
+    conversation_id: str,
+    *,
+    title: str | None = None,
+    description: str | None = None,
+    send_policy: SendPolicy | None = None,
+) -> Conversation:
+    conversation, member = access_conversation(session, actor, conversation_id)
+    require_admin(conversation, member)
+    if title is not None:
+        name = clean_text(title, field="title", max_length=TITLE_MAX)
+        if not name:
+            raise InvalidInput("give the group a name", field="title", code="empty")
+        if name != conversation.title:
+            conversation.title = name
+            do_system_message(
+                session, conversation, f"{actor.username} renamed the group to {name}"
+            )
+    if description is not None:
+        conversation.description = clean_text(
+            description, field="description", max_length=DESCRIPTION_MAX, multiline=True
+        )
+    if send_policy is not None:
+        conversation.send_policy = SendPolicy(send_policy).value
+    session.add(conversation)
+    session.flush()
+    publish_chat(session, conversation, "update", active_member_ids(session, conversation.id))
+    return conversation
+
+
+def _join(session: Session, conversation: Conversation, user: User) -> None:
+    existing = session.get(ConversationMember, (conversation.id, user.id))
+    if existing is not None:
+        existing.left_at = None
+        existing.role = MemberRole.member.value
+        existing.joined_at = utcnow()
+        # A returning member starts reading from now, not from before they left.
+        existing.read_seq = existing.delivered_seq = conversation.last_seq
+        session.add(existing)
+    else:
+        session.add(
+            ConversationMember(
+                conversation_id=conversation.id,
+                user_id=user.id or 0,
+                read_seq=conversation.last_seq,
+                delivered_seq=conversation.last_seq,
+            )
+        )
+    conversation.member_count += 1
+    session.add(conversation)
+    session.flush()
+
+
+def check_add_members(
+    session: Session, actor: User, conversation_id: str, usernames: Sequence[str]
+) -> list[User]:
+    conversation, member = access_conversation(session, actor, conversation_id)
+    require_admin(conversation, member)
+    users = [
+        u
+        for u in _resolve_users(session, actor, usernames)
+        if membership(session, conversation.id, u.id or 0) is None
+    ]
+    if conversation.member_count + len(users) > GROUP_MAX_MEMBERS:
+        raise InvalidInput(
+            f"a group has at most {GROUP_MAX_MEMBERS} members", field="usernames", code="group_full"
+        )
+    for user in users:
+        _join(session, conversation, user)
+        do_system_message(session, conversation, f"{actor.username} added {user.username}")
+    if users:
+        publish_chat(session, conversation, "add", [u.id or 0 for u in users])
+        publish_chat(session, conversation, "update", active_member_ids(session, conversation.id))
+    return users
+
+
+def _leave(session: Session, conversation: Conversation, member: ConversationMember) -> None:
+    member.left_at = utcnow()
+    was_admin = member.role == MemberRole.admin.value
+    member.role = MemberRole.member.value
+    session.add(member)
+    conversation.member_count -= 1
+    session.add(conversation)
+    session.flush()
+    if was_admin:
+        admins = session.exec(
+            select(func.count()).where(
+                ConversationMember.conversation_id == conversation.id,
+                col(ConversationMember.left_at).is_(None),
+                ConversationMember.role == MemberRole.admin.value,
+            )
+        ).one()
+        if admins == 0:
+            # A group never loses its last admin: the longest-standing member takes over.
+            heir = session.exec(
+                select(ConversationMember)
+                .where(
+                    ConversationMember.conversation_id == conversation.id,
+                    col(ConversationMember.left_at).is_(None),
+                )
+                .order_by(col(ConversationMember.joined_at))
+            ).first()
+            if heir is not None:
+                heir.role = MemberRole.admin.value
+                session.add(heir)
+                session.flush()
+
+
+def check_remove_member(session: Session, actor: User, conversation_id: str, username: str) -> None:
+    conversation, member = access_conversation(session, actor, conversation_id)
+    require_admin(conversation, member)
+    target = access_user(session, username)
+    target_member = membership(session, conversation.id, target.id or 0)
+    if target_member is None:
+        raise NotFound("that user is not in this group", code="member_not_found")
+    if target.id == actor.id:
+        raise InvalidInput("use leave to leave the group", code="remove_self")
+    remaining = active_member_ids(session, conversation.id)
+    _leave(session, conversation, target_member)
+    do_system_message(session, conversation, f"{actor.username} removed {target.username}")
+    publish_chat(session, conversation, "remove", [target.id or 0])
+    publish_chat(session, conversation, "update", [u for u in remaining if u != target.id])
+
+
+def check_leave(session: Session, actor: User, conversation_id: str) -> None:
+    conversation, member = access_conversation(session, actor, conversation_id)
+    if conversation.kind != ConversationKind.group.value:
+        raise InvalidInput("you can only leave groups", code="not_a_group")
+    _leave(session, conversation, member)
+    do_system_message(session, conversation, f"{actor.username} left")
+    publish_chat(session, conversation, "remove", [actor.id or 0])
+    publish_chat(session, conversation, "update", active_member_ids(session, conversation.id))
+
+
+def check_set_role(
+    session: Session, actor: User, conversation_id: str, username: str, role: MemberRole
+) -> None:
+    conversation, member = access_conversation(session, actor, conversation_id)
+    require_admin(conversation, member)
+    target = access_user(session, username)
+    target_member = membership(session, conversation.id, target.id or 0)
+    if target_member is None:
+        raise NotFound("that user is not in this group", code="member_not_found")
+    role = MemberRole(role)
+    if target_member.role == role.value:
+        return
+    if role is MemberRole.member:
+        admins = session.exec(
+            select(func.count()).where(
+                ConversationMember.conversation_id == conversation.id,
+                col(ConversationMember.left_at).is_(None),
+                ConversationMember.role == MemberRole.admin.value,
+            )
+        ).one()
+        if admins <= 1:
+            raise Conflict("a group needs at least one admin", code="last_admin")
+    target_member.role = role.value
+    session.add(target_member)
+    session.flush()
+    publish_chat(session, conversation, "update", active_member_ids(session, conversation.id))
+
+
+# Invite links ------------------------------------------------------------------------------------
+
+
+def check_create_invite(
+    session: Session,
+    actor: User,
+    conversation_id: str,
+    *,
+    expires_in: timedelta | None = None,
+    max_uses: int | None = None,
+) -> InviteLink:
+    conversation, member = access_conversation(session, actor, conversation_id)
+    require_admin(conversation, member)
+    if max_uses is not None and not 1 <= max_uses <= 10_000:
+        raise InvalidInput("max_uses must be 1-10000", field="max_uses")
+    if expires_in is not None and not timedelta(minutes=1) <= expires_in <= timedelta(days=365):
+        raise InvalidInput("expiry must be between a minute and a year", field="expires_in")
+    invite = InviteLink(
+        code=secrets.token_urlsafe(12),
+        conversation_id=conversation.id,
+        created_by=actor.id,
+        expires_at=utcnow() + expires_in if expires_in else None,
+        max_uses=max_uses,
+    )
+    session.add(invite)
+    session.flush()
+    return invite
+
+
+def list_invites(session: Session, actor: User, conversation_id: str) -> list[InviteLink]:
+    conversation, member = access_conversation(session, actor, conversation_id)
+    require_admin(conversation, member)
+    return list(
+        session.exec(
+            select(InviteLink)
+            .where(
+                InviteLink.conversation_id == conversation.id,
+                col(InviteLink.revoked_at).is_(None),
+            )
+            .order_by(col(InviteLink.created_at))
+        ).all()
+    )
+
+
+def check_revoke_invite(session: Session, actor: User, code: str) -> None:
+    invite = session.get(InviteLink, code)
+    if invite is None:
+        raise NotFound("no such invite", code="invite_not_found")
+    conversation, member = access_conversation(session, actor, invite.conversation_id)
+    require_admin(conversation, member)
+    invite.revoked_at = utcnow()
+    session.add(invite)
+    session.flush()
+
+
+def check_join_by_invite(session: Session, actor: User, code: str) -> Conversation:
+    invite = session.get(InviteLink, code) if code else None
+    now = utcnow()
+    if invite is None or invite.revoked_at is not None:
+        raise NotFound("this invite link is not valid", code="invite_not_found")
+    if invite.expires_at is not None and invite.expires_at < now:
+        raise PermissionDenied("this invite link has expired", code="invite_expired")
+    if invite.max_uses is not None and invite.uses >= invite.max_uses:
+        raise PermissionDenied("this invite link has been used up", code="invite_used_up")
+    conversation = session.get(Conversation, invite.conversation_id)
+    if conversation is None:
+        raise NotFound("this invite link is not valid", code="invite_not_found")
+    if membership(session, conversation.id, actor.id or 0) is not None:
+        return conversation
+    if conversation.member_count >= GROUP_MAX_MEMBERS:
+        raise PermissionDenied("this group is full", code="group_full")
+    # Count the use under the row lock so concurrent joins cannot exceed max_uses.
+    used = session.execute(
+        sa.update(InviteLink)
+        .where(col(InviteLink.code) == code)
+        .where(
+            sa.or_(
+                col(InviteLink.max_uses).is_(None), col(InviteLink.uses) < col(InviteLink.max_uses)
+            )
+        )
+        .values(uses=col(InviteLink.uses) + 1)
+    )
+    if used.rowcount != 1:  # type: ignore[attr-defined]
+        raise PermissionDenied("this invite link has been used up", code="invite_used_up")
+    _join(session, conversation, actor)
+    do_system_message(session, conversation, f"{actor.username} joined via an invite link")
+    publish_chat(session, conversation, "add", [actor.id or 0])
+    publish_chat(session, conversation, "update", active_member_ids(session, conversation.id))
+    return conversation
+
+
+def invite_view(invite: InviteLink) -> InviteView:
+    return InviteView(
+        code=invite.code,
+        conversation_id=invite.conversation_id,
+        expires_at=invite.expires_at,
+        max_uses=invite.max_uses,
+        uses=invite.uses,
+    )
+
+
+# Per-member settings -----------------------------------------------------------------------------
+
+
+def check_set_flags(
+    session: Session,
+    actor: User,
+    conversation_id: str,
+    *,
+    muted: bool | None = None,
+    pinned: bool | None = None,
+    archived: bool | None = None,
+) -> ConversationMember:
+    conversation, member = access_conversation(session, actor, conversation_id)
+    for name, value in (("muted", muted), ("pinned", pinned), ("archived", archived)):
+        if value is not None:
+            setattr(member, name, bool(value))
+    session.add(member)
+    session.flush()
+    publish_chat(session, conversation, "update", [actor.id or 0])
+    return member
+
+
+# Read models -------------------------------------------------------------------------------------
+
+
+def list_members(session: Session, actor: User, conversation_id: str) -> list[MemberView]:
+    conversation, _ = access_conversation(session, actor, conversation_id)
+    rows = session.exec(
+        select(ConversationMember, User)
+        .join(User, col(User.id) == col(ConversationMember.user_id))
+        .where(
+            ConversationMember.conversation_id == conversation.id,
+            col(ConversationMember.left_at).is_(None),
+        )
+        .order_by(col(ConversationMember.joined_at))
+    ).all()
+    return [
+        MemberView(
+            user=user_brief(user),
+            role=MemberRole(m.role),
+            joined_at=m.joined_at,
+            delivered_seq=m.delivered_seq,
+            read_seq=m.read_seq,
+        )
+        for m, user in rows
+    ]
+
+
+def chat_summary(
+    session: Session, actor: User, conversation: Conversation, member: ConversationMember
+) -> ChatSummary:
+    from socialhub.domain.messages import last_visible_message, message_view, unread_count
+
+    title = conversation.title
+    avatar_url: str | None = None
+    dm_username: str | None = None
+    partner = dm_partner(session, conversation, actor.id or 0)
+    if partner is not None:
+        title = partner.display_name
+        dm_username = partner.username
+        avatar_url = avatar_urls(partner)[1]
+    last = last_visible_message(session, actor, conversation)
+    return ChatSummary(
+        id=conversation.id,
+        kind=ConversationKind(conversation.kind),
+        title=title,
+        description=conversation.description,
+        avatar_url=avatar_url,
+        dm_username=dm_username,
+        member_count=conversation.member_count,
+        my_role=MemberRole(member.role),
+        send_policy=SendPolicy(conversation.send_policy),
+        last_message=message_view(session, last) if last else None,
+        last_seq=conversation.last_seq,
+        read_seq=member.read_seq,
+        unread_count=unread_count(session, actor, conversation, member),
+        muted=member.muted,
+        pinned=member.pinned,
+        archived=member.archived,
+        last_activity_at=conversation.last_activity_at,
+    )
+
+
+def get_chat(session: Session, actor: User, conversation_id: str) -> ChatSummary:
+    conversation, member = access_conversation(session, actor, conversation_id)
+    return chat_summary(session, actor, conversation, member)
+
+
+def list_chats(session: Session, actor: User, *, limit: int = 100) -> list[ChatSummary]:
+    """The actor's chats: pinned first, then latest activity first."""
+    rows = session.exec(
+        select(Conversation, ConversationMember)
+        .join(
+            ConversationMember,
+            col(ConversationMember.conversation_id) == col(Conversation.id),
+        )
+        .where(
+            ConversationMember.user_id == actor.id,
+            col(ConversationMember.left_at).is_(None),
+        )
+        .order_by(col(ConversationMember.pinned).desc(), col(Conversation.last_activity_at).desc())
+        .limit(max(1, min(limit, 500)))
+    ).all()
+    return [chat_summary(session, actor, c, m) for c, m in rows]

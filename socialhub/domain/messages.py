@@ -1,0 +1,552 @@
+"""Messages: send (idempotent by client id), history by keyset, edits, deletes, reactions,
+forwarding, and delivery/read receipts. Shared by DMs, groups and (later) server channels."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+import emoji
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, func, select
+
+from socialhub.domain import blocks
+from socialhub.domain.chats import (
+    access_conversation,
+    active_member_ids,
+    dm_partner,
+    user_brief,
+)
+from socialhub.domain.errors import InvalidInput, NotFound, PermissionDenied
+from socialhub.domain.validation import clean_text
+from socialhub.models import (
+    Conversation,
+    ConversationKind,
+    ConversationMember,
+    HiddenMessage,
+    MemberRole,
+    Message,
+    MessageEdit,
+    MessageKind,
+    Reaction,
+    SendPolicy,
+    User,
+)
+from socialhub.models.base import utcnow
+from socialhub.models.chat import MessageView, ReactionSummary, ReplyPreview
+from socialhub.realtime.events import publish_on_commit
+
+BODY_MAX = 4096
+CLIENT_ID_MAX = 64
+PAGE_MAX = 100
+REPLY_PREVIEW = 200
+FORWARD_MAX_TARGETS = 20
+
+
+# Views -------------------------------------------------------------------------------------------
+
+
+def _reactions(session: Session, message_ids: Sequence[str]) -> dict[str, list[ReactionSummary]]:
+    grouped: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+    if message_ids:
+        rows = session.exec(
+            select(Reaction)
+            .where(col(Reaction.message_id).in_(message_ids))
+            .order_by(col(Reaction.created_at))
+        ).all()
+        for row in rows:
+            grouped[row.message_id][row.emoji].append(row.user_id)
+    return {
+        mid: [ReactionSummary(emoji=e, count=len(u), user_ids=u) for e, u in by_emoji.items()]
+        for mid, by_emoji in grouped.items()
+    }
+
+
+def message_views(session: Session, messages: Sequence[Message]) -> list[MessageView]:
+    """Views for a page of messages, with authors, reply previews and reactions in few queries."""
+    ids = [m.id for m in messages]
+    reply_ids = {m.reply_to_id for m in messages if m.reply_to_id}
+    replies = (
+        {r.id: r for r in session.exec(select(Message).where(col(Message.id).in_(reply_ids))).all()}
+        if reply_ids
+        else {}
+    )
+    author_ids = {m.author_id for m in [*messages, *replies.values()] if m.author_id}
+    authors = (
+        {u.id: u for u in session.exec(select(User).where(col(User.id).in_(author_ids))).all()}
+        if author_ids
+        else {}
+    )
+    reactions = _reactions(session, ids)
+
+    def brief(author_id: int | None) -> object:
+        user = authors.get(author_id) if author_id else None
+        return user_brief(user) if user else None
+
+    views = []
+    for m in messages:
+        reply = replies.get(m.reply_to_id) if m.reply_to_id else None
+        deleted = m.deleted_at is not None
+        views.append(
+            MessageView(
+                id=m.id,
+                conversation_id=m.conversation_id,
+                seq=m.seq,
+                kind=MessageKind(m.kind),
+                author=brief(m.author_id),  # type: ignore[arg-type]
+                body="" if deleted else m.body,
+                client_id=m.client_id,
+                reply_to=ReplyPreview(
+                    id=reply.id,
+                    seq=reply.seq,
+                    author=brief(reply.author_id),  # type: ignore[arg-type]
+                    body="" if reply.deleted_at else reply.body[:REPLY_PREVIEW],
+                    deleted=reply.deleted_at is not None,
+                )
+                if reply
+                else None,
+                forwarded=m.forwarded,
+                attachments=[] if deleted else m.attachments,
+                reactions=[] if deleted else reactions.get(m.id, []),
+                created_at=m.created_at,
+                edited_at=m.edited_at,
+                deleted=deleted,
+            )
+        )
+    return views
+
+
+def message_view(session: Session, message: Message) -> MessageView:
+    return message_views(session, [message])[0]
+
+
+def _publish_message(
+    session: Session, conversation: Conversation, message: Message, op: str
+) -> None:
+    publish_on_commit(
+        session,
+        type="message",
+        op=op,
+        data=message_view(session, message).model_dump(mode="json"),
+        users=active_member_ids(session, conversation.id),
+    )
+
+
+# Sending -----------------------------------------------------------------------------------------
+
+
+def do_append_message(
+    session: Session,
+    conversation: Conversation,
+    *,
+    author: User | None,
+    body: str,
+    kind: MessageKind = MessageKind.text,
+    client_id: str | None = None,
+    reply_to_id: str | None = None,
+    forwarded: bool = False,
+) -> Message:
+    """Give the message the conversation's next sequence number, store it, and publish it."""
+    now = utcnow()
+    seq = session.execute(
+        sa.update(Conversation)
+        .where(col(Conversation.id) == conversation.id)
+        .values(last_seq=col(Conversation.last_seq) + 1, last_activity_at=now)
+        .returning(col(Conversation.last_seq))
+    ).scalar_one()
+    session.refresh(conversation)
+    message = Message(
+        conversation_id=conversation.id,
+        seq=seq,
+        author_id=author.id if author else None,
+        client_id=client_id,
+        kind=kind.value,
+        body=body,
+        reply_to_id=reply_to_id,
+        forwarded=forwarded,
+        created_at=now,
+    )
+    session.add(message)
+    session.flush()
+    if author is not None:
+        # Your own message is delivered to and read by you.
+        session.execute(
+            sa.update(ConversationMember)
+            .where(
+                col(ConversationMember.conversation_id) == conversation.id,
+                col(ConversationMember.user_id) == author.id,
+            )
+            .values(read_seq=seq, delivered_seq=seq)
+        )
+    _publish_message(session, conversation, message, "add")
+    return message
+
+
+def _check_can_send(
+    session: Session, actor: User, conversation: Conversation, member: ConversationMember
+) -> None:
+    if (
+        conversation.kind == ConversationKind.group.value
+        and conversation.send_policy == SendPolicy.admins.value
+        and member.role != MemberRole.admin.value
+    ):
+        raise PermissionDenied("only admins can send messages here", code="admins_only")
+    partner = dm_partner(session, conversation, actor.id or 0)
+    if partner is not None and blocks.is_blocked_between(session, actor.id or 0, partner.id or 0):
+        raise PermissionDenied("you cannot message this user", code="blocked")
+
+
+def _clean_body(body: str) -> str:
+    text = clean_text(body, field="body", max_length=BODY_MAX, multiline=True)
+    if not text:
+        raise InvalidInput("the message is empty", field="body", code="empty")
+    return text
+
+
+def check_send_message(
+    session: Session,
+    actor: User,
+    conversation_id: str,
+    *,
+    body: str,
+    client_id: str | None = None,
+    reply_to_id: str | None = None,
+) -> Message:
+    """Send a message. A repeated `client_id` returns the message already stored, unchanged."""
+    conversation, member = access_conversation(session, actor, conversation_id)
+    if client_id is not None:
+        if not 1 <= len(client_id) <= CLIENT_ID_MAX:
+            raise InvalidInput(f"client_id must be 1-{CLIENT_ID_MAX} characters", field="client_id")
+        existing = _by_client_id(session, actor, client_id)
+        if existing is not None:
+            if existing.conversation_id != conversation.id:
+                raise InvalidInput(
+                    "this client_id was used for another chat",
+                    field="client_id",
+                    code="client_id_reused",
+                )
+            return existing
+    _check_can_send(session, actor, conversation, member)
+    text = _clean_body(body)
+    if reply_to_id is not None:
+        original = session.get(Message, reply_to_id)
+        if original is None or original.conversation_id != conversation.id:
+            raise NotFound("the message you reply to is not in this chat", code="reply_not_found")
+    try:
+        with session.begin_nested():
+            return do_append_message(
+                session,
+                conversation,
+                author=actor,
+                body=text,
+                client_id=client_id,
+                reply_to_id=reply_to_id,
+            )
+    except IntegrityError:
+        # The same client id raced in from another request: that one won, return it.
+        existing = _by_client_id(session, actor, client_id or "")
+        if existing is None:
+            raise
+        return existing
+
+
+def _by_client_id(session: Session, actor: User, client_id: str) -> Message | None:
+    return session.exec(
+        select(Message).where(Message.author_id == actor.id, Message.client_id == client_id)
+    ).first()
+
+
+# History -----------------------------------------------------------------------------------------
+
+
+def _visible(actor: User) -> sa.ColumnElement[bool]:
+    hidden = select(HiddenMessage.message_id).where(HiddenMessage.user_id == actor.id)
+    return col(Message.id).not_in(hidden)
+
+
+def list_messages(
+    session: Session,
+    actor: User,
+    conversation_id: str,
+    *,
+    before: int | None = None,
+    after: int | None = None,
+    around: str | None = None,
+    limit: int = 50,
+) -> list[MessageView]:
+    """A page of history in ascending order, by keyset on the sequence number (never OFFSET).
+
+    `before=N`: the `limit` messages just older than N (the latest page without any cursor);
+    `after=N`: the ones just newer; `around=<message id>`: a window centred on that message.
+    """
+    conversation, _ = access_conversation(session, actor, conversation_id)
+    if sum(x is not None for x in (before, after, around)) > 1:
+        raise InvalidInput("give at most one of before, after, around", code="cursor_conflict")
+    limit = max(1, min(limit, PAGE_MAX))
+    for name, value in (("before", before), ("after", after)):
+        if value is not None and not 0 <= value <= conversation.last_seq + 1:
+            raise InvalidInput(
+                f"{name} is not a position in this chat", field=name, code="bad_cursor"
+            )
+    base = select(Message).where(Message.conversation_id == conversation.id, _visible(actor))
+    if around is not None:
+        target = session.get(Message, around)
+        if target is None or target.conversation_id != conversation.id:
+            raise NotFound("no such message", code="message_not_found")
+        older = session.exec(
+            base.where(col(Message.seq) < target.seq)
+            .order_by(col(Message.seq).desc())
+            .limit(limit // 2)
+        ).all()
+        newer = session.exec(
+            base.where(col(Message.seq) >= target.seq)
+            .order_by(col(Message.seq))
+            .limit(limit - len(older))
+        ).all()
+        rows = [*reversed(older), *newer]
+    elif after is not None:
+        rows = list(
+            session.exec(
+                base.where(col(Message.seq) > after).order_by(col(Message.seq)).limit(limit)
+            ).all()
+        )
+    else:
+        query = base if before is None else base.where(col(Message.seq) < before)
+        rows = list(
+            reversed(session.exec(query.order_by(col(Message.seq).desc()).limit(limit)).all())
+        )
+    return message_views(session, rows)
+
+
+def last_visible_message(
+    session: Session, actor: User, conversation: Conversation
+) -> Message | None:
+    return session.exec(
+        select(Message)
+        .where(Message.conversation_id == conversation.id, _visible(actor))
+        .order_by(col(Message.seq).desc())
+        .limit(1)
+    ).first()
+
+
+def unread_count(
+    session: Session, actor: User, conversation: Conversation, member: ConversationMember
+) -> int:
+    if member.read_seq >= conversation.last_seq:
+        return 0
+    count = session.exec(
+        select(func.count()).where(
+            Message.conversation_id == conversation.id,
+            col(Message.seq) > member.read_seq,
+            col(Message.author_id).is_distinct_from(actor.id),
+            col(Message.deleted_at).is_(None),
+            Message.kind == MessageKind.text.value,
+        )
+    ).one()
+    return int(count)
+
+
+def access_message(
+    session: Session, actor: User, message_id: str
+) -> tuple[Message, Conversation, ConversationMember]:
+    message = session.get(Message, message_id) if message_id else None
+    if message is None:
+        raise NotFound("no such message", code="message_not_found")
+    try:
+        conversation, member = access_conversation(session, actor, message.conversation_id)
+    except NotFound as exc:
+        raise NotFound("no such message", code="message_not_found") from exc
+    if session.get(HiddenMessage, (message.id, actor.id)) is not None:
+        raise NotFound("no such message", code="message_not_found")
+    return message, conversation, member
+
+
+# Edits and deletes -------------------------------------------------------------------------------
+
+
+def check_edit_message(session: Session, actor: User, message_id: str, *, body: str) -> Message:
+    message, conversation, _ = access_message(session, actor, message_id)
+    if message.author_id != actor.id or message.kind != MessageKind.text.value:
+        raise PermissionDenied("you can only edit your own messages", code="not_author")
+    if message.deleted_at is not None:
+        raise InvalidInput("this message was deleted", code="message_deleted")
+    text = _clean_body(body)
+    if text == message.body:
+        return message
+    session.add(MessageEdit(message_id=message.id, body=message.body))
+    message.body = text
+    message.edited_at = utcnow()
+    session.add(message)
+    session.flush()
+    _publish_message(session, conversation, message, "edit")
+    return message
+
+
+def list_edits(session: Session, actor: User, message_id: str) -> list[MessageEdit]:
+    message, _, _ = access_message(session, actor, message_id)
+    return list(
+        session.exec(
+            select(MessageEdit)
+            .where(MessageEdit.message_id == message.id)
+            .order_by(col(MessageEdit.edited_at))
+        ).all()
+    )
+
+
+def check_delete_message(
+    session: Session, actor: User, message_id: str, *, for_everyone: bool
+) -> Message:
+    message, conversation, member = access_message(session, actor, message_id)
+    if not for_everyone:
+        session.add(HiddenMessage(message_id=message.id, user_id=actor.id or 0))
+        session.flush()
+        publish_on_commit(
+            session,
+            type="message",
+            op="hide",
+            data={"id": message.id, "conversation_id": conversation.id},
+            users=[actor.id or 0],
+        )
+        return message
+    is_group_admin = (
+        conversation.kind == ConversationKind.group.value and member.role == MemberRole.admin.value
+    )
+    if message.author_id != actor.id and not is_group_admin:
+        raise PermissionDenied("you can only delete your own messages", code="not_author")
+    if message.kind != MessageKind.text.value:
+        raise PermissionDenied("system messages cannot be deleted", code="system_message")
+    if message.deleted_at is None:
+        # A tombstone stays in the history; the text and its earlier versions are gone.
+        message.deleted_at = utcnow()
+        message.body = ""
+        message.attachments = []
+        session.execute(sa.delete(MessageEdit).where(col(MessageEdit.message_id) == message.id))
+        session.execute(sa.delete(Reaction).where(col(Reaction.message_id) == message.id))
+        session.add(message)
+        session.flush()
+        _publish_message(session, conversation, message, "delete")
+    return message
+
+
+# Reactions ---------------------------------------------------------------------------------------
+
+
+def _clean_emoji(value: str) -> str:
+    text = (value or "").strip()
+    if not text or len(text) > 64 or not emoji.purely_emoji(text) or emoji.emoji_count(text) != 1:
+        raise InvalidInput("react with a single emoji", field="emoji", code="invalid_emoji")
+    return text
+
+
+def _publish_reactions(session: Session, conversation: Conversation, message: Message) -> None:
+    publish_on_commit(
+        session,
+        type="message",
+        op="react",
+        data={
+            "id": message.id,
+            "conversation_id": conversation.id,
+            "reactions": [
+                r.model_dump(mode="json")
+                for r in _reactions(session, [message.id]).get(message.id, [])
+            ],
+        },
+        users=active_member_ids(session, conversation.id),
+    )
+
+
+def check_react(session: Session, actor: User, message_id: str, value: str) -> None:
+    message, conversation, _ = access_message(session, actor, message_id)
+    if message.deleted_at is not None or message.kind != MessageKind.text.value:
+        raise InvalidInput("you cannot react to this message", code="message_deleted")
+    symbol = _clean_emoji(value)
+    if session.get(Reaction, (message.id, actor.id, symbol)) is None:
+        session.add(Reaction(message_id=message.id, user_id=actor.id or 0, emoji=symbol))
+        session.flush()
+        _publish_reactions(session, conversation, message)
+
+
+def check_unreact(session: Session, actor: User, message_id: str, value: str) -> None:
+    message, conversation, _ = access_message(session, actor, message_id)
+    row = session.get(Reaction, (message.id, actor.id, (value or "").strip()))
+    if row is not None:
+        session.delete(row)
+        session.flush()
+        _publish_reactions(session, conversation, message)
+
+
+# Forwarding --------------------------------------------------------------------------------------
+
+
+def check_forward(
+    session: Session, actor: User, message_id: str, conversation_ids: Sequence[str]
+) -> list[Message]:
+    message, _, _ = access_message(session, actor, message_id)
+    if message.deleted_at is not None or message.kind != MessageKind.text.value:
+        raise InvalidInput("this message cannot be forwarded", code="message_deleted")
+    targets = list(dict.fromkeys(conversation_ids))
+    if not 1 <= len(targets) <= FORWARD_MAX_TARGETS:
+        raise InvalidInput(
+            f"forward to 1-{FORWARD_MAX_TARGETS} chats",
+            field="conversation_ids",
+            code="bad_targets",
+        )
+    checked = []
+    for target in targets:
+        conversation, member = access_conversation(session, actor, target)
+        _check_can_send(session, actor, conversation, member)
+        checked.append(conversation)
+    return [
+        do_append_message(session, conversation, author=actor, body=message.body, forwarded=True)
+        for conversation in checked
+    ]
+
+
+# Receipts ----------------------------------------------------------------------------------------
+
+
+def _advance(
+    session: Session, actor: User, conversation_id: str, seq: int, *, read: bool
+) -> ConversationMember:
+    conversation, member = access_conversation(session, actor, conversation_id)
+    if seq < 0:
+        raise InvalidInput("seq must not be negative", field="seq")
+    seq = min(seq, conversation.last_seq)
+    changed = False
+    if seq > member.delivered_seq:
+        member.delivered_seq = seq
+        changed = True
+    if read and seq > member.read_seq:
+        member.read_seq = seq
+        changed = True
+    if changed:
+        session.add(member)
+        session.flush()
+        publish_on_commit(
+            session,
+            type="receipt",
+            op="update",
+            data={
+                "conversation_id": conversation.id,
+                "user_id": actor.id,
+                "delivered_seq": member.delivered_seq,
+                "read_seq": member.read_seq,
+            },
+            users=active_member_ids(session, conversation.id),
+        )
+    return member
+
+
+def check_mark_read(
+    session: Session, actor: User, conversation_id: str, seq: int
+) -> ConversationMember:
+    """Everything up to `seq` was seen in the open chat (receipts never move backwards)."""
+    return _advance(session, actor, conversation_id, seq, read=True)
+
+
+def check_mark_delivered(
+    session: Session, actor: User, conversation_id: str, seq: int
+) -> ConversationMember:
+    """Everything up to `seq` reached one of the actor's devices."""
+    return _advance(session, actor, conversation_id, seq, read=False)

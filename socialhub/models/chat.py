@@ -1,0 +1,229 @@
+"""Conversations (DMs, groups and, later, server channels), their members and messages."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from socialhub.models.base import new_id, utc_column, utcnow
+
+
+class ConversationKind(StrEnum):
+    dm = "dm"
+    group = "group"
+    channel = "channel"
+
+
+class MemberRole(StrEnum):
+    member = "member"
+    admin = "admin"
+
+
+class SendPolicy(StrEnum):
+    everyone = "everyone"
+    admins = "admins"
+
+
+class MessageKind(StrEnum):
+    text = "text"
+    system = "system"
+
+
+class Conversation(SQLModel, table=True):
+    """A DM, a group or a server channel: one message history code path for all three."""
+
+    __tablename__ = "conversations"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    kind: str = Field(max_length=16)
+    # For DMs, "<smaller user id>:<larger user id>": one DM per pair, enforced by the index.
+    dm_key: str | None = Field(default=None, max_length=64, unique=True)
+    title: str = Field(default="", max_length=100)
+    description: str = Field(default="", max_length=500)
+    avatar_version: str | None = Field(default=None, max_length=32)
+    send_policy: str = Field(default=SendPolicy.everyone.value, max_length=16)
+    created_by: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    # The last sequence number given to a message; the row lock on it orders all sends.
+    last_seq: int = Field(default=0)
+    member_count: int = Field(default=0)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
+    last_activity_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
+
+
+class ConversationMember(SQLModel, table=True):
+    __tablename__ = "conversation_members"
+    __table_args__ = (sa.Index("ix_conversation_members_user", "user_id", "left_at"),)
+
+    conversation_id: str = Field(
+        foreign_key="conversations.id", ondelete="CASCADE", primary_key=True, max_length=32
+    )
+    user_id: int = Field(foreign_key="users.id", ondelete="CASCADE", primary_key=True)
+    role: str = Field(default=MemberRole.member.value, max_length=16)
+    joined_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
+    left_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    # Receipts: the highest message sequence number that reached / was seen by this member.
+    delivered_seq: int = Field(default=0)
+    read_seq: int = Field(default=0)
+    muted: bool = Field(default=False)
+    pinned: bool = Field(default=False)
+    archived: bool = Field(default=False)
+
+
+class Message(SQLModel, table=True):
+    __tablename__ = "messages"
+    __table_args__ = (
+        sa.UniqueConstraint("conversation_id", "seq", name="uq_messages_conversation_seq"),
+        sa.UniqueConstraint("author_id", "client_id", name="uq_messages_author_client_id"),
+    )
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    conversation_id: str = Field(foreign_key="conversations.id", ondelete="CASCADE", max_length=32)
+    seq: int
+    author_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    client_id: str | None = Field(default=None, max_length=64)
+    kind: str = Field(default=MessageKind.text.value, max_length=16)
+    body: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False, default=""))
+    reply_to_id: str | None = Field(default=None, max_length=32)
+    forwarded: bool = Field(default=False)
+    attachments: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=sa.Column(sa.JSON, nullable=False)
+    )
+    created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
+    edited_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    deleted_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+
+
+class MessageEdit(SQLModel, table=True):
+    """The text a message had before each edit."""
+
+    __tablename__ = "message_edits"
+
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: str = Field(
+        foreign_key="messages.id", ondelete="CASCADE", index=True, max_length=32
+    )
+    body: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    edited_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
+
+
+class HiddenMessage(SQLModel, table=True):
+    """ "Delete for me": the message stays for everyone else."""
+
+    __tablename__ = "hidden_messages"
+
+    message_id: str = Field(
+        foreign_key="messages.id", ondelete="CASCADE", primary_key=True, max_length=32
+    )
+    user_id: int = Field(foreign_key="users.id", ondelete="CASCADE", primary_key=True)
+
+
+class Reaction(SQLModel, table=True):
+    __tablename__ = "reactions"
+
+    message_id: str = Field(
+        foreign_key="messages.id", ondelete="CASCADE", primary_key=True, max_length=32
+    )
+    user_id: int = Field(foreign_key="users.id", ondelete="CASCADE", primary_key=True)
+    emoji: str = Field(primary_key=True, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
+
+
+class Block(SQLModel, table=True):
+    __tablename__ = "blocks"
+
+    blocker_id: int = Field(foreign_key="users.id", ondelete="CASCADE", primary_key=True)
+    blocked_id: int = Field(foreign_key="users.id", ondelete="CASCADE", primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
+
+
+class InviteLink(SQLModel, table=True):
+    __tablename__ = "invite_links"
+
+    code: str = Field(primary_key=True, max_length=32)
+    conversation_id: str = Field(
+        foreign_key="conversations.id", ondelete="CASCADE", index=True, max_length=32
+    )
+    created_by: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
+    expires_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    max_uses: int | None = Field(default=None)
+    uses: int = Field(default=0)
+    revoked_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+
+
+class UserBrief(SQLModel):
+    id: int
+    username: str
+    display_name: str
+    avatar_small_url: str | None
+
+
+class ReplyPreview(SQLModel):
+    id: str
+    seq: int
+    author: UserBrief | None
+    body: str
+    deleted: bool
+
+
+class ReactionSummary(SQLModel):
+    emoji: str
+    count: int
+    user_ids: list[int]
+
+
+class MessageView(SQLModel):
+    id: str
+    conversation_id: str
+    seq: int
+    kind: MessageKind
+    author: UserBrief | None
+    body: str
+    client_id: str | None
+    reply_to: ReplyPreview | None
+    forwarded: bool
+    attachments: list[dict[str, Any]]
+    reactions: list[ReactionSummary]
+    created_at: datetime
+    edited_at: datetime | None
+    deleted: bool
+
+
+class MemberView(SQLModel):
+    user: UserBrief
+    role: MemberRole
+    joined_at: datetime
+    delivered_seq: int
+    read_seq: int
+
+
+class ChatSummary(SQLModel):
+    id: str
+    kind: ConversationKind
+    title: str
+    description: str
+    avatar_url: str | None
+    dm_username: str | None
+    member_count: int
+    my_role: MemberRole
+    send_policy: SendPolicy
+    last_message: MessageView | None
+    last_seq: int
+    read_seq: int
+    unread_count: int
+    muted: bool
+    pinned: bool
+    archived: bool
+    last_activity_at: datetime
+
+
+class InviteView(SQLModel):
+    code: str
+    conversation_id: str
+    expires_at: datetime | None
+    max_uses: int | None
+    uses: int
