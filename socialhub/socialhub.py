@@ -9,9 +9,11 @@ from socialhub.logs import configure_logging
 from socialhub.pages.auth import ON_LOAD as PUBLIC_ON_LOAD
 from socialhub.pages.auth import login_page, signup_page
 from socialhub.pages.home import home_page
+from socialhub.pages.messages import messages_page
 from socialhub.pages.profile import profile_page
 from socialhub.pages.settings import settings_page
 from socialhub.realtime.hub import get_hub
+from socialhub.state.chat import ChatState
 from socialhub.state.profile import ProfileState
 from socialhub.state.realtime import RealtimeState
 from socialhub.state.session import SessionState
@@ -59,4 +61,13 @@ app.add_page(
     route="/settings",
     title="Settings · SocialHub",
     on_load=[SettingsState.load, LISTEN],
+)
+app.add_page(
+    messages_page, route="/messages", title="Messages · SocialHub", on_load=[ChatState.load, LISTEN]
+)
+app.add_page(
+    messages_page,
+    route="/messages/[chat_id]",
+    title="Messages · SocialHub",
+    on_load=[ChatState.load, LISTEN],
 )

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from fastapi import APIRouter, FastAPI, Request, Response
 from pydantic import BaseModel
 
-from socialhub.api import auth, events, media, users
+from socialhub.api import auth, chats, events, media, users
 from socialhub.api.errors import error_response, install_error_handlers
 from socialhub.config import get_settings
 from socialhub.db import get_engine
@@ -62,7 +62,14 @@ def create_api() -> FastAPI:
         'Errors are `{"error": {"code", "message", "details"}}`.',
     )
     install_error_handlers(api)
-    for router in (auth.router, users.router, media.router, events.router, health_router):
+    for router in (
+        auth.router,
+        users.router,
+        chats.router,
+        media.router,
+        events.router,
+        health_router,
+    ):
         api.include_router(router, prefix=API_PREFIX)
 
     @api.middleware("http")

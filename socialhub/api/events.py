@@ -12,8 +12,9 @@ from fastapi.responses import StreamingResponse
 
 from socialhub.api.deps import CurrentCaller
 from socialhub.api.errors import ERROR_RESPONSES
-from socialhub.db import read_session
-from socialhub.realtime.events import events_since, user_key
+from socialhub.db import read_session, transaction
+from socialhub.domain import messages
+from socialhub.realtime.events import delivered_positions, events_since, user_key
 from socialhub.realtime.hub import Event, get_hub
 
 router = APIRouter(tags=["events"], responses=ERROR_RESPONSES)
@@ -24,6 +25,18 @@ def _frame(event: Event) -> str:
     position = event.get("position")
     head = f"id: {position}\n" if position is not None else ""
     return f"{head}event: {event['type']}\ndata: {json.dumps(event)}\n\n"
+
+
+async def _acknowledge(user_id: int, sent: list[Event]) -> None:
+    """Messages that reached this client count as delivered."""
+    positions = delivered_positions(sent, user_id)
+    if positions:
+
+        def work() -> None:
+            with transaction() as db:
+                messages.do_acknowledge_delivery(db, user_id, positions)
+
+        await asyncio.to_thread(work)
 
 
 @router.get(
@@ -51,19 +64,23 @@ async def events(
                 for event in backlog:
                     last = event["position"]
                     yield _frame(event)
+                await _acknowledge(caller.user_id, backlog)
                 if len(backlog) < 500:
                     break
             while not await request.is_disconnected():
                 batch = await subscription.next_batch(wait=KEEPALIVE_SECONDS)
                 if not batch:
                     yield ": keepalive\n\n"
+                sent = []
                 for _key, event in batch:
                     position = event.get("position")
                     if position is not None:
                         if position <= last:
                             continue
                         last = position
+                    sent.append(event)
                     yield _frame(event)
+                await _acknowledge(caller.user_id, sent)
         finally:
             subscription.close()
 

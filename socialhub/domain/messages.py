@@ -550,3 +550,15 @@ def check_mark_delivered(
 ) -> ConversationMember:
     """Everything up to `seq` reached one of the actor's devices."""
     return _advance(session, actor, conversation_id, seq, read=False)
+
+
+def do_acknowledge_delivery(session: Session, user_id: int, positions: dict[str, int]) -> None:
+    """A device of `user_id` received these messages (chat id -> highest seq)."""
+    user = session.get(User, user_id)
+    if user is None:
+        return
+    for conversation_id, seq in positions.items():
+        try:
+            _advance(session, user, conversation_id, seq, read=False)
+        except NotFound:
+            continue  # left the chat meanwhile

@@ -6,6 +6,7 @@ import reflex as rx
 
 from socialhub.components.layout import app_shell
 from socialhub.components.ui import user_avatar
+from socialhub.state.chat import ChatState
 from socialhub.state.profile import ProfileState
 from socialhub.state.session import SessionState
 
@@ -52,6 +53,12 @@ def profile_page() -> rx.Component:
                                 ProfileState.user_id == SessionState.user_id,
                                 rx.link(
                                     rx.button("Edit profile", variant="soft"), href="/settings"
+                                ),
+                                rx.button(
+                                    rx.icon("message-circle", size=16),
+                                    "Message",
+                                    on_click=ChatState.start_dm(ProfileState.username),
+                                    id="start-dm",
                                 ),
                             ),
                             spacing="2",

@@ -88,3 +88,18 @@ def events_since(session: Session, user_id: int, since: int, limit: int = 500) -
         .limit(limit)
     ).all()
     return [{"type": r.type, "op": r.op, "data": r.payload, "position": r.position} for r in rows]
+
+
+def delivered_positions(events: list[Event], user_id: int) -> dict[str, int]:
+    """Per chat, the highest message sequence among new messages others sent to `user_id`."""
+    positions: dict[str, int] = {}
+    for event in events:
+        if (event.get("type"), event.get("op")) != ("message", "add"):
+            continue
+        data = event.get("data", {})
+        author = data.get("author") or {}
+        if author.get("id") == user_id:
+            continue
+        chat = str(data.get("conversation_id"))
+        positions[chat] = max(positions.get(chat, 0), int(data.get("seq", 0)))
+    return positions

@@ -12,8 +12,19 @@ import itertools
 from typing import Any
 
 import reflex as rx
+from sqlmodel import Session
 
-from socialhub.realtime.events import current_position, events_since, topic_key, user_key
+from socialhub.domain import chats as chats_domain
+from socialhub.domain import messages as messages_domain
+from socialhub.models import User
+from socialhub.models.chat import ChatSummary
+from socialhub.realtime.events import (
+    current_position,
+    delivered_positions,
+    events_since,
+    topic_key,
+    user_key,
+)
 from socialhub.realtime.hub import Event, Subscription, get_hub
 from socialhub.state.base import in_transaction
 from socialhub.state.session import SessionState
@@ -90,24 +101,65 @@ class RealtimeState(rx.State):
                 _watched.pop(token, None)
 
     async def _apply(self, batch: list[tuple[str, Event]]) -> Any:
-        """Apply a batch in one state update; returns an event to send (e.g. a redirect)."""
+        """Apply a batch: read what is needed under the lock, do database work outside it, then
+        change the state in one more locked step (one push to the browser per batch)."""
+        from socialhub.state.chat import ChatState, affects_chat_list, chat_row
         from socialhub.state.profile import ProfileState
 
         async with self:
-            session_state = await self.get_state(SessionState)
-            profile = await self.get_state(ProfileState)
+            fresh: list[tuple[str, Event]] = []
             for key, event in batch:
                 position = event.get("position")
                 if position is not None:
                     if position <= self._position:
                         continue
                     self._position = position
-                kind = (event["type"], event["op"])
-                data = event["data"]
-                if kind == ("session", "revoke") and key.startswith("user:"):
-                    if data.get("session_id") == session_state._session_id:
-                        return session_state.session_ended()
-                elif kind == ("user", "update"):
-                    session_state.apply_user_view(data)
-                    profile.apply_user_view(data)
+                fresh.append((key, event))
+            session_state = await self.get_state(SessionState)
+            chat = await self.get_state(ChatState)
+            user_id, session_id = session_state._user_id, session_state._session_id
+            chats_loaded, open_id = chat.loaded, chat.open_id
+        if not fresh:
+            return None
+        events = [event for _, event in fresh]
+        for key, event in fresh:
+            revoked = (event["type"], event["op"]) == ("session", "revoke")
+            if (
+                revoked
+                and key.startswith("user:")
+                and event["data"].get("session_id") == session_id
+            ):
+                async with self:
+                    session_state = await self.get_state(SessionState)
+                    return session_state.session_ended()
+
+        delivered = delivered_positions(events, user_id)
+        reload = chats_loaded and any(affects_chat_list(e, user_id) for e in events)
+
+        def work(session: Session) -> list[ChatSummary] | None:
+            messages_domain.do_acknowledge_delivery(session, user_id, delivered)
+            user = session.get(User, user_id)
+            if user is None:
+                return None
+            if open_id in delivered:
+                # The chat is open in this tab: what arrives in it is seen.
+                messages_domain.check_mark_read(session, user, open_id, delivered[open_id])
+            return chats_domain.list_chats(session, user) if reload else None
+
+        summaries = await in_transaction(work) if (delivered or reload) else None
+        async with self:
+            session_state = await self.get_state(SessionState)
+            profile = await self.get_state(ProfileState)
+            chat = await self.get_state(ChatState)
+            for _key, event in fresh:
+                if (event["type"], event["op"]) == ("user", "update"):
+                    session_state.apply_user_view(event["data"])
+                    profile.apply_user_view(event["data"])
+                else:
+                    chat.apply_event(event, user_id)
+            if summaries is not None:
+                chat.chats = [chat_row(s) for s in summaries]
+                for row in chat.chats:
+                    if row.id == chat.open_id:
+                        row.unread = 0
         return None

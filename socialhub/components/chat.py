@@ -1,0 +1,275 @@
+"""Chat pieces: the chat list entry, a message bubble, the composer."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from socialhub.components.ui import user_avatar
+from socialhub.state.chat import ChatRow, ChatState, MessageRow
+
+QUICK_REACTIONS = ("👍", "❤️", "😂", "😮", "😢", "🙏")
+
+
+def chat_list_item(chat: rx.Var[ChatRow]) -> rx.Component:
+    return rx.link(
+        rx.hstack(
+            user_avatar(chat.avatar_url, chat.title, size="3"),
+            rx.vstack(
+                rx.hstack(
+                    rx.text(chat.title, weight="bold", trim="both", class_name="sh-ellipsis"),
+                    rx.spacer(),
+                    rx.text(chat.when, size="1", color_scheme="gray"),
+                    width="100%",
+                ),
+                rx.hstack(
+                    rx.text(
+                        chat.preview,
+                        size="2",
+                        color_scheme="gray",
+                        class_name="sh-ellipsis",
+                    ),
+                    rx.spacer(),
+                    rx.cond(chat.muted, rx.icon("bell-off", size=14, aria_label="Muted")),
+                    rx.cond(
+                        chat.unread > 0,
+                        rx.badge(chat.unread, radius="full", aria_label="unread messages"),
+                    ),
+                    width="100%",
+                ),
+                spacing="0",
+                width="100%",
+                min_width="0",
+            ),
+            width="100%",
+            padding="0.5em",
+            align="center",
+        ),
+        href="/messages/" + chat.id,
+        underline="none",
+        color_scheme="gray",
+        high_contrast=True,
+        aria_label="Chat with " + chat.title,
+        class_name="chat-item",
+        width="100%",
+        background_color=rx.cond(
+            ChatState.open_id == chat.id, rx.color("accent", 3), "transparent"
+        ),
+        border_radius="8px",
+    )
+
+
+def ticks(status: rx.Var[str]) -> rx.Component:
+    return rx.match(
+        status,
+        ("sending", rx.icon("clock", size=14, aria_label="sending")),
+        (
+            "failed",
+            rx.icon("circle-alert", size=14, color=rx.color("red", 9), aria_label="not sent"),
+        ),
+        ("sent", rx.icon("check", size=14, aria_label="sent")),
+        ("delivered", rx.icon("check-check", size=14, aria_label="delivered")),
+        ("read", rx.icon("check-check", size=14, color=rx.color("blue", 9), aria_label="read")),
+        rx.cond(status != "", rx.text(status, size="1", aria_label=status)),
+    )
+
+
+def reactions(message: rx.Var[MessageRow]) -> rx.Component:
+    return rx.hstack(
+        rx.foreach(
+            message.reactions,
+            lambda r: rx.button(
+                r["emoji"].to(str),
+                " ",
+                r["count"].to(str),
+                size="1",
+                variant="soft",
+                radius="full",
+                on_click=ChatState.react(message.id, r["emoji"].to(str)),
+                aria_label="Reaction " + r["emoji"].to(str),
+                class_name="reaction",
+            ),
+        ),
+        spacing="1",
+        wrap="wrap",
+    )
+
+
+def message_menu(message: rx.Var[MessageRow]) -> rx.Component:
+    return rx.dropdown_menu.root(
+        rx.dropdown_menu.trigger(
+            rx.icon_button(
+                rx.icon("ellipsis", size=14),
+                variant="ghost",
+                size="1",
+                aria_label="Message actions",
+                class_name="message-actions",
+            )
+        ),
+        rx.dropdown_menu.content(
+            rx.dropdown_menu.sub(
+                rx.dropdown_menu.sub_trigger("React"),
+                rx.dropdown_menu.sub_content(
+                    *[
+                        rx.dropdown_menu.item(
+                            emoji,
+                            on_click=ChatState.react(message.id, emoji),
+                            aria_label=f"React {emoji}",
+                        )
+                        for emoji in QUICK_REACTIONS
+                    ],
+                ),
+            ),
+            rx.dropdown_menu.item("Reply", on_click=ChatState.start_reply(message.id)),
+            rx.cond(
+                message.mine,
+                rx.dropdown_menu.item("Edit", on_click=ChatState.start_edit(message.id)),
+            ),
+            rx.dropdown_menu.item("Delete for me", on_click=ChatState.delete_for_me(message.id)),
+            rx.cond(
+                message.mine | (ChatState.open_role == "admin"),
+                rx.dropdown_menu.item(
+                    "Delete for everyone",
+                    color="red",
+                    on_click=ChatState.delete_for_everyone(message.id),
+                ),
+            ),
+        ),
+    )
+
+
+def edit_form(message: rx.Var[MessageRow]) -> rx.Component:
+    return rx.form(
+        rx.hstack(
+            rx.input(
+                name="body",
+                default_value=message.body,
+                aria_label="Edit message",
+                id="edit-input",
+                width="100%",
+                max_length=4096,
+            ),
+            rx.button("Save", type="submit", size="1"),
+            rx.button(
+                "Cancel", type="button", size="1", variant="soft", on_click=ChatState.cancel_edit
+            ),
+            width="100%",
+        ),
+        on_submit=ChatState.save_edit,
+        reset_on_submit=True,
+    )
+
+
+def message_bubble(message: rx.Var[MessageRow]) -> rx.Component:
+    system = rx.center(
+        rx.text(message.body, size="1", color_scheme="gray", class_name="system-message"),
+        width="100%",
+    )
+    bubble = rx.box(
+        rx.vstack(
+            rx.cond(
+                ~message.mine & (ChatState.open_kind == "group"),
+                rx.text(message.author_name, size="1", weight="bold", color_scheme="violet"),
+            ),
+            rx.cond(
+                message.forwarded,
+                rx.text("Forwarded", size="1", color_scheme="gray", font_style="italic"),
+            ),
+            rx.cond(
+                message.reply_to_id != "",
+                rx.box(
+                    rx.text(message.reply_author, size="1", weight="bold"),
+                    rx.text(message.reply_body, size="1", class_name="sh-ellipsis"),
+                    border_left=f"3px solid {rx.color('accent', 8)}",
+                    padding_left="0.5em",
+                    class_name="reply-quote",
+                ),
+            ),
+            rx.cond(
+                message.deleted,
+                rx.text(
+                    "This message was deleted", font_style="italic", color_scheme="gray", size="2"
+                ),
+                rx.cond(
+                    ChatState.editing_id == message.id,
+                    edit_form(message),
+                    rx.text(
+                        message.body, white_space="pre-wrap", size="2", class_name="message-body"
+                    ),
+                ),
+            ),
+            reactions(message),
+            rx.hstack(
+                rx.cond(
+                    message.edited & ~message.deleted,
+                    rx.text("edited", size="1", color_scheme="gray"),
+                ),
+                rx.text(message.when, size="1", color_scheme="gray"),
+                rx.cond(message.mine, ticks(message.status)),
+                rx.cond(~message.deleted & ~message.pending, message_menu(message)),
+                spacing="1",
+                align="center",
+                justify="end",
+                width="100%",
+            ),
+            spacing="1",
+            align="start",
+        ),
+        background_color=rx.cond(message.mine, rx.color("accent", 4), rx.color("gray", 3)),
+        padding="0.5em 0.75em",
+        border_radius="12px",
+        max_width="min(80%, 36em)",
+        class_name="message",
+        data_mine=message.mine.to(str),
+        data_status=message.status,
+        id="m-" + message.seq.to(str),
+    )
+    return rx.cond(
+        message.kind == "system",
+        system,
+        rx.flex(bubble, justify=rx.cond(message.mine, "end", "start"), width="100%"),
+    )
+
+
+def composer() -> rx.Component:
+    return rx.vstack(
+        rx.cond(
+            ChatState.reply_to_id != "",
+            rx.hstack(
+                rx.text(
+                    "Replying to ", ChatState.reply_preview, size="1", class_name="sh-ellipsis"
+                ),
+                rx.spacer(),
+                rx.icon_button(
+                    rx.icon("x", size=14),
+                    size="1",
+                    variant="ghost",
+                    on_click=ChatState.cancel_reply,
+                    aria_label="Cancel reply",
+                ),
+                width="100%",
+            ),
+        ),
+        rx.form(
+            rx.hstack(
+                rx.input(
+                    name="body",
+                    id="composer",
+                    placeholder="Message",
+                    aria_label="Message",
+                    max_length=4096,
+                    auto_complete="off",
+                    width="100%",
+                    size="3",
+                ),
+                rx.icon_button(
+                    rx.icon("send", size=18), type="submit", size="3", aria_label="Send"
+                ),
+                width="100%",
+            ),
+            on_submit=ChatState.send,
+            reset_on_submit=True,
+            width="100%",
+        ),
+        width="100%",
+        spacing="1",
+    )

@@ -1,0 +1,148 @@
+"""/messages and /messages/<chat id>: the messenger."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from socialhub.components.chat import chat_list_item, composer, message_bubble
+from socialhub.components.layout import app_shell
+from socialhub.state.chat import ChatState
+
+
+def new_group_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.trigger(
+            rx.button(rx.icon("users", size=16), "New group", variant="soft", size="2")
+        ),
+        rx.dialog.content(
+            rx.dialog.title("New group"),
+            rx.form(
+                rx.vstack(
+                    rx.el.label("Group name", html_for="group-title", class_name="sh-label"),
+                    rx.input(
+                        id="group-title",
+                        name="title",
+                        max_length=100,
+                        aria_label="Group name",
+                        width="100%",
+                    ),
+                    rx.el.label(
+                        "Members (usernames, comma separated)",
+                        html_for="group-members",
+                        class_name="sh-label",
+                    ),
+                    rx.input(
+                        id="group-members", name="members", aria_label="Members", width="100%"
+                    ),
+                    rx.hstack(
+                        rx.dialog.close(rx.button("Cancel", variant="soft", type="button")),
+                        rx.button("Create", type="submit"),
+                        justify="end",
+                        width="100%",
+                    ),
+                    width="100%",
+                ),
+                on_submit=ChatState.create_group,
+            ),
+        ),
+    )
+
+
+def chat_list() -> rx.Component:
+    return rx.vstack(
+        rx.hstack(
+            rx.heading("Chats", size="5", as_="h1"),
+            rx.spacer(),
+            new_group_dialog(),
+            width="100%",
+            align="center",
+        ),
+        rx.cond(
+            ChatState.chats.length() == 0,
+            rx.text(
+                "No chats yet. Open someone's profile and press Message.",
+                color_scheme="gray",
+                size="2",
+            ),
+        ),
+        rx.foreach(ChatState.chats, chat_list_item),
+        width="100%",
+        spacing="1",
+        id="chat-list",
+    )
+
+
+def chat_view() -> rx.Component:
+    return rx.vstack(
+        rx.hstack(
+            rx.link(
+                rx.icon("arrow-left"),
+                href="/messages",
+                aria_label="Back to chats",
+                display=rx.breakpoints(initial="block", md="none"),
+            ),
+            rx.heading(ChatState.open_title, size="4", as_="h2", id="chat-title"),
+            rx.spacer(),
+            rx.cond(
+                ChatState.open_kind == "group",
+                rx.text(ChatState.open_members, " members", size="2", color_scheme="gray"),
+            ),
+            width="100%",
+            align="center",
+        ),
+        rx.box(
+            rx.vstack(
+                rx.cond(
+                    ChatState.has_older,
+                    rx.center(
+                        rx.button(
+                            "Load older messages",
+                            variant="ghost",
+                            size="1",
+                            on_click=ChatState.load_older,
+                        ),
+                        width="100%",
+                    ),
+                ),
+                rx.foreach(ChatState.messages, message_bubble),
+                spacing="2",
+                width="100%",
+                id="messages",
+            ),
+            flex="1",
+            overflow_y="auto",
+            width="100%",
+            display="flex",
+            flex_direction="column-reverse",
+            padding_y="0.5em",
+        ),
+        composer(),
+        height="calc(100dvh - 9em)",
+        width="100%",
+        spacing="2",
+    )
+
+
+def messages_page() -> rx.Component:
+    return app_shell(
+        rx.grid(
+            rx.box(
+                chat_list(),
+                display=rx.cond(
+                    ChatState.open_chat_visible, rx.breakpoints(initial="none", md="block"), "block"
+                ),
+                overflow_y="auto",
+            ),
+            rx.cond(
+                ChatState.open_chat_visible,
+                chat_view(),
+                rx.center(
+                    rx.text("Choose a chat", color_scheme="gray"),
+                    display=rx.breakpoints(initial="none", md="flex"),
+                ),
+            ),
+            columns=rx.breakpoints(initial="1", md="280px 1fr"),
+            gap="4",
+            width="100%",
+        )
+    )

@@ -1,0 +1,439 @@
+"""/messages: the chat list and the open chat (a small window of its latest messages).
+
+The database is the truth; this state holds only what the tab shows: the chat list, and the last
+`WINDOW` messages of the open chat (older pages load on demand and fall out again).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import reflex as rx
+from pydantic import BaseModel
+from reflex.event import EventSpec
+from sqlmodel import Session
+
+from socialhub.domain import chats as chats_domain
+from socialhub.domain import messages as messages_domain
+from socialhub.domain.errors import DomainError
+from socialhub.models.chat import ChatSummary, MemberView, MessageView
+from socialhub.state.base import error_toast, in_transaction
+from socialhub.state.session import SessionState
+
+WINDOW = 100
+PAGE = 50
+
+
+class ChatRow(BaseModel):
+    id: str
+    title: str
+    avatar_url: str
+    kind: str
+    preview: str
+    when: str
+    unread: int
+    muted: bool
+    pinned: bool
+
+
+class MessageRow(BaseModel):
+    id: str
+    seq: int
+    client_id: str
+    kind: str
+    author_id: int
+    author_name: str
+    author_username: str
+    body: str
+    when: str
+    edited: bool
+    deleted: bool
+    forwarded: bool
+    mine: bool
+    pending: bool
+    failed: bool
+    reply_to_id: str
+    reply_author: str
+    reply_body: str
+    reactions: list[dict[str, Any]]
+    status: str
+
+
+def chat_row(summary: ChatSummary) -> ChatRow:
+    last = summary.last_message
+    preview = ""
+    if last is not None:
+        preview = "Message deleted" if last.deleted else last.body[:80]
+        if last.author and summary.kind != "dm" and last.kind == "text":
+            preview = f"{last.author.display_name}: {preview}"
+    return ChatRow(
+        id=summary.id,
+        title=summary.title,
+        avatar_url=summary.avatar_url or "",
+        kind=summary.kind.value,
+        preview=preview,
+        when=summary.last_activity_at.strftime("%H:%M"),
+        unread=summary.unread_count,
+        muted=summary.muted,
+        pinned=summary.pinned,
+    )
+
+
+def message_row(view: MessageView, me: int) -> MessageRow:
+    author = view.author
+    reply = view.reply_to
+    return MessageRow(
+        id=view.id,
+        seq=view.seq,
+        client_id=view.client_id or "",
+        kind=view.kind.value,
+        author_id=author.id if author else 0,
+        author_name=author.display_name if author else "",
+        author_username=author.username if author else "",
+        body=view.body,
+        when=view.created_at.strftime("%H:%M"),
+        edited=view.edited_at is not None,
+        deleted=view.deleted,
+        forwarded=view.forwarded,
+        mine=bool(author and author.id == me),
+        pending=False,
+        failed=False,
+        reply_to_id=reply.id if reply else "",
+        reply_author=(reply.author.display_name if reply and reply.author else ""),
+        reply_body=(
+            "Message deleted" if reply and reply.deleted else (reply.body if reply else "")
+        ),
+        reactions=[r.model_dump() for r in view.reactions],
+        status="",
+    )
+
+
+class ChatState(rx.State):
+    chats: list[ChatRow] = []
+    open_id: str = ""
+    open_title: str = ""
+    open_kind: str = ""
+    open_role: str = ""
+    open_members: int = 0
+    messages: list[MessageRow] = []
+    has_older: bool = False
+    reply_to_id: str = ""
+    reply_preview: str = ""
+    editing_id: str = ""
+    loaded: bool = False
+    _receipts: dict[int, tuple[int, int]] = {}
+
+    @rx.var
+    def open_chat_visible(self) -> bool:
+        return self.open_id != ""
+
+    # Loading -------------------------------------------------------------------------------------
+
+    async def _session(self) -> SessionState:
+        return await self.get_state(SessionState)
+
+    async def refresh_chats(self) -> None:
+        session_state = await self._session()
+
+        def work(session: Session) -> list[ChatSummary]:
+            return chats_domain.list_chats(session, session_state.authenticate(session))
+
+        self.chats = [chat_row(s) for s in await in_transaction(work)]
+        self.loaded = True
+
+    @rx.event
+    async def load(self) -> Any:
+        session_state = await self._session()
+        redirect = await session_state.ensure_signed_in()
+        if redirect is not None:
+            return redirect
+        try:
+            await self.refresh_chats()
+            chat_id = self.router.url.path.rstrip("/").removeprefix("/messages").strip("/")
+            if chat_id:
+                return await self._open(chat_id)
+            self.open_id = ""
+        except DomainError as exc:
+            return error_toast(exc)
+        return None
+
+    async def _open(self, chat_id: str) -> Any:
+        session_state = await self._session()
+        me = session_state._user_id
+
+        def work(session: Session) -> tuple[ChatSummary, list[MessageView], list[MemberView]]:
+            user = session_state.authenticate(session)
+            summary = chats_domain.get_chat(session, user, chat_id)
+            page = messages_domain.list_messages(session, user, chat_id, limit=PAGE)
+            members = chats_domain.list_members(session, user, chat_id)
+            if page:
+                messages_domain.check_mark_read(session, user, chat_id, page[-1].seq)
+            return summary, page, members
+
+        summary, page, members = await in_transaction(work)
+        self.open_id = summary.id
+        self.open_title = summary.title
+        self.open_kind = summary.kind.value
+        self.open_role = summary.my_role.value
+        self.open_members = summary.member_count
+        self._receipts = {m.user.id: (m.delivered_seq, m.read_seq) for m in members}
+        self.messages = [message_row(v, me) for v in page]
+        self.has_older = len(page) == PAGE
+        self.reply_to_id = ""
+        self.editing_id = ""
+        self._restatus()
+        for row in self.chats:
+            if row.id == chat_id:
+                row.unread = 0
+        return None
+
+    @rx.event
+    async def load_older(self) -> Any:
+        if not self.messages or not self.open_id:
+            return None
+        session_state = await self._session()
+        first, chat_id, me = self.messages[0].seq, self.open_id, session_state._user_id
+
+        def work(session: Session) -> list[MessageView]:
+            user = session_state.authenticate(session)
+            return messages_domain.list_messages(session, user, chat_id, before=first, limit=PAGE)
+
+        try:
+            page = await in_transaction(work)
+        except DomainError as exc:
+            return error_toast(exc)
+        self.messages = [message_row(v, me) for v in page] + self.messages
+        self.has_older = len(page) == PAGE
+        self._restatus()
+        return None
+
+    def _restatus(self) -> None:
+        """Ticks of my messages: sent, delivered (every other member), read, or read by k of n."""
+        me = next((m.author_id for m in self.messages if m.mine), None)
+        others = [v for uid, v in self._receipts.items() if uid != me]
+        for row in self.messages:
+            if not row.mine or row.pending or row.deleted:
+                continue
+            readers = sum(1 for _, read in others if read >= row.seq)
+            delivered = sum(1 for got, _ in others if got >= row.seq)
+            if others and readers == len(others):
+                row.status = "read"
+            elif self.open_kind == "group" and readers:
+                row.status = f"read by {readers} of {len(others)}"
+            elif others and delivered == len(others):
+                row.status = "delivered"
+            else:
+                row.status = "sent"
+
+    # Sending -------------------------------------------------------------------------------------
+
+    @rx.event
+    async def send(self, form: dict[str, Any]) -> AsyncIterator[Any]:
+        body = str(form.get("body", "")).strip()
+        client_id = str(form.get("client_id") or uuid.uuid4().hex)
+        if not body or not self.open_id:
+            return
+        session_state = await self._session()
+        chat_id, reply_to, me = self.open_id, self.reply_to_id or None, session_state._user_id
+        self.messages.append(
+            MessageRow(
+                id="",
+                seq=0,
+                client_id=client_id,
+                kind="text",
+                author_id=me,
+                author_name=session_state.display_name,
+                author_username=session_state.username,
+                body=body,
+                when="",
+                edited=False,
+                deleted=False,
+                forwarded=False,
+                mine=True,
+                pending=True,
+                failed=False,
+                reply_to_id=reply_to or "",
+                reply_author="",
+                reply_body=self.reply_preview,
+                reactions=[],
+                status="sending",
+            )
+        )
+        self.reply_to_id = ""
+        self.reply_preview = ""
+        yield rx.set_value("composer", "")
+
+        def work(session: Session) -> MessageView:
+            user = session_state.authenticate(session)
+            message = messages_domain.check_send_message(
+                session, user, chat_id, body=body, client_id=client_id, reply_to_id=reply_to
+            )
+            return messages_domain.message_view(session, message)
+
+        try:
+            view = await in_transaction(work)
+        except DomainError as exc:
+            for row in self.messages:
+                if row.client_id == client_id and row.pending:
+                    row.failed = True
+                    row.status = "failed"
+            yield error_toast(exc)
+            return
+        self._upsert(message_row(view, me))
+
+    def _upsert(self, row: MessageRow) -> None:
+        """Insert or replace by id (or by the client id of a pending send), keeping seq order."""
+        for i, existing in enumerate(self.messages):
+            if existing.id == row.id or (
+                row.client_id and existing.pending and existing.client_id == row.client_id
+            ):
+                self.messages[i] = row
+                break
+        else:
+            if self.messages and row.seq < self.messages[0].seq:
+                return
+            self.messages.append(row)
+            self.messages.sort(key=lambda r: (r.pending, r.seq))
+            if len(self.messages) > WINDOW:
+                self.messages = self.messages[-WINDOW:]
+                self.has_older = True
+        self._restatus()
+
+    # Message actions -----------------------------------------------------------------------------
+
+    async def _act(self, action: Any) -> EventSpec | None:
+        session_state = await self._session()
+
+        def work(session: Session) -> None:
+            action(session, session_state.authenticate(session))
+
+        try:
+            await in_transaction(work)
+        except DomainError as exc:
+            return error_toast(exc)
+        return None
+
+    @rx.event
+    async def react(self, message_id: str, emoji: str) -> EventSpec | None:
+        row = next((m for m in self.messages if m.id == message_id), None)
+        me = (await self._session())._user_id
+        mine = bool(row and any(r["emoji"] == emoji and me in r["user_ids"] for r in row.reactions))
+        if mine:
+            return await self._act(
+                lambda s, u: messages_domain.check_unreact(s, u, message_id, emoji)
+            )
+        return await self._act(lambda s, u: messages_domain.check_react(s, u, message_id, emoji))
+
+    @rx.event
+    async def delete_for_everyone(self, message_id: str) -> EventSpec | None:
+        return await self._act(
+            lambda s, u: messages_domain.check_delete_message(s, u, message_id, for_everyone=True)
+        )
+
+    @rx.event
+    async def delete_for_me(self, message_id: str) -> EventSpec | None:
+        return await self._act(
+            lambda s, u: messages_domain.check_delete_message(s, u, message_id, for_everyone=False)
+        )
+
+    @rx.event
+    def start_reply(self, message_id: str) -> None:
+        row = next((m for m in self.messages if m.id == message_id), None)
+        if row is not None:
+            self.reply_to_id = row.id
+            self.reply_preview = f"{row.author_name}: {row.body[:80]}"
+
+    @rx.event
+    def cancel_reply(self) -> None:
+        self.reply_to_id = ""
+        self.reply_preview = ""
+
+    @rx.event
+    def start_edit(self, message_id: str) -> None:
+        self.editing_id = message_id
+
+    @rx.event
+    def cancel_edit(self) -> None:
+        self.editing_id = ""
+
+    @rx.event
+    async def save_edit(self, form: dict[str, Any]) -> EventSpec | None:
+        message_id, body = self.editing_id, str(form.get("body", ""))
+        self.editing_id = ""
+        return await self._act(
+            lambda s, u: messages_domain.check_edit_message(s, u, message_id, body=body)
+        )
+
+    # Chats ---------------------------------------------------------------------------------------
+
+    @rx.event
+    async def start_dm(self, username: str) -> Any:
+        session_state = await self._session()
+
+        def work(session: Session) -> str:
+            return chats_domain.check_open_dm(
+                session, session_state.authenticate(session), username
+            ).id
+
+        try:
+            chat_id = await in_transaction(work)
+        except DomainError as exc:
+            return error_toast(exc)
+        return rx.redirect(f"/messages/{chat_id}")
+
+    @rx.event
+    async def create_group(self, form: dict[str, Any]) -> Any:
+        session_state = await self._session()
+        title = str(form.get("title", ""))
+        names = [
+            n.strip().lstrip("@") for n in str(form.get("members", "")).split(",") if n.strip()
+        ]
+
+        def work(session: Session) -> str:
+            user = session_state.authenticate(session)
+            return chats_domain.check_create_group(session, user, title=title, usernames=names).id
+
+        try:
+            chat_id = await in_transaction(work)
+        except DomainError as exc:
+            return error_toast(exc)
+        return rx.redirect(f"/messages/{chat_id}")
+
+    # Live events (called by the realtime listener, inside its state lock) -------------------------
+
+    def apply_event(self, event: dict[str, Any], me: int) -> None:
+        """Apply one message, receipt or chat event to the open chat."""
+        kind = (event.get("type"), event.get("op"))
+        data = event.get("data", {})
+        chat_id = data.get("conversation_id")
+        if kind[0] == "message":
+            if chat_id == self.open_id and self.open_id:
+                if kind[1] in ("add", "edit", "delete"):
+                    self._upsert(message_row(MessageView.model_validate(data), me))
+                elif kind[1] == "react":
+                    for row in self.messages:
+                        if row.id == data.get("id"):
+                            row.reactions = list(data.get("reactions", []))
+                elif kind[1] == "hide":
+                    self.messages = [m for m in self.messages if m.id != data.get("id")]
+        elif kind[0] == "receipt" and chat_id == self.open_id:
+            self._receipts[int(data["user_id"])] = (
+                int(data["delivered_seq"]),
+                int(data["read_seq"]),
+            )
+            self._restatus()
+        elif kind == ("chat", "remove") and chat_id == self.open_id:
+            self.open_id = ""
+            self.messages = []
+
+
+def affects_chat_list(event: dict[str, Any], me: int) -> bool:
+    """Whether the chat list (previews, unread counts, membership) may have changed."""
+    kind = (event.get("type"), event.get("op"))
+    if kind[0] == "chat":
+        return True
+    if kind[0] == "message":
+        return kind[1] in ("add", "delete", "hide")
+    return kind[0] == "receipt" and event.get("data", {}).get("user_id") == me

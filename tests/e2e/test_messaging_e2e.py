@@ -1,0 +1,70 @@
+"""Two people chat live in the browser."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, expect
+
+from tests.e2e.conftest import register, ui_login, unique
+
+pytestmark = pytest.mark.e2e
+
+
+def send(page: Page, text: str) -> None:
+    page.get_by_label("Message", exact=True).fill(text)
+    page.get_by_label("Send").click()
+
+
+def bubble(page: Page, text: str) -> object:
+    return page.locator(".message", has_text=text)
+
+
+def test_two_people_chat_live(new_context: Callable[..., BrowserContext]) -> None:
+    alice, bob = unique("alice"), unique("bob")
+    register(alice, display_name="Alice")
+    register(bob, display_name="Bob")
+    a = new_context().new_page()
+    ui_login(a, alice, next_path=f"/u/{bob}")
+    b = new_context().new_page()
+    ui_login(b, bob, next_path="/messages")
+
+    a.get_by_role("button", name="Message").click()
+    expect(a).to_have_url(re.compile(r"/messages/[0-9a-f]{32}"))
+    expect(a.locator("#chat-title")).to_have_text("Bob")
+    send(a, "hello bob")
+    mine = a.locator(".message", has_text="hello bob")
+    expect(mine).to_have_attribute("data-status", re.compile("sent|delivered"))
+
+    # B has the chat list open: the new chat shows up with its unread count, live.
+    item = b.get_by_label("Chat with Alice")
+    expect(item).to_contain_text("hello bob")
+    expect(item.get_by_label("unread messages")).to_have_text("1")
+    item.click()
+    expect(b.locator(".message", has_text="hello bob")).to_be_visible()
+    # Opening the chat reads it: A's tick turns to read without a reload.
+    expect(mine).to_have_attribute("data-status", "read")
+
+    send(b, "hi alice")
+    expect(a.locator(".message", has_text="hi alice")).to_be_visible()
+
+    # A reaction, an edit and a delete for everyone reach the other side.
+    theirs = a.locator(".message", has_text="hi alice")
+    theirs.get_by_label("Message actions").click()
+    a.get_by_role("menuitem", name="React").click()
+    a.get_by_label("React 👍").click()
+    expect(b.locator(".message", has_text="hi alice").locator(".reaction")).to_contain_text("👍 1")
+
+    mine.get_by_label("Message actions").click()
+    a.get_by_role("menuitem", name="Edit").click()
+    a.get_by_label("Edit message").fill("hello bob, edited")
+    a.get_by_role("button", name="Save").click()
+    edited = b.locator(".message", has_text="hello bob, edited")
+    expect(edited).to_contain_text("edited")
+
+    a.locator(".message", has_text="hello bob, edited").get_by_label("Message actions").click()
+    a.get_by_role("menuitem", name="Delete for everyone").click()
+    expect(b.get_by_text("This message was deleted")).to_be_visible()
+    expect(b.get_by_text("hello bob, edited")).to_have_count(0)
