@@ -232,6 +232,14 @@ def message_bubble(message: rx.Var[MessageRow]) -> rx.Component:
 
 def composer() -> rx.Component:
     return rx.vstack(
+        rx.text(
+            ChatState.typing_text,
+            size="1",
+            color_scheme="gray",
+            height="1.2em",
+            id="typing",
+            aria_live="polite",
+        ),
         rx.cond(
             ChatState.reply_to_id != "",
             rx.hstack(
@@ -260,6 +268,7 @@ def composer() -> rx.Component:
                     auto_complete="off",
                     width="100%",
                     size="3",
+                    on_change=ChatState.typing.throttle(2000),
                 ),
                 rx.icon_button(
                     rx.icon("send", size=18), type="submit", size="3", aria_label="Send"

@@ -562,3 +562,10 @@ def do_acknowledge_delivery(session: Session, user_id: int, positions: dict[str,
             _advance(session, user, conversation_id, seq, read=False)
         except NotFound:
             continue  # left the chat meanwhile
+
+
+def check_typing(session: Session, actor: User, conversation_id: str) -> list[int]:
+    """Who should see that the actor is typing here (never stored)."""
+    conversation, member = access_conversation(session, actor, conversation_id)
+    _check_can_send(session, actor, conversation, member)
+    return [uid for uid in active_member_ids(session, conversation.id) if uid != actor.id]

@@ -6,6 +6,7 @@ The database is the truth; this state holds only what the tab shows: the chat li
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -19,10 +20,12 @@ from socialhub.domain import chats as chats_domain
 from socialhub.domain import messages as messages_domain
 from socialhub.domain.errors import DomainError
 from socialhub.models.chat import ChatSummary, MemberView, MessageView
+from socialhub.realtime.events import publish_ephemeral, user_key
 from socialhub.state.base import error_toast, in_transaction
 from socialhub.state.session import SessionState
 
 WINDOW = 100
+TYPING_SECONDS = 4.0
 PAGE = 50
 
 
@@ -123,11 +126,24 @@ class ChatState(rx.State):
     reply_preview: str = ""
     editing_id: str = ""
     loaded: bool = False
+    typing_names: list[str] = []
+    _typing: dict[int, tuple[str, float]] = {}
     _receipts: dict[int, tuple[int, int]] = {}
 
     @rx.var
     def open_chat_visible(self) -> bool:
         return self.open_id != ""
+
+    @rx.var
+    def typing_text(self) -> str:
+        names = self.typing_names
+        if not names:
+            return ""
+        if len(names) == 1:
+            return f"{names[0]} is typing…"
+        if len(names) <= 3:
+            return f"{', '.join(names[:-1])} and {names[-1]} are typing…"
+        return f"{len(names)} people are typing…"
 
     # Loading -------------------------------------------------------------------------------------
 
@@ -183,6 +199,8 @@ class ChatState(rx.State):
         self.has_older = len(page) == PAGE
         self.reply_to_id = ""
         self.editing_id = ""
+        self._typing = {}
+        self.typing_names = []
         self._restatus()
         for row in self.chats:
             if row.id == chat_id:
@@ -301,6 +319,40 @@ class ChatState(rx.State):
                 self.has_older = True
         self._restatus()
 
+    @rx.event
+    async def typing(self, _value: str) -> None:
+        """Throttled by the composer: tell the others in the chat that I am typing."""
+        if not self.open_id:
+            return
+        session_state = await self._session()
+        chat_id = self.open_id
+
+        def work(session: Session) -> tuple[list[int], int, str]:
+            user = session_state.authenticate(session)
+            return (
+                messages_domain.check_typing(session, user, chat_id),
+                user.id or 0,
+                user.display_name,
+            )
+
+        try:
+            recipients, me, name = await in_transaction(work)
+        except DomainError:
+            return
+        publish_ephemeral(
+            type="typing",
+            op="start",
+            data={"conversation_id": chat_id, "user_id": me, "name": name},
+            keys=[user_key(uid) for uid in recipients],
+        )
+
+    def prune_typing(self, now: float) -> None:
+        """Forget typists not heard from for TYPING_SECONDS."""
+        alive = {uid: v for uid, v in self._typing.items() if v[1] > now}
+        if len(alive) != len(self._typing):
+            self._typing = alive
+            self.typing_names = [name for name, _ in alive.values()]
+
     # Message actions -----------------------------------------------------------------------------
 
     async def _act(self, action: Any) -> EventSpec | None:
@@ -408,6 +460,17 @@ class ChatState(rx.State):
         kind = (event.get("type"), event.get("op"))
         data = event.get("data", {})
         chat_id = data.get("conversation_id")
+        if kind == ("typing", "start"):
+            if chat_id == self.open_id and data.get("user_id") != me:
+                self._typing[int(data["user_id"])] = (
+                    str(data.get("name", "")),
+                    time.monotonic() + TYPING_SECONDS,
+                )
+                self.typing_names = [name for name, _ in self._typing.values()]
+            return
+        if kind == ("message", "add") and (data.get("author") or {}).get("id") in self._typing:
+            self._typing.pop(int(data["author"]["id"]), None)
+            self.typing_names = [name for name, _ in self._typing.values()]
         if kind[0] == "message":
             if chat_id == self.open_id and self.open_id:
                 if kind[1] in ("add", "edit", "delete"):

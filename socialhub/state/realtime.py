@@ -9,6 +9,7 @@ it has open) without waking the listener.
 from __future__ import annotations
 
 import itertools
+import time
 from typing import Any
 
 import reflex as rx
@@ -85,13 +86,18 @@ class RealtimeState(rx.State):
                 if result is not None:
                     yield result
                     return
+            typing = False
             while _active.get(token) == listener_id and _tab_connected(token):
-                batch = await subscription.next_batch(wait=LIVENESS_SECONDS)
+                # While someone is shown typing, wake up often enough to let the indicator expire.
+                batch = await subscription.next_batch(wait=1.0 if typing else LIVENESS_SECONDS)
                 if batch:
                     result = await self._apply(batch)
                     if result is not None:
                         yield result
                         return
+                typing = typing or any(event["type"] == "typing" for _, event in batch)
+                if typing:
+                    typing = await self._expire_typing()
         finally:
             subscription.close()
             if _subscriptions.get(token) is subscription:
@@ -99,6 +105,17 @@ class RealtimeState(rx.State):
             if _active.get(token) == listener_id:
                 del _active[token]
                 _watched.pop(token, None)
+
+    async def _expire_typing(self) -> bool:
+        """Drop stale typists; True while anyone is still shown typing."""
+        from socialhub.state.chat import ChatState
+
+        async with self:
+            chat = await self.get_state(ChatState)
+            if not chat._typing:
+                return False
+            chat.prune_typing(time.monotonic())
+            return bool(chat._typing)
 
     async def _apply(self, batch: list[tuple[str, Event]]) -> Any:
         """Apply a batch: read what is needed under the lock, do database work outside it, then

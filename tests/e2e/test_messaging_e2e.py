@@ -68,3 +68,24 @@ def test_two_people_chat_live(new_context: Callable[..., BrowserContext]) -> Non
     a.get_by_role("menuitem", name="Delete for everyone").click()
     expect(b.get_by_text("This message was deleted")).to_be_visible()
     expect(b.get_by_text("hello bob, edited")).to_have_count(0)
+
+
+def test_typing_shows_and_expires(new_context: Callable[..., BrowserContext]) -> None:
+    alice, bob = unique("alice"), unique("bob")
+    register(alice, display_name="Alice")
+    register(bob, display_name="Bob")
+    a = new_context().new_page()
+    ui_login(a, alice, next_path=f"/u/{bob}")
+    a.get_by_role("button", name="Message").click()
+    expect(a).to_have_url(re.compile(r"/messages/[0-9a-f]{32}"))
+    send(a, "ping")
+    b = new_context().new_page()
+    ui_login(b, bob, next_path="/messages")
+    b.get_by_label("Chat with Alice").click()
+    expect(b.locator(".message", has_text="ping")).to_be_visible()
+
+    a.get_by_label("Message", exact=True).press_sequentially("typing away", delay=30)
+    expect(b.locator("#typing")).to_have_text("Alice is typing…")
+    expect(b.locator("#typing")).to_have_text("", timeout=8_000)
+    a.get_by_label("Send").click()
+    expect(b.locator(".message", has_text="typing away")).to_be_visible()
