@@ -9,7 +9,7 @@ from socialhub.logs import configure_logging
 from socialhub.pages.auth import ON_LOAD as PUBLIC_ON_LOAD
 from socialhub.pages.auth import login_page, signup_page
 from socialhub.pages.home import home_page
-from socialhub.pages.messages import messages_page
+from socialhub.pages.messages import join_page, messages_page
 from socialhub.pages.profile import profile_page
 from socialhub.pages.settings import settings_page
 from socialhub.realtime.hub import get_hub
@@ -71,3 +71,4 @@ app.add_page(
     title="Messages · SocialHub",
     on_load=[ChatState.load, LISTEN],
 )
+app.add_page(join_page, route="/join/[code]", title="Join · SocialHub", on_load=ChatState.join)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from socialhub.components.ui import user_avatar
-from socialhub.state.chat import ChatRow, ChatState, MessageRow
+from socialhub.state.chat import ChatRow, ChatState, MemberRow, MessageRow
 
 QUICK_REACTIONS = ("👍", "❤️", "😂", "😮", "😢", "🙏")
 
@@ -281,4 +281,179 @@ def composer() -> rx.Component:
         ),
         width="100%",
         spacing="1",
+    )
+
+
+def member_row(member: rx.Var[MemberRow]) -> rx.Component:
+    is_admin_view = (ChatState.open_role == "admin") & (ChatState.open_kind == "group")
+    return rx.hstack(
+        user_avatar(member.avatar_url, member.display_name, size="2"),
+        rx.vstack(
+            rx.text(member.display_name, size="2", weight="medium"),
+            rx.text("@", member.username, size="1", color_scheme="gray"),
+            spacing="0",
+        ),
+        rx.spacer(),
+        rx.cond(member.role == "admin", rx.badge("admin")),
+        rx.cond(
+            is_admin_view,
+            rx.dropdown_menu.root(
+                rx.dropdown_menu.trigger(
+                    rx.icon_button(
+                        rx.icon("ellipsis", size=14),
+                        variant="ghost",
+                        size="1",
+                        aria_label="Manage " + member.username,
+                    )
+                ),
+                rx.dropdown_menu.content(
+                    rx.cond(
+                        member.role == "admin",
+                        rx.dropdown_menu.item(
+                            "Remove admin", on_click=ChatState.set_role(member.username, "member")
+                        ),
+                        rx.dropdown_menu.item(
+                            "Make admin", on_click=ChatState.set_role(member.username, "admin")
+                        ),
+                    ),
+                    rx.dropdown_menu.item(
+                        "Remove from group",
+                        color="red",
+                        on_click=ChatState.remove_member(member.username),
+                    ),
+                ),
+            ),
+        ),
+        width="100%",
+        align="center",
+        class_name="member-row",
+    )
+
+
+def group_admin_tools() -> rx.Component:
+    return rx.vstack(
+        rx.form(
+            rx.vstack(
+                rx.el.label("Group name", html_for="rename-title", class_name="sh-label"),
+                rx.input(
+                    id="rename-title",
+                    name="title",
+                    default_value=ChatState.open_title,
+                    max_length=100,
+                    aria_label="Group name",
+                    width="100%",
+                ),
+                rx.el.label("Description", html_for="rename-description", class_name="sh-label"),
+                rx.text_area(
+                    id="rename-description",
+                    name="description",
+                    default_value=ChatState.open_description,
+                    max_length=500,
+                    aria_label="Description",
+                    width="100%",
+                ),
+                rx.button("Save group info", type="submit", size="1"),
+                width="100%",
+                spacing="1",
+            ),
+            on_submit=ChatState.rename,
+            reset_on_submit=False,
+        ),
+        rx.form(
+            rx.hstack(
+                rx.input(
+                    name="usernames",
+                    placeholder="usernames, comma separated",
+                    aria_label="Add members",
+                    width="100%",
+                ),
+                rx.button("Add", type="submit", size="1"),
+                width="100%",
+            ),
+            on_submit=ChatState.add_members,
+            reset_on_submit=True,
+            width="100%",
+        ),
+        rx.hstack(
+            rx.switch(
+                checked=ChatState.open_admins_only,
+                on_change=ChatState.set_admins_only,
+                aria_label="Only admins can send",
+            ),
+            rx.text("Only admins can send messages", size="2"),
+            align="center",
+        ),
+        rx.hstack(
+            rx.button(
+                "Create invite link", size="1", variant="soft", on_click=ChatState.create_invite
+            ),
+            rx.cond(
+                ChatState.invite_url != "",
+                rx.code(ChatState.invite_url, id="invite-url", size="1"),
+            ),
+            align="center",
+            wrap="wrap",
+        ),
+        width="100%",
+        spacing="3",
+    )
+
+
+def chat_info_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.trigger(
+            rx.icon_button(rx.icon("info", size=18), variant="ghost", aria_label="Chat info")
+        ),
+        rx.dialog.content(
+            rx.dialog.title(ChatState.open_title),
+            rx.vstack(
+                rx.cond(
+                    ChatState.open_description != "",
+                    rx.text(ChatState.open_description, size="2", white_space="pre-wrap"),
+                ),
+                rx.hstack(
+                    rx.switch(
+                        checked=ChatState.open_muted,
+                        on_change=ChatState.set_muted,
+                        aria_label="Mute",
+                    ),
+                    rx.text("Mute", size="2"),
+                    rx.switch(
+                        checked=ChatState.open_pinned,
+                        on_change=ChatState.set_pinned,
+                        aria_label="Pin",
+                    ),
+                    rx.text("Pin", size="2"),
+                    align="center",
+                ),
+                rx.cond(
+                    ChatState.open_kind == "group",
+                    rx.vstack(
+                        rx.heading(ChatState.open_members, " members", size="3", as_="h3"),
+                        rx.foreach(ChatState.members, member_row),
+                        rx.cond(ChatState.open_role == "admin", group_admin_tools()),
+                        rx.button(
+                            "Leave group",
+                            color_scheme="red",
+                            variant="soft",
+                            on_click=ChatState.leave_group,
+                        ),
+                        width="100%",
+                        spacing="2",
+                    ),
+                    rx.hstack(
+                        rx.button(
+                            "Block",
+                            color_scheme="red",
+                            variant="soft",
+                            on_click=ChatState.block_partner,
+                        ),
+                        rx.button("Unblock", variant="soft", on_click=ChatState.unblock_partner),
+                    ),
+                ),
+                rx.dialog.close(rx.button("Close", variant="soft", size="1")),
+                width="100%",
+                spacing="3",
+            ),
+        ),
     )

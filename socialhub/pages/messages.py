@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from socialhub.components.chat import chat_list_item, composer, message_bubble
+from socialhub.components.chat import chat_info_dialog, chat_list_item, composer, message_bubble
 from socialhub.components.layout import app_shell
 from socialhub.state.chat import ChatState
 
@@ -87,6 +87,7 @@ def chat_view() -> rx.Component:
                 ChatState.open_kind == "group",
                 rx.text(ChatState.open_members, " members", size="2", color_scheme="gray"),
             ),
+            chat_info_dialog(),
             width="100%",
             align="center",
         ),
@@ -146,3 +147,8 @@ def messages_page() -> rx.Component:
             width="100%",
         )
     )
+
+
+def join_page() -> rx.Component:
+    """/join/<code>: joins the group behind an invite link, then opens it."""
+    return app_shell(rx.center(rx.spinner(aria_label="Joining"), padding="2em"))

@@ -16,9 +16,11 @@ from pydantic import BaseModel
 from reflex.event import EventSpec
 from sqlmodel import Session
 
+from socialhub.domain import blocks as blocks_domain
 from socialhub.domain import chats as chats_domain
 from socialhub.domain import messages as messages_domain
 from socialhub.domain.errors import DomainError
+from socialhub.models import MemberRole, SendPolicy
 from socialhub.models.chat import ChatSummary, MemberView, MessageView
 from socialhub.realtime.events import publish_ephemeral, user_key
 from socialhub.state.base import error_toast, in_transaction
@@ -113,6 +115,14 @@ def message_row(view: MessageView, me: int) -> MessageRow:
     )
 
 
+class MemberRow(BaseModel):
+    user_id: int
+    username: str
+    display_name: str
+    avatar_url: str
+    role: str
+
+
 class ChatState(rx.State):
     chats: list[ChatRow] = []
     open_id: str = ""
@@ -126,6 +136,13 @@ class ChatState(rx.State):
     reply_preview: str = ""
     editing_id: str = ""
     loaded: bool = False
+    open_muted: bool = False
+    open_pinned: bool = False
+    open_admins_only: bool = False
+    open_description: str = ""
+    open_partner: str = ""
+    members: list[MemberRow] = []
+    invite_url: str = ""
     typing_names: list[str] = []
     _typing: dict[int, tuple[str, float]] = {}
     _receipts: dict[int, tuple[int, int]] = {}
@@ -194,6 +211,22 @@ class ChatState(rx.State):
         self.open_kind = summary.kind.value
         self.open_role = summary.my_role.value
         self.open_members = summary.member_count
+        self.open_muted = summary.muted
+        self.open_pinned = summary.pinned
+        self.open_admins_only = summary.send_policy.value == "admins"
+        self.open_description = summary.description
+        self.open_partner = summary.dm_username or ""
+        self.invite_url = ""
+        self.members = [
+            MemberRow(
+                user_id=m.user.id,
+                username=m.user.username,
+                display_name=m.user.display_name,
+                avatar_url=m.user.avatar_small_url or "",
+                role=m.role.value,
+            )
+            for m in members
+        ]
         self._receipts = {m.user.id: (m.delivered_seq, m.read_seq) for m in members}
         self.messages = [message_row(v, me) for v in page]
         self.has_older = len(page) == PAGE
@@ -417,6 +450,136 @@ class ChatState(rx.State):
         return await self._act(
             lambda s, u: messages_domain.check_edit_message(s, u, message_id, body=body)
         )
+
+    # Chat info and group administration ----------------------------------------------------------
+
+    async def _admin(self, action: Any, success: str) -> Any:
+        """Run a chat action, then reload the open chat so its header and members are current."""
+        failed = await self._act(action)
+        if failed is not None:
+            return failed
+        if self.open_id:
+            await self._open(self.open_id)
+        return rx.toast.success(success)
+
+    @rx.event
+    async def add_members(self, form: dict[str, Any]) -> Any:
+        chat_id = self.open_id
+        names = [
+            n.strip().lstrip("@") for n in str(form.get("usernames", "")).split(",") if n.strip()
+        ]
+        return await self._admin(
+            lambda s, u: chats_domain.check_add_members(s, u, chat_id, names), "Members added"
+        )
+
+    @rx.event
+    async def set_role(self, username: str, role: str) -> Any:
+        chat_id = self.open_id
+        return await self._admin(
+            lambda s, u: chats_domain.check_set_role(s, u, chat_id, username, MemberRole(role)),
+            "Role changed",
+        )
+
+    @rx.event
+    async def remove_member(self, username: str) -> Any:
+        chat_id = self.open_id
+        return await self._admin(
+            lambda s, u: chats_domain.check_remove_member(s, u, chat_id, username),
+            f"Removed {username}",
+        )
+
+    @rx.event
+    async def rename(self, form: dict[str, Any]) -> Any:
+        chat_id, title = self.open_id, str(form.get("title", ""))
+        description = str(form.get("description", ""))
+        return await self._admin(
+            lambda s, u: chats_domain.check_update_group(
+                s, u, chat_id, title=title, description=description
+            ),
+            "Group updated",
+        )
+
+    @rx.event
+    async def set_admins_only(self, value: bool) -> Any:
+        chat_id = self.open_id
+        policy = SendPolicy.admins if value else SendPolicy.everyone
+        return await self._admin(
+            lambda s, u: chats_domain.check_update_group(s, u, chat_id, send_policy=policy),
+            "Only admins can send" if value else "Everyone can send",
+        )
+
+    @rx.event
+    async def set_muted(self, value: bool) -> Any:
+        chat_id = self.open_id
+        return await self._admin(
+            lambda s, u: chats_domain.check_set_flags(s, u, chat_id, muted=value),
+            "Muted" if value else "Unmuted",
+        )
+
+    @rx.event
+    async def set_pinned(self, value: bool) -> Any:
+        chat_id = self.open_id
+        return await self._admin(
+            lambda s, u: chats_domain.check_set_flags(s, u, chat_id, pinned=value),
+            "Pinned" if value else "Unpinned",
+        )
+
+    @rx.event
+    async def leave_group(self) -> Any:
+        chat_id = self.open_id
+        failed = await self._act(lambda s, u: chats_domain.check_leave(s, u, chat_id))
+        if failed is not None:
+            return failed
+        return rx.redirect("/messages")
+
+    @rx.event
+    async def create_invite(self) -> Any:
+        session_state = await self._session()
+        chat_id = self.open_id
+
+        def work(session: Session) -> str:
+            user = session_state.authenticate(session)
+            return chats_domain.check_create_invite(session, user, chat_id).code
+
+        try:
+            code = await in_transaction(work)
+        except DomainError as exc:
+            return error_toast(exc)
+        self.invite_url = f"{self.router.url.origin}/join/{code}"
+        return None
+
+    @rx.event
+    async def block_partner(self) -> Any:
+        partner = self.open_partner
+        return await self._admin(
+            lambda s, u: blocks_domain.check_block(s, u, partner), f"Blocked {partner}"
+        )
+
+    @rx.event
+    async def unblock_partner(self) -> Any:
+        partner = self.open_partner
+        return await self._admin(
+            lambda s, u: blocks_domain.check_unblock(s, u, partner), f"Unblocked {partner}"
+        )
+
+    @rx.event
+    async def join(self) -> Any:
+        """on_load of /join/<code>."""
+        session_state = await self._session()
+        redirect = await session_state.ensure_signed_in()
+        if redirect is not None:
+            return redirect
+        code = self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
+
+        def work(session: Session) -> str:
+            user = session_state.authenticate(session)
+            return chats_domain.check_join_by_invite(session, user, code).id
+
+        try:
+            chat_id = await in_transaction(work)
+        except DomainError as exc:
+            return [rx.redirect("/messages"), error_toast(exc)]
+        return rx.redirect(f"/messages/{chat_id}")
 
     # Chats ---------------------------------------------------------------------------------------
 

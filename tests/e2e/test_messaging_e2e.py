@@ -89,3 +89,40 @@ def test_typing_shows_and_expires(new_context: Callable[..., BrowserContext]) ->
     expect(b.locator("#typing")).to_have_text("", timeout=8_000)
     a.get_by_label("Send").click()
     expect(b.locator(".message", has_text="typing away")).to_be_visible()
+
+
+def test_group_admin_invite_and_read_counts(new_context: Callable[..., BrowserContext]) -> None:
+    owner, friend, guest = unique("owner"), unique("friend"), unique("guest")
+    register(owner, display_name="Owner")
+    register(friend, display_name="Friend")
+    register(guest, display_name="Guest")
+    o = new_context().new_page()
+    ui_login(o, owner, next_path="/messages")
+    o.get_by_role("button", name="New group").click()
+    o.get_by_label("Group name").fill("Climbers")
+    o.get_by_label("Members").fill(friend)
+    o.get_by_role("button", name="Create").click()
+    expect(o.locator("#chat-title")).to_have_text("Climbers")
+    expect(o.locator(".system-message").first).to_have_text(f"{owner} created the group")
+
+    o.get_by_label("Chat info").click()
+    o.get_by_role("button", name="Create invite link").click()
+    invite = o.locator("#invite-url").inner_text()
+    assert "/join/" in invite
+    o.get_by_role("button", name="Close").click()
+
+    g = new_context().new_page()
+    ui_login(g, guest)
+    g.goto(invite)
+    expect(g.locator("#chat-title")).to_have_text("Climbers")
+    expect(o.locator(".system-message", has_text="joined via an invite link")).to_be_visible()
+
+    f = new_context().new_page()
+    ui_login(f, friend, next_path="/messages")
+    send(o, "who is in?")
+    mine = o.locator(".message", has_text="who is in?")
+    f.get_by_label("Chat with Climbers").click()
+    expect(mine).to_have_attribute("data-status", "read by 1 of 2")
+    g.goto("/messages")
+    g.get_by_label("Chat with Climbers").click()
+    expect(mine).to_have_attribute("data-status", "read")
