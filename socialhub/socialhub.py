@@ -27,6 +27,7 @@ HEAD = [
     rx.el.link(rel="icon", href="/icon-192.png"),
     rx.el.link(rel="apple-touch-icon", href="/icon-192.png"),
     rx.script("if ('serviceWorker' in navigator) { navigator.serviceWorker.register('/sw.js'); }"),
+    rx.script(src="/outbox.js"),
 ]
 
 app = rx.App(

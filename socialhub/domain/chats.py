@@ -246,7 +246,12 @@ def check_update_group(
             description, field="description", max_length=DESCRIPTION_MAX, multiline=True
         )
     if send_policy is not None:
-        conversation.send_policy = SendPolicy(send_policy).value
+        try:
+            conversation.send_policy = SendPolicy(send_policy).value
+        except ValueError as exc:
+            raise InvalidInput(
+                "send_policy must be everyone or admins", field="send_policy"
+            ) from exc
     session.add(conversation)
     session.flush()
     publish_chat(session, conversation, "update", active_member_ids(session, conversation.id))

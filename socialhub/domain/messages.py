@@ -233,6 +233,14 @@ def check_send_message(
         original = session.get(Message, reply_to_id)
         if original is None or original.conversation_id != conversation.id:
             raise NotFound("the message you reply to is not in this chat", code="reply_not_found")
+    # Write (take the chat's row lock) before the savepoint: pysqlite opens a transaction only
+    # before DML, so a SAVEPOINT issued first would open its own, and its RELEASE would commit
+    # the message even if the caller's transaction later rolls back.
+    session.execute(
+        sa.update(Conversation)
+        .where(col(Conversation.id) == conversation.id)
+        .values(last_seq=col(Conversation.last_seq))
+    )
     try:
         with session.begin_nested():
             return do_append_message(
@@ -342,6 +350,7 @@ def unread_count(
             col(Message.author_id).is_distinct_from(actor.id),
             col(Message.deleted_at).is_(None),
             Message.kind == MessageKind.text.value,
+            _visible(actor),
         )
     ).one()
     return int(count)

@@ -6,6 +6,7 @@ The database is the truth; this state holds only what the tab shows: the chat li
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -64,6 +65,11 @@ class MessageRow(BaseModel):
     reply_body: str
     reactions: list[dict[str, Any]]
     status: str
+
+
+def forget_outbox(client_id: str) -> EventSpec:
+    """The browser may drop this send from its outbox: the server has decided on it."""
+    return rx.call_script(f"window.shOutbox && shOutbox.done({json.dumps(client_id)})")
 
 
 def chat_row(summary: ChatSummary) -> ChatRow:
@@ -176,6 +182,9 @@ class ChatState(rx.State):
         self.chats = [chat_row(s) for s in await in_transaction(work)]
         self.loaded = True
 
+    def _chat_in_url(self) -> str:
+        return self.router.url.path.rstrip("/").removeprefix("/messages").strip("/")
+
     @rx.event
     async def load(self) -> Any:
         session_state = await self._session()
@@ -184,13 +193,16 @@ class ChatState(rx.State):
             return redirect
         try:
             await self.refresh_chats()
-            chat_id = self.router.url.path.rstrip("/").removeprefix("/messages").strip("/")
+            chat_id = self._chat_in_url()
             if chat_id:
-                return await self._open(chat_id)
-            self.open_id = ""
+                await self._open(chat_id)
+            else:
+                self.open_id = ""
         except DomainError as exc:
             return error_toast(exc)
-        return None
+        return rx.call_script(
+            "window.shOutbox ? shOutbox.list() : []", callback=ChatState.resend_outbox
+        )
 
     async def _open(self, chat_id: str) -> Any:
         session_state = await self._session()
@@ -283,11 +295,12 @@ class ChatState(rx.State):
     @rx.event
     async def send(self, form: dict[str, Any]) -> AsyncIterator[Any]:
         body = str(form.get("body", "")).strip()
-        client_id = str(form.get("client_id") or uuid.uuid4().hex)
-        if not body or not self.open_id:
+        client_id = str(form.get("client_id") or uuid.uuid4().hex)[:64]
+        chat_id = self.open_id or self._chat_in_url()
+        if not body or not chat_id:
             return
         session_state = await self._session()
-        chat_id, reply_to, me = self.open_id, self.reply_to_id or None, session_state._user_id
+        reply_to, me = self.reply_to_id or None, session_state._user_id
         self.messages.append(
             MessageRow(
                 id="",
@@ -330,9 +343,43 @@ class ChatState(rx.State):
                 if row.client_id == client_id and row.pending:
                     row.failed = True
                     row.status = "failed"
-            yield error_toast(exc)
+            # Refused for good (not a network problem): do not resend it.
+            yield [forget_outbox(client_id), error_toast(exc)]
             return
         self._upsert(message_row(view, me))
+        yield forget_outbox(client_id)
+
+    @rx.event
+    async def resend_outbox(self, items: list[dict[str, Any]]) -> AsyncIterator[Any]:
+        """Send what the browser's outbox still holds (offline sends, or sends lost in a reload).
+
+        Each keeps its client id, so a message the server already stored is not stored again.
+        """
+        session_state = await self._session()
+        me = session_state._user_id
+        for item in items if isinstance(items, list) else []:
+            client_id = str(item.get("client_id", ""))[:64]
+            chat_id, body = str(item.get("chat_id", "")), str(item.get("body", ""))
+            if not client_id:
+                continue
+
+            def work(
+                session: Session, chat_id: str = chat_id, body: str = body, cid: str = client_id
+            ) -> MessageView:
+                user = session_state.authenticate(session)
+                message = messages_domain.check_send_message(
+                    session, user, chat_id, body=body, client_id=cid
+                )
+                return messages_domain.message_view(session, message)
+
+            try:
+                view = await in_transaction(work)
+            except DomainError:
+                yield forget_outbox(client_id)
+                continue
+            if view.conversation_id == self.open_id:
+                self._upsert(message_row(view, me))
+            yield forget_outbox(client_id)
 
     def _upsert(self, row: MessageRow) -> None:
         """Insert or replace by id (or by the client id of a pending send), keeping seq order."""

@@ -31,10 +31,12 @@ from socialhub.state.base import in_transaction
 from socialhub.state.session import SessionState
 
 LIVENESS_SECONDS = 5.0
+DISCONNECT_GRACE = 15.0
 _listener_ids = itertools.count(1)
 _active: dict[str, int] = {}
 _subscriptions: dict[str, Subscription] = {}
 _watched: dict[str, set[str]] = {}
+_gone_since: dict[str, float] = {}
 
 
 def _tab_connected(token: str) -> bool:
@@ -87,7 +89,7 @@ class RealtimeState(rx.State):
                     yield result
                     return
             typing = False
-            while _active.get(token) == listener_id and _tab_connected(token):
+            while _active.get(token) == listener_id and self._still_wanted(token):
                 # While someone is shown typing, wake up often enough to let the indicator expire.
                 batch = await subscription.next_batch(wait=1.0 if typing else LIVENESS_SECONDS)
                 if batch:
@@ -105,6 +107,19 @@ class RealtimeState(rx.State):
             if _active.get(token) == listener_id:
                 del _active[token]
                 _watched.pop(token, None)
+                _gone_since.pop(token, None)
+
+    def _still_wanted(self, token: str) -> bool:
+        """False once the tab has been gone for DISCONNECT_GRACE seconds.
+
+        A reconnecting tab may not be registered yet when its new listener starts, and a short
+        network drop should not cost the tab its listener, so one missed check is forgiven.
+        """
+        if _tab_connected(token):
+            _gone_since.pop(token, None)
+            return True
+        first_miss = _gone_since.setdefault(token, time.monotonic())
+        return time.monotonic() - first_miss < DISCONNECT_GRACE
 
     async def _expire_typing(self) -> bool:
         """Drop stale typists; True while anyone is still shown typing."""

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.e2e.conftest import register, ui_login, unique
+from tests.e2e.conftest import AppServer, register, ui_login, unique
 
 pytestmark = pytest.mark.e2e
 
@@ -126,3 +126,41 @@ def test_group_admin_invite_and_read_counts(new_context: Callable[..., BrowserCo
     g.goto("/messages")
     g.get_by_label("Chat with Climbers").click()
     expect(mine).to_have_attribute("data-status", "read")
+
+
+def test_every_message_exactly_once_across_a_server_restart(
+    new_context: Callable[..., BrowserContext], app_server: AppServer
+) -> None:
+    alice, bob = unique("alice"), unique("bob")
+    register(alice, display_name="Alice")
+    register(bob, display_name="Bob")
+    a = new_context().new_page()
+    ui_login(a, alice, next_path=f"/u/{bob}")
+    a.get_by_role("button", name="Message").click()
+    expect(a).to_have_url(re.compile(r"/messages/[0-9a-f]{32}"))
+    send(a, "before 1")
+    b = new_context().new_page()
+    ui_login(b, bob, next_path="/messages")
+    b.get_by_label("Chat with Alice").click()
+    send(b, "before 2")
+    expect(a.locator(".message", has_text="before 2")).to_be_visible()
+
+    app_server.stop()
+    # Sent while the server is down: kept in the tab's outbox, sent again on reconnect.
+    send(a, "while down")
+    assert "while down" in a.evaluate("localStorage.getItem('sh_outbox')")
+    app_server.start()
+
+    # Both tabs reconnect by themselves and the queued message arrives, once.
+    expect(b.locator(".message", has_text="while down")).to_be_visible(timeout=30_000)
+    expect(a.locator(".message", has_text="while down")).to_have_attribute(
+        "data-status", re.compile("sent|delivered|read"), timeout=15_000
+    )
+    assert a.evaluate("localStorage.getItem('sh_outbox')") == "[]"
+    send(a, "after 1")
+    expect(b.locator(".message", has_text="after 1")).to_be_visible()
+    send(b, "after 2")
+    expect(a.locator(".message", has_text="after 2")).to_be_visible()
+    for page in (a, b):
+        for text in ("before 1", "before 2", "while down", "after 1", "after 2"):
+            expect(page.locator(".message-body", has_text=text)).to_have_count(1)
