@@ -9,12 +9,14 @@ from socialhub.config import get_settings
 
 settings = get_settings()
 port = int(os.environ.get("PORT", "3000"))
+# An extra API/websocket worker (scale-out) serves no frontend of its own.
+backend_only = os.environ.get("REFLEX_BACKEND_ONLY", "").lower() in ("1", "true")
 
 config = rx.Config(
     app_name="socialhub",
     db_url=settings.database_url,
     redis_url=settings.redis_url or None,
-    frontend_port=port,
+    frontend_port=None if backend_only else port,
     backend_port=port,
     api_url=os.environ.get("API_URL") or f"http://localhost:{port}",
     deploy_url=settings.public_url,

@@ -1,0 +1,366 @@
+"""Messaging load harness.
+
+Starts a production build of SocialHub on a fresh database (or uses --url), signs up users through
+the API and measures send-to-delivery latency.
+
+Receivers are real clients of the live event stream (`GET /api/v1/events`, Server-Sent Events,
+the same events a browser tab's listener applies); senders call `POST /api/v1/chats/{id}/messages`.
+Every message carries its send time; latency is measured when the recipient's stream yields it.
+
+    .venv/bin/python bench/load_chat.py dm --clients 1000 --rate 100 --seconds 20
+    .venv/bin/python bench/load_chat.py group --members 50 --rate 20 --seconds 20
+    .venv/bin/python bench/load_chat.py history --messages 100000
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "bench-password-4821"  # noqa: S105 (throwaway accounts on a throwaway database)
+
+
+class Server:
+    def __init__(self, port: int, data: Path) -> None:
+        self.port = port
+        self.data = data
+        self.url = f"http://localhost:{port}"
+        self.process: subprocess.Popen[bytes] | None = None
+        self.env = {
+            **os.environ,
+            "PATH": f"{ROOT / '.venv' / 'bin'}:{os.environ.get('PATH', '')}",
+            "REFLEX_USE_NPM": "1",
+            "PORT": str(port),
+            "DATA_DIR": str(data),
+            "BCRYPT_ROUNDS": "4",
+            "RATE_LIMIT_LOGIN": "100000/minute",
+            "RATE_LIMIT_SIGNUP": "100000/minute",
+            "LOG_LEVEL": "WARNING",
+        }
+
+    def start(self) -> None:
+        subprocess.run(["alembic", "upgrade", "head"], cwd=ROOT, env=self.env, check=True)
+        log = (self.data / "server.log").open("wb")
+        self.process = subprocess.Popen(
+            ["reflex", "run", "--env", "prod", "--single-port"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 600
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.url}/api/v1/health", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(1)
+        raise RuntimeError("server did not start")
+
+    def rss_mb(self) -> float:
+        """Resident memory of the whole server process group."""
+        if self.process is None:
+            return 0.0
+        total = 0
+        for pid_dir in Path("/proc").iterdir():
+            if not pid_dir.name.isdigit():
+                continue
+            try:
+                if os.getpgid(int(pid_dir.name)) != self.process.pid:
+                    continue
+                for line in (pid_dir / "status").read_text().splitlines():
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+            except (OSError, ProcessLookupError):
+                continue
+        return total / 1024
+
+    def stop(self) -> None:
+        if self.process is not None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=30)
+
+
+async def register(client: httpx.AsyncClient, name: str) -> dict[str, str]:
+    response = await client.post(
+        "/api/v1/auth/register",
+        json={"username": name, "email": f"{name}@bench.example", "password": PASSWORD},
+    )
+    response.raise_for_status()
+    data: dict[str, str] = response.json()
+    return data
+
+
+def auth(tokens: dict[str, str]) -> dict[str, str]:
+    return {"Authorization": f"Bearer {tokens['access_token']}"}
+
+
+async def listen(
+    url: str,
+    tokens: dict[str, str],
+    latencies: list[float],
+    ready: asyncio.Event,
+    stop: asyncio.Event,
+) -> None:
+    """One receiving client: an SSE stream; records latency of each message others sent."""
+    me = int(tokens["user_id"])
+    async with (
+        httpx.AsyncClient(base_url=url, timeout=None) as client,
+        client.stream("GET", "/api/v1/events", headers=auth(tokens)) as response,
+    ):
+        ready.set()
+        async for line in response.aiter_lines():
+            if stop.is_set():
+                return
+            if not line.startswith("data: "):
+                continue
+            event = json.loads(line[6:])
+            if (event["type"], event["op"]) != ("message", "add"):
+                continue
+            data = event["data"]
+            if (data.get("author") or {}).get("id") == me:
+                continue
+            try:
+                sent_at = float(data["body"].split("|", 1)[0])
+            except ValueError:
+                continue
+            latencies.append(time.time() - sent_at)
+
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
+
+
+async def run_load(
+    server: Server,
+    users: list[dict[str, str]],
+    chats: list[tuple[str, dict[str, str]]],
+    *,
+    rate: float,
+    seconds: float,
+    expected_per_message: int,
+) -> dict[str, float]:
+    latencies: list[float] = []
+    stop = asyncio.Event()
+    readies = [asyncio.Event() for _ in users]
+    listeners = [
+        asyncio.create_task(listen(server.url, u, latencies, r, stop))
+        for u, r in zip(users, readies, strict=True)
+    ]
+    await asyncio.wait_for(asyncio.gather(*(r.wait() for r in readies)), 120)
+    await asyncio.sleep(1)
+    rss_idle = server.rss_mb()
+    sent = 0
+    errors = 0
+    send_times: list[float] = []
+    limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
+    async with httpx.AsyncClient(base_url=server.url, timeout=30, limits=limits) as client:
+
+        async def send_one(chat_id: str, tokens: dict[str, str]) -> None:
+            nonlocal sent, errors
+            started = time.time()
+            response = await client.post(
+                f"/api/v1/chats/{chat_id}/messages",
+                json={"body": f"{started}|load", "client_id": f"b{random.getrandbits(60):x}"},
+                headers=auth(tokens),
+            )
+            send_times.append(time.time() - started)
+            if response.status_code == 201:
+                sent += 1
+            else:
+                errors += 1
+
+        interval = 1.0 / rate
+        began = time.monotonic()
+        tasks = []
+        n = 0
+        while time.monotonic() - began < seconds:
+            chat_id, tokens = chats[n % len(chats)]
+            tasks.append(asyncio.create_task(send_one(chat_id, tokens)))
+            n += 1
+            await asyncio.sleep(max(0.0, began + n * interval - time.monotonic()))
+        await asyncio.gather(*tasks)
+        elapsed = time.monotonic() - began
+    await asyncio.sleep(3)
+    rss_loaded = server.rss_mb()
+    stop.set()
+    for task in listeners:
+        task.cancel()
+    delivered = len(latencies)
+    return {
+        "offered_rate": rate,
+        "achieved_send_rate": sent / elapsed,
+        "send_errors": errors,
+        "deliveries": delivered,
+        "expected_deliveries": sent * expected_per_message,
+        "p50_ms": percentile(latencies, 50) * 1000,
+        "p95_ms": percentile(latencies, 95) * 1000,
+        "p99_ms": percentile(latencies, 99) * 1000,
+        "send_p50_ms": percentile(send_times, 50) * 1000,
+        "send_p99_ms": percentile(send_times, 99) * 1000,
+        "rss_idle_mb": rss_idle,
+        "rss_loaded_mb": rss_loaded,
+    }
+
+
+async def make_users(server: Server, prefix: str, count: int) -> list[dict[str, str]]:
+    async with httpx.AsyncClient(base_url=server.url, timeout=60) as client:
+        users: list[dict[str, str]] = []
+        for start in range(0, count, 50):
+            batch = await asyncio.gather(
+                *(register(client, f"{prefix}{i}") for i in range(start, min(count, start + 50)))
+            )
+            users.extend(batch)
+    for user in users:
+        user["user_id"] = str(user["user"]["id"])  # type: ignore[index]
+    return users
+
+
+async def scenario_dm(server: Server, args: argparse.Namespace) -> dict[str, float]:
+    users = await make_users(server, "dm", args.clients)
+    chats: list[tuple[str, dict[str, str]]] = []
+    async with httpx.AsyncClient(base_url=server.url, timeout=60) as client:
+        for a, b in zip(users[::2], users[1::2], strict=False):
+            response = await client.post(
+                "/api/v1/chats/dm",
+                json={"username": b["user"]["username"]},
+                headers=auth(a),  # type: ignore[index]
+            )
+            chats.append((response.json()["id"], a))
+    return await run_load(
+        server, users, chats, rate=args.rate, seconds=args.seconds, expected_per_message=1
+    )
+
+
+async def scenario_group(server: Server, args: argparse.Namespace) -> dict[str, float]:
+    users = await make_users(server, "gm", args.members)
+    async with httpx.AsyncClient(base_url=server.url, timeout=60) as client:
+        response = await client.post(
+            "/api/v1/chats",
+            json={"title": "bench", "usernames": [u["user"]["username"] for u in users[1:]]},  # type: ignore[index]
+            headers=auth(users[0]),
+        )
+        chat_id = response.json()["id"]
+    chats = [(chat_id, u) for u in users]
+    return await run_load(
+        server,
+        users,
+        chats,
+        rate=args.rate,
+        seconds=args.seconds,
+        expected_per_message=len(users) - 1,
+    )
+
+
+async def scenario_history(server: Server, args: argparse.Namespace) -> dict[str, float]:
+    """Open a chat of N messages (inserted directly) vs a small one: latest page and a jump."""
+    users = await make_users(server, "hist", 3)
+    async with httpx.AsyncClient(base_url=server.url, timeout=60) as client:
+        big = (
+            await client.post(
+                "/api/v1/chats/dm",
+                json={"username": users[1]["user"]["username"]},
+                headers=auth(users[0]),  # type: ignore[index]
+            )
+        ).json()["id"]
+        small = (
+            await client.post(
+                "/api/v1/chats/dm",
+                json={"username": users[2]["user"]["username"]},
+                headers=auth(users[0]),  # type: ignore[index]
+            )
+        ).json()["id"]
+        for i in range(20):
+            await client.post(
+                f"/api/v1/chats/{small}/messages", json={"body": f"s{i}"}, headers=auth(users[0])
+            )
+    fill_messages(server, big, int(users[0]["user_id"]), args.messages)
+    results: dict[str, float] = {}
+    async with httpx.AsyncClient(base_url=server.url, timeout=60) as client:
+        for label, chat in (("small", small), ("big", big)):
+            samples = []
+            for _ in range(30):
+                started = time.perf_counter()
+                response = await client.get(
+                    f"/api/v1/chats/{chat}/messages?limit=50", headers=auth(users[0])
+                )
+                samples.append(time.perf_counter() - started)
+                assert response.status_code == 200
+            results[f"open_{label}_p50_ms"] = statistics.median(samples) * 1000
+            results[f"open_{label}_p95_ms"] = percentile(samples, 95) * 1000
+        middle = (
+            await client.get(
+                f"/api/v1/chats/{big}/messages?before={args.messages // 2}&limit=1",
+                headers=auth(users[0]),
+            )
+        ).json()[0]["id"]
+        samples = []
+        for _ in range(30):
+            started = time.perf_counter()
+            await client.get(
+                f"/api/v1/chats/{big}/messages?around={middle}&limit=50", headers=auth(users[0])
+            )
+            samples.append(time.perf_counter() - started)
+        results["jump_big_p50_ms"] = statistics.median(samples) * 1000
+    return results
+
+
+def fill_messages(server: Server, chat_id: str, author: int, count: int) -> None:
+    """Bulk-insert history straight into the database (the send path is measured elsewhere)."""
+    code = f"""
+import sqlalchemy as sa
+from socialhub.db import get_engine
+from socialhub.models.base import new_id, utcnow
+rows = [dict(id=new_id(), conversation_id={chat_id!r}, seq=i, author_id={author}, kind="text",
+             body=f"history {{i}}", forwarded=False, attachments=[], created_at=utcnow())
+        for i in range(1, {count} + 1)]
+from socialhub.models import Message, Conversation
+with get_engine().begin() as c:
+    for start in range(0, len(rows), 5000):
+        c.execute(sa.insert(Message), rows[start:start + 5000])
+    c.execute(sa.update(Conversation).where(Conversation.id == {chat_id!r})
+              .values(last_seq={count}))
+"""
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=server.env, check=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("scenario", choices=["dm", "group", "history"])
+    parser.add_argument("--clients", type=int, default=1000)
+    parser.add_argument("--members", type=int, default=50)
+    parser.add_argument("--rate", type=float, default=100)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--messages", type=int, default=100_000)
+    parser.add_argument("--port", type=int, default=3150)
+    args = parser.parse_args()
+    server = Server(args.port, Path(tempfile.mkdtemp(prefix="socialhub-bench-")))
+    server.start()
+    try:
+        scenario = {"dm": scenario_dm, "group": scenario_group, "history": scenario_history}
+        result = asyncio.run(scenario[args.scenario](server, args))
+    finally:
+        server.stop()
+    print(json.dumps({"scenario": args.scenario, **vars(args), **result}, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,153 @@
+"""Two backend worker processes on one Redis: users connected to different workers chat live."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import redis
+
+from tests.conftest import IN_CI, PASSWORD
+from tests.support.database import migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+PORTS = (
+    int(os.environ.get("E2E_WORKER_PORT", "3121")),
+    int(os.environ.get("E2E_WORKER_PORT", "3121")) + 1,
+)
+REDIS_URL = "redis://127.0.0.1:6379/3"
+
+pytestmark = [pytest.mark.redis, pytest.mark.e2e]
+
+
+@pytest.fixture(scope="module")
+def workers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[str]]:
+    try:
+        redis.Redis.from_url(REDIS_URL).flushdb()
+    except redis.RedisError:
+        if IN_CI:
+            pytest.fail("Redis at 127.0.0.1:6379 is required in CI (CI=true)")
+        pytest.skip("Redis is not reachable at 127.0.0.1:6379")
+    data = tmp_path_factory.mktemp("workers")
+    database = f"sqlite:///{data / 'socialhub.db'}"
+    migrate(database)
+    processes = []
+    for port in PORTS:
+        env = {
+            **os.environ,
+            "PATH": f"{ROOT / '.venv' / 'bin'}:{os.environ.get('PATH', '')}",
+            "REFLEX_USE_NPM": "1",
+            "PORT": str(port),
+            "DATA_DIR": str(data),
+            "DATABASE_URL": database,
+            "REDIS_URL": REDIS_URL,
+            "REFLEX_BACKEND_ONLY": "true",
+            # One worker process each: the two must meet through Redis, not shared memory.
+            "GRANIAN_WORKERS": "1",
+            "BCRYPT_ROUNDS": "4",
+            "LOG_LEVEL": "WARNING",
+        }
+        log = (data / f"worker-{port}.log").open("wb")
+        processes.append(
+            subprocess.Popen(
+                ["reflex", "run", "--env", "prod", "--backend-only", "--backend-port", str(port)],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        )
+    urls = [f"http://localhost:{port}" for port in PORTS]
+    try:
+        deadline = time.monotonic() + 180
+        for url, process in zip(urls, processes, strict=True):
+            while True:
+                assert process.poll() is None, (data / f"worker-{url[-4:]}.log").read_text()[-3000:]
+                try:
+                    if httpx.get(f"{url}/api/v1/health", timeout=2).json()["redis"] == "ok":
+                        break
+                except (httpx.HTTPError, ValueError, KeyError):
+                    pass
+                assert time.monotonic() < deadline, "workers did not start"
+                time.sleep(1)
+        yield urls
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+
+
+def _register(url: str, name: str) -> dict[str, str]:
+    response = httpx.post(
+        f"{url}/api/v1/auth/register",
+        json={"username": name, "email": f"{name}@example.com", "password": PASSWORD},
+        timeout=10,
+    )
+    assert response.status_code == 201, response.text
+    data: dict[str, str] = response.json()
+    return data
+
+
+def _first_message(
+    url: str, tokens: dict[str, str], box: list[dict[str, object]], ready: threading.Event
+) -> None:
+    headers = {"Authorization": f"Bearer {tokens['access_token']}"}
+    with httpx.stream("GET", f"{url}/api/v1/events", headers=headers, timeout=30) as response:
+        ready.set()
+        for line in response.iter_lines():
+            if line.startswith("data: "):
+                event = json.loads(line[6:])
+                author = event["data"].get("author") or {}
+                mine = author.get("id") == tokens["user"]["id"]  # type: ignore[index]
+                if (event["type"], event["op"]) == ("message", "add") and not mine:
+                    box.append(event)
+                    return
+
+
+def test_users_on_different_workers_chat_live(workers: list[str]) -> None:
+    first, second = workers
+    alice = _register(first, "mw_alice")
+    bob = _register(second, "mw_bob")
+    chat = httpx.post(
+        f"{first}/api/v1/chats/dm",
+        json={"username": "mw_bob"},
+        headers={"Authorization": f"Bearer {alice['access_token']}"},
+        timeout=10,
+    ).json()["id"]
+
+    for sender, sender_url, receiver, receiver_url, text in (
+        (alice, first, bob, second, "from worker one"),
+        (bob, second, alice, first, "from worker two"),
+    ):
+        box: list[dict[str, object]] = []
+        ready = threading.Event()
+        listener = threading.Thread(
+            target=_first_message, args=(receiver_url, receiver, box, ready)
+        )
+        listener.start()
+        assert ready.wait(10)
+        time.sleep(0.3)
+        sent = httpx.post(
+            f"{sender_url}/api/v1/chats/{chat}/messages",
+            json={"body": text},
+            headers={"Authorization": f"Bearer {sender['access_token']}"},
+            timeout=10,
+        )
+        assert sent.status_code == 201
+        listener.join(15)
+        assert box, f"{text!r} did not reach the other worker"
+        assert box[0]["data"]["body"] == text  # type: ignore[index]
