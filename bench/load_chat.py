@@ -34,7 +34,7 @@ PASSWORD = "bench-password-4821"  # noqa: S105 (throwaway accounts on a throwawa
 
 
 class Server:
-    def __init__(self, port: int, data: Path) -> None:
+    def __init__(self, port: int, data: Path, database_url: str = "") -> None:
         self.port = port
         self.data = data
         self.url = f"http://localhost:{port}"
@@ -50,6 +50,8 @@ class Server:
             "RATE_LIMIT_SIGNUP": "100000/minute",
             "LOG_LEVEL": "WARNING",
         }
+        if database_url:
+            self.env["DATABASE_URL"] = database_url
 
     def start(self) -> None:
         subprocess.run(["alembic", "upgrade", "head"], cwd=ROOT, env=self.env, check=True)
@@ -93,7 +95,11 @@ class Server:
     def stop(self) -> None:
         if self.process is not None:
             os.killpg(self.process.pid, signal.SIGTERM)
-            self.process.wait(timeout=30)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
 
 
 async def register(client: httpx.AsyncClient, name: str) -> dict[str, str]:
@@ -177,11 +183,15 @@ async def run_load(
         async def send_one(chat_id: str, tokens: dict[str, str]) -> None:
             nonlocal sent, errors
             started = time.time()
-            response = await client.post(
-                f"/api/v1/chats/{chat_id}/messages",
-                json={"body": f"{started}|load", "client_id": f"b{random.getrandbits(60):x}"},
-                headers=auth(tokens),
-            )
+            try:
+                response = await client.post(
+                    f"/api/v1/chats/{chat_id}/messages",
+                    json={"body": f"{started}|load", "client_id": f"b{random.getrandbits(60):x}"},
+                    headers=auth(tokens),
+                )
+            except httpx.HTTPError:
+                errors += 1
+                return
             send_times.append(time.time() - started)
             if response.status_code == 201:
                 sent += 1
@@ -351,8 +361,21 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--messages", type=int, default=100_000)
     parser.add_argument("--port", type=int, default=3150)
+    parser.add_argument(
+        "--postgres",
+        action="store_true",
+        help="use a fresh PostgreSQL database on 127.0.0.1 instead of SQLite",
+    )
     args = parser.parse_args()
-    server = Server(args.port, Path(tempfile.mkdtemp(prefix="socialhub-bench-")))
+    database_url = ""
+    if args.postgres:
+        name = f"socialhub_bench_{os.getpid()}"
+        subprocess.run(
+            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"CREATE DATABASE {name}"],
+            check=True,
+        )
+        database_url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    server = Server(args.port, Path(tempfile.mkdtemp(prefix="socialhub-bench-")), database_url)
     server.start()
     try:
         scenario = {"dm": scenario_dm, "group": scenario_group, "history": scenario_history}

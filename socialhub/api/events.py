@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import AsyncIterator
 from typing import Annotated
 
@@ -14,7 +15,7 @@ from socialhub.api.deps import CurrentCaller
 from socialhub.api.errors import ERROR_RESPONSES
 from socialhub.db import read_session, transaction
 from socialhub.domain import messages
-from socialhub.realtime.events import delivered_positions, events_since, user_key
+from socialhub.realtime.events import DeliveryAcks, events_since, user_key
 from socialhub.realtime.hub import Event, get_hub
 
 router = APIRouter(tags=["events"], responses=ERROR_RESPONSES)
@@ -27,16 +28,18 @@ def _frame(event: Event) -> str:
     return f"{head}event: {event['type']}\ndata: {json.dumps(event)}\n\n"
 
 
-async def _acknowledge(user_id: int, sent: list[Event]) -> None:
-    """Messages that reached this client count as delivered."""
-    positions = delivered_positions(sent, user_id)
-    if positions:
+async def _flush(acks: DeliveryAcks, *, force: bool = False) -> None:
+    """Messages that reached this client count as delivered (coalesced, see DeliveryAcks)."""
+    now = time.monotonic()
+    if not (acks.due(now) or (force and acks.pending)):
+        return
+    positions = acks.take(now)
 
-        def work() -> None:
-            with transaction() as db:
-                messages.do_acknowledge_delivery(db, user_id, positions)
+    def work() -> None:
+        with transaction() as db:
+            messages.do_acknowledge_delivery(db, acks.user_id, positions)
 
-        await asyncio.to_thread(work)
+    await asyncio.to_thread(work)
 
 
 @router.get(
@@ -57,6 +60,7 @@ async def events(
 
     async def stream() -> AsyncIterator[str]:
         last = since
+        acks = DeliveryAcks(caller.user_id)
         try:
             while True:
                 with read_session() as db:
@@ -64,12 +68,14 @@ async def events(
                 for event in backlog:
                     last = event["position"]
                     yield _frame(event)
-                await _acknowledge(caller.user_id, backlog)
+                acks.add(backlog)
+                await _flush(acks, force=True)
                 if len(backlog) < 500:
                     break
             while not await request.is_disconnected():
-                batch = await subscription.next_batch(wait=KEEPALIVE_SECONDS)
-                if not batch:
+                wait = acks.interval if acks.pending else KEEPALIVE_SECONDS
+                batch = await subscription.next_batch(wait=wait)
+                if not batch and not acks.pending:
                     yield ": keepalive\n\n"
                 sent = []
                 for _key, event in batch:
@@ -80,7 +86,8 @@ async def events(
                         last = position
                     sent.append(event)
                     yield _frame(event)
-                await _acknowledge(caller.user_id, sent)
+                acks.add(sent)
+                await _flush(acks)
         finally:
             subscription.close()
 

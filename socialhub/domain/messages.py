@@ -523,6 +523,7 @@ def _advance(
         raise InvalidInput("seq must not be negative", field="seq")
     seq = min(seq, conversation.last_seq)
     changed = False
+    covered_from = min(member.delivered_seq, member.read_seq if read else member.delivered_seq)
     if seq > member.delivered_seq:
         member.delivered_seq = seq
         changed = True
@@ -542,9 +543,29 @@ def _advance(
                 "delivered_seq": member.delivered_seq,
                 "read_seq": member.read_seq,
             },
-            users=active_member_ids(session, conversation.id),
+            users=[actor.id or 0, *_authors_between(session, conversation, covered_from, seq)],
         )
     return member
+
+
+def _authors_between(
+    session: Session, conversation: Conversation, low: int, high: int
+) -> list[int]:
+    """Who wrote the messages a receipt now covers: only they need to see it (their ticks).
+
+    Telling every member would cost n² events per message in a group of n.
+    """
+    rows = session.exec(
+        select(Message.author_id)
+        .where(
+            Message.conversation_id == conversation.id,
+            col(Message.seq) > low,
+            col(Message.seq) <= high,
+            col(Message.author_id).is_not(None),
+        )
+        .distinct()
+    ).all()
+    return [int(a) for a in rows if a is not None]
 
 
 def check_mark_read(

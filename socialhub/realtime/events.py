@@ -103,3 +103,29 @@ def delivered_positions(events: list[Event], user_id: int) -> dict[str, int]:
         chat = str(data.get("conversation_id"))
         positions[chat] = max(positions.get(chat, 0), int(data.get("seq", 0)))
     return positions
+
+
+class DeliveryAcks:
+    """Coalesces one client's delivery acknowledgements: at most one flush per `interval`.
+
+    Acknowledging every message at once would cost a write per recipient per message (n writes
+    per message in a group of n); merged per chat, a busy client costs one write a second.
+    """
+
+    def __init__(self, user_id: int, interval: float = 1.0) -> None:
+        self.user_id = user_id
+        self.interval = interval
+        self.pending: dict[str, int] = {}
+        self._last_flush = 0.0
+
+    def add(self, events: list[Event]) -> None:
+        for chat, seq in delivered_positions(events, self.user_id).items():
+            self.pending[chat] = max(self.pending.get(chat, 0), seq)
+
+    def due(self, now: float) -> bool:
+        return bool(self.pending) and now - self._last_flush >= self.interval
+
+    def take(self, now: float) -> dict[str, int]:
+        taken, self.pending = self.pending, {}
+        self._last_flush = now
+        return taken

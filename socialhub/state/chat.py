@@ -402,10 +402,10 @@ class ChatState(rx.State):
     @rx.event
     async def typing(self, _value: str) -> None:
         """Throttled by the composer: tell the others in the chat that I am typing."""
-        if not self.open_id:
+        chat_id = self.open_id or self._chat_in_url()
+        if not chat_id:
             return
         session_state = await self._session()
-        chat_id = self.open_id
 
         def work(session: Session) -> tuple[list[int], int, str]:
             user = session_state.authenticate(session)

@@ -20,8 +20,8 @@ from socialhub.domain import messages as messages_domain
 from socialhub.models import User
 from socialhub.models.chat import ChatSummary
 from socialhub.realtime.events import (
+    DeliveryAcks,
     current_position,
-    delivered_positions,
     events_since,
     topic_key,
     user_key,
@@ -82,21 +82,25 @@ class RealtimeState(rx.State):
                 if self._position == 0:
                     self._position = await in_transaction(lambda s: current_position(s, user_id))
                 since = self._position
+            acks = DeliveryAcks(user_id)
             backlog = await in_transaction(lambda s: events_since(s, user_id, since))
             if backlog:
-                result = await self._apply([(user_key(user_id), e) for e in backlog])
+                result = await self._apply([(user_key(user_id), e) for e in backlog], acks)
                 if result is not None:
                     yield result
                     return
             typing = False
             while _active.get(token) == listener_id and self._still_wanted(token):
                 # While someone is shown typing, wake up often enough to let the indicator expire.
-                batch = await subscription.next_batch(wait=1.0 if typing else LIVENESS_SECONDS)
+                soon = typing or bool(acks.pending)
+                batch = await subscription.next_batch(wait=1.0 if soon else LIVENESS_SECONDS)
                 if batch:
-                    result = await self._apply(batch)
+                    result = await self._apply(batch, acks)
                     if result is not None:
                         yield result
                         return
+                if acks.due(time.monotonic()):
+                    await self._flush_acks(acks)
                 typing = typing or any(event["type"] == "typing" for _, event in batch)
                 if typing:
                     typing = await self._expire_typing()
@@ -132,7 +136,27 @@ class RealtimeState(rx.State):
             chat.prune_typing(time.monotonic())
             return bool(chat._typing)
 
-    async def _apply(self, batch: list[tuple[str, Event]]) -> Any:
+    @staticmethod
+    def _acknowledge(
+        session: Session, user_id: int, open_id: str, delivered: dict[str, int]
+    ) -> None:
+        """Record deliveries; in the chat this tab has open, arrivals are also seen (read)."""
+        if not delivered:
+            return
+        messages_domain.do_acknowledge_delivery(session, user_id, delivered)
+        user = session.get(User, user_id)
+        if user is not None and open_id in delivered:
+            messages_domain.check_mark_read(session, user, open_id, delivered[open_id])
+
+    async def _flush_acks(self, acks: DeliveryAcks) -> None:
+        from socialhub.state.chat import ChatState
+
+        async with self:
+            open_id = (await self.get_state(ChatState)).open_id
+        delivered = acks.take(time.monotonic())
+        await in_transaction(lambda s: self._acknowledge(s, acks.user_id, open_id, delivered))
+
+    async def _apply(self, batch: list[tuple[str, Event]], acks: DeliveryAcks) -> Any:
         """Apply a batch: read what is needed under the lock, do database work outside it, then
         change the state in one more locked step (one push to the browser per batch)."""
         from socialhub.state.chat import ChatState, affects_chat_list, chat_row
@@ -165,18 +189,15 @@ class RealtimeState(rx.State):
                     session_state = await self.get_state(SessionState)
                     return session_state.session_ended()
 
-        delivered = delivered_positions(events, user_id)
+        acks.add(events)
         reload = chats_loaded and any(affects_chat_list(e, user_id) for e in events)
+        now = time.monotonic()
+        delivered = acks.take(now) if acks.due(now) else {}
 
         def work(session: Session) -> list[ChatSummary] | None:
-            messages_domain.do_acknowledge_delivery(session, user_id, delivered)
+            self._acknowledge(session, user_id, open_id, delivered)
             user = session.get(User, user_id)
-            if user is None:
-                return None
-            if open_id in delivered:
-                # The chat is open in this tab: what arrives in it is seen.
-                messages_domain.check_mark_read(session, user, open_id, delivered[open_id])
-            return chats_domain.list_chats(session, user) if reload else None
+            return chats_domain.list_chats(session, user) if reload and user else None
 
         summaries = await in_transaction(work) if (delivered or reload) else None
         async with self:
