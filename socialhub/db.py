@@ -96,3 +96,13 @@ def read_session(engine: Engine | None = None) -> Iterator[Session]:
         yield session
     finally:
         session.close()
+
+
+def committed(work: Callable[[Session], object]) -> Callable[[], None]:
+    """A callable that runs `work` in its own transaction (for code that must commit later)."""
+
+    def run() -> None:
+        with transaction() as session:
+            work(session)
+
+    return run

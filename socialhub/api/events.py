@@ -13,8 +13,9 @@ from fastapi.responses import StreamingResponse
 
 from socialhub.api.deps import CurrentCaller
 from socialhub.api.errors import ERROR_RESPONSES
-from socialhub.db import read_session, transaction
-from socialhub.domain import messages
+from socialhub.db import committed, read_session, transaction
+from socialhub.domain import messages, presence
+from socialhub.realtime import connections
 from socialhub.realtime.events import DeliveryAcks, events_since, user_key
 from socialhub.realtime.hub import Event, get_hub
 
@@ -61,6 +62,12 @@ async def events(
     async def stream() -> AsyncIterator[str]:
         last = since
         acks = DeliveryAcks(caller.user_id)
+        await asyncio.to_thread(
+            connections.opened,
+            caller.user_id,
+            committed(lambda s: presence.do_connected(s, caller.user_id)),
+        )
+        heartbeat = time.monotonic()
         try:
             while True:
                 with read_session() as db:
@@ -88,8 +95,18 @@ async def events(
                     yield _frame(event)
                 acks.add(sent)
                 await _flush(acks)
+                if time.monotonic() - heartbeat > presence.HEARTBEAT.total_seconds():
+                    heartbeat = time.monotonic()
+                    await asyncio.to_thread(
+                        committed(lambda s: presence.do_connected(s, caller.user_id))
+                    )
         finally:
             subscription.close()
+            await asyncio.to_thread(
+                connections.closed,
+                caller.user_id,
+                committed(lambda s: presence.do_disconnected(s, caller.user_id)),
+            )
 
     return StreamingResponse(
         stream(), media_type="text/event-stream", headers={"Cache-Control": "no-store"}

@@ -10,9 +10,10 @@ from socialhub.api.deps import CurrentCaller
 from socialhub.api.errors import ERROR_RESPONSES
 from socialhub.config import get_settings
 from socialhub.db import transaction
+from socialhub.domain import presence
 from socialhub.domain import users as users_domain
 from socialhub.domain.errors import PayloadTooLarge
-from socialhub.models.users import MeView, UserUpdate, UserView
+from socialhub.models.users import MeView, PresenceView, UserUpdate, UserView
 
 router = APIRouter(prefix="/users", tags=["users"], responses=ERROR_RESPONSES)
 
@@ -55,6 +56,13 @@ def search(
 ) -> list[UserView]:
     with transaction() as db:
         return [users_domain.user_view(u) for u in users_domain.search_users(db, q, limit=limit)]
+
+
+@router.get("/{username}/presence", response_model=PresenceView)
+def get_presence(username: str, caller: CurrentCaller) -> PresenceView:
+    """Online status and last seen, or `hidden` where their privacy setting or a block says so."""
+    with transaction() as db:
+        return presence.get_presence(db, caller.user(db), username)
 
 
 @router.get("/{username}", response_model=UserView)

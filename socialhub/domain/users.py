@@ -15,7 +15,7 @@ from socialhub.config import get_settings
 from socialhub.domain import media
 from socialhub.domain.errors import Conflict, InvalidInput, NotFound
 from socialhub.domain.validation import clean_text
-from socialhub.models import Presence, SiteRole, User, UserStream
+from socialhub.models import Presence, PresenceVisibility, SiteRole, User, UserStream
 from socialhub.models.base import new_id, utcnow
 from socialhub.models.users import MeView, UserUpdate, UserView
 from socialhub.realtime.events import publish_on_commit
@@ -180,6 +180,7 @@ def me_view(user: User) -> MeView:
         **user_view(user).model_dump(),
         email=user.email,
         presence=Presence(user.presence),
+        presence_visibility=PresenceVisibility(user.presence_visibility),
         role=SiteRole(user.role),
     )
 
@@ -224,6 +225,8 @@ def check_update_profile(session: Session, actor: User, update: UserUpdate) -> U
         )
     if update.presence is not None:
         changes["presence"] = Presence(update.presence).value
+    if update.presence_visibility is not None:
+        changes["presence_visibility"] = PresenceVisibility(update.presence_visibility).value
     return do_update_profile(session, actor, changes)
 
 

@@ -16,7 +16,7 @@ from socialhub.models.chat import (
     SendPolicy,
 )
 from socialhub.models.events import UserEvent, UserStream
-from socialhub.models.users import Presence, SiteRole, User
+from socialhub.models.users import Presence, PresenceVisibility, SiteRole, User
 
 __all__ = [
     "AuthSession",
@@ -32,6 +32,7 @@ __all__ = [
     "MessageEdit",
     "MessageKind",
     "Presence",
+    "PresenceVisibility",
     "Reaction",
     "RefreshToken",
     "SendPolicy",

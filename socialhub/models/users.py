@@ -23,6 +23,14 @@ class Presence(StrEnum):
     invisible = "invisible"
 
 
+class PresenceVisibility(StrEnum):
+    """Who may see whether you are online and when you were last seen."""
+
+    everyone = "everyone"
+    contacts = "contacts"
+    nobody = "nobody"
+
+
 class User(SQLModel, table=True):
     __tablename__ = "users"
     __table_args__ = (
@@ -43,6 +51,9 @@ class User(SQLModel, table=True):
     status_text: str = Field(default="", max_length=100)
     presence: str = Field(default=Presence.online.value, max_length=16)
     avatar_version: str | None = Field(default=None, max_length=32)
+    presence_visibility: str = Field(default=PresenceVisibility.everyone.value, max_length=16)
+    online: bool = Field(default=False)
+    last_seen_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     role: str = Field(default=SiteRole.user.value, max_length=16)
     suspended_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
@@ -63,6 +74,14 @@ class UserUpdate(SQLModel):
     bio: str | None = None
     status_text: str | None = None
     presence: Presence | None = None
+    presence_visibility: PresenceVisibility | None = None
+
+
+class PresenceView(SQLModel):
+    """What a viewer may know of someone's presence: `hidden` when they may not know."""
+
+    status: str
+    last_seen_at: datetime | None
 
 
 class UserView(SQLModel):
@@ -83,4 +102,5 @@ class MeView(UserView):
 
     email: str
     presence: Presence
+    presence_visibility: PresenceVisibility
     role: SiteRole

@@ -81,7 +81,11 @@ def chat_view() -> rx.Component:
                 aria_label="Back to chats",
                 display=rx.breakpoints(initial="block", md="none"),
             ),
-            rx.heading(ChatState.open_title, size="4", as_="h2", id="chat-title"),
+            rx.vstack(
+                rx.heading(ChatState.open_title, size="4", as_="h2", id="chat-title"),
+                rx.text(ChatState.open_presence, size="1", color_scheme="gray", id="chat-presence"),
+                spacing="0",
+            ),
             rx.spacer(),
             rx.cond(
                 ChatState.open_kind == "group",

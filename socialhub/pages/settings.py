@@ -70,6 +70,26 @@ def profile_section() -> rx.Component:
                     ),
                     spacing="1",
                 ),
+                rx.vstack(
+                    rx.el.label(
+                        "Who sees when I'm online",
+                        html_for="presence-visibility",
+                        class_name="sh-label",
+                    ),
+                    rx.select.root(
+                        rx.select.trigger(
+                            aria_label="Who sees when I'm online", id="presence-visibility"
+                        ),
+                        rx.select.content(
+                            rx.select.item("Everyone", value="everyone"),
+                            rx.select.item("People I have chats with", value="contacts"),
+                            rx.select.item("Nobody", value="nobody"),
+                        ),
+                        value=SettingsState.presence_visibility,
+                        on_change=SettingsState.set_presence_visibility,
+                    ),
+                    spacing="1",
+                ),
                 rx.button(
                     "Save profile", type="submit", loading=SettingsState.saving, id="save-profile"
                 ),

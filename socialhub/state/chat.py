@@ -20,9 +20,12 @@ from sqlmodel import Session
 from socialhub.domain import blocks as blocks_domain
 from socialhub.domain import chats as chats_domain
 from socialhub.domain import messages as messages_domain
+from socialhub.domain import presence as presence_domain
+from socialhub.domain import users as users_domain
 from socialhub.domain.errors import DomainError
 from socialhub.models import MemberRole, SendPolicy
 from socialhub.models.chat import ChatSummary, MemberView, MessageView
+from socialhub.models.users import PresenceView
 from socialhub.realtime.events import publish_ephemeral, user_key
 from socialhub.state.base import error_toast, in_transaction
 from socialhub.state.session import SessionState
@@ -65,6 +68,16 @@ class MessageRow(BaseModel):
     reply_body: str
     reactions: list[dict[str, Any]]
     status: str
+
+
+def presence_label(view: PresenceView | None) -> str:
+    if view is None or view.status == "hidden":
+        return ""
+    if view.status in ("online", "idle", "dnd"):
+        return {"online": "online", "idle": "idle", "dnd": "do not disturb"}[view.status]
+    if view.last_seen_at is None:
+        return ""
+    return "last seen " + view.last_seen_at.strftime("%Y-%m-%d %H:%M UTC")
 
 
 def forget_outbox(client_id: str) -> EventSpec:
@@ -147,6 +160,8 @@ class ChatState(rx.State):
     open_admins_only: bool = False
     open_description: str = ""
     open_partner: str = ""
+    open_presence: str = ""
+    _partner_id: int = 0
     members: list[MemberRow] = []
     invite_url: str = ""
     typing_names: list[str] = []
@@ -208,16 +223,22 @@ class ChatState(rx.State):
         session_state = await self._session()
         me = session_state._user_id
 
-        def work(session: Session) -> tuple[ChatSummary, list[MessageView], list[MemberView]]:
+        def work(
+            session: Session,
+        ) -> tuple[ChatSummary, list[MessageView], list[MemberView], int, PresenceView | None]:
             user = session_state.authenticate(session)
             summary = chats_domain.get_chat(session, user, chat_id)
+            partner = None
+            if summary.dm_username:
+                partner = users_domain.get_user_by_username(session, summary.dm_username)
+            seen = presence_domain.presence_view(session, me, partner) if partner else None
             page = messages_domain.list_messages(session, user, chat_id, limit=PAGE)
             members = chats_domain.list_members(session, user, chat_id)
             if page:
                 messages_domain.check_mark_read(session, user, chat_id, page[-1].seq)
-            return summary, page, members
+            return summary, page, members, (partner.id or 0) if partner else 0, seen
 
-        summary, page, members = await in_transaction(work)
+        summary, page, members, partner_id, partner_presence = await in_transaction(work)
         self.open_id = summary.id
         self.open_title = summary.title
         self.open_kind = summary.kind.value
@@ -228,6 +249,8 @@ class ChatState(rx.State):
         self.open_admins_only = summary.send_policy.value == "admins"
         self.open_description = summary.description
         self.open_partner = summary.dm_username or ""
+        self._partner_id = partner_id
+        self.open_presence = presence_label(partner_presence)
         self.invite_url = ""
         self.members = [
             MemberRow(
@@ -670,6 +693,10 @@ class ChatState(rx.State):
         kind = (event.get("type"), event.get("op"))
         data = event.get("data", {})
         chat_id = data.get("conversation_id")
+        if kind == ("presence", "update"):
+            if data.get("user_id") == self._partner_id and self._partner_id:
+                self.open_presence = presence_label(PresenceView.model_validate(data))
+            return
         if kind == ("typing", "start"):
             if chat_id == self.open_id and data.get("user_id") != me:
                 self._typing[int(data["user_id"])] = (

@@ -8,6 +8,7 @@ it has open) without waking the listener.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import time
 from typing import Any
@@ -15,10 +16,13 @@ from typing import Any
 import reflex as rx
 from sqlmodel import Session
 
+from socialhub.db import committed
 from socialhub.domain import chats as chats_domain
 from socialhub.domain import messages as messages_domain
+from socialhub.domain import presence as presence_domain
 from socialhub.models import User
 from socialhub.models.chat import ChatSummary
+from socialhub.realtime import connections
 from socialhub.realtime.events import (
     DeliveryAcks,
     current_position,
@@ -76,7 +80,13 @@ class RealtimeState(rx.State):
         if previous is not None:
             previous.close()
         _subscriptions[token] = subscription
+        await asyncio.to_thread(
+            connections.opened,
+            user_id,
+            committed(lambda s: presence_domain.do_connected(s, user_id)),
+        )
         try:
+            heartbeat = time.monotonic()
             async with self:
                 self.connected = True
                 if self._position == 0:
@@ -101,10 +111,18 @@ class RealtimeState(rx.State):
                         return
                 if acks.due(time.monotonic()):
                     await self._flush_acks(acks)
+                if time.monotonic() - heartbeat > presence_domain.HEARTBEAT.total_seconds():
+                    heartbeat = time.monotonic()
+                    await in_transaction(lambda s: presence_domain.do_connected(s, user_id))
                 typing = typing or any(event["type"] == "typing" for _, event in batch)
                 if typing:
                     typing = await self._expire_typing()
         finally:
+            await asyncio.to_thread(
+                connections.closed,
+                user_id,
+                committed(lambda s: presence_domain.do_disconnected(s, user_id)),
+            )
             subscription.close()
             if _subscriptions.get(token) is subscription:
                 del _subscriptions[token]

@@ -14,7 +14,7 @@ from socialhub.config import get_settings
 from socialhub.domain import auth as auth_domain
 from socialhub.domain import users as users_domain
 from socialhub.domain.errors import DomainError, PayloadTooLarge
-from socialhub.models import Presence, User
+from socialhub.models import Presence, PresenceVisibility, User
 from socialhub.models.users import MeView, UserUpdate
 from socialhub.state.base import error_toast, in_transaction
 from socialhub.state.session import SessionState
@@ -36,6 +36,7 @@ class SettingsState(rx.State):
     bio: str = ""
     status_text: str = ""
     presence: str = Presence.online.value
+    presence_visibility: str = PresenceVisibility.everyone.value
     email: str = ""
     avatar_url: str = ""
     sessions: list[SessionRow] = []
@@ -52,6 +53,7 @@ class SettingsState(rx.State):
         self.bio = me.bio
         self.status_text = me.status_text
         self.presence = me.presence.value
+        self.presence_visibility = me.presence_visibility.value
         self.email = me.email
         self.avatar_url = me.avatar_url or ""
 
@@ -123,6 +125,10 @@ class SettingsState(rx.State):
         self.presence = value
 
     @rx.event
+    def set_presence_visibility(self, value: str) -> None:
+        self.presence_visibility = value
+
+    @rx.event
     async def save_profile(self, form: dict[str, Any]) -> AsyncIterator[Any]:
         self.field_errors = {}
         try:
@@ -131,6 +137,7 @@ class SettingsState(rx.State):
                 bio=self.bio,
                 status_text=str(form.get("status_text", "")),
                 presence=Presence(self.presence),
+                presence_visibility=PresenceVisibility(self.presence_visibility),
             )
         except ValueError:
             yield rx.toast.error("choose a valid presence")

@@ -166,3 +166,21 @@ async def test_hostile_text_in_login_and_search_is_just_text(
     assert profile.status_code == 404
     # Nothing was dropped or altered: the account still works.
     assert (await client.get("/api/v1/users/alice", headers=bearer(tokens))).status_code == 200
+
+
+async def test_presence_endpoint(client: httpx.AsyncClient, signup: Signup) -> None:
+    alice = await signup("alice")
+    bob = await signup("bob")
+    seen = await client.get("/api/v1/users/alice/presence", headers=bearer(bob))
+    assert seen.json() == {"status": "offline", "last_seen_at": None}
+    await client.patch(
+        "/api/v1/users/me", json={"presence_visibility": "nobody"}, headers=bearer(alice)
+    )
+    hidden = await client.get("/api/v1/users/alice/presence", headers=bearer(bob))
+    assert hidden.json()["status"] == "hidden"
+    bad = await client.patch(
+        "/api/v1/users/me", json={"presence_visibility": "friends"}, headers=bearer(alice)
+    )
+    assert bad.status_code == 422
+    missing = await client.get("/api/v1/users/nobody/presence", headers=bearer(bob))
+    assert missing.status_code == 404

@@ -164,3 +164,23 @@ def test_every_message_exactly_once_across_a_server_restart(
     for page in (a, b):
         for text in ("before 1", "before 2", "while down", "after 1", "after 2"):
             expect(page.locator(".message-body", has_text=text)).to_have_count(1)
+
+
+def test_presence_and_last_seen_in_a_dm(new_context: Callable[..., BrowserContext]) -> None:
+    alice, bob = unique("alice"), unique("bob")
+    register(alice, display_name="Alice")
+    register(bob, display_name="Bob")
+    alice_context = new_context()
+    a = alice_context.new_page()
+    ui_login(a, alice, next_path=f"/u/{bob}")
+    a.get_by_role("button", name="Message").click()
+    expect(a).to_have_url(re.compile(r"/messages/[0-9a-f]{32}"))
+    send(a, "are you there?")
+    b = new_context().new_page()
+    ui_login(b, bob, next_path="/messages")
+    b.get_by_label("Chat with Alice").click()
+    expect(b.locator("#chat-presence")).to_have_text("online")
+
+    alice_context.close()
+    # Alice's only tab is gone: Bob sees it live once her listener notices (within its grace).
+    expect(b.locator("#chat-presence")).to_have_text(re.compile("^last seen "), timeout=30_000)

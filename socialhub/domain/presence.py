@@ -1,0 +1,117 @@
+"""Online status and last seen, shown only to whom the user allows (and never across a block)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import Session, col, select
+
+from socialhub.domain import blocks
+from socialhub.domain.users import access_user
+from socialhub.models import Conversation, ConversationKind, Presence, PresenceVisibility, User
+from socialhub.models.base import utcnow
+from socialhub.models.users import PresenceView
+from socialhub.realtime.events import publish_ephemeral, user_key
+
+# A connected client refreshes `last_seen_at` at least this often; past STALE it counts as gone
+# (a crashed worker cannot mark its users offline).
+HEARTBEAT = timedelta(seconds=30)
+STALE = timedelta(seconds=90)
+
+
+def _dm_key(a: int, b: int) -> str:
+    return f"{min(a, b)}:{max(a, b)}"
+
+
+def dm_contacts(session: Session, user_id: int) -> list[int]:
+    """Everyone the user has a DM with: their "contacts"."""
+    keys = session.exec(
+        select(Conversation.dm_key).where(
+            Conversation.kind == ConversationKind.dm.value,
+            col(Conversation.dm_key).like(f"{user_id}:%")
+            | col(Conversation.dm_key).like(f"%:{user_id}"),
+        )
+    ).all()
+    others = set()
+    for key in keys:
+        if key:
+            a, b = (int(x) for x in key.split(":"))
+            others.add(b if a == user_id else a)
+    others.discard(user_id)
+    return sorted(others)
+
+
+def may_see(session: Session, viewer_id: int, target: User) -> bool:
+    assert target.id is not None
+    if viewer_id == target.id:
+        return True
+    if blocks.is_blocked_between(session, viewer_id, target.id):
+        return False
+    visibility = PresenceVisibility(target.presence_visibility)
+    if visibility is PresenceVisibility.nobody:
+        return False
+    if visibility is PresenceVisibility.contacts:
+        return (
+            session.exec(
+                select(Conversation.id).where(Conversation.dm_key == _dm_key(viewer_id, target.id))
+            ).first()
+            is not None
+        )
+    return True
+
+
+def presence_view(session: Session, viewer_id: int, target: User) -> PresenceView:
+    if not may_see(session, viewer_id, target) or target.presence == Presence.invisible.value:
+        return PresenceView(status="hidden", last_seen_at=None)
+    fresh = target.last_seen_at is not None and utcnow() - target.last_seen_at < STALE
+    if target.online and fresh:
+        status = target.presence if target.presence in ("idle", "dnd") else "online"
+        return PresenceView(status=status, last_seen_at=target.last_seen_at)
+    return PresenceView(status="offline", last_seen_at=target.last_seen_at)
+
+
+def get_presence(session: Session, viewer: User, username: str) -> PresenceView:
+    return presence_view(session, viewer.id or 0, access_user(session, username))
+
+
+def _announce(session: Session, user: User) -> None:
+    """Tell the user's contacts who may see it, right away (not stored)."""
+    assert user.id is not None
+    watchers = [uid for uid in dm_contacts(session, user.id) if may_see(session, uid, user)]
+    view = presence_view(session, watchers[0], user) if watchers else None
+    if view is None:
+        return
+    publish_ephemeral(
+        type="presence",
+        op="update",
+        data={"user_id": user.id, **view.model_dump(mode="json")},
+        keys=[user_key(uid) for uid in watchers],
+    )
+
+
+def do_connected(session: Session, user_id: int) -> None:
+    """A client of the user connected, or is still connected (heartbeat)."""
+    user = session.get(User, user_id)
+    if user is None:
+        return
+    was_online = (
+        user.online and user.last_seen_at is not None and utcnow() - user.last_seen_at < STALE
+    )
+    user.online = True
+    user.last_seen_at = utcnow()
+    session.add(user)
+    session.flush()
+    if not was_online:
+        _announce(session, user)
+
+
+def do_disconnected(session: Session, user_id: int) -> None:
+    """The user's last client on this worker went away."""
+    user = session.get(User, user_id)
+    if user is None or not user.online:
+        return
+    user.online = False
+    user.last_seen_at = utcnow()
+    session.add(user)
+    session.flush()
+    _announce(session, user)
