@@ -39,39 +39,47 @@ def workers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[str]]:
     data = tmp_path_factory.mktemp("workers")
     database = f"sqlite:///{data / 'socialhub.db'}"
     migrate(database)
-    processes = []
-    for port in PORTS:
-        env = {
-            **os.environ,
-            "PATH": f"{ROOT / '.venv' / 'bin'}:{os.environ.get('PATH', '')}",
-            "REFLEX_USE_NPM": "1",
-            "PORT": str(port),
-            "DATA_DIR": str(data),
-            "DATABASE_URL": database,
-            "REDIS_URL": REDIS_URL,
-            "REFLEX_BACKEND_ONLY": "true",
-            # One worker process each: the two must meet through Redis, not shared memory.
-            "GRANIAN_WORKERS": "1",
-            "BCRYPT_ROUNDS": "4",
-            "LOG_LEVEL": "WARNING",
-        }
-        log = (data / f"worker-{port}.log").open("wb")
-        processes.append(
-            subprocess.Popen(
-                ["reflex", "run", "--env", "prod", "--backend-only", "--backend-port", str(port)],
-                cwd=ROOT,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        )
+    processes: list[subprocess.Popen[bytes]] = []
     urls = [f"http://localhost:{port}" for port in PORTS]
     try:
-        deadline = time.monotonic() + 180
-        for url, process in zip(urls, processes, strict=True):
+        # One after the other: `reflex run` clears the shared .states folder as it starts.
+        for port, url in zip(PORTS, urls, strict=True):
+            env = {
+                **os.environ,
+                "PATH": f"{ROOT / '.venv' / 'bin'}:{os.environ.get('PATH', '')}",
+                "REFLEX_USE_NPM": "1",
+                "PORT": str(port),
+                "DATA_DIR": str(data),
+                "DATABASE_URL": database,
+                "REDIS_URL": REDIS_URL,
+                "REFLEX_BACKEND_ONLY": "true",
+                # One worker process each: the two must meet through Redis, not shared memory.
+                "GRANIAN_WORKERS": "1",
+                "BCRYPT_ROUNDS": "4",
+                "LOG_LEVEL": "WARNING",
+            }
+            log_path = data / f"worker-{port}.log"
+            with log_path.open("wb") as log:
+                process = subprocess.Popen(
+                    [
+                        "reflex",
+                        "run",
+                        "--env",
+                        "prod",
+                        "--backend-only",
+                        "--backend-port",
+                        str(port),
+                    ],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+            processes.append(process)
+            deadline = time.monotonic() + 180
             while True:
-                assert process.poll() is None, (data / f"worker-{url[-4:]}.log").read_text()[-3000:]
+                assert process.poll() is None, log_path.read_text()[-3000:]
                 try:
                     if httpx.get(f"{url}/api/v1/health", timeout=2).json()["redis"] == "ok":
                         break
