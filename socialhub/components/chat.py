@@ -192,8 +192,16 @@ def message_bubble(message: rx.Var[MessageRow]) -> rx.Component:
                 rx.cond(
                     ChatState.editing_id == message.id,
                     edit_form(message),
-                    rx.text(
-                        message.body, white_space="pre-wrap", size="2", class_name="message-body"
+                    rx.cond(
+                        message.html != "",
+                        # Sanitised server-side (domain/text.py): markdown subset, escaped HTML.
+                        rx.html(message.html, class_name="message-body sh-rich"),
+                        rx.text(
+                            message.body,
+                            white_space="pre-wrap",
+                            size="2",
+                            class_name="message-body",
+                        ),
                     ),
                 ),
             ),

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
-from socialhub.domain import blocks
+from socialhub.domain import blocks, text
 from socialhub.domain.chats import (
     access_conversation,
     active_member_ids,
@@ -96,6 +96,7 @@ def message_views(session: Session, messages: Sequence[Message]) -> list[Message
                 kind=MessageKind(m.kind),
                 author=brief(m.author_id),  # type: ignore[arg-type]
                 body="" if deleted else m.body,
+                html="" if deleted or m.kind != MessageKind.text.value else text.render(m.body),
                 client_id=m.client_id,
                 reply_to=ReplyPreview(
                     id=reply.id,

@@ -183,6 +183,7 @@ class MessageView(SQLModel):
     kind: MessageKind
     author: UserBrief | None
     body: str
+    html: str = ""
     client_id: str | None
     reply_to: ReplyPreview | None
     forwarded: bool

@@ -56,6 +56,7 @@ class MessageRow(BaseModel):
     author_name: str
     author_username: str
     body: str
+    html: str
     when: str
     edited: bool
     deleted: bool
@@ -117,6 +118,7 @@ def message_row(view: MessageView, me: int) -> MessageRow:
         author_name=author.display_name if author else "",
         author_username=author.username if author else "",
         body=view.body,
+        html=view.html,
         when=view.created_at.strftime("%H:%M"),
         edited=view.edited_at is not None,
         deleted=view.deleted,
@@ -334,6 +336,7 @@ class ChatState(rx.State):
                 author_name=session_state.display_name,
                 author_username=session_state.username,
                 body=body,
+                html="",
                 when="",
                 edited=False,
                 deleted=False,

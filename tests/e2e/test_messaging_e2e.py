@@ -184,3 +184,23 @@ def test_presence_and_last_seen_in_a_dm(new_context: Callable[..., BrowserContex
     alice_context.close()
     # Alice's only tab is gone: Bob sees it live once her listener notices (within its grace).
     expect(b.locator("#chat-presence")).to_have_text(re.compile("^last seen "), timeout=30_000)
+
+
+def test_markdown_mentions_and_inert_html(new_context: Callable[..., BrowserContext]) -> None:
+    alice, bob = unique("alice"), unique("bob")
+    register(alice, display_name="Alice")
+    register(bob, display_name="Bob")
+    a = new_context().new_page()
+    ui_login(a, alice, next_path=f"/u/{bob}")
+    a.get_by_role("button", name="Message").click()
+    expect(a).to_have_url(re.compile(r"/messages/[0-9a-f]{32}"))
+    send(a, f"**loud** hi @{bob} <img src=x onerror=\"document.title='pwned'\">")
+    b = new_context().new_page()
+    ui_login(b, bob, next_path="/messages")
+    b.get_by_label("Chat with Alice").click()
+    body = b.locator(".message-body", has_text="loud")
+    expect(body.locator("strong")).to_have_text("loud")
+    expect(body.locator("a.mention")).to_have_attribute("href", f"/u/{bob}")
+    expect(body).to_contain_text("<img src=x")
+    assert body.locator("img").count() == 0
+    assert b.evaluate("document.title") != "pwned"

@@ -1,0 +1,64 @@
+"""User text to safe HTML: a small markdown subset (bold, italic, code, links) and @mentions.
+
+Raw HTML in the source is escaped (markdown-it with html off), the output is cleaned against an
+allow-list (nh3), and links get only http(s)/mailto schemes and rel=noopener nofollow.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import nh3
+from markdown_it import MarkdownIt
+
+ALLOWED_TAGS = {"p", "br", "strong", "em", "code", "pre", "a"}
+_MENTION = re.compile(r"(?<![\w@/])@([a-z0-9_]{3,30})\b", re.IGNORECASE)
+_TAG_SPLIT = re.compile(r"(<[^>]+>)")
+
+
+@lru_cache(maxsize=1)
+def _markdown() -> MarkdownIt:
+    return MarkdownIt("zero", {"html": False, "breaks": True}).enable(
+        ["emphasis", "backticks", "link", "autolink", "newline", "escape", "fence", "code"]
+    )
+
+
+def mentions(text: str) -> list[str]:
+    """The usernames mentioned in `text`, lowercased, in order, without repeats."""
+    return list(dict.fromkeys(m.lower() for m in _MENTION.findall(text)))
+
+
+def _link_mentions(html: str) -> str:
+    """Turn @name in text (not inside code or links) into a link to the profile."""
+    out: list[str] = []
+    inside = 0
+    for part in _TAG_SPLIT.split(html):
+        if part.startswith("<"):
+            name = part.strip("</>").split()[0].lower() if part.strip("</>") else ""
+            if name in ("code", "a", "pre"):
+                inside += -1 if part.startswith("</") else 1
+            out.append(part)
+        elif inside:
+            out.append(part)
+        else:
+            out.append(
+                _MENTION.sub(
+                    lambda m: (
+                        f'<a href="/u/{m.group(1).lower()}" class="mention">@{m.group(1)}</a>'
+                    ),
+                    part,
+                )
+            )
+    return "".join(out)
+
+
+def render(text: str) -> str:
+    html = _link_mentions(_markdown().render(text))
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes={"a": {"href", "class"}},
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+    ).strip()
