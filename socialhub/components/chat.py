@@ -182,6 +182,10 @@ def message_bubble(message: rx.Var[MessageRow]) -> rx.Component:
                     border_left=f"3px solid {rx.color('accent', 8)}",
                     padding_left="0.5em",
                     class_name="reply-quote",
+                    cursor="pointer",
+                    on_click=ChatState.jump(message.reply_to_id),
+                    role="button",
+                    aria_label="Show the message this replies to",
                 ),
             ),
             rx.cond(

@@ -110,6 +110,18 @@ def chat_view() -> rx.Component:
                     ),
                 ),
                 rx.foreach(ChatState.messages, message_bubble),
+                rx.cond(
+                    ChatState.has_newer,
+                    rx.center(
+                        rx.button(
+                            "Jump to latest",
+                            variant="soft",
+                            size="1",
+                            on_click=ChatState.jump_latest,
+                        ),
+                        width="100%",
+                    ),
+                ),
                 spacing="2",
                 width="100%",
                 id="messages",

@@ -153,6 +153,7 @@ class ChatState(rx.State):
     open_members: int = 0
     messages: list[MessageRow] = []
     has_older: bool = False
+    has_newer: bool = False
     reply_to_id: str = ""
     reply_preview: str = ""
     editing_id: str = ""
@@ -267,6 +268,7 @@ class ChatState(rx.State):
         self._receipts = {m.user.id: (m.delivered_seq, m.read_seq) for m in members}
         self.messages = [message_row(v, me) for v in page]
         self.has_older = len(page) == PAGE
+        self.has_newer = False
         self.reply_to_id = ""
         self.editing_id = ""
         self._typing = {}
@@ -275,6 +277,40 @@ class ChatState(rx.State):
         for row in self.chats:
             if row.id == chat_id:
                 row.unread = 0
+        return None
+
+    @rx.event
+    async def jump(self, message_id: str) -> Any:
+        """Show the window around a message (e.g. the one a reply quotes) and scroll to it."""
+        if not message_id or not self.open_id:
+            return None
+        session_state = await self._session()
+        chat_id, me = self.open_id, session_state._user_id
+
+        def work(session: Session) -> tuple[list[MessageView], int]:
+            user = session_state.authenticate(session)
+            page = messages_domain.list_messages(
+                session, user, chat_id, around=message_id, limit=PAGE
+            )
+            return page, chats_domain.get_chat(session, user, chat_id).last_seq
+
+        try:
+            page, last_seq = await in_transaction(work)
+        except DomainError as exc:
+            return error_toast(exc)
+        target = next((v.seq for v in page if v.id == message_id), 0)
+        self.messages = [message_row(v, me) for v in page]
+        self.has_older = bool(page) and page[0].seq > 1
+        self.has_newer = bool(page) and page[-1].seq < last_seq
+        self._restatus()
+        return rx.call_script(
+            f"document.getElementById('m-{target}')?.scrollIntoView({{block: 'center'}})"
+        )
+
+    @rx.event
+    async def jump_latest(self) -> Any:
+        if self.open_id:
+            await self._open(self.open_id)
         return None
 
     @rx.event
@@ -416,7 +452,8 @@ class ChatState(rx.State):
                 self.messages[i] = row
                 break
         else:
-            if self.messages and row.seq < self.messages[0].seq:
+            if self.has_newer or (self.messages and row.seq < self.messages[0].seq):
+                # Outside the window on screen: it loads when the reader gets there.
                 return
             self.messages.append(row)
             self.messages.sort(key=lambda r: (r.pending, r.seq))

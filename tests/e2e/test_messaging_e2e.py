@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+import httpx
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.e2e.conftest import AppServer, register, ui_login, unique
+from tests.e2e.conftest import BASE, AppServer, register, ui_login, unique
 
 pytestmark = pytest.mark.e2e
 
@@ -204,3 +205,33 @@ def test_markdown_mentions_and_inert_html(new_context: Callable[..., BrowserCont
     expect(body).to_contain_text("<img src=x")
     assert body.locator("img").count() == 0
     assert b.evaluate("document.title") != "pwned"
+
+
+def test_reply_quote_jumps_to_an_old_message(new_context: Callable[..., BrowserContext]) -> None:
+    alice, bob = unique("alice"), unique("bob")
+    alice_tokens = register(alice, display_name="Alice")
+    register(bob, display_name="Bob")
+    headers = {"Authorization": f"Bearer {alice_tokens['access_token']}"}
+    chat = httpx.post(f"{BASE}/api/v1/chats/dm", json={"username": bob}, headers=headers).json()[
+        "id"
+    ]
+    first = httpx.post(
+        f"{BASE}/api/v1/chats/{chat}/messages", json={"body": "the very first"}, headers=headers
+    ).json()["id"]
+    for i in range(60):
+        httpx.post(
+            f"{BASE}/api/v1/chats/{chat}/messages", json={"body": f"filler {i}"}, headers=headers
+        )
+    httpx.post(
+        f"{BASE}/api/v1/chats/{chat}/messages",
+        json={"body": "about that first one", "reply_to_id": first},
+        headers=headers,
+    )
+    b = new_context().new_page()
+    ui_login(b, bob, next_path=f"/messages/{chat}")
+    expect(b.locator(".message-body", has_text="about that first one")).to_be_visible()
+    expect(b.locator(".message-body", has_text="the very first")).to_have_count(0)
+    b.get_by_label("Show the message this replies to").click()
+    expect(b.locator(".message-body", has_text="the very first")).to_be_in_viewport()
+    b.get_by_role("button", name="Jump to latest").click()
+    expect(b.locator(".message-body", has_text="filler 59")).to_be_visible()
