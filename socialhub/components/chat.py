@@ -120,6 +120,11 @@ def message_menu(message: rx.Var[MessageRow]) -> rx.Component:
                 ),
             ),
             rx.dropdown_menu.item("Reply", on_click=ChatState.start_reply(message.id)),
+            rx.dropdown_menu.item("Forward", on_click=ChatState.start_forward(message.id)),
+            rx.cond(
+                message.edited,
+                rx.dropdown_menu.item("Edit history", on_click=ChatState.show_history(message.id)),
+            ),
             rx.cond(
                 message.mine,
                 rx.dropdown_menu.item("Edit", on_click=ChatState.start_edit(message.id)),
@@ -438,7 +443,14 @@ def chat_info_dialog() -> rx.Component:
                         aria_label="Pin",
                     ),
                     rx.text("Pin", size="2"),
+                    rx.switch(
+                        checked=ChatState.open_archived,
+                        on_change=ChatState.set_archived,
+                        aria_label="Archive",
+                    ),
+                    rx.text("Archive", size="2"),
                     align="center",
+                    wrap="wrap",
                 ),
                 rx.cond(
                     ChatState.open_kind == "group",
@@ -470,4 +482,46 @@ def chat_info_dialog() -> rx.Component:
                 spacing="3",
             ),
         ),
+    )
+
+
+def forward_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title("Forward to"),
+            rx.vstack(
+                rx.foreach(
+                    ChatState.chats,
+                    lambda chat: rx.button(
+                        chat.title,
+                        variant="soft",
+                        width="100%",
+                        on_click=ChatState.forward_to(chat.id),
+                        aria_label="Forward to " + chat.title,
+                    ),
+                ),
+                rx.dialog.close(rx.button("Cancel", variant="ghost", size="1")),
+                width="100%",
+            ),
+        ),
+        open=ChatState.forward_id != "",
+        on_open_change=ChatState.close_forward,
+    )
+
+
+def history_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title("Earlier versions"),
+            rx.vstack(
+                rx.foreach(
+                    ChatState.history,
+                    lambda line: rx.text(line, size="2", white_space="pre-wrap"),
+                ),
+                rx.dialog.close(rx.button("Close", variant="soft", size="1")),
+                id="edit-history",
+            ),
+        ),
+        open=ChatState.history.length() > 0,
+        on_open_change=ChatState.close_history,
     )

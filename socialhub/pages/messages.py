@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import reflex as rx
 
-from socialhub.components.chat import chat_info_dialog, chat_list_item, composer, message_bubble
+from socialhub.components.chat import (
+    chat_info_dialog,
+    chat_list_item,
+    composer,
+    forward_dialog,
+    history_dialog,
+    message_bubble,
+)
 from socialhub.components.layout import app_shell
 from socialhub.state.chat import ChatState
 
@@ -65,7 +72,16 @@ def chat_list() -> rx.Component:
                 size="2",
             ),
         ),
-        rx.foreach(ChatState.chats, chat_list_item),
+        rx.foreach(ChatState.visible_chats, chat_list_item),
+        rx.cond(
+            (ChatState.archived_count > 0) | ChatState.show_archived,
+            rx.button(
+                rx.cond(ChatState.show_archived, "Back to chats", "Archived chats"),
+                variant="ghost",
+                size="1",
+                on_click=ChatState.toggle_archived,
+            ),
+        ),
         width="100%",
         spacing="1",
         id="chat-list",
@@ -134,6 +150,8 @@ def chat_view() -> rx.Component:
             padding_y="0.5em",
         ),
         composer(),
+        forward_dialog(),
+        history_dialog(),
         height="calc(100dvh - 9em)",
         width="100%",
         spacing="2",

@@ -45,6 +45,7 @@ class ChatRow(BaseModel):
     unread: int
     muted: bool
     pinned: bool
+    archived: bool
 
 
 class MessageRow(BaseModel):
@@ -103,6 +104,7 @@ def chat_row(summary: ChatSummary) -> ChatRow:
         unread=summary.unread_count,
         muted=summary.muted,
         pinned=summary.pinned,
+        archived=summary.archived,
     )
 
 
@@ -160,12 +162,16 @@ class ChatState(rx.State):
     loaded: bool = False
     open_muted: bool = False
     open_pinned: bool = False
+    open_archived: bool = False
     open_admins_only: bool = False
     open_description: str = ""
     open_partner: str = ""
     open_presence: str = ""
     _partner_id: int = 0
     members: list[MemberRow] = []
+    show_archived: bool = False
+    forward_id: str = ""
+    history: list[str] = []
     invite_url: str = ""
     typing_names: list[str] = []
     _typing: dict[int, tuple[str, float]] = {}
@@ -174,6 +180,55 @@ class ChatState(rx.State):
     @rx.var
     def open_chat_visible(self) -> bool:
         return self.open_id != ""
+
+    @rx.var
+    def visible_chats(self) -> list[ChatRow]:
+        return [c for c in self.chats if c.archived == self.show_archived]
+
+    @rx.var
+    def archived_count(self) -> int:
+        return sum(1 for c in self.chats if c.archived)
+
+    @rx.event
+    def toggle_archived(self) -> None:
+        self.show_archived = not self.show_archived
+
+    @rx.event
+    def start_forward(self, message_id: str) -> None:
+        self.forward_id = message_id
+
+    @rx.event
+    def close_forward(self, _open: bool = False) -> None:
+        self.forward_id = ""
+
+    @rx.event
+    async def forward_to(self, chat_id: str) -> Any:
+        message_id, self.forward_id = self.forward_id, ""
+        failed = await self._act(
+            lambda s, u: messages_domain.check_forward(s, u, message_id, [chat_id])
+        )
+        return failed or rx.toast.success("Forwarded")
+
+    @rx.event
+    async def show_history(self, message_id: str) -> Any:
+        session_state = await self._session()
+
+        def work(session: Session) -> list[str]:
+            user = session_state.authenticate(session)
+            return [
+                f"{e.edited_at.strftime('%Y-%m-%d %H:%M')}: {e.body}"
+                for e in messages_domain.list_edits(session, user, message_id)
+            ]
+
+        try:
+            self.history = await in_transaction(work)
+        except DomainError as exc:
+            return error_toast(exc)
+        return None
+
+    @rx.event
+    def close_history(self, _open: bool = False) -> None:
+        self.history = []
 
     @rx.var
     def typing_text(self) -> str:
@@ -249,6 +304,7 @@ class ChatState(rx.State):
         self.open_members = summary.member_count
         self.open_muted = summary.muted
         self.open_pinned = summary.pinned
+        self.open_archived = summary.archived
         self.open_admins_only = summary.send_policy.value == "admins"
         self.open_description = summary.description
         self.open_partner = summary.dm_username or ""
@@ -633,6 +689,16 @@ class ChatState(rx.State):
             lambda s, u: chats_domain.check_set_flags(s, u, chat_id, pinned=value),
             "Pinned" if value else "Unpinned",
         )
+
+    @rx.event
+    async def set_archived(self, value: bool) -> Any:
+        chat_id = self.open_id
+        result = await self._admin(
+            lambda s, u: chats_domain.check_set_flags(s, u, chat_id, archived=value),
+            "Archived" if value else "Moved back to chats",
+        )
+        await self.refresh_chats()
+        return result
 
     @rx.event
     async def leave_group(self) -> Any:
