@@ -304,6 +304,18 @@ def check_add_members(
     return users
 
 
+def _admin_count(session: Session, conversation: Conversation) -> int:
+    return int(
+        session.exec(
+            select(func.count()).where(
+                ConversationMember.conversation_id == conversation.id,
+                col(ConversationMember.left_at).is_(None),
+                ConversationMember.role == MemberRole.admin.value,
+            )
+        ).one()
+    )
+
+
 def _leave(session: Session, conversation: Conversation, member: ConversationMember) -> None:
     member.left_at = utcnow()
     was_admin = member.role == MemberRole.admin.value
@@ -313,13 +325,7 @@ def _leave(session: Session, conversation: Conversation, member: ConversationMem
     session.add(conversation)
     session.flush()
     if was_admin:
-        admins = session.exec(
-            select(func.count()).where(
-                ConversationMember.conversation_id == conversation.id,
-                col(ConversationMember.left_at).is_(None),
-                ConversationMember.role == MemberRole.admin.value,
-            )
-        ).one()
+        admins = _admin_count(session, conversation)
         if admins == 0:
             # A group never loses its last admin: the longest-standing member takes over.
             heir = session.exec(
@@ -375,13 +381,7 @@ def check_set_role(
     if target_member.role == role.value:
         return
     if role is MemberRole.member:
-        admins = session.exec(
-            select(func.count()).where(
-                ConversationMember.conversation_id == conversation.id,
-                col(ConversationMember.left_at).is_(None),
-                ConversationMember.role == MemberRole.admin.value,
-            )
-        ).one()
+        admins = _admin_count(session, conversation)
         if admins <= 1:
             raise Conflict("a group needs at least one admin", code="last_admin")
     target_member.role = role.value

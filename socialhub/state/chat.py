@@ -674,31 +674,28 @@ class ChatState(rx.State):
             "Only admins can send" if value else "Everyone can send",
         )
 
-    @rx.event
-    async def set_muted(self, value: bool) -> Any:
-        chat_id = self.open_id
-        return await self._admin(
-            lambda s, u: chats_domain.check_set_flags(s, u, chat_id, muted=value),
-            "Muted" if value else "Unmuted",
-        )
-
-    @rx.event
-    async def set_pinned(self, value: bool) -> Any:
-        chat_id = self.open_id
-        return await self._admin(
-            lambda s, u: chats_domain.check_set_flags(s, u, chat_id, pinned=value),
-            "Pinned" if value else "Unpinned",
-        )
-
-    @rx.event
-    async def set_archived(self, value: bool) -> Any:
+    async def _set_flag(self, flag: str, value: bool, toast: str) -> Any:
         chat_id = self.open_id
         result = await self._admin(
-            lambda s, u: chats_domain.check_set_flags(s, u, chat_id, archived=value),
-            "Archived" if value else "Moved back to chats",
+            lambda s, u: chats_domain.check_set_flags(s, u, chat_id, **{flag: value}),
+            toast,
         )
         await self.refresh_chats()
         return result
+
+    @rx.event
+    async def set_muted(self, value: bool) -> Any:
+        return await self._set_flag("muted", value, "Muted" if value else "Unmuted")
+
+    @rx.event
+    async def set_pinned(self, value: bool) -> Any:
+        return await self._set_flag("pinned", value, "Pinned" if value else "Unpinned")
+
+    @rx.event
+    async def set_archived(self, value: bool) -> Any:
+        return await self._set_flag(
+            "archived", value, "Archived" if value else "Moved back to chats"
+        )
 
     @rx.event
     async def leave_group(self) -> Any:

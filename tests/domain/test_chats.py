@@ -22,40 +22,16 @@ from socialhub.models import (
 )
 from socialhub.models.base import utcnow
 from socialhub.models.chat import ChatSummary, MessageView
-
-Events = list[tuple[str, dict]]
-
+from tests.support.chat import (
+    Events,
+    create_group,
+    key,
+    load_user,
+    open_dm,
+    recipients,
+)
 
 # Helpers -----------------------------------------------------------------------------------------
-
-
-def load_user(s: Session, user_id: int) -> User:
-    user = s.get(User, user_id)
-    assert user is not None
-    return user
-
-
-def key(user_id: int) -> str:
-    return f"user:{user_id}"
-
-
-def recipients(events: Events, type_: str, op: str) -> set[str]:
-    return {k for k, e in events if e["type"] == type_ and e["op"] == op}
-
-
-def open_dm(actor: int, username: str) -> str:
-    with transaction() as s:
-        return chats.check_open_dm(s, load_user(s, actor), username).id
-
-
-def create_group(
-    actor: int, usernames: Sequence[str], title: str = "Team", description: str = ""
-) -> str:
-    with transaction() as s:
-        group = chats.check_create_group(
-            s, load_user(s, actor), title=title, usernames=usernames, description=description
-        )
-        return group.id
 
 
 def send(actor: int, conversation_id: str, body: str = "hello") -> Message:

@@ -22,39 +22,17 @@ from socialhub.models import (
     User,
 )
 from socialhub.models.chat import MessageView
-
-Events = list[tuple[str, dict]]
-
+from tests.support.chat import (
+    Events,
+    create_group,
+    key,
+    load_user,
+    only,
+    open_dm,
+    recipients,
+)
 
 # Helpers -----------------------------------------------------------------------------------------
-
-
-def load_user(s: Session, user_id: int) -> User:
-    user = s.get(User, user_id)
-    assert user is not None
-    return user
-
-
-def key(user_id: int) -> str:
-    return f"user:{user_id}"
-
-
-def recipients(events: Events, type_: str, op: str) -> set[str]:
-    return {k for k, e in events if e["type"] == type_ and e["op"] == op}
-
-
-def only(events: Events, type_: str, op: str) -> list[dict]:
-    return [e for _, e in events if e["type"] == type_ and e["op"] == op]
-
-
-def open_dm(actor: int, username: str) -> str:
-    with transaction() as s:
-        return chats.check_open_dm(s, load_user(s, actor), username).id
-
-
-def create_group(actor: int, usernames: Sequence[str], title: str = "Team") -> str:
-    with transaction() as s:
-        return chats.check_create_group(s, load_user(s, actor), title=title, usernames=usernames).id
 
 
 def send(

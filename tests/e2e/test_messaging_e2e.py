@@ -23,6 +23,26 @@ def bubble(page: Page, text: str) -> object:
     return page.locator(".message", has_text=text)
 
 
+def dm_pair(
+    new_context: Callable[..., BrowserContext], first: str
+) -> tuple[Page, Page, BrowserContext]:
+    """Alice opens a DM with Bob from his profile and sends `first`; Bob opens it too."""
+    alice, bob = unique("alice"), unique("bob")
+    register(alice, display_name="Alice")
+    register(bob, display_name="Bob")
+    alice_context = new_context()
+    a = alice_context.new_page()
+    ui_login(a, alice, next_path=f"/u/{bob}")
+    a.get_by_role("button", name="Message").click()
+    expect(a).to_have_url(re.compile(r"/messages/[0-9a-f]{32}"))
+    send(a, first)
+    b = new_context().new_page()
+    ui_login(b, bob, next_path="/messages")
+    b.get_by_label("Chat with Alice").click()
+    expect(b.locator(".message", has_text=first)).to_be_visible()
+    return a, b, alice_context
+
+
 def test_two_people_chat_live(new_context: Callable[..., BrowserContext]) -> None:
     alice, bob = unique("alice"), unique("bob")
     register(alice, display_name="Alice")
@@ -72,18 +92,7 @@ def test_two_people_chat_live(new_context: Callable[..., BrowserContext]) -> Non
 
 
 def test_typing_shows_and_expires(new_context: Callable[..., BrowserContext]) -> None:
-    alice, bob = unique("alice"), unique("bob")
-    register(alice, display_name="Alice")
-    register(bob, display_name="Bob")
-    a = new_context().new_page()
-    ui_login(a, alice, next_path=f"/u/{bob}")
-    a.get_by_role("button", name="Message").click()
-    expect(a).to_have_url(re.compile(r"/messages/[0-9a-f]{32}"))
-    send(a, "ping")
-    b = new_context().new_page()
-    ui_login(b, bob, next_path="/messages")
-    b.get_by_label("Chat with Alice").click()
-    expect(b.locator(".message", has_text="ping")).to_be_visible()
+    a, b, _ = dm_pair(new_context, "ping")
 
     a.get_by_label("Message", exact=True).press_sequentially("typing away", delay=30)
     expect(b.locator("#typing")).to_have_text("Alice is typing…")
@@ -132,17 +141,7 @@ def test_group_admin_invite_and_read_counts(new_context: Callable[..., BrowserCo
 def test_every_message_exactly_once_across_a_server_restart(
     new_context: Callable[..., BrowserContext], app_server: AppServer
 ) -> None:
-    alice, bob = unique("alice"), unique("bob")
-    register(alice, display_name="Alice")
-    register(bob, display_name="Bob")
-    a = new_context().new_page()
-    ui_login(a, alice, next_path=f"/u/{bob}")
-    a.get_by_role("button", name="Message").click()
-    expect(a).to_have_url(re.compile(r"/messages/[0-9a-f]{32}"))
-    send(a, "before 1")
-    b = new_context().new_page()
-    ui_login(b, bob, next_path="/messages")
-    b.get_by_label("Chat with Alice").click()
+    a, b, _ = dm_pair(new_context, "before 1")
     send(b, "before 2")
     expect(a.locator(".message", has_text="before 2")).to_be_visible()
 
@@ -168,18 +167,7 @@ def test_every_message_exactly_once_across_a_server_restart(
 
 
 def test_presence_and_last_seen_in_a_dm(new_context: Callable[..., BrowserContext]) -> None:
-    alice, bob = unique("alice"), unique("bob")
-    register(alice, display_name="Alice")
-    register(bob, display_name="Bob")
-    alice_context = new_context()
-    a = alice_context.new_page()
-    ui_login(a, alice, next_path=f"/u/{bob}")
-    a.get_by_role("button", name="Message").click()
-    expect(a).to_have_url(re.compile(r"/messages/[0-9a-f]{32}"))
-    send(a, "are you there?")
-    b = new_context().new_page()
-    ui_login(b, bob, next_path="/messages")
-    b.get_by_label("Chat with Alice").click()
+    _, b, alice_context = dm_pair(new_context, "are you there?")
     expect(b.locator("#chat-presence")).to_have_text("online")
 
     alice_context.close()
@@ -188,17 +176,9 @@ def test_presence_and_last_seen_in_a_dm(new_context: Callable[..., BrowserContex
 
 
 def test_markdown_mentions_and_inert_html(new_context: Callable[..., BrowserContext]) -> None:
-    alice, bob = unique("alice"), unique("bob")
-    register(alice, display_name="Alice")
-    register(bob, display_name="Bob")
-    a = new_context().new_page()
-    ui_login(a, alice, next_path=f"/u/{bob}")
-    a.get_by_role("button", name="Message").click()
-    expect(a).to_have_url(re.compile(r"/messages/[0-9a-f]{32}"))
+    a, b, _ = dm_pair(new_context, "hello")
+    bob = b.locator("nav").get_by_label("Profile").get_attribute("href").rsplit("/", 1)[-1]  # type: ignore[union-attr]
     send(a, f"**loud** hi @{bob} <img src=x onerror=\"document.title='pwned'\">")
-    b = new_context().new_page()
-    ui_login(b, bob, next_path="/messages")
-    b.get_by_label("Chat with Alice").click()
     body = b.locator(".message-body", has_text="loud")
     expect(body.locator("strong")).to_have_text("loud")
     expect(body.locator("a.mention")).to_have_attribute("href", f"/u/{bob}")
