@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, File, Query, Response, UploadFile, status
 from pydantic import BaseModel, Field
 
 from socialhub.api.deps import CurrentCaller
 from socialhub.api.errors import ERROR_RESPONSES
+from socialhub.api.users import read_limited
 from socialhub.db import transaction
 from socialhub.domain import blocks, chats, messages
 from socialhub.domain import users as users_domain
@@ -144,6 +145,20 @@ def set_flags(chat_id: str, body: ChatFlags, caller: CurrentCaller) -> ChatSumma
         chats.check_set_flags(
             db, user, chat_id, muted=body.muted, pinned=body.pinned, archived=body.archived
         )
+        return chats.get_chat(db, user, chat_id)
+
+
+@router.put("/chats/{chat_id}/picture", response_model=ChatSummary)
+def set_picture(
+    chat_id: str,
+    file: Annotated[UploadFile, File(description="JPEG, PNG, WebP or GIF, <= 10 MB")],
+    caller: CurrentCaller,
+) -> ChatSummary:
+    """Group admins set the group picture (re-encoded to WebP, metadata removed)."""
+    data = read_limited(file)
+    with transaction() as db:
+        user = caller.user(db)
+        chats.check_set_group_picture(db, user, chat_id, data)
         return chats.get_chat(db, user, chat_id)
 
 

@@ -18,6 +18,18 @@ from socialhub.models.users import MeView, PresenceView, UserUpdate, UserView
 router = APIRouter(prefix="/users", tags=["users"], responses=ERROR_RESPONSES)
 
 
+def read_limited(file: UploadFile) -> bytes:
+    """The upload's bytes, refused as soon as it passes the image size limit."""
+    limit = get_settings().avatar_max_bytes
+    data = file.file.read(limit + 1)
+    if len(data) > limit:
+        raise PayloadTooLarge(
+            f"the file is larger than {limit // (1024 * 1024)} MB",
+            details={"field": "file", "max_bytes": limit},
+        )
+    return data
+
+
 @router.get("/me", response_model=MeView)
 def get_me(caller: CurrentCaller) -> MeView:
     with transaction() as db:
@@ -37,13 +49,7 @@ def set_avatar(
     caller: CurrentCaller,
 ) -> MeView:
     """Upload a new avatar. It is re-encoded to WebP (400 and 64 px) with all metadata removed."""
-    limit = get_settings().avatar_max_bytes
-    data = file.file.read(limit + 1)
-    if len(data) > limit:
-        raise PayloadTooLarge(
-            f"the file is larger than {limit // (1024 * 1024)} MB",
-            details={"field": "file", "max_bytes": limit},
-        )
+    data = read_limited(file)
     with transaction() as db:
         return users_domain.me_view(users_domain.check_set_avatar(db, caller.user(db), data))
 

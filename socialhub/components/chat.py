@@ -5,7 +5,13 @@ from __future__ import annotations
 import reflex as rx
 
 from socialhub.components.ui import user_avatar
-from socialhub.state.chat import ChatRow, ChatState, MemberRow, MessageRow
+from socialhub.state.chat import (
+    GROUP_PICTURE_UPLOAD_ID,
+    ChatRow,
+    ChatState,
+    MemberRow,
+    MessageRow,
+)
 
 QUICK_REACTIONS = ("👍", "❤️", "😂", "😮", "😢", "🙏")
 
@@ -401,6 +407,15 @@ def group_admin_tools() -> rx.Component:
             ),
             rx.text("Only admins can send messages", size="2"),
             align="center",
+        ),
+        rx.upload.root(
+            rx.button("Change group picture", type="button", size="1", variant="soft"),
+            id=GROUP_PICTURE_UPLOAD_ID,
+            multiple=False,
+            max_files=1,
+            accept={"image/jpeg": [], "image/png": [], "image/webp": [], "image/gif": []},
+            on_drop=ChatState.upload_picture(rx.upload_files(upload_id=GROUP_PICTURE_UPLOAD_ID)),
+            aria_label="Upload group picture",
         ),
         rx.hstack(
             rx.button(

@@ -17,12 +17,13 @@ from pydantic import BaseModel
 from reflex.event import EventSpec
 from sqlmodel import Session
 
+from socialhub.config import get_settings
 from socialhub.domain import blocks as blocks_domain
 from socialhub.domain import chats as chats_domain
 from socialhub.domain import messages as messages_domain
 from socialhub.domain import presence as presence_domain
 from socialhub.domain import users as users_domain
-from socialhub.domain.errors import DomainError
+from socialhub.domain.errors import DomainError, PayloadTooLarge
 from socialhub.models import MemberRole, SendPolicy
 from socialhub.models.chat import ChatSummary, MemberView, MessageView
 from socialhub.models.users import PresenceView
@@ -31,6 +32,7 @@ from socialhub.state.base import error_toast, in_transaction
 from socialhub.state.session import SessionState
 
 WINDOW = 100
+GROUP_PICTURE_UPLOAD_ID = "group-picture-upload"
 TYPING_SECONDS = 4.0
 PAGE = 50
 
@@ -690,6 +692,24 @@ class ChatState(rx.State):
     @rx.event
     async def set_pinned(self, value: bool) -> Any:
         return await self._set_flag("pinned", value, "Pinned" if value else "Unpinned")
+
+    @rx.event
+    async def upload_picture(self, files: list[rx.UploadFile]) -> Any:
+        if not files:
+            return rx.toast.error("choose an image first")
+        limit = get_settings().avatar_max_bytes
+        data = await files[0].read(limit + 1)
+        if len(data) > limit:
+            return error_toast(
+                PayloadTooLarge(f"the file is larger than {limit // (1024 * 1024)} MB")
+            )
+        chat_id = self.open_id
+        result = await self._admin(
+            lambda s, u: chats_domain.check_set_group_picture(s, u, chat_id, data),
+            "Group picture updated",
+        )
+        await self.refresh_chats()
+        return [rx.clear_selected_files(GROUP_PICTURE_UPLOAD_ID), result]
 
     @rx.event
     async def set_archived(self, value: bool) -> Any:

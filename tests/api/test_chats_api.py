@@ -330,3 +330,35 @@ async def test_expired_and_revoked_invites(client: httpx.AsyncClient, signup: Si
     ).status_code == 204
     revoked = await client.post(f"/api/v1/invites/{fresh}/join", headers=bearer(guest))
     assert (revoked.status_code, error_code(revoked)) == (404, "invite_not_found")
+
+
+async def test_group_picture_upload(client: httpx.AsyncClient, signup: Signup) -> None:
+    from tests.support import images
+
+    admin = await signup("admin")
+    member = await signup("member")
+    group = (
+        await client.post(
+            "/api/v1/chats", json={"title": "Pics", "usernames": ["member"]}, headers=bearer(admin)
+        )
+    ).json()["id"]
+    denied = await client.put(
+        f"/api/v1/chats/{group}/picture",
+        files={"file": ("g.png", images.png(), "image/png")},
+        headers=bearer(member),
+    )
+    assert (denied.status_code, error_code(denied)) == (403, "not_admin")
+    too_big = await client.put(
+        f"/api/v1/chats/{group}/picture",
+        files={"file": ("g.png", images.png() + b"\0" * (10 * 1024 * 1024), "image/png")},
+        headers=bearer(admin),
+    )
+    assert (too_big.status_code, error_code(too_big)) == (413, "too_large")
+    done = await client.put(
+        f"/api/v1/chats/{group}/picture",
+        files={"file": ("g.jpg", images.photo_with_exif(), "image/jpeg")},
+        headers=bearer(admin),
+    )
+    assert done.status_code == 200
+    picture = await client.get(done.json()["avatar_url"])
+    assert picture.headers["content-type"] == "image/webp"

@@ -10,7 +10,13 @@ from sqlmodel import Session, func, select
 
 from socialhub.db import transaction
 from socialhub.domain import blocks, chats, messages
-from socialhub.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from socialhub.domain.errors import (
+    Conflict,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    UnsupportedMedia,
+)
 from socialhub.models import (
     Conversation,
     ConversationMember,
@@ -945,3 +951,31 @@ def test_unread_count_skips_own_system_and_deleted_messages(
     with transaction() as s:
         messages.check_mark_read(s, load_user(s, bob), group, 10_000)
     assert summary(bob, group).unread_count == 0
+
+
+def test_group_picture_by_admins_only_and_nothing_stored_on_bad_files(
+    make_user: Callable[..., int], events: Events
+) -> None:
+    from socialhub.domain import media
+    from tests.support import images
+
+    owner, member = make_user("owner"), make_user("member")
+    group = create_group(owner, ["member"])
+    with pytest.raises(PermissionDenied) as err, transaction() as s:
+        chats.check_set_group_picture(s, load_user(s, member), group, images.png())
+    assert err.value.code == "not_admin"
+    with pytest.raises(UnsupportedMedia) as bad, transaction() as s:
+        chats.check_set_group_picture(s, load_user(s, owner), group, images.SCRIPT_AS_PNG)
+    assert bad.value.code == "unsupported_media"
+    assert not media.get_storage().path(f"groups/{group}").exists()
+
+    events.clear()
+    with transaction() as s:
+        conversation = chats.check_set_group_picture(
+            s, load_user(s, owner), group, images.photo_with_exif()
+        )
+        summary = chats.get_chat(s, load_user(s, member), group)
+    assert summary.avatar_url is not None
+    assert f"/groups/{group}/" in summary.avatar_url
+    assert media.get_storage().path(chats.group_picture_key(conversation, 400)).is_file()
+    assert recipients(events, "chat", "update") == {key(owner), key(member)}

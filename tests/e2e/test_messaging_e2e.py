@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.e2e.conftest import BASE, AppServer, register, ui_login, unique
+from tests.support import images
 
 pytestmark = pytest.mark.e2e
 
@@ -256,3 +257,21 @@ def test_forward_edit_history_and_archive(new_context: Callable[..., BrowserCont
     expect(a.get_by_label("Chat with Carol")).to_have_count(0)
     a.get_by_role("button", name="Archived chats").click()
     expect(a.get_by_label("Chat with Carol")).to_be_visible()
+
+
+def test_group_picture(new_context: Callable[..., BrowserContext]) -> None:
+    owner = unique("owner")
+    tokens = register(owner, display_name="Owner")
+    headers = {"Authorization": f"Bearer {tokens['access_token']}"}
+    group = httpx.post(f"{BASE}/api/v1/chats", json={"title": "Painters"}, headers=headers).json()
+    o = new_context().new_page()
+    ui_login(o, owner, next_path=f"/messages/{group['id']}")
+    o.get_by_label("Chat info").click()
+    o.locator("input[type=file]").last.set_input_files(
+        files=[{"name": "g.png", "mimeType": "image/png", "buffer": images.png((200, 200))}]
+    )
+    expect(o.get_by_text("Group picture updated")).to_be_visible()
+    o.get_by_role("button", name="Close").click()
+    expect(o.get_by_label("Chat with Painters").locator("img")).to_have_attribute(
+        "src", re.compile(r"/api/v1/media/groups/")
+    )
