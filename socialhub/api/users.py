@@ -8,26 +8,17 @@ from fastapi import APIRouter, File, Query, UploadFile
 
 from socialhub.api.deps import CurrentCaller
 from socialhub.api.errors import ERROR_RESPONSES
-from socialhub.config import get_settings
 from socialhub.db import transaction
-from socialhub.domain import presence
+from socialhub.domain import media, presence
 from socialhub.domain import users as users_domain
-from socialhub.domain.errors import PayloadTooLarge
 from socialhub.models.users import MeView, PresenceView, UserUpdate, UserView
 
 router = APIRouter(prefix="/users", tags=["users"], responses=ERROR_RESPONSES)
 
 
 def read_limited(file: UploadFile) -> bytes:
-    """The upload's bytes, refused as soon as it passes the image size limit."""
-    limit = get_settings().avatar_max_bytes
-    data = file.file.read(limit + 1)
-    if len(data) > limit:
-        raise PayloadTooLarge(
-            f"the file is larger than {limit // (1024 * 1024)} MB",
-            details={"field": "file", "max_bytes": limit},
-        )
-    return data
+    """The upload's bytes, read no further than the domain needs to refuse a bigger one."""
+    return file.file.read(media.image_read_limit())
 
 
 @router.get("/me", response_model=MeView)

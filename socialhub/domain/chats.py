@@ -30,7 +30,7 @@ from socialhub.models import (
     SendPolicy,
     User,
 )
-from socialhub.models.base import new_id, utcnow
+from socialhub.models.base import utcnow
 from socialhub.models.chat import ChatSummary, InviteView, MemberView, UserBrief
 from socialhub.realtime.events import publish_on_commit
 
@@ -392,13 +392,13 @@ def check_set_role(
 
 
 def group_picture_key(conversation: Conversation, size: int) -> str:
-    return f"groups/{conversation.id}/{conversation.avatar_version}-{size}.webp"
+    return media.square_image_key(
+        f"groups/{conversation.id}", conversation.avatar_version or "", size
+    )
 
 
 def group_picture_url(conversation: Conversation, size: int = media.AVATAR_SIZES[1]) -> str | None:
-    if not conversation.avatar_version:
-        return None
-    return media.signed_url(group_picture_key(conversation, size))
+    return media.square_image_url(f"groups/{conversation.id}", conversation.avatar_version, size)
 
 
 def check_set_group_picture(
@@ -408,10 +408,7 @@ def check_set_group_picture(
     conversation, member = access_conversation(session, actor, conversation_id)
     require_admin(conversation, member)
     processed = media.process_square_image(data, max_bytes=get_settings().avatar_max_bytes)
-    storage = media.get_storage()
-    conversation.avatar_version = new_id()[:16]
-    for size, blob in processed.sizes.items():
-        storage.put(group_picture_key(conversation, size), blob)
+    conversation.avatar_version = media.store_square_image(f"groups/{conversation.id}", processed)
     session.add(conversation)
     session.flush()
     publish_chat(session, conversation, "update", active_member_ids(session, conversation.id))

@@ -15,6 +15,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from socialhub.config import get_settings
 from socialhub.domain.errors import InvalidInput, PayloadTooLarge, UnsupportedMedia
+from socialhub.models.base import new_id
 
 IMAGE_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif"}
 _SNIFFED_IMAGE_MIMES = {"image/jpeg", "image/png", "image/webp", "image/gif", "image/x-png"}
@@ -66,6 +67,12 @@ def sniff_mime(data: bytes) -> str | None:
         return str(puremagic.from_string(data, mime=True)) or None
     except puremagic.PureError:
         return None
+
+
+def image_read_limit() -> int:
+    """How many bytes of an upload to read: one past the limit, so a bigger file is refused
+    (by `process_square_image`) without being read whole."""
+    return get_settings().avatar_max_bytes + 1
 
 
 @dataclass(frozen=True)
@@ -133,6 +140,23 @@ def process_square_image(
         resized.save(buffer, format="WEBP", quality=85, method=4)
         out[size] = buffer.getvalue()
     return ProcessedImage(sizes=out)
+
+
+def square_image_key(prefix: str, version: str, size: int) -> str:
+    return f"{prefix}/{version}-{size}.webp"
+
+
+def store_square_image(prefix: str, processed: ProcessedImage) -> str:
+    """Store every size of a processed picture under `prefix`; returns its new version."""
+    version = new_id()[:16]
+    storage = get_storage()
+    for size, blob in processed.sizes.items():
+        storage.put(square_image_key(prefix, version, size), blob)
+    return version
+
+
+def square_image_url(prefix: str, version: str | None, size: int) -> str | None:
+    return signed_url(square_image_key(prefix, version, size)) if version else None
 
 
 def _signature(key: str, expires: int) -> str:

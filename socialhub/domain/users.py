@@ -16,7 +16,7 @@ from socialhub.domain import media
 from socialhub.domain.errors import Conflict, InvalidInput, NotFound
 from socialhub.domain.validation import clean_text
 from socialhub.models import Presence, PresenceVisibility, SiteRole, User, UserStream
-from socialhub.models.base import new_id, utcnow
+from socialhub.models.base import utcnow
 from socialhub.models.users import MeView, UserUpdate, UserView
 from socialhub.realtime.events import publish_on_commit
 
@@ -186,15 +186,15 @@ def me_view(user: User) -> MeView:
 
 
 def avatar_key(user: User, size: int) -> str:
-    return f"avatars/{user.id}/{user.avatar_version}-{size}.webp"
+    return media.square_image_key(f"avatars/{user.id}", user.avatar_version or "", size)
 
 
 def avatar_urls(user: User) -> tuple[str | None, str | None]:
-    if not user.avatar_version:
-        return None, None
+    large, small = media.AVATAR_SIZES
+    prefix = f"avatars/{user.id}"
     return (
-        media.signed_url(avatar_key(user, media.AVATAR_SIZES[0])),
-        media.signed_url(avatar_key(user, media.AVATAR_SIZES[1])),
+        media.square_image_url(prefix, user.avatar_version, large),
+        media.square_image_url(prefix, user.avatar_version, small),
     )
 
 
@@ -250,10 +250,7 @@ def check_set_avatar(session: Session, actor: User, data: bytes) -> User:
 
 
 def do_set_avatar(session: Session, user: User, processed: media.ProcessedImage) -> User:
-    storage = media.get_storage()
-    user.avatar_version = new_id()[:16]
-    for size, blob in processed.sizes.items():
-        storage.put(avatar_key(user, size), blob)
+    user.avatar_version = media.store_square_image(f"avatars/{user.id}", processed)
     user.updated_at = utcnow()
     session.add(user)
     session.flush()

@@ -17,13 +17,13 @@ from pydantic import BaseModel
 from reflex.event import EventSpec
 from sqlmodel import Session
 
-from socialhub.config import get_settings
 from socialhub.domain import blocks as blocks_domain
 from socialhub.domain import chats as chats_domain
+from socialhub.domain import media
 from socialhub.domain import messages as messages_domain
 from socialhub.domain import presence as presence_domain
 from socialhub.domain import users as users_domain
-from socialhub.domain.errors import DomainError, PayloadTooLarge
+from socialhub.domain.errors import DomainError
 from socialhub.models import MemberRole, SendPolicy
 from socialhub.models.chat import ChatSummary, MemberView, MessageView
 from socialhub.models.users import PresenceView
@@ -697,12 +697,7 @@ class ChatState(rx.State):
     async def upload_picture(self, files: list[rx.UploadFile]) -> Any:
         if not files:
             return rx.toast.error("choose an image first")
-        limit = get_settings().avatar_max_bytes
-        data = await files[0].read(limit + 1)
-        if len(data) > limit:
-            return error_toast(
-                PayloadTooLarge(f"the file is larger than {limit // (1024 * 1024)} MB")
-            )
+        data = await files[0].read(media.image_read_limit())
         chat_id = self.open_id
         result = await self._admin(
             lambda s, u: chats_domain.check_set_group_picture(s, u, chat_id, data),

@@ -10,10 +10,10 @@ from pydantic import BaseModel
 from reflex.event import EventSpec
 from sqlmodel import Session
 
-from socialhub.config import get_settings
 from socialhub.domain import auth as auth_domain
+from socialhub.domain import media
 from socialhub.domain import users as users_domain
-from socialhub.domain.errors import DomainError, PayloadTooLarge
+from socialhub.domain.errors import DomainError
 from socialhub.models import Presence, PresenceVisibility, User
 from socialhub.models.users import MeView, UserUpdate
 from socialhub.state.base import error_toast, in_transaction
@@ -155,13 +155,7 @@ class SettingsState(rx.State):
         if not files:
             yield rx.toast.error("choose an image first")
             return
-        limit = get_settings().avatar_max_bytes
-        data = await files[0].read(limit + 1)
-        if len(data) > limit:
-            yield error_toast(
-                PayloadTooLarge(f"the file is larger than {limit // (1024 * 1024)} MB")
-            )
-            return
+        data = await files[0].read(media.image_read_limit())
 
         def work(session: Session, user: User) -> User:
             return users_domain.check_set_avatar(session, user, data)
