@@ -15,7 +15,8 @@ import httpx
 import pytest
 import redis
 
-from tests.conftest import IN_CI, PASSWORD
+from tests.conftest import IN_CI
+from tests.e2e.conftest import register
 from tests.support.database import migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -99,17 +100,6 @@ def workers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[str]]:
                 os.killpg(process.pid, signal.SIGKILL)
 
 
-def _register(url: str, name: str) -> dict[str, str]:
-    response = httpx.post(
-        f"{url}/api/v1/auth/register",
-        json={"username": name, "email": f"{name}@example.com", "password": PASSWORD},
-        timeout=10,
-    )
-    assert response.status_code == 201, response.text
-    data: dict[str, str] = response.json()
-    return data
-
-
 def _first_message(
     url: str, tokens: dict[str, str], box: list[dict[str, object]], ready: threading.Event
 ) -> None:
@@ -128,8 +118,8 @@ def _first_message(
 
 def test_users_on_different_workers_chat_live(workers: list[str]) -> None:
     first, second = workers
-    alice = _register(first, "mw_alice")
-    bob = _register(second, "mw_bob")
+    alice = register("mw_alice", base=first)
+    bob = register("mw_bob", base=second)
     chat = httpx.post(
         f"{first}/api/v1/chats/dm",
         json={"username": "mw_bob"},

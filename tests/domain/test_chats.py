@@ -22,32 +22,23 @@ from socialhub.models import (
     ConversationMember,
     InviteLink,
     MemberRole,
-    Message,
     SendPolicy,
     User,
 )
 from socialhub.models.base import utcnow
-from socialhub.models.chat import ChatSummary, MessageView
+from socialhub.models.chat import ChatSummary
 from tests.support.chat import (
     Events,
     create_group,
+    history,
     key,
     load_user,
     open_dm,
     recipients,
+    send,
 )
 
 # Helpers -----------------------------------------------------------------------------------------
-
-
-def send(actor: int, conversation_id: str, body: str = "hello") -> Message:
-    with transaction() as s:
-        return messages.check_send_message(s, load_user(s, actor), conversation_id, body=body)
-
-
-def history(actor: int, conversation_id: str) -> list[MessageView]:
-    with transaction() as s:
-        return messages.list_messages(s, load_user(s, actor), conversation_id)
 
 
 def summary(actor: int, conversation_id: str) -> ChatSummary:

@@ -25,43 +25,16 @@ from socialhub.models.chat import MessageView
 from tests.support.chat import (
     Events,
     create_group,
+    history,
     key,
     load_user,
     only,
     open_dm,
     recipients,
+    send,
 )
 
 # Helpers -----------------------------------------------------------------------------------------
-
-
-def send(
-    actor: int,
-    conversation_id: str,
-    body: str = "hello",
-    *,
-    client_id: str | None = None,
-    reply_to_id: str | None = None,
-) -> Message:
-    with transaction() as s:
-        return messages.check_send_message(
-            s,
-            load_user(s, actor),
-            conversation_id,
-            body=body,
-            client_id=client_id,
-            reply_to_id=reply_to_id,
-        )
-
-
-def history(actor: int, conversation_id: str, **cursor: object) -> list[MessageView]:
-    with transaction() as s:
-        return messages.list_messages(
-            s,
-            load_user(s, actor),
-            conversation_id,
-            **cursor,  # type: ignore[arg-type]
-        )
 
 
 def seqs(views: Sequence[MessageView]) -> list[int]:

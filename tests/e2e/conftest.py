@@ -143,9 +143,9 @@ def unique(prefix: str) -> str:
     return f"{prefix}{os.getpid() % 1000}_{next(_counter)}"
 
 
-def register(username: str, display_name: str = "") -> dict[str, str]:
+def register(username: str, display_name: str = "", *, base: str = BASE) -> dict[str, str]:
     response = httpx.post(
-        f"{BASE}/api/v1/auth/register",
+        f"{base}/api/v1/auth/register",
         json={
             "username": username,
             "email": f"{username}@example.com",

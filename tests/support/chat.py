@@ -7,8 +7,9 @@ from collections.abc import Sequence
 from sqlmodel import Session
 
 from socialhub.db import transaction
-from socialhub.domain import chats
-from socialhub.models import User
+from socialhub.domain import chats, messages
+from socialhub.models import Message, User
+from socialhub.models.chat import MessageView
 
 Events = list[tuple[str, dict]]
 
@@ -44,3 +45,32 @@ def create_group(
             s, load_user(s, actor), title=title, usernames=usernames, description=description
         )
         return group.id
+
+
+def send(
+    actor: int,
+    conversation_id: str,
+    body: str = "hello",
+    *,
+    client_id: str | None = None,
+    reply_to_id: str | None = None,
+) -> Message:
+    with transaction() as s:
+        return messages.check_send_message(
+            s,
+            load_user(s, actor),
+            conversation_id,
+            body=body,
+            client_id=client_id,
+            reply_to_id=reply_to_id,
+        )
+
+
+def history(actor: int, conversation_id: str, **cursor: object) -> list[MessageView]:
+    with transaction() as s:
+        return messages.list_messages(
+            s,
+            load_user(s, actor),
+            conversation_id,
+            **cursor,  # type: ignore[arg-type]
+        )
