@@ -62,10 +62,6 @@ class Settings:
     log_json: bool = True
 
     @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
-
-    @property
     def secure_cookies(self) -> bool:
         return self.public_url.startswith("https://")
 

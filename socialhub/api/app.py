@@ -11,7 +11,6 @@ from pydantic import BaseModel
 
 from socialhub.api import auth, chats, events, media, users
 from socialhub.api.errors import error_response, install_error_handlers
-from socialhub.config import get_settings
 from socialhub.db import get_engine
 from socialhub.logs import get_logger
 from socialhub.realtime.hub import RedisHub, get_hub
@@ -100,7 +99,3 @@ def create_api() -> FastAPI:
         return error_response(404, "not_found", "no such endpoint")
 
     return api
-
-
-def allowed_origins() -> list[str]:
-    return list(get_settings().cors_origins)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Callable
 from http.cookies import CookieError, SimpleCookie
 from typing import TypeVar
@@ -43,8 +42,3 @@ def cookie_value(cookie_header: str, name: str = SESSION_COOKIE) -> str:
 def error_toast(exc: DomainError) -> EventSpec:
     toast: EventSpec = rx.toast.error(exc.message, id=exc.code, close_button=True)
     return toast
-
-
-def navigate(path: str) -> EventSpec:
-    """A full page load: after the session cookie changes, the socket must reconnect with it."""
-    return rx.call_script(f"window.location.replace({json.dumps(path)})")
