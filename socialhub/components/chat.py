@@ -244,6 +244,7 @@ def message_bubble(message: rx.Var[MessageRow]) -> rx.Component:
         class_name="message",
         data_mine=message.mine.to(str),
         data_status=message.status,
+        data_client_id=message.client_id,
         id="m-" + message.seq.to(str),
     )
     return rx.cond(

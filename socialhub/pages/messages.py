@@ -126,6 +126,8 @@ def chat_view() -> rx.Component:
                     ),
                 ),
                 rx.foreach(ChatState.messages, message_bubble),
+                # Sends the server has not seen yet, drawn by assets/outbox.js.
+                rx.box(id="outbox-pending"),
                 rx.cond(
                     ChatState.has_newer,
                     rx.center(
@@ -152,6 +154,8 @@ def chat_view() -> rx.Component:
         composer(),
         forward_dialog(),
         history_dialog(),
+        # A chat read in a background tab is only delivered; coming back reads it.
+        rx.window_event_listener(on_visibility_change=ChatState.set_hidden),
         height="calc(100dvh - 9em)",
         width="100%",
         spacing="2",

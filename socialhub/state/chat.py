@@ -178,6 +178,8 @@ class ChatState(rx.State):
     typing_names: list[str] = []
     _typing: dict[int, tuple[str, float]] = {}
     _receipts: dict[int, tuple[int, int]] = {}
+    # The tab is in the background: messages arriving in the open chat are delivered, not read.
+    _hidden: bool = False
 
     @rx.var
     def open_chat_visible(self) -> bool:
@@ -275,13 +277,36 @@ class ChatState(rx.State):
                 self.open_id = ""
         except DomainError as exc:
             return error_toast(exc)
-        return rx.call_script(
-            "window.shOutbox ? shOutbox.list() : []", callback=ChatState.resend_outbox
-        )
+        return [
+            rx.call_script("document.hidden", callback=ChatState.set_hidden),
+            rx.call_script(
+                "window.shOutbox ? shOutbox.list() : []", callback=ChatState.resend_outbox
+            ),
+        ]
+
+    @rx.event
+    async def set_hidden(self, hidden: bool) -> Any:
+        """The tab went to the background or came back; coming back reads what is on screen."""
+        self._hidden = bool(hidden)
+        seen = max((row.seq for row in self.messages), default=0)
+        if self._hidden or not self.open_id or not seen:
+            return None
+        session_state = await self._session()
+        chat_id = self.open_id
+
+        def work(session: Session) -> None:
+            user = session_state.authenticate(session)
+            messages_domain.check_mark_read(session, user, chat_id, seen)
+
+        try:
+            await in_transaction(work)
+        except DomainError as exc:
+            return error_toast(exc)
+        return None
 
     async def _open(self, chat_id: str) -> Any:
         session_state = await self._session()
-        me = session_state._user_id
+        me, hidden = session_state._user_id, self._hidden
 
         def work(
             session: Session,
@@ -294,7 +319,7 @@ class ChatState(rx.State):
             seen = presence_domain.presence_view(session, me, partner) if partner else None
             page = messages_domain.list_messages(session, user, chat_id, limit=PAGE)
             members = chats_domain.list_members(session, user, chat_id)
-            if page:
+            if page and not hidden:
                 messages_domain.check_mark_read(session, user, chat_id, page[-1].seq)
             return summary, page, members, (partner.id or 0) if partner else 0, seen
 
@@ -855,3 +880,8 @@ def affects_chat_list(event: dict[str, Any], me: int) -> bool:
     if kind[0] == "message":
         return kind[1] in ("add", "delete", "hide")
     return kind[0] == "receipt" and event.get("data", {}).get("user_id") == me
+
+
+def read_in_chat(chat: ChatState) -> str:
+    """The chat whose arrivals this tab reads on sight: the open one, while the tab is visible."""
+    return "" if chat._hidden else chat.open_id

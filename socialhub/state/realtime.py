@@ -156,28 +156,28 @@ class RealtimeState(rx.State):
 
     @staticmethod
     def _acknowledge(
-        session: Session, user_id: int, open_id: str, delivered: dict[str, int]
+        session: Session, user_id: int, reading: str, delivered: dict[str, int]
     ) -> None:
-        """Record deliveries; in the chat this tab has open, arrivals are also seen (read)."""
+        """Record deliveries; in the chat the tab shows (`reading`), arrivals are also read."""
         if not delivered:
             return
         messages_domain.do_acknowledge_delivery(session, user_id, delivered)
         user = session.get(User, user_id)
-        if user is not None and open_id in delivered:
-            messages_domain.check_mark_read(session, user, open_id, delivered[open_id])
+        if user is not None and reading in delivered:
+            messages_domain.check_mark_read(session, user, reading, delivered[reading])
 
     async def _flush_acks(self, acks: DeliveryAcks) -> None:
-        from socialhub.state.chat import ChatState
+        from socialhub.state.chat import ChatState, read_in_chat
 
         async with self:
-            open_id = (await self.get_state(ChatState)).open_id
+            reading = read_in_chat(await self.get_state(ChatState))
         delivered = acks.take(time.monotonic())
-        await in_transaction(lambda s: self._acknowledge(s, acks.user_id, open_id, delivered))
+        await in_transaction(lambda s: self._acknowledge(s, acks.user_id, reading, delivered))
 
     async def _apply(self, batch: list[tuple[str, Event]], acks: DeliveryAcks) -> Any:
         """Apply a batch: read what is needed under the lock, do database work outside it, then
         change the state in one more locked step (one push to the browser per batch)."""
-        from socialhub.state.chat import ChatState, affects_chat_list, chat_row
+        from socialhub.state.chat import ChatState, affects_chat_list, chat_row, read_in_chat
         from socialhub.state.profile import ProfileState
 
         async with self:
@@ -192,7 +192,7 @@ class RealtimeState(rx.State):
             session_state = await self.get_state(SessionState)
             chat = await self.get_state(ChatState)
             user_id, session_id = session_state._user_id, session_state._session_id
-            chats_loaded, open_id = chat.loaded, chat.open_id
+            chats_loaded, reading = chat.loaded, read_in_chat(chat)
         if not fresh:
             return None
         events = [event for _, event in fresh]
@@ -213,7 +213,7 @@ class RealtimeState(rx.State):
         delivered = acks.take(now) if acks.due(now) else {}
 
         def work(session: Session) -> list[ChatSummary] | None:
-            self._acknowledge(session, user_id, open_id, delivered)
+            self._acknowledge(session, user_id, reading, delivered)
             user = session.get(User, user_id)
             return chats_domain.list_chats(session, user) if reload and user else None
 
@@ -231,6 +231,6 @@ class RealtimeState(rx.State):
             if summaries is not None:
                 chat.chats = [chat_row(s) for s in summaries]
                 for row in chat.chats:
-                    if row.id == chat.open_id:
+                    if row.id == read_in_chat(chat):
                         row.unread = 0
         return None

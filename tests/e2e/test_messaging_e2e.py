@@ -130,11 +130,12 @@ def test_group_admin_invite_and_read_counts(new_context: Callable[..., BrowserCo
 
     f = new_context().new_page()
     ui_login(f, friend, next_path="/messages")
+    g.goto("/messages")  # with the chat open, the guest would read the message on arrival
+    expect(g.get_by_label("Chat with Climbers")).to_be_visible()
     send(o, "who is in?")
     mine = o.locator(".message", has_text="who is in?")
     f.get_by_label("Chat with Climbers").click()
     expect(mine).to_have_attribute("data-status", "read by 1 of 2")
-    g.goto("/messages")
     g.get_by_label("Chat with Climbers").click()
     expect(mine).to_have_attribute("data-status", "read")
 
@@ -150,6 +151,9 @@ def test_every_message_exactly_once_across_a_server_restart(
     # Sent while the server is down: kept in the tab's outbox, sent again on reconnect.
     send(a, "while down")
     assert "while down" in a.evaluate("localStorage.getItem('sh_outbox')")
+    pending = a.locator(".message-pending", has_text="while down")
+    expect(pending).to_be_visible()
+    expect(pending).to_have_attribute("data-status", "pending")
     app_server.start()
 
     # Both tabs reconnect by themselves and the queued message arrives, once.
@@ -158,6 +162,7 @@ def test_every_message_exactly_once_across_a_server_restart(
         "data-status", re.compile("sent|delivered|read"), timeout=15_000
     )
     assert a.evaluate("localStorage.getItem('sh_outbox')") == "[]"
+    expect(pending).to_have_count(0)
     send(a, "after 1")
     expect(b.locator(".message", has_text="after 1")).to_be_visible()
     send(b, "after 2")
@@ -165,6 +170,36 @@ def test_every_message_exactly_once_across_a_server_restart(
     for page in (a, b):
         for text in ("before 1", "before 2", "while down", "after 1", "after 2"):
             expect(page.locator(".message-body", has_text=text)).to_have_count(1)
+
+
+def set_hidden(page: Page, hidden: bool) -> None:
+    """Play the browser sending the tab to the background (or back)."""
+    page.evaluate(
+        """(hidden) => {
+            Object.defineProperty(document, "hidden", {configurable: true, get: () => hidden});
+            Object.defineProperty(document, "visibilityState", {
+                configurable: true, get: () => (hidden ? "hidden" : "visible")});
+            document.dispatchEvent(new Event("visibilitychange", {bubbles: true}));
+        }""",
+        hidden,
+    )
+
+
+def test_a_background_tab_receives_but_does_not_read(
+    new_context: Callable[..., BrowserContext],
+) -> None:
+    a, b, _ = dm_pair(new_context, "hello")
+    set_hidden(b, True)
+    b.wait_for_timeout(1_000)  # let the tab tell the server before the message arrives
+    send(a, "are you there?")
+    mine = a.locator(".message", has_text="are you there?")
+    expect(mine).to_have_attribute("data-status", "delivered")
+    expect(b.locator(".message", has_text="are you there?")).to_be_visible()
+    a.wait_for_timeout(2_500)  # past the receiver's one-second acknowledgement flush
+    expect(mine).to_have_attribute("data-status", "delivered")
+
+    set_hidden(b, False)
+    expect(mine).to_have_attribute("data-status", "read")
 
 
 def test_presence_and_last_seen_in_a_dm(new_context: Callable[..., BrowserContext]) -> None:
