@@ -5,7 +5,7 @@ Endpoints open their own `with transaction() as db:` so the commit happens befor
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -24,12 +24,12 @@ bearer = HTTPBearer(auto_error=False, description="An access token from /api/v1/
 class Caller:
     user_id: int
     session_id: str
+    # As loaded (and checked: live session, not suspended) by this request's authentication.
+    authenticated: User = field(repr=False, compare=False)
 
     def user(self, db: Session) -> User:
-        user = db.get(User, self.user_id)
-        if user is None or user.suspended_at is not None:
-            raise NotAuthenticated("this account is suspended", code="account_suspended")
-        return user
+        """The caller in the endpoint's own transaction, without reading the row again."""
+        return db.merge(self.authenticated, load=False)
 
 
 def current_caller(
@@ -39,7 +39,7 @@ def current_caller(
         raise NotAuthenticated("a bearer token is required", code="not_authenticated")
     with transaction() as db:
         auth, user = auth_domain.authenticate_access_token(db, credentials.credentials)
-        return Caller(user_id=user.id or 0, session_id=auth.id)
+        return Caller(user_id=user.id or 0, session_id=auth.id, authenticated=user)
 
 
 CurrentCaller = Annotated[Caller, Depends(current_caller)]

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 import emoji
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, func, select
 
 from socialhub.domain import blocks, text
@@ -118,18 +119,27 @@ def message_views(session: Session, messages: Sequence[Message]) -> list[Message
     return views
 
 
+_PUBLISHED_VIEWS = "socialhub_published_message_views"
+
+
 def message_view(session: Session, message: Message) -> MessageView:
-    return message_views(session, [message])[0]
+    """The message as shown; the view just published by this transaction is reused."""
+    published = session.info.get(_PUBLISHED_VIEWS, {}).get(message.id)
+    return published or message_views(session, [message])[0]
 
 
 def _publish_message(
     session: Session, conversation: Conversation, message: Message, op: str
 ) -> None:
+    """Tell every member. Publishing is a change's last step, so its view is final for the
+    rest of the transaction (the caller's response reuses it)."""
+    view = message_views(session, [message])[0]
+    session.info.setdefault(_PUBLISHED_VIEWS, {})[message.id] = view
     publish_on_commit(
         session,
         type="message",
         op=op,
-        data=message_view(session, message).model_dump(mode="json"),
+        data=view.model_dump(mode="json"),
         users=active_member_ids(session, conversation.id),
     )
 
@@ -156,7 +166,9 @@ def do_append_message(
         .values(last_seq=col(Conversation.last_seq) + 1, last_activity_at=now)
         .returning(col(Conversation.last_seq))
     ).scalar_one()
-    session.refresh(conversation)
+    # Mirror the UPDATE on the loaded row without reading it back.
+    set_committed_value(conversation, "last_seq", seq)
+    set_committed_value(conversation, "last_activity_at", now)
     message = Message(
         conversation_id=conversation.id,
         seq=seq,
@@ -450,6 +462,7 @@ def _clean_emoji(value: str) -> str:
 
 
 def _publish_reactions(session: Session, conversation: Conversation, message: Message) -> None:
+    session.info.get(_PUBLISHED_VIEWS, {}).pop(message.id, None)  # its reactions changed
     publish_on_commit(
         session,
         type="message",

@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from socialhub.db import on_commit
 from socialhub.models import UserEvent, UserStream
+from socialhub.models.base import utcnow
 from socialhub.realtime.hub import Event, get_hub
 
 
@@ -21,19 +22,33 @@ def topic_key(topic: str) -> str:
     return f"topic:{topic}"
 
 
-def _next_position(session: Session, user_id: int) -> int:
-    """Take the user's next stream position; the UPDATE's row lock orders concurrent writers."""
-    result = session.execute(
+def _next_positions(session: Session, user_ids: list[int]) -> dict[int, int]:
+    """Take each user's next stream position, in three statements whatever the number of users.
+
+    The UPDATE's row locks order concurrent writers. On PostgreSQL the rows are first locked in
+    user order, so two writers with overlapping recipients cannot deadlock.
+    """
+    members = col(UserStream.user_id).in_(user_ids)
+    if session.get_bind().dialect.name != "sqlite":
+        session.execute(
+            select(UserStream.user_id)
+            .where(members)
+            .order_by(col(UserStream.user_id))
+            .with_for_update()
+        )
+    rows = session.execute(
         sa.update(UserStream)
-        .where(col(UserStream.user_id) == user_id)
+        .where(members)
         .values(position=col(UserStream.position) + 1)
-        .returning(col(UserStream.position))
-    ).scalar_one_or_none()
-    if result is None:
-        session.add(UserStream(user_id=user_id, position=1))
-        session.flush()
-        return 1
-    return int(result)
+        .returning(col(UserStream.user_id), col(UserStream.position))
+        .execution_options(synchronize_session=False)
+    ).all()
+    positions = {int(user_id): int(position) for user_id, position in rows}
+    new = [user_id for user_id in user_ids if user_id not in positions]
+    if new:
+        session.execute(sa.insert(UserStream), [{"user_id": u, "position": 1} for u in new])
+        positions.update(dict.fromkeys(new, 1))
+    return positions
 
 
 def publish_on_commit(
@@ -51,11 +66,27 @@ def publish_on_commit(
     `topics` (e.g. `profile:42`, watched by whoever has that page open) are pushed but not stored.
     """
     pushes: list[tuple[str, Event]] = []
-    for user_id in sorted(set(users)):
-        position = _next_position(session, user_id)
-        session.add(UserEvent(user_id=user_id, position=position, type=type, op=op, payload=data))
-        pushes.append(
-            (user_key(user_id), {"type": type, "op": op, "data": data, "position": position})
+    recipients = sorted(set(users))
+    if recipients:
+        positions = _next_positions(session, recipients)
+        now = utcnow()
+        session.execute(
+            sa.insert(UserEvent),
+            [
+                {
+                    "user_id": user_id,
+                    "position": positions[user_id],
+                    "type": type,
+                    "op": op,
+                    "payload": data,
+                    "created_at": now,
+                }
+                for user_id in recipients
+            ],
+        )
+        pushes.extend(
+            (user_key(u), {"type": type, "op": op, "data": data, "position": positions[u]})
+            for u in recipients
         )
     for topic in sorted(set(topics)):
         pushes.append((topic_key(topic), {"type": type, "op": op, "data": data}))

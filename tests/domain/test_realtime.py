@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable
 
 import pytest
@@ -39,6 +40,43 @@ def test_positions_increase_per_user_and_replay_in_order(
         (user_key(bob), 3),
         (user_key(bob), 4),
     ]
+
+
+def test_one_publish_serves_new_and_existing_streams(make_user: Callable[..., int]) -> None:
+    old, new = make_user("old"), make_user("new")
+    with transaction() as s:
+        publish_on_commit(s, type="t", op="add", data={"n": 0}, users=[old])
+    with transaction() as s:
+        publish_on_commit(s, type="t", op="add", data={"n": 1}, users=[new, old, old])
+    with read_session() as s:
+        assert [e["position"] for e in events_since(s, old, 0)] == [1, 2]
+        assert [(e["position"], e["data"]) for e in events_since(s, new, 0)] == [(1, {"n": 1})]
+
+
+def test_concurrent_publishes_to_overlapping_users_neither_deadlock_nor_collide(
+    make_user: Callable[..., int],
+) -> None:
+    users = [make_user(f"user{i}") for i in range(6)]
+    with transaction() as s:  # every stream exists, so both writers lock existing rows
+        publish_on_commit(s, type="t", op="add", data={}, users=users)
+
+    def writer(recipients: list[int]) -> None:
+        for _ in range(25):
+            with transaction() as s:
+                publish_on_commit(s, type="t", op="add", data={}, users=recipients)
+
+    threads = [
+        threading.Thread(target=writer, args=(users,)),
+        threading.Thread(target=writer, args=(list(reversed(users)),)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads)
+    with read_session() as s:
+        for user in users:
+            assert [e["position"] for e in events_since(s, user, 0)] == list(range(1, 52))
 
 
 def test_nothing_is_published_or_stored_on_rollback(

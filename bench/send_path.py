@@ -1,0 +1,136 @@
+"""The cost of one message send, in-process: CPU time and SQL statements per `POST .../messages`.
+
+Runs the real API (FastAPI app, real database migrated by alembic) through an in-process ASGI
+client, so the figure is the server's own work per send, without network or a load generator.
+
+    .venv/bin/python bench/send_path.py --sends 500
+    .venv/bin/python bench/send_path.py --sends 500 --postgres
+    .venv/bin/python bench/send_path.py --sends 200 --members 50     (a group send)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+PASSWORD = "bench-password-4821"  # noqa: S105 (throwaway accounts on a throwaway database)
+
+
+def prepare_environment(postgres: bool) -> str:
+    data = Path(tempfile.mkdtemp(prefix="socialhub-sendpath-"))
+    url = f"sqlite:///{data / 'bench.db'}"
+    if postgres:
+        name = f"bench_{uuid.uuid4().hex[:8]}"
+        subprocess.run(
+            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"CREATE DATABASE {name}"],
+            check=True,
+        )
+        url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    os.environ.update(
+        {
+            "DATA_DIR": str(data),
+            "DATABASE_URL": url,
+            "BCRYPT_ROUNDS": "4",
+            "LOG_LEVEL": "WARNING",
+            "RATE_LIMIT_SIGNUP": "100000/minute",
+            "RATE_LIMIT_LOGIN": "100000/minute",
+        }
+    )
+    subprocess.run(
+        [sys.executable, "-m", "alembic", "upgrade", "head"], cwd=ROOT, env=os.environ, check=True
+    )
+    return url
+
+
+async def run(sends: int, members: int) -> None:
+    import httpx
+    import sqlalchemy as sa
+
+    from socialhub.api.app import create_api
+    from socialhub.db import get_engine
+
+    statements = 0
+
+    def count(*_args: object) -> None:
+        nonlocal statements
+        statements += 1
+
+    sa.event.listen(get_engine(), "before_cursor_execute", count)
+    transport = httpx.ASGITransport(app=create_api())
+    async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+        tokens: list[str] = []
+        names: list[str] = []
+        for _ in range(max(members, 2)):
+            name = f"u{uuid.uuid4().hex[:10]}"
+            response = await client.post(
+                "/api/v1/auth/register",
+                json={"username": name, "email": f"{name}@example.com", "password": PASSWORD},
+            )
+            response.raise_for_status()
+            tokens.append(response.json()["access_token"])
+            names.append(name)
+        headers = {"Authorization": f"Bearer {tokens[0]}"}
+        if members > 2:
+            created = await client.post(
+                "/api/v1/chats", json={"title": "bench", "usernames": names[1:]}, headers=headers
+            )
+        else:
+            created = await client.post(
+                "/api/v1/chats/dm", json={"username": names[1]}, headers=headers
+            )
+        created.raise_for_status()
+        chat = created.json()["id"]
+
+        async def send(i: int) -> None:
+            response = await client.post(
+                f"/api/v1/chats/{chat}/messages",
+                json={"body": f"message {i}", "client_id": uuid.uuid4().hex},
+                headers=headers,
+            )
+            response.raise_for_status()
+
+        for i in range(20):  # warm-up: caches, prepared statements
+            await send(i)
+        statements = 0
+        durations = []
+        cpu_start = time.process_time()
+        wall_start = time.perf_counter()
+        for i in range(sends):
+            started = time.perf_counter()
+            await send(i)
+            durations.append(time.perf_counter() - started)
+        wall = time.perf_counter() - wall_start
+        cpu = time.process_time() - cpu_start
+    durations.sort()
+    print(
+        f"{'group of ' + str(members) if members > 2 else 'DM'} sends: {sends}, "
+        f"wall {wall / sends * 1000:.2f} ms/send, CPU {cpu / sends * 1000:.2f} ms/send, "
+        f"p50 {statistics.median(durations) * 1000:.2f} ms, "
+        f"p99 {durations[int(len(durations) * 0.99) - 1] * 1000:.2f} ms, "
+        f"SQL statements/send {statements / sends:.1f}, "
+        f"max {1 / (cpu / sends):.0f} sends/s per core"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sends", type=int, default=500)
+    parser.add_argument("--members", type=int, default=2, help="above 2: a group of this size")
+    parser.add_argument("--postgres", action="store_true", help="a fresh PostgreSQL database")
+    args = parser.parse_args()
+    prepare_environment(args.postgres)
+    asyncio.run(run(args.sends, args.members))
+
+
+if __name__ == "__main__":
+    main()
