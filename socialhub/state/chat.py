@@ -10,6 +10,7 @@ import json
 import time
 import uuid
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 
 import reflex as rx
@@ -48,6 +49,7 @@ class ChatRow(BaseModel):
     muted: bool
     pinned: bool
     archived: bool
+    activity: str  # ISO time of the latest activity: the list's order after pins
 
 
 class MessageRow(BaseModel):
@@ -107,6 +109,7 @@ def chat_row(summary: ChatSummary) -> ChatRow:
         muted=summary.muted,
         pinned=summary.pinned,
         archived=summary.archived,
+        activity=summary.last_activity_at.isoformat(),
     )
 
 
@@ -831,6 +834,21 @@ class ChatState(rx.State):
 
     # Live events (called by the realtime listener, inside its state lock) -------------------------
 
+    def apply_chat_list(
+        self, summaries: list[ChatSummary], change: ChatListChange, gone: set[str]
+    ) -> None:
+        """Replace the whole list, or just the changed chats' rows, then keep the list's order."""
+        rows = [chat_row(summary) for summary in summaries]
+        if not change.everything:
+            changed = {row.id for row in rows} | gone
+            rows += [row for row in self.chats if row.id not in changed]
+            rows.sort(key=lambda row: (row.pinned, row.activity), reverse=True)
+        reading = read_in_chat(self)
+        for row in rows:
+            if row.id == reading:
+                row.unread = 0
+        self.chats = rows
+
     def apply_event(self, event: dict[str, Any], me: int) -> None:
         """Apply one message, receipt or chat event to the open chat."""
         kind = (event.get("type"), event.get("op"))
@@ -872,14 +890,31 @@ class ChatState(rx.State):
             self.messages = []
 
 
-def affects_chat_list(event: dict[str, Any], me: int) -> bool:
-    """Whether the chat list (previews, unread counts, membership) may have changed."""
-    kind = (event.get("type"), event.get("op"))
-    if kind[0] == "chat":
-        return True
-    if kind[0] == "message":
-        return kind[1] in ("add", "delete", "hide")
-    return kind[0] == "receipt" and event.get("data", {}).get("user_id") == me
+@dataclass(frozen=True)
+class ChatListChange:
+    """What a batch of events changes in the chat list: everything, or a few chats' rows."""
+
+    everything: bool = False
+    chats: frozenset[str] = frozenset()
+
+    def __bool__(self) -> bool:
+        return self.everything or bool(self.chats)
+
+
+def chat_list_change(events: list[dict[str, Any]], me: int) -> ChatListChange:
+    """Membership changes reload the list; messages and my own receipts reload their chat's row
+    (preview, unread count, order)."""
+    touched: set[str] = set()
+    for event in events:
+        kind = (event.get("type"), event.get("op"))
+        data = event.get("data", {})
+        if kind[0] == "chat":
+            return ChatListChange(everything=True)
+        if (kind[0] == "message" and kind[1] in ("add", "delete", "hide")) or (
+            kind[0] == "receipt" and data.get("user_id") == me
+        ):
+            touched.add(str(data.get("conversation_id")))
+    return ChatListChange(chats=frozenset(touched))
 
 
 def read_in_chat(chat: ChatState) -> str:

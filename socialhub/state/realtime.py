@@ -20,6 +20,7 @@ from socialhub.db import committed
 from socialhub.domain import chats as chats_domain
 from socialhub.domain import messages as messages_domain
 from socialhub.domain import presence as presence_domain
+from socialhub.domain.errors import NotFound
 from socialhub.models import User
 from socialhub.models.chat import ChatSummary
 from socialhub.realtime import connections
@@ -177,7 +178,7 @@ class RealtimeState(rx.State):
     async def _apply(self, batch: list[tuple[str, Event]], acks: DeliveryAcks) -> Any:
         """Apply a batch: read what is needed under the lock, do database work outside it, then
         change the state in one more locked step (one push to the browser per batch)."""
-        from socialhub.state.chat import ChatState, affects_chat_list, chat_row, read_in_chat
+        from socialhub.state.chat import ChatListChange, ChatState, chat_list_change, read_in_chat
         from socialhub.state.profile import ProfileState
 
         async with self:
@@ -208,16 +209,26 @@ class RealtimeState(rx.State):
                     return session_state.session_ended()
 
         acks.add(events)
-        reload = chats_loaded and any(affects_chat_list(e, user_id) for e in events)
+        change = chat_list_change(events, user_id) if chats_loaded else ChatListChange()
         now = time.monotonic()
         delivered = acks.take(now) if acks.due(now) else {}
 
-        def work(session: Session) -> list[ChatSummary] | None:
+        def work(session: Session) -> tuple[list[ChatSummary], set[str]] | None:
             self._acknowledge(session, user_id, reading, delivered)
             user = session.get(User, user_id)
-            return chats_domain.list_chats(session, user) if reload and user else None
+            if not change or user is None:
+                return None
+            if change.everything:
+                return chats_domain.list_chats(session, user), set()
+            summaries, gone = [], set()
+            for chat_id in sorted(change.chats):
+                try:
+                    summaries.append(chats_domain.get_chat(session, user, chat_id))
+                except NotFound:
+                    gone.add(chat_id)
+            return summaries, gone
 
-        summaries = await in_transaction(work) if (delivered or reload) else None
+        chat_list = await in_transaction(work) if (delivered or change) else None
         async with self:
             session_state = await self.get_state(SessionState)
             profile = await self.get_state(ProfileState)
@@ -228,9 +239,7 @@ class RealtimeState(rx.State):
                     profile.apply_user_view(event["data"])
                 else:
                     chat.apply_event(event, user_id)
-            if summaries is not None:
-                chat.chats = [chat_row(s) for s in summaries]
-                for row in chat.chats:
-                    if row.id == read_in_chat(chat):
-                        row.unread = 0
+            if chat_list is not None:
+                summaries, gone = chat_list
+                chat.apply_chat_list(summaries, change, gone)
         return None

@@ -223,6 +223,36 @@ def test_markdown_mentions_and_inert_html(new_context: Callable[..., BrowserCont
     assert b.evaluate("document.title") != "pwned"
 
 
+def api_send(tokens: dict[str, str], partner: str, body: str) -> None:
+    headers = {"Authorization": f"Bearer {tokens['access_token']}"}
+    chat = httpx.post(f"{BASE}/api/v1/chats/dm", json={"username": partner}, headers=headers)
+    response = httpx.post(
+        f"{BASE}/api/v1/chats/{chat.json()['id']}/messages", json={"body": body}, headers=headers
+    )
+    assert response.status_code == 201, response.text
+
+
+def test_chat_list_reorders_live(new_context: Callable[..., BrowserContext]) -> None:
+    alice, bob, carol = unique("alice"), unique("bob"), unique("carol")
+    alice_tokens = register(alice, display_name="Alice")
+    register(bob, display_name="Bob")
+    carol_tokens = register(carol, display_name="Carol")
+    api_send(alice_tokens, bob, "from alice, earlier")
+    api_send(carol_tokens, bob, "from carol, later")
+    b = new_context().new_page()
+    ui_login(b, bob, next_path="/messages")
+    rows = b.locator("[aria-label^='Chat with ']")
+    expect(rows).to_have_count(2)
+    expect(rows.first).to_have_attribute("aria-label", "Chat with Carol")
+
+    api_send(alice_tokens, bob, "alice again")
+    expect(rows.first).to_have_attribute("aria-label", "Chat with Alice")
+    expect(rows.first).to_contain_text("alice again")
+    expect(rows.first.get_by_label("unread messages")).to_have_text("2")
+    expect(rows.nth(1)).to_contain_text("from carol, later")
+    expect(rows.nth(1).get_by_label("unread messages")).to_have_text("1")
+
+
 def test_reply_quote_jumps_to_an_old_message(new_context: Callable[..., BrowserContext]) -> None:
     alice, bob = unique("alice"), unique("bob")
     alice_tokens = register(alice, display_name="Alice")
