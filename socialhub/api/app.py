@@ -9,7 +9,19 @@ import sqlalchemy as sa
 from fastapi import APIRouter, FastAPI, Request, Response
 from pydantic import BaseModel
 
-from socialhub.api import auth, chats, events, media, users
+from socialhub.api import (
+    auth,
+    chats,
+    events,
+    graph,
+    interactions,
+    media,
+    polls,
+    posts,
+    reports,
+    stories,
+    users,
+)
 from socialhub.api.errors import error_response, install_error_handlers
 from socialhub.db import get_engine
 from socialhub.logs import get_logger
@@ -65,6 +77,12 @@ def create_api() -> FastAPI:
         auth.router,
         users.router,
         chats.router,
+        graph.router,
+        posts.router,
+        interactions.router,
+        polls.router,
+        stories.router,
+        reports.router,
         media.router,
         events.router,
         health_router,

@@ -1,0 +1,9 @@
+"""/api/v1 routes for the social network's polls, on the same domain functions as the web app."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from socialhub.api.errors import ERROR_RESPONSES
+
+router = APIRouter(tags=["polls"], responses=ERROR_RESPONSES)
