@@ -8,7 +8,7 @@ import io
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import puremagic
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -22,6 +22,8 @@ _SNIFFED_IMAGE_MIMES = {"image/jpeg", "image/png", "image/webp", "image/gif", "i
 # Far above any real photo, far below what a decompression bomb claims.
 MAX_IMAGE_PIXELS = 50_000_000
 AVATAR_SIZES = (400, 64)
+# Post and story images: full view and feed/thumbnail, by longest side.
+PICTURE_SIZES = (1600, 640)
 
 
 class Storage(Protocol):
@@ -80,13 +82,11 @@ class ProcessedImage:
     sizes: dict[int, bytes]
 
 
-def process_square_image(
-    data: bytes, *, max_bytes: int, sizes: tuple[int, ...] = AVATAR_SIZES, field: str = "file"
-) -> ProcessedImage:
-    """Check an uploaded picture and re-encode it as square WebPs with no metadata.
+def _decode_image(data: bytes, *, max_bytes: int, field: str) -> Image.Image:
+    """Check an upload is a real, reasonably sized image and decode it, upright.
 
-    Re-encoding from decoded pixels drops EXIF, GPS, ICC and comments; orientation is applied first
-    so a phone photo does not come out sideways.
+    Re-encoding from the decoded pixels (as every caller does) drops EXIF, GPS, ICC and comments;
+    orientation is applied first so a phone photo does not come out sideways.
     """
     if not data:
         raise InvalidInput("the file is empty", field=field, code="empty_file")
@@ -127,19 +127,76 @@ def process_square_image(
         raise UnsupportedMedia(
             "the image could not be read", code="corrupt_image", details={"field": field}
         ) from exc
+    return image.convert("RGBA") if image.mode in ("RGBA", "LA", "P") else image.convert("RGB")
 
-    image = image.convert("RGBA") if image.mode in ("RGBA", "LA", "P") else image.convert("RGB")
+
+def _webp(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format="WEBP", quality=85, method=4)
+    return buffer.getvalue()
+
+
+def process_square_image(
+    data: bytes, *, max_bytes: int, sizes: tuple[int, ...] = AVATAR_SIZES, field: str = "file"
+) -> ProcessedImage:
+    """An avatar or group picture: centre-cropped square WebPs with no metadata."""
+    image = _decode_image(data, max_bytes=max_bytes, field=field)
     side = min(image.size)
     left = (image.width - side) // 2
     top = (image.height - side) // 2
     square = image.crop((left, top, left + side, top + side))
+    return ProcessedImage(
+        sizes={size: _webp(square.resize((size, size), Image.Resampling.LANCZOS)) for size in sizes}
+    )
+
+
+@dataclass(frozen=True)
+class ProcessedPicture:
+    width: int
+    height: int
+    # Longest side -> WebP bytes, never larger than the original.
+    sizes: dict[int, bytes]
+
+
+def process_picture(
+    data: bytes, *, max_bytes: int, sizes: tuple[int, ...] = PICTURE_SIZES, field: str = "file"
+) -> ProcessedPicture:
+    """A post or story image: WebPs fitted within each size, aspect kept, no metadata."""
+    image = _decode_image(data, max_bytes=max_bytes, field=field)
     out: dict[int, bytes] = {}
     for size in sizes:
-        resized = square.resize((size, size), Image.Resampling.LANCZOS)
-        buffer = io.BytesIO()
-        resized.save(buffer, format="WEBP", quality=85, method=4)
-        out[size] = buffer.getvalue()
-    return ProcessedImage(sizes=out)
+        fitted = image.copy()
+        fitted.thumbnail((size, size), Image.Resampling.LANCZOS)
+        out[size] = _webp(fitted)
+    return ProcessedPicture(width=image.width, height=image.height, sizes=out)
+
+
+def store_picture(prefix: str, processed: ProcessedPicture) -> dict[str, Any]:
+    """Store every size; the returned record (JSON-safe) is what a post or story keeps."""
+    picture_id = new_id()
+    storage = get_storage()
+    for size, blob in processed.sizes.items():
+        storage.put(f"{prefix}/{picture_id}-{size}.webp", blob)
+    return {
+        "prefix": prefix,
+        "id": picture_id,
+        "width": processed.width,
+        "height": processed.height,
+        "sizes": sorted(processed.sizes),
+    }
+
+
+def picture_url(record: dict[str, Any], size: int) -> str:
+    """A signed URL of the stored size closest to `size` (from above when there is one)."""
+    sizes: list[int] = record["sizes"]
+    chosen = min((s for s in sizes if s >= size), default=max(sizes))
+    return signed_url(f"{record['prefix']}/{record['id']}-{chosen}.webp")
+
+
+def delete_picture(record: dict[str, Any]) -> None:
+    storage = get_storage()
+    for size in record["sizes"]:
+        storage.path(f"{record['prefix']}/{record['id']}-{size}.webp").unlink(missing_ok=True)
 
 
 def square_image_key(prefix: str, version: str, size: int) -> str:

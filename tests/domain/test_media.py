@@ -1,0 +1,48 @@
+"""Post and story pictures: aspect kept, sizes fitted, metadata gone, bad files refused."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from PIL import Image
+
+from socialhub.domain import media
+from socialhub.domain.errors import UnsupportedMedia
+from tests.support import images
+
+LIMIT = 10 * 1024 * 1024
+
+
+def test_a_picture_keeps_its_aspect_and_loses_its_metadata(database_url: str) -> None:
+    processed = media.process_picture(images.photo_with_exif(size=(2000, 1000)), max_bytes=LIMIT)
+    assert (processed.width, processed.height) == (2000, 1000)
+    record = media.store_picture("posts/test", processed)
+    for size, expected in ((1600, (1600, 800)), (640, (640, 320))):
+        stored = media.get_storage().path(f"posts/test/{record['id']}-{size}.webp")
+        with Image.open(io.BytesIO(stored.read_bytes())) as image:
+            assert image.format == "WEBP"
+            assert image.size == expected
+            assert not image.getexif()
+    assert media.picture_url(record, 500).startswith(f"/api/v1/media/posts/test/{record['id']}-640")
+    assert "-1600.webp" in media.picture_url(record, 1000)
+    media.delete_picture(record)
+    assert not media.get_storage().path(f"posts/test/{record['id']}-640.webp").exists()
+
+
+def test_a_small_picture_is_never_enlarged(database_url: str) -> None:
+    processed = media.process_picture(images.png(size=(300, 500)), max_bytes=LIMIT)
+    for blob in processed.sizes.values():
+        with Image.open(io.BytesIO(blob)) as image:
+            assert image.size == (300, 500)
+
+
+@pytest.mark.parametrize(
+    ("data", "code"),
+    [(images.SCRIPT_AS_PNG, "unsupported_media"), (images.decompression_bomb(), "image_too_large")],
+    ids=["script", "bomb"],
+)
+def test_bad_pictures_are_refused(database_url: str, data: bytes, code: str) -> None:
+    with pytest.raises(UnsupportedMedia) as caught:
+        media.process_picture(data, max_bytes=LIMIT)
+    assert caught.value.code == code
