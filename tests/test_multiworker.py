@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 import redis
+import sqlalchemy as sa
 
 from tests.conftest import IN_CI
 from tests.e2e.conftest import register
@@ -30,15 +31,21 @@ pytestmark = [pytest.mark.redis, pytest.mark.e2e]
 
 
 @pytest.fixture(scope="module")
-def workers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[str]]:
+def worker_database(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The SQLite database both workers share."""
+    return f"sqlite:///{tmp_path_factory.mktemp('workers') / 'socialhub.db'}"
+
+
+@pytest.fixture(scope="module")
+def workers(worker_database: str) -> Iterator[list[str]]:
     try:
         redis.Redis.from_url(REDIS_URL).flushdb()
     except redis.RedisError:
         if IN_CI:
             pytest.fail("Redis at 127.0.0.1:6379 is required in CI (CI=true)")
         pytest.skip("Redis is not reachable at 127.0.0.1:6379")
-    data = tmp_path_factory.mktemp("workers")
-    database = f"sqlite:///{data / 'socialhub.db'}"
+    database = worker_database
+    data = Path(database.removeprefix("sqlite:///")).parent
     migrate(database)
     processes: list[subprocess.Popen[bytes]] = []
     urls = [f"http://localhost:{port}" for port in PORTS]
@@ -149,3 +156,85 @@ def test_users_on_different_workers_chat_live(workers: list[str]) -> None:
         listener.join(15)
         assert box, f"{text!r} did not reach the other worker"
         assert box[0]["data"]["body"] == text  # type: ignore[index]
+
+
+def _hold_stream(
+    url: str, tokens: dict[str, str], opened: threading.Event, done: threading.Event
+) -> None:
+    headers = {"Authorization": f"Bearer {tokens['access_token']}"}
+    with httpx.stream("GET", f"{url}/api/v1/events", headers=headers, timeout=30) as response:
+        assert response.status_code == 200
+        opened.set()
+        done.wait(30)
+
+
+def _status_until(url: str, viewer: dict[str, str], username: str, wanted: str) -> str:
+    """The presence `viewer` sees, polled until it is `wanted` (or 10 s pass)."""
+    deadline = time.monotonic() + 10
+    status = ""
+    while time.monotonic() < deadline:
+        status = httpx.get(
+            f"{url}/api/v1/users/{username}/presence",
+            headers={"Authorization": f"Bearer {viewer['access_token']}"},
+            timeout=10,
+        ).json()["status"]
+        if status == wanted:
+            break
+        time.sleep(0.2)
+    return status
+
+
+def _workers_holding(database: str, user_id: int, count: int) -> None:
+    """Wait until exactly `count` workers hold a client of the user (a worker notices a closed
+    stream at its next keep-alive, within 15 s)."""
+    engine = sa.create_engine(database)
+    deadline = time.monotonic() + 25
+    try:
+        while True:
+            with engine.connect() as conn:
+                held = conn.execute(
+                    sa.text("SELECT count(*) FROM presence_connections WHERE user_id = :u"),
+                    {"u": user_id},
+                ).scalar_one()
+            if held == count or time.monotonic() > deadline:
+                break
+            time.sleep(0.3)
+    finally:
+        engine.dispose()
+    assert held == count
+
+
+def test_presence_holds_while_any_worker_has_a_client(
+    workers: list[str], worker_database: str
+) -> None:
+    first, second = workers
+    carol = register("mw_carol", base=first)
+    dave = register("mw_dave", base=second)
+    httpx.post(
+        f"{first}/api/v1/chats/dm",
+        json={"username": "mw_dave"},
+        headers={"Authorization": f"Bearer {carol['access_token']}"},
+        timeout=10,
+    ).raise_for_status()
+    streams = []
+    for url in (first, second):
+        opened, done = threading.Event(), threading.Event()
+        thread = threading.Thread(target=_hold_stream, args=(url, carol, opened, done))
+        thread.start()
+        assert opened.wait(10)
+        streams.append((thread, done))
+    carol_id = int(carol["user"]["id"])  # type: ignore[index]
+    _workers_holding(worker_database, carol_id, 2)
+    assert _status_until(second, dave, "mw_carol", "online") == "online"
+
+    thread, done = streams[1]  # Carol closes her stream on the second worker only
+    done.set()
+    thread.join(10)
+    _workers_holding(worker_database, carol_id, 1)
+    assert _status_until(second, dave, "mw_carol", "offline") == "online"
+
+    thread, done = streams[0]
+    done.set()
+    thread.join(10)
+    _workers_holding(worker_database, carol_id, 0)
+    assert _status_until(second, dave, "mw_carol", "offline") == "offline"

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
 
 import sqlalchemy as sa
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, FastAPI, Response
 from pydantic import BaseModel
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from socialhub.api import (
     auth,
@@ -89,25 +89,6 @@ def create_api() -> FastAPI:
     ):
         api.include_router(router, prefix=API_PREFIX)
 
-    @api.middleware("http")
-    async def access_log(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        started = time.perf_counter()
-        try:
-            response = await call_next(request)
-        except Exception:
-            log.exception("request failed", method=request.method, path=request.url.path)
-            return error_response(500, "internal_error", "something went wrong on our side")
-        log.info(
-            "request",
-            method=request.method,
-            path=request.url.path,
-            status=response.status_code,
-            ms=round((time.perf_counter() - started) * 1000, 1),
-        )
-        return response
-
     @api.api_route(
         API_PREFIX + "/{rest:path}",
         methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
@@ -116,4 +97,46 @@ def create_api() -> FastAPI:
     def unknown(rest: str) -> Response:
         return error_response(404, "not_found", "no such endpoint")
 
+    api.add_middleware(AccessLog)
     return api
+
+
+class AccessLog:
+    """Logs every API request and turns an unexpected exception into our 500 error body.
+
+    A plain ASGI middleware: Starlette's BaseHTTPMiddleware wraps `receive`, which kept
+    long-lived event streams from seeing their client leave.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 0
+
+        async def observed_send(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, observed_send)
+        except Exception:
+            log.exception("request failed", method=scope["method"], path=scope["path"])
+            if status:
+                raise  # the response has begun: nothing better to send
+            status = 500
+            response = error_response(500, "internal_error", "something went wrong on our side")
+            await response(scope, receive, send)
+        log.info(
+            "request",
+            method=scope["method"],
+            path=scope["path"],
+            status=status,
+            ms=round((time.perf_counter() - started) * 1000, 1),
+        )

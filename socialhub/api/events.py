@@ -8,12 +8,14 @@ import time
 from collections.abc import AsyncIterator
 from typing import Annotated
 
+import anyio
+import anyio.to_thread
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 
 from socialhub.api.deps import CurrentCaller
 from socialhub.api.errors import ERROR_RESPONSES
-from socialhub.db import committed, read_session, transaction
+from socialhub.db import read_session, transaction
 from socialhub.domain import messages, presence
 from socialhub.realtime import connections
 from socialhub.realtime.events import DeliveryAcks, events_since, user_key
@@ -62,11 +64,7 @@ async def events(
     async def stream() -> AsyncIterator[str]:
         last = since
         acks = DeliveryAcks(caller.user_id)
-        await asyncio.to_thread(
-            connections.opened,
-            caller.user_id,
-            committed(lambda s: presence.do_connected(s, caller.user_id)),
-        )
+        await asyncio.to_thread(connections.opened, caller.user_id)
         heartbeat = time.monotonic()
         try:
             while True:
@@ -97,16 +95,12 @@ async def events(
                 await _flush(acks)
                 if time.monotonic() - heartbeat > presence.HEARTBEAT.total_seconds():
                     heartbeat = time.monotonic()
-                    await asyncio.to_thread(
-                        committed(lambda s: presence.do_connected(s, caller.user_id))
-                    )
+                    await asyncio.to_thread(connections.still_here, caller.user_id)
         finally:
             subscription.close()
-            await asyncio.to_thread(
-                connections.closed,
-                caller.user_id,
-                committed(lambda s: presence.do_disconnected(s, caller.user_id)),
-            )
+            # A client that leaves cancels this stream; the bookkeeping must still finish.
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(connections.closed, caller.user_id)
 
     return StreamingResponse(
         stream(), media_type="text/event-stream", headers={"Cache-Control": "no-store"}

@@ -7,7 +7,8 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, col, or_
 
-from socialhub.models import LoginTicket, RefreshToken, UserEvent
+from socialhub.domain.presence import STALE
+from socialhub.models import LoginTicket, PresenceConnection, RefreshToken, UserEvent
 from socialhub.models.base import utcnow
 
 EVENT_RETENTION = timedelta(days=30)
@@ -24,7 +25,12 @@ def do_purge_expired(session: Session) -> dict[str, int]:
     events = session.execute(
         sa.delete(UserEvent).where(col(UserEvent.created_at) < now - EVENT_RETENTION)
     )
+    # Left by a worker that died without saying goodbye.
+    connections = session.execute(
+        sa.delete(PresenceConnection).where(col(PresenceConnection.seen_at) < now - STALE)
+    )
     return {
+        "presence_connections": connections.rowcount,  # type: ignore[attr-defined]
         "login_tickets": tickets.rowcount,  # type: ignore[attr-defined]
         "refresh_tokens": tokens.rowcount,  # type: ignore[attr-defined]
         "events": events.rowcount,  # type: ignore[attr-defined]

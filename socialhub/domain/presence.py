@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from socialhub.domain import blocks
 from socialhub.domain.users import access_user
-from socialhub.models import Conversation, ConversationKind, Presence, PresenceVisibility, User
+from socialhub.models import (
+    Conversation,
+    ConversationKind,
+    Presence,
+    PresenceConnection,
+    PresenceVisibility,
+    User,
+)
 from socialhub.models.base import utcnow
 from socialhub.models.users import PresenceView
 from socialhub.realtime.events import publish_ephemeral, user_key
@@ -89,29 +97,47 @@ def _announce(session: Session, user: User) -> None:
     )
 
 
-def do_connected(session: Session, user_id: int) -> None:
-    """A client of the user connected, or is still connected (heartbeat)."""
+def do_connected(session: Session, user_id: int, *, worker: str) -> None:
+    """A client of the user connected to `worker`, or is still connected (heartbeat)."""
     user = session.get(User, user_id)
     if user is None:
         return
-    was_online = (
-        user.online and user.last_seen_at is not None and utcnow() - user.last_seen_at < STALE
-    )
+    now = utcnow()
+    row = session.get(PresenceConnection, (worker, user_id))
+    if row is None:
+        session.add(PresenceConnection(worker=worker, user_id=user_id, seen_at=now))
+    else:
+        row.seen_at = now
+        session.add(row)
+    was_online = user.online and user.last_seen_at is not None and now - user.last_seen_at < STALE
     user.online = True
-    user.last_seen_at = utcnow()
+    user.last_seen_at = now
     session.add(user)
     session.flush()
     if not was_online:
         _announce(session, user)
 
 
-def do_disconnected(session: Session, user_id: int) -> None:
-    """The user's last client on this worker went away."""
+def do_disconnected(session: Session, user_id: int, *, worker: str) -> None:
+    """The user's last client on `worker` went away: offline unless another worker still has
+    one (a live row there, refreshed within STALE)."""
+    now = utcnow()
+    session.execute(
+        sa.delete(PresenceConnection).where(
+            col(PresenceConnection.worker) == worker, col(PresenceConnection.user_id) == user_id
+        )
+    )
+    elsewhere = session.exec(
+        select(PresenceConnection.worker).where(
+            col(PresenceConnection.user_id) == user_id,
+            col(PresenceConnection.seen_at) > now - STALE,
+        )
+    ).first()
     user = session.get(User, user_id)
-    if user is None or not user.online:
+    if elsewhere is not None or user is None or not user.online:
         return
     user.online = False
-    user.last_seen_at = utcnow()
+    user.last_seen_at = now
     session.add(user)
     session.flush()
     _announce(session, user)

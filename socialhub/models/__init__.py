@@ -36,7 +36,13 @@ from socialhub.models.social import (
     StoryView,
     TrendingHashtag,
 )
-from socialhub.models.users import Presence, PresenceVisibility, SiteRole, User
+from socialhub.models.users import (
+    Presence,
+    PresenceConnection,
+    PresenceVisibility,
+    SiteRole,
+    User,
+)
 
 __all__ = [
     "AuthSession",
@@ -63,6 +69,7 @@ __all__ = [
     "PostLike",
     "PostVisibility",
     "Presence",
+    "PresenceConnection",
     "PresenceVisibility",
     "Reaction",
     "RefreshToken",

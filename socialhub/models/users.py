@@ -60,6 +60,19 @@ class User(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
 
 
+class PresenceConnection(SQLModel, table=True):
+    """A backend worker process holds at least one live client of the user (tab or stream).
+
+    Each worker refreshes its rows while the clients stay; a crashed worker's rows go stale.
+    """
+
+    __tablename__ = "presence_connections"
+
+    worker: str = Field(primary_key=True, max_length=64)
+    user_id: int = Field(foreign_key="users.id", ondelete="CASCADE", primary_key=True)
+    seen_at: datetime = Field(default_factory=utcnow, sa_column=utc_column(index=True))
+
+
 class UserCreate(SQLModel):
     username: str
     email: str

@@ -1,31 +1,47 @@
-"""Live clients per user in this worker process (browser tab listeners and API event streams).
+"""Live clients per user in this worker process (browser tab listeners and API event streams),
+and the user's presence that follows from them.
 
 Opening and closing a client and recording the user's resulting presence happen under one lock,
 so a tab that replaces another (a page change) can never be recorded as offline after the new
-one was recorded online.
+one was recorded online. Across workers, each records its own row (`PresenceConnection`): a user
+goes offline only when no worker holds a live client of theirs.
 """
 
 from __future__ import annotations
 
+import os
+import socket
 import threading
+import uuid
 from collections import Counter
-from collections.abc import Callable
 
+from socialhub.db import transaction
+from socialhub.domain import presence
+
+# This process among the backend workers, in the database's presence rows.
+WORKER_ID = f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 _lock = threading.Lock()
 _clients: Counter[int] = Counter()
 
 
-def opened(user_id: int, record: Callable[[], None]) -> None:
-    """Count a new client, then `record` (which commits) while no other change can interleave."""
+def opened(user_id: int) -> None:
+    """Count a new client and record the user online here (blocking: run it in a thread)."""
     with _lock:
         _clients[user_id] += 1
-        record()
+        still_here(user_id)
 
 
-def closed(user_id: int, record_last: Callable[[], None]) -> None:
-    """Forget a client; if it was the user's last one here, `record_last` (which commits)."""
+def still_here(user_id: int) -> None:
+    """Heartbeat of a connected client: keeps this worker's presence row fresh."""
+    with transaction() as session:
+        presence.do_connected(session, user_id, worker=WORKER_ID)
+
+
+def closed(user_id: int) -> None:
+    """Forget a client; after the user's last one here, they may go offline."""
     with _lock:
         _clients[user_id] -= 1
         if _clients[user_id] <= 0:
             del _clients[user_id]
-            record_last()
+            with transaction() as session:
+                presence.do_disconnected(session, user_id, worker=WORKER_ID)

@@ -16,7 +16,6 @@ from typing import Any
 import reflex as rx
 from sqlmodel import Session
 
-from socialhub.db import committed
 from socialhub.domain import chats as chats_domain
 from socialhub.domain import messages as messages_domain
 from socialhub.domain import presence as presence_domain
@@ -81,11 +80,7 @@ class RealtimeState(rx.State):
         if previous is not None:
             previous.close()
         _subscriptions[token] = subscription
-        await asyncio.to_thread(
-            connections.opened,
-            user_id,
-            committed(lambda s: presence_domain.do_connected(s, user_id)),
-        )
+        await asyncio.to_thread(connections.opened, user_id)
         try:
             heartbeat = time.monotonic()
             async with self:
@@ -114,16 +109,12 @@ class RealtimeState(rx.State):
                     await self._flush_acks(acks)
                 if time.monotonic() - heartbeat > presence_domain.HEARTBEAT.total_seconds():
                     heartbeat = time.monotonic()
-                    await in_transaction(lambda s: presence_domain.do_connected(s, user_id))
+                    await asyncio.to_thread(connections.still_here, user_id)
                 typing = typing or any(event["type"] == "typing" for _, event in batch)
                 if typing:
                     typing = await self._expire_typing()
         finally:
-            await asyncio.to_thread(
-                connections.closed,
-                user_id,
-                committed(lambda s: presence_domain.do_disconnected(s, user_id)),
-            )
+            await asyncio.to_thread(connections.closed, user_id)
             subscription.close()
             if _subscriptions.get(token) is subscription:
                 del _subscriptions[token]

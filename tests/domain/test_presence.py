@@ -9,7 +9,8 @@ import pytest
 
 from socialhub.db import transaction
 from socialhub.domain import blocks, chats, presence
-from socialhub.models import User
+from socialhub.domain.maintenance import do_purge_expired
+from socialhub.models import PresenceConnection, User
 from socialhub.models.base import utcnow
 from socialhub.models.users import UserUpdate
 
@@ -21,9 +22,14 @@ def view(viewer: int, target: int) -> str:
         return presence.presence_view(s, viewer, user).status
 
 
-def connect(user_id: int) -> None:
+def connect(user_id: int, worker: str = "w1") -> None:
     with transaction() as s:
-        presence.do_connected(s, user_id)
+        presence.do_connected(s, user_id, worker=worker)
+
+
+def disconnect(user_id: int, worker: str = "w1") -> None:
+    with transaction() as s:
+        presence.do_disconnected(s, user_id, worker=worker)
 
 
 def set_profile(user_id: int, update: UserUpdate) -> None:
@@ -58,8 +64,7 @@ def test_online_offline_and_last_seen(people: tuple[int, int, int], events: list
     events.clear()
     connect(alice)
     assert events == []
-    with transaction() as s:
-        presence.do_disconnected(s, alice)
+    disconnect(alice)
     assert view(bob, alice) == "offline"
     assert [e["data"]["status"] for _, e in events] == ["offline"]
     with transaction() as s:
@@ -67,6 +72,37 @@ def test_online_offline_and_last_seen(people: tuple[int, int, int], events: list
         assert user is not None
         assert user.last_seen_at is not None
         assert presence.presence_view(s, bob, user).last_seen_at == user.last_seen_at
+
+
+def test_online_while_any_worker_holds_a_client(people: tuple[int, int, int], events: list) -> None:
+    alice, bob, _ = people
+    connect(alice, worker="w1")
+    connect(alice, worker="w2")
+    events.clear()
+    disconnect(alice, worker="w2")
+    assert view(bob, alice) == "online"
+    assert events == []  # nobody is told of a change that did not happen
+    disconnect(alice, worker="w1")
+    assert view(bob, alice) == "offline"
+    assert [(k, e["data"]["status"]) for k, e in events] == [(f"user:{bob}", "offline")]
+
+
+def test_a_dead_workers_stale_row_does_not_keep_anyone_online(
+    people: tuple[int, int, int],
+) -> None:
+    alice, bob, _ = people
+    connect(alice, worker="crashed")
+    connect(alice, worker="w1")
+    with transaction() as s:
+        row = s.get(PresenceConnection, ("crashed", alice))
+        assert row is not None
+        row.seen_at = utcnow() - presence.STALE - timedelta(seconds=1)
+        s.add(row)
+    disconnect(alice, worker="w1")
+    assert view(bob, alice) == "offline"
+    with transaction() as s:
+        assert do_purge_expired(s)["presence_connections"] == 1
+        assert s.get(PresenceConnection, ("crashed", alice)) is None
 
 
 def test_a_silent_client_goes_stale(people: tuple[int, int, int]) -> None:

@@ -38,7 +38,12 @@ def test_purge_removes_only_what_is_expired(
 
     # The job function itself, as the worker runs it (call_local skips the queue).
     result = tasks.purge_expired.call_local()
-    assert result == {"login_tickets": 1, "refresh_tokens": 0, "events": 1}
+    assert result == {
+        "login_tickets": 1,
+        "refresh_tokens": 0,
+        "events": 1,
+        "presence_connections": 0,
+    }
     session.expire_all()
     assert [e.position for e in session.exec(select(UserEvent)).all()] == [2]
     with transaction() as s:
