@@ -10,12 +10,14 @@ Every message carries its send time; latency is measured when the recipient's st
     .venv/bin/python bench/load_chat.py dm --clients 1000 --rate 100 --seconds 20
     .venv/bin/python bench/load_chat.py group --members 50 --rate 20 --seconds 20
     .venv/bin/python bench/load_chat.py history --messages 100000
+    .venv/bin/python bench/load_chat.py reconnect --clients 500 --missed 5
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -244,8 +246,11 @@ async def make_users(server: Server, prefix: str, count: int) -> list[dict[str, 
     return users
 
 
-async def scenario_dm(server: Server, args: argparse.Namespace) -> dict[str, float]:
-    users = await make_users(server, "dm", args.clients)
+async def dm_pairs(
+    server: Server, prefix: str, clients: int
+) -> tuple[list[dict[str, str]], list[tuple[str, dict[str, str]]]]:
+    """`clients` users in DM pairs: the users, and each chat with its first member."""
+    users = await make_users(server, prefix, clients)
     chats: list[tuple[str, dict[str, str]]] = []
     async with httpx.AsyncClient(base_url=server.url, timeout=60) as client:
         for a, b in zip(users[::2], users[1::2], strict=False):
@@ -255,6 +260,11 @@ async def scenario_dm(server: Server, args: argparse.Namespace) -> dict[str, flo
                 headers=auth(a),  # type: ignore[index]
             )
             chats.append((response.json()["id"], a))
+    return users, chats
+
+
+async def scenario_dm(server: Server, args: argparse.Namespace) -> dict[str, float]:
+    users, chats = await dm_pairs(server, "dm", args.clients)
     return await run_load(
         server, users, chats, rate=args.rate, seconds=args.seconds, expected_per_message=1
     )
@@ -333,6 +343,113 @@ async def scenario_history(server: Server, args: argparse.Namespace) -> dict[str
     return results
 
 
+async def reconnecting_client(
+    url: str,
+    tokens: dict[str, str],
+    missed: int,
+    started: float,
+    caught_up: list[tuple[float, float]],
+    live: list[float],
+    stop: asyncio.Event,
+    everyone: tuple[asyncio.Event, int],
+) -> None:
+    """A tab coming back: resumes its stream from position 0 (everything it missed), records
+    when the stream opened and when the last missed message arrived, then stays for live ones."""
+    me = int(tokens["user_id"])
+    got = 0
+    opened_after = 0.0
+    async with (
+        httpx.AsyncClient(base_url=url, timeout=httpx.Timeout(120.0)) as client,
+        client.stream("GET", "/api/v1/events?since=0", headers=auth(tokens)) as response,
+    ):
+        opened_after = time.monotonic() - started
+        async for line in response.aiter_lines():
+            if stop.is_set():
+                return
+            if not line.startswith("data: "):
+                continue
+            event = json.loads(line[6:])
+            data = event["data"]
+            if (event["type"], event["op"]) != ("message", "add"):
+                continue
+            if (data.get("author") or {}).get("id") == me:
+                continue
+            head = data["body"].split("|", 1)[0]
+            if head == "missed":
+                got += 1
+                if got == missed:
+                    caught_up.append((opened_after, time.monotonic() - started))
+                    all_done, total = everyone
+                    if len(caught_up) == total:
+                        all_done.set()
+            else:
+                live.append(time.time() - float(head))
+
+
+async def scenario_reconnect(server: Server, args: argparse.Namespace) -> dict[str, float]:
+    """Every tab reconnects at once after each missed `--missed` messages from its partner."""
+    users, chats = await dm_pairs(server, "rc", args.clients)
+    partner = {a["user_id"]: b for a, b in zip(users[::2], users[1::2], strict=False)}
+    async with httpx.AsyncClient(base_url=server.url, timeout=60) as client:
+        for _ in range(args.missed):
+            for chat_id, first in chats:
+                for sender in (first, partner[first["user_id"]]):
+                    response = await client.post(
+                        f"/api/v1/chats/{chat_id}/messages",
+                        json={"body": "missed|while away"},
+                        headers=auth(sender),
+                    )
+                    response.raise_for_status()
+    rss_idle = server.rss_mb()
+    caught_up: list[tuple[float, float]] = []
+    live: list[float] = []
+    stop, all_done = asyncio.Event(), asyncio.Event()
+    started = time.monotonic()
+    clients = [
+        asyncio.create_task(
+            reconnecting_client(
+                server.url, u, args.missed, started, caught_up, live, stop, (all_done, len(users))
+            )
+        )
+        for u in users
+    ]
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(all_done.wait(), 180)
+    storm_seconds = time.monotonic() - started
+    rss_peak = server.rss_mb()
+    # The server after the storm: a few live messages, one per chat, over five seconds.
+    async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
+        for chat_id, first in chats[: max(1, min(len(chats), 50))]:
+            await client.post(
+                f"/api/v1/chats/{chat_id}/messages",
+                json={"body": f"{time.time()}|live"},
+                headers=auth(first),
+            )
+            await asyncio.sleep(5 / max(1, min(len(chats), 50)))
+    await asyncio.sleep(2)
+    stop.set()
+    for task in clients:
+        task.cancel()
+    failed = sum(1 for t in clients if t.done() and not t.cancelled() and t.exception())
+    opened = [o for o, _ in caught_up]
+    done = [d for _, d in caught_up]
+    return {
+        "tabs": len(users),
+        "caught_up": len(caught_up),
+        "failed": failed,
+        "all_caught_up_s": storm_seconds,
+        "stream_open_p50_ms": percentile(opened, 50) * 1000,
+        "stream_open_p99_ms": percentile(opened, 99) * 1000,
+        "caught_up_p50_ms": percentile(done, 50) * 1000,
+        "caught_up_p95_ms": percentile(done, 95) * 1000,
+        "caught_up_p99_ms": percentile(done, 99) * 1000,
+        "live_after_p50_ms": percentile(live, 50) * 1000,
+        "live_after_p99_ms": percentile(live, 99) * 1000,
+        "rss_before_mb": rss_idle,
+        "rss_after_storm_mb": rss_peak,
+    }
+
+
 def fill_messages(server: Server, chat_id: str, author: int, count: int) -> None:
     """Bulk-insert history straight into the database (the send path is measured elsewhere)."""
     code = f"""
@@ -354,12 +471,13 @@ with get_engine().begin() as c:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("scenario", choices=["dm", "group", "history"])
+    parser.add_argument("scenario", choices=["dm", "group", "history", "reconnect"])
     parser.add_argument("--clients", type=int, default=1000)
     parser.add_argument("--members", type=int, default=50)
     parser.add_argument("--rate", type=float, default=100)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--messages", type=int, default=100_000)
+    parser.add_argument("--missed", type=int, default=5, help="reconnect: messages missed per tab")
     parser.add_argument("--port", type=int, default=3150)
     parser.add_argument(
         "--postgres",
@@ -378,7 +496,12 @@ def main() -> None:
     server = Server(args.port, Path(tempfile.mkdtemp(prefix="socialhub-bench-")), database_url)
     server.start()
     try:
-        scenario = {"dm": scenario_dm, "group": scenario_group, "history": scenario_history}
+        scenario = {
+            "dm": scenario_dm,
+            "group": scenario_group,
+            "history": scenario_history,
+            "reconnect": scenario_reconnect,
+        }
         result = asyncio.run(scenario[args.scenario](server, args))
     finally:
         server.stop()

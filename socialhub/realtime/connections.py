@@ -20,13 +20,20 @@ from socialhub.domain import presence
 
 # This process among the backend workers, in the database's presence rows.
 WORKER_ID = f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-_lock = threading.Lock()
+_locks_lock = threading.Lock()
+_locks: dict[int, threading.Lock] = {}
 _clients: Counter[int] = Counter()
+
+
+def _lock(user_id: int) -> threading.Lock:
+    """One lock per user: different users' clients come and go in parallel."""
+    with _locks_lock:
+        return _locks.setdefault(user_id, threading.Lock())
 
 
 def opened(user_id: int) -> None:
     """Count a new client and record the user online here (blocking: run it in a thread)."""
-    with _lock:
+    with _lock(user_id):
         _clients[user_id] += 1
         still_here(user_id)
 
@@ -39,7 +46,7 @@ def still_here(user_id: int) -> None:
 
 def closed(user_id: int) -> None:
     """Forget a client; after the user's last one here, they may go offline."""
-    with _lock:
+    with _lock(user_id):
         _clients[user_id] -= 1
         if _clients[user_id] <= 0:
             del _clients[user_id]
