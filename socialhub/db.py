@@ -23,6 +23,7 @@ from socialhub.config import get_settings
 log = logging.getLogger(__name__)
 
 _AFTER_COMMIT = "socialhub_after_commit"
+_AFTER_ROLLBACK = "socialhub_after_rollback"
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -103,6 +104,11 @@ def on_commit(session: Session, callback: Callable[[], None]) -> None:
     session.info.setdefault(_AFTER_COMMIT, []).append(callback)
 
 
+def on_rollback(session: Session, callback: Callable[[], None]) -> None:
+    """Run `callback` if `session` rolls back: undo what lives outside the database (files)."""
+    session.info.setdefault(_AFTER_ROLLBACK, []).append(callback)
+
+
 @contextmanager
 def transaction(engine: Engine | None = None) -> Iterator[Session]:
     session = Session(engine or get_engine(), expire_on_commit=False)
@@ -118,6 +124,7 @@ def transaction(engine: Engine | None = None) -> Iterator[Session]:
         else:
             session.rollback()
             session.info.pop(_AFTER_COMMIT, None)
+            _run(session.info.pop(_AFTER_ROLLBACK, []))
         raise
     finally:
         session.close()

@@ -1,9 +1,41 @@
-"""/api/v1 routes for the social network's polls, on the same domain functions as the web app."""
+"""/api/v1/posts/{id}/poll and /vote: poll results and voting."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response, status
+from pydantic import BaseModel, Field
 
+from socialhub.api.deps import CurrentCaller
 from socialhub.api.errors import ERROR_RESPONSES
+from socialhub.db import transaction
+from socialhub.domain import polls
+from socialhub.models.poll_views import PollView
 
 router = APIRouter(tags=["polls"], responses=ERROR_RESPONSES)
+
+
+class Ballot(BaseModel):
+    option_ids: list[int] = Field(description="one option, or several when the poll allows it")
+
+
+@router.get("/posts/{post_id}/poll", response_model=PollView)
+def poll(post_id: str, caller: CurrentCaller) -> PollView:
+    """Results so far (final once closed), with your choices."""
+    with transaction() as db:
+        return polls.get_poll(db, caller.user(db), post_id)
+
+
+@router.post("/posts/{post_id}/vote", response_model=PollView)
+def vote(post_id: str, body: Ballot, caller: CurrentCaller) -> PollView:
+    """Vote, or change your vote, until the poll closes."""
+    with transaction() as db:
+        polls.check_vote(db, caller.user(db), post_id, body.option_ids)
+        return polls.get_poll(db, caller.user(db), post_id)
+
+
+@router.delete("/posts/{post_id}/vote", status_code=status.HTTP_204_NO_CONTENT)
+def retract(post_id: str, caller: CurrentCaller) -> Response:
+    """Take your vote back while the poll is open."""
+    with transaction() as db:
+        polls.check_retract_vote(db, caller.user(db), post_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

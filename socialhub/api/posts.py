@@ -1,9 +1,153 @@
-"""/api/v1 routes for the social network's posts, on the same domain functions as the web app."""
+"""/api/v1/posts and /api/v1/feed: posts, reposts and the feeds, on the web app's domain."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
 
+from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
+from pydantic import BaseModel, Field, ValidationError
+
+from socialhub.api.deps import CurrentCaller
 from socialhub.api.errors import ERROR_RESPONSES
+from socialhub.api.users import read_limited
+from socialhub.db import transaction
+from socialhub.domain import feeds, posts
+from socialhub.domain.errors import InvalidInput
+from socialhub.models.poll_views import PollSpec
+from socialhub.models.post_views import FeedPage, PostView
 
 router = APIRouter(tags=["posts"], responses=ERROR_RESPONSES)
+
+Before = Annotated[str | None, Query(description="older than this post id (next_cursor)")]
+After = Annotated[str | None, Query(description="newer than this post id")]
+Limit = Annotated[int, Query(ge=1, le=50)]
+
+
+class PostUpdate(BaseModel):
+    body: str | None = Field(default=None, description="new text (max 5,000 characters)")
+    visibility: str | None = Field(default=None, description="public or followers")
+
+
+class NewCount(BaseModel):
+    count: int = Field(description="new home posts since the given one (at most 51)")
+
+
+def _poll(raw: str | None) -> PollSpec | None:
+    if not raw:
+        return None
+    try:
+        return PollSpec.model_validate_json(raw)
+    except ValidationError as exc:
+        raise InvalidInput("poll must be JSON like the PollSpec schema", field="poll") from exc
+
+
+@router.post("/posts", response_model=PostView, status_code=status.HTTP_201_CREATED)
+def create_post(
+    caller: CurrentCaller,
+    body: Annotated[str, Form(description="text, max 5,000 characters; #tags and @mentions")] = "",
+    visibility: Annotated[str, Form(description="public or followers")] = "public",
+    images: Annotated[
+        list[UploadFile], File(description="up to 4 JPEG, PNG, WebP or GIF images, <= 10 MB each")
+    ] = [],  # noqa: B006 (FastAPI reads the default, it is never mutated)
+    poll: Annotated[
+        str | None,
+        Form(description='JSON: {"options": [...], "multiple": false, "closes_in_minutes": 1440}'),
+    ] = None,
+    quote_of_id: Annotated[str | None, Form(description="the public post this one quotes")] = None,
+) -> PostView:
+    """Publish a post (multipart form): text, images, a poll, or a quote of another post."""
+    with transaction() as db:
+        author = caller.user(db)
+        post = posts.check_create_post(
+            db,
+            author,
+            body=body,
+            visibility=visibility,
+            images=[read_limited(image) for image in images],
+            poll=_poll(poll),
+            quote_of_id=quote_of_id or None,
+        )
+        return posts.post_view(db, author, post)
+
+
+@router.get("/posts/{post_id}", response_model=PostView)
+def get_post(post_id: str, caller: CurrentCaller) -> PostView:
+    with transaction() as db:
+        return posts.get_post(db, caller.user(db), post_id)
+
+
+@router.patch("/posts/{post_id}", response_model=PostView)
+def edit_post(post_id: str, body: PostUpdate, caller: CurrentCaller) -> PostView:
+    """The author changes the text or the audience; the post shows as edited."""
+    with transaction() as db:
+        author = caller.user(db)
+        post = posts.check_edit_post(
+            db, author, post_id, body=body.body, visibility=body.visibility
+        )
+        return posts.post_view(db, author, post)
+
+
+@router.delete("/posts/{post_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_post(post_id: str, caller: CurrentCaller) -> Response:
+    """The author deletes a post, with its images, comments and reposts."""
+    with transaction() as db:
+        posts.check_delete_post(db, caller.user(db), post_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/posts/{post_id}/repost", response_model=PostView)
+def repost(post_id: str, caller: CurrentCaller) -> PostView:
+    """Share a public post with your followers (again: the same repost)."""
+    with transaction() as db:
+        user = caller.user(db)
+        return posts.post_view(db, user, posts.check_repost(db, user, post_id))
+
+
+@router.delete("/posts/{post_id}/repost", status_code=status.HTTP_204_NO_CONTENT)
+def undo_repost(post_id: str, caller: CurrentCaller) -> Response:
+    with transaction() as db:
+        posts.check_undo_repost(db, caller.user(db), post_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/feed/home", response_model=FeedPage)
+def home(
+    caller: CurrentCaller, before: Before = None, after: After = None, limit: Limit = 20
+) -> FeedPage:
+    """Posts of the people you follow, and yours, newest first."""
+    with transaction() as db:
+        return feeds.home_feed(db, caller.user(db), before=before, after=after, limit=limit)
+
+
+@router.get("/feed/home/new-count", response_model=NewCount)
+def home_new_count(
+    caller: CurrentCaller, since: Annotated[str, Query(description="newest post id shown")]
+) -> NewCount:
+    """How many posts arrived above the newest one you have: the "N new posts" pill."""
+    with transaction() as db:
+        return NewCount(count=feeds.count_new_home_posts(db, caller.user(db), since))
+
+
+@router.get("/feed/explore", response_model=FeedPage)
+def explore(
+    caller: CurrentCaller, before: Before = None, after: After = None, limit: Limit = 20
+) -> FeedPage:
+    """Public posts from everyone, newest first."""
+    with transaction() as db:
+        return feeds.explore_feed(db, caller.user(db), before=before, after=after, limit=limit)
+
+
+@router.get("/users/{username}/posts", response_model=FeedPage)
+def timeline(
+    username: str, caller: CurrentCaller, before: Before = None, limit: Limit = 20
+) -> FeedPage:
+    """A user's posts and reposts that you may see."""
+    with transaction() as db:
+        return feeds.profile_feed(db, caller.user(db), username, before=before, limit=limit)
+
+
+@router.get("/tags/{tag}/posts", response_model=FeedPage)
+def hashtag(tag: str, caller: CurrentCaller, before: Before = None, limit: Limit = 20) -> FeedPage:
+    """Posts with this hashtag that you may see."""
+    with transaction() as db:
+        return feeds.hashtag_feed(db, caller.user(db), tag, before=before, limit=limit)

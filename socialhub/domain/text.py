@@ -1,4 +1,5 @@
-"""User text to safe HTML: a small markdown subset (bold, italic, code, links) and @mentions.
+"""User text to safe HTML: a small markdown subset (bold, italic, code, links), @mentions and
+#hashtags.
 
 Raw HTML in the source is escaped (markdown-it with html off), the output is cleaned against an
 allow-list (nh3), and links get only http(s)/mailto schemes and rel=noopener nofollow.
@@ -14,6 +15,9 @@ from markdown_it import MarkdownIt
 
 ALLOWED_TAGS = {"p", "br", "strong", "em", "code", "pre", "a"}
 _MENTION = re.compile(r"(?<![\w@/])@([a-z0-9_]{3,30})\b", re.IGNORECASE)
+# A hashtag has at least one letter (so "#1" is not one); "&#39;" entities are not hashtags.
+_HASHTAG = re.compile(r"(?<![\w#&/])#(\w*[^\W\d_]\w*)")
+HASHTAG_MAX = 100
 _TAG_SPLIT = re.compile(r"(<[^>]+>)")
 
 
@@ -29,8 +33,21 @@ def mentions(text: str) -> list[str]:
     return list(dict.fromkeys(m.lower() for m in _MENTION.findall(text)))
 
 
+def hashtags(text: str) -> list[str]:
+    """The hashtags in `text`, lowercased, in order, without repeats."""
+    return list(dict.fromkeys(t.lower() for t in _HASHTAG.findall(text) if len(t) <= HASHTAG_MAX))
+
+
+def _link_hashtag(match: re.Match[str]) -> str:
+    tag = match.group(1)
+    if len(tag) > HASHTAG_MAX:
+        return match.group(0)
+    return f'<a href="/tag/{tag.lower()}" class="hashtag">#{tag}</a>'
+
+
 def _link_mentions(html: str) -> str:
-    """Turn @name in text (not inside code or links) into a link to the profile."""
+    """Turn @name and #tag in text (not inside code or links) into links to the profile or the
+    hashtag page."""
     out: list[str] = []
     inside = 0
     for part in _TAG_SPLIT.split(html):
@@ -42,14 +59,11 @@ def _link_mentions(html: str) -> str:
         elif inside:
             out.append(part)
         else:
-            out.append(
-                _MENTION.sub(
-                    lambda m: (
-                        f'<a href="/u/{m.group(1).lower()}" class="mention">@{m.group(1)}</a>'
-                    ),
-                    part,
-                )
+            linked = _MENTION.sub(
+                lambda m: f'<a href="/u/{m.group(1).lower()}" class="mention">@{m.group(1)}</a>',
+                part,
             )
+            out.append(_HASHTAG.sub(_link_hashtag, linked))
     return "".join(out)
 
 

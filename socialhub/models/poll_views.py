@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from pydantic import BaseModel, Field
 
 
@@ -13,3 +15,20 @@ class PollSpec(BaseModel):
     closes_in_minutes: int = Field(
         default=24 * 60, description="5 minutes to 7 days from the post's creation"
     )
+
+
+class PollOptionView(BaseModel):
+    id: int
+    text: str
+    votes: int
+    percent: int
+    chosen: bool  # by the viewer
+
+
+class PollView(BaseModel):
+    options: list[PollOptionView]
+    multiple: bool
+    voters: int
+    closes_at: datetime
+    closed: bool
+    voted: bool
