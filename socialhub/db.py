@@ -42,8 +42,9 @@ class _SQLiteWriters:
     (1, 2, 5 ... 100 ms), so under load the lock sits free while waiters sleep. Here a
     transaction takes a process lock at its first write (where pysqlite opens the transaction)
     and gives it up when it ends, so the next writer starts at once: 20 concurrent senders went
-    from 31 to 46-57 sends/s (bench/send_path.py). Separate processes sharing one SQLite file
-    still meet in the busy handler: run several workers on PostgreSQL.
+    from 31 to 46-57 sends/s (bench/send_path.py); the whole server under the load harness is
+    CPU-bound and did not change. Separate processes sharing one SQLite file still meet in the
+    busy handler: run several workers on PostgreSQL.
     """
 
     _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")

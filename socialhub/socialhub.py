@@ -8,12 +8,15 @@ from socialhub.api.app import create_api
 from socialhub.logs import configure_logging
 from socialhub.pages.auth import ON_LOAD as PUBLIC_ON_LOAD
 from socialhub.pages.auth import login_page, signup_page
+from socialhub.pages.explore import explore_page
 from socialhub.pages.home import home_page
 from socialhub.pages.messages import join_page, messages_page
+from socialhub.pages.post import post_page
 from socialhub.pages.profile import profile_page
 from socialhub.pages.settings import settings_page
 from socialhub.realtime.hub import get_hub
 from socialhub.state.chat import ChatState
+from socialhub.state.feed import FeedState
 from socialhub.state.profile import ProfileState
 from socialhub.state.realtime import RealtimeState
 from socialhub.state.session import SessionState
@@ -48,14 +51,28 @@ app.register_lifespan_task(run_hub)
 # missed from its stream position (on_mount would not fire again).
 LISTEN = RealtimeState.listen
 
-app.add_page(home_page, route="/", title="SocialHub", on_load=[SessionState.require_login, LISTEN])
+app.add_page(
+    home_page,
+    route="/",
+    title="SocialHub",
+    on_load=[SessionState.require_login, FeedState.load, LISTEN],
+)
+app.add_page(
+    explore_page, route="/explore", title="Explore · SocialHub", on_load=[FeedState.load, LISTEN]
+)
+app.add_page(
+    explore_page, route="/tag/[tag]", title="Hashtag · SocialHub", on_load=[FeedState.load, LISTEN]
+)
+app.add_page(
+    post_page, route="/p/[post_id]", title="Post · SocialHub", on_load=[FeedState.load, LISTEN]
+)
 app.add_page(login_page, route="/login", title="Log in · SocialHub", on_load=PUBLIC_ON_LOAD)
 app.add_page(signup_page, route="/signup", title="Sign up · SocialHub", on_load=PUBLIC_ON_LOAD)
 app.add_page(
     profile_page,
     route="/u/[username]",
     title="Profile · SocialHub",
-    on_load=[ProfileState.load, LISTEN],
+    on_load=[ProfileState.load, FeedState.load, LISTEN],
 )
 app.add_page(
     settings_page,

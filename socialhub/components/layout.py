@@ -37,6 +37,7 @@ def navbar() -> rx.Component:
                 ),
                 rx.spacer(),
                 nav_link("Home", "/", "house"),
+                nav_link("Explore", "/explore", "compass"),
                 nav_link("Messages", "/messages", "message-circle"),
                 nav_link("Profile", "/u/" + SessionState.username, "user"),
                 nav_link("Settings", "/settings", "settings"),

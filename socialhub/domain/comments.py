@@ -17,6 +17,7 @@ from sqlmodel import Session, col, func, select
 from socialhub.domain import blocks, text
 from socialhub.domain.chats import user_brief
 from socialhub.domain.errors import InvalidInput, NotFound, PermissionDenied
+from socialhub.domain.pagination import id_cursor
 from socialhub.domain.post_access import access_post
 from socialhub.domain.posts import publish_counts
 from socialhub.domain.validation import clean_text
@@ -189,7 +190,7 @@ def _comments(
         col(Comment.parent_id) == parent_id if parent_id else col(Comment.parent_id).is_(None),
         col(Comment.author_id).not_in(_hidden_authors(viewer)),
     )
-    if after:
+    if (after := id_cursor(after, "after")) is not None:
         query = query.where(col(Comment.id) > after)
     rows = list(session.exec(query.order_by(col(Comment.id)).limit(limit + 1)).all())
     page = rows[:limit]

@@ -7,28 +7,17 @@ either way are left out.
 
 from __future__ import annotations
 
-import re
-
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from socialhub.domain import blocks
-from socialhub.domain.errors import InvalidInput
+from socialhub.domain.pagination import id_cursor
 from socialhub.domain.posts import post_views
 from socialhub.domain.users import access_user
 from socialhub.models import Block, Follow, Post, PostHashtag, PostVisibility, User
 from socialhub.models.post_views import FeedPage
 
 PAGE_MAX = 50
-_POST_ID = re.compile(r"^[0-9a-f]{32}$")
-
-
-def _cursor(value: str | None, field: str) -> str | None:
-    if value is None or value == "":
-        return None
-    if not _POST_ID.match(value):
-        raise InvalidInput("bad cursor", field=field, code="bad_cursor")
-    return value
 
 
 def _visible_authors(query: SelectOfScalar[Post], viewer: User) -> SelectOfScalar[Post]:
@@ -53,9 +42,9 @@ def _page(
     limit: int,
 ) -> FeedPage:
     limit = max(1, min(limit, PAGE_MAX))
-    if (before := _cursor(before, "before")) is not None:
+    if (before := id_cursor(before, "before")) is not None:
         query = query.where(col(Post.id) < before)
-    if (after := _cursor(after, "after")) is not None:
+    if (after := id_cursor(after, "after")) is not None:
         query = query.where(col(Post.id) > after)
     rows = session.exec(query.order_by(col(Post.id).desc()).limit(limit + 1)).all()
     page = list(rows[:limit])
@@ -87,7 +76,7 @@ def home_feed(
 
 def count_new_home_posts(session: Session, viewer: User, since: str) -> int:
     """How many home posts are newer than `since` (the newest one shown): the "new posts" pill."""
-    after = _cursor(since, "since")
+    after = id_cursor(since, "since")
     rows = session.exec(
         _home_query(viewer)
         .where(col(Post.id) > after, col(Post.author_id) != viewer.id)

@@ -1,10 +1,11 @@
-"""/ : find people."""
+"""/ : your home feed, the composer, and finding people."""
 
 from __future__ import annotations
 
 import reflex as rx
 
 from socialhub.components.layout import app_shell
+from socialhub.components.post import composer, feed_list
 from socialhub.components.ui import user_avatar
 from socialhub.state.people import PeopleState, PersonRow
 from socialhub.state.session import SessionState
@@ -59,7 +60,11 @@ def home_page() -> rx.Component:
                 spacing="1",
                 id="people-results",
             ),
+            composer(),
+            feed_list(),
             spacing="4",
             width="100%",
+            max_width="42em",
+            margin_x="auto",
         )
     )

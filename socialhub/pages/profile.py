@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from socialhub.components.layout import app_shell
+from socialhub.components.post import feed_list
 from socialhub.components.ui import user_avatar
 from socialhub.state.chat import ChatState
 from socialhub.state.profile import ProfileState
@@ -13,65 +14,101 @@ from socialhub.state.session import SessionState
 
 def profile_page() -> rx.Component:
     return app_shell(
+        rx.vstack(
+            profile_card(),
+            rx.cond(ProfileState.loaded & ~ProfileState.not_found, feed_list()),
+            spacing="4",
+            width="100%",
+        )
+    )
+
+
+def profile_card() -> rx.Component:
+    return rx.cond(
+        ProfileState.not_found,
+        rx.vstack(
+            rx.heading("No such user", size="6", as_="h1"),
+            rx.text("This account does not exist or is not available."),
+            rx.link("Back home", href="/"),
+        ),
         rx.cond(
-            ProfileState.not_found,
-            rx.vstack(
-                rx.heading("No such user", size="6", as_="h1"),
-                rx.text("This account does not exist or is not available."),
-                rx.link("Back home", href="/"),
-            ),
-            rx.cond(
-                ProfileState.loaded,
-                rx.card(
-                    rx.flex(
-                        user_avatar(
-                            ProfileState.avatar_url,
+            ProfileState.loaded,
+            rx.card(
+                rx.flex(
+                    user_avatar(
+                        ProfileState.avatar_url,
+                        ProfileState.display_name,
+                        size="8",
+                        id="profile-avatar",
+                    ),
+                    rx.vstack(
+                        rx.heading(
                             ProfileState.display_name,
-                            size="8",
-                            id="profile-avatar",
+                            size="7",
+                            as_="h1",
+                            id="profile-display-name",
                         ),
-                        rx.vstack(
-                            rx.heading(
-                                ProfileState.display_name,
-                                size="7",
-                                as_="h1",
-                                id="profile-display-name",
+                        rx.text(
+                            "@",
+                            ProfileState.username,
+                            color_scheme="gray",
+                            id="profile-username",
+                        ),
+                        rx.cond(
+                            ProfileState.status_text,
+                            rx.badge(ProfileState.status_text, size="2", id="profile-status"),
+                        ),
+                        rx.text(ProfileState.bio, white_space="pre-wrap", id="profile-bio"),
+                        rx.text("Joined ", ProfileState.joined, color_scheme="gray", size="2"),
+                        rx.hstack(
+                            rx.text(
+                                rx.text.strong(ProfileState.followers_count.to(str)),
+                                " followers",
+                                size="2",
+                                id="followers-count",
                             ),
                             rx.text(
-                                "@",
-                                ProfileState.username,
-                                color_scheme="gray",
-                                id="profile-username",
+                                rx.text.strong(ProfileState.following_count.to(str)),
+                                " following",
+                                size="2",
+                                id="following-count",
                             ),
                             rx.cond(
-                                ProfileState.status_text,
-                                rx.badge(ProfileState.status_text, size="2", id="profile-status"),
+                                ProfileState.follows_you,
+                                rx.badge("Follows you", variant="soft"),
                             ),
-                            rx.text(ProfileState.bio, white_space="pre-wrap", id="profile-bio"),
-                            rx.text("Joined ", ProfileState.joined, color_scheme="gray", size="2"),
-                            rx.cond(
-                                ProfileState.user_id == SessionState.user_id,
-                                rx.link(
-                                    rx.button("Edit profile", variant="soft"), href="/settings"
+                            spacing="3",
+                            align="center",
+                        ),
+                        rx.cond(
+                            ProfileState.user_id == SessionState.user_id,
+                            rx.link(rx.button("Edit profile", variant="soft"), href="/settings"),
+                            rx.hstack(
+                                rx.button(
+                                    rx.cond(ProfileState.is_following, "Following", "Follow"),
+                                    variant=rx.cond(ProfileState.is_following, "soft", "solid"),
+                                    on_click=ProfileState.toggle_follow,
+                                    id="follow-button",
                                 ),
                                 rx.button(
                                     rx.icon("message-circle", size=16),
                                     "Message",
+                                    variant="soft",
                                     on_click=ChatState.start_dm(ProfileState.username),
                                     id="start-dm",
                                 ),
                             ),
-                            spacing="2",
-                            align="start",
                         ),
-                        spacing="5",
-                        direction=rx.breakpoints(initial="column", sm="row"),
-                        align=rx.breakpoints(initial="center", sm="start"),
+                        spacing="2",
+                        align="start",
                     ),
-                    width="100%",
-                    size="3",
+                    spacing="5",
+                    direction=rx.breakpoints(initial="column", sm="row"),
+                    align=rx.breakpoints(initial="center", sm="start"),
                 ),
-                rx.spinner(aria_label="Loading profile"),
+                width="100%",
+                size="3",
             ),
-        )
+            rx.spinner(aria_label="Loading profile"),
+        ),
     )

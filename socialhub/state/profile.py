@@ -7,10 +7,12 @@ from typing import Any
 import reflex as rx
 from sqlmodel import Session
 
+from socialhub.domain import graph
 from socialhub.domain import users as users_domain
-from socialhub.domain.errors import NotFound
+from socialhub.domain.errors import DomainError, NotFound
+from socialhub.models.graph_views import ProfileRelation
 from socialhub.models.users import UserView
-from socialhub.state.base import in_transaction
+from socialhub.state.base import error_toast, in_transaction
 from socialhub.state.realtime import watch_topics
 from socialhub.state.session import SessionState
 
@@ -25,6 +27,10 @@ class ProfileState(rx.State):
     joined: str = ""
     not_found: bool = False
     loaded: bool = False
+    followers_count: int = 0
+    following_count: int = 0
+    is_following: bool = False
+    follows_you: bool = False
 
     def _show(self, view: UserView) -> None:
         self.user_id = view.id
@@ -34,6 +40,37 @@ class ProfileState(rx.State):
         self.status_text = view.status_text
         self.avatar_url = view.avatar_url or ""
         self.joined = view.created_at.strftime("%B %Y")
+
+    def _relate(self, relation: ProfileRelation) -> None:
+        self.followers_count = relation.followers_count
+        self.following_count = relation.following_count
+        self.is_following = relation.is_following
+        self.follows_you = relation.follows_you
+
+    def apply_counts(self, data: dict[str, Any]) -> None:
+        """Someone followed or unfollowed the profile on screen."""
+        if data.get("user_id") == self.user_id and self.user_id:
+            self.followers_count = int(data.get("followers_count", self.followers_count))
+            self.following_count = int(data.get("following_count", self.following_count))
+
+    @rx.event
+    async def toggle_follow(self) -> Any:
+        session_state = await self.get_state(SessionState)
+        username, following = self.username, self.is_following
+
+        def work(session: Session) -> ProfileRelation:
+            user = session_state.authenticate(session)
+            if following:
+                graph.check_unfollow(session, user, username)
+            else:
+                graph.check_follow(session, user, username)
+            return graph.profile_relation(session, user, username)
+
+        try:
+            self._relate(await in_transaction(work))
+        except DomainError as exc:
+            return error_toast(exc)
+        return None
 
     def apply_user_view(self, data: dict[str, Any]) -> None:
         if data.get("id") == self.user_id and self.user_id:
@@ -48,21 +85,23 @@ class ProfileState(rx.State):
         path = self.router.url.path.rstrip("/")
         username = path.rsplit("/", 1)[-1]
 
-        def work(session: Session) -> UserView:
-            session_state.authenticate(session)
-            return users_domain.user_view(users_domain.access_user(session, username))
+        def work(session: Session) -> tuple[UserView, ProfileRelation]:
+            viewer = session_state.authenticate(session)
+            view = users_domain.user_view(users_domain.access_user(session, username))
+            return view, graph.profile_relation(session, viewer, username)
 
         self.loaded = False
         try:
-            view = await in_transaction(work)
+            view, relation = await in_transaction(work)
         except NotFound:
             self.not_found = True
             self.user_id = 0
             self.loaded = True
-            watch_topics(self.router.session.client_token, set())
+            watch_topics(self.router.session.client_token, set(), owner="profile")
             return None
         self.not_found = False
         self._show(view)
+        self._relate(relation)
         self.loaded = True
-        watch_topics(self.router.session.client_token, {f"profile:{view.id}"})
+        watch_topics(self.router.session.client_token, {f"profile:{view.id}"}, owner="profile")
         return None

@@ -22,6 +22,8 @@ from socialhub.domain import presence as presence_domain
 from socialhub.domain.errors import NotFound
 from socialhub.models import User
 from socialhub.models.chat import ChatSummary
+from socialhub.models.interaction_views import CommentView
+from socialhub.models.post_views import PostView
 from socialhub.realtime import connections
 from socialhub.realtime.events import (
     DeliveryAcks,
@@ -34,12 +36,15 @@ from socialhub.realtime.hub import Event, Subscription, get_hub
 from socialhub.state.base import in_transaction
 from socialhub.state.session import SessionState
 
+ChatListLoad = tuple[list[ChatSummary], set[str]]
+FeedLoad = tuple[list[PostView], list[CommentView] | None]
 LIVENESS_SECONDS = 5.0
 DISCONNECT_GRACE = 15.0
 _listener_ids = itertools.count(1)
 _active: dict[str, int] = {}
 _subscriptions: dict[str, Subscription] = {}
-_watched: dict[str, set[str]] = {}
+# token -> who asked (a state's name) -> the topics it watches for that tab.
+_watched: dict[str, dict[str, set[str]]] = {}
 _gone_since: dict[str, float] = {}
 
 
@@ -50,13 +55,18 @@ def _tab_connected(token: str) -> bool:
     return namespace is not None and token in namespace.token_to_sid
 
 
-def watch_topics(token: str, topics: set[str]) -> None:
-    """Make `token`'s listener receive these topics (replacing the previous page's topics)."""
-    _watched[token] = {topic_key(t) for t in topics}
+def _topics(token: str) -> set[str]:
+    return set().union(*_watched.get(token, {}).values())
+
+
+def watch_topics(token: str, topics: set[str], *, owner: str) -> None:
+    """Make `token`'s listener receive these topics; each owner (a page's state) replaces only
+    its own set, so a profile page's header and timeline can watch side by side."""
+    _watched.setdefault(token, {})[owner] = {topic_key(t) for t in topics}
     subscription = _subscriptions.get(token)
     if subscription is not None:
         base = {k for k in subscription.keys if k.startswith("user:")}
-        subscription.set_keys(base | _watched[token])
+        subscription.set_keys(base | _topics(token))
 
 
 class RealtimeState(rx.State):
@@ -75,7 +85,7 @@ class RealtimeState(rx.State):
             user_id = session_state._user_id
         if not user_id:
             return
-        subscription = get_hub().subscribe({user_key(user_id), *_watched.get(token, set())})
+        subscription = get_hub().subscribe({user_key(user_id), *_topics(token)})
         previous = _subscriptions.pop(token, None)
         if previous is not None:
             previous.close()
@@ -170,6 +180,7 @@ class RealtimeState(rx.State):
         """Apply a batch: read what is needed under the lock, do database work outside it, then
         change the state in one more locked step (one push to the browser per batch)."""
         from socialhub.state.chat import ChatListChange, ChatState, chat_list_change, read_in_chat
+        from socialhub.state.feed import FeedState
         from socialhub.state.profile import ProfileState
 
         async with self:
@@ -181,13 +192,15 @@ class RealtimeState(rx.State):
                         continue
                     self._position = position
                 fresh.append((key, event))
+            events = [event for _, event in fresh]
             session_state = await self.get_state(SessionState)
             chat = await self.get_state(ChatState)
+            feed = await self.get_state(FeedState)
             user_id, session_id = session_state._user_id, session_state._session_id
             chats_loaded, reading = chat.loaded, read_in_chat(chat)
+            feed_change, open_post = feed.feed_change(events, user_id), feed._open_post_id()
         if not fresh:
             return None
-        events = [event for _, event in fresh]
         for key, event in fresh:
             revoked = (event["type"], event["op"]) == ("session", "revoke")
             if (
@@ -204,33 +217,47 @@ class RealtimeState(rx.State):
         now = time.monotonic()
         delivered = acks.take(now) if acks.due(now) else {}
 
-        def work(session: Session) -> tuple[list[ChatSummary], set[str]] | None:
+        def work(session: Session) -> tuple[ChatListLoad | None, FeedLoad | None]:
             self._acknowledge(session, user_id, reading, delivered)
             user = session.get(User, user_id)
-            if not change or user is None:
-                return None
+            if user is None:
+                return None, None
+            feed_loaded = (
+                FeedState.load_change(session, user, feed_change, open_post)
+                if feed_change.needs_database()
+                else None
+            )
+            if not change:
+                return None, feed_loaded
             if change.everything:
-                return chats_domain.list_chats(session, user), set()
+                return (chats_domain.list_chats(session, user), set()), feed_loaded
             summaries, gone = [], set()
             for chat_id in sorted(change.chats):
                 try:
                     summaries.append(chats_domain.get_chat(session, user, chat_id))
                 except NotFound:
                     gone.add(chat_id)
-            return summaries, gone
+            return (summaries, gone), feed_loaded
 
-        chat_list = await in_transaction(work) if (delivered or change) else None
+        needed = delivered or change or feed_change.needs_database()
+        chat_list, feed_loaded = await in_transaction(work) if needed else (None, None)
         async with self:
             session_state = await self.get_state(SessionState)
             profile = await self.get_state(ProfileState)
             chat = await self.get_state(ChatState)
+            feed = await self.get_state(FeedState)
             for _key, event in fresh:
-                if (event["type"], event["op"]) == ("user", "update"):
+                kind = (event["type"], event["op"])
+                if kind == ("user", "update"):
                     session_state.apply_user_view(event["data"])
                     profile.apply_user_view(event["data"])
+                elif kind == ("profile", "counts"):
+                    profile.apply_counts(event["data"])
                 else:
                     chat.apply_event(event, user_id)
             if chat_list is not None:
                 summaries, gone = chat_list
                 chat.apply_chat_list(summaries, change, gone)
+            views, thread = feed_loaded or ([], None)
+            feed.apply_change(feed_change, views, thread)
         return None

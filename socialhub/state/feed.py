@@ -1,0 +1,540 @@
+"""Feeds and posts in the browser: home, explore, hashtag and profile timelines, a post's page
+with its comments, and the composer. Kept live by the tab's realtime listener."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import reflex as rx
+from pydantic import BaseModel
+from sqlmodel import Session, col, select
+
+from socialhub.domain import comments as comments_domain
+from socialhub.domain import feeds, likes, media, polls, posts
+from socialhub.domain.errors import DomainError
+from socialhub.models import Post, User
+from socialhub.models.interaction_views import CommentView
+from socialhub.models.poll_views import PollSpec
+from socialhub.models.post_views import FeedPage, PostView
+from socialhub.state.base import error_toast, in_transaction
+from socialhub.state.realtime import watch_topics
+from socialhub.state.session import SessionState
+
+POST_IMAGES_UPLOAD_ID = "post-images"
+POLL_HOURS = ["1", "6", "24", "72", "168"]
+# The feed keeps at most this many posts in the tab's state (older ones reload on scroll).
+WINDOW = 60
+
+
+class PollOptionRow(BaseModel):
+    id: int
+    text: str
+    votes: int
+    percent: int
+    chosen: bool
+
+
+class PostCard(BaseModel):
+    id: str
+    author_name: str
+    author_username: str
+    author_avatar: str
+    body: str
+    html: str
+    when: str
+    edited: bool
+    followers_only: bool
+    images: list[str]
+    like_count: int
+    comment_count: int
+    repost_count: int
+    liked: bool
+    reposted: bool
+    mine: bool
+    reposted_by: str  # the reposter's name when this card is a repost
+    quote_author: str
+    quote_html: str
+    quote_unavailable: bool
+    has_poll: bool
+    poll_options: list[PollOptionRow]
+    poll_voters: int
+    poll_closed: bool
+    poll_multiple: bool
+
+
+class CommentRow(BaseModel):
+    id: str
+    parent_id: str
+    author_name: str
+    author_username: str
+    author_avatar: str
+    html: str
+    when: str
+    edited: bool
+    can_delete: bool
+    reply: bool
+
+
+def post_card(view: PostView) -> PostCard:
+    """One card; a repost shows the original's content under "X reposted"."""
+    shown = view.repost_of or view
+    poll = shown.poll
+    return PostCard(
+        id=shown.id,
+        author_name=shown.author.display_name or shown.author.username,
+        author_username=shown.author.username,
+        author_avatar=shown.author.avatar_small_url or "",
+        body=shown.body,
+        html=shown.html,
+        when=shown.created_at.strftime("%d %b %H:%M"),
+        edited=shown.edited,
+        followers_only=shown.visibility == "followers",
+        images=[image.url for image in shown.images],
+        like_count=shown.like_count,
+        comment_count=shown.comment_count,
+        repost_count=shown.repost_count,
+        liked=shown.liked_by_me,
+        reposted=shown.reposted_by_me,
+        mine=shown.is_mine,
+        reposted_by=(view.author.display_name or view.author.username) if view.repost_of else "",
+        quote_author=shown.quote_of.author.username if shown.quote_of else "",
+        quote_html=shown.quote_of.html if shown.quote_of else "",
+        quote_unavailable=shown.quote_unavailable,
+        has_poll=poll is not None,
+        poll_options=[
+            PollOptionRow(id=o.id, text=o.text, votes=o.votes, percent=o.percent, chosen=o.chosen)
+            for o in (poll.options if poll else [])
+        ],
+        poll_voters=poll.voters if poll else 0,
+        poll_closed=poll.closed if poll else False,
+        poll_multiple=poll.multiple if poll else False,
+    )
+
+
+def comment_rows(views: list[CommentView]) -> list[CommentRow]:
+    rows = []
+    for view in views:
+        for item in [view, *view.replies]:
+            rows.append(
+                CommentRow(
+                    id=item.id,
+                    parent_id=item.parent_id or "",
+                    author_name=item.author.display_name or item.author.username,
+                    author_username=item.author.username,
+                    author_avatar=item.author.avatar_small_url or "",
+                    html=item.html,
+                    when=item.created_at.strftime("%d %b %H:%M"),
+                    edited=item.edited,
+                    can_delete=item.can_delete,
+                    reply=item.parent_id is not None,
+                )
+            )
+    return rows
+
+
+@dataclass
+class FeedChange:
+    """What a batch of live events asks of the feed: posts to reload, new ones to count."""
+
+    reload: set[str] = field(default_factory=set)
+    removed: set[str] = field(default_factory=set)
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    new_posts: int = 0
+    comments: bool = False
+
+    def needs_database(self) -> bool:
+        return bool(self.reload) or self.comments
+
+
+class FeedState(rx.State):
+    kind: str = ""  # home | explore | tag | profile | post
+    title: str = ""
+    posts: list[PostCard] = []
+    next_cursor: str = ""
+    new_count: int = 0
+    loading: bool = False
+    not_found: bool = False
+    # The post page
+    comments: list[CommentRow] = []
+    reply_to_id: str = ""
+    reply_to_name: str = ""
+    # The composer
+    draft: str = ""
+    visibility: str = "public"
+    poll_open: bool = False
+    poll_options: list[str] = ["", ""]
+    poll_multiple: bool = False
+    poll_hours: str = "24"
+    publishing: bool = False
+    _argument: str = ""  # the tag, username or post id of the page
+
+    async def _session(self) -> SessionState:
+        return await self.get_state(SessionState)
+
+    def _route(self) -> tuple[str, str]:
+        parts = [p for p in self.router.url.path.split("/") if p]
+        if not parts:
+            return "home", ""
+        if parts[0] == "explore":
+            return "explore", ""
+        if parts[0] == "tag" and len(parts) > 1:
+            return "tag", parts[1]
+        if parts[0] == "u" and len(parts) > 1:
+            return "profile", parts[1]
+        if parts[0] == "p" and len(parts) > 1:
+            return "post", parts[1]
+        return "home", ""
+
+    def _page(self, session: Session, user: User, before: str | None) -> FeedPage:
+        if self.kind == "explore":
+            return feeds.explore_feed(session, user, before=before)
+        if self.kind == "tag":
+            return feeds.hashtag_feed(session, user, self._argument, before=before)
+        if self.kind == "profile":
+            return feeds.profile_feed(session, user, self._argument, before=before)
+        return feeds.home_feed(session, user, before=before)
+
+    def _watch(self) -> None:
+        topics = {f"post:{card.id}" for card in self.posts}
+        if self.kind == "explore":
+            topics.add("explore")
+        watch_topics(self.router.session.client_token, topics, owner="feed")
+
+    @rx.event
+    async def load(self) -> Any:
+        session_state = await self._session()
+        redirect = await session_state.ensure_signed_in()
+        if redirect is not None:
+            return redirect
+        return await self._load()
+
+    async def _load(self) -> Any:
+        session_state = await self._session()
+        self.kind, self._argument = self._route()
+        self.title = {
+            "home": "Home",
+            "explore": "Explore",
+            "tag": f"#{self._argument}",
+            "profile": "Posts",
+            "post": "Post",
+        }[self.kind]
+        self.new_count, self.not_found, self.comments = 0, False, []
+        self.reply_to_id = self.reply_to_name = ""
+        if self.kind == "post":
+            return await self._load_post()
+
+        def work(session: Session) -> FeedPage:
+            return self._page(session, session_state.authenticate(session), None)
+
+        try:
+            page = await in_transaction(work)
+        except DomainError as exc:
+            self.posts, self.next_cursor, self.not_found = [], "", True
+            return error_toast(exc)
+        self.posts = [post_card(view) for view in page.posts]
+        self.next_cursor = page.next_cursor or ""
+        self._watch()
+        return None
+
+    async def _load_post(self) -> Any:
+        session_state = await self._session()
+        post_id = self._argument
+
+        def work(session: Session) -> tuple[PostView, list[CommentView]]:
+            user = session_state.authenticate(session)
+            view = posts.get_post(session, user, post_id)
+            return view, comments_domain.list_comments(session, user, post_id, limit=100).comments
+
+        try:
+            view, comment_views = await in_transaction(work)
+        except DomainError:
+            self.posts, self.not_found = [], True
+            self._watch()
+            return None
+        self.posts = [post_card(view)]
+        self.next_cursor = ""
+        self.comments = comment_rows(comment_views)
+        self._watch()
+        return None
+
+    @rx.event
+    async def load_more(self) -> Any:
+        if not self.next_cursor or self.loading:
+            return
+        self.loading = True
+        yield
+        session_state = await self._session()
+        before = self.next_cursor
+
+        def work(session: Session) -> FeedPage:
+            return self._page(session, session_state.authenticate(session), before)
+
+        try:
+            page = await in_transaction(work)
+        except DomainError as exc:
+            self.loading = False
+            yield error_toast(exc)
+            return
+        self.posts = (self.posts + [post_card(view) for view in page.posts])[-WINDOW * 2 :]
+        self.next_cursor = page.next_cursor or ""
+        self.loading = False
+        self._watch()
+
+    @rx.event
+    async def show_new(self) -> Any:
+        """The "N new posts" pill: reload the top of the feed."""
+        self.new_count = 0
+        return await self._load()
+
+    # Composer ------------------------------------------------------------------------------------
+
+    @rx.event
+    def set_draft(self, value: str) -> None:
+        self.draft = value
+
+    @rx.event
+    def set_visibility(self, value: str) -> None:
+        self.visibility = value
+
+    @rx.event
+    def toggle_poll(self) -> None:
+        self.poll_open = not self.poll_open
+
+    @rx.event
+    def set_poll_option(self, index: int, value: str) -> None:
+        if 0 <= index < len(self.poll_options):
+            self.poll_options[index] = value
+
+    @rx.event
+    def add_poll_option(self) -> None:
+        if len(self.poll_options) < polls.OPTIONS_MAX:
+            self.poll_options.append("")
+
+    @rx.event
+    def set_poll_multiple(self, value: bool) -> None:
+        self.poll_multiple = bool(value)
+
+    @rx.event
+    def set_poll_hours(self, value: str) -> None:
+        self.poll_hours = value
+
+    def _poll_spec(self) -> PollSpec | None:
+        if not self.poll_open:
+            return None
+        hours = int(self.poll_hours) if self.poll_hours.isdigit() else 24
+        return PollSpec(
+            options=[option for option in self.poll_options if option.strip()],
+            multiple=self.poll_multiple,
+            closes_in_minutes=hours * 60,
+        )
+
+    @rx.event
+    async def publish(self, files: list[rx.UploadFile]) -> Any:
+        """Post the draft with the selected images (read up to the size limit each)."""
+        if self.publishing:
+            return
+        self.publishing = True
+        yield
+        session_state = await self._session()
+        images = [await file.read(media.image_read_limit()) for file in files]
+        body, visibility, poll = self.draft, self.visibility, self._poll_spec()
+
+        def work(session: Session) -> PostView:
+            user = session_state.authenticate(session)
+            post = posts.check_create_post(
+                session, user, body=body, visibility=visibility, images=images, poll=poll
+            )
+            return posts.post_view(session, user, post)
+
+        try:
+            view = await in_transaction(work)
+        except DomainError as exc:
+            self.publishing = False
+            yield error_toast(exc)
+            return
+        self.publishing = False
+        self.draft = ""
+        self.poll_open, self.poll_options, self.poll_multiple = False, ["", ""], False
+        if self.kind in ("home", "profile"):
+            self.posts = [post_card(view), *self.posts][:WINDOW]
+            self._watch()
+        yield [
+            rx.set_value("post-draft", ""),
+            rx.clear_selected_files(POST_IMAGES_UPLOAD_ID),
+            rx.toast.success("Posted"),
+        ]
+
+    # Actions on a post ---------------------------------------------------------------------------
+
+    async def _refresh(self, post_id: str, action: Any) -> Any:
+        """Run `action(session, user)` and show the post as it is afterwards."""
+        session_state = await self._session()
+
+        def work(session: Session) -> PostView:
+            user = session_state.authenticate(session)
+            action(session, user)
+            return posts.get_post(session, user, post_id)
+
+        try:
+            view = await in_transaction(work)
+        except DomainError as exc:
+            return error_toast(exc)
+        self._replace([view])
+        return None
+
+    def _replace(self, views: list[PostView]) -> None:
+        fresh = {card.id: card for card in (post_card(view) for view in views)}
+        for i, card in enumerate(self.posts):
+            if card.id in fresh:
+                replacement = fresh[card.id]
+                replacement.reposted_by = card.reposted_by
+                self.posts[i] = replacement
+
+    @rx.event
+    async def toggle_like(self, post_id: str, liked: bool) -> Any:
+        action = likes.check_unlike if liked else likes.check_like
+        return await self._refresh(post_id, lambda s, u: action(s, u, post_id))
+
+    @rx.event
+    async def toggle_repost(self, post_id: str, reposted: bool) -> Any:
+        action = posts.check_undo_repost if reposted else posts.check_repost
+        return await self._refresh(post_id, lambda s, u: action(s, u, post_id))
+
+    @rx.event
+    async def vote(self, post_id: str, option_id: int) -> Any:
+        card = next((c for c in self.posts if c.id == post_id), None)
+        chosen = {o.id for o in card.poll_options if o.chosen} if card else set()
+        if card is not None and card.poll_multiple:
+            ballot = sorted(chosen ^ {option_id})
+        else:
+            ballot = [option_id]
+        if not ballot:
+            return await self._refresh(
+                post_id, lambda s, u: polls.check_retract_vote(s, u, post_id)
+            )
+        return await self._refresh(post_id, lambda s, u: polls.check_vote(s, u, post_id, ballot))
+
+    @rx.event
+    async def delete_post(self, post_id: str) -> Any:
+        session_state = await self._session()
+
+        def work(session: Session) -> None:
+            posts.check_delete_post(session, session_state.authenticate(session), post_id)
+
+        try:
+            await in_transaction(work)
+        except DomainError as exc:
+            return error_toast(exc)
+        self.posts = [card for card in self.posts if card.id != post_id]
+        if self.kind == "post":
+            return rx.redirect("/")
+        return rx.toast.success("Post deleted")
+
+    # Comments (the post page) --------------------------------------------------------------------
+
+    @rx.event
+    def start_reply(self, comment_id: str, name: str) -> Any:
+        self.reply_to_id, self.reply_to_name = comment_id, name
+        return rx.set_focus("comment-input")
+
+    @rx.event
+    def cancel_reply(self) -> None:
+        self.reply_to_id = self.reply_to_name = ""
+
+    async def _reload_comments(self, action: Any) -> Any:
+        session_state = await self._session()
+        post_id = self._argument
+
+        def work(session: Session) -> tuple[PostView, list[CommentView]]:
+            user = session_state.authenticate(session)
+            action(session, user)
+            view = posts.get_post(session, user, post_id)
+            return view, comments_domain.list_comments(session, user, post_id, limit=100).comments
+
+        try:
+            view, comment_views = await in_transaction(work)
+        except DomainError as exc:
+            return error_toast(exc)
+        self._replace([view])
+        self.comments = comment_rows(comment_views)
+        return None
+
+    @rx.event
+    async def add_comment(self, form: dict[str, Any]) -> Any:
+        body, reply_to, post_id = (
+            str(form.get("body", "")),
+            self.reply_to_id or None,
+            self._argument,
+        )
+        result = await self._reload_comments(
+            lambda s, u: comments_domain.check_add_comment(
+                s, u, post_id, body=body, reply_to_id=reply_to
+            )
+        )
+        if result is not None:
+            return result
+        self.reply_to_id = self.reply_to_name = ""
+        return rx.set_value("comment-input", "")
+
+    @rx.event
+    async def delete_comment(self, comment_id: str) -> Any:
+        return await self._reload_comments(
+            lambda s, u: comments_domain.check_delete_comment(s, u, comment_id)
+        )
+
+    # Live events (called by the realtime listener) -----------------------------------------------
+
+    def feed_change(self, events: list[dict[str, Any]], me: int) -> FeedChange:
+        """What these events change on screen (read under the state lock, no database)."""
+        change = FeedChange()
+        shown = {card.id for card in self.posts}
+        for event in events:
+            kind = (event.get("type"), event.get("op"))
+            data = event.get("data", {})
+            post_id = str(data.get("post_id", ""))
+            if kind == ("post", "add"):
+                if data.get("author_id") != me and self.kind in ("home", "explore"):
+                    change.new_posts += 1
+            elif post_id in shown:
+                if kind == ("post", "counts"):
+                    change.counts[post_id] = data
+                elif kind == ("post", "delete"):
+                    change.removed.add(post_id)
+                elif kind in (("post", "edit"), ("poll", "update")):
+                    change.reload.add(post_id)
+                elif kind[0] == "comment" and self.kind == "post":
+                    change.comments = True
+        return change
+
+    @staticmethod
+    def load_change(
+        session: Session, user: User, change: FeedChange, post_id: str
+    ) -> tuple[list[PostView], list[CommentView] | None]:
+        """The database side of a change (outside the state lock)."""
+        found = session.exec(select(Post).where(col(Post.id).in_(change.reload))).all()
+        views = posts.post_views(session, user, found) if found else []
+        thread = None
+        if change.comments and post_id:
+            thread = comments_domain.list_comments(session, user, post_id, limit=100).comments
+        return views, thread
+
+    def apply_change(
+        self, change: FeedChange, views: list[PostView], thread: list[CommentView] | None
+    ) -> None:
+        if change.new_posts:
+            self.new_count += change.new_posts
+        for card in self.posts:
+            counts = change.counts.get(card.id)
+            if counts:
+                card.like_count = int(counts.get("like_count", card.like_count))
+                card.comment_count = int(counts.get("comment_count", card.comment_count))
+                card.repost_count = int(counts.get("repost_count", card.repost_count))
+        if change.removed:
+            self.posts = [card for card in self.posts if card.id not in change.removed]
+        self._replace(views)
+        if thread is not None:
+            self.comments = comment_rows(thread)
+
+    def _open_post_id(self) -> str:
+        return self._argument if self.kind == "post" else ""
