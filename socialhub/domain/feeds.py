@@ -1,8 +1,9 @@
 """Feeds: home (people you follow, and you), a profile's timeline, explore and hashtag pages.
 
-Newest first, paged by post id (UUIDv7, so id order is time order): `before` gives older posts,
-`after` newer ones (the "N new posts" pill). Posts by suspended authors and by anyone blocked
-either way are left out.
+Newest first, paged by post id (UUIDv7, so id order is time order): `before` gives older posts
+(pass the page's `next_cursor`), `after` newer ones (what arrived above the top: the "N new
+posts" pill). Posts by suspended authors and by anyone blocked either way are left out, and so
+are reposts of posts the viewer may not see.
 """
 
 from __future__ import annotations
@@ -18,17 +19,18 @@ from socialhub.models import Block, Follow, Post, PostHashtag, PostVisibility, U
 from socialhub.models.post_views import FeedPage
 
 PAGE_MAX = 50
+NEW_COUNT_MAX = PAGE_MAX + 1
 
 
 def _visible_authors(query: SelectOfScalar[Post], viewer: User) -> SelectOfScalar[Post]:
     """Leave out suspended authors and anyone the viewer blocks or is blocked by."""
     blocked = select(Block.blocked_id).where(col(Block.blocker_id) == viewer.id)
     blockers = select(Block.blocker_id).where(col(Block.blocked_id) == viewer.id)
-    active = select(User.id).where(col(User.suspended_at).is_(None))
+    suspended = select(User.id).where(col(User.suspended_at).is_not(None))
     return query.where(
         col(Post.author_id).not_in(blocked),
         col(Post.author_id).not_in(blockers),
-        col(Post.author_id).in_(active),
+        col(Post.author_id).not_in(suspended),
     )
 
 
@@ -48,8 +50,10 @@ def _page(
         query = query.where(col(Post.id) > after)
     rows = session.exec(query.order_by(col(Post.id).desc()).limit(limit + 1)).all()
     page = list(rows[:limit])
+    views = post_views(session, viewer, page)
     return FeedPage(
-        posts=post_views(session, viewer, page),
+        # A repost whose original the viewer may not see has nothing to show.
+        posts=[v for p, v in zip(page, views, strict=True) if not p.repost_of_id or v.repost_of],
         next_cursor=page[-1].id if len(rows) > limit else None,
     )
 
@@ -71,17 +75,19 @@ def home_feed(
     after: str | None = None,
     limit: int = 20,
 ) -> FeedPage:
+    """Posts and reposts of the people the viewer follows, and the viewer's own."""
     return _page(session, viewer, _home_query(viewer), before=before, after=after, limit=limit)
 
 
-def count_new_home_posts(session: Session, viewer: User, since: str) -> int:
-    """How many home posts are newer than `since` (the newest one shown): the "new posts" pill."""
-    after = id_cursor(since, "since")
+def count_new_home_posts(session: Session, viewer: User, since_id: str) -> int:
+    """How many posts by others arrived on the home feed above `since_id` (the newest one
+    shown): the "N new posts" pill. Counts up to NEW_COUNT_MAX ("50+")."""
+    after = id_cursor(since_id, "since")
     rows = session.exec(
         _home_query(viewer)
         .where(col(Post.id) > after, col(Post.author_id) != viewer.id)
         .order_by(col(Post.id).desc())
-        .limit(PAGE_MAX + 1)
+        .limit(NEW_COUNT_MAX)
     ).all()
     return len(rows)
 
@@ -110,10 +116,12 @@ def profile_feed(
     username: str,
     *,
     before: str | None = None,
+    after: str | None = None,
     limit: int = 20,
 ) -> FeedPage:
     """A user's posts and reposts as the viewer may see them: all of them for followers and
-    the user, public ones for everyone else, none across a block."""
+    the user, public ones for everyone else, none across a block. NotFound for an unknown or
+    suspended user."""
     author = access_user(session, username)
     assert viewer.id is not None
     assert author.id is not None
@@ -123,7 +131,7 @@ def profile_feed(
     following = session.get(Follow, (viewer.id, author.id)) is not None
     if viewer.id != author.id and not following:
         query = query.where(col(Post.visibility) == PostVisibility.public.value)
-    return _page(session, viewer, query, before=before, after=None, limit=limit)
+    return _page(session, viewer, query, before=before, after=after, limit=limit)
 
 
 def hashtag_feed(
@@ -132,18 +140,21 @@ def hashtag_feed(
     tag: str,
     *,
     before: str | None = None,
+    after: str | None = None,
     limit: int = 20,
 ) -> FeedPage:
-    """Posts with #tag that the viewer may see."""
+    """Posts with #tag (any case, with or without the #) that the viewer may see."""
     followed = select(Follow.followee_id).where(col(Follow.follower_id) == viewer.id)
-    tagged = select(PostHashtag.post_id).where(col(PostHashtag.tag) == tag.lower().lstrip("#"))
+    # Driven by the tag's rows (its primary key is (tag, post id)), not by a scan of all posts.
     query = _visible_authors(
-        select(Post).where(
-            col(Post.id).in_(tagged),
+        select(Post)
+        .join(PostHashtag, col(PostHashtag.post_id) == col(Post.id))
+        .where(
+            col(PostHashtag.tag) == tag.lower().lstrip("#"),
             (col(Post.visibility) == PostVisibility.public.value)
             | col(Post.author_id).in_(followed)
             | (col(Post.author_id) == viewer.id),
         ),
         viewer,
     )
-    return _page(session, viewer, query, before=before, after=None, limit=limit)
+    return _page(session, viewer, query, before=before, after=after, limit=limit)

@@ -1,9 +1,14 @@
 """Posts: writing, editing and deleting them, reposts and quotes (who may see one: post_access).
 
 Events: a new post (or repost) is stored for its author and every follower (type "post", op
-"add", data {"post_id", "author_id"}), and pushed on topics "profile:<author id>" and, when
-public, "explore". An edit or delete is pushed on topic "post:<id>" (op "edit"/"delete", data
-{"post_id"}); counters on "post:<id>" (op "counts").
+"add", data {"post_id", "author_id"}) and pushed on topic "profile:<author id>" and, for a public
+post that is not a repost, "explore". An edit is pushed on topic "post:<id>" (op "edit", data
+{"post_id", "post": PostContent}; "post" is None when the edit narrowed the audience, so a
+watcher who may no longer see the post reloads it instead of reading it), a delete on
+"post:<id>" (op "delete", data {"post_id"}); counters on "post:<id>" (op "counts").
+
+Reposts: only public posts can be reposted or quoted (code "not_public"), your own included; a
+repost of a repost shares the original; reposting twice is the same repost.
 """
 
 from __future__ import annotations
@@ -13,19 +18,20 @@ from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, or_, select
 
 from socialhub.config import get_settings
 from socialhub.db import on_commit, on_rollback
 from socialhub.domain import graph, media, polls, text
 from socialhub.domain.chats import user_brief
-from socialhub.domain.errors import InvalidInput, PermissionDenied
-from socialhub.domain.post_access import access_post, may_see_post
+from socialhub.domain.errors import InvalidInput, NotFound, PermissionDenied
+from socialhub.domain.post_access import access_post as access_post  # shared visibility rule
+from socialhub.domain.post_access import may_see_post as may_see_post
 from socialhub.domain.validation import clean_text
-from socialhub.models import Post, PostHashtag, PostLike, PostVisibility, User
+from socialhub.models import Block, Follow, Post, PostHashtag, PostLike, PostVisibility, User
 from socialhub.models.base import utcnow
 from socialhub.models.poll_views import PollSpec
-from socialhub.models.post_views import PictureView, PostView
+from socialhub.models.post_views import PictureView, PostContent, PostView
 from socialhub.realtime.events import publish_on_commit
 
 BODY_MAX = 5000
@@ -34,6 +40,7 @@ FEED_IMAGE, FULL_IMAGE = 640, 1600
 
 
 def _own_post(session: Session, actor: User, post_id: str) -> Post:
+    """A post the actor wrote: hidden or missing is NotFound, someone else's is refused."""
     post = access_post(session, actor, post_id)
     if post.author_id != actor.id:
         raise PermissionDenied("only the author can change this post", code="not_author")
@@ -52,23 +59,74 @@ def _picture(record: dict[str, Any]) -> PictureView:
     )
 
 
+def _load(session: Session, ids: set[str]) -> dict[str, Post]:
+    if not ids:
+        return {}
+    return {p.id: p for p in session.exec(select(Post).where(col(Post.id).in_(ids))).all()}
+
+
+class _Audience:
+    """may_see_post for many posts at once: the authors, blocks and follows in three queries."""
+
+    def __init__(self, session: Session, viewer: User, author_ids: set[int]) -> None:
+        assert viewer.id is not None
+        self.viewer_id = viewer.id
+        others = author_ids - {viewer.id}
+        self.authors = (
+            {u.id: u for u in session.exec(select(User).where(col(User.id).in_(author_ids)))}
+            if author_ids
+            else {}
+        )
+        self.blocked: set[int] = set()
+        self.followed: set[int] = set()
+        if others:
+            for blocker, blocked in session.exec(
+                select(Block.blocker_id, Block.blocked_id).where(
+                    or_(
+                        (col(Block.blocker_id) == viewer.id) & col(Block.blocked_id).in_(others),
+                        (col(Block.blocked_id) == viewer.id) & col(Block.blocker_id).in_(others),
+                    )
+                )
+            ).all():
+                self.blocked.add(blocked if blocker == viewer.id else blocker)
+            self.followed = set(
+                session.exec(
+                    select(Follow.followee_id).where(
+                        col(Follow.follower_id) == viewer.id, col(Follow.followee_id).in_(others)
+                    )
+                ).all()
+            )
+
+    def may_see(self, post: Post) -> bool:
+        """The same rule as post_access.may_see_post."""
+        if post.author_id == self.viewer_id:
+            return True
+        author = self.authors.get(post.author_id)
+        if author is None or author.suspended_at is not None or post.author_id in self.blocked:
+            return False
+        return post.visibility != PostVisibility.followers.value or post.author_id in self.followed
+
+
 def post_views(session: Session, viewer: User, posts: Sequence[Post]) -> list[PostView]:
-    """Views of a page of posts for `viewer`, in a fixed number of queries."""
+    """Views of a page of posts for `viewer` (who may see them), in a fixed number of queries.
+
+    A repost carries its original in `repost_of` (with the original's own quote), a quote post
+    the quoted post in `quote_of`; either is None when the viewer may not see it (then a quote
+    is marked `quote_unavailable`).
+    """
     assert viewer.id is not None
-    referenced = {p.repost_of_id or p.quote_of_id for p in posts} - {None}
-    originals = (
-        {
-            o.id: o
-            for o in session.exec(select(Post).where(col(Post.id).in_(referenced))).all()
-            if may_see_post(session, viewer, o)
-        }
-        if referenced
-        else {}
-    )
-    everything = [*posts, *originals.values()]
-    ids = [p.id for p in everything]
-    author_ids = {p.author_id for p in everything}
-    authors = {u.id: u for u in session.exec(select(User).where(col(User.id).in_(author_ids)))}
+    if not posts:
+        return []
+    originals = _load(session, {p.repost_of_id or p.quote_of_id or "" for p in posts} - {""})
+    # A reposted quote post shows what it quotes too; deeper nesting is not shown.
+    shared = [originals[p.repost_of_id] for p in posts if p.repost_of_id in originals]
+    embedded = _load(session, {o.quote_of_id for o in shared if o.quote_of_id} - set(originals))
+    referenced = {**originals, **embedded}
+    everything = [*posts, *referenced.values()]
+    audience = _Audience(session, viewer, {p.author_id for p in everything})
+    visible = {i: p for i, p in referenced.items() if audience.may_see(p)}
+    shown = [*posts, *visible.values()]
+    ids = [p.id for p in shown]
     liked = set(
         session.exec(
             select(PostLike.post_id).where(
@@ -83,36 +141,41 @@ def post_views(session: Session, viewer: User, posts: Sequence[Post]) -> list[Po
             )
         ).all()
     )
-    poll_views = polls.poll_views(session, viewer, [p.id for p in everything if p.has_poll])
+    poll_views = polls.poll_views(session, viewer, [p.id for p in shown if p.has_poll])
 
-    def view(post: Post, *, nested: bool) -> PostView:
-        original = originals.get(post.repost_of_id or post.quote_of_id or "")
+    def view(post: Post, *, top: bool = True, in_repost: bool = False) -> PostView:
+        original = visible.get(post.repost_of_id or post.quote_of_id or "")
+        # Top level: its original or quote; inside a repost: the original's quote; no deeper.
+        embeds = top or in_repost
+        nested = (
+            view(original, top=False, in_repost=top and bool(post.repost_of_id))
+            if original and embeds
+            else None
+        )
         return PostView(
             id=post.id,
-            author=user_brief(authors[post.author_id]),
+            author=user_brief(audience.authors[post.author_id]),
             body=post.body,
             html=text.render(post.body) if post.body else "",
             visibility=post.visibility,
             images=[_picture(record) for record in post.images],
             created_at=post.created_at,
             edited=post.edited_at is not None,
+            edited_at=post.edited_at,
             like_count=post.like_count,
             comment_count=post.comment_count,
             repost_count=post.repost_count,
             liked_by_me=post.id in liked,
             reposted_by_me=post.id in reposted,
             is_mine=post.author_id == viewer.id,
+            has_poll=post.has_poll,
             poll=poll_views.get(post.id),
-            repost_of=view(original, nested=True)
-            if post.repost_of_id and original and not nested
-            else None,
-            quote_of=view(original, nested=True)
-            if post.quote_of_id and original and not nested
-            else None,
-            quote_unavailable=bool(post.quote_of_id) and original is None,
+            repost_of=nested if post.repost_of_id else None,
+            quote_of=nested if post.quote_of_id else None,
+            quote_unavailable=embeds and bool(post.quote_of_id) and original is None,
         )
 
-    return [view(post, nested=False) for post in posts]
+    return [view(post) for post in posts]
 
 
 def post_view(session: Session, viewer: User, post: Post) -> PostView:
@@ -120,7 +183,19 @@ def post_view(session: Session, viewer: User, post: Post) -> PostView:
 
 
 def get_post(session: Session, viewer: User, post_id: str) -> PostView:
+    """The post page: NotFound when missing or hidden from the viewer."""
     return post_view(session, viewer, access_post(session, viewer, post_id))
+
+
+def post_content(post: Post) -> PostContent:
+    return PostContent(
+        id=post.id,
+        body=post.body,
+        html=text.render(post.body) if post.body else "",
+        visibility=post.visibility,
+        edited=post.edited_at is not None,
+        edited_at=post.edited_at,
+    )
 
 
 # Writing -----------------------------------------------------------------------------------------
@@ -135,17 +210,24 @@ def _visibility(value: str) -> str:
         ) from exc
 
 
+def _body(value: str) -> str:
+    return clean_text(value, field="body", max_length=BODY_MAX, multiline=True)
+
+
 def _store_images(session: Session, author: User, images: Sequence[bytes]) -> list[dict[str, Any]]:
-    """Check every image first, then store them; they are deleted again if the post is not."""
+    """Check every image, then store them; each stored one is deleted again if the transaction
+    rolls back, so a failed post leaves no files."""
     if len(images) > IMAGES_MAX:
         raise InvalidInput(
             f"a post has at most {IMAGES_MAX} images", field="images", code="too_many_images"
         )
     limit = get_settings().avatar_max_bytes
     processed = [media.process_picture(data, max_bytes=limit, field="images") for data in images]
-    records = [media.store_picture(f"posts/{author.id}", picture) for picture in processed]
-    for record in records:
+    records = []
+    for picture in processed:
+        record = media.store_picture(f"posts/{author.id}", picture)
         on_rollback(session, partial(media.delete_picture, record))
+        records.append(record)
     return records
 
 
@@ -160,8 +242,10 @@ def _set_hashtags(session: Session, post: Post) -> None:
 
 
 def _publish_new(session: Session, post: Post) -> None:
+    """Stored for the author and their followers (all of whom may see it: a block ends the
+    follow), pushed to their profile's and, for an original public post, explore's watchers."""
     topics = [f"profile:{post.author_id}"]
-    if post.visibility == PostVisibility.public.value:
+    if post.visibility == PostVisibility.public.value and post.repost_of_id is None:
         topics.append("explore")
     publish_on_commit(
         session,
@@ -194,6 +278,7 @@ def publish_counts(session: Session, post_id: str) -> None:
 
 
 def _shareable(session: Session, actor: User, post_id: str, *, field: str) -> Post:
+    """The post to repost or quote: a repost stands for its original, which must be public."""
     original = access_post(session, actor, post_id)
     if original.repost_of_id:
         original = access_post(session, actor, original.repost_of_id)
@@ -214,10 +299,15 @@ def check_create_post(
     poll: PollSpec | None = None,
     quote_of_id: str | None = None,
 ) -> Post:
-    """A new post: text with #hashtags and @mentions, up to 4 images, an optional poll, or a
-    quote of a public post."""
+    """A new post: text (up to 5,000 characters) with #hashtags and @mentions, up to 4 images,
+    an optional poll, or a quote of a public post. Empty text needs images, a poll or a quote.
+
+    Everything is checked before anything is written; images are stored last and removed if
+    the transaction does not commit.
+    """
     assert author.id is not None
-    text_body = clean_text(body, field="body", max_length=BODY_MAX, multiline=True)
+    text_body = _body(body)
+    audience = _visibility(visibility)
     quoted = _shareable(session, author, quote_of_id, field="quote_of_id") if quote_of_id else None
     if not text_body and not images and poll is None and quoted is None:
         raise InvalidInput("the post is empty", field="body", code="empty")
@@ -226,7 +316,7 @@ def check_create_post(
     post = Post(
         author_id=author.id,
         body=text_body,
-        visibility=_visibility(visibility),
+        visibility=audience,
         quote_of_id=quoted.id if quoted else None,
     )
     post.images = _store_images(session, author, images)
@@ -248,29 +338,39 @@ def check_edit_post(
     body: str | None = None,
     visibility: str | None = None,
 ) -> Post:
-    """The author changes the text or the audience; the post is marked edited."""
+    """The author changes the text or the audience; the post is marked edited and its hashtags
+    follow the new text. Giving the same values again changes nothing."""
     post = _own_post(session, actor, post_id)
     if post.repost_of_id:
         raise InvalidInput("a repost has no text to edit", code="repost")
-    if body is not None:
-        new_body = clean_text(body, field="body", max_length=BODY_MAX, multiline=True)
-        if not new_body and not post.images and not post.has_poll and not post.quote_of_id:
-            raise InvalidInput("the post is empty", field="body", code="empty")
-        post.body = new_body
-    if visibility is not None:
-        post.visibility = _visibility(visibility)
+    if body is None and visibility is None:
+        raise InvalidInput("give a new body or visibility", code="nothing_to_change")
+    new_body = post.body if body is None else _body(body)
+    new_visibility = post.visibility if visibility is None else _visibility(visibility)
+    if not new_body and not post.images and not post.has_poll and not post.quote_of_id:
+        raise InvalidInput("the post is empty", field="body", code="empty")
+    if (new_body, new_visibility) == (post.body, post.visibility):
+        return post
+    narrowed = new_visibility != post.visibility and new_visibility != PostVisibility.public.value
+    post.body, post.visibility = new_body, new_visibility
     post.edited_at = utcnow()
     session.add(post)
     _set_hashtags(session, post)
     session.flush()
+    content = None if narrowed else post_content(post).model_dump(mode="json")
     publish_on_commit(
-        session, type="post", op="edit", data={"post_id": post.id}, topics=[f"post:{post.id}"]
+        session,
+        type="post",
+        op="edit",
+        data={"post_id": post.id, "post": content},
+        topics=[f"post:{post.id}"],
     )
     return post
 
 
 def check_delete_post(session: Session, actor: User, post_id: str) -> None:
-    """The author deletes a post; its images go once the deletion is committed."""
+    """The author deletes a post, with its comments, likes, poll and reposts (the database
+    cascades); its images go once the deletion is committed. Quotes of it lose their quote."""
     post = _own_post(session, actor, post_id)
     records = list(post.images)
     original_id = post.repost_of_id
@@ -294,13 +394,27 @@ def _count_reposts(session: Session, post_id: str, delta: int) -> None:
     publish_counts(session, post_id)
 
 
+def _repost_of(session: Session, actor: User, original_id: str) -> Post | None:
+    return session.exec(
+        select(Post).where(col(Post.author_id) == actor.id, col(Post.repost_of_id) == original_id)
+    ).first()
+
+
 def check_repost(session: Session, actor: User, post_id: str) -> Post:
     """Share a public post with your followers (again: the same repost)."""
     assert actor.id is not None
     original = _shareable(session, actor, post_id, field="post_id")
-    existing = session.exec(
-        select(Post).where(col(Post.author_id) == actor.id, col(Post.repost_of_id) == original.id)
-    ).first()
+    existing = _repost_of(session, actor, original.id)
+    if existing is not None:
+        return existing
+    # Lock the original's row first: a concurrent repost by the same user waits here, then
+    # finds this one instead of breaking the one-repost-per-user index.
+    session.execute(
+        sa.update(Post)
+        .where(col(Post.id) == original.id)
+        .values(repost_count=col(Post.repost_count))
+    )
+    existing = _repost_of(session, actor, original.id)
     if existing is not None:
         return existing
     repost = Post(author_id=actor.id, repost_of_id=original.id)
@@ -312,10 +426,16 @@ def check_repost(session: Session, actor: User, post_id: str) -> Post:
 
 
 def check_undo_repost(session: Session, actor: User, post_id: str) -> None:
-    """Take a repost back (when there is none: no change)."""
-    original = access_post(session, actor, post_id)
-    repost = session.exec(
-        select(Post).where(col(Post.author_id) == actor.id, col(Post.repost_of_id) == original.id)
-    ).first()
+    """Take a repost back, given the original's id or the repost's own (when there is none: no
+    change). Works even once the original is hidden from you (your repost is still yours)."""
+    repost = _repost_of(session, actor, post_id)
+    if repost is None:
+        post = session.get(Post, post_id) if post_id else None
+        if post is None:
+            raise NotFound("no such post", code="post_not_found")
+        if post.repost_of_id and post.author_id == actor.id:
+            repost = post
+        elif not may_see_post(session, actor, post):
+            raise NotFound("no such post", code="post_not_found")
     if repost is not None:
         check_delete_post(session, actor, repost.id)

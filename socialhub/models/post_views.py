@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from socialhub.models.chat import UserBrief
 from socialhub.models.poll_views import PollView
@@ -26,21 +26,37 @@ class PostView(BaseModel):
     images: list[PictureView]
     created_at: datetime
     edited: bool
+    edited_at: datetime | None = None
     like_count: int
     comment_count: int
     repost_count: int
     liked_by_me: bool
     reposted_by_me: bool
     is_mine: bool
-    poll: PollView | None = None
-    # A repost shows the original; a quote post embeds it. None when the viewer may not see it.
+    has_poll: bool = False
+    poll: PollView | None = Field(default=None, description="results, when the post has a poll")
+    # A repost shows the original (a repost's own body is empty); a quote post embeds it.
     repost_of: PostView | None = None
     quote_of: PostView | None = None
-    quote_unavailable: bool = False
+    quote_unavailable: bool = Field(
+        default=False, description="a quote of a post this viewer may not see: show a marker"
+    )
+
+
+class PostContent(BaseModel):
+    """What an edit changes, the same for every viewer (no viewer flags): live "edit" events."""
+
+    id: str
+    body: str
+    html: str
+    visibility: str
+    edited: bool
+    edited_at: datetime | None
 
 
 class FeedPage(BaseModel):
-    """Newest first; pass `next_cursor` as `before` for the next page."""
+    """Newest first; pass `next_cursor` as `before` for the next page. A page may hold fewer than
+    `limit` posts (reposts of posts you may not see are left out) and still have a next page."""
 
     posts: list[PostView]
     next_cursor: str | None
