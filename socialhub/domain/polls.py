@@ -1,14 +1,21 @@
 """Polls on posts: 2-10 options, single or multiple choice, open until a closing time.
 
-A vote is pushed on topic "post:<id>" (type "poll", op "update", data {"post_id"}): whoever shows
-the post reloads its results (their own choices differ per viewer).
+A user's ballot is one option (single choice) or 1..n distinct options (multiple choice) of the
+poll. It can be changed or retracted until the poll closes; every option's `votes` counter is kept
+exact in the same transaction as the ballot. Percentages are shares of the voters, so on a
+multiple-choice poll they may add up to more than 100.
+
+Events (topic "post:<id>", pushed live, not stored), data {"post_id", "poll": the results as seen
+by someone who has not voted}: a vote that changes a ballot (type "poll", op "update"); a poll
+reaching its closing time, announced by the periodic job (type "poll", op "closed"). A client
+keeps its own choices, or reloads the poll with `get_poll` to have them.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
-from datetime import timedelta
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
@@ -73,54 +80,61 @@ def do_attach_poll(session: Session, post: Post, spec: PollSpec) -> Poll:
     return poll
 
 
-# Voting and results ------------------------------------------------------------------------------
+# Voting and results
 
 
-def poll_views(session: Session, viewer: User, post_ids: Sequence[str]) -> dict[str, PollView]:
-    """Results of the polls on these posts, with the viewer's choices."""
-    if not post_ids:
+def _views(session: Session, post_ids: Iterable[str], viewer_id: int | None) -> dict[str, PollView]:
+    """Results of the polls on these posts, with `viewer_id`'s choices (none for None)."""
+    ids = list(dict.fromkeys(post_ids))
+    if not ids:
         return {}
-    polls = {
-        p.post_id: p for p in session.exec(select(Poll).where(col(Poll.post_id).in_(post_ids)))
-    }
+    polls = {p.post_id: p for p in session.exec(select(Poll).where(col(Poll.post_id).in_(ids)))}
+    if not polls:
+        return {}
     options: dict[str, list[PollOption]] = defaultdict(list)
     for option in session.exec(
         select(PollOption)
-        .where(col(PollOption.post_id).in_(post_ids))
-        .order_by(col(PollOption.position))
+        .where(col(PollOption.post_id).in_(polls))
+        .order_by(col(PollOption.post_id), col(PollOption.position))
+        # Counters move by UPDATE statements: never show a stale copy of the session's.
+        .execution_options(populate_existing=True)
     ):
         options[option.post_id].append(option)
-    chosen = set(
-        session.exec(
-            select(PollVote.option_id).where(
-                col(PollVote.user_id) == viewer.id, col(PollVote.post_id).in_(post_ids)
-            )
-        ).all()
-    )
+    chosen: set[int] = set()
+    if viewer_id is not None:
+        chosen = set(
+            session.exec(
+                select(PollVote.option_id).where(
+                    col(PollVote.user_id) == viewer_id, col(PollVote.post_id).in_(polls)
+                )
+            ).all()
+        )
     voters: dict[str, int] = dict(
         session.exec(
             select(PollVote.post_id, func.count(sa.distinct(col(PollVote.user_id))))
-            .where(col(PollVote.post_id).in_(post_ids))
+            .where(col(PollVote.post_id).in_(polls))
             .group_by(col(PollVote.post_id))
         ).all()
     )
     now = utcnow()
     views = {}
     for post_id, poll in polls.items():
-        total = sum(o.votes for o in options[post_id])
+        people = voters.get(post_id, 0)
         views[post_id] = PollView(
+            post_id=post_id,
             options=[
                 PollOptionView(
                     id=o.id or 0,
                     text=o.text,
                     votes=o.votes,
-                    percent=round(100 * o.votes / total) if total else 0,
+                    percent=round(100 * o.votes / people) if people else 0,
                     chosen=o.id in chosen,
                 )
                 for o in options[post_id]
             ],
             multiple=poll.multiple,
-            voters=voters.get(post_id, 0),
+            voters=people,
+            total_votes=sum(o.votes for o in options[post_id]),
             closes_at=poll.closes_at,
             closed=poll.closes_at <= now,
             voted=any(o.id in chosen for o in options[post_id]),
@@ -128,8 +142,55 @@ def poll_views(session: Session, viewer: User, post_ids: Sequence[str]) -> dict[
     return views
 
 
-def _open_poll(session: Session, viewer: User, post_id: str) -> Poll:
+def poll_views(session: Session, viewer: User, post_ids: Sequence[str]) -> dict[str, PollView]:
+    """The polls of a page of posts the viewer may see (checked by the caller), by post id;
+    posts without a poll are left out."""
+    return _views(session, post_ids, viewer.id)
+
+
+def poll_view(session: Session, viewer: User, post_id: str) -> PollView | None:
+    """The poll of one post the viewer may see (checked by the caller); None without a poll."""
+    return _views(session, [post_id], viewer.id).get(post_id)
+
+
+def get_poll(session: Session, viewer: User, post_id: str) -> PollView:
+    """The results of a post's poll as the viewer sees them."""
     access_post(session, viewer, post_id)
+    view = poll_view(session, viewer, post_id)
+    if view is None:
+        raise NotFound("this post has no poll", code="poll_not_found")
+    return view
+
+
+def _publish(session: Session, op: str, view: PollView) -> None:
+    publish_on_commit(
+        session,
+        type="poll",
+        op=op,
+        data={"post_id": view.post_id, "poll": view.model_dump(mode="json")},
+        topics=[f"post:{view.post_id}"],
+    )
+
+
+def _lock_ballots(session: Session, post_id: str) -> None:
+    """Ballots on one poll are written one at a time, each reading the ballot it replaces only
+    once it holds the lock: two simultaneous votes of one user cannot both land."""
+    if session.get_bind().dialect.name == "sqlite":
+        # A SQLite transaction takes the database's writer lock at its first write.
+        session.execute(
+            sa.update(Poll)
+            .where(col(Poll.post_id) == post_id)
+            .values(multiple=col(Poll.multiple))
+            .execution_options(synchronize_session=False)
+        )
+    else:
+        session.execute(select(Poll.post_id).where(col(Poll.post_id) == post_id).with_for_update())
+
+
+def _open_poll(session: Session, voter: User, post_id: str) -> Poll:
+    """The poll of a post the voter may see, locked for their ballot; refused once closed."""
+    access_post(session, voter, post_id)
+    _lock_ballots(session, post_id)
     poll = session.get(Poll, post_id)
     if poll is None:
         raise NotFound("this post has no poll", code="poll_not_found")
@@ -138,67 +199,84 @@ def _open_poll(session: Session, viewer: User, post_id: str) -> Poll:
     return poll
 
 
-def _publish_results(session: Session, post_id: str) -> None:
-    publish_on_commit(
-        session, type="poll", op="update", data={"post_id": post_id}, topics=[f"post:{post_id}"]
-    )
-
-
-def _set_ballot(session: Session, voter: User, post_id: str, option_ids: set[int]) -> None:
-    """Replace the voter's ballot, keeping every option's counter exact."""
+def _set_ballot(session: Session, voter_id: int, post_id: str, option_ids: set[int]) -> None:
+    """Replace the voter's ballot, keeping every option's counter exact; announce a change."""
     current = set(
         session.exec(
             select(PollVote.option_id).where(
-                col(PollVote.post_id) == post_id, col(PollVote.user_id) == voter.id
+                col(PollVote.post_id) == post_id, col(PollVote.user_id) == voter_id
             )
         ).all()
     )
-    if current == option_ids:
+    removed, added = current - option_ids, option_ids - current
+    if not removed and not added:
         return
-    for option_id in current - option_ids:
+    if removed:
         session.execute(
             sa.delete(PollVote).where(
-                col(PollVote.option_id) == option_id, col(PollVote.user_id) == voter.id
+                col(PollVote.user_id) == voter_id, col(PollVote.option_id).in_(removed)
             )
         )
         session.execute(
             sa.update(PollOption)
-            .where(col(PollOption.id) == option_id)
+            .where(col(PollOption.id).in_(removed))
             .values(votes=col(PollOption.votes) - 1)
+            .execution_options(synchronize_session=False)
         )
-    for option_id in option_ids - current:
-        session.add(PollVote(option_id=option_id, user_id=voter.id or 0, post_id=post_id))
+    if added:
+        now = utcnow()
+        session.execute(
+            sa.insert(PollVote),
+            [
+                {"option_id": o, "user_id": voter_id, "post_id": post_id, "created_at": now}
+                for o in added
+            ],
+        )
         session.execute(
             sa.update(PollOption)
-            .where(col(PollOption.id) == option_id)
+            .where(col(PollOption.id).in_(added))
             .values(votes=col(PollOption.votes) + 1)
+            .execution_options(synchronize_session=False)
         )
-    session.flush()
-    _publish_results(session, post_id)
+    _publish(session, "update", _views(session, [post_id], None)[post_id])
 
 
-def check_vote(session: Session, voter: User, post_id: str, option_ids: Sequence[int]) -> None:
-    """Vote (or change your vote) while the poll is open: one option, or several when the poll
-    allows it."""
+def check_vote(session: Session, voter: User, post_id: str, option_ids: Sequence[int]) -> PollView:
+    """Vote, or change your vote, while the poll is open: exactly one option of a single-choice
+    poll, 1..n distinct options of a multiple-choice one. The same ballot again changes nothing.
+    Returns the results as the voter now sees them."""
+    assert voter.id is not None
     poll = _open_poll(session, voter, post_id)
     chosen = set(option_ids)
+    if len(chosen) != len(option_ids):
+        raise InvalidInput(
+            "choose each option at most once", field="option_ids", code="duplicate_option"
+        )
     valid = set(session.exec(select(PollOption.id).where(col(PollOption.post_id) == post_id)).all())
     if not chosen or not chosen <= valid:
         raise InvalidInput("choose options of this poll", field="option_ids", code="bad_option")
     if not poll.multiple and len(chosen) != 1:
         raise InvalidInput("this poll takes one choice", field="option_ids", code="single_choice")
-    _set_ballot(session, voter, post_id, chosen)
+    _set_ballot(session, voter.id, post_id, chosen)
+    return _views(session, [post_id], voter.id)[post_id]
 
 
-def check_retract_vote(session: Session, voter: User, post_id: str) -> None:
+def check_retract_vote(session: Session, voter: User, post_id: str) -> PollView:
+    """Take your ballot back while the poll is open (none: no change)."""
+    assert voter.id is not None
     _open_poll(session, voter, post_id)
-    _set_ballot(session, voter, post_id, set())
+    _set_ballot(session, voter.id, post_id, set())
+    return _views(session, [post_id], voter.id)[post_id]
 
 
-def get_poll(session: Session, viewer: User, post_id: str) -> PollView:
-    """The results of a post's poll as the viewer sees them."""
-    access_post(session, viewer, post_id)
-    view = poll_views(session, viewer, [post_id]).get(post_id)
-    if view is None:
-        raise NotFound("this post has no poll", code="poll_not_found")
-    return view
+def do_publish_closed_polls(session: Session, *, since: datetime, until: datetime) -> int:
+    """Announce the final results of the polls that closed after `since` and by `until` (at the
+    latest now); returns how many."""
+    until = min(until, utcnow())
+    closed = session.exec(
+        select(Poll.post_id).where(col(Poll.closes_at) > since, col(Poll.closes_at) <= until)
+    ).all()
+    views = _views(session, closed, None)
+    for view in views.values():
+        _publish(session, "closed", view)
+    return len(views)

@@ -21,14 +21,18 @@ class PollOptionView(BaseModel):
     id: int
     text: str
     votes: int
-    percent: int
-    chosen: bool  # by the viewer
+    percent: int = Field(description="share of the voters who chose this option, rounded")
+    chosen: bool = Field(description="in the viewer's ballot")
 
 
 class PollView(BaseModel):
-    options: list[PollOptionView]
+    """A poll's results as one viewer sees them (final once `closed`)."""
+
+    post_id: str
+    options: list[PollOptionView] = Field(description="in the author's order")
     multiple: bool
-    voters: int
+    voters: int = Field(description="people who voted")
+    total_votes: int = Field(description="ballot entries: more than `voters` on multiple choice")
     closes_at: datetime
     closed: bool
-    voted: bool
+    voted: bool = Field(description="the viewer has a ballot in this poll")
