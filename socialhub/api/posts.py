@@ -1,11 +1,12 @@
-"""/api/v1/posts and /api/v1/feed: posts, reposts and the feeds, on the web app's domain."""
+"""/api/v1/posts, /feed, /users/{username}/posts and /tags/{tag}/posts: posts, reposts, quotes and
+the feeds, on the web app's domain functions."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import ValidationError
 
 from socialhub.api.deps import CurrentCaller
 from socialhub.api.errors import ERROR_RESPONSES
@@ -14,22 +15,15 @@ from socialhub.db import transaction
 from socialhub.domain import feeds, posts
 from socialhub.domain.errors import InvalidInput
 from socialhub.models.poll_views import PollSpec
-from socialhub.models.post_views import FeedPage, PostView
+from socialhub.models.post_views import FeedPage, NewPostsCount, PostUpdate, PostView
 
 router = APIRouter(tags=["posts"], responses=ERROR_RESPONSES)
 
-Before = Annotated[str | None, Query(description="older than this post id (next_cursor)")]
-After = Annotated[str | None, Query(description="newer than this post id")]
-Limit = Annotated[int, Query(ge=1, le=50)]
-
-
-class PostUpdate(BaseModel):
-    body: str | None = Field(default=None, description="new text (max 5,000 characters)")
-    visibility: str | None = Field(default=None, description="public or followers")
-
-
-class NewCount(BaseModel):
-    count: int = Field(description="new home posts since the given one (at most 51)")
+Before = Annotated[
+    str | None, Query(description="older than this post id: the previous page's next_cursor")
+]
+After = Annotated[str | None, Query(description="newer than this post id (the newest you have)")]
+Limit = Annotated[int, Query(ge=1, le=feeds.PAGE_MAX, description="posts per page")]
 
 
 def _poll(raw: str | None) -> PollSpec | None:
@@ -41,21 +35,35 @@ def _poll(raw: str | None) -> PollSpec | None:
         raise InvalidInput("poll must be JSON like the PollSpec schema", field="poll") from exc
 
 
+def no_content() -> Response:
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
 @router.post("/posts", response_model=PostView, status_code=status.HTTP_201_CREATED)
 def create_post(
     caller: CurrentCaller,
     body: Annotated[str, Form(description="text, max 5,000 characters; #tags and @mentions")] = "",
     visibility: Annotated[str, Form(description="public or followers")] = "public",
     images: Annotated[
-        list[UploadFile], File(description="up to 4 JPEG, PNG, WebP or GIF images, <= 10 MB each")
+        list[UploadFile],
+        File(description="up to 4 JPEG, PNG, WebP or GIF files, one `images` part each"),
     ] = [],  # noqa: B006 (FastAPI reads the default, it is never mutated)
     poll: Annotated[
         str | None,
-        Form(description='JSON: {"options": [...], "multiple": false, "closes_in_minutes": 1440}'),
+        Form(
+            description='PollSpec as JSON: {"options": ["a", "b"], "multiple": false, '
+            '"closes_in_minutes": 1440}'
+        ),
     ] = None,
     quote_of_id: Annotated[str | None, Form(description="the public post this one quotes")] = None,
 ) -> PostView:
-    """Publish a post (multipart form): text, images, a poll, or a quote of another post."""
+    """Publish a post (multipart/form-data): text, images, a poll, or a quote of a public post.
+
+    Empty text is allowed with images, a poll or a quote. Images are re-encoded to WebP (640 and
+    1600 px) without their metadata. Errors: 422 `too_long`, `empty`, `bad_visibility`,
+    `too_many_images`, `poll_*` or `invalid_input` (poll not JSON); 413 `too_large`; 415
+    `unsupported_media` (not an image); 404 `post_not_found` and 403 `not_public` for the quote.
+    """
     with transaction() as db:
         author = caller.user(db)
         post = posts.check_create_post(
@@ -72,13 +80,18 @@ def create_post(
 
 @router.get("/posts/{post_id}", response_model=PostView)
 def get_post(post_id: str, caller: CurrentCaller) -> PostView:
+    """A post as you see it; 404 `post_not_found` when it does not exist or is hidden from you."""
     with transaction() as db:
         return posts.get_post(db, caller.user(db), post_id)
 
 
 @router.patch("/posts/{post_id}", response_model=PostView)
 def edit_post(post_id: str, body: PostUpdate, caller: CurrentCaller) -> PostView:
-    """The author changes the text or the audience; the post shows as edited."""
+    """The author changes the text or the audience; the post shows as edited.
+
+    403 `not_author` on someone else's post you can see, 404 on one you cannot; 422
+    `nothing_to_change`, `empty`, `too_long`, `bad_visibility`, or `repost` (reposts have no
+    text)."""
     with transaction() as db:
         author = caller.user(db)
         post = posts.check_edit_post(
@@ -89,15 +102,17 @@ def edit_post(post_id: str, body: PostUpdate, caller: CurrentCaller) -> PostView
 
 @router.delete("/posts/{post_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_post(post_id: str, caller: CurrentCaller) -> Response:
-    """The author deletes a post, with its images, comments and reposts."""
+    """The author deletes a post, with its images, comments, likes, poll and reposts (403
+    `not_author` / 404 as for edits)."""
     with transaction() as db:
         posts.check_delete_post(db, caller.user(db), post_id)
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
+    return no_content()
 
 
 @router.post("/posts/{post_id}/repost", response_model=PostView)
 def repost(post_id: str, caller: CurrentCaller) -> PostView:
-    """Share a public post with your followers (again: the same repost)."""
+    """Share a public post with your followers; again: the same repost. Returns the repost
+    (the original in `repost_of`). 403 `not_public` for a followers-only post."""
     with transaction() as db:
         user = caller.user(db)
         return posts.post_view(db, user, posts.check_repost(db, user, post_id))
@@ -105,49 +120,61 @@ def repost(post_id: str, caller: CurrentCaller) -> PostView:
 
 @router.delete("/posts/{post_id}/repost", status_code=status.HTTP_204_NO_CONTENT)
 def undo_repost(post_id: str, caller: CurrentCaller) -> Response:
+    """Take your repost of this post back (none: no change); the id of the original or of the
+    repost."""
     with transaction() as db:
         posts.check_undo_repost(db, caller.user(db), post_id)
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
+    return no_content()
 
 
 @router.get("/feed/home", response_model=FeedPage)
 def home(
     caller: CurrentCaller, before: Before = None, after: After = None, limit: Limit = 20
 ) -> FeedPage:
-    """Posts of the people you follow, and yours, newest first."""
+    """Posts and reposts of the people you follow, and yours, newest first."""
     with transaction() as db:
         return feeds.home_feed(db, caller.user(db), before=before, after=after, limit=limit)
 
 
-@router.get("/feed/home/new-count", response_model=NewCount)
+@router.get("/feed/home/new-count", response_model=NewPostsCount)
 def home_new_count(
-    caller: CurrentCaller, since: Annotated[str, Query(description="newest post id shown")]
-) -> NewCount:
-    """How many posts arrived above the newest one you have: the "N new posts" pill."""
+    caller: CurrentCaller, since: Annotated[str, Query(description="the newest post id shown")]
+) -> NewPostsCount:
+    """How many posts by others arrived above the newest one you have: the "N new posts" pill
+    (then load them with `GET /feed/home?after=`)."""
     with transaction() as db:
-        return NewCount(count=feeds.count_new_home_posts(db, caller.user(db), since))
+        return NewPostsCount(count=feeds.count_new_home_posts(db, caller.user(db), since))
 
 
 @router.get("/feed/explore", response_model=FeedPage)
 def explore(
     caller: CurrentCaller, before: Before = None, after: After = None, limit: Limit = 20
 ) -> FeedPage:
-    """Public posts from everyone, newest first."""
+    """Public posts from everyone (not reposts), newest first."""
     with transaction() as db:
         return feeds.explore_feed(db, caller.user(db), before=before, after=after, limit=limit)
 
 
 @router.get("/users/{username}/posts", response_model=FeedPage)
 def timeline(
-    username: str, caller: CurrentCaller, before: Before = None, limit: Limit = 20
+    username: str,
+    caller: CurrentCaller,
+    before: Before = None,
+    after: After = None,
+    limit: Limit = 20,
 ) -> FeedPage:
-    """A user's posts and reposts that you may see."""
+    """A user's posts and reposts that you may see (followers-only ones if you follow them);
+    404 `user_not_found`."""
     with transaction() as db:
-        return feeds.profile_feed(db, caller.user(db), username, before=before, limit=limit)
+        return feeds.profile_feed(
+            db, caller.user(db), username, before=before, after=after, limit=limit
+        )
 
 
 @router.get("/tags/{tag}/posts", response_model=FeedPage)
-def hashtag(tag: str, caller: CurrentCaller, before: Before = None, limit: Limit = 20) -> FeedPage:
-    """Posts with this hashtag that you may see."""
+def hashtag(
+    tag: str, caller: CurrentCaller, before: Before = None, after: After = None, limit: Limit = 20
+) -> FeedPage:
+    """Posts with this hashtag (any case, without the #) that you may see."""
     with transaction() as db:
-        return feeds.hashtag_feed(db, caller.user(db), tag, before=before, limit=limit)
+        return feeds.hashtag_feed(db, caller.user(db), tag, before=before, after=after, limit=limit)

@@ -54,6 +54,17 @@ class PostContent(BaseModel):
     edited_at: datetime | None
 
 
+class PostUpdate(BaseModel):
+    """An edit by the author: give either field or both."""
+
+    body: str | None = Field(default=None, description="new text (max 5,000 characters)")
+    visibility: str | None = Field(default=None, description="public or followers")
+
+
+class NewPostsCount(BaseModel):
+    count: int = Field(description="home posts by others above the given one (51 means 50+)")
+
+
 class FeedPage(BaseModel):
     """Newest first; pass `next_cursor` as `before` for the next page. A page may hold fewer than
     `limit` posts (reposts of posts you may not see are left out) and still have a next page."""
