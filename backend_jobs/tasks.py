@@ -14,3 +14,6 @@ def purge_expired() -> dict[str, int]:
     """Drop used/expired log-in tickets and refresh tokens, and events past their retention."""
     with transaction() as session:
         return maintenance.do_purge_expired(session)
+
+
+import backend_jobs.social  # noqa: E402, F401  (registers the social network's periodic tasks)
