@@ -12,6 +12,14 @@ from socialhub.models.post_views import FeedPage
 from tests.support.social import act, follow, post
 
 
+@pytest.fixture(params=["collect", "walk"])
+def home_strategy(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The home feed both ways: collecting the few followed authors' posts, or walking all
+    posts in id order (what it does from feeds.WALK_FROM_FOLLOWS followed people on)."""
+    if request.param == "walk":
+        monkeypatch.setattr(feeds, "WALK_FROM_FOLLOWS", 0)
+
+
 def bodies(page: FeedPage) -> list[str]:
     return [(p.repost_of.body if p.repost_of else p.body) for p in page.posts]
 
@@ -31,6 +39,7 @@ def world(make_user: Callable[..., int]) -> dict[str, int]:
     return ids
 
 
+@pytest.mark.usefixtures("home_strategy")
 def test_home_shows_followed_people_and_yourself(world: dict[str, int]) -> None:
     home = act(world["bob"], lambda s, u: feeds.home_feed(s, u))
     assert bodies(home) == ["bob public", "alice followers #news", "alice public #news"]
@@ -38,6 +47,7 @@ def test_home_shows_followed_people_and_yourself(world: dict[str, int]) -> None:
     assert bodies(alone) == ["carol public #news"]
 
 
+@pytest.mark.usefixtures("home_strategy")
 def test_home_shows_reposts_of_posts_you_may_see(world: dict[str, int]) -> None:
     alice, bob, carol, dave = world["alice"], world["bob"], world["carol"], world["dave"]
     carols = act(carol, lambda s, u: feeds.home_feed(s, u)).posts[0].id
@@ -55,6 +65,7 @@ def test_home_shows_reposts_of_posts_you_may_see(world: dict[str, int]) -> None:
     assert home.posts[0].repost_of is not None
 
 
+@pytest.mark.usefixtures("home_strategy")
 def test_pages_and_the_new_posts_count(world: dict[str, int]) -> None:
     bob = world["bob"]
     first = act(bob, lambda s, u: feeds.home_feed(s, u, limit=2))
@@ -143,6 +154,7 @@ def test_explore_pages_and_leaves_out_reposts(world: dict[str, int]) -> None:
     assert bodies(act(carol, lambda s, u: feeds.explore_feed(s, u, after=newest))) == ["later"]
 
 
+@pytest.mark.usefixtures("home_strategy")
 def test_suspended_authors_leave_every_feed(world: dict[str, int]) -> None:
     bob, carol = world["bob"], world["carol"]
     act(world["alice"], lambda s, u: auth.do_suspend_user(s, u))
