@@ -150,6 +150,11 @@ async def listen(
             latencies.append(time.time() - sent_at)
 
 
+def percentiles_ms(name: str, values: list[float], points: tuple[int, ...]) -> dict[str, float]:
+    """{"<name>_p50_ms": ..., ...} for latencies given in seconds."""
+    return {f"{name}_p{p}_ms": percentile(values, p) * 1000 for p in points}
+
+
 def percentile(values: list[float], p: float) -> float:
     if not values:
         return float("nan")
@@ -223,11 +228,8 @@ async def run_load(
         "send_errors": errors,
         "deliveries": delivered,
         "expected_deliveries": sent * expected_per_message,
-        "p50_ms": percentile(latencies, 50) * 1000,
-        "p95_ms": percentile(latencies, 95) * 1000,
-        "p99_ms": percentile(latencies, 99) * 1000,
-        "send_p50_ms": percentile(send_times, 50) * 1000,
-        "send_p99_ms": percentile(send_times, 99) * 1000,
+        **percentiles_ms("delivery", latencies, (50, 95, 99)),
+        **percentiles_ms("send", send_times, (50, 99)),
         "rss_idle_mb": rss_idle,
         "rss_loaded_mb": rss_loaded,
     }
@@ -438,13 +440,9 @@ async def scenario_reconnect(server: Server, args: argparse.Namespace) -> dict[s
         "caught_up": len(caught_up),
         "failed": failed,
         "all_caught_up_s": storm_seconds,
-        "stream_open_p50_ms": percentile(opened, 50) * 1000,
-        "stream_open_p99_ms": percentile(opened, 99) * 1000,
-        "caught_up_p50_ms": percentile(done, 50) * 1000,
-        "caught_up_p95_ms": percentile(done, 95) * 1000,
-        "caught_up_p99_ms": percentile(done, 99) * 1000,
-        "live_after_p50_ms": percentile(live, 50) * 1000,
-        "live_after_p99_ms": percentile(live, 99) * 1000,
+        **percentiles_ms("stream_open", opened, (50, 99)),
+        **percentiles_ms("caught_up", done, (50, 95, 99)),
+        **percentiles_ms("live_after", live, (50, 99)),
         "rss_before_mb": rss_idle,
         "rss_after_storm_mb": rss_peak,
     }
