@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from sqlmodel import Session, col, or_, select
 
+from socialhub.domain import graph
 from socialhub.domain.errors import InvalidInput
 from socialhub.domain.users import access_user
-from socialhub.models import Block, Follow, User
+from socialhub.models import Block, User
 from socialhub.realtime.events import publish_on_commit
 
 
@@ -47,13 +47,8 @@ def check_block(session: Session, actor: User, username: str) -> User:
     assert target.id is not None
     if not blocks(session, actor.id, target.id):
         session.add(Block(blocker_id=actor.id, blocked_id=target.id))
-        # A block ends both follows; neither can follow again while it lasts.
-        session.execute(
-            sa.delete(Follow).where(
-                ((col(Follow.follower_id) == actor.id) & (col(Follow.followee_id) == target.id))
-                | ((col(Follow.follower_id) == target.id) & (col(Follow.followee_id) == actor.id))
-            )
-        )
+        # A block ends every tie between the two; none can be made again while it lasts.
+        graph.do_cut_ties(session, actor, target)
         session.flush()
         publish_on_commit(
             session,
