@@ -14,6 +14,7 @@ from socialhub.pages.messages import join_page, messages_page
 from socialhub.pages.post import post_page
 from socialhub.pages.profile import profile_page
 from socialhub.pages.settings import settings_page
+from socialhub.realtime import connections
 from socialhub.realtime.hub import get_hub
 from socialhub.state.chat import ChatState
 from socialhub.state.feed import FeedState
@@ -45,6 +46,7 @@ async def run_hub() -> None:
 
 
 app.register_lifespan_task(run_hub)
+app.register_lifespan_task(connections.heartbeat)
 
 # Signed-in pages start the tab's realtime listener from on_load, which Reflex re-runs on every
 # websocket (re)connect: after a server restart the tab gets a listener again and replays what it

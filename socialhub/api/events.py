@@ -16,7 +16,7 @@ from fastapi.responses import StreamingResponse
 from socialhub.api.deps import CurrentCaller
 from socialhub.api.errors import ERROR_RESPONSES
 from socialhub.db import read_session, transaction
-from socialhub.domain import messages, presence
+from socialhub.domain import messages
 from socialhub.realtime import connections
 from socialhub.realtime.events import DeliveryAcks, events_since, user_key
 from socialhub.realtime.hub import Event, get_hub
@@ -65,7 +65,6 @@ async def events(
         last = since
         acks = DeliveryAcks(caller.user_id)
         await asyncio.to_thread(connections.opened, caller.user_id)
-        heartbeat = time.monotonic()
         try:
             while True:
                 with read_session() as db:
@@ -93,9 +92,6 @@ async def events(
                     yield _frame(event)
                 acks.add(sent)
                 await _flush(acks)
-                if time.monotonic() - heartbeat > presence.HEARTBEAT.total_seconds():
-                    heartbeat = time.monotonic()
-                    await asyncio.to_thread(connections.still_here, caller.user_id)
         finally:
             subscription.close()
             # A client that leaves cancels this stream; the bookkeeping must still finish.

@@ -21,8 +21,8 @@ from socialhub.models.base import utcnow
 from socialhub.models.users import PresenceView
 from socialhub.realtime.events import publish_ephemeral, user_key
 
-# A connected client refreshes `last_seen_at` at least this often; past STALE it counts as gone
-# (a crashed worker cannot mark its users offline).
+# Each worker refreshes its users' `last_seen_at` at least this often (one write for all its
+# clients); past STALE a user counts as gone (a crashed worker cannot mark its users offline).
 HEARTBEAT = timedelta(seconds=30)
 STALE = timedelta(seconds=90)
 
@@ -116,6 +116,20 @@ def do_connected(session: Session, user_id: int, *, worker: str) -> None:
     session.flush()
     if not was_online:
         _announce(session, user)
+
+
+def do_worker_heartbeat(session: Session, *, worker: str) -> None:
+    """`worker` still holds its clients: refresh its rows and its users' last seen time."""
+    now = utcnow()
+    held = select(PresenceConnection.user_id).where(col(PresenceConnection.worker) == worker)
+    session.execute(
+        sa.update(User).where(col(User.id).in_(held)).values(last_seen_at=now, online=True)
+    )
+    session.execute(
+        sa.update(PresenceConnection)
+        .where(col(PresenceConnection.worker) == worker)
+        .values(seen_at=now)
+    )
 
 
 def do_disconnected(session: Session, user_id: int, *, worker: str) -> None:

@@ -18,7 +18,6 @@ from sqlmodel import Session
 
 from socialhub.domain import chats as chats_domain
 from socialhub.domain import messages as messages_domain
-from socialhub.domain import presence as presence_domain
 from socialhub.domain.errors import NotFound
 from socialhub.models import User
 from socialhub.models.chat import ChatSummary
@@ -92,7 +91,6 @@ class RealtimeState(rx.State):
         _subscriptions[token] = subscription
         await asyncio.to_thread(connections.opened, user_id)
         try:
-            heartbeat = time.monotonic()
             async with self:
                 self.connected = True
                 if self._position == 0:
@@ -117,9 +115,6 @@ class RealtimeState(rx.State):
                         return
                 if acks.due(time.monotonic()):
                     await self._flush_acks(acks)
-                if time.monotonic() - heartbeat > presence_domain.HEARTBEAT.total_seconds():
-                    heartbeat = time.monotonic()
-                    await asyncio.to_thread(connections.still_here, user_id)
                 typing = typing or any(event["type"] == "typing" for _, event in batch)
                 if typing:
                     typing = await self._expire_typing()

@@ -105,6 +105,32 @@ def test_a_dead_workers_stale_row_does_not_keep_anyone_online(
         assert s.get(PresenceConnection, ("crashed", alice)) is None
 
 
+def test_one_heartbeat_per_worker_keeps_its_users_fresh(
+    people: tuple[int, int, int],
+) -> None:
+    alice, bob, carol = people
+    connect(alice, worker="w1")
+    connect(carol, worker="w2")
+    long_ago = utcnow() - presence.STALE - timedelta(seconds=1)
+    with transaction() as s:
+        for user_id, worker in ((alice, "w1"), (carol, "w2")):
+            row = s.get(PresenceConnection, (worker, user_id))
+            user = s.get(User, user_id)
+            assert row is not None
+            assert user is not None
+            row.seen_at = user.last_seen_at = long_ago
+            s.add_all([row, user])
+    assert view(bob, alice) == "offline"  # stale: as if its worker had died
+    with transaction() as s:
+        presence.do_worker_heartbeat(s, worker="w1")
+    assert view(bob, alice) == "online"
+    assert view(bob, carol) == "offline"  # w2 did not beat
+    with transaction() as s:
+        row = s.get(PresenceConnection, ("w1", alice))
+        assert row is not None
+        assert row.seen_at > long_ago
+
+
 def test_a_silent_client_goes_stale(people: tuple[int, int, int]) -> None:
     alice, bob, _ = people
     connect(alice)
