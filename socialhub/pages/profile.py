@@ -23,6 +23,53 @@ def profile_page() -> rx.Component:
     )
 
 
+def friend_button() -> rx.Component:
+    """Add friend, cancel a sent request, answer a received one, or unfriend."""
+    return rx.match(
+        ProfileState.friend_status,
+        (
+            "friends",
+            rx.button(
+                "Friends",
+                variant="soft",
+                on_click=ProfileState.friend_action("unfriend"),
+                id="friend-button",
+                title="Unfriend",
+            ),
+        ),
+        (
+            "request_sent",
+            rx.button(
+                "Cancel request",
+                variant="soft",
+                on_click=ProfileState.friend_action("cancel"),
+                id="friend-button",
+            ),
+        ),
+        (
+            "request_received",
+            rx.hstack(
+                rx.button(
+                    "Accept friend",
+                    on_click=ProfileState.friend_action("accept"),
+                    id="friend-button",
+                ),
+                rx.button(
+                    "Decline",
+                    variant="soft",
+                    on_click=ProfileState.friend_action("decline"),
+                ),
+            ),
+        ),
+        rx.button(
+            "Add friend",
+            variant="soft",
+            on_click=ProfileState.friend_action("add"),
+            id="friend-button",
+        ),
+    )
+
+
 def profile_card() -> rx.Component:
     return rx.cond(
         ProfileState.not_found,
@@ -73,6 +120,12 @@ def profile_card() -> rx.Component:
                                 size="2",
                                 id="following-count",
                             ),
+                            rx.text(
+                                rx.text.strong(ProfileState.friends_count.to(str)),
+                                " friends",
+                                size="2",
+                                id="friends-count",
+                            ),
                             rx.cond(
                                 ProfileState.follows_you,
                                 rx.badge("Follows you", variant="soft"),
@@ -90,6 +143,7 @@ def profile_card() -> rx.Component:
                                     on_click=ProfileState.toggle_follow,
                                     id="follow-button",
                                 ),
+                                friend_button(),
                                 rx.button(
                                     rx.icon("message-circle", size=16),
                                     "Message",

@@ -31,6 +31,8 @@ class ProfileState(rx.State):
     following_count: int = 0
     is_following: bool = False
     follows_you: bool = False
+    friends_count: int = 0
+    friend_status: str = "none"
 
     def _show(self, view: UserView) -> None:
         self.user_id = view.id
@@ -46,6 +48,8 @@ class ProfileState(rx.State):
         self.following_count = relation.following_count
         self.is_following = relation.is_following
         self.follows_you = relation.follows_you
+        self.friends_count = relation.friends_count
+        self.friend_status = relation.friend_status
 
     def apply_counts(self, data: dict[str, Any]) -> None:
         """Someone followed or unfollowed the profile on screen."""
@@ -53,17 +57,14 @@ class ProfileState(rx.State):
             self.followers_count = int(data.get("followers_count", self.followers_count))
             self.following_count = int(data.get("following_count", self.following_count))
 
-    @rx.event
-    async def toggle_follow(self) -> Any:
+    async def _relation_change(self, action: Any) -> Any:
+        """Run `action(session, viewer, username)` and show the relation it leaves."""
         session_state = await self.get_state(SessionState)
-        username, following = self.username, self.is_following
+        username = self.username
 
         def work(session: Session) -> ProfileRelation:
             user = session_state.authenticate(session)
-            if following:
-                graph.check_unfollow(session, user, username)
-            else:
-                graph.check_follow(session, user, username)
+            action(session, user, username)
             return graph.profile_relation(session, user, username)
 
         try:
@@ -71,6 +72,25 @@ class ProfileState(rx.State):
         except DomainError as exc:
             return error_toast(exc)
         return None
+
+    @rx.event
+    async def toggle_follow(self) -> Any:
+        action = graph.check_unfollow if self.is_following else graph.check_follow
+        return await self._relation_change(action)
+
+    @rx.event
+    async def friend_action(self, action: str) -> Any:
+        """add, accept, decline, cancel or unfriend."""
+        actions = {
+            "add": graph.check_send_friend_request,
+            "accept": graph.check_accept_friend_request,
+            "decline": graph.check_decline_friend_request,
+            "cancel": graph.check_cancel_friend_request,
+            "unfriend": graph.check_unfriend,
+        }
+        if action not in actions:
+            return None
+        return await self._relation_change(actions[action])
 
     def apply_user_view(self, data: dict[str, Any]) -> None:
         if data.get("id") == self.user_id and self.user_id:

@@ -1,5 +1,5 @@
-"""/api/v1 follows, likes and comments: every endpoint and its bad inputs (posts, feeds and
-polls: test_posts_api.py, test_polls_api.py)."""
+"""/api/v1 likes and comments: every endpoint and its bad inputs (follows: test_graph_api.py;
+posts, feeds and polls: test_posts_api.py, test_polls_api.py)."""
 
 from __future__ import annotations
 
@@ -19,39 +19,6 @@ async def publish(client: httpx.AsyncClient, me: Tokens, body: str, **form: str)
 @pytest.fixture
 async def trio(signup: Signup) -> tuple[Tokens, Tokens, Tokens]:
     return await signup("alice"), await signup("bob"), await signup("carol")
-
-
-async def test_follow_endpoints(
-    client: httpx.AsyncClient, trio: tuple[Tokens, Tokens, Tokens]
-) -> None:
-    alice, bob, _ = trio
-    followed = await client.post("/api/v1/users/alice/follow", headers=bearer(bob))
-    assert followed.status_code == 200
-    assert followed.json()["is_following"] is True
-    again = await client.post("/api/v1/users/alice/follow", headers=bearer(bob))
-    assert again.json()["followers_count"] == 1
-    relation = await client.get("/api/v1/users/bob/relation", headers=bearer(alice))
-    assert relation.json()["follows_you"] is True
-    followers = await client.get("/api/v1/users/alice/followers", headers=bearer(alice))
-    assert [p["username"] for p in followers.json()["people"]] == ["bob"]
-    following = await client.get("/api/v1/users/bob/following?limit=1", headers=bearer(alice))
-    assert following.json() == {"people": following.json()["people"], "next_cursor": None}
-    unfollowed = await client.delete("/api/v1/users/alice/follow", headers=bearer(bob))
-    assert unfollowed.json()["is_following"] is False
-
-    for method, url, status, code in (
-        ("POST", "/api/v1/users/alice/follow", 422, "follow_self"),
-        ("POST", "/api/v1/users/nobody/follow", 404, "user_not_found"),
-        ("GET", "/api/v1/users/alice/followers?cursor=nope", 422, "bad_cursor"),
-        ("GET", "/api/v1/users/alice/followers?limit=0", 422, "validation_error"),
-    ):
-        response = await client.request(method, url, headers=bearer(alice))
-        assert response.status_code == status, url
-        assert error_code(response) == code
-    blocked_ok = await client.put("/api/v1/blocks/bob", headers=bearer(alice))
-    assert blocked_ok.status_code in (200, 204), blocked_ok.text
-    blocked = await client.post("/api/v1/users/alice/follow", headers=bearer(bob))
-    assert (blocked.status_code, error_code(blocked)) == (403, "blocked")
 
 
 async def test_likes_and_comments(

@@ -1,4 +1,5 @@
-"""The social network in two browsers: follow, post with an image and a poll, and live updates."""
+"""The social network in two browsers: follow, befriend, post with an image and a poll, live
+updates."""
 
 from __future__ import annotations
 
@@ -26,11 +27,18 @@ def test_follow_post_like_vote_and_comment_live(
     b.locator("#follow-button").click()
     expect(b.locator("#follow-button")).to_have_text("Following")
     expect(b.locator("#followers-count")).to_have_text("1 followers")
+    b.locator("#friend-button").click()
+    expect(b.locator("#friend-button")).to_have_text("Cancel request")
     b.goto("/")
     expect(b.locator("#feed")).to_be_visible()
 
     a = new_context().new_page()
-    ui_login(a, alice)
+    ui_login(a, alice, next_path=f"/u/{bob}")
+    expect(a.locator("#friend-button")).to_have_text("Accept friend")
+    a.locator("#friend-button").click()
+    expect(a.locator("#friend-button")).to_have_text("Friends")
+    expect(a.locator("#friends-count")).to_have_text("1 friends")
+    a.goto("/")
     picture = tmp_path / "summit.png"
     picture.write_bytes(images.png(size=(800, 600)))
     a.get_by_label("New post").fill("Summit day #alps with @" + bob)
