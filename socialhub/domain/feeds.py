@@ -24,7 +24,7 @@ from socialhub.models.post_views import FeedPage
 
 PAGE_MAX = 50
 NEW_COUNT_MAX = PAGE_MAX + 1
-# From this many followed people on, the home feed walks all posts in id order (see _home_query).
+# From this many people followed (and shown), the home feed walks all posts (see _home_query).
 WALK_FROM_FOLLOWS = 100
 
 
@@ -92,17 +92,23 @@ def _page(
 def _home_query(session: Session, viewer: User) -> SelectOfScalar[Post]:
     """The viewer's posts and those of the people they follow (followers-only ones included).
 
-    Two ways to find a page, chosen by how many people the viewer follows. Many: walk all posts
-    newest first, keeping the followed authors' (following 1,000 of 20,000 authors, a page
-    reads a few hundred rows; bench/feed.py). Few: collect the followed authors' posts through
-    their index and sort them (walking everyone's posts for a handful of authors could read the
-    whole table). Only the rows kept are probed for blocks and suspension.
+    Two ways to find a page, chosen by how many people the viewer follows. Few: their posts
+    through the author index, by a list of the followed people who may be shown, which the
+    planners can estimate (walking everyone's posts for a handful of authors could read the
+    whole table). Many: walk all posts newest first, keeping the followed authors' (following
+    1,000 of 20,000 authors, a page reads a few hundred rows; bench/feed.py), and probe only
+    the rows kept for blocks and suspension.
     """
-    followed = select(Follow.followee_id).where(col(Follow.follower_id) == viewer.id)
-    following = session.exec(select(sa.func.count()).select_from(followed.subquery())).one()
-    author = col(Post.author_id)
-    if following >= WALK_FROM_FOLLOWS:
-        author = _in_id_order(author)
+    followee = col(Follow.followee_id)
+    few = session.exec(
+        select(followee)
+        .where(col(Follow.follower_id) == viewer.id, *_not_hidden(followee, viewer))
+        .limit(_limit(WALK_FROM_FOLLOWS))
+    ).all()
+    if len(few) < WALK_FROM_FOLLOWS:
+        return select(Post).where(col(Post.author_id).in_([*few, viewer.id]))
+    followed = select(followee).where(col(Follow.follower_id) == viewer.id)
+    author = _in_id_order(col(Post.author_id))
     return select(Post).where(
         author.in_(followed) | (author == viewer.id), *_not_hidden(col(Post.author_id), viewer)
     )
