@@ -61,19 +61,17 @@ class _SQLiteWriters:
             raise sa.exc.OperationalError(statement, None, Exception("database is locked"))
         conn.info[self._KEY] = True
 
-    def ended(self, conn: Any, *_args: Any) -> None:
-        if conn.info.pop(self._KEY, False):
-            self.lock.release()
-
     def returned(self, _dbapi_connection: Any, record: Any, *_args: Any) -> None:
         if record.info.pop(self._KEY, False):
             self.lock.release()
 
     def install(self, engine: Engine) -> None:
         sa.event.listen(engine, "before_cursor_execute", self.before_execute)
-        sa.event.listen(engine, "commit", self.ended)
-        sa.event.listen(engine, "rollback", self.ended)
-        sa.event.listen(engine, "reset", self.returned)
+        # Released when the connection goes back to the pool, which is after the COMMIT (or
+        # ROLLBACK) has finished: the engine's own commit event fires before it, and a writer let
+        # in then would find the database still locked and sleep in SQLite's busy handler while
+        # holding this lock.
+        sa.event.listen(engine, "checkin", self.returned)
         sa.event.listen(engine, "invalidate", self.returned)
 
 
