@@ -426,16 +426,19 @@ def check_repost(session: Session, actor: User, post_id: str) -> Post:
 
 
 def check_undo_repost(session: Session, actor: User, post_id: str) -> None:
-    """Take a repost back, given the original's id or the repost's own (when there is none: no
-    change). Works even once the original is hidden from you (your repost is still yours)."""
+    """Take your repost of a post back, given the original's id, your repost's, or anyone's
+    repost of it (when there is none: no change). Works even once the original is hidden from
+    you: your repost is still yours."""
     repost = _repost_of(session, actor, post_id)
     if repost is None:
         post = session.get(Post, post_id) if post_id else None
-        if post is None:
+        if post is None or (post.author_id != actor.id and not may_see_post(session, actor, post)):
             raise NotFound("no such post", code="post_not_found")
-        if post.repost_of_id and post.author_id == actor.id:
-            repost = post
-        elif not may_see_post(session, actor, post):
-            raise NotFound("no such post", code="post_not_found")
+        if post.repost_of_id:
+            repost = (
+                post
+                if post.author_id == actor.id
+                else _repost_of(session, actor, post.repost_of_id)
+            )
     if repost is not None:
         check_delete_post(session, actor, repost.id)

@@ -291,8 +291,11 @@ def test_reposts(people: tuple[int, int, int], events: list) -> None:
         repost(carol, "f" * 32)
 
     events.clear()
-    act(carol, lambda s, u: posts.check_undo_repost(s, u, original))
+    bobs = repost(bob, original)
+    act(carol, lambda s, u: posts.check_undo_repost(s, u, bobs))  # by someone else's repost
     assert recipients(events, "post", "delete") == {f"topic:post:{first}"}
+    assert view(bob, original).repost_count == 1
+    act(bob, lambda s, u: posts.check_undo_repost(s, u, original))
     assert view(bob, original).repost_count == 0
     with pytest.raises(NotFound):
         view(bob, first)
