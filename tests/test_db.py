@@ -1,4 +1,4 @@
-"""Transactions: writers take turns, and however a transaction ends, the next one can write."""
+"""Transactions: concurrent writers all get through; however one ends, the next can write."""
 
 from __future__ import annotations
 
