@@ -14,8 +14,9 @@ from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 from socialhub.config import get_settings
 
@@ -64,6 +65,17 @@ def on_commit(session: Session, callback: Callable[[], None]) -> None:
 def on_rollback(session: Session, callback: Callable[[], None]) -> None:
     """Run `callback` if `session` rolls back: undo what lives outside the database (files)."""
     session.info.setdefault(_AFTER_ROLLBACK, []).append(callback)
+
+
+def insert_once(session: Session, table: type[SQLModel], **values: Any) -> bool:
+    """Insert a row unless its key exists (a concurrent twin included); True when inserted."""
+    insert: Any = (
+        postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    )
+    key = next(iter(sa.inspect(table).primary_key))
+    # Not rowcount: psycopg reports -1 for an INSERT .. ON CONFLICT DO NOTHING.
+    statement = insert(table).values(**values).on_conflict_do_nothing().returning(key)
+    return session.execute(statement).first() is not None
 
 
 @contextmanager

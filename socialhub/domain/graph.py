@@ -28,9 +28,9 @@ from datetime import datetime
 from typing import Any, get_args
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel, and_, col, func, or_, select
 
+from socialhub.db import insert_once
 from socialhub.domain import blocks, chats
 from socialhub.domain.errors import InvalidInput, NotFound, PermissionDenied
 from socialhub.domain.pagination import parse_time_cursor, time_cursor
@@ -347,21 +347,6 @@ def _lock_pair(session: Session, a: int, b: int) -> None:
     ).all()
 
 
-def _insert_once(session: Session, table: type[SQLModel], **values: Any) -> bool:
-    """Insert a row unless its key exists (a concurrent twin included); True when inserted."""
-    dialect = session.get_bind().dialect.name
-    insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    key = next(iter(sa.inspect(table).primary_key))
-    statement = (
-        insert(table)
-        .values(created_at=utcnow(), **values)
-        .on_conflict_do_nothing()
-        # Not rowcount: psycopg reports -1 for an INSERT .. ON CONFLICT DO NOTHING.
-        .returning(key)
-    )
-    return session.execute(statement).first() is not None
-
-
 def _delete(session: Session, table: type[SQLModel], *conditions: Any) -> bool:
     """Delete the matching rows; True when there were any."""
     result = session.execute(sa.delete(table).where(*conditions))
@@ -460,7 +445,9 @@ def check_follow(session: Session, actor: User, username: str) -> User:
     """Follow a user (again: no change). Not yourself, and not across a block."""
     target = _other(session, actor, username, self_code="follow_self")
     _refuse_blocked(session, actor, target, "follow")
-    if _insert_once(session, Follow, follower_id=actor.id, followee_id=target.id):
+    if insert_once(
+        session, Follow, follower_id=actor.id, followee_id=target.id, created_at=utcnow()
+    ):
         _tell_follow(session, "add", actor, target)
         _publish_counts(session, target, actor)
     return target
@@ -483,8 +470,9 @@ def _befriend(session: Session, actor: User, requester: User) -> None:
     assert requester.id is not None
     _delete_request(session, requester.id, actor.id)
     _delete_request(session, actor.id, requester.id)
-    _insert_once(session, Friendship, user_id=actor.id, friend_id=requester.id)
-    _insert_once(session, Friendship, user_id=requester.id, friend_id=actor.id)
+    now = utcnow()
+    insert_once(session, Friendship, user_id=actor.id, friend_id=requester.id, created_at=now)
+    insert_once(session, Friendship, user_id=requester.id, friend_id=actor.id, created_at=now)
     _tell_friend(session, "accept", actor, requester)
     _publish_counts(session, requester, actor)
 
@@ -499,8 +487,8 @@ def check_send_friend_request(session: Session, actor: User, username: str) -> U
     status = friend_status(session, actor.id, target.id)
     if status == "request_received":
         _befriend(session, actor, target)
-    elif status == "none" and _insert_once(
-        session, FriendRequest, from_id=actor.id, to_id=target.id
+    elif status == "none" and insert_once(
+        session, FriendRequest, from_id=actor.id, to_id=target.id, created_at=utcnow()
     ):
         _tell_friend(session, "request", actor, target)
     return target

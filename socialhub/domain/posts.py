@@ -50,7 +50,7 @@ def _own_post(session: Session, actor: User, post_id: str) -> Post:
 # Views -------------------------------------------------------------------------------------------
 
 
-def _picture(record: dict[str, Any]) -> PictureView:
+def picture_view(record: dict[str, Any]) -> PictureView:
     return PictureView(
         url=media.picture_url(record, FEED_IMAGE),
         full_url=media.picture_url(record, FULL_IMAGE),
@@ -158,7 +158,7 @@ def post_views(session: Session, viewer: User, posts: Sequence[Post]) -> list[Po
             body=post.body,
             html=text.render(post.body) if post.body else "",
             visibility=post.visibility,
-            images=[_picture(record) for record in post.images],
+            images=[picture_view(record) for record in post.images],
             created_at=post.created_at,
             edited=post.edited_at is not None,
             edited_at=post.edited_at,
