@@ -5,22 +5,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
-from sqlmodel import Session
+import pytest
+from sqlmodel import Session, select
 
 from backend_jobs import social, tasks
 from backend_jobs.queue import huey
 from socialhub.db import transaction
-from socialhub.domain import polls, trending
-from socialhub.models import Poll, Post, PostHashtag
+from socialhub.domain import polls, stories, trending
+from socialhub.models import Poll, Post, PostHashtag, Story
 from socialhub.models.base import utcnow
 from socialhub.models.poll_views import PollSpec
-from tests.support.chat import only, recipients
+from tests.support.chat import load_user, only, recipients
 
 
 def test_the_consumer_registers_the_social_tasks() -> None:
     """`huey_consumer backend_jobs.tasks.huey` imports tasks only: it must bring these along."""
     periodic = {task.name for task in tasks.huey.read_periodic(utcnow().replace(minute=0))}
-    assert {"refresh_trending", "announce_closed_polls"} <= periodic
+    assert {"refresh_trending", "announce_closed_polls", "expire_stories"} <= periodic
 
 
 def test_refresh_trending_rewrites_the_ranking(
@@ -67,3 +68,19 @@ def test_closing_polls_are_announced_once(make_user: Callable[..., int], events:
     # The next run starts where this one ended: nothing is announced twice.
     assert social.announce_closed_polls.call_local() == 0
     assert len(only(events, "poll", "closed")) == 1
+
+
+def test_expire_stories_deletes_every_expired_story_in_batches(
+    make_user: Callable[..., int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    alice = make_user("alice")
+    with transaction() as s:
+        for n in range(5):
+            made = stories.check_create_story(s, load_user(s, alice), body=str(n))
+            if n:  # all but the first are past their 24 hours
+                made.expires_at = utcnow() - timedelta(minutes=n)
+                s.add(made)
+    monkeypatch.setattr(social, "EXPIRY_BATCH", 2)  # three transactions: 2, 2, then 0
+    assert social.expire_stories.call_local() == 4
+    with transaction() as s:
+        assert [story.body for story in s.exec(select(Story)).all()] == ["0"]
