@@ -14,6 +14,7 @@ from socialhub.pages.messages import join_page, messages_page
 from socialhub.pages.post import post_page
 from socialhub.pages.profile import profile_page
 from socialhub.pages.settings import settings_page
+from socialhub.pages.stories import stories_page
 from socialhub.realtime import connections
 from socialhub.realtime.hub import get_hub
 from socialhub.state.chat import ChatState
@@ -22,6 +23,7 @@ from socialhub.state.profile import ProfileState
 from socialhub.state.realtime import RealtimeState
 from socialhub.state.session import SessionState
 from socialhub.state.settings import SettingsState
+from socialhub.state.stories import StoryState
 
 configure_logging()
 
@@ -57,7 +59,13 @@ app.add_page(
     home_page,
     route="/",
     title="SocialHub",
-    on_load=[SessionState.require_login, FeedState.load, LISTEN],
+    on_load=[SessionState.require_login, FeedState.load, StoryState.load_tray, LISTEN],
+)
+app.add_page(
+    stories_page,
+    route="/stories/[username]",
+    title="Stories · SocialHub",
+    on_load=[StoryState.open_viewer, LISTEN],
 )
 app.add_page(
     explore_page, route="/explore", title="Explore · SocialHub", on_load=[FeedState.load, LISTEN]
@@ -74,7 +82,7 @@ app.add_page(
     profile_page,
     route="/u/[username]",
     title="Profile · SocialHub",
-    on_load=[ProfileState.load, FeedState.load, LISTEN],
+    on_load=[ProfileState.load, FeedState.load, StoryState.load_tray, LISTEN],
 )
 app.add_page(
     settings_page,

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import reflex as rx
 
-from socialhub.components.ui import user_avatar
+from socialhub.components.report import report_button
+from socialhub.components.stories import story_avatar
+from socialhub.components.ui import IMAGE_TYPES, user_avatar
 from socialhub.state.feed import (
     POLL_HOURS,
     POST_IMAGES_UPLOAD_ID,
@@ -13,13 +15,7 @@ from socialhub.state.feed import (
     PollOptionRow,
     PostCard,
 )
-
-IMAGE_TYPES: dict[str, list[str]] = {
-    "image/jpeg": [],
-    "image/png": [],
-    "image/webp": [],
-    "image/gif": [],
-}
+from socialhub.state.session import SessionState
 
 
 def poll_option(post: rx.Var[PostCard], option: rx.Var[PollOptionRow]) -> rx.Component:
@@ -107,10 +103,7 @@ def post_card(post: rx.Var[PostCard]) -> rx.Component:
                 ),
             ),
             rx.hstack(
-                rx.link(
-                    user_avatar(post.author_avatar, post.author_name, size="2"),
-                    href="/u/" + post.author_username,
-                ),
+                story_avatar(post.author_avatar, post.author_name, post.author_username, size="2"),
                 rx.vstack(
                     rx.link(
                         rx.text(post.author_name, weight="bold", size="2"),
@@ -147,6 +140,7 @@ def post_card(post: rx.Var[PostCard]) -> rx.Component:
                         on_click=FeedState.delete_post(post.id),
                         aria_label="Delete post",
                     ),
+                    report_button("post", post.id, "@" + post.author_username + "'s post"),
                 ),
                 width="100%",
                 align="center",
@@ -419,6 +413,12 @@ def comment_row(comment: rx.Var[CommentRow]) -> rx.Component:
                         color_scheme="red",
                         on_click=FeedState.delete_comment(comment.id),
                         aria_label="Delete comment",
+                    ),
+                ),
+                rx.cond(
+                    comment.author_username != SessionState.username,
+                    report_button(
+                        "comment", comment.id, "@" + comment.author_username + "'s comment"
                     ),
                 ),
                 spacing="3",

@@ -6,6 +6,14 @@ from typing import Any
 
 import reflex as rx
 
+# What the upload buttons offer to pick (the server sniffs what it gets anyway).
+IMAGE_TYPES: dict[str, list[str]] = {
+    "image/jpeg": [],
+    "image/png": [],
+    "image/webp": [],
+    "image/gif": [],
+}
+
 
 def user_avatar(src: rx.Var[str], name: rx.Var[str], size: str = "3", **props: Any) -> rx.Component:
     """A round avatar; the first letters of the name stand in while there is no picture."""

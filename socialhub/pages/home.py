@@ -6,6 +6,7 @@ import reflex as rx
 
 from socialhub.components.layout import app_shell
 from socialhub.components.post import composer, feed_list
+from socialhub.components.stories import story_tray
 from socialhub.components.ui import user_avatar
 from socialhub.state.people import PeopleState, PersonRow
 from socialhub.state.session import SessionState
@@ -60,6 +61,7 @@ def home_page() -> rx.Component:
                 spacing="1",
                 id="people-results",
             ),
+            story_tray(),
             composer(),
             feed_list(),
             spacing="4",

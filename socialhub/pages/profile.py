@@ -6,7 +6,8 @@ import reflex as rx
 
 from socialhub.components.layout import app_shell
 from socialhub.components.post import feed_list
-from socialhub.components.ui import user_avatar
+from socialhub.components.report import report_button
+from socialhub.components.stories import story_avatar
 from socialhub.state.chat import ChatState
 from socialhub.state.profile import ProfileState
 from socialhub.state.session import SessionState
@@ -82,9 +83,10 @@ def profile_card() -> rx.Component:
             ProfileState.loaded,
             rx.card(
                 rx.flex(
-                    user_avatar(
+                    story_avatar(
                         ProfileState.avatar_url,
                         ProfileState.display_name,
+                        ProfileState.username,
                         size="8",
                         id="profile-avatar",
                     ),
@@ -150,6 +152,9 @@ def profile_card() -> rx.Component:
                                     variant="soft",
                                     on_click=ChatState.start_dm(ProfileState.username),
                                     id="start-dm",
+                                ),
+                                report_button(
+                                    "user", ProfileState.username, "@" + ProfileState.username
                                 ),
                             ),
                         ),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from socialhub.components.layout import app_shell
-from socialhub.components.ui import field_error, labelled_input, user_avatar
+from socialhub.components.ui import IMAGE_TYPES, field_error, labelled_input, user_avatar
 from socialhub.models import Presence
 from socialhub.state.settings import AVATAR_UPLOAD_ID, SessionRow, SettingsState
 
@@ -131,7 +131,7 @@ def avatar_section() -> rx.Component:
                     id=AVATAR_UPLOAD_ID,
                     multiple=False,
                     max_files=1,
-                    accept={"image/jpeg": [], "image/png": [], "image/webp": [], "image/gif": []},
+                    accept=IMAGE_TYPES,
                     on_drop=SettingsState.upload_avatar(
                         rx.upload_files(upload_id=AVATAR_UPLOAD_ID)
                     ),

@@ -12,11 +12,13 @@ from sqlmodel import Session, col, select
 
 from socialhub.domain import comments as comments_domain
 from socialhub.domain import feeds, likes, media, polls, posts
+from socialhub.domain import trending as trending_domain
 from socialhub.domain.errors import DomainError
 from socialhub.models import Post, User
 from socialhub.models.interaction_views import CommentView
 from socialhub.models.poll_views import PollSpec
 from socialhub.models.post_views import FeedPage, PostView
+from socialhub.models.report_views import TrendingTag
 from socialhub.state.base import error_toast, in_transaction
 from socialhub.state.realtime import watch_topics
 from socialhub.state.session import SessionState
@@ -61,6 +63,11 @@ class PostCard(BaseModel):
     poll_voters: int
     poll_closed: bool
     poll_multiple: bool
+
+
+class TrendRow(BaseModel, extra="ignore"):
+    tag: str
+    authors: int
 
 
 class CommentRow(BaseModel):
@@ -142,6 +149,7 @@ class FeedChange:
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
     new_posts: int = 0
     comments: bool = False
+    trending: list[TrendRow] | None = None
 
     def needs_database(self) -> bool:
         return bool(self.reload) or self.comments
@@ -155,6 +163,7 @@ class FeedState(rx.State):
     new_count: int = 0
     loading: bool = False
     not_found: bool = False
+    trending: list[TrendRow] = []  # explore and hashtag pages
     # The post page
     comments: list[CommentRow] = []
     reply_to_id: str = ""
@@ -224,14 +233,18 @@ class FeedState(rx.State):
         if self.kind == "post":
             return await self._load_post()
 
-        def work(session: Session) -> FeedPage:
-            return self._page(session, session_state.authenticate(session), None)
+        with_trending = self.kind in ("explore", "tag")
+
+        def work(session: Session) -> tuple[FeedPage, list[TrendingTag]]:
+            page = self._page(session, session_state.authenticate(session), None)
+            return page, trending_domain.list_trending(session) if with_trending else []
 
         try:
-            page = await in_transaction(work)
+            page, tags = await in_transaction(work)
         except DomainError as exc:
             self.posts, self.next_cursor, self.not_found = [], "", True
             return error_toast(exc)
+        self.trending = [TrendRow(tag=t.tag, authors=t.authors) for t in tags]
         self.posts = [post_card(view) for view in page.posts]
         self.next_cursor = page.next_cursor or ""
         self._watch()
@@ -496,6 +509,8 @@ class FeedState(rx.State):
             if kind == ("post", "add"):
                 if data.get("author_id") != me and self.kind in ("home", "explore"):
                     change.new_posts += 1
+            elif kind == ("trending", "update") and self.kind == "explore":
+                change.trending = [TrendRow(**t) for t in data.get("tags", [])]
             elif post_id in shown:
                 if kind == ("post", "counts"):
                     change.counts[post_id] = data
@@ -524,6 +539,8 @@ class FeedState(rx.State):
     ) -> None:
         if change.new_posts:
             self.new_count += change.new_posts
+        if change.trending is not None:
+            self.trending = change.trending
         for card in self.posts:
             counts = change.counts.get(card.id)
             if counts:

@@ -177,6 +177,7 @@ class RealtimeState(rx.State):
         from socialhub.state.chat import ChatListChange, ChatState, chat_list_change, read_in_chat
         from socialhub.state.feed import FeedState
         from socialhub.state.profile import ProfileState
+        from socialhub.state.stories import StoryLoad, StoryState
 
         async with self:
             fresh: list[tuple[str, Event]] = []
@@ -194,6 +195,8 @@ class RealtimeState(rx.State):
             user_id, session_id = session_state._user_id, session_state._session_id
             chats_loaded, reading = chat.loaded, read_in_chat(chat)
             feed_change, open_post = feed.feed_change(events, user_id), feed._open_post_id()
+            story = await self.get_state(StoryState)
+            story_change, (story_author, story_id) = story.story_change(events), story.load_args()
         if not fresh:
             return None
         for key, event in fresh:
@@ -212,30 +215,41 @@ class RealtimeState(rx.State):
         now = time.monotonic()
         delivered = acks.take(now) if acks.due(now) else {}
 
-        def work(session: Session) -> tuple[ChatListLoad | None, FeedLoad | None]:
+        def work(
+            session: Session,
+        ) -> tuple[ChatListLoad | None, FeedLoad | None, StoryLoad | None]:
             self._acknowledge(session, user_id, reading, delivered)
             user = session.get(User, user_id)
             if user is None:
-                return None, None
+                return None, None, None
             feed_loaded = (
                 FeedState.load_change(session, user, feed_change, open_post)
                 if feed_change.needs_database()
                 else None
             )
+            story_loaded = (
+                StoryState.load_change(session, user, story_change, story_author, story_id)
+                if story_change.needs_database()
+                else None
+            )
             if not change:
-                return None, feed_loaded
+                return None, feed_loaded, story_loaded
             if change.everything:
-                return (chats_domain.list_chats(session, user), set()), feed_loaded
+                return (chats_domain.list_chats(session, user), set()), feed_loaded, story_loaded
             summaries, gone = [], set()
             for chat_id in sorted(change.chats):
                 try:
                     summaries.append(chats_domain.get_chat(session, user, chat_id))
                 except NotFound:
                     gone.add(chat_id)
-            return (summaries, gone), feed_loaded
+            return (summaries, gone), feed_loaded, story_loaded
 
-        needed = delivered or change or feed_change.needs_database()
-        chat_list, feed_loaded = await in_transaction(work) if needed else (None, None)
+        needed = (
+            delivered or change or feed_change.needs_database() or story_change.needs_database()
+        )
+        chat_list, feed_loaded, story_loaded = (
+            await in_transaction(work) if needed else (None, None, None)
+        )
         async with self:
             session_state = await self.get_state(SessionState)
             profile = await self.get_state(ProfileState)
@@ -255,4 +269,7 @@ class RealtimeState(rx.State):
                 chat.apply_chat_list(summaries, change, gone)
             views, thread = feed_loaded or ([], None)
             feed.apply_change(feed_change, views, thread)
+            if story_loaded is not None:
+                story = await self.get_state(StoryState)
+                story.apply_change(story_loaded, user_id)
         return None

@@ -4,13 +4,16 @@ updates."""
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.sync_api import BrowserContext, expect
 
-from tests.e2e.conftest import register, ui_login, unique
+from tests.e2e.conftest import BASE, AppServer, register, ui_login, unique
 from tests.support import images
 
 pytestmark = pytest.mark.e2e
@@ -81,3 +84,107 @@ def test_follow_post_like_vote_and_comment_live(
     # The post's author may delete any comment under it; Bob's page follows live.
     comment.get_by_label("Delete comment").click()
     expect(b.locator(".comment", has_text="Looks great")).to_have_count(0)
+
+
+def test_a_story_rings_for_followers_and_lists_its_viewers_live(
+    new_context: Callable[..., BrowserContext], tmp_path: Path
+) -> None:
+    alice, bob = unique("alice"), unique("bob")
+    register(alice, display_name="Alice")
+    bob_tokens = register(bob, display_name="Bob")
+    followed = httpx.post(
+        f"{BASE}/api/v1/users/{alice}/follow",
+        headers={"Authorization": f"Bearer {bob_tokens['access_token']}"},
+        timeout=10,
+    )
+    assert followed.status_code == 200
+    b = new_context().new_page()
+    ui_login(b, bob)
+    expect(b.locator("#story-tray")).to_be_visible()
+    expect(b.locator(f"#ring-{alice}")).to_have_count(0)
+
+    # Alice shares a text story, then a picture with a caption.
+    a = new_context().new_page()
+    ui_login(a, alice)
+    a.locator("#add-story").click()
+    a.get_by_label("Story text").fill("Off to the <b>mountains</b>")
+    a.get_by_role("radio", name="jade").click()
+    a.locator("#publish-story").click()
+    expect(a.locator(f"#ring-{alice}")).to_contain_text("Your story")
+    picture = tmp_path / "peak.jpg"
+    picture.write_bytes(images.photo_with_exif(size=(900, 1200)))
+    a.locator("#add-story").click()
+    a.get_by_label("Story text").fill("The peak")
+    a.locator("#story-image input[type=file]").set_input_files(str(picture))
+    a.locator("#publish-story").click()
+    expect(a.get_by_text("Story added").first).to_be_visible()
+
+    # Bob's tray gains Alice's ring live, coloured while unseen.
+    ring = b.locator(f"#ring-{alice} .sh-ring")
+    expect(ring).to_have_attribute("data-unseen", "true")
+
+    # Alice watches her first story with its (empty) viewer list open.
+    a.locator(f"#ring-{alice}").click()
+    expect(a.locator("#story-progress")).to_have_text("1 / 2")
+    a.locator("#story-viewers-button").click()
+    expect(a.locator("#story-viewers")).to_contain_text("Nobody has seen it yet")
+
+    b.locator(f"#ring-{alice}").click()
+    expect(b.locator("#story-progress")).to_have_text("1 / 2")
+    shown = b.locator("#story-viewer")
+    expect(shown).to_contain_text("Off to the <b>mountains</b>")
+    assert shown.locator("b").count() == 0
+    b.locator("#story-next").click()
+    expect(b.locator("#story-progress")).to_have_text("2 / 2")
+    expect(shown.get_by_role("img", name="Story picture")).to_be_visible()
+    expect(shown).to_contain_text("The peak")
+    b.locator("#story-next").click()
+    expect(b).to_have_url(re.compile(r"/$"))
+    expect(ring).to_have_attribute("data-unseen", "false")
+
+    # Bob shows up in Alice's viewer list without a reload.
+    expect(a.locator("#story-viewers .story-viewer")).to_contain_text("Bob")
+    expect(a.locator("#story-viewers-button")).to_contain_text("Seen by 1")
+    a.locator("#delete-story").click()
+    expect(a.locator("#story-progress")).to_have_text("1 / 1")
+
+
+def test_trending_on_explore_and_reporting_a_post(
+    new_context: Callable[..., BrowserContext], app_server: AppServer
+) -> None:
+    alice, bob = unique("alice"), unique("bob")
+    tag = unique("trend").replace("_", "")
+    for name in (alice, bob):
+        tokens = register(name, display_name=name.title())
+        published = httpx.post(
+            f"{BASE}/api/v1/posts",
+            data={"body": f"Look at this #{tag}"},
+            headers={"Authorization": f"Bearer {tokens['access_token']}"},
+            timeout=10,
+        )
+        assert published.status_code == 201, published.text
+    # The periodic job, run as the worker runs it, on the server's database.
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from backend_jobs import social; social.refresh_trending.call_local()",
+        ],
+        env=app_server.env,
+        check=True,
+    )
+    b = new_context().new_page()
+    ui_login(b, bob, next_path="/explore")
+    trend = b.locator("#trending .trend", has_text=tag)
+    expect(trend).to_contain_text("2 people")
+    trend.click()
+    expect(b.locator("#feed-title")).to_have_text(f"#{tag}")
+
+    theirs = b.locator(".post", has_text=alice)
+    theirs.get_by_label("Report post").click()
+    b.get_by_role("button", name="Send report").click()
+    expect(b.get_by_text("Thanks: the moderators will look at it")).to_be_visible()
+    theirs.get_by_label("Report post").click()
+    b.get_by_role("button", name="Send report").click()
+    expect(b.get_by_text("you have already reported this")).to_be_visible()
+    expect(b.get_by_role("dialog")).to_be_visible()  # still open: nothing was sent

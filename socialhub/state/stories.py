@@ -1,0 +1,362 @@
+"""Stories in the browser: the tray of rings (home), the story composer, and the story viewer
+(/stories/<username>) with the author's viewer list. Kept live by the tab's realtime listener."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import reflex as rx
+from pydantic import BaseModel
+from sqlmodel import Session
+
+from socialhub.domain import media, stories
+from socialhub.domain.errors import DomainError
+from socialhub.models import User
+from socialhub.models.story_views import StoryItem, StoryList, StoryTray, StoryViewerPage
+from socialhub.state.base import error_toast, in_transaction
+from socialhub.state.session import SessionState
+
+STORY_IMAGE_UPLOAD_ID = "story-image"
+
+
+class RingRow(BaseModel):
+    username: str
+    name: str
+    avatar: str
+    unseen: bool
+    mine: bool
+
+
+class StoryCard(BaseModel):
+    id: str
+    kind: str
+    body: str  # plain text: the component renders it as text, never as HTML
+    background: str
+    image: str
+    when: str
+    view_count: int
+    seen: bool
+
+
+class ViewerRow(BaseModel):
+    username: str
+    name: str
+    avatar: str
+    when: str
+
+
+NO_STORY = StoryCard(
+    id="", kind="", body="", background="", image="", when="", view_count=0, seen=True
+)
+
+
+@dataclass
+class StoryChange:
+    """What a batch of live events asks of the stories on screen."""
+
+    tray: bool = False
+    viewers: bool = False
+
+    def needs_database(self) -> bool:
+        return self.tray or self.viewers
+
+
+@dataclass
+class StoryLoad:
+    tray: StoryTray | None
+    shown: StoryList | None
+    viewers: StoryViewerPage | None
+
+
+def ring_rows(tray: StoryTray, me: int) -> list[RingRow]:
+    return [
+        RingRow(
+            username=ring.author.username,
+            name=ring.author.display_name or ring.author.username,
+            avatar=ring.author.avatar_small_url or "",
+            unseen=ring.unseen,
+            mine=ring.author.id == me,
+        )
+        for ring in tray.rings
+    ]
+
+
+def story_card(item: StoryItem) -> StoryCard:
+    return StoryCard(
+        id=item.id,
+        kind=item.kind,
+        body=item.body,
+        background=item.background,
+        image=item.image.full_url if item.image else "",
+        when=item.created_at.strftime("%H:%M"),
+        view_count=item.view_count or 0,
+        seen=item.seen,
+    )
+
+
+def viewer_rows(page: StoryViewerPage) -> list[ViewerRow]:
+    return [
+        ViewerRow(
+            username=v.user.username,
+            name=v.user.display_name or v.user.username,
+            avatar=v.user.avatar_small_url or "",
+            when=v.viewed_at.strftime("%H:%M"),
+        )
+        for v in page.viewers
+    ]
+
+
+class StoryState(rx.State):
+    # The tray (home)
+    rings: list[RingRow] = []
+    tray_loaded: bool = False
+    # The composer
+    composing: bool = False
+    draft: str = ""
+    background: str = stories.BACKGROUNDS[0]
+    publishing: bool = False
+    # The viewer (/stories/<username>)
+    author_username: str = ""
+    author_name: str = ""
+    author_avatar: str = ""
+    items: list[StoryCard] = []
+    index: int = 0
+    mine: bool = False
+    viewing: bool = False
+    viewers_open: bool = False
+    viewers: list[ViewerRow] = []
+
+    @rx.var
+    def story_authors(self) -> list[str]:
+        return [ring.username for ring in self.rings]
+
+    @rx.var
+    def unseen_authors(self) -> list[str]:
+        return [ring.username for ring in self.rings if ring.unseen]
+
+    @rx.var
+    def current(self) -> StoryCard:
+        if 0 <= self.index < len(self.items):
+            return self.items[self.index]
+        return NO_STORY
+
+    @rx.var
+    def progress(self) -> str:
+        return f"{self.index + 1} / {len(self.items)}" if self.items else ""
+
+    async def _session(self) -> SessionState:
+        return await self.get_state(SessionState)
+
+    # The tray ------------------------------------------------------------------------------------
+
+    @rx.event
+    async def load_tray(self) -> Any:
+        session_state = await self._session()
+        me = session_state._user_id
+        self.viewing = False
+
+        def work(session: Session) -> StoryTray:
+            return stories.story_tray(session, session_state.authenticate(session))
+
+        try:
+            tray = await in_transaction(work)
+        except DomainError:
+            return None  # signed out: the page's own guard redirects
+        self.rings, self.tray_loaded = ring_rows(tray, me), True
+        return None
+
+    # The composer --------------------------------------------------------------------------------
+
+    @rx.event
+    def open_composer(self) -> None:
+        self.composing, self.draft = True, ""
+
+    @rx.event
+    def set_composing(self, value: bool) -> None:
+        self.composing = value
+
+    @rx.event
+    def set_draft(self, value: str) -> None:
+        self.draft = value
+
+    @rx.event
+    def set_background(self, value: str) -> None:
+        self.background = value
+
+    @rx.event
+    async def publish(self, files: list[rx.UploadFile]) -> Any:
+        """Post the story: the selected image (with the text as caption) or the text alone."""
+        if self.publishing:
+            return
+        self.publishing = True
+        yield
+        session_state = await self._session()
+        image = await files[0].read(media.image_read_limit()) if files else None
+        body, background = self.draft, self.background
+
+        def work(session: Session) -> StoryTray:
+            user = session_state.authenticate(session)
+            stories.check_create_story(session, user, body=body, background=background, image=image)
+            return stories.story_tray(session, user)
+
+        try:
+            tray = await in_transaction(work)
+        except DomainError as exc:
+            self.publishing = False
+            yield error_toast(exc)
+            return
+        self.publishing, self.composing, self.draft = False, False, ""
+        self.rings, self.tray_loaded = ring_rows(tray, session_state._user_id), True
+        yield [rx.clear_selected_files(STORY_IMAGE_UPLOAD_ID), rx.toast.success("Story added")]
+
+    # The viewer ----------------------------------------------------------------------------------
+
+    def _author_argument(self) -> str:
+        parts = [p for p in self.router.url.path.split("/") if p]
+        return parts[1] if len(parts) > 1 and parts[0] == "stories" else ""
+
+    @rx.event
+    async def open_viewer(self) -> Any:
+        session_state = await self._session()
+        redirect = await session_state.ensure_signed_in()
+        if redirect is not None:
+            return redirect
+        username = self._author_argument()
+
+        def work(session: Session) -> StoryList:
+            return stories.list_stories(session, session_state.authenticate(session), username)
+
+        self.viewers_open, self.viewers = False, []
+        try:
+            shown = await in_transaction(work)
+        except DomainError as exc:
+            self.items, self.viewing = [], False
+            return error_toast(exc)
+        self._show(shown, session_state._user_id)
+        unseen = [i for i, item in enumerate(shown.stories) if not item.seen]
+        self.index = unseen[0] if unseen else 0
+        self.viewing = True
+        return await self._mark_seen()
+
+    def _show(self, shown: StoryList, me: int) -> None:
+        self.author_username = shown.author.username
+        self.author_name = shown.author.display_name or shown.author.username
+        self.author_avatar = shown.author.avatar_small_url or ""
+        self.mine = shown.author.id == me
+        self.items = [story_card(item) for item in shown.stories]
+        self.index = min(self.index, max(len(self.items) - 1, 0))
+
+    async def _mark_seen(self) -> Any:
+        if self.mine or not self.items:
+            return None
+        session_state = await self._session()
+        story_id = self.items[self.index].id
+
+        def work(session: Session) -> None:
+            stories.check_view_story(session, session_state.authenticate(session), story_id)
+
+        try:
+            await in_transaction(work)
+        except DomainError as exc:
+            return error_toast(exc)  # it expired or was deleted meanwhile
+        self.items[self.index].seen = True
+        for ring in self.rings:
+            if ring.username == self.author_username:
+                ring.unseen = not all(item.seen for item in self.items)
+        return None
+
+    @rx.event
+    async def step(self, delta: int) -> Any:
+        """The next or previous story; past the last one, back home."""
+        target = self.index + delta
+        if target >= len(self.items):
+            return rx.redirect("/")
+        self.index = max(target, 0)
+        if self.viewers_open:
+            await self._load_viewers()
+        return await self._mark_seen()
+
+    async def _load_viewers(self) -> Any:
+        if not self.mine or not self.items:
+            return None
+        session_state = await self._session()
+        story_id = self.items[self.index].id
+
+        def work(session: Session) -> StoryViewerPage:
+            return stories.list_viewers(session, session_state.authenticate(session), story_id)
+
+        try:
+            page = await in_transaction(work)
+        except DomainError as exc:
+            return error_toast(exc)
+        self.viewers = viewer_rows(page)
+        return None
+
+    @rx.event
+    async def toggle_viewers(self) -> Any:
+        self.viewers_open = not self.viewers_open
+        if self.viewers_open:
+            return await self._load_viewers()
+        return None
+
+    @rx.event
+    async def delete_current(self) -> Any:
+        if not self.mine or not self.items:
+            return None
+        session_state = await self._session()
+        story_id = self.items[self.index].id
+
+        def work(session: Session) -> None:
+            stories.check_delete_story(session, session_state.authenticate(session), story_id)
+
+        try:
+            await in_transaction(work)
+        except DomainError as exc:
+            return error_toast(exc)
+        self.items = [item for item in self.items if item.id != story_id]
+        self.viewers_open = False
+        if not self.items:
+            return [rx.toast.success("Story deleted"), rx.redirect("/")]
+        self.index = min(self.index, len(self.items) - 1)
+        return rx.toast.success("Story deleted")
+
+    # Live events (called by the realtime listener) -----------------------------------------------
+
+    def story_change(self, events: list[dict[str, Any]]) -> StoryChange:
+        """What these events change on screen (read under the state lock, no database)."""
+        change = StoryChange()
+        for event in events:
+            if event.get("type") != "story":
+                continue
+            if event.get("op") in ("add", "delete"):
+                change.tray = self.tray_loaded
+            elif event.get("op") == "view" and self.viewing and self.mine:
+                change.viewers = True
+        return change
+
+    def load_args(self) -> tuple[str, str]:
+        """The author on screen and the story whose viewers are open (for load_change)."""
+        story_id = self.items[self.index].id if self.viewers_open and self.items else ""
+        return (self.author_username if self.viewing else ""), story_id
+
+    @staticmethod
+    def load_change(
+        session: Session, user: User, change: StoryChange, author: str, story_id: str
+    ) -> StoryLoad:
+        """The database side of a change (outside the state lock)."""
+        tray = stories.story_tray(session, user) if change.tray else None
+        shown = viewers = None
+        if change.viewers and author:
+            shown = stories.list_stories(session, user, author)
+            if story_id and any(item.id == story_id for item in shown.stories):
+                viewers = stories.list_viewers(session, user, story_id)
+        return StoryLoad(tray=tray, shown=shown, viewers=viewers)
+
+    def apply_change(self, loaded: StoryLoad, me: int) -> None:
+        if loaded.tray is not None:
+            self.rings = ring_rows(loaded.tray, me)
+        if loaded.shown is not None:
+            self._show(loaded.shown, me)
+        if loaded.viewers is not None:
+            self.viewers = viewer_rows(loaded.viewers)
