@@ -22,7 +22,19 @@ def run_migrations() -> None:
     engine = make_engine(url) if url else get_engine()
     try:
         with engine.connect() as connection:
-            _run(connection)
+            if connection.dialect.name == "sqlite":
+                # Batch mode rebuilds a table by dropping the old one: with foreign keys enforced,
+                # that drop would cascade to every row referring to it. (Outside a transaction:
+                # SQLite ignores this pragma inside one.)
+                connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                connection.commit()
+                try:
+                    _run(connection)
+                finally:
+                    connection.exec_driver_sql("PRAGMA foreign_keys=ON")  # pooled: as it was
+                    connection.commit()
+            else:
+                _run(connection)
     finally:
         if url:
             engine.dispose()

@@ -105,9 +105,8 @@ class Post(SQLModel, table=True):
     repost_of_id: str | None = Field(
         default=None, foreign_key="posts.id", ondelete="CASCADE", max_length=32
     )
-    quote_of_id: str | None = Field(
-        default=None, foreign_key="posts.id", ondelete="SET NULL", max_length=32
-    )
+    # No foreign key: a quote outlives the post it quotes, and then shows it as unavailable.
+    quote_of_id: str | None = Field(default=None, max_length=32)
     has_poll: bool = Field(default=False)
     # Counters kept by the domain in the same transaction as the rows they count.
     like_count: int = Field(default=0)

@@ -345,6 +345,12 @@ def test_quotes(people: tuple[int, int, int], make_user: Callable[..., int]) -> 
     hidden = view(dave, quote)
     assert (hidden.quote_of, hidden.quote_unavailable) == (None, True)
 
+    # Once the quoted post is deleted, the quote stays a quote, marked for everyone.
+    act(alice, lambda s, u: posts.check_delete_post(s, u, original))
+    for viewer in (alice, bob, carol):
+        after = view(viewer, quote)
+        assert (after.body, after.quote_of, after.quote_unavailable) == ("so true", None, True)
+
 
 def test_views_of_a_page_take_a_fixed_number_of_queries(
     people: tuple[int, int, int], make_user: Callable[..., int]
