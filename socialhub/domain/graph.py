@@ -24,7 +24,6 @@ Events (stored events go to the other party only, never to the actor):
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, get_args
 
 import sqlalchemy as sa
@@ -33,7 +32,7 @@ from sqlmodel import Session, SQLModel, and_, col, func, or_, select
 from socialhub.db import insert_once
 from socialhub.domain import blocks, chats
 from socialhub.domain.errors import InvalidInput, NotFound, PermissionDenied
-from socialhub.domain.pagination import parse_time_cursor, time_cursor
+from socialhub.domain.pagination import newest_people
 from socialhub.domain.users import access_user
 from socialhub.models import Block, Follow, FriendRequest, Friendship, User
 from socialhub.models.base import utcnow
@@ -208,14 +207,8 @@ def _people(
         select(User, moment)
         .join(table, other == col(User.id))
         .where(owner == owner_id, col(User.suspended_at).is_(None), ~blocked)
-        .order_by(moment.desc(), other.desc())
-        .limit(limit + 1)
     )
-    if cursor:
-        after, user_id = parse_time_cursor(cursor)
-        query = query.where((moment < after) | ((moment == after) & (other < user_id)))
-    rows: list[tuple[User, datetime]] = list(session.exec(query).all())
-    page = rows[:limit]
+    page, next_cursor = newest_people(session, query, moment, cursor=cursor, limit=limit)
     flags = _Flags(session, viewer.id, [user.id or 0 for user, _ in page])
     people = [
         PersonRow(
@@ -228,10 +221,6 @@ def _people(
         )
         for user, since in page
     ]
-    next_cursor = None
-    if len(rows) > limit:
-        last, since = page[-1]
-        next_cursor = time_cursor(since, last.id or 0)
     return PeoplePage(people=people, next_cursor=next_cursor)
 
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from socialhub.domain.chats import user_brief
-from socialhub.domain.pagination import parse_time_cursor, time_cursor
+from socialhub.domain.pagination import newest_people
 from socialhub.domain.post_access import access_post
 from socialhub.domain.posts import publish_counts
 from socialhub.models import Post, PostLike, User
@@ -71,19 +71,8 @@ def list_likers(
         select(User, PostLike.created_at)
         .join(PostLike, col(PostLike.user_id) == col(User.id))
         .where(col(PostLike.post_id) == post.id, col(User.suspended_at).is_(None))
-        .order_by(col(PostLike.created_at).desc(), col(User.id).desc())
-        .limit(limit + 1)
     )
-    if cursor:
-        moment, user_id = parse_time_cursor(cursor)
-        query = query.where(
-            (col(PostLike.created_at) < moment)
-            | ((col(PostLike.created_at) == moment) & (col(User.id) < user_id))
-        )
-    rows = session.exec(query).all()
-    page = rows[:limit]
-    next_cursor = None
-    if len(rows) > limit:
-        user, moment = page[-1]
-        next_cursor = time_cursor(moment, user.id or 0)
+    page, next_cursor = newest_people(
+        session, query, col(PostLike.created_at), cursor=cursor, limit=limit
+    )
     return PersonPage(people=[user_brief(user) for user, _ in page], next_cursor=next_cursor)

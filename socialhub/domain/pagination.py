@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from typing import Any
+
+from sqlmodel import Session, col
 
 from socialhub.domain.errors import InvalidInput
+from socialhub.models import User
 
 
 def time_cursor(moment: datetime, row_id: int) -> str:
@@ -30,3 +34,28 @@ def id_cursor(value: str | None, field: str) -> str | None:
     if not _ROW_ID.match(value):
         raise InvalidInput("bad cursor", field=field, code="bad_cursor")
     return value
+
+
+def newest_people(
+    session: Session,
+    query: Any,
+    moment: Any,
+    *,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[tuple[User, datetime]], str | None]:
+    """A page of `query` (selecting a User and `moment`), newest first, and the next page's
+    cursor (None on the last page): keyset pagination by (moment, user id)."""
+    user_id = col(User.id)
+    if cursor:
+        after, last_id = parse_time_cursor(cursor)
+        query = query.where((moment < after) | ((moment == after) & (user_id < last_id)))
+    rows: list[tuple[User, datetime]] = list(
+        session.exec(query.order_by(moment.desc(), user_id.desc()).limit(limit + 1)).all()
+    )
+    page = rows[:limit]
+    next_cursor = None
+    if len(rows) > limit:
+        last, since = page[-1]
+        next_cursor = time_cursor(since, last.id or 0)
+    return page, next_cursor

@@ -25,7 +25,7 @@ from socialhub.db import insert_once, on_commit, on_rollback
 from socialhub.domain import blocks, graph, media
 from socialhub.domain.chats import user_brief
 from socialhub.domain.errors import InvalidInput, NotFound, PermissionDenied
-from socialhub.domain.pagination import parse_time_cursor, time_cursor
+from socialhub.domain.pagination import newest_people
 from socialhub.domain.posts import FEED_IMAGE, FULL_IMAGE, picture_view
 from socialhub.domain.users import access_user
 from socialhub.domain.validation import clean_text
@@ -193,21 +193,10 @@ def list_viewers(
         select(User, StoryView.viewed_at)
         .join(StoryView, col(StoryView.viewer_id) == col(User.id))
         .where(col(StoryView.story_id) == story.id, col(User.suspended_at).is_(None))
-        .order_by(col(StoryView.viewed_at).desc(), col(User.id).desc())
-        .limit(limit + 1)
     )
-    if cursor:
-        moment, user_id = parse_time_cursor(cursor)
-        query = query.where(
-            (col(StoryView.viewed_at) < moment)
-            | ((col(StoryView.viewed_at) == moment) & (col(User.id) < user_id))
-        )
-    rows = session.exec(query).all()
-    page = rows[:limit]
-    next_cursor = None
-    if len(rows) > limit:
-        user, moment = page[-1]
-        next_cursor = time_cursor(moment, user.id or 0)
+    page, next_cursor = newest_people(
+        session, query, col(StoryView.viewed_at), cursor=cursor, limit=limit
+    )
     return StoryViewerPage(
         viewers=[StoryViewer(user=user_brief(user), viewed_at=at) for user, at in page],
         next_cursor=next_cursor,

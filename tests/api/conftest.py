@@ -35,3 +35,15 @@ def signup(client: httpx.AsyncClient) -> Signup:
 
 def bearer(tokens: dict[str, str]) -> dict[str, str]:
     return {"Authorization": f"Bearer {tokens['access_token']}"}
+
+
+Tokens = dict[str, str]
+
+
+@pytest.fixture
+async def follow_trio(client: httpx.AsyncClient, signup: Signup) -> tuple[Tokens, Tokens, Tokens]:
+    """Alice, Bob (follows Alice) and Carol (a stranger)."""
+    alice, bob, carol = await signup("alice"), await signup("bob"), await signup("carol")
+    followed = await client.post("/api/v1/users/alice/follow", headers=bearer(bob))
+    assert followed.status_code == 200
+    return alice, bob, carol

@@ -30,19 +30,10 @@ def bodies(response: httpx.Response) -> list[str]:
     return [p["body"] or p["repost_of"]["body"] for p in response.json()["posts"]]
 
 
-@pytest.fixture
-async def trio(client: httpx.AsyncClient, signup: Signup) -> tuple[Tokens, Tokens, Tokens]:
-    """Alice, Bob (follows Alice) and Carol (a stranger)."""
-    alice, bob, carol = await signup("alice"), await signup("bob"), await signup("carol")
-    followed = await client.post("/api/v1/users/alice/follow", headers=bearer(bob))
-    assert followed.status_code == 200
-    return alice, bob, carol
-
-
 async def test_create_with_images_a_poll_and_a_quote(
-    client: httpx.AsyncClient, trio: tuple[Tokens, Tokens, Tokens]
+    client: httpx.AsyncClient, follow_trio: tuple[Tokens, Tokens, Tokens]
 ) -> None:
-    alice, bob, _ = trio
+    alice, bob, _ = follow_trio
     poll = {"options": ["tea", "coffee"], "multiple": True, "closes_in_minutes": 60}
     created = await client.post(
         "/api/v1/posts",
@@ -77,9 +68,9 @@ async def test_create_with_images_a_poll_and_a_quote(
 
 
 async def test_read_edit_and_delete(
-    client: httpx.AsyncClient, trio: tuple[Tokens, Tokens, Tokens]
+    client: httpx.AsyncClient, follow_trio: tuple[Tokens, Tokens, Tokens]
 ) -> None:
-    alice, bob, carol = trio
+    alice, bob, carol = follow_trio
     post = await publish(client, alice, "first")
     url = f"/api/v1/posts/{post['id']}"
     shown = await client.get(url, headers=bearer(carol))
@@ -220,9 +211,9 @@ async def test_non_images_and_oversized_images_are_refused(
 
 
 async def test_reposts_and_quotes_of_followers_only_posts(
-    client: httpx.AsyncClient, trio: tuple[Tokens, Tokens, Tokens]
+    client: httpx.AsyncClient, follow_trio: tuple[Tokens, Tokens, Tokens]
 ) -> None:
-    alice, bob, carol = trio
+    alice, bob, carol = follow_trio
     public = await publish(client, alice, "share me")
     url = f"/api/v1/posts/{public['id']}/repost"
     shared = await client.post(url, headers=bearer(carol))
@@ -264,9 +255,9 @@ async def test_reposts_and_quotes_of_followers_only_posts(
 
 
 async def test_feeds_and_the_new_posts_count(
-    client: httpx.AsyncClient, trio: tuple[Tokens, Tokens, Tokens]
+    client: httpx.AsyncClient, follow_trio: tuple[Tokens, Tokens, Tokens]
 ) -> None:
-    alice, bob, carol = trio
+    alice, bob, carol = follow_trio
     first = await publish(client, alice, "public #News")
     await publish(client, alice, "followers #news", visibility="followers")
     await publish(client, carol, "carol #news")

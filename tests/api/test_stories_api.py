@@ -5,23 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-import pytest
 
-from tests.api.conftest import Signup, bearer
+from tests.api.conftest import bearer
 from tests.api.test_auth_api import error_code
 from tests.support import images
 
 Tokens = dict[str, str]
 MISSING = "0" * 32
-
-
-@pytest.fixture
-async def trio(client: httpx.AsyncClient, signup: Signup) -> tuple[Tokens, Tokens, Tokens]:
-    """Alice, Bob (follows Alice) and Carol (a stranger)."""
-    alice, bob, carol = await signup("alice"), await signup("bob"), await signup("carol")
-    followed = await client.post("/api/v1/users/alice/follow", headers=bearer(bob))
-    assert followed.status_code == 200
-    return alice, bob, carol
 
 
 async def publish(client: httpx.AsyncClient, me: Tokens, **form: str) -> dict[str, Any]:
@@ -32,9 +22,9 @@ async def publish(client: httpx.AsyncClient, me: Tokens, **form: str) -> dict[st
 
 
 async def test_post_watch_and_list_viewers(
-    client: httpx.AsyncClient, trio: tuple[Tokens, Tokens, Tokens]
+    client: httpx.AsyncClient, follow_trio: tuple[Tokens, Tokens, Tokens]
 ) -> None:
-    alice, bob, carol = trio
+    alice, bob, carol = follow_trio
     text = await publish(client, alice, body="<b>hi</b>", background="crimson")
     assert (text["kind"], text["body"], text["background"], text["view_count"]) == (
         "text",
@@ -81,9 +71,9 @@ async def test_post_watch_and_list_viewers(
 
 
 async def test_bad_stories_are_refused(
-    client: httpx.AsyncClient, trio: tuple[Tokens, Tokens, Tokens]
+    client: httpx.AsyncClient, follow_trio: tuple[Tokens, Tokens, Tokens]
 ) -> None:
-    alice, _, _ = trio
+    alice, _, _ = follow_trio
     cases: list[tuple[dict[str, str], Any, int, str]] = [
         ({"body": ""}, None, 422, "empty"),
         ({"body": "x" * 501}, None, 422, "too_long"),
@@ -104,9 +94,9 @@ async def test_bad_stories_are_refused(
 
 
 async def test_viewers_and_deletion_belong_to_the_author(
-    client: httpx.AsyncClient, trio: tuple[Tokens, Tokens, Tokens]
+    client: httpx.AsyncClient, follow_trio: tuple[Tokens, Tokens, Tokens]
 ) -> None:
-    alice, bob, _ = trio
+    alice, bob, _ = follow_trio
     story = await publish(client, alice, body="mine")
     for method, path in (("GET", "/viewers"), ("DELETE", "")):
         refused = await client.request(
