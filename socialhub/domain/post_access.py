@@ -9,16 +9,21 @@ from socialhub.domain.errors import NotFound
 from socialhub.models import Post, PostVisibility, User
 
 
+def author_reachable(session: Session, viewer_id: int, author_id: int) -> bool:
+    """The author's account is active and no block stands between them and the viewer."""
+    author = session.get(User, author_id)
+    if author is None or author.suspended_at is not None:
+        return False
+    return not blocks.is_blocked_between(session, viewer_id, author_id)
+
+
 def may_see_post(session: Session, viewer: User, post: Post) -> bool:
     """Authors see their posts; public posts are for everyone, followers-only posts for
     followers; a block either way, or a suspended author, hides the post."""
     assert viewer.id is not None
     if post.author_id == viewer.id:
         return True
-    author = session.get(User, post.author_id)
-    if author is None or author.suspended_at is not None:
-        return False
-    if blocks.is_blocked_between(session, viewer.id, post.author_id):
+    if not author_reachable(session, viewer.id, post.author_id):
         return False
     if post.visibility == PostVisibility.followers.value:
         return graph.is_following(session, viewer.id, post.author_id)

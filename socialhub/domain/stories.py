@@ -22,10 +22,11 @@ from sqlmodel import Session, and_, col, func, or_, select
 
 from socialhub.config import get_settings
 from socialhub.db import insert_once, on_commit, on_rollback
-from socialhub.domain import blocks, graph, media
+from socialhub.domain import graph, media
 from socialhub.domain.chats import user_brief
 from socialhub.domain.errors import InvalidInput, NotFound, PermissionDenied
 from socialhub.domain.pagination import newest_people
+from socialhub.domain.post_access import author_reachable
 from socialhub.domain.posts import FEED_IMAGE, FULL_IMAGE, picture_view
 from socialhub.domain.users import access_user
 from socialhub.domain.validation import clean_text
@@ -61,12 +62,9 @@ def may_see_story(session: Session, viewer: User, story: Story, *, now: datetime
         return False
     if story.author_id == viewer.id:
         return True
-    author = session.get(User, story.author_id)
-    if author is None or author.suspended_at is not None:
-        return False
-    if blocks.is_blocked_between(session, viewer.id, story.author_id):
-        return False
-    return graph.is_following(session, viewer.id, story.author_id)
+    return author_reachable(session, viewer.id, story.author_id) and graph.is_following(
+        session, viewer.id, story.author_id
+    )
 
 
 def access_story(session: Session, viewer: User, story_id: str) -> Story:
