@@ -34,6 +34,7 @@ HEAD = [
     rx.el.link(rel="apple-touch-icon", href="/icon-192.png"),
     rx.script("if ('serviceWorker' in navigator) { navigator.serviceWorker.register('/sw.js'); }"),
     rx.script(src="/outbox.js"),
+    rx.script(src="/infinite.js"),
 ]
 
 app = rx.App(

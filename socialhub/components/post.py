@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 
 from socialhub.components.report import report_button
@@ -90,6 +92,64 @@ def action_button(
     )
 
 
+def edit_form(text: rx.Var[str], on_submit: Any, *, max_length: int) -> rx.Component:
+    """Edit a post's or comment's text in place."""
+    return rx.form(
+        rx.vstack(
+            rx.text_area(
+                name="body",
+                default_value=text,
+                aria_label="Edit text",
+                max_length=max_length,
+                width="100%",
+                rows="3",
+                auto_focus=True,
+            ),
+            rx.hstack(
+                rx.button("Cancel", variant="soft", type="button", on_click=FeedState.cancel_edit),
+                rx.button("Save", type="submit"),
+                justify="end",
+                width="100%",
+            ),
+            width="100%",
+            spacing="2",
+        ),
+        on_submit=on_submit,
+        width="100%",
+    )
+
+
+def quote_dialog() -> rx.Component:
+    """Write a post quoting another (one dialog per page, opened by any Quote button)."""
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title("Quote @", FeedState.quoting_author),
+            rx.form(
+                rx.vstack(
+                    rx.text_area(
+                        name="body",
+                        placeholder="Add your comment",
+                        aria_label="Quote text",
+                        max_length=5000,
+                        width="100%",
+                        rows="3",
+                    ),
+                    rx.hstack(
+                        rx.dialog.close(rx.button("Cancel", variant="soft", type="button")),
+                        rx.button("Post quote", type="submit", id="publish-quote"),
+                        justify="end",
+                        width="100%",
+                    ),
+                    width="100%",
+                ),
+                on_submit=FeedState.publish_quote,
+            ),
+        ),
+        open=FeedState.quoting_id != "",
+        on_open_change=FeedState.set_quote_open,
+    )
+
+
 def post_card(post: rx.Var[PostCard]) -> rx.Component:
     return rx.card(
         rx.vstack(
@@ -132,20 +192,35 @@ def post_card(post: rx.Var[PostCard]) -> rx.Component:
                 rx.spacer(),
                 rx.cond(
                     post.mine,
-                    rx.icon_button(
-                        rx.icon("trash-2", size=14),
-                        variant="ghost",
-                        color_scheme="gray",
-                        size="1",
-                        on_click=FeedState.delete_post(post.id),
-                        aria_label="Delete post",
+                    rx.hstack(
+                        rx.icon_button(
+                            rx.icon("pencil", size=14),
+                            variant="ghost",
+                            color_scheme="gray",
+                            size="1",
+                            on_click=FeedState.start_edit(post.id),
+                            aria_label="Edit post",
+                        ),
+                        rx.icon_button(
+                            rx.icon("trash-2", size=14),
+                            variant="ghost",
+                            color_scheme="gray",
+                            size="1",
+                            on_click=FeedState.delete_post(post.id),
+                            aria_label="Delete post",
+                        ),
+                        spacing="3",
                     ),
                     report_button("post", post.id, "@" + post.author_username + "'s post"),
                 ),
                 width="100%",
                 align="center",
             ),
-            rx.cond(post.html != "", rx.html(post.html, class_name="post-body sh-rich")),
+            rx.cond(
+                FeedState.editing_id == post.id,
+                edit_form(post.body, FeedState.save_edit, max_length=5000),
+                rx.cond(post.html != "", rx.html(post.html, class_name="post-body sh-rich")),
+            ),
             rx.cond(
                 post.images.length() > 0,
                 rx.grid(
@@ -211,6 +286,14 @@ def post_card(post: rx.Var[PostCard]) -> rx.Component:
                     post.reposted,
                     on_click=FeedState.toggle_repost(post.id, post.reposted),
                     disabled=post.followers_only,
+                ),
+                rx.icon_button(
+                    rx.icon("quote", size=16),
+                    variant="ghost",
+                    color_scheme="gray",
+                    on_click=FeedState.start_quote(post.id, post.author_username),
+                    disabled=post.followers_only,
+                    aria_label="Quote",
                 ),
                 spacing="5",
                 padding_top="0.25em",
@@ -355,6 +438,7 @@ def feed_list() -> rx.Component:
             ),
         ),
         rx.foreach(FeedState.posts, post_card),
+        quote_dialog(),
         rx.cond(
             FeedState.posts.length() == 0,
             rx.text("Nothing here yet.", color_scheme="gray", padding="1em"),
@@ -367,6 +451,7 @@ def feed_list() -> rx.Component:
                     variant="soft",
                     on_click=FeedState.load_more,
                     loading=FeedState.loading,
+                    id="load-more",
                 ),
                 width="100%",
             ),
@@ -394,7 +479,11 @@ def comment_row(comment: rx.Var[CommentRow]) -> rx.Component:
                 ),
                 spacing="2",
             ),
-            rx.html(comment.html, class_name="comment-body sh-rich"),
+            rx.cond(
+                FeedState.editing_comment_id == comment.id,
+                edit_form(comment.body, FeedState.save_comment_edit, max_length=2000),
+                rx.html(comment.html, class_name="comment-body sh-rich"),
+            ),
             rx.hstack(
                 rx.button(
                     "Reply",
@@ -402,6 +491,16 @@ def comment_row(comment: rx.Var[CommentRow]) -> rx.Component:
                     size="1",
                     on_click=FeedState.start_reply(
                         rx.cond(comment.reply, comment.parent_id, comment.id), comment.author_name
+                    ),
+                ),
+                rx.cond(
+                    comment.can_edit,
+                    rx.button(
+                        "Edit",
+                        variant="ghost",
+                        size="1",
+                        on_click=FeedState.start_comment_edit(comment.id),
+                        aria_label="Edit comment",
                     ),
                 ),
                 rx.cond(

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from socialhub.domain.reports import DETAILS_MAX
-from socialhub.state.report import REASONS, ReportState
+from socialhub.state.report import DETAILS_MAX, REASONS, ReportState
 
 
 def report_button(kind: str, target_id: rx.Var[str], label: rx.Var[str]) -> rx.Component:

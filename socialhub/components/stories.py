@@ -7,8 +7,14 @@ from typing import Any
 import reflex as rx
 
 from socialhub.components.ui import IMAGE_TYPES, user_avatar
-from socialhub.domain.stories import BACKGROUNDS, BODY_MAX
-from socialhub.state.stories import STORY_IMAGE_UPLOAD_ID, RingRow, StoryState, ViewerRow
+from socialhub.state.stories import (
+    BACKGROUNDS,
+    BODY_MAX,
+    STORY_IMAGE_UPLOAD_ID,
+    RingRow,
+    StoryState,
+    ViewerRow,
+)
 
 
 def ringed_avatar(

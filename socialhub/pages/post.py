@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from socialhub.components.layout import app_shell
-from socialhub.components.post import comment_thread, post_card
+from socialhub.components.post import comment_thread, post_card, quote_dialog
 from socialhub.state.feed import FeedState
 
 
@@ -21,6 +21,7 @@ def post_page() -> rx.Component:
                 ),
                 rx.vstack(
                     rx.foreach(FeedState.posts, post_card),
+                    quote_dialog(),
                     comment_thread(),
                     width="100%",
                     spacing="4",

@@ -76,9 +76,11 @@ class CommentRow(BaseModel):
     author_name: str
     author_username: str
     author_avatar: str
+    body: str
     html: str
     when: str
     edited: bool
+    can_edit: bool
     can_delete: bool
     reply: bool
 
@@ -130,9 +132,11 @@ def comment_rows(views: list[CommentView]) -> list[CommentRow]:
                     author_name=item.author.display_name or item.author.username,
                     author_username=item.author.username,
                     author_avatar=item.author.avatar_small_url or "",
+                    body=item.body,
                     html=item.html,
                     when=item.created_at.strftime("%d %b %H:%M"),
                     edited=item.edited,
+                    can_edit=item.can_edit,
                     can_delete=item.can_delete,
                     reply=item.parent_id is not None,
                 )
@@ -164,6 +168,11 @@ class FeedState(rx.State):
     loading: bool = False
     not_found: bool = False
     trending: list[TrendRow] = []  # explore and hashtag pages
+    # Editing a post or a comment in place, and the quote dialog
+    editing_id: str = ""
+    editing_comment_id: str = ""
+    quoting_id: str = ""
+    quoting_author: str = ""
     # The post page
     comments: list[CommentRow] = []
     reply_to_id: str = ""
@@ -429,6 +438,57 @@ class FeedState(rx.State):
         return await self._refresh(post_id, lambda s, u: polls.check_vote(s, u, post_id, ballot))
 
     @rx.event
+    def start_edit(self, post_id: str) -> None:
+        self.editing_id = post_id
+
+    @rx.event
+    def cancel_edit(self) -> None:
+        self.editing_id = self.editing_comment_id = ""
+
+    @rx.event
+    async def save_edit(self, form: dict[str, Any]) -> Any:
+        """Save the edited text of the post being edited (it shows as edited)."""
+        post_id, body = self.editing_id, str(form.get("body", ""))
+        if not post_id:
+            return None
+        result = await self._refresh(
+            post_id, lambda s, u: posts.check_edit_post(s, u, post_id, body=body)
+        )
+        if result is None:
+            self.editing_id = ""
+        return result
+
+    @rx.event
+    def start_quote(self, post_id: str, author: str) -> None:
+        self.quoting_id, self.quoting_author = post_id, author
+
+    @rx.event
+    def set_quote_open(self, value: bool) -> None:
+        if not value:
+            self.quoting_id = self.quoting_author = ""
+
+    @rx.event
+    async def publish_quote(self, form: dict[str, Any]) -> Any:
+        """Publish a post quoting the post in the dialog."""
+        session_state = await self._session()
+        quoted, body = self.quoting_id, str(form.get("body", ""))
+
+        def work(session: Session) -> PostView:
+            user = session_state.authenticate(session)
+            post = posts.check_create_post(session, user, body=body, quote_of_id=quoted)
+            return posts.post_view(session, user, post)
+
+        try:
+            view = await in_transaction(work)
+        except DomainError as exc:
+            return error_toast(exc)
+        self.quoting_id = self.quoting_author = ""
+        if self.kind in ("home", "profile"):
+            self.posts = [post_card(view), *self.posts][:WINDOW]
+            self._watch()
+        return rx.toast.success("Quoted")
+
+    @rx.event
     async def delete_post(self, post_id: str) -> Any:
         session_state = await self._session()
 
@@ -489,6 +549,22 @@ class FeedState(rx.State):
             return result
         self.reply_to_id = self.reply_to_name = ""
         return rx.set_value("comment-input", "")
+
+    @rx.event
+    def start_comment_edit(self, comment_id: str) -> None:
+        self.editing_comment_id = comment_id
+
+    @rx.event
+    async def save_comment_edit(self, form: dict[str, Any]) -> Any:
+        comment_id, body = self.editing_comment_id, str(form.get("body", ""))
+        if not comment_id:
+            return None
+        result = await self._reload_comments(
+            lambda s, u: comments_domain.check_edit_comment(s, u, comment_id, body=body)
+        )
+        if result is None:
+            self.editing_comment_id = ""
+        return result
 
     @rx.event
     async def delete_comment(self, comment_id: str) -> Any:

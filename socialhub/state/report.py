@@ -14,6 +14,7 @@ from socialhub.state.base import error_toast, in_transaction
 from socialhub.state.session import SessionState
 
 REASONS = [reason.value for reason in ReportReason]
+DETAILS_MAX = reports.DETAILS_MAX  # for the dialog
 
 
 class ReportState(rx.State):

@@ -18,6 +18,7 @@ from socialhub.state.base import error_toast, in_transaction
 from socialhub.state.session import SessionState
 
 STORY_IMAGE_UPLOAD_ID = "story-image"
+BACKGROUNDS, BODY_MAX = stories.BACKGROUNDS, stories.BODY_MAX  # for the components
 
 
 class RingRow(BaseModel):

@@ -188,3 +188,62 @@ def test_trending_on_explore_and_reporting_a_post(
     b.get_by_role("button", name="Send report").click()
     expect(b.get_by_text("you have already reported this")).to_be_visible()
     expect(b.get_by_role("dialog")).to_be_visible()  # still open: nothing was sent
+
+
+def test_edit_quote_comment_edit_and_infinite_scroll(
+    new_context: Callable[..., BrowserContext],
+) -> None:
+    alice = unique("alice")
+    tokens = register(alice, display_name="Alice")
+    headers = {"Authorization": f"Bearer {tokens['access_token']}"}
+    for n in range(25):
+        made = httpx.post(
+            f"{BASE}/api/v1/posts", data={"body": f"Entry number {n}."}, headers=headers, timeout=10
+        )
+        assert made.status_code == 201, made.text
+    a = new_context().new_page()
+    ui_login(a, alice)
+    cards = a.locator(".post")
+    expect(cards).to_have_count(20)
+    # Scrolling to the end loads the next page without a click.
+    a.locator("#load-more").scroll_into_view_if_needed()
+    expect(cards).to_have_count(25)
+    expect(a.locator("#load-more")).to_have_count(0)
+
+    # Edit a post in place: it shows the new text, marked edited.
+    top = cards.first
+    expect(top).to_contain_text("Entry number 24.")
+    top.get_by_label("Edit post").click()
+    top.get_by_label("Edit text").fill("Entry number 24, corrected #fixed")
+    top.get_by_role("button", name="Save").click()
+    expect(top).to_contain_text("corrected")
+    expect(top).to_contain_text("edited")
+    expect(top.locator("a.hashtag")).to_have_attribute("href", "/tag/fixed")
+
+    # Quote a post: the quote appears on top with the quoted text inside.
+    cards.filter(has_text="Entry number 20.").get_by_label("Quote").click()
+    a.get_by_label("Quote text").fill("Still true today")
+    a.get_by_role("button", name="Post quote").click()
+    quote = cards.first
+    expect(quote).to_contain_text("Still true today")
+    expect(quote.locator(".quoted-post")).to_contain_text("Entry number 20.")
+
+    # Comment, then edit the comment.
+    quote.get_by_label("Open post").click()
+    a.get_by_label("Comment", exact=True).fill("first tkae")
+    a.get_by_role("button", name="Comment", exact=True).click()
+    comment = a.locator(".comment", has_text="first tkae")
+    comment.get_by_label("Edit comment").click()
+    comment.get_by_label("Edit text").fill("first take")
+    comment.get_by_role("button", name="Save").click()
+    fixed = a.locator(".comment", has_text="first take")
+    expect(fixed).to_contain_text("edited")
+
+    # Once the quoted post is gone, the quote says so.
+    a.goto("/")
+    original = cards.filter(has_text="Entry number 20.").filter(has_not_text="Still true")
+    original.get_by_label("Delete post").click()
+    expect(original).to_have_count(0)
+    a.reload()
+    quote = cards.filter(has_text="Still true today")
+    expect(quote.locator(".quoted-post")).to_have_text("This post is unavailable")
