@@ -11,6 +11,7 @@ from socialhub.pages.auth import login_page, signup_page
 from socialhub.pages.explore import explore_page
 from socialhub.pages.home import home_page
 from socialhub.pages.messages import join_page, messages_page
+from socialhub.pages.people import people_page
 from socialhub.pages.post import post_page
 from socialhub.pages.profile import profile_page
 from socialhub.pages.settings import settings_page
@@ -19,6 +20,7 @@ from socialhub.realtime import connections
 from socialhub.realtime.hub import get_hub
 from socialhub.state.chat import ChatState
 from socialhub.state.feed import FeedState
+from socialhub.state.graph_lists import GraphListState
 from socialhub.state.profile import ProfileState
 from socialhub.state.realtime import RealtimeState
 from socialhub.state.session import SessionState
@@ -85,6 +87,19 @@ app.add_page(
     title="Profile · SocialHub",
     on_load=[ProfileState.load, FeedState.load, StoryState.load_tray, LISTEN],
 )
+for route, title in (
+    ("/u/[username]/followers", "Followers"),
+    ("/u/[username]/following", "Following"),
+    ("/friends", "Friends"),
+    ("/friends/requests", "Friend requests"),
+    ("/friends/sent", "Sent requests"),
+):
+    app.add_page(
+        people_page,
+        route=route,
+        title=f"{title} · SocialHub",
+        on_load=[GraphListState.load, LISTEN],
+    )
 app.add_page(
     settings_page,
     route="/settings",

@@ -40,6 +40,7 @@ def navbar() -> rx.Component:
                 nav_link("Home", "/", "house"),
                 nav_link("Explore", "/explore", "compass"),
                 nav_link("Messages", "/messages", "message-circle"),
+                nav_link("Friends", "/friends", "users"),
                 nav_link("Profile", "/u/" + SessionState.username, "user"),
                 nav_link("Settings", "/settings", "settings"),
                 rx.color_mode.button(aria_label="Toggle light and dark theme", variant="ghost"),

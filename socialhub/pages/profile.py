@@ -110,23 +110,42 @@ def profile_card() -> rx.Component:
                         rx.text(ProfileState.bio, white_space="pre-wrap", id="profile-bio"),
                         rx.text("Joined ", ProfileState.joined, color_scheme="gray", size="2"),
                         rx.hstack(
-                            rx.text(
-                                rx.text.strong(ProfileState.followers_count.to(str)),
-                                " followers",
-                                size="2",
-                                id="followers-count",
+                            rx.link(
+                                rx.text(
+                                    rx.text.strong(ProfileState.followers_count.to(str)),
+                                    " followers",
+                                    size="2",
+                                    id="followers-count",
+                                ),
+                                href="/u/" + ProfileState.username + "/followers",
+                                color_scheme="gray",
+                                high_contrast=True,
                             ),
-                            rx.text(
-                                rx.text.strong(ProfileState.following_count.to(str)),
-                                " following",
-                                size="2",
-                                id="following-count",
+                            rx.link(
+                                rx.text(
+                                    rx.text.strong(ProfileState.following_count.to(str)),
+                                    " following",
+                                    size="2",
+                                    id="following-count",
+                                ),
+                                href="/u/" + ProfileState.username + "/following",
+                                color_scheme="gray",
+                                high_contrast=True,
                             ),
-                            rx.text(
-                                rx.text.strong(ProfileState.friends_count.to(str)),
-                                " friends",
-                                size="2",
-                                id="friends-count",
+                            rx.link(
+                                rx.text(
+                                    rx.text.strong(ProfileState.friends_count.to(str)),
+                                    " friends",
+                                    size="2",
+                                    id="friends-count",
+                                ),
+                                href=rx.cond(
+                                    ProfileState.user_id == SessionState.user_id,
+                                    "/friends",
+                                    "/u/" + ProfileState.username,
+                                ),
+                                color_scheme="gray",
+                                high_contrast=True,
                             ),
                             rx.cond(
                                 ProfileState.follows_you,

@@ -247,3 +247,45 @@ def test_edit_quote_comment_edit_and_infinite_scroll(
     a.reload()
     quote = cards.filter(has_text="Still true today")
     expect(quote.locator(".quoted-post")).to_have_text("This post is unavailable")
+
+
+def test_follower_lists_and_friend_requests_pages(
+    new_context: Callable[..., BrowserContext],
+) -> None:
+    alice, carol, dave = unique("alice"), unique("carol"), unique("dave")
+    register(alice, display_name="Alice")
+    for name in (carol, dave):
+        tokens = register(name, display_name=name.title())
+        headers = {"Authorization": f"Bearer {tokens['access_token']}"}
+        followed = httpx.post(f"{BASE}/api/v1/users/{alice}/follow", headers=headers, timeout=10)
+        assert followed.status_code == 200
+    asked = httpx.post(
+        f"{BASE}/api/v1/users/{alice}/friend-request", headers=headers, timeout=10
+    )  # dave asks
+    assert asked.status_code == 200, asked.text
+
+    a = new_context().new_page()
+    ui_login(a, alice, next_path=f"/u/{alice}")
+    a.locator("#followers-count").click()
+    expect(a.locator("#people-title")).to_have_text("Followers")
+    rows = a.locator("#people-list .person-row")
+    expect(rows).to_have_count(2)
+    expect(rows.first).to_contain_text(dave.title())  # newest first
+    expect(rows.first).to_contain_text("Follows you")
+    rows.first.get_by_role("button", name="Follow").click()
+    expect(rows.first.locator(".row-follow")).to_have_text("Following")
+
+    a.goto(f"/u/{alice}/following")
+    expect(a.locator("#people-list .person-row")).to_contain_text(dave.title())
+
+    a.get_by_role("link", name="Friends").first.click()
+    expect(a.locator("#people-title")).to_have_text("Friends")
+    expect(a.locator("#people-list")).to_contain_text("Nobody here yet")
+    a.get_by_role("button", name="Requests").click()
+    expect(a.locator("#people-title")).to_have_text("Friend requests")
+    request = a.locator("#people-list .person-row", has_text=dave.title())
+    request.get_by_role("button", name="Accept").click()
+    expect(request).to_have_count(0)
+    a.get_by_role("button", name="Friends", exact=True).click()
+    friend = a.locator("#people-list .person-row", has_text=dave.title())
+    expect(friend).to_contain_text("Friend")
