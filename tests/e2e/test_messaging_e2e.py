@@ -95,7 +95,9 @@ def test_two_people_chat_live(new_context: Callable[..., BrowserContext]) -> Non
 def test_typing_shows_and_expires(new_context: Callable[..., BrowserContext]) -> None:
     a, b, _ = dm_pair(new_context, "ping")
 
-    a.get_by_label("Message", exact=True).press_sequentially("typing away", delay=30)
+    # The composer sends "typing" at most every 2 s, and sending "ping" may have used this window:
+    # type for longer than that, as a person does.
+    a.get_by_label("Message", exact=True).press_sequentially("typing away " * 5, delay=45)
     expect(b.locator("#typing")).to_have_text("Alice is typing…")
     expect(b.locator("#typing")).to_have_text("", timeout=8_000)
     a.get_by_label("Send").click()
