@@ -11,10 +11,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import threading
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import jwt
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 from ua_parser import parse as ua_parse
 
@@ -30,6 +32,11 @@ JWT_ALGORITHM = "HS256"
 TICKET_SECONDS = 60
 LAST_ACTIVE_GRANULARITY = timedelta(seconds=60)
 _DUMMY_HASHES: dict[int, str] = {}
+# Sessions seen active since the last flush (session id -> when), written by the worker's
+# heartbeat in one statement: checking a credential stays read-only, so a request does not open
+# a second write transaction (on SQLite, a wait for the write lock) just to say "still here".
+_activity: dict[str, datetime] = {}
+_activity_lock = threading.Lock()
 
 
 def _sha256(value: str) -> str:
@@ -175,9 +182,26 @@ def _live_session(session: Session, session_id: str) -> tuple[AuthSession, User]
     if user is None or user.suspended_at is not None:
         raise NotAuthenticated("this account is suspended", code="account_suspended")
     if now - auth.last_active_at > LAST_ACTIVE_GRANULARITY:
-        auth.last_active_at = now
-        session.add(auth)
+        with _activity_lock:
+            _activity[auth.id] = now
     return auth, user
+
+
+def do_flush_activity(session: Session) -> int:
+    """Write the "last active" times noted since the previous flush; returns how many."""
+    with _activity_lock:
+        pending = dict(_activity)
+        _activity.clear()
+    if not pending:
+        return 0
+    table = AuthSession.__table__  # type: ignore[attr-defined]
+    session.execute(
+        sa.update(table)
+        .where(table.c.id == sa.bindparam("sid"), table.c.last_active_at < sa.bindparam("at"))
+        .values(last_active_at=sa.bindparam("at")),
+        [{"sid": sid, "at": at} for sid, at in pending.items()],
+    )
+    return len(pending)
 
 
 def authenticate_access_token(session: Session, token: str) -> tuple[AuthSession, User]:
@@ -255,6 +279,8 @@ def authenticate_browser_cookie(session: Session, cookie_value: str) -> tuple[Au
 
 
 def list_sessions(session: Session, user: User) -> list[AuthSession]:
+    """Your live sessions, most recently active first (activity noted by now included)."""
+    do_flush_activity(session)
     return list(
         session.exec(
             select(AuthSession)

@@ -18,7 +18,7 @@ import uuid
 from collections import Counter
 
 from socialhub.db import transaction
-from socialhub.domain import presence
+from socialhub.domain import auth, presence
 
 # This process among the backend workers, in the database's presence rows.
 WORKER_ID = f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
@@ -43,8 +43,9 @@ def opened(user_id: int) -> None:
 
 
 async def heartbeat() -> None:
-    """This worker's presence heartbeat (a lifespan task): one write every HEARTBEAT refreshes
-    every user it holds a client of, instead of one write per client."""
+    """This worker's heartbeat (a lifespan task): one write every HEARTBEAT refreshes every user
+    it holds a client of, instead of one write per client, and records which sessions were
+    active."""
     while True:
         await asyncio.sleep(presence.HEARTBEAT.total_seconds())
         try:
@@ -56,6 +57,7 @@ async def heartbeat() -> None:
 def _refresh() -> None:
     with transaction() as session:
         presence.do_worker_heartbeat(session, worker=WORKER_ID)
+        auth.do_flush_activity(session)
 
 
 def closed(user_id: int) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import jwt
 import pytest
@@ -327,3 +327,38 @@ def test_login_rate_limit_per_account_and_per_ip(make_user: Callable[..., int]) 
 )
 def test_device_labels(agent: str, explicit: str | None, label: str) -> None:
     assert auth.device_label(agent, explicit) == label
+
+
+def test_activity_is_noted_in_memory_and_written_by_the_heartbeat(
+    make_user: Callable[..., int],
+) -> None:
+    """Checking a credential writes nothing; the worker's heartbeat records who was active."""
+    make_user("alice")
+    pair = login_api("alice")
+    hour_ago = utcnow() - timedelta(hours=1)
+
+    def last_active() -> object:
+        with transaction() as s:
+            return s.get(AuthSession, pair.session_id).last_active_at  # type: ignore[union-attr]
+
+    with transaction() as s:
+        row = s.get(AuthSession, pair.session_id)
+        assert row is not None
+        row.last_active_at = hour_ago
+        s.add(row)
+    with transaction() as s:
+        auth.do_flush_activity(s)  # whatever earlier tests left noted
+    whoami(pair.access_token)
+    assert last_active() == hour_ago
+    with transaction() as s:
+        assert auth.do_flush_activity(s) == 1
+    written = last_active()
+    assert isinstance(written, datetime)
+    assert written > utcnow() - timedelta(minutes=1)
+    with transaction() as s:
+        assert auth.do_flush_activity(s) == 0
+    # Within a minute of the last write, using the session notes nothing more.
+    whoami(pair.access_token)
+    with transaction() as s:
+        assert auth.do_flush_activity(s) == 0
+    assert last_active() == written
