@@ -18,7 +18,7 @@ from socialhub.api.errors import ERROR_RESPONSES
 from socialhub.db import read_session, transaction
 from socialhub.domain import messages
 from socialhub.realtime import connections
-from socialhub.realtime.events import DeliveryAcks, events_since, user_key
+from socialhub.realtime.events import DeliveryAcks, events_since, in_stream_order, user_key
 from socialhub.realtime.hub import Event, get_hub
 
 router = APIRouter(tags=["events"], responses=ERROR_RESPONSES)
@@ -81,14 +81,14 @@ async def events(
                 batch = await subscription.next_batch(wait=wait)
                 if not batch and not acks.pending:
                     yield ": keepalive\n\n"
-                sent = []
-                for _key, event in batch:
-                    position = event.get("position")
-                    if position is not None:
-                        if position <= last:
-                            continue
-                        last = position
-                    sent.append(event)
+                ordered, last, gap = in_stream_order(batch, last)
+                sent = [event for _key, event in ordered]
+                if gap:  # pushed out of order: the database has them in order
+                    with read_session() as db:
+                        missed = await asyncio.to_thread(events_since, db, caller.user_id, last)
+                    sent += missed
+                    last = missed[-1]["position"] if missed else last
+                for event in sent:
                     yield _frame(event)
                 acks.add(sent)
                 await _flush(acks)

@@ -106,6 +106,35 @@ def publish_ephemeral(*, type: str, op: str, data: dict[str, Any], keys: Iterabl
         hub.publish(key, {"type": type, "op": op, "data": data})
 
 
+def in_stream_order(
+    batch: Iterable[tuple[str, Event]], last: int
+) -> tuple[list[tuple[str, Event]], int, bool]:
+    """The events of a live batch to deliver after stream position `last`, in order, the new
+    last position, and whether a gap was found.
+
+    Two transactions can commit in one order and push their events in the other, so a stored
+    event may arrive before one with a lower position. Stored events past a gap are held back
+    (gap True): the caller then reads the stream after the returned position from the database,
+    which holds them all (an event is pushed only once it has committed, and a user's later
+    position cannot commit before an earlier one: both take the lock on the user's stream row).
+    Events already delivered (position <= last) are dropped; unstored ones (typing, topics) pass.
+    """
+    ordered: list[tuple[str, Event]] = []
+    gap = False
+    for key, event in batch:
+        position = event.get("position")
+        if position is None:
+            ordered.append((key, event))
+        elif position <= last:
+            continue
+        elif gap or position != last + 1:
+            gap = True
+        else:
+            ordered.append((key, event))
+            last = position
+    return ordered, last, gap
+
+
 def current_position(session: Session, user_id: int) -> int:
     stream = session.get(UserStream, user_id)
     return stream.position if stream else 0

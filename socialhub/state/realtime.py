@@ -28,6 +28,7 @@ from socialhub.realtime.events import (
     DeliveryAcks,
     current_position,
     events_since,
+    in_stream_order,
     topic_key,
     user_key,
 )
@@ -179,24 +180,36 @@ class RealtimeState(rx.State):
         from socialhub.state.profile import ProfileState
         from socialhub.state.stories import StoryLoad, StoryState
 
-        async with self:
-            fresh: list[tuple[str, Event]] = []
-            for key, event in batch:
-                position = event.get("position")
-                if position is not None:
-                    if position <= self._position:
-                        continue
-                    self._position = position
-                fresh.append((key, event))
-            events = [event for _, event in fresh]
-            session_state = await self.get_state(SessionState)
+        async def observe(events: list[Event], user_id: int) -> Any:
+            """What the events change on screen (under the lock, no database)."""
             chat = await self.get_state(ChatState)
             feed = await self.get_state(FeedState)
-            user_id, session_id = session_state._user_id, session_state._session_id
-            chats_loaded, reading = chat.loaded, read_in_chat(chat)
-            feed_change, open_post = feed.feed_change(events, user_id), feed._open_post_id()
             story = await self.get_state(StoryState)
-            story_change, (story_author, story_id) = story.story_change(events), story.load_args()
+            return (
+                chat.loaded,
+                read_in_chat(chat),
+                feed.feed_change(events, user_id),
+                feed._open_post_id(),
+                story.story_change(events),
+                *story.load_args(),
+            )
+
+        async with self:
+            fresh, self._position, gap = in_stream_order(batch, self._position)
+            since = self._position
+            session_state = await self.get_state(SessionState)
+            user_id, session_id = session_state._user_id, session_state._session_id
+            seen = await observe([event for _, event in fresh], user_id)
+        if gap:  # pushed out of order: the database has them in order
+            missed = await in_transaction(lambda s: events_since(s, user_id, since))
+            async with self:
+                missed = [e for e in missed if e["position"] > self._position]
+                if missed:
+                    self._position = missed[-1]["position"]
+                fresh += [(user_key(user_id), event) for event in missed]
+                seen = await observe([event for _, event in fresh], user_id)
+        events = [event for _, event in fresh]
+        chats_loaded, reading, feed_change, open_post, story_change, story_author, story_id = seen
         if not fresh:
             return None
         for key, event in fresh:

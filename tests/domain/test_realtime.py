@@ -12,11 +12,12 @@ from socialhub.db import read_session, transaction
 from socialhub.realtime.events import (
     current_position,
     events_since,
+    in_stream_order,
     publish_on_commit,
     topic_key,
     user_key,
 )
-from socialhub.realtime.hub import Hub
+from socialhub.realtime.hub import Event, Hub
 
 
 def test_positions_increase_per_user_and_replay_in_order(
@@ -126,3 +127,18 @@ async def test_hub_publish_from_a_worker_thread() -> None:
     sub = hub.subscribe({"user:1"})
     await asyncio.to_thread(hub.publish, "user:1", {"from": "thread"})
     assert [e for _, e in await sub.next_batch(wait=1)] == [{"from": "thread"}]
+
+
+def test_live_events_are_delivered_in_stream_order_and_gaps_are_reported() -> None:
+    def stored(position: int) -> tuple[str, Event]:
+        return ("user:1", {"type": "message", "op": "add", "data": {}, "position": position})
+
+    typing: tuple[str, Event] = ("user:1", {"type": "typing", "op": "start", "data": {}})
+    # In order: all delivered; already seen ones dropped; unstored ones pass.
+    ordered, last, gap = in_stream_order([stored(4), stored(5), typing, stored(6)], 4)
+    assert [e.get("position") for _, e in ordered] == [5, None, 6]
+    assert (last, gap) == (6, False)
+    # 8 arrives before 7 (pushed out of commit order): the stored ones wait for the database.
+    ordered, last, gap = in_stream_order([stored(8), typing, stored(7), stored(9)], 6)
+    assert [e.get("position") for _, e in ordered] == [None]
+    assert (last, gap) == (6, True)
