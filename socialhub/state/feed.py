@@ -144,6 +144,10 @@ def comment_rows(views: list[CommentView]) -> list[CommentRow]:
     return rows
 
 
+# The event types the feed reacts to (the tab listener loads FeedState only for these).
+FEED_TYPES = frozenset({"post", "poll", "comment", "trending"})
+
+
 @dataclass
 class FeedChange:
     """What a batch of live events asks of the feed: posts to reload, new ones to count."""
@@ -157,6 +161,16 @@ class FeedChange:
 
     def needs_database(self) -> bool:
         return bool(self.reload) or self.comments
+
+    def touches_screen(self) -> bool:
+        return bool(
+            self.reload
+            or self.removed
+            or self.counts
+            or self.new_posts
+            or self.comments
+            or self.trending is not None
+        )
 
 
 class FeedState(rx.State):
@@ -592,7 +606,7 @@ class FeedState(rx.State):
                     change.counts[post_id] = data
                 elif kind == ("post", "delete"):
                     change.removed.add(post_id)
-                elif kind in (("post", "edit"), ("poll", "update")):
+                elif kind in (("post", "edit"), ("poll", "update"), ("poll", "closed")):
                     change.reload.add(post_id)
                 elif kind[0] == "comment" and self.kind == "post":
                     change.comments = True

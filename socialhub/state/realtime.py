@@ -176,22 +176,30 @@ class RealtimeState(rx.State):
         """Apply a batch: read what is needed under the lock, do database work outside it, then
         change the state in one more locked step (one push to the browser per batch)."""
         from socialhub.state.chat import ChatListChange, ChatState, chat_list_change, read_in_chat
-        from socialhub.state.feed import FeedState
+        from socialhub.state.feed import FEED_TYPES, FeedChange, FeedState
         from socialhub.state.profile import ProfileState
-        from socialhub.state.stories import StoryLoad, StoryState
+        from socialhub.state.stories import StoryChange, StoryLoad, StoryState
 
         async def observe(events: list[Event], user_id: int) -> Any:
-            """What the events change on screen (under the lock, no database)."""
+            """What the events change on screen (under the lock, no database). The feed's and
+            the stories' states are loaded only for a batch that concerns them."""
             chat = await self.get_state(ChatState)
-            feed = await self.get_state(FeedState)
-            story = await self.get_state(StoryState)
+            types = {event["type"] for event in events}
+            feed_change, open_post = FeedChange(), ""
+            if types & FEED_TYPES:
+                feed = await self.get_state(FeedState)
+                feed_change, open_post = feed.feed_change(events, user_id), feed._open_post_id()
+            story_change, story_args = StoryChange(), ("", "")
+            if "story" in types:
+                story = await self.get_state(StoryState)
+                story_change, story_args = story.story_change(events), story.load_args()
             return (
                 chat.loaded,
                 read_in_chat(chat),
-                feed.feed_change(events, user_id),
-                feed._open_post_id(),
-                story.story_change(events),
-                *story.load_args(),
+                feed_change,
+                open_post,
+                story_change,
+                *story_args,
             )
 
         async with self:
@@ -267,7 +275,6 @@ class RealtimeState(rx.State):
             session_state = await self.get_state(SessionState)
             profile = await self.get_state(ProfileState)
             chat = await self.get_state(ChatState)
-            feed = await self.get_state(FeedState)
             for _key, event in fresh:
                 kind = (event["type"], event["op"])
                 if kind == ("user", "update"):
@@ -280,8 +287,10 @@ class RealtimeState(rx.State):
             if chat_list is not None:
                 summaries, gone = chat_list
                 chat.apply_chat_list(summaries, change, gone)
-            views, thread = feed_loaded or ([], None)
-            feed.apply_change(feed_change, views, thread)
+            if feed_change.touches_screen():
+                views, thread = feed_loaded or ([], None)
+                feed = await self.get_state(FeedState)
+                feed.apply_change(feed_change, views, thread)
             if story_loaded is not None:
                 story = await self.get_state(StoryState)
                 story.apply_change(story_loaded, user_id)
