@@ -8,7 +8,7 @@ import reflex as rx
 
 from socialhub.components.report import report_button
 from socialhub.components.stories import story_avatar
-from socialhub.components.ui import IMAGE_TYPES, user_avatar
+from socialhub.components.ui import IMAGE_TYPES, load_more, user_avatar
 from socialhub.state.feed import (
     POLL_HOURS,
     POST_IMAGES_UPLOAD_ID,
@@ -443,19 +443,7 @@ def feed_list() -> rx.Component:
             FeedState.posts.length() == 0,
             rx.text("Nothing here yet.", color_scheme="gray", padding="1em"),
         ),
-        rx.cond(
-            FeedState.next_cursor != "",
-            rx.center(
-                rx.button(
-                    "Load more",
-                    variant="soft",
-                    on_click=FeedState.load_more,
-                    loading=FeedState.loading,
-                    id="load-more",
-                ),
-                width="100%",
-            ),
-        ),
+        load_more(FeedState.next_cursor, FeedState.load_more, FeedState.loading),
         width="100%",
         spacing="3",
         id="feed",

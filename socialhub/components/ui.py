@@ -64,3 +64,26 @@ def labelled_input(
         spacing="1",
         width="100%",
     )
+
+
+def load_more(cursor: rx.Var[str], on_click: Any, loading: rx.Var[bool]) -> rx.Component:
+    """The end of a paged list: `assets/infinite.js` presses it as it scrolls into view."""
+    return rx.cond(
+        cursor != "",
+        rx.center(
+            rx.button(
+                "Load more", variant="soft", on_click=on_click, loading=loading, id="load-more"
+            ),
+            width="100%",
+        ),
+    )
+
+
+def count_link(count: rx.Var[int], label: str, href: rx.Var[str] | str, id: str) -> rx.Component:
+    """A count such as "12 followers", linking to the list it counts."""
+    return rx.link(
+        rx.text(rx.text.strong(count.to(str)), f" {label}", size="2", id=id),
+        href=href,
+        color_scheme="gray",
+        high_contrast=True,
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from socialhub.components.layout import app_shell
-from socialhub.components.ui import user_avatar
+from socialhub.components.ui import load_more, user_avatar
 from socialhub.state.graph_lists import GraphListState, GraphRow
 
 
@@ -103,16 +103,7 @@ def people_page() -> rx.Component:
                 spacing="2",
                 id="people-list",
             ),
-            rx.cond(
-                GraphListState.next_cursor != "",
-                rx.button(
-                    "Load more",
-                    variant="soft",
-                    on_click=GraphListState.load_more,
-                    loading=GraphListState.loading,
-                    id="load-more",
-                ),
-            ),
+            load_more(GraphListState.next_cursor, GraphListState.load_more, GraphListState.loading),
             spacing="4",
             width="100%",
             max_width="36em",

@@ -8,6 +8,7 @@ from socialhub.components.layout import app_shell
 from socialhub.components.post import feed_list
 from socialhub.components.report import report_button
 from socialhub.components.stories import story_avatar
+from socialhub.components.ui import count_link
 from socialhub.state.chat import ChatState
 from socialhub.state.profile import ProfileState
 from socialhub.state.session import SessionState
@@ -110,42 +111,27 @@ def profile_card() -> rx.Component:
                         rx.text(ProfileState.bio, white_space="pre-wrap", id="profile-bio"),
                         rx.text("Joined ", ProfileState.joined, color_scheme="gray", size="2"),
                         rx.hstack(
-                            rx.link(
-                                rx.text(
-                                    rx.text.strong(ProfileState.followers_count.to(str)),
-                                    " followers",
-                                    size="2",
-                                    id="followers-count",
-                                ),
-                                href="/u/" + ProfileState.username + "/followers",
-                                color_scheme="gray",
-                                high_contrast=True,
+                            count_link(
+                                ProfileState.followers_count,
+                                "followers",
+                                "/u/" + ProfileState.username + "/followers",
+                                id="followers-count",
                             ),
-                            rx.link(
-                                rx.text(
-                                    rx.text.strong(ProfileState.following_count.to(str)),
-                                    " following",
-                                    size="2",
-                                    id="following-count",
-                                ),
-                                href="/u/" + ProfileState.username + "/following",
-                                color_scheme="gray",
-                                high_contrast=True,
+                            count_link(
+                                ProfileState.following_count,
+                                "following",
+                                "/u/" + ProfileState.username + "/following",
+                                id="following-count",
                             ),
-                            rx.link(
-                                rx.text(
-                                    rx.text.strong(ProfileState.friends_count.to(str)),
-                                    " friends",
-                                    size="2",
-                                    id="friends-count",
-                                ),
-                                href=rx.cond(
+                            count_link(
+                                ProfileState.friends_count,
+                                "friends",
+                                rx.cond(
                                     ProfileState.user_id == SessionState.user_id,
                                     "/friends",
                                     "/u/" + ProfileState.username,
                                 ),
-                                color_scheme="gray",
-                                high_contrast=True,
+                                id="friends-count",
                             ),
                             rx.cond(
                                 ProfileState.follows_you,
