@@ -7,7 +7,8 @@ the post views), each in its own session like an API request:
 - home, first page; home, a deep page (`before=` a random post of the viewer's feed);
 - home "new posts" count (`count_new_home_posts` above a post ~50 posts down the feed);
 - home of a second viewer who follows only a few authors (the other way the feed is found);
-- explore first page, a hashtag page and a profile timeline (as a stranger), for comparison.
+- explore first page, a hashtag page and a profile timeline (as a stranger), for comparison;
+- the story tray (`GET /api/v1/stories`): a quarter of all authors have live stories.
 
 1 in 200 authors is suspended, the viewer has blocks either way, 10% of posts are followers-only,
 2% are reposts and 10% carry a hashtag. On PostgreSQL the tables are vacuumed and analysed after
@@ -233,6 +234,8 @@ def generate(posts: int, authors: int, follows: int, sparse_follows: int, seed: 
             print(f"  {done:,} posts ({rate:,.0f}/s)", flush=True)
     print(f"posts: {time.perf_counter() - t1:.1f} s", flush=True)
 
+    generate_stories(engine, rng, everyone, viewer, set(followed), now)
+
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(sa.text("VACUUM ANALYZE"))
@@ -263,6 +266,56 @@ def generate(posts: int, authors: int, follows: int, sparse_follows: int, seed: 
     return world
 
 
+def generate_stories(
+    engine: Any,
+    rng: random.Random,
+    everyone: list[int],
+    viewer: int,
+    followed: set[int],
+    now: datetime,
+) -> None:
+    """A quarter of the authors have 1-3 live stories (written over the last 24 hours); each
+    story has 20 viewers, the viewer among them for half of the stories they may see."""
+    import sqlalchemy as sa
+
+    from socialhub.models import Story, StoryView
+
+    t0 = time.perf_counter()
+    stories: list[dict[str, Any]] = []
+    views: list[dict[str, Any]] = []
+    for author in everyone:
+        if rng.random() >= 0.25:
+            continue
+        for _ in range(rng.randint(1, 3)):
+            created = now - timedelta(minutes=rng.randrange(24 * 60))
+            story_id = uuid.uuid4().hex
+            stories.append(
+                {
+                    "id": story_id,
+                    "author_id": author,
+                    "kind": "text",
+                    "body": "story",
+                    "background": "indigo",
+                    "image": None,
+                    "created_at": created,
+                    "expires_at": created + timedelta(hours=24),
+                }
+            )
+            watchers = set(rng.sample(everyone, 20)) - {author, viewer}
+            if author in followed and rng.random() < 0.5:
+                watchers.add(viewer)
+            views += [{"story_id": story_id, "viewer_id": w, "viewed_at": now} for w in watchers]
+    with engine.begin() as conn:
+        for batch in chunks(iter(stories)):
+            conn.execute(sa.insert(Story), batch)
+        for batch in chunks(iter(views)):
+            conn.execute(sa.insert(StoryView), batch)
+    print(
+        f"stories: {len(stories):,} live, {len(views):,} views, {time.perf_counter() - t0:.1f} s",
+        flush=True,
+    )
+
+
 def timed(name: str, calls: int, call: Callable[[int], Any]) -> None:
     for i in range(min(10, calls)):  # warm-up: caches, prepared statements
         call(i)
@@ -284,7 +337,7 @@ def measure(world: World, calls: int, seed: int, explain: bool) -> None:
     import sqlalchemy as sa
 
     from socialhub.db import get_engine, read_session
-    from socialhub.domain import feeds
+    from socialhub.domain import feeds, stories
     from socialhub.models import User
 
     rng = random.Random(seed + 1)
@@ -347,6 +400,11 @@ def measure(world: World, calls: int, seed: int, explain: bool) -> None:
         "profile timeline, first page",
         calls,
         lambda i: as_viewer(lambda s, u: feeds.profile_feed(s, u, world.profile)),
+    )
+    timed(
+        "story tray (1,000 followed)",
+        calls,
+        lambda i: as_viewer(lambda s, u: stories.story_tray(s, u)),
     )
 
 
