@@ -57,6 +57,7 @@ class Settings:
     avatar_max_bytes: int = 10 * 1024 * 1024
     rate_limit_login: str = "10/minute"
     rate_limit_signup: str = "5/minute"
+    rate_limit_report: str = "20/hour"
     bcrypt_rounds: int = 12
     log_level: str = "INFO"
     log_json: bool = True
@@ -88,6 +89,7 @@ def load_settings() -> Settings:
         avatar_max_bytes=_env_int("AVATAR_MAX_BYTES", 10 * 1024 * 1024),
         rate_limit_login=_env("RATE_LIMIT_LOGIN", "10/minute"),
         rate_limit_signup=_env("RATE_LIMIT_SIGNUP", "5/minute"),
+        rate_limit_report=_env("RATE_LIMIT_REPORT", "20/hour"),
         bcrypt_rounds=_env_int("BCRYPT_ROUNDS", 12),
         log_level=_env("LOG_LEVEL", "INFO").upper(),
         log_json=_env("LOG_FORMAT", "json") == "json",

@@ -1,4 +1,5 @@
-"""Rate limits on log-in and sign-up, per account and per IP (the `limits` library)."""
+"""Rate limits on log-in and sign-up (per account and per IP) and on reports (per reporter), with
+the `limits` library."""
 
 from __future__ import annotations
 
@@ -24,9 +25,12 @@ def _limiter() -> MovingWindowRateLimiter:
 def hit(action: str, *keys: str, limit: str | None = None) -> None:
     """Count one attempt of `action` against each key; refuse when any key is over its limit."""
     settings = get_settings()
-    rule = parse(
-        limit or {"login": settings.rate_limit_login, "signup": settings.rate_limit_signup}[action]
-    )
+    rules = {
+        "login": settings.rate_limit_login,
+        "signup": settings.rate_limit_signup,
+        "report": settings.rate_limit_report,
+    }
+    rule = parse(limit or rules[action])
     limiter = _limiter()
     for key in keys:
         if not key:

@@ -10,6 +10,7 @@ Rules:
 - Nobody reports themselves, their own posts or their own comments ("self_report").
 - One open report per reporter and target: a repeat is refused (Conflict "already_reported") until
   a moderator resolves or dismisses the first, so a client can say "already reported".
+- An account files at most `RATE_LIMIT_REPORT` reports (20 an hour by default; RateLimited).
 
 Stored target ids are the post or comment id, or the user's id (usernames can be reused).
 
@@ -24,6 +25,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from socialhub.domain import ratelimit
 from socialhub.domain.chats import user_brief
 from socialhub.domain.comments import access_comment
 from socialhub.domain.errors import Conflict, InvalidInput, PermissionDenied
@@ -136,6 +138,7 @@ def check_report(
             code="already_reported",
             details={"report_id": duplicate},
         )
+    ratelimit.hit("report", f"user:{reporter.id}")
     report = Report(
         reporter_id=reporter.id,
         target_kind=kind.value,

@@ -13,6 +13,7 @@ from socialhub.models import Comment, Post, PostHashtag, SiteRole, User
 from socialhub.models.base import utcnow
 from tests.api.conftest import Signup, bearer
 from tests.api.test_auth_api import error_code
+from tests.conftest import reset_settings
 
 Tokens = dict[str, str]
 
@@ -169,3 +170,19 @@ async def test_trending(client: httpx.AsyncClient, trio: tuple[Tokens, Tokens, T
         bad = await client.get(f"/api/v1/trending?limit={limit}", headers=bearer(bob))
         assert (bad.status_code, error_code(bad)) == (422, "validation_error")
     assert (await client.get("/api/v1/trending")).status_code == 401
+
+
+async def test_too_many_reports_are_refused_with_retry_after(
+    client: httpx.AsyncClient, trio: tuple[Tokens, Tokens, Tokens]
+) -> None:
+    alice, bob, _ = trio
+    reset_settings(RATE_LIMIT_REPORT="1/hour")
+    try:
+        first, second = make_post(alice), make_post(alice)
+        filed = await file(client, bob, target_kind="post", target_id=first, reason="spam")
+        assert filed.status_code == 201, filed.text
+        limited = await file(client, bob, target_kind="post", target_id=second, reason="spam")
+        assert (limited.status_code, error_code(limited)) == (429, "rate_limited")
+        assert 0 < int(limited.headers["retry-after"]) <= 3600
+    finally:
+        reset_settings(RATE_LIMIT_REPORT=None)

@@ -10,10 +10,17 @@ from sqlmodel import Session, select
 
 from socialhub.db import transaction
 from socialhub.domain import blocks, reports
-from socialhub.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from socialhub.domain.errors import (
+    Conflict,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+)
 from socialhub.models import Comment, Follow, Post, Report, ReportStatus, SiteRole, User
 from socialhub.models.base import utcnow
 from socialhub.models.report_views import ReportPage
+from tests.conftest import reset_settings
 from tests.support.chat import key, only, recipients
 from tests.support.social import act
 
@@ -234,3 +241,18 @@ def test_the_queue_is_for_admins_pages_oldest_first_and_shows_gone_targets(
         s.delete(gone)
     oldest = queue(boss, limit=1).reports[0]
     assert (oldest.target_gone, oldest.target_user, oldest.target_excerpt) == (True, None, "")
+
+
+def test_reports_per_account_are_rate_limited(people: tuple[int, int, int, int]) -> None:
+    alice, bob, carol, _boss = people
+    reset_settings(RATE_LIMIT_REPORT="3/hour")
+    try:
+        posts = [make_post(alice, f"post {i}") for i in range(4)]
+        for post_id in posts[:3]:
+            report(bob, "post", post_id)
+        with pytest.raises(RateLimited) as limited:
+            report(bob, "post", posts[3])
+        assert 0 < limited.value.retry_after <= 3600
+        report(carol, "post", posts[3])  # per reporter: others are not held back
+    finally:
+        reset_settings(RATE_LIMIT_REPORT=None)
