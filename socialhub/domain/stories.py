@@ -6,7 +6,8 @@ story that does not exist. Expired stories are deleted, with their images, by th
 `do_expire_stories`; until it runs they are already hidden.
 
 Events: a new story is stored for its author and followers (type "story", op "add", data
-{"story_id", "author_id"}), so their tray gains a ring; a deleted one likewise (op "delete").
+{"story_id", "author_id", "author": UserBrief}), so their tray gains a ring; a deleted one
+likewise (op "delete").
 A first view is stored for the author (op "view", data {"story_id", "viewer": UserBrief}).
 Expiry sends nothing: every reader already hides expired stories.
 """
@@ -211,12 +212,18 @@ def _own_story(session: Session, actor: User, story_id: str) -> Story:
     return story
 
 
-def _publish(session: Session, story: Story, op: str) -> None:
+def _publish(session: Session, author: User, story: Story, op: str) -> None:
+    """Tell the author and their followers; the author's brief lets a tray add the ring
+    without reading anything."""
     publish_on_commit(
         session,
         type="story",
         op=op,
-        data={"story_id": story.id, "author_id": story.author_id},
+        data={
+            "story_id": story.id,
+            "author_id": story.author_id,
+            "author": user_brief(author).model_dump(mode="json"),
+        },
         users=[story.author_id, *graph.follower_ids(session, story.author_id)],
     )
 
@@ -269,7 +276,7 @@ def check_create_story(
     )
     session.add(story)
     session.flush()
-    _publish(session, story, "add")
+    _publish(session, author, story, "add")
     return story
 
 
@@ -299,7 +306,7 @@ def _remove(session: Session, stories: Sequence[Story]) -> None:
 
 def check_delete_story(session: Session, actor: User, story_id: str) -> None:
     story = _own_story(session, actor, story_id)
-    _publish(session, story, "delete")
+    _publish(session, actor, story, "delete")
     _remove(session, [story])
 
 

@@ -291,7 +291,7 @@ class RealtimeState(rx.State):
                 views, thread = feed_loaded or ([], None)
                 feed = await self.get_state(FeedState)
                 feed.apply_change(feed_change, views, thread)
-            if story_loaded is not None:
+            if story_change.added or story_loaded is not None:
                 story = await self.get_state(StoryState)
-                story.apply_change(story_loaded, user_id)
+                story.apply_change(story_change, story_loaded, user_id)
         return None

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import reflex as rx
@@ -54,8 +54,10 @@ NO_STORY = StoryCard(
 
 @dataclass
 class StoryChange:
-    """What a batch of live events asks of the stories on screen."""
+    """What a batch of live events asks of the stories on screen: new rings are applied from
+    the events themselves (no read per follower when someone posts); a deletion reloads the tray."""
 
+    added: list[dict[str, Any]] = field(default_factory=list)  # the authors' briefs
     tray: bool = False
     viewers: bool = False
 
@@ -166,6 +168,27 @@ class StoryState(rx.State):
             return None  # signed out: the page's own guard redirects
         self.rings, self.tray_loaded = ring_rows(tray, me), True
         return None
+
+    def _ring_up(self, author: dict[str, Any], me: int) -> None:
+        """A new story by `author`: their ring turns unseen (yours stays seen) and moves to the
+        front, after your own."""
+        username = str(author.get("username", ""))
+        mine = author.get("id") == me
+        ring = next((r for r in self.rings if r.username == username), None)
+        if ring is None:
+            ring = RingRow(
+                username=username,
+                name=str(author.get("display_name") or username),
+                avatar=str(author.get("avatar_small_url") or ""),
+                unseen=not mine,
+                mine=mine,
+            )
+        else:
+            ring.unseen = not mine
+        others = [r for r in self.rings if r.username != username]
+        own = [r for r in others if r.mine]
+        rest = [r for r in others if not r.mine]
+        self.rings = [ring, *own, *rest] if mine else [*own, ring, *rest]
 
     # The composer --------------------------------------------------------------------------------
 
@@ -330,9 +353,12 @@ class StoryState(rx.State):
         for event in events:
             if event.get("type") != "story":
                 continue
-            if event.get("op") in ("add", "delete"):
+            op, data = event.get("op"), event.get("data", {})
+            if op == "add" and self.tray_loaded and data.get("author"):
+                change.added.append(data["author"])
+            elif op == "delete":
                 change.tray = self.tray_loaded
-            elif event.get("op") == "view" and self.viewing and self.mine:
+            elif op == "view" and self.viewing and self.mine:
                 change.viewers = True
         return change
 
@@ -354,7 +380,11 @@ class StoryState(rx.State):
                 viewers = stories.list_viewers(session, user, story_id)
         return StoryLoad(tray=tray, shown=shown, viewers=viewers)
 
-    def apply_change(self, loaded: StoryLoad, me: int) -> None:
+    def apply_change(self, change: StoryChange, loaded: StoryLoad | None, me: int) -> None:
+        for author in change.added:
+            self._ring_up(author, me)
+        if loaded is None:
+            return
         if loaded.tray is not None:
             self.rings = ring_rows(loaded.tray, me)
         if loaded.shown is not None:

@@ -56,7 +56,12 @@ def test_followers_see_stories_and_others_do_not(
     events.clear()
     first = story(alice, "good morning", background="jade")
     assert recipients(events, "story", "add") == {key(alice), key(bob)}
-    assert only(events, "story", "add")[0]["data"] == {"story_id": first, "author_id": alice}
+    added = only(events, "story", "add")[0]["data"]
+    assert (added["story_id"], added["author_id"], added["author"]["username"]) == (
+        first,
+        alice,
+        "alice",
+    )
     shown = act(bob, lambda s, u: stories.list_stories(s, u, "alice"))
     assert [(i.body, i.background, i.seen, i.view_count) for i in shown.stories] == [
         ("good morning", "jade", False, None)
