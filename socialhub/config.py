@@ -58,6 +58,9 @@ class Settings:
     rate_limit_login: str = "10/minute"
     rate_limit_signup: str = "5/minute"
     rate_limit_report: str = "20/hour"
+    rate_limit_post: str = "30/minute"
+    rate_limit_comment: str = "60/minute"
+    rate_limit_story: str = "30/hour"
     bcrypt_rounds: int = 12
     log_level: str = "INFO"
     log_json: bool = True
@@ -90,6 +93,9 @@ def load_settings() -> Settings:
         rate_limit_login=_env("RATE_LIMIT_LOGIN", "10/minute"),
         rate_limit_signup=_env("RATE_LIMIT_SIGNUP", "5/minute"),
         rate_limit_report=_env("RATE_LIMIT_REPORT", "20/hour"),
+        rate_limit_post=_env("RATE_LIMIT_POST", "30/minute"),
+        rate_limit_comment=_env("RATE_LIMIT_COMMENT", "60/minute"),
+        rate_limit_story=_env("RATE_LIMIT_STORY", "30/hour"),
         bcrypt_rounds=_env_int("BCRYPT_ROUNDS", 12),
         log_level=_env("LOG_LEVEL", "INFO").upper(),
         log_json=_env("LOG_FORMAT", "json") == "json",

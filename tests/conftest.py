@@ -21,6 +21,9 @@ os.environ.update(
         "SECRET_KEY": "test-secret-key-of-sufficient-length-0123456789",
         "RATE_LIMIT_LOGIN": "1000/minute",
         "RATE_LIMIT_SIGNUP": "1000/minute",
+        "RATE_LIMIT_POST": "1000/minute",
+        "RATE_LIMIT_COMMENT": "1000/minute",
+        "RATE_LIMIT_STORY": "1000/minute",
     }
 )
 os.environ.pop("DATABASE_URL", None)

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
-from socialhub.domain import blocks, text
+from socialhub.domain import blocks, ratelimit, text
 from socialhub.domain.chats import user_brief
 from socialhub.domain.errors import InvalidInput, NotFound, PermissionDenied
 from socialhub.domain.pagination import id_cursor
@@ -87,6 +87,7 @@ def check_add_comment(
             raise NotFound("that comment is not on this post", code="comment_not_found")
         if parent.parent_id:
             parent = session.get(Comment, parent.parent_id)
+    ratelimit.hit("comment", f"user:{actor.id}")
     comment = Comment(
         post_id=post.id, author_id=actor.id, parent_id=parent.id if parent else None, body=cleaned
     )

@@ -22,7 +22,7 @@ from sqlmodel import Session, col, or_, select
 
 from socialhub.config import get_settings
 from socialhub.db import on_commit, on_rollback
-from socialhub.domain import graph, media, polls, text
+from socialhub.domain import graph, media, polls, ratelimit, text
 from socialhub.domain.chats import user_brief
 from socialhub.domain.errors import InvalidInput, NotFound, PermissionDenied
 from socialhub.domain.post_access import access_post as access_post  # shared visibility rule
@@ -313,6 +313,7 @@ def check_create_post(
         raise InvalidInput("the post is empty", field="body", code="empty")
     if poll is not None:
         polls.check_poll_spec(poll)
+    ratelimit.hit("post", f"user:{author.id}")
     post = Post(
         author_id=author.id,
         body=text_body,

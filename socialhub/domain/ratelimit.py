@@ -1,5 +1,5 @@
-"""Rate limits on log-in and sign-up (per account and per IP) and on reports (per reporter), with
-the `limits` library."""
+"""Rate limits, with the `limits` library: log-in and sign-up per account and per IP; reports,
+posts, comments and stories per account."""
 
 from __future__ import annotations
 
@@ -29,6 +29,9 @@ def hit(action: str, *keys: str, limit: str | None = None) -> None:
         "login": settings.rate_limit_login,
         "signup": settings.rate_limit_signup,
         "report": settings.rate_limit_report,
+        "post": settings.rate_limit_post,
+        "comment": settings.rate_limit_comment,
+        "story": settings.rate_limit_story,
     }
     rule = parse(limit or rules[action])
     limiter = _limiter()

@@ -23,7 +23,7 @@ from sqlmodel import Session, and_, col, func, or_, select
 
 from socialhub.config import get_settings
 from socialhub.db import insert_once, on_commit, on_rollback
-from socialhub.domain import graph, media
+from socialhub.domain import graph, media, ratelimit
 from socialhub.domain.chats import user_brief
 from socialhub.domain.errors import InvalidInput, NotFound, PermissionDenied
 from socialhub.domain.pagination import newest_people
@@ -255,6 +255,7 @@ def check_create_story(
         raise InvalidInput(
             f"you can have at most {LIVE_MAX} live stories", field="body", code="too_many_stories"
         )
+    ratelimit.hit("story", f"user:{author.id}")
     record = None
     if image is not None:
         picture = media.process_picture(

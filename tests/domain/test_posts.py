@@ -9,15 +9,17 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from socialhub.db import get_engine, transaction
-from socialhub.domain import auth, blocks, comments, likes, media, posts
+from socialhub.domain import auth, blocks, comments, likes, media, posts, stories
 from socialhub.domain.errors import (
     InvalidInput,
     NotFound,
     PermissionDenied,
+    RateLimited,
     UnsupportedMedia,
 )
 from socialhub.models import Comment, Post, PostHashtag, PostLike
 from socialhub.models.poll_views import PollSpec
+from tests.conftest import reset_settings
 from tests.support import images
 from tests.support.chat import key, only, recipients
 from tests.support.social import act, follow, post
@@ -383,3 +385,31 @@ def test_views_of_a_page_take_a_fixed_number_of_queries(
         return statements
 
     assert queries_for(2) == queries_for(8)
+
+
+def test_posts_comments_and_stories_are_rate_limited_per_account(
+    people: tuple[int, int, int],
+) -> None:
+    alice, bob, _carol = people
+    reset_settings(
+        RATE_LIMIT_POST="2/minute", RATE_LIMIT_COMMENT="1/minute", RATE_LIMIT_STORY="1/hour"
+    )
+    try:
+        first = post(alice, "one")
+        post(alice, "two")
+        with pytest.raises(RateLimited) as limited:
+            post(alice, "three")
+        assert 0 < limited.value.retry_after <= 60
+        post(bob, "others write on")
+        act(bob, lambda s, u: comments.check_add_comment(s, u, first, body="nice"))
+        with pytest.raises(RateLimited):
+            act(bob, lambda s, u: comments.check_add_comment(s, u, first, body="again"))
+        act(bob, lambda s, u: stories.check_create_story(s, u, body="story"))
+        with pytest.raises(RateLimited):
+            act(bob, lambda s, u: stories.check_create_story(s, u, body="another"))
+    finally:
+        reset_settings(
+            RATE_LIMIT_POST="1000/minute",
+            RATE_LIMIT_COMMENT="1000/minute",
+            RATE_LIMIT_STORY="1000/minute",
+        )

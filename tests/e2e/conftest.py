@@ -63,6 +63,7 @@ class AppServer:
             "BCRYPT_ROUNDS": "4",
             "RATE_LIMIT_LOGIN": "1000/minute",
             "RATE_LIMIT_SIGNUP": "1000/minute",
+            "RATE_LIMIT_POST": "1000/minute",
             "LOG_LEVEL": "WARNING",
         }
         self.env.pop("REDIS_URL", None)
