@@ -10,8 +10,11 @@ from socialhub.components.report import report_button
 from socialhub.components.stories import story_avatar
 from socialhub.components.ui import IMAGE_TYPES, load_more, user_avatar
 from socialhub.state.feed import (
+    COMMENT_MAX,
     POLL_HOURS,
+    POLL_OPTION_MAX,
     POST_IMAGES_UPLOAD_ID,
+    POST_MAX,
     CommentRow,
     FeedState,
     PollOptionRow,
@@ -130,7 +133,7 @@ def quote_dialog() -> rx.Component:
                         name="body",
                         placeholder="Add your comment",
                         aria_label="Quote text",
-                        max_length=5000,
+                        max_length=POST_MAX,
                         width="100%",
                         rows="3",
                     ),
@@ -218,7 +221,7 @@ def post_card(post: rx.Var[PostCard]) -> rx.Component:
             ),
             rx.cond(
                 FeedState.editing_id == post.id,
-                edit_form(post.body, FeedState.save_edit, max_length=5000),
+                edit_form(post.body, FeedState.save_edit, max_length=POST_MAX),
                 rx.cond(post.html != "", rx.html(post.html, class_name="post-body sh-rich")),
             ),
             rx.cond(
@@ -315,7 +318,7 @@ def poll_editor() -> rx.Component:
                 default_value=option,
                 placeholder="Option " + (index + 1).to(str),
                 aria_label="Poll option " + (index + 1).to(str),
-                max_length=100,
+                max_length=POLL_OPTION_MAX,
                 on_blur=lambda value: FeedState.set_poll_option(index, value),
                 width="100%",
             ),
@@ -357,7 +360,7 @@ def composer() -> rx.Component:
                 id="post-draft",
                 placeholder="What's happening? #tags and @mentions work",
                 aria_label="New post",
-                max_length=5000,
+                max_length=POST_MAX,
                 default_value=FeedState.draft,
                 on_blur=FeedState.set_draft,
                 width="100%",
@@ -469,7 +472,7 @@ def comment_row(comment: rx.Var[CommentRow]) -> rx.Component:
             ),
             rx.cond(
                 FeedState.editing_comment_id == comment.id,
-                edit_form(comment.body, FeedState.save_comment_edit, max_length=2000),
+                edit_form(comment.body, FeedState.save_comment_edit, max_length=COMMENT_MAX),
                 rx.html(comment.html, class_name="comment-body sh-rich"),
             ),
             rx.hstack(
@@ -545,7 +548,7 @@ def comment_thread() -> rx.Component:
                         id="comment-input",
                         placeholder="Write a comment",
                         aria_label="Comment",
-                        max_length=2000,
+                        max_length=COMMENT_MAX,
                         width="100%",
                     ),
                     rx.button("Comment", type="submit"),

@@ -24,6 +24,9 @@ from socialhub.state.realtime import watch_topics
 from socialhub.state.session import SessionState
 
 POST_IMAGES_UPLOAD_ID = "post-images"
+# The domain's limits, for the components' inputs.
+POST_MAX, COMMENT_MAX = posts.BODY_MAX, comments_domain.BODY_MAX
+POLL_OPTION_MAX = polls.OPTION_MAX_LENGTH
 POLL_HOURS = ["1", "6", "24", "72", "168"]
 # The feed keeps at most this many posts in the tab's state (older ones reload on scroll).
 WINDOW = 60
@@ -392,14 +395,18 @@ class FeedState(rx.State):
         self.publishing = False
         self.draft = ""
         self.poll_open, self.poll_options, self.poll_multiple = False, ["", ""], False
-        if self.kind in ("home", "profile"):
-            self.posts = [post_card(view), *self.posts][:WINDOW]
-            self._watch()
+        self._prepend(view)
         yield [
             rx.set_value("post-draft", ""),
             rx.clear_selected_files(POST_IMAGES_UPLOAD_ID),
             rx.toast.success("Posted"),
         ]
+
+    def _prepend(self, view: PostView) -> None:
+        """Put a post you just wrote on top of the home or profile feed on screen."""
+        if self.kind in ("home", "profile"):
+            self.posts = [post_card(view), *self.posts][:WINDOW]
+            self._watch()
 
     # Actions on a post ---------------------------------------------------------------------------
 
@@ -497,9 +504,7 @@ class FeedState(rx.State):
         except DomainError as exc:
             return error_toast(exc)
         self.quoting_id = self.quoting_author = ""
-        if self.kind in ("home", "profile"):
-            self.posts = [post_card(view), *self.posts][:WINDOW]
-            self._watch()
+        self._prepend(view)
         return rx.toast.success("Quoted")
 
     @rx.event

@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import reflex as rx
 from pydantic import BaseModel
@@ -16,6 +17,8 @@ from socialhub.models import User
 from socialhub.models.story_views import StoryItem, StoryList, StoryTray, StoryViewerPage
 from socialhub.state.base import error_toast, in_transaction
 from socialhub.state.session import SessionState
+
+T = TypeVar("T")
 
 STORY_IMAGE_UPLOAD_ID = "story-image"
 BACKGROUNDS, BODY_MAX = stories.BACKGROUNDS, stories.BODY_MAX  # for the components
@@ -193,10 +196,6 @@ class StoryState(rx.State):
     # The composer --------------------------------------------------------------------------------
 
     @rx.event
-    def open_composer(self) -> None:
-        self.composing, self.draft = True, ""
-
-    @rx.event
     def set_composing(self, value: bool) -> None:
         self.composing = value
 
@@ -271,17 +270,17 @@ class StoryState(rx.State):
         self.items = [story_card(item) for item in shown.stories]
         self.index = min(self.index, max(len(self.items) - 1, 0))
 
+    async def _on_current(self, action: Callable[[Session, User, str], T]) -> T:
+        """Run `action(session, you, the story on screen)` in a transaction."""
+        session_state = await self._session()
+        story_id = self.items[self.index].id
+        return await in_transaction(lambda s: action(s, session_state.authenticate(s), story_id))
+
     async def _mark_seen(self) -> Any:
         if self.mine or not self.items:
             return None
-        session_state = await self._session()
-        story_id = self.items[self.index].id
-
-        def work(session: Session) -> None:
-            stories.check_view_story(session, session_state.authenticate(session), story_id)
-
         try:
-            await in_transaction(work)
+            await self._on_current(stories.check_view_story)
         except DomainError as exc:
             return error_toast(exc)  # it expired or was deleted meanwhile
         self.items[self.index].seen = True
@@ -304,14 +303,8 @@ class StoryState(rx.State):
     async def _load_viewers(self) -> Any:
         if not self.mine or not self.items:
             return None
-        session_state = await self._session()
-        story_id = self.items[self.index].id
-
-        def work(session: Session) -> StoryViewerPage:
-            return stories.list_viewers(session, session_state.authenticate(session), story_id)
-
         try:
-            page = await in_transaction(work)
+            page = await self._on_current(stories.list_viewers)
         except DomainError as exc:
             return error_toast(exc)
         self.viewers = viewer_rows(page)
@@ -328,14 +321,9 @@ class StoryState(rx.State):
     async def delete_current(self) -> Any:
         if not self.mine or not self.items:
             return None
-        session_state = await self._session()
         story_id = self.items[self.index].id
-
-        def work(session: Session) -> None:
-            stories.check_delete_story(session, session_state.authenticate(session), story_id)
-
         try:
-            await in_transaction(work)
+            await self._on_current(stories.check_delete_story)
         except DomainError as exc:
             return error_toast(exc)
         self.items = [item for item in self.items if item.id != story_id]
