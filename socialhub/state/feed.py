@@ -403,8 +403,10 @@ class FeedState(rx.State):
         ]
 
     def _prepend(self, view: PostView) -> None:
-        """Put a post you just wrote on top of the home or profile feed on screen."""
-        if self.kind in ("home", "profile"):
+        """Put a post you just wrote on top of your home feed or your own profile on screen (a
+        quote written on someone else's profile does not belong to their timeline)."""
+        mine = self.kind == "profile" and self._argument.lower() == view.author.username.lower()
+        if self.kind == "home" or mine:
             self.posts = [post_card(view), *self.posts][:WINDOW]
             self._watch()
 
