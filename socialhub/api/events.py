@@ -61,14 +61,17 @@ async def events(
     """
     subscription = get_hub().subscribe([user_key(caller.user_id)])
 
+    async def stored_after(position: int) -> list[Event]:
+        with read_session() as db:
+            return await asyncio.to_thread(events_since, db, caller.user_id, position)
+
     async def stream() -> AsyncIterator[str]:
         last = since
         acks = DeliveryAcks(caller.user_id)
         await asyncio.to_thread(connections.opened, caller.user_id)
         try:
             while True:
-                with read_session() as db:
-                    backlog = await asyncio.to_thread(events_since, db, caller.user_id, last)
+                backlog = await stored_after(last)
                 for event in backlog:
                     last = event["position"]
                     yield _frame(event)
@@ -84,8 +87,7 @@ async def events(
                 ordered, last, gap = in_stream_order(batch, last)
                 sent = [event for _key, event in ordered]
                 if gap:  # pushed out of order: the database has them in order
-                    with read_session() as db:
-                        missed = await asyncio.to_thread(events_since, db, caller.user_id, last)
+                    missed = await stored_after(last)
                     sent += missed
                     last = missed[-1]["position"] if missed else last
                 for event in sent:
