@@ -207,7 +207,8 @@ class RealtimeState(rx.State):
             since = self._position
             session_state = await self.get_state(SessionState)
             user_id, session_id = session_state._user_id, session_state._session_id
-            seen = await observe([event for _, event in fresh], user_id)
+            if not gap:
+                seen = await observe([event for _, event in fresh], user_id)
         if gap:  # pushed out of order: the database has them in order
             missed = await in_transaction(lambda s: events_since(s, user_id, since))
             async with self:
