@@ -23,13 +23,9 @@ loading (autovacuum would); SQLite keeps no statistics, as in production.
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import shutil
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -40,40 +36,11 @@ from typing import Any, cast
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from throwaway import create_database, drop_database  # noqa: E402 (bench/ is the script's folder)
+
 CHUNK = 20_000
 TAGS = 1_000
 DAYS = 60
-
-
-def prepare_environment(postgres: bool) -> tuple[str, Path]:
-    data = Path(tempfile.mkdtemp(prefix="socialhub-feedbench-"))
-    url = f"sqlite:///{data / 'bench.db'}"
-    if postgres:
-        name = f"bench_{uuid.uuid4().hex[:8]}"
-        subprocess.run(
-            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"CREATE DATABASE {name}"],
-            check=True,
-        )
-        url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    os.environ.update({"DATA_DIR": str(data), "DATABASE_URL": url, "LOG_LEVEL": "WARNING"})
-    subprocess.run(
-        [sys.executable, "-m", "alembic", "upgrade", "head"], cwd=ROOT, env=os.environ, check=True
-    )
-    return url, data
-
-
-def clean_up(url: str, data: Path) -> None:
-    """Drop the generated database (about 0.5 GB at full size)."""
-    from socialhub.db import get_engine
-
-    get_engine().dispose()
-    if url.startswith("postgresql"):
-        name = url.rsplit("/", 1)[-1]
-        subprocess.run(
-            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"DROP DATABASE {name}"],
-            check=True,
-        )
-    shutil.rmtree(data, ignore_errors=True)
 
 
 def uuid7_hex(moment_ms: int, sequence: int) -> str:
@@ -420,14 +387,14 @@ def main() -> None:
     parser.add_argument("--explain", action="store_true", help="print the home query's plan")
     parser.add_argument("--keep", action="store_true", help="keep the generated database")
     args = parser.parse_args()
-    url, data = prepare_environment(args.postgres)
+    url, data = create_database("feedbench", postgres=args.postgres)
     print(f"database: {url.split('@')[-1]}", flush=True)
     try:
         world = generate(args.posts, args.authors, args.follows, args.sparse_follows, args.seed)
         measure(world, args.calls, args.seed, args.explain)
     finally:
         if not args.keep:
-            clean_up(url, data)
+            drop_database(url, data)  # about 0.5 GB at full size
 
 
 if __name__ == "__main__":

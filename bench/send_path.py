@@ -12,44 +12,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from throwaway import create_database  # noqa: E402 (bench/ is the script's folder)
+
 PASSWORD = "bench-password-4821"  # noqa: S105 (throwaway accounts on a throwaway database)
-
-
-def prepare_environment(postgres: bool) -> str:
-    data = Path(tempfile.mkdtemp(prefix="socialhub-sendpath-"))
-    url = f"sqlite:///{data / 'bench.db'}"
-    if postgres:
-        name = f"bench_{uuid.uuid4().hex[:8]}"
-        subprocess.run(
-            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"CREATE DATABASE {name}"],
-            check=True,
-        )
-        url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    os.environ.update(
-        {
-            "DATA_DIR": str(data),
-            "DATABASE_URL": url,
-            "BCRYPT_ROUNDS": "4",
-            "LOG_LEVEL": "WARNING",
-            "RATE_LIMIT_SIGNUP": "100000/minute",
-            "RATE_LIMIT_LOGIN": "100000/minute",
-        }
-    )
-    subprocess.run(
-        [sys.executable, "-m", "alembic", "upgrade", "head"], cwd=ROOT, env=os.environ, check=True
-    )
-    return url
 
 
 async def run(sends: int, members: int, concurrency: int = 1) -> None:
@@ -134,7 +108,13 @@ def main() -> None:
     parser.add_argument("--postgres", action="store_true", help="a fresh PostgreSQL database")
     parser.add_argument("--concurrency", type=int, default=1, help="sends in flight at once")
     args = parser.parse_args()
-    prepare_environment(args.postgres)
+    create_database(
+        "sendpath",
+        postgres=args.postgres,
+        BCRYPT_ROUNDS="4",
+        RATE_LIMIT_SIGNUP="100000/minute",
+        RATE_LIMIT_LOGIN="100000/minute",
+    )
     asyncio.run(run(args.sends, args.members, args.concurrency))
 
 
