@@ -22,6 +22,7 @@ from socialhub.config import get_settings
 
 log = logging.getLogger(__name__)
 
+_BEFORE_COMMIT = "socialhub_before_commit"
 _AFTER_COMMIT = "socialhub_after_commit"
 _AFTER_ROLLBACK = "socialhub_after_rollback"
 
@@ -57,6 +58,18 @@ def get_engine() -> Engine:
     return _engine_for(get_settings().database_url)
 
 
+def before_commit(session: Session, callback: Callable[[Session], None]) -> None:
+    """Run `callback` as the transaction's last step, just before COMMIT (in the transaction:
+    an error there rolls everything back). Stream positions are taken here."""
+    session.info.setdefault(_BEFORE_COMMIT, []).append(callback)
+
+
+def _finish(session: Session) -> None:
+    for callback in session.info.pop(_BEFORE_COMMIT, []):
+        callback(session)
+    session.commit()
+
+
 def on_commit(session: Session, callback: Callable[[], None]) -> None:
     """Run `callback` after `session` commits; it is dropped if the transaction rolls back."""
     session.info.setdefault(_AFTER_COMMIT, []).append(callback)
@@ -83,12 +96,12 @@ def transaction(engine: Engine | None = None) -> Iterator[Session]:
     session = Session(engine or get_engine(), expire_on_commit=False)
     try:
         yield session
-        session.commit()
+        _finish(session)
         callbacks = session.info.pop(_AFTER_COMMIT, [])
     except BaseException as exc:
         if getattr(exc, "commit_before_raise", False):
             # The error itself is a change to keep (e.g. a session revoked on token reuse).
-            session.commit()
+            _finish(session)
             _run(session.info.pop(_AFTER_COMMIT, []))
         else:
             session.rollback()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from socialhub.api.app import create_api
+from socialhub.delivery import connections
 from socialhub.logs import configure_logging
 from socialhub.pages.auth import ON_LOAD as PUBLIC_ON_LOAD
 from socialhub.pages.auth import login_page, signup_page
@@ -16,8 +17,8 @@ from socialhub.pages.post import post_page
 from socialhub.pages.profile import profile_page
 from socialhub.pages.settings import settings_page
 from socialhub.pages.stories import stories_page
-from socialhub.realtime import connections
 from socialhub.realtime.hub import get_hub
+from socialhub.state import live_features  # noqa: F401  (registers the listener's features)
 from socialhub.state.chat import ChatState
 from socialhub.state.feed import FeedState
 from socialhub.state.graph_lists import GraphListState
@@ -53,31 +54,36 @@ async def run_hub() -> None:
 app.register_lifespan_task(run_hub)
 app.register_lifespan_task(connections.heartbeat)
 
-# Signed-in pages start the tab's realtime listener from on_load, which Reflex re-runs on every
-# websocket (re)connect: after a server restart the tab gets a listener again and replays what it
-# missed from its stream position (on_mount would not fire again).
-LISTEN = RealtimeState.listen
+
+def live(*loaders: object) -> list[object]:
+    """A signed-in page's on_load: fix the stream position, read the page, start the listener.
+
+    Reflex re-runs on_load on every websocket (re)connect: after a server restart the tab gets
+    a listener again and replays what it missed from its stream position (on_mount would not
+    fire again). The position is read before the page's data, so nothing slips in between."""
+    return [RealtimeState.begin, *loaders, RealtimeState.listen]
+
 
 app.add_page(
     home_page,
     route="/",
     title="SocialHub",
-    on_load=[SessionState.require_login, FeedState.load, StoryState.load_tray, LISTEN],
+    on_load=live(SessionState.require_login, FeedState.load, StoryState.load_tray),
 )
 app.add_page(
     stories_page,
     route="/stories/[username]",
     title="Stories · SocialHub",
-    on_load=[StoryState.open_viewer, LISTEN],
+    on_load=live(StoryState.open_viewer),
 )
 app.add_page(
-    explore_page, route="/explore", title="Explore · SocialHub", on_load=[FeedState.load, LISTEN]
+    explore_page, route="/explore", title="Explore · SocialHub", on_load=live(FeedState.load)
 )
 app.add_page(
-    explore_page, route="/tag/[tag]", title="Hashtag · SocialHub", on_load=[FeedState.load, LISTEN]
+    explore_page, route="/tag/[tag]", title="Hashtag · SocialHub", on_load=live(FeedState.load)
 )
 app.add_page(
-    post_page, route="/p/[post_id]", title="Post · SocialHub", on_load=[FeedState.load, LISTEN]
+    post_page, route="/p/[post_id]", title="Post · SocialHub", on_load=live(FeedState.load)
 )
 app.add_page(login_page, route="/login", title="Log in · SocialHub", on_load=PUBLIC_ON_LOAD)
 app.add_page(signup_page, route="/signup", title="Sign up · SocialHub", on_load=PUBLIC_ON_LOAD)
@@ -85,7 +91,7 @@ app.add_page(
     profile_page,
     route="/u/[username]",
     title="Profile · SocialHub",
-    on_load=[ProfileState.load, FeedState.load, StoryState.load_tray, LISTEN],
+    on_load=live(ProfileState.load, FeedState.load, StoryState.load_tray),
 )
 for route, title in (
     ("/u/[username]/followers", "Followers"),
@@ -98,21 +104,21 @@ for route, title in (
         people_page,
         route=route,
         title=f"{title} · SocialHub",
-        on_load=[GraphListState.load, LISTEN],
+        on_load=live(GraphListState.load),
     )
 app.add_page(
     settings_page,
     route="/settings",
     title="Settings · SocialHub",
-    on_load=[SettingsState.load, LISTEN],
+    on_load=live(SettingsState.load),
 )
 app.add_page(
-    messages_page, route="/messages", title="Messages · SocialHub", on_load=[ChatState.load, LISTEN]
+    messages_page, route="/messages", title="Messages · SocialHub", on_load=live(ChatState.load)
 )
 app.add_page(
     messages_page,
     route="/messages/[chat_id]",
     title="Messages · SocialHub",
-    on_load=[ChatState.load, LISTEN],
+    on_load=live(ChatState.load),
 )
 app.add_page(join_page, route="/join/[code]", title="Join · SocialHub", on_load=ChatState.join)

@@ -100,13 +100,36 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         db._engine_for(url).dispose()
 
 
+def conversation_audience(conversation_id: str, event: Event) -> list[int]:
+    """Who a conversation event reaches: the members whose membership spans its position (the
+    rule the stream reader applies), or, for an unstored one (typing), the current members."""
+    from socialhub.models import ConversationMember as M
+
+    query = sa.select(M.user_id).where(M.conversation_id == conversation_id)
+    position = event.get("position")
+    if position is None:
+        query = query.where(M.left_at.is_(None))  # type: ignore[union-attr]
+    else:
+        query = query.where(
+            M.joined_position < position,
+            sa.or_(M.left_position.is_(None), M.left_position >= position),  # type: ignore[union-attr, operator]
+        )
+    with db.read_session() as s:
+        return sorted(int(u) for u in s.execute(query).scalars())
+
+
 @pytest.fixture
 def events(database_url: str) -> Iterator[list[tuple[str, Event]]]:
-    """Every (recipient key, event) published through the hub during the test."""
+    """Every (recipient key, event) published through the hub during the test. A conversation
+    event is listed once for each user it reaches (`user:<id>`), as their stream would get it."""
     captured: list[tuple[str, Event]] = []
 
     def observe(key: str, event: Event) -> None:
-        captured.append((key, event))
+        if key.startswith("conv:"):
+            audience = conversation_audience(key.removeprefix("conv:"), event)
+            captured.extend((f"user:{u}", event) for u in audience)
+        else:
+            captured.append((key, event))
 
     hub = hub_module.get_hub()
     hub.add_observer(observe)

@@ -1,48 +1,36 @@
-"""/api/v1/events: the caller's event stream as Server-Sent Events, resumable from a position."""
+"""/api/v1/events: the caller's event stream as Server-Sent Events, resumable from a token."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-import time
 from collections.abc import AsyncIterator
 from typing import Annotated
 
 import anyio
 import anyio.to_thread
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 
 from socialhub.api.deps import CurrentCaller
-from socialhub.api.errors import ERROR_RESPONSES
-from socialhub.db import read_session, transaction
-from socialhub.domain import messages
-from socialhub.realtime import connections
-from socialhub.realtime.events import DeliveryAcks, events_since, in_stream_order, user_key
-from socialhub.realtime.hub import Event, get_hub
+from socialhub.api.errors import ERROR_RESPONSES, error_response
+from socialhub.db import read_session
+from socialhub.delivery import connections
+from socialhub.delivery.receipts import receipts
+from socialhub.domain import auth
+from socialhub.realtime.events import StreamToken
+from socialhub.realtime.hub import Event
+from socialhub.realtime.stream import StreamReader
 
 router = APIRouter(tags=["events"], responses=ERROR_RESPONSES)
 KEEPALIVE_SECONDS = 15.0
+# How often a quiet stream checks that its session still holds (revocations also arrive live).
+CHECK_SECONDS = 1.0
 
 
-def _frame(event: Event) -> str:
-    position = event.get("position")
-    head = f"id: {position}\n" if position is not None else ""
+def _frame(event: Event, token: StreamToken) -> str:
+    head = f"id: {token}\n" if "position" in event else ""
     return f"{head}event: {event['type']}\ndata: {json.dumps(event)}\n\n"
-
-
-async def _flush(acks: DeliveryAcks, *, force: bool = False) -> None:
-    """Messages that reached this client count as delivered (coalesced, see DeliveryAcks)."""
-    now = time.monotonic()
-    if not (acks.due(now) or (force and acks.pending)):
-        return
-    positions = acks.take(now)
-
-    def work() -> None:
-        with transaction() as db:
-            messages.do_acknowledge_delivery(db, acks.user_id, positions)
-
-    await asyncio.to_thread(work)
 
 
 @router.get(
@@ -53,49 +41,51 @@ async def _flush(acks: DeliveryAcks, *, force: bool = False) -> None:
 async def events(
     request: Request,
     caller: CurrentCaller,
-    since: Annotated[int, Query(ge=0, description="last position the client has seen")] = 0,
-) -> StreamingResponse:
-    """Everything in the caller's stream after `since`, then live events as they happen.
+    since: Annotated[
+        str,
+        Query(
+            max_length=400,
+            description="the SSE `id` of the last event seen (empty: from the start)",
+        ),
+    ] = "",
+) -> Response:
+    """Everything in the caller's streams after `since`, then live events as they happen: the
+    caller's own events and those of every conversation they are a member of, in order.
 
-    Each event's SSE `id` is its stream position: reconnect with `since=<last id>` to resume.
+    Each stored event's SSE `id` is the token to resume from (`since=<last id>`). The stream
+    replays the whole backlog in pages before going live, and ends (the connection closes)
+    within two seconds of its session being revoked, logged out, expired or suspended.
+    A client that stops reading is disconnected; each user may hold a bounded number of streams.
     """
-    subscription = get_hub().subscribe([user_key(caller.user_id)])
-
-    async def stored_after(position: int) -> list[Event]:
-        with read_session() as db:
-            return await asyncio.to_thread(events_since, db, caller.user_id, position)
+    token = StreamToken.parse(since)
+    if token is None:
+        return error_response(400, "bad_token", "since is not a token from this stream")
+    with read_session() as db:
+        expires_at = auth.session_expiry(db, caller.session_id)
+    try:
+        await asyncio.to_thread(connections.opened, caller.user_id)
+    except connections.TooManyClients:
+        return error_response(429, "too_many_streams", "close another event stream first")
+    reader = StreamReader(caller.user_id, caller.session_id, token, expires_at=expires_at)
 
     async def stream() -> AsyncIterator[str]:
-        last = since
-        acks = DeliveryAcks(caller.user_id)
-        await asyncio.to_thread(connections.opened, caller.user_id)
         try:
-            while True:
-                backlog = await stored_after(last)
-                for event in backlog:
-                    last = event["position"]
-                    yield _frame(event)
-                acks.add(backlog)
-                await _flush(acks, force=True)
-                if len(backlog) < 500:
-                    break
-            while not await request.is_disconnected():
-                wait = acks.interval if acks.pending else KEEPALIVE_SECONDS
-                batch = await subscription.next_batch(wait=wait)
-                if not batch and not acks.pending:
+            await reader.open()
+            async for page in reader.backlog():
+                for event in page:
+                    yield _frame(event, reader.token)
+                receipts.note(caller.user_id, page)
+            while not reader.ended and not await request.is_disconnected():
+                batch = await reader.next(CHECK_SECONDS)
+                for event in batch:
+                    yield _frame(event, reader.token)
+                receipts.note(caller.user_id, batch)
+                if not batch and reader.idle_for(KEEPALIVE_SECONDS):
                     yield ": keepalive\n\n"
-                ordered, last, gap = in_stream_order(batch, last)
-                sent = [event for _key, event in ordered]
-                if gap:  # pushed out of order: the database has them in order
-                    missed = await stored_after(last)
-                    sent += missed
-                    last = missed[-1]["position"] if missed else last
-                for event in sent:
-                    yield _frame(event)
-                acks.add(sent)
-                await _flush(acks)
+            if reader.ended:
+                yield f"event: end\ndata: {json.dumps({'reason': reader.ended})}\n\n"
         finally:
-            subscription.close()
+            reader.close()
             # A client that leaves cancels this stream; the bookkeeping must still finish.
             with anyio.CancelScope(shield=True):
                 await anyio.to_thread.run_sync(connections.closed, caller.user_id)

@@ -187,6 +187,12 @@ def _live_session(session: Session, session_id: str) -> tuple[AuthSession, User]
     return auth, user
 
 
+def session_expiry(session: Session, session_id: str) -> datetime | None:
+    """When a session ends by itself (None if it is unknown)."""
+    auth = session.get(AuthSession, session_id)
+    return auth.expires_at if auth is not None else None
+
+
 def do_flush_activity(session: Session) -> int:
     """Write the "last active" times noted since the previous flush; returns how many."""
     with _activity_lock:

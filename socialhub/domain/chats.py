@@ -23,6 +23,7 @@ from socialhub.models import (
     Conversation,
     ConversationKind,
     ConversationMember,
+    HiddenMessage,
     InviteLink,
     MemberRole,
     Message,
@@ -32,7 +33,7 @@ from socialhub.models import (
 )
 from socialhub.models.base import utcnow
 from socialhub.models.chat import ChatSummary, InviteView, MemberView, UserBrief
-from socialhub.realtime.events import publish_on_commit
+from socialhub.realtime.events import mark_membership, publish_on_commit
 
 GROUP_MAX_MEMBERS = 256
 TITLE_MAX = 100
@@ -96,20 +97,65 @@ def dm_partner(session: Session, conversation: Conversation, me: int) -> User | 
 # Events ------------------------------------------------------------------------------------------
 
 
-def publish_chat(
-    session: Session, conversation: Conversation, op: str, users: Iterable[int]
-) -> None:
-    """Tell users their view of a chat changed; each reloads its own summary."""
+def publish_chat_update(session: Session, conversation: Conversation) -> None:
+    """The chat changed for every member (name, picture, roles, policy): stored once in the
+    conversation; each member's client reloads its own summary."""
     publish_on_commit(
-        session, type="chat", op=op, data={"conversation_id": conversation.id}, users=users
+        session,
+        type="chat",
+        op="update",
+        data={"conversation_id": conversation.id},
+        conversation=conversation.id,
     )
 
 
-def do_system_message(session: Session, conversation: Conversation, text: str) -> Message:
-    """Joins, leaves and renames, in the history like any message."""
+def publish_my_chat(session: Session, conversation: Conversation, user_id: int) -> None:
+    """One member's own view of the chat changed (mute, pin, archive): their stream only."""
+    publish_on_commit(
+        session,
+        type="chat",
+        op="update",
+        data={"conversation_id": conversation.id},
+        users=[user_id],
+    )
+
+
+def publish_membership(
+    session: Session, conversation: Conversation, op: str, users: Sequence[int]
+) -> None:
+    """Users joined (`add`) or left (`remove`): each hears it in their own stream (their chat
+    list; their clients subscribe or drop the chat), the members in the conversation's."""
+    data = {"conversation_id": conversation.id}
+    publish_on_commit(
+        session,
+        type="member",
+        op=op,
+        data={**data, "user_ids": sorted(users)},
+        conversation=conversation.id,
+    )
+    publish_on_commit(session, type="chat", op=op, data=data, users=users)
+
+
+def do_system_message(
+    session: Session, conversation: Conversation, text: str, *, seen_by: Sequence[int] = ()
+) -> Message:
+    """Joins, leaves and renames, in the history like any message. `seen_by`: members for whom
+    it is not news (whoever just joined starts with everything read)."""
     from socialhub.domain.messages import do_append_message
 
-    return do_append_message(session, conversation, author=None, body=text, kind=MessageKind.system)
+    message = do_append_message(
+        session, conversation, author=None, body=text, kind=MessageKind.system
+    )
+    if seen_by:
+        session.execute(
+            sa.update(ConversationMember)
+            .where(
+                col(ConversationMember.conversation_id) == conversation.id,
+                col(ConversationMember.user_id).in_(list(seen_by)),
+            )
+            .values(read_seq=message.seq, delivered_seq=message.seq)
+        )
+    return message
 
 
 # DMs ---------------------------------------------------------------------------------------------
@@ -169,8 +215,15 @@ def do_create_conversation(
         session.add(ConversationMember(conversation_id=conversation.id, user_id=user.id or 0))
     session.flush()
     if kind is ConversationKind.group:
-        do_system_message(session, conversation, f"{creator.username} created the group")
-    publish_chat(session, conversation, "add", [creator.id or 0, *(u.id or 0 for u in members)])
+        do_system_message(
+            session,
+            conversation,
+            f"{creator.username} created the group",
+            seen_by=[creator.id or 0, *(u.id or 0 for u in members)],
+        )
+    publish_membership(
+        session, conversation, "add", [creator.id or 0, *(u.id or 0 for u in members)]
+    )
     return conversation
 
 
@@ -240,7 +293,10 @@ def check_update_group(
         if name != conversation.title:
             conversation.title = name
             do_system_message(
-                session, conversation, f"{actor.username} renamed the group to {name}"
+                session,
+                conversation,
+                f"{actor.username} renamed the group to {name}",
+                seen_by=[actor.id or 0],
             )
     if description is not None:
         conversation.description = clean_text(
@@ -255,7 +311,7 @@ def check_update_group(
             ) from exc
     session.add(conversation)
     session.flush()
-    publish_chat(session, conversation, "update", active_member_ids(session, conversation.id))
+    publish_chat_update(session, conversation)
     return conversation
 
 
@@ -280,6 +336,7 @@ def _join(session: Session, conversation: Conversation, user: User) -> None:
     conversation.member_count += 1
     session.add(conversation)
     session.flush()
+    mark_membership(session, conversation.id, user.id or 0, joined=True)
 
 
 def check_add_members(
@@ -298,10 +355,14 @@ def check_add_members(
         )
     for user in users:
         _join(session, conversation, user)
-        do_system_message(session, conversation, f"{actor.username} added {user.username}")
+        do_system_message(
+            session,
+            conversation,
+            f"{actor.username} added {user.username}",
+            seen_by=[actor.id or 0, user.id or 0],
+        )
     if users:
-        publish_chat(session, conversation, "add", [u.id or 0 for u in users])
-        publish_chat(session, conversation, "update", active_member_ids(session, conversation.id))
+        publish_membership(session, conversation, "add", [u.id or 0 for u in users])
     return users
 
 
@@ -325,6 +386,7 @@ def _leave(session: Session, conversation: Conversation, member: ConversationMem
     conversation.member_count -= 1
     session.add(conversation)
     session.flush()
+    mark_membership(session, conversation.id, member.user_id, joined=False)
     if was_admin:
         admins = _admin_count(session, conversation)
         if admins == 0:
@@ -352,11 +414,14 @@ def check_remove_member(session: Session, actor: User, conversation_id: str, use
         raise NotFound("that user is not in this group", code="member_not_found")
     if target.id == actor.id:
         raise InvalidInput("use leave to leave the group", code="remove_self")
-    remaining = active_member_ids(session, conversation.id)
     _leave(session, conversation, target_member)
-    do_system_message(session, conversation, f"{actor.username} removed {target.username}")
-    publish_chat(session, conversation, "remove", [target.id or 0])
-    publish_chat(session, conversation, "update", [u for u in remaining if u != target.id])
+    do_system_message(
+        session,
+        conversation,
+        f"{actor.username} removed {target.username}",
+        seen_by=[actor.id or 0],
+    )
+    publish_membership(session, conversation, "remove", [target.id or 0])
 
 
 def check_leave(session: Session, actor: User, conversation_id: str) -> None:
@@ -365,8 +430,7 @@ def check_leave(session: Session, actor: User, conversation_id: str) -> None:
         raise InvalidInput("you can only leave groups", code="not_a_group")
     _leave(session, conversation, member)
     do_system_message(session, conversation, f"{actor.username} left")
-    publish_chat(session, conversation, "remove", [actor.id or 0])
-    publish_chat(session, conversation, "update", active_member_ids(session, conversation.id))
+    publish_membership(session, conversation, "remove", [actor.id or 0])
 
 
 def check_set_role(
@@ -388,7 +452,7 @@ def check_set_role(
     target_member.role = role.value
     session.add(target_member)
     session.flush()
-    publish_chat(session, conversation, "update", active_member_ids(session, conversation.id))
+    publish_chat_update(session, conversation)
 
 
 def group_picture_key(conversation: Conversation, size: int) -> str:
@@ -411,7 +475,7 @@ def check_set_group_picture(
     conversation.avatar_version = media.store_square_image(f"groups/{conversation.id}", processed)
     session.add(conversation)
     session.flush()
-    publish_chat(session, conversation, "update", active_member_ids(session, conversation.id))
+    publish_chat_update(session, conversation)
     return conversation
 
 
@@ -500,9 +564,13 @@ def check_join_by_invite(session: Session, actor: User, code: str) -> Conversati
     if used.rowcount != 1:  # type: ignore[attr-defined]
         raise PermissionDenied("this invite link has been used up", code="invite_used_up")
     _join(session, conversation, actor)
-    do_system_message(session, conversation, f"{actor.username} joined via an invite link")
-    publish_chat(session, conversation, "add", [actor.id or 0])
-    publish_chat(session, conversation, "update", active_member_ids(session, conversation.id))
+    do_system_message(
+        session,
+        conversation,
+        f"{actor.username} joined via an invite link",
+        seen_by=[actor.id or 0],
+    )
+    publish_membership(session, conversation, "add", [actor.id or 0])
     return conversation
 
 
@@ -534,7 +602,7 @@ def check_set_flags(
             setattr(member, name, bool(value))
     session.add(member)
     session.flush()
-    publish_chat(session, conversation, "update", [actor.id or 0])
+    publish_my_chat(session, conversation, actor.id or 0)
     return member
 
 
@@ -564,39 +632,87 @@ def list_members(session: Session, actor: User, conversation_id: str) -> list[Me
     ]
 
 
+def chat_summaries(
+    session: Session, actor: User, rows: Sequence[tuple[Conversation, ConversationMember]]
+) -> list[ChatSummary]:
+    """Summaries of the actor's chats in a fixed number of queries, whatever their number."""
+    from socialhub.domain.messages import last_visible_message, message_views
+
+    me = actor.id or 0
+    partner_ids = {
+        c.id: next(int(x) for x in c.dm_key.split(":") if int(x) != me)
+        for c, _ in rows
+        if c.kind == ConversationKind.dm.value and c.dm_key
+    }
+    partners = (
+        {
+            u.id: u
+            for u in session.exec(
+                select(User).where(col(User.id).in_(set(partner_ids.values())))
+            ).all()
+        }
+        if partner_ids
+        else {}
+    )
+    latest = {(c.id, c.last_seq) for c, _ in rows if c.last_seq}
+    lasts: dict[str, Message] = {}
+    if latest:
+        found = session.exec(
+            select(Message).where(
+                sa.tuple_(col(Message.conversation_id), col(Message.seq)).in_(latest)
+            )
+        ).all()
+        hidden = set(
+            session.exec(
+                select(HiddenMessage.message_id).where(
+                    HiddenMessage.user_id == me,
+                    col(HiddenMessage.message_id).in_([m.id for m in found]),
+                )
+            ).all()
+        )
+        lasts = {m.conversation_id: m for m in found if m.id not in hidden}
+        for conversation, _ in rows:  # the latest was deleted for me: look further back
+            if conversation.last_seq and conversation.id not in lasts:
+                earlier = last_visible_message(session, actor, conversation)
+                if earlier is not None:
+                    lasts[conversation.id] = earlier
+    views = {v.conversation_id: v for v in message_views(session, list(lasts.values()))}
+    summaries = []
+    for conversation, member in rows:
+        title, dm_username = conversation.title, None
+        avatar_url = group_picture_url(conversation)
+        partner = partners.get(partner_ids.get(conversation.id, 0))
+        if partner is not None:
+            title, dm_username = partner.display_name, partner.username
+            avatar_url = avatar_urls(partner)[1]
+        summaries.append(
+            ChatSummary(
+                id=conversation.id,
+                kind=ConversationKind(conversation.kind),
+                title=title,
+                description=conversation.description,
+                avatar_url=avatar_url,
+                dm_username=dm_username,
+                member_count=conversation.member_count,
+                my_role=MemberRole(member.role),
+                send_policy=SendPolicy(conversation.send_policy),
+                last_message=views.get(conversation.id),
+                last_seq=conversation.last_seq,
+                read_seq=member.read_seq,
+                unread_count=max(0, conversation.last_seq - member.read_seq),
+                muted=member.muted,
+                pinned=member.pinned,
+                archived=member.archived,
+                last_activity_at=conversation.last_activity_at,
+            )
+        )
+    return summaries
+
+
 def chat_summary(
     session: Session, actor: User, conversation: Conversation, member: ConversationMember
 ) -> ChatSummary:
-    from socialhub.domain.messages import last_visible_message, message_view, unread_count
-
-    title = conversation.title
-    avatar_url = group_picture_url(conversation)
-    dm_username: str | None = None
-    partner = dm_partner(session, conversation, actor.id or 0)
-    if partner is not None:
-        title = partner.display_name
-        dm_username = partner.username
-        avatar_url = avatar_urls(partner)[1]
-    last = last_visible_message(session, actor, conversation)
-    return ChatSummary(
-        id=conversation.id,
-        kind=ConversationKind(conversation.kind),
-        title=title,
-        description=conversation.description,
-        avatar_url=avatar_url,
-        dm_username=dm_username,
-        member_count=conversation.member_count,
-        my_role=MemberRole(member.role),
-        send_policy=SendPolicy(conversation.send_policy),
-        last_message=message_view(session, last) if last else None,
-        last_seq=conversation.last_seq,
-        read_seq=member.read_seq,
-        unread_count=unread_count(session, actor, conversation, member),
-        muted=member.muted,
-        pinned=member.pinned,
-        archived=member.archived,
-        last_activity_at=conversation.last_activity_at,
-    )
+    return chat_summaries(session, actor, [(conversation, member)])[0]
 
 
 def get_chat(session: Session, actor: User, conversation_id: str) -> ChatSummary:
@@ -604,9 +720,11 @@ def get_chat(session: Session, actor: User, conversation_id: str) -> ChatSummary
     return chat_summary(session, actor, conversation, member)
 
 
-def list_chats(session: Session, actor: User, *, limit: int = 100) -> list[ChatSummary]:
-    """The actor's chats: pinned first, then latest activity first."""
-    rows = session.exec(
+def list_chats(
+    session: Session, actor: User, *, limit: int = 100, only: Iterable[str] | None = None
+) -> list[ChatSummary]:
+    """The actor's chats: pinned first, then latest activity first (`only`: just these)."""
+    query = (
         select(Conversation, ConversationMember)
         .join(
             ConversationMember,
@@ -618,5 +736,7 @@ def list_chats(session: Session, actor: User, *, limit: int = 100) -> list[ChatS
         )
         .order_by(col(ConversationMember.pinned).desc(), col(Conversation.last_activity_at).desc())
         .limit(max(1, min(limit, 500)))
-    ).all()
-    return [chat_summary(session, actor, c, m) for c, m in rows]
+    )
+    if only is not None:
+        query = query.where(col(Conversation.id).in_(list(only)))
+    return chat_summaries(session, actor, list(session.exec(query).all()))

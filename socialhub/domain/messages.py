@@ -10,12 +10,11 @@ import emoji
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from socialhub.domain import blocks, text
 from socialhub.domain.chats import (
     access_conversation,
-    active_member_ids,
     dm_partner,
     user_brief,
 )
@@ -36,7 +35,12 @@ from socialhub.models import (
 )
 from socialhub.models.base import utcnow
 from socialhub.models.chat import MessageView, ReactionSummary, ReplyPreview
-from socialhub.realtime.events import publish_on_commit
+from socialhub.realtime.events import (
+    conversation_key,
+    publish_ephemeral,
+    publish_on_commit,
+    redact_message_events,
+)
 
 BODY_MAX = 4096
 CLIENT_ID_MAX = 64
@@ -135,12 +139,20 @@ def _publish_message(
     rest of the transaction (the caller's response reuses it)."""
     view = message_views(session, [message])[0]
     session.info.setdefault(_PUBLISHED_VIEWS, {})[message.id] = view
+    if op != "add":
+        # The log keeps no earlier text: what came before now refers to the message row.
+        redact_message_events(
+            session,
+            message.id,
+            {"id": message.id, "conversation_id": conversation.id, "seq": message.seq},
+        )
     publish_on_commit(
         session,
         type="message",
         op=op,
         data=view.model_dump(mode="json"),
-        users=active_member_ids(session, conversation.id),
+        conversation=conversation.id,
+        message_id=message.id,
     )
 
 
@@ -351,24 +363,6 @@ def last_visible_message(
     ).first()
 
 
-def unread_count(
-    session: Session, actor: User, conversation: Conversation, member: ConversationMember
-) -> int:
-    if member.read_seq >= conversation.last_seq:
-        return 0
-    count = session.exec(
-        select(func.count()).where(
-            Message.conversation_id == conversation.id,
-            col(Message.seq) > member.read_seq,
-            col(Message.author_id).is_distinct_from(actor.id),
-            col(Message.deleted_at).is_(None),
-            Message.kind == MessageKind.text.value,
-            _visible(actor),
-        )
-    ).one()
-    return int(count)
-
-
 def access_message(
     session: Session, actor: User, message_id: str
 ) -> tuple[Message, Conversation, ConversationMember]:
@@ -475,7 +469,7 @@ def _publish_reactions(session: Session, conversation: Conversation, message: Me
                 for r in _reactions(session, [message.id]).get(message.id, [])
             ],
         },
-        users=active_member_ids(session, conversation.id),
+        conversation=conversation.id,
     )
 
 
@@ -537,7 +531,6 @@ def _advance(
         raise InvalidInput("seq must not be negative", field="seq")
     seq = min(seq, conversation.last_seq)
     changed = False
-    covered_from = min(member.delivered_seq, member.read_seq if read else member.delivered_seq)
     if seq > member.delivered_seq:
         member.delivered_seq = seq
         changed = True
@@ -547,39 +540,28 @@ def _advance(
     if changed:
         session.add(member)
         session.flush()
-        publish_on_commit(
-            session,
-            type="receipt",
-            op="update",
-            data={
-                "conversation_id": conversation.id,
-                "user_id": actor.id,
-                "delivered_seq": member.delivered_seq,
-                "read_seq": member.read_seq,
-            },
-            users=[actor.id or 0, *_authors_between(session, conversation, covered_from, seq)],
+        _publish_receipt(
+            session, conversation.id, actor.id or 0, member.delivered_seq, member.read_seq
         )
     return member
 
 
-def _authors_between(
-    session: Session, conversation: Conversation, low: int, high: int
-) -> list[int]:
-    """Who wrote the messages a receipt now covers: only they need to see it (their ticks).
-
-    Telling every member would cost n² events per message in a group of n.
-    """
-    rows = session.exec(
-        select(Message.author_id)
-        .where(
-            Message.conversation_id == conversation.id,
-            col(Message.seq) > low,
-            col(Message.seq) <= high,
-            col(Message.author_id).is_not(None),
-        )
-        .distinct()
-    ).all()
-    return [int(a) for a in rows if a is not None]
+def _publish_receipt(
+    session: Session, conversation_id: str, user_id: int, delivered_seq: int, read_seq: int
+) -> None:
+    """A member's receipt, stored once in the conversation (authors' ticks, my unread count)."""
+    publish_on_commit(
+        session,
+        type="receipt",
+        op="update",
+        data={
+            "conversation_id": conversation_id,
+            "user_id": user_id,
+            "delivered_seq": delivered_seq,
+            "read_seq": read_seq,
+        },
+        conversation=conversation_id,
+    )
 
 
 def check_mark_read(
@@ -598,18 +580,61 @@ def check_mark_delivered(
 
 def do_acknowledge_delivery(session: Session, user_id: int, positions: dict[str, int]) -> None:
     """A device of `user_id` received these messages (chat id -> highest seq)."""
-    user = session.get(User, user_id)
-    if user is None:
+    do_record_receipts(session, {(user_id, c): seq for c, seq in positions.items()}, {})
+
+
+def do_record_receipts(
+    session: Session,
+    delivered: dict[tuple[int, str], int],
+    read: dict[tuple[int, str], int],
+) -> None:
+    """Receipts noted by live clients, (user, chat) -> highest seq, written together: one read
+    of the memberships, one UPDATE for each one that moves, one event each. Receipts never move
+    backwards, and a chat the user has left meanwhile is skipped."""
+    keys = sorted(set(delivered) | set(read))
+    if not keys:
         return
-    for conversation_id, seq in positions.items():
-        try:
-            _advance(session, user, conversation_id, seq, read=False)
-        except NotFound:
-            continue  # left the chat meanwhile
+    cm = ConversationMember
+    rows = session.execute(
+        sa.select(
+            col(cm.conversation_id),
+            col(cm.user_id),
+            col(cm.delivered_seq),
+            col(cm.read_seq),
+            col(Conversation.last_seq),
+        )
+        .join(Conversation, col(Conversation.id) == col(cm.conversation_id))
+        .where(
+            sa.tuple_(col(cm.user_id), col(cm.conversation_id)).in_(keys),
+            col(cm.left_at).is_(None),
+        )
+    ).all()
+    for chat, user_id, got, seen, last_seq in rows:
+        new_got = min(
+            max(got, delivered.get((user_id, chat), 0), read.get((user_id, chat), 0)), last_seq
+        )
+        new_seen = min(max(seen, read.get((user_id, chat), 0)), last_seq)
+        if (new_got, new_seen) == (got, seen):
+            continue
+        session.execute(
+            sa.update(cm)
+            .where(col(cm.conversation_id) == chat, col(cm.user_id) == user_id)
+            .values(delivered_seq=new_got, read_seq=new_seen)
+        )
+        _publish_receipt(session, chat, user_id, new_got, new_seen)
 
 
-def check_typing(session: Session, actor: User, conversation_id: str) -> list[int]:
-    """Who should see that the actor is typing here (never stored)."""
+def check_typing(session: Session, actor: User, conversation_id: str) -> None:
+    """Show the conversation's other members that the actor is typing (never stored)."""
     conversation, member = access_conversation(session, actor, conversation_id)
     _check_can_send(session, actor, conversation, member)
-    return [uid for uid in active_member_ids(session, conversation.id) if uid != actor.id]
+    publish_ephemeral(
+        type="typing",
+        op="start",
+        data={
+            "conversation_id": conversation.id,
+            "user_id": actor.id,
+            "name": actor.display_name or actor.username,
+        },
+        keys=[conversation_key(conversation.id)],
+    )

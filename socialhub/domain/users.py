@@ -15,7 +15,7 @@ from socialhub.config import get_settings
 from socialhub.domain import media
 from socialhub.domain.errors import Conflict, InvalidInput, NotFound
 from socialhub.domain.validation import clean_text
-from socialhub.models import Presence, PresenceVisibility, SiteRole, User, UserStream
+from socialhub.models import Presence, PresenceVisibility, SiteRole, User
 from socialhub.models.base import utcnow
 from socialhub.models.users import MeView, UserUpdate, UserView
 from socialhub.realtime.events import publish_on_commit
@@ -155,8 +155,6 @@ def do_register_user(
     session.add(user)
     session.flush()
     assert user.id is not None
-    session.add(UserStream(user_id=user.id, position=0))
-    session.flush()
     return user
 
 

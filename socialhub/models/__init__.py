@@ -15,7 +15,7 @@ from socialhub.models.chat import (
     Reaction,
     SendPolicy,
 )
-from socialhub.models.events import UserEvent, UserStream
+from socialhub.models.events import ConversationEvent, EventStream, UserEvent
 from socialhub.models.social import (
     Comment,
     Follow,
@@ -49,8 +49,10 @@ __all__ = [
     "Block",
     "Comment",
     "Conversation",
+    "ConversationEvent",
     "ConversationKind",
     "ConversationMember",
+    "EventStream",
     "Follow",
     "FriendRequest",
     "Friendship",
@@ -85,5 +87,4 @@ __all__ = [
     "TrendingHashtag",
     "User",
     "UserEvent",
-    "UserStream",
 ]

@@ -68,6 +68,10 @@ class ConversationMember(SQLModel, table=True):
     # Receipts: the highest message sequence number that reached / was seen by this member.
     delivered_seq: int = Field(default=0)
     read_seq: int = Field(default=0)
+    # The membership's span in the event stream: its conversation's events after `joined_position`
+    # and up to `left_position` (inclusive; the removal itself) are this member's to replay.
+    joined_position: int = Field(default=0)
+    left_position: int | None = Field(default=None)
     muted: bool = Field(default=False)
     pinned: bool = Field(default=False)
     archived: bool = Field(default=False)

@@ -1,13 +1,20 @@
-"""Fan-out of events to subscribers (browser tabs, API event streams).
+"""Fan-out of events to subscribers (browser tabs, API event streams) by key.
 
-One process: an in-memory hub. Several workers: every publish goes through one Redis channel and
-each worker holds ONE subscription that fans out in-process. Publishing is thread-safe, so domain
-code running in a worker thread can publish after its transaction commits.
+Keys name what an event is about: `user:<id>` (a user's own stream), `conv:<id>` (a
+conversation), `topic:<name>` (a page anyone may watch). Each subscriber holds the keys it
+needs (a tab: its user and the conversations it is a member of), so an event costs nothing for
+those who have no live client.
+
+One process: an in-memory hub. Several workers: each key is a Redis channel, and each worker
+subscribes only to the channels its own subscribers need, on ONE connection that fans out
+in-process; publishes are pipelined. Publishing is thread-safe, so domain code running in a
+worker thread can publish after its transaction commits.
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 import logging
 import threading
@@ -19,18 +26,23 @@ log = logging.getLogger(__name__)
 Event = dict[str, Any]
 Observer = Callable[[str, Event], None]
 
-REDIS_CHANNEL = "socialhub:hub"
+CHANNEL_PREFIX = "socialhub:"
+# A subscriber that has this many events waiting is not reading: it is dropped, not buffered.
+QUEUE_BOUND = 5_000
 
 
 class Subscription:
-    """A queue of (key, event) pairs for one consumer, bound to the consumer's event loop."""
+    """A bounded queue of (key, event) pairs for one consumer, bound to its event loop."""
 
-    def __init__(self, hub: Hub, keys: Iterable[str], loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(self, hub: Hub, loop: asyncio.AbstractEventLoop, bound: int) -> None:
         self._hub = hub
         self._loop = loop
         self._queue: asyncio.Queue[tuple[str, Event]] = asyncio.Queue()
-        self.keys: frozenset[str] = frozenset(keys)
+        self._bound = bound
+        self._queued = 0  # approximate, counted from any thread
+        self.keys: frozenset[str] = frozenset()
         self.closed = False
+        self.overflowed = False
 
     def _offer(self, key: str, event: Event) -> None:
         if self.closed:
@@ -38,6 +50,12 @@ class Subscription:
         if self._loop.is_closed():
             self.closed = True
             return
+        if self._queued >= self._bound:
+            self.overflowed = True
+            self._hub._unsubscribe(self)
+            self._loop.call_soon_threadsafe(self._queue.put_nowait, ("", {"type": "overflow"}))
+            return
+        self._queued += 1
         self._loop.call_soon_threadsafe(self._queue.put_nowait, (key, event))
 
     async def next_batch(self, wait: float | None = None) -> list[tuple[str, Event]]:
@@ -49,10 +67,21 @@ class Subscription:
         batch = [first]
         while not self._queue.empty():
             batch.append(self._queue.get_nowait())
+        self._queued = max(0, self._queued - len(batch))
         return batch
 
     def set_keys(self, keys: Iterable[str]) -> None:
         self._hub._rekey(self, frozenset(keys))
+
+    def add_keys(self, keys: Iterable[str]) -> None:
+        self._hub._rekey(self, self.keys | frozenset(keys))
+
+    def remove_keys(self, keys: Iterable[str]) -> None:
+        self._hub._rekey(self, self.keys - frozenset(keys))
+
+    async def ready(self) -> None:
+        """Returns once every key is subscribed where publishes arrive (Redis: confirmed)."""
+        await self._hub._ready(self.keys)
 
     def close(self) -> None:
         self._hub._unsubscribe(self)
@@ -64,32 +93,51 @@ class Hub:
         self._by_key: dict[str, set[Subscription]] = {}
         self._observers: list[Observer] = []
 
-    def subscribe(self, keys: Iterable[str]) -> Subscription:
-        sub = Subscription(self, (), asyncio.get_running_loop())
+    def subscribe(self, keys: Iterable[str], *, bound: int = QUEUE_BOUND) -> Subscription:
+        sub = Subscription(self, asyncio.get_running_loop(), bound)
         self._rekey(sub, frozenset(keys))
         return sub
 
     def _rekey(self, sub: Subscription, keys: frozenset[str]) -> None:
+        if sub.closed:
+            return
+        added: list[str] = []
+        removed: list[str] = []
         with self._lock:
             for key in sub.keys - keys:
-                self._discard(key, sub)
+                if self._discard(key, sub):
+                    removed.append(key)
             for key in keys - sub.keys:
-                self._by_key.setdefault(key, set()).add(sub)
+                subs = self._by_key.setdefault(key, set())
+                if not subs:
+                    added.append(key)
+                subs.add(sub)
             sub.keys = keys
+        self._keys_changed(added, removed)
 
-    def _discard(self, key: str, sub: Subscription) -> None:
+    def _discard(self, key: str, sub: Subscription) -> bool:
+        """Forget `sub` under `key`; True when nobody here needs the key any more."""
         subs = self._by_key.get(key)
-        if subs is not None:
-            subs.discard(sub)
-            if not subs:
-                del self._by_key[key]
+        if subs is None:
+            return False
+        subs.discard(sub)
+        if not subs:
+            del self._by_key[key]
+            return True
+        return False
 
     def _unsubscribe(self, sub: Subscription) -> None:
         with self._lock:
-            for key in sub.keys:
-                self._discard(key, sub)
+            removed = [key for key in sub.keys if self._discard(key, sub)]
             sub.keys = frozenset()
             sub.closed = True
+        self._keys_changed([], removed)
+
+    def _keys_changed(self, added: list[str], removed: list[str]) -> None:
+        """Keys that gained their first or lost their last local subscriber."""
+
+    async def _ready(self, keys: frozenset[str]) -> None:
+        """In memory, a subscription is live at once."""
 
     def subscriber_count(self, key: str) -> int:
         with self._lock:
@@ -102,12 +150,18 @@ class Hub:
         self._observers.remove(observer)
 
     def publish(self, key: str, event: Event) -> None:
-        for observer in list(self._observers):
-            observer(key, event)
-        self._send(key, event)
+        self.publish_many([(key, event)])
 
-    def _send(self, key: str, event: Event) -> None:
-        self.deliver_local(key, event)
+    def publish_many(self, pushes: list[tuple[str, Event]]) -> None:
+        """Publish in order (a subscriber receives one publisher's events in this order)."""
+        for observer in list(self._observers):
+            for key, event in pushes:
+                observer(key, event)
+        self._send(pushes)
+
+    def _send(self, pushes: list[tuple[str, Event]]) -> None:
+        for key, event in pushes:
+            self.deliver_local(key, event)
 
     def deliver_local(self, key: str, event: Event) -> None:
         with self._lock:
@@ -120,38 +174,114 @@ class Hub:
 
 
 class RedisHub(Hub):
+    """Each key is a channel; this worker subscribes only to the keys its subscribers hold."""
+
     def __init__(self, url: str) -> None:
         super().__init__()
         import redis
 
         self._url = url
         self._client = redis.Redis.from_url(url)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._changes: asyncio.Queue[None] | None = None
+        # Keys subscribed at Redis (confirmed), and waiters for keys not yet confirmed.
+        self._subscribed: set[str] = set()
+        self._waiters: list[tuple[frozenset[str], concurrent.futures.Future[None]]] = []
 
-    def _send(self, key: str, event: Event) -> None:
-        self._client.publish(REDIS_CHANNEL, json.dumps({"key": key, "event": event}))
+    def _send(self, pushes: list[tuple[str, Event]]) -> None:
+        pipe = self._client.pipeline(transaction=False)
+        for key, event in pushes:
+            pipe.publish(CHANNEL_PREFIX + key, json.dumps(event))
+        pipe.execute()
 
     def ping(self) -> bool:
         return bool(self._client.ping())
 
+    def _keys_changed(self, added: list[str], removed: list[str]) -> None:
+        if (added or removed) and self._loop is not None and self._changes is not None:
+            self._loop.call_soon_threadsafe(self._changes.put_nowait, None)
+
+    async def _ready(self, keys: frozenset[str]) -> None:
+        with self._lock:
+            if keys <= self._subscribed or self._loop is None:
+                return
+            future: concurrent.futures.Future[None] = concurrent.futures.Future()
+            self._waiters.append((keys, future))
+        try:
+            await asyncio.wait_for(asyncio.wrap_future(future), 5.0)
+        except TimeoutError:
+            log.warning("redis subscription not confirmed within 5 s")
+
+    def _wanted(self) -> set[str]:
+        with self._lock:
+            return set(self._by_key)
+
+    def _confirm(self, subscribed: set[str]) -> None:
+        with self._lock:
+            self._subscribed = subscribed
+            waiting = []
+            for keys, future in self._waiters:
+                if keys <= subscribed or future.done():
+                    if not future.done():
+                        future.set_result(None)
+                else:
+                    waiting.append((keys, future))
+            self._waiters = waiting
+
     async def run(self) -> None:
         import redis.asyncio as aioredis
 
+        self._loop = asyncio.get_running_loop()
+        self._changes = asyncio.Queue()
         while True:
             try:
                 client = aioredis.Redis.from_url(self._url)
                 pubsub = client.pubsub()
-                await pubsub.subscribe(REDIS_CHANNEL)
-                log.info("hub subscribed to redis channel %s", REDIS_CHANNEL)
-                async for message in pubsub.listen():
-                    if message.get("type") != "message":
-                        continue
-                    payload = json.loads(message["data"])
-                    self.deliver_local(payload["key"], payload["event"])
+                subscribed: set[str] = set()
+                await pubsub.subscribe(CHANNEL_PREFIX + "_")  # listen() needs a subscription
+                while True:
+                    wanted = self._wanted()
+                    if wanted - subscribed:
+                        await pubsub.subscribe(
+                            *(CHANNEL_PREFIX + k for k in sorted(wanted - subscribed))
+                        )
+                    if subscribed - wanted:
+                        await pubsub.unsubscribe(
+                            *(CHANNEL_PREFIX + k for k in sorted(subscribed - wanted))
+                        )
+                    subscribed = wanted
+                    # SUBSCRIBE is confirmed in order with messages: a PING answered means
+                    # every earlier SUBSCRIBE took effect.
+                    await pubsub.ping()
+                    await self._pump(pubsub, subscribed)
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.exception("redis hub subscription failed; retrying in 1s")
+                self._confirm(set())
                 await asyncio.sleep(1)
+
+    async def _pump(self, pubsub: Any, subscribed: set[str]) -> None:
+        """Deliver messages until the wanted keys change (once this round is confirmed)."""
+        assert self._changes is not None
+        confirmed = False
+        while True:
+            if confirmed and not self._changes.empty():
+                while not self._changes.empty():
+                    self._changes.get_nowait()
+                return
+            message = await pubsub.get_message(timeout=0.05)
+            if message is None:
+                continue
+            kind = message.get("type")
+            if kind == "pong" or (kind == "message" and message.get("data") == b"ping"):
+                confirmed = True
+                self._confirm(subscribed)
+                continue
+            if kind != "message":
+                continue
+            channel = message["channel"].decode()
+            self.deliver_local(channel.removeprefix(CHANNEL_PREFIX), json.loads(message["data"]))
 
 
 _hub: Hub | None = None

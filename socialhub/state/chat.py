@@ -10,7 +10,6 @@ import json
 import time
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from typing import Any
 
 import reflex as rx
@@ -25,10 +24,9 @@ from socialhub.domain import messages as messages_domain
 from socialhub.domain import presence as presence_domain
 from socialhub.domain import users as users_domain
 from socialhub.domain.errors import DomainError
-from socialhub.models import MemberRole, SendPolicy
+from socialhub.models import MemberRole, SendPolicy, User
 from socialhub.models.chat import ChatSummary, MemberView, MessageView
 from socialhub.models.users import PresenceView
-from socialhub.realtime.events import publish_ephemeral, user_key
 from socialhub.state.base import error_toast, in_transaction
 from socialhub.state.session import SessionState
 
@@ -253,7 +251,7 @@ class ChatState(rx.State):
     async def _session(self) -> SessionState:
         return await self.get_state(SessionState)
 
-    async def refresh_chats(self) -> None:
+    async def _refresh_chats(self) -> None:
         session_state = await self._session()
 
         def work(session: Session) -> list[ChatSummary]:
@@ -272,7 +270,7 @@ class ChatState(rx.State):
         if redirect is not None:
             return redirect
         try:
-            await self.refresh_chats()
+            await self._refresh_chats()
             chat_id = self._chat_in_url()
             if chat_id:
                 await self._open(chat_id)
@@ -556,26 +554,15 @@ class ChatState(rx.State):
             return
         session_state = await self._session()
 
-        def work(session: Session) -> tuple[list[int], int, str]:
-            user = session_state.authenticate(session)
-            return (
-                messages_domain.check_typing(session, user, chat_id),
-                user.id or 0,
-                user.display_name,
-            )
+        def work(session: Session) -> None:
+            messages_domain.check_typing(session, session_state.authenticate(session), chat_id)
 
         try:
-            recipients, me, name = await in_transaction(work)
+            await in_transaction(work)
         except DomainError:
             return
-        publish_ephemeral(
-            type="typing",
-            op="start",
-            data={"conversation_id": chat_id, "user_id": me, "name": name},
-            keys=[user_key(uid) for uid in recipients],
-        )
 
-    def prune_typing(self, now: float) -> None:
+    def _prune_typing(self, now: float) -> None:
         """Forget typists not heard from for TYPING_SECONDS."""
         alive = {uid: v for uid, v in self._typing.items() if v[1] > now}
         if len(alive) != len(self._typing):
@@ -710,7 +697,7 @@ class ChatState(rx.State):
             lambda s, u: chats_domain.check_set_flags(s, u, chat_id, **{flag: value}),
             toast,
         )
-        await self.refresh_chats()
+        await self._refresh_chats()
         return result
 
     @rx.event
@@ -731,7 +718,7 @@ class ChatState(rx.State):
             lambda s, u: chats_domain.check_set_group_picture(s, u, chat_id, data),
             "Group picture updated",
         )
-        await self.refresh_chats()
+        await self._refresh_chats()
         return [rx.clear_selected_files(GROUP_PICTURE_UPLOAD_ID), result]
 
     @rx.event
@@ -834,22 +821,19 @@ class ChatState(rx.State):
 
     # Live events (called by the realtime listener, inside its state lock) -------------------------
 
-    def apply_chat_list(
-        self, summaries: list[ChatSummary], change: ChatListChange, gone: set[str]
-    ) -> None:
-        """Replace the whole list, or just the changed chats' rows, then keep the list's order."""
+    def _apply_chat_list(self, summaries: list[ChatSummary], gone: set[str]) -> None:
+        """Replace the changed chats' rows (dropping those gone), then keep the list's order."""
         rows = [chat_row(summary) for summary in summaries]
-        if not change.everything:
-            changed = {row.id for row in rows} | gone
-            rows += [row for row in self.chats if row.id not in changed]
-            rows.sort(key=lambda row: (row.pinned, row.activity), reverse=True)
+        changed = {row.id for row in rows} | gone
+        rows += [row for row in self.chats if row.id not in changed]
+        rows.sort(key=lambda row: (row.pinned, row.activity), reverse=True)
         reading = read_in_chat(self)
         for row in rows:
             if row.id == reading:
                 row.unread = 0
         self.chats = rows
 
-    def apply_event(self, event: dict[str, Any], me: int) -> None:
+    def _apply_event(self, event: dict[str, Any], me: int) -> None:
         """Apply one message, receipt or chat event to the open chat."""
         kind = (event.get("type"), event.get("op"))
         data = event.get("data", {})
@@ -869,6 +853,8 @@ class ChatState(rx.State):
         if kind == ("message", "add") and (data.get("author") or {}).get("id") in self._typing:
             self._typing.pop(int(data["author"]["id"]), None)
             self.typing_names = [name for name, _ in self._typing.values()]
+        if data.get("redacted"):
+            return  # an edit or delete later in the stream carries what the message is now
         if kind[0] == "message":
             if chat_id == self.open_id and self.open_id:
                 if kind[1] in ("add", "edit", "delete"):
@@ -888,33 +874,37 @@ class ChatState(rx.State):
         elif kind == ("chat", "remove") and chat_id == self.open_id:
             self.open_id = ""
             self.messages = []
+        elif kind[0] == "member" and chat_id == self.open_id:
+            self.open_members += len(data.get("user_ids", [])) * (1 if kind[1] == "add" else -1)
 
 
-@dataclass(frozen=True)
-class ChatListChange:
-    """What a batch of events changes in the chat list: everything, or a few chats' rows."""
-
-    everything: bool = False
-    chats: frozenset[str] = frozenset()
-
-    def __bool__(self) -> bool:
-        return self.everything or bool(self.chats)
+LIST_TYPES = frozenset({"chat", "member"})
 
 
-def chat_list_change(events: list[dict[str, Any]], me: int) -> ChatListChange:
-    """Membership changes reload the list; messages and my own receipts reload their chat's row
-    (preview, unread count, order)."""
+def list_changes(events: list[dict[str, Any]], me: int) -> set[str]:
+    """The chats whose row in the list these events change: a message (preview, order, unread
+    count), my own receipt (unread count), membership and settings (the row itself)."""
     touched: set[str] = set()
     for event in events:
         kind = (event.get("type"), event.get("op"))
         data = event.get("data", {})
-        if kind[0] == "chat":
-            return ChatListChange(everything=True)
-        if (kind[0] == "message" and kind[1] in ("add", "delete", "hide")) or (
-            kind[0] == "receipt" and data.get("user_id") == me
+        if (
+            kind[0] in LIST_TYPES
+            or (kind[0] == "message" and kind[1] in ("add", "delete", "hide"))
+            or (kind[0] == "receipt" and data.get("user_id") == me)
         ):
             touched.add(str(data.get("conversation_id")))
-    return ChatListChange(chats=frozenset(touched))
+    touched.discard("None")
+    return touched
+
+
+def load_chat_rows(
+    session: Session, user_id: int, chats: set[str]
+) -> tuple[list[ChatSummary], set[str]]:
+    """The current summaries of these chats, and the ones the user is no longer in."""
+    user = session.get(User, user_id)
+    summaries = chats_domain.list_chats(session, user, only=chats) if user else []
+    return summaries, chats - {s.id for s in summaries}
 
 
 def read_in_chat(chat: ChatState) -> str:

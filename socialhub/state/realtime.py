@@ -1,9 +1,12 @@
-"""The per-tab realtime listener: one background task per tab, draining the hub into state.
+"""The per-tab realtime listener: one background task per tab, fed by the one stream reader.
 
-Each batch of events is applied in ONE `async with self:` (one state push per batch, not per
-event). The task ends when its tab disconnects or a newer listener for the same tab takes over.
-Subscriptions are kept per process, so page handlers can change what a tab watches (the profile
-it has open) without waking the listener.
+The tab resumes from its stream token (kept in its state; read before the page's data by
+`begin`, the first step of every page's on_load, so nothing committed between the page's read
+and the listener's start is missed). Each batch is applied in ONE locked step per feature that
+the batch concerns; features register what they read, load and apply (`LiveFeature`). Changes
+to chats not on screen are coalesced into at most one chat-list push per `LIST_INTERVAL`.
+The task ends when its tab disconnects, a newer listener for the tab takes over, or the
+session ends.
 """
 
 from __future__ import annotations
@@ -11,41 +14,55 @@ from __future__ import annotations
 import asyncio
 import itertools
 import time
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 import reflex as rx
 from sqlmodel import Session
 
-from socialhub.domain import chats as chats_domain
-from socialhub.domain import messages as messages_domain
-from socialhub.domain.errors import NotFound
+from socialhub.db import read_session
+from socialhub.delivery import connections
+from socialhub.delivery.receipts import receipts
+from socialhub.domain import auth as auth_domain
 from socialhub.models import User
-from socialhub.models.chat import ChatSummary
-from socialhub.models.interaction_views import CommentView
-from socialhub.models.post_views import PostView
-from socialhub.realtime import connections
-from socialhub.realtime.events import (
-    DeliveryAcks,
-    current_position,
-    events_since,
-    in_stream_order,
-    topic_key,
-    user_key,
-)
-from socialhub.realtime.hub import Event, Subscription, get_hub
+from socialhub.realtime.events import StreamToken, head, topic_key
+from socialhub.realtime.hub import Event
+from socialhub.realtime.stream import StreamReader
 from socialhub.state.base import in_transaction
 from socialhub.state.session import SessionState
 
-ChatListLoad = tuple[list[ChatSummary], set[str]]
-FeedLoad = tuple[list[PostView], list[CommentView] | None]
 LIVENESS_SECONDS = 5.0
 DISCONNECT_GRACE = 15.0
+# Chats not on screen: their list rows are refreshed at most this often (2 pushes a second).
+LIST_INTERVAL = 0.5
 _listener_ids = itertools.count(1)
 _active: dict[str, int] = {}
-_subscriptions: dict[str, Subscription] = {}
+_readers: dict[str, StreamReader] = {}
 # token -> who asked (a state's name) -> the topics it watches for that tab.
 _watched: dict[str, dict[str, set[str]]] = {}
 _gone_since: dict[str, float] = {}
+
+
+class LiveFeature(Protocol):
+    """How a feature's state follows the stream. `observe` runs under the state lock (no
+    database), `load` in a worker thread (database, no state), `apply` under the lock again."""
+
+    def wants(self, events: list[Event]) -> bool: ...
+
+    async def observe(self, listener: RealtimeState, events: list[Event], me: int) -> Any: ...
+
+    def load(self, session: Session, user: User, observed: Any) -> Any: ...
+
+    async def apply(
+        self, listener: RealtimeState, events: list[Event], observed: Any, loaded: Any, me: int
+    ) -> None: ...
+
+
+_features: list[LiveFeature] = []
+
+
+def register_feature(feature: LiveFeature) -> None:
+    _features.append(feature)
 
 
 def _tab_connected(token: str) -> bool:
@@ -63,15 +80,35 @@ def watch_topics(token: str, topics: set[str], *, owner: str) -> None:
     """Make `token`'s listener receive these topics; each owner (a page's state) replaces only
     its own set, so a profile page's header and timeline can watch side by side."""
     _watched.setdefault(token, {})[owner] = {topic_key(t) for t in topics}
-    subscription = _subscriptions.get(token)
-    if subscription is not None:
-        base = {k for k in subscription.keys if k.startswith("user:")}
-        subscription.set_keys(base | _topics(token))
+    reader = _readers.get(token)
+    if reader is not None:
+        reader.watch(_topics(token))
+
+
+@dataclass
+class _Pending:
+    """Chats whose list rows changed off screen, waiting for the next coalesced refresh."""
+
+    chats: set[str]
+    due: float = 0.0
 
 
 class RealtimeState(rx.State):
-    _position: int = 0
+    _token: str = ""
     connected: bool = False
+
+    @rx.event
+    async def begin(self) -> None:
+        """The first on_load step of a page: fix the stream position BEFORE the page reads its
+        data, so whatever commits in between is replayed by the listener (at worst twice,
+        and applying is idempotent)."""
+        if StreamToken.parse(self._token) is None or not self._token:
+
+            def work() -> int:
+                with read_session() as session:
+                    return head(session)
+
+            self._token = str(StreamToken(await asyncio.to_thread(work)))
 
     @rx.event(background=True)
     async def listen(self) -> Any:
@@ -82,52 +119,77 @@ class RealtimeState(rx.State):
             session_state = await self.get_state(SessionState)
             if not session_state._user_id:
                 await session_state.resolve()
-            user_id = session_state._user_id
+            user_id, session_id = session_state._user_id, session_state._session_id
+            parsed = StreamToken.parse(self._token) if self._token else None
+            start = parsed or StreamToken()
         if not user_id:
             return
-        subscription = get_hub().subscribe({user_key(user_id), *_topics(token)})
-        previous = _subscriptions.pop(token, None)
+        expires_at = await in_transaction(lambda s: auth_domain.session_expiry(s, session_id))
+        try:
+            await asyncio.to_thread(connections.opened, user_id)
+        except connections.TooManyClients:
+            return
+        reader = StreamReader(
+            user_id, session_id, start, expires_at=expires_at, topics=_topics(token)
+        )
+        previous = _readers.pop(token, None)
         if previous is not None:
             previous.close()
-        _subscriptions[token] = subscription
-        await asyncio.to_thread(connections.opened, user_id)
+        _readers[token] = reader
+        pending = _Pending(set())
         try:
+            await reader.open()
             async with self:
                 self.connected = True
-                if self._position == 0:
-                    self._position = await in_transaction(lambda s: current_position(s, user_id))
-                since = self._position
-            acks = DeliveryAcks(user_id)
-            backlog = await in_transaction(lambda s: events_since(s, user_id, since))
-            if backlog:
-                result = await self._apply([(user_key(user_id), e) for e in backlog], acks)
+            if parsed is None or reader.behind():
+                # No position, or too far behind to replay into the screen: go live from now;
+                # a tab that was behind reads its page afresh.
+                reader.skip_to_head()
+                async with self:
+                    self._token = str(reader.token)
+                if parsed is not None:
+                    yield rx.call_script("window.location.reload()")
+                    return
+            async for page in reader.backlog():
+                result = await self._deliver(page, reader, pending)
                 if result is not None:
                     yield result
                     return
             typing = False
             while _active.get(token) == listener_id and self._still_wanted(token):
-                # While someone is shown typing, wake up often enough to let the indicator expire.
-                soon = typing or bool(acks.pending)
-                batch = await subscription.next_batch(wait=1.0 if soon else LIVENESS_SECONDS)
+                # While someone is shown typing, wake up often enough to let it expire.
+                soon = typing or bool(pending.chats)
+                batch = await reader.next(LIST_INTERVAL if soon else LIVENESS_SECONDS)
+                if reader.ended:
+                    yield await self._ended(reader)
+                    return
                 if batch:
-                    result = await self._apply(batch, acks)
+                    result = await self._deliver(batch, reader, pending)
                     if result is not None:
                         yield result
                         return
-                if acks.due(time.monotonic()):
-                    await self._flush_acks(acks)
-                typing = typing or any(event["type"] == "typing" for _, event in batch)
+                if pending.chats and time.monotonic() >= pending.due:
+                    await self._refresh_chat_list(pending, user_id)
+                typing = typing or any(event["type"] == "typing" for event in batch)
                 if typing:
                     typing = await self._expire_typing()
         finally:
+            reader.close()
             await asyncio.to_thread(connections.closed, user_id)
-            subscription.close()
-            if _subscriptions.get(token) is subscription:
-                del _subscriptions[token]
+            if _readers.get(token) is reader:
+                del _readers[token]
             if _active.get(token) == listener_id:
                 del _active[token]
                 _watched.pop(token, None)
                 _gone_since.pop(token, None)
+
+    async def _ended(self, reader: StreamReader) -> Any:
+        async with self:
+            if reader.ended == "overflow":
+                self._token = ""
+                return rx.call_script("window.location.reload()")
+            session_state = await self.get_state(SessionState)
+            return session_state.session_ended()
 
     def _still_wanted(self, token: str) -> bool:
         """False once the tab has been gone for DISCONNECT_GRACE seconds.
@@ -149,150 +211,52 @@ class RealtimeState(rx.State):
             chat = await self.get_state(ChatState)
             if not chat._typing:
                 return False
-            chat.prune_typing(time.monotonic())
+            chat._prune_typing(time.monotonic())
             return bool(chat._typing)
 
-    @staticmethod
-    def _acknowledge(
-        session: Session, user_id: int, reading: str, delivered: dict[str, int]
-    ) -> None:
-        """Record deliveries; in the chat the tab shows (`reading`), arrivals are also read."""
-        if not delivered:
-            return
-        messages_domain.do_acknowledge_delivery(session, user_id, delivered)
-        user = session.get(User, user_id)
-        if user is not None and reading in delivered:
-            messages_domain.check_mark_read(session, user, reading, delivered[reading])
+    async def _refresh_chat_list(self, pending: _Pending, user_id: int) -> None:
+        from socialhub.state.chat import ChatState, load_chat_rows
 
-    async def _flush_acks(self, acks: DeliveryAcks) -> None:
-        from socialhub.state.chat import ChatState, read_in_chat
-
+        chats, pending.chats = pending.chats, set()
+        pending.due = time.monotonic() + LIST_INTERVAL
+        summaries, gone = await in_transaction(lambda s: load_chat_rows(s, user_id, chats))
         async with self:
-            reading = read_in_chat(await self.get_state(ChatState))
-        delivered = acks.take(time.monotonic())
-        await in_transaction(lambda s: self._acknowledge(s, acks.user_id, reading, delivered))
-
-    async def _apply(self, batch: list[tuple[str, Event]], acks: DeliveryAcks) -> Any:
-        """Apply a batch: read what is needed under the lock, do database work outside it, then
-        change the state in one more locked step (one push to the browser per batch)."""
-        from socialhub.state.chat import ChatListChange, ChatState, chat_list_change, read_in_chat
-        from socialhub.state.feed import FEED_TYPES, FeedChange, FeedState
-        from socialhub.state.profile import ProfileState
-        from socialhub.state.stories import StoryChange, StoryLoad, StoryState
-
-        async def observe(events: list[Event], user_id: int) -> Any:
-            """What the events change on screen (under the lock, no database). The feed's and
-            the stories' states are loaded only for a batch that concerns them."""
             chat = await self.get_state(ChatState)
-            types = {event["type"] for event in events}
-            feed_change, open_post = FeedChange(), ""
-            if types & FEED_TYPES:
-                feed = await self.get_state(FeedState)
-                feed_change, open_post = feed.feed_change(events, user_id), feed._open_post_id()
-            story_change, story_args = StoryChange(), ("", "")
-            if "story" in types:
-                story = await self.get_state(StoryState)
-                story_change, story_args = story.story_change(events), story.load_args()
-            return (
-                chat.loaded,
-                read_in_chat(chat),
-                feed_change,
-                open_post,
-                story_change,
-                *story_args,
-            )
+            chat._apply_chat_list(summaries, gone)
 
+    async def _deliver(self, events: list[Event], reader: StreamReader, pending: _Pending) -> Any:
+        """Apply a batch: each feature concerned reads under the lock, loads outside it, then
+        applies in one more locked step."""
+        from socialhub.state.chat import ChatState, list_changes, read_in_chat
+
+        me = reader.user_id
         async with self:
-            fresh, self._position, gap = in_stream_order(batch, self._position)
-            since = self._position
-            session_state = await self.get_state(SessionState)
-            user_id, session_id = session_state._user_id, session_state._session_id
-            if not gap:
-                seen = await observe([event for _, event in fresh], user_id)
-        if gap:  # pushed out of order: the database has them in order
-            missed = await in_transaction(lambda s: events_since(s, user_id, since))
-            async with self:
-                missed = [e for e in missed if e["position"] > self._position]
-                if missed:
-                    self._position = missed[-1]["position"]
-                fresh += [(user_key(user_id), event) for event in missed]
-                seen = await observe([event for _, event in fresh], user_id)
-        events = [event for _, event in fresh]
-        chats_loaded, reading, feed_change, open_post, story_change, story_author, story_id = seen
-        if not fresh:
+            self._token = str(reader.token)
+            chat = await self.get_state(ChatState)
+            reading = read_in_chat(chat)
+            if chat.loaded:
+                changed = list_changes(events, me)
+                if changed:
+                    if not pending.chats:
+                        pending.due = max(pending.due, time.monotonic())
+                    pending.chats |= changed
+        receipts.note(me, events, reading=reading)
+        concerned = [f for f in _features if f.wants(events)]
+        if not concerned:
             return None
-        for key, event in fresh:
-            revoked = (event["type"], event["op"]) == ("session", "revoke")
-            if (
-                revoked
-                and key.startswith("user:")
-                and event["data"].get("session_id") == session_id
-            ):
-                async with self:
-                    session_state = await self.get_state(SessionState)
-                    return session_state.session_ended()
-
-        acks.add(events)
-        change = chat_list_change(events, user_id) if chats_loaded else ChatListChange()
-        now = time.monotonic()
-        delivered = acks.take(now) if acks.due(now) else {}
-
-        def work(
-            session: Session,
-        ) -> tuple[ChatListLoad | None, FeedLoad | None, StoryLoad | None]:
-            self._acknowledge(session, user_id, reading, delivered)
-            user = session.get(User, user_id)
-            if user is None:
-                return None, None, None
-            feed_loaded = (
-                FeedState.load_change(session, user, feed_change, open_post)
-                if feed_change.needs_database()
-                else None
-            )
-            story_loaded = (
-                StoryState.load_change(session, user, story_change, story_author, story_id)
-                if story_change.needs_database()
-                else None
-            )
-            if not change:
-                return None, feed_loaded, story_loaded
-            if change.everything:
-                return (chats_domain.list_chats(session, user), set()), feed_loaded, story_loaded
-            summaries, gone = [], set()
-            for chat_id in sorted(change.chats):
-                try:
-                    summaries.append(chats_domain.get_chat(session, user, chat_id))
-                except NotFound:
-                    gone.add(chat_id)
-            return (summaries, gone), feed_loaded, story_loaded
-
-        needed = (
-            delivered or change or feed_change.needs_database() or story_change.needs_database()
-        )
-        chat_list, feed_loaded, story_loaded = (
-            await in_transaction(work) if needed else (None, None, None)
-        )
+        observed = []
         async with self:
-            session_state = await self.get_state(SessionState)
-            profile = await self.get_state(ProfileState)
-            chat = await self.get_state(ChatState)
-            for _key, event in fresh:
-                kind = (event["type"], event["op"])
-                if kind == ("user", "update"):
-                    session_state.apply_user_view(event["data"])
-                    profile.apply_user_view(event["data"])
-                elif kind == ("profile", "counts"):
-                    profile.apply_counts(event["data"])
-                else:
-                    chat.apply_event(event, user_id)
-            if chat_list is not None:
-                summaries, gone = chat_list
-                chat.apply_chat_list(summaries, change, gone)
-            if feed_change.touches_screen():
-                views, thread = feed_loaded or ([], None)
-                feed = await self.get_state(FeedState)
-                feed.apply_change(feed_change, views, thread)
-            if story_change.added or story_loaded is not None:
-                story = await self.get_state(StoryState)
-                story.apply_change(story_change, story_loaded, user_id)
+            for feature in concerned:
+                observed.append(await feature.observe(self, events, me))
+
+        def work(session: Session) -> list[Any]:
+            user = session.get(User, me)
+            if user is None:
+                return [None] * len(concerned)
+            return [f.load(session, user, o) for f, o in zip(concerned, observed, strict=True)]
+
+        loaded = await in_transaction(work)
+        async with self:
+            for feature, seen, got in zip(concerned, observed, loaded, strict=True):
+                await feature.apply(self, events, seen, got, me)
         return None

@@ -411,7 +411,7 @@ def test_admin_adds_members(
     added = add_members(alice, group, ["carol", "Dave", "bob", "carol"])
     assert sorted(u.username for u in added) == ["carol", "dave"]
     assert recipients(events, "chat", "add") == {key(carol), key(dave)}
-    assert recipients(events, "chat", "update") == {key(alice), key(bob), key(carol), key(dave)}
+    assert recipients(events, "member", "add") == {key(alice), key(bob), key(carol), key(dave)}
     assert recipients(events, "message", "add") == {key(alice), key(bob), key(carol), key(dave)}
     assert key(erin) not in {k for k, _ in events}
     assert conversation_row(session, group).member_count == 4
@@ -471,8 +471,9 @@ def test_admin_removes_a_member(
     events.clear()
     remove_member(alice, group, "bob")
     assert recipients(events, "chat", "remove") == {key(bob)}
-    assert recipients(events, "chat", "update") == {key(alice), key(carol)}
-    assert recipients(events, "message", "add") == {key(alice), key(carol)}
+    # The removal reaches the removed member too (the last event of their span), nothing after.
+    assert recipients(events, "member", "remove") == {key(alice), key(bob), key(carol)}
+    assert recipients(events, "message", "add") == {key(alice), key(bob), key(carol)}
     assert member_row(session, group, bob).left_at is not None
     assert conversation_row(session, group).member_count == 2
     assert history(alice, group)[-1].body == "alice removed bob"
@@ -531,8 +532,8 @@ def test_member_leaves(
     events.clear()
     leave(bob, group)
     assert recipients(events, "chat", "remove") == {key(bob)}
-    assert recipients(events, "chat", "update") == {key(alice), key(carol)}
-    assert recipients(events, "message", "add") == {key(alice), key(carol)}
+    assert recipients(events, "member", "remove") == {key(alice), key(bob), key(carol)}
+    assert recipients(events, "message", "add") == {key(alice), key(bob), key(carol)}
     assert conversation_row(session, group).member_count == 2
     assert history(carol, group)[-1].body == "bob left"
     assert roles(group, alice) == {"alice": MemberRole.admin, "carol": MemberRole.member}
@@ -733,7 +734,7 @@ def test_invite_link_lets_people_join(
     assert join(dave, code) == group
     everyone = {key(alice), key(bob), key(carol), key(dave)}
     assert recipients(events, "chat", "add") == {key(dave)}
-    assert recipients(events, "chat", "update") == everyone
+    assert recipients(events, "member", "add") == everyone
     assert recipients(events, "message", "add") == everyone
     assert invite_row(session, code).uses == 1
     assert conversation_row(session, group).member_count == 4
@@ -918,11 +919,13 @@ def test_list_chats_pinned_first_then_latest_activity(
     assert other not in order()
 
 
-def test_unread_count_skips_own_system_and_deleted_messages(
+def test_unread_count_is_what_came_after_the_read_marker(
     trio: tuple[int, int, int], group: str
 ) -> None:
+    """`last_seq - read_seq`: two numbers per chat, no rows counted. Your own messages move your
+    marker; system notices and tombstones after it count, as on WhatsApp."""
     alice, bob, carol = trio
-    assert summary(bob, group).unread_count == 0  # "created the group" is not unread
+    assert summary(bob, group).unread_count == 0  # joining: "created the group" is read
     send(alice, group, "one")
     send(bob, group, "mine")
     gone = send(carol, group, "two")
@@ -932,12 +935,11 @@ def test_unread_count_skips_own_system_and_deleted_messages(
         messages.check_delete_message(s, load_user(s, carol), gone.id, for_everyone=True)
     # bob sent a message after "one", which marks everything up to it as read for bob.
     bob_view = summary(bob, group)
-    assert bob_view.unread_count == 1
-    assert bob_view.read_seq == 3
+    assert (bob_view.unread_count, bob_view.read_seq, bob_view.last_seq) == (3, 3, 6)
     with transaction() as s:
         listed = {c.id: c for c in chats.list_chats(s, load_user(s, bob))}
-    assert listed[group].unread_count == 1
-    assert summary(alice, group).unread_count == 2  # "mine" and "three"; "two" was deleted
+    assert listed[group].unread_count == 3
+    assert summary(alice, group).unread_count == 1  # "three" after her rename
     assert summary(carol, group).unread_count == 0
     with transaction() as s:
         messages.check_mark_read(s, load_user(s, bob), group, 10_000)

@@ -1,4 +1,5 @@
-"""The durable per-user stream and the hub."""
+"""The event log (one global ordering, conversation events stored once), the hub, and the one
+stream reader that the API stream and the tab listener share."""
 
 from __future__ import annotations
 
@@ -7,59 +8,125 @@ import threading
 from collections.abc import Callable
 
 import pytest
+import sqlalchemy as sa
 
+from socialhub import db
 from socialhub.db import read_session, transaction
+from socialhub.domain import auth, chats, messages
+from socialhub.models import ConversationEvent, UserEvent
+from socialhub.realtime import events as events_module
 from socialhub.realtime.events import (
-    current_position,
-    events_since,
-    in_stream_order,
+    StreamToken,
+    head,
     publish_on_commit,
+    read_stream,
     topic_key,
     user_key,
 )
 from socialhub.realtime.hub import Event, Hub
+from socialhub.realtime.stream import StreamReader
+from tests.support.chat import create_group, load_user, open_dm, send
 
 
-def test_positions_increase_per_user_and_replay_in_order(
+def stream_of(user_id: int, token: StreamToken | None = None) -> list[Event]:
+    with read_session() as s:
+        return read_stream(s, user_id, token or StreamToken(), upto=head(s), limit=10_000)
+
+
+def test_user_events_take_global_positions_and_replay_in_order(
     make_user: Callable[..., int], events: list
 ) -> None:
     alice, bob = make_user("alice"), make_user("bob")
+    with read_session() as s:
+        start = head(s)
     for n in range(3):
         with transaction() as s:
             publish_on_commit(s, type="t", op="add", data={"n": n}, users=[alice, bob])
     with transaction() as s:
         publish_on_commit(s, type="t", op="add", data={"n": 3}, users=[bob])
     with read_session() as s:
-        assert current_position(s, alice) == 3
-        assert current_position(s, bob) == 4
-        assert [e["data"]["n"] for e in events_since(s, bob, 0)] == [0, 1, 2, 3]
-        assert [e["position"] for e in events_since(s, bob, 2)] == [3, 4]
-        assert events_since(s, alice, 3) == []
-    assert [(k, e["position"]) for k, e in events if k == user_key(bob)] == [
-        (user_key(bob), 1),
-        (user_key(bob), 2),
-        (user_key(bob), 3),
-        (user_key(bob), 4),
-    ]
+        assert head(s) == start + 7
+    assert [e["data"]["n"] for e in stream_of(bob)] == [0, 1, 2, 3]
+    positions = [e["position"] for e in stream_of(bob)]
+    assert positions == sorted(positions)
+    assert [e["data"]["n"] for e in stream_of(bob, StreamToken(positions[1]))] == [2, 3]
+    assert stream_of(alice, StreamToken(start + 7)) == []
+    assert [e["position"] for k, e in events if k == user_key(bob)] == positions
 
 
-def test_one_publish_serves_new_and_existing_streams(make_user: Callable[..., int]) -> None:
-    old, new = make_user("old"), make_user("new")
-    with transaction() as s:
-        publish_on_commit(s, type="t", op="add", data={"n": 0}, users=[old])
-    with transaction() as s:
-        publish_on_commit(s, type="t", op="add", data={"n": 1}, users=[new, old, old])
+def test_a_conversation_event_is_stored_once_whatever_the_members(
+    make_user: Callable[..., int],
+) -> None:
+    owner = make_user("owner")
+    names = [f"member{i}" for i in range(20)]
+    for name in names:
+        make_user(name)
+    group = create_group(owner, names)
     with read_session() as s:
-        assert [e["position"] for e in events_since(s, old, 0)] == [1, 2]
-        assert [(e["position"], e["data"]) for e in events_since(s, new, 0)] == [(1, {"n": 1})]
+        before_user = s.execute(sa.select(sa.func.count()).select_from(UserEvent)).scalar_one()
+        before_conv = s.execute(
+            sa.select(sa.func.count()).select_from(ConversationEvent)
+        ).scalar_one()
+    send(owner, group, "hello all")
+    with read_session() as s:
+        after_user = s.execute(sa.select(sa.func.count()).select_from(UserEvent)).scalar_one()
+        after_conv = s.execute(
+            sa.select(sa.func.count()).select_from(ConversationEvent)
+        ).scalar_one()
+    assert (after_conv - before_conv, after_user - before_user) == (1, 0)
 
 
-def test_concurrent_publishes_to_overlapping_users_neither_deadlock_nor_collide(
+def test_a_member_replays_only_their_span_of_a_conversation(
+    make_user: Callable[..., int],
+) -> None:
+    alice, bob = make_user("alice"), make_user("bob")
+    group = create_group(alice, ["bob"])
+    send(alice, group, "before")
+    with transaction() as s:
+        chats.check_remove_member(s, load_user(s, alice), group, "bob")
+    send(alice, group, "while away")
+    assert texts(stream_of(bob)) == ["before"]
+    kinds = [(e["type"], e["op"]) for e in stream_of(bob)]
+    assert ("member", "remove") in kinds  # they hear that they were removed
+    assert kinds.count(("chat", "remove")) == 1
+    with transaction() as s:
+        invite = chats.check_create_invite(s, load_user(s, alice), group)
+    with transaction() as s:
+        chats.check_join_by_invite(s, load_user(s, bob), invite.code)
+    send(alice, group, "after")
+    # A rejoin starts a new span: nothing from while they were away (the history API shows
+    # what the group allows a returning member to see).
+    assert "while away" not in texts(stream_of(bob))
+    assert texts(stream_of(bob))[-1] == "after"
+
+
+def test_a_token_resumes_both_kinds_of_stream(make_user: Callable[..., int]) -> None:
+    alice, _bob = make_user("alice"), make_user("bob")
+    dm = open_dm(alice, "bob")
+    send(alice, dm, "one")
+    with transaction() as s:
+        publish_on_commit(s, type="t", op="add", data={"n": 1}, users=[alice])
+    everything = stream_of(alice)
+    middle = everything[len(everything) // 2]["position"]
+    token = StreamToken.parse(str(StreamToken(middle)))
+    assert token == StreamToken(middle)
+    rest = stream_of(alice, token)
+    assert rest == [e for e in everything if e["position"] > middle]
+    # A writer's entry covers what that process published up to there, whatever the floor.
+    last = everything[-1]
+    covered = StreamToken(0, ((last["writer"], last["position"]),))
+    assert stream_of(alice, covered) == []
+    assert StreamToken.parse(str(covered)) == covered
+    assert StreamToken.parse("12") is None
+    assert StreamToken.parse("") == StreamToken()
+
+
+def test_concurrent_publishers_take_distinct_positions_without_deadlock(
     make_user: Callable[..., int],
 ) -> None:
     users = [make_user(f"user{i}") for i in range(6)]
-    with transaction() as s:  # every stream exists, so both writers lock existing rows
-        publish_on_commit(s, type="t", op="add", data={}, users=users)
+    with read_session() as s:
+        start = head(s)
 
     def writer(recipients: list[int]) -> None:
         for _ in range(25):
@@ -76,21 +143,27 @@ def test_concurrent_publishes_to_overlapping_users_neither_deadlock_nor_collide(
         thread.join(timeout=60)
     assert not any(thread.is_alive() for thread in threads)
     with read_session() as s:
-        for user in users:
-            assert [e["position"] for e in events_since(s, user, 0)] == list(range(1, 52))
+        assert head(s) == start + 300
+        positions = list(s.execute(sa.select(UserEvent.position)).scalars())  # type: ignore[call-overload]
+    assert sorted(positions) == list(range(start + 1, start + 301))
+    for user in users:
+        assert len(stream_of(user)) == 50
 
 
 def test_nothing_is_published_or_stored_on_rollback(
     make_user: Callable[..., int], events: list
 ) -> None:
     alice = make_user("alice")
+    with read_session() as s:
+        start = head(s)
     events.clear()
     with pytest.raises(RuntimeError), transaction() as s:
         publish_on_commit(s, type="t", op="add", data={}, users=[alice], topics=["x"])
         raise RuntimeError("boom")
     assert events == []
     with read_session() as s:
-        assert current_position(s, alice) == 0
+        assert head(s) == start
+    assert stream_of(alice) == []
 
 
 def test_topics_are_pushed_but_not_stored(make_user: Callable[..., int], events: list) -> None:
@@ -99,8 +172,56 @@ def test_topics_are_pushed_but_not_stored(make_user: Callable[..., int], events:
     with transaction() as s:
         publish_on_commit(s, type="t", op="add", data={}, topics=["profile:1"])
     assert events == [(topic_key("profile:1"), {"type": "t", "op": "add", "data": {}})]
+    assert stream_of(alice) == []
+
+
+def test_a_process_pushes_its_commits_in_position_order(
+    make_user: Callable[..., int], events: list
+) -> None:
+    """Two transactions commit in turn, but their after-commit pushes run in the reverse order:
+    the later one waits for the earlier one, so subscribers hear them in position order."""
+    alice = make_user("alice")
+    events.clear()
+    sessions = []
+    for n in (1, 2):
+        s = db.Session(db.get_engine(), expire_on_commit=False)
+        publish_on_commit(s, type="t", op="add", data={"n": n}, users=[alice])
+        sessions.append(s)
+    callbacks = []
+    for s in sessions:
+        db._finish(s)
+        callbacks.append(s.info.pop(db._AFTER_COMMIT))
+        s.close()
+    for pending in reversed(callbacks):
+        for callback in pending:
+            callback()
+    assert [e["data"]["n"] for _, e in events] == [1, 2]
+
+
+def test_edits_and_deletes_leave_no_old_text_in_the_log(make_user: Callable[..., int]) -> None:
+    alice, _bob = make_user("alice"), make_user("bob")
+    dm = open_dm(alice, "bob")
+    message = send(alice, dm, "first secret")
+    with transaction() as s:
+        messages.check_edit_message(s, load_user(s, alice), message.id, body="second secret")
     with read_session() as s:
-        assert current_position(s, alice) == 0
+        payloads = [str(p) for p in s.execute(sa.select(ConversationEvent.payload)).scalars()]  # type: ignore[call-overload]
+    assert not any("first secret" in p for p in payloads)
+    assert any("second secret" in p for p in payloads)
+    with transaction() as s:
+        messages.check_delete_message(s, load_user(s, alice), message.id, for_everyone=True)
+    with read_session() as s:
+        payloads = [str(p) for p in s.execute(sa.select(ConversationEvent.payload)).scalars()]  # type: ignore[call-overload]
+    assert not any("secret" in p for p in payloads)
+    replay = [e for e in stream_of(alice) if e["type"] == "message"]
+    assert [(e["op"], bool(e["data"].get("redacted"))) for e in replay] == [
+        ("add", True),
+        ("edit", True),
+        ("delete", False),
+    ]
+
+
+# The hub ----------------------------------------------------------------------------------------
 
 
 async def test_hub_delivers_to_subscribed_keys_only_and_rekeys() -> None:
@@ -129,16 +250,146 @@ async def test_hub_publish_from_a_worker_thread() -> None:
     assert [e for _, e in await sub.next_batch(wait=1)] == [{"from": "thread"}]
 
 
-def test_live_events_are_delivered_in_stream_order_and_gaps_are_reported() -> None:
-    def stored(position: int) -> tuple[str, Event]:
-        return ("user:1", {"type": "message", "op": "add", "data": {}, "position": position})
+async def test_a_subscriber_that_stops_reading_is_dropped() -> None:
+    hub = Hub()
+    sub = hub.subscribe({"user:1"}, bound=10)
+    for n in range(25):
+        hub.publish("user:1", {"n": n})
+    batch = await sub.next_batch(wait=1)
+    assert sub.overflowed
+    assert batch[-1][1] == {"type": "overflow"}
+    assert len(batch) == 11
+    assert hub.subscriber_count("user:1") == 0
 
-    typing: tuple[str, Event] = ("user:1", {"type": "typing", "op": "start", "data": {}})
-    # In order: all delivered; already seen ones dropped; unstored ones pass.
-    ordered, last, gap = in_stream_order([stored(4), stored(5), typing, stored(6)], 4)
-    assert [e.get("position") for _, e in ordered] == [5, None, 6]
-    assert (last, gap) == (6, False)
-    # 8 arrives before 7 (pushed out of commit order): the stored ones wait for the database.
-    ordered, last, gap = in_stream_order([stored(8), typing, stored(7), stored(9)], 6)
-    assert [e.get("position") for _, e in ordered] == [None]
-    assert (last, gap) == (6, True)
+
+# The stream reader ------------------------------------------------------------------------------
+
+
+async def live(reader: StreamReader, until: Callable[[list[Event]], bool]) -> list[Event]:
+    got: list[Event] = []
+    for _ in range(50):
+        got += await reader.next(0.1)
+        if until(got) or reader.ended:
+            break
+    return got
+
+
+def texts(got: list[Event]) -> list[str]:
+    return [
+        e["data"]["body"]
+        for e in got
+        if (e["type"], e["op"]) == ("message", "add") and e["data"].get("kind") == "text"
+    ]
+
+
+async def reader_for(user_id: int, token: StreamToken | None = None) -> StreamReader:
+    with read_session() as s:
+        start = token if token is not None else StreamToken(head(s))
+    reader = StreamReader(user_id, "no-session", start)
+    await reader.open()
+    async for _page in reader.backlog():
+        pass
+    return reader
+
+
+async def test_conversation_events_reach_exactly_its_members_by_subscription(
+    make_user: Callable[..., int],
+) -> None:
+    alice, bob, carol, dave = (make_user(n) for n in ("alice", "bob", "carol", "dave"))
+    group = await asyncio.to_thread(create_group, alice, ["bob", "carol"])
+    readers = {u: await reader_for(u) for u in (alice, bob, carol, dave)}
+    await asyncio.to_thread(send, alice, group, "to the group")
+    for member in (alice, bob, carol):
+        got = await live(readers[member], lambda g: bool(texts(g)))
+        assert texts(got) == ["to the group"]
+    assert await readers[dave].next(0.3) == []
+    for reader in readers.values():
+        reader.close()
+
+
+async def test_a_removed_member_gets_nothing_after_the_removal(
+    make_user: Callable[..., int],
+) -> None:
+    alice, bob = make_user("alice"), make_user("bob")
+    make_user("carol")
+    group = await asyncio.to_thread(create_group, alice, ["bob", "carol"])
+    reader = await reader_for(bob)
+
+    def remove() -> None:
+        with transaction() as s:
+            chats.check_remove_member(s, load_user(s, alice), group, "bob")
+
+    await asyncio.to_thread(remove)
+    await asyncio.to_thread(send, alice, group, "secret plans")
+    got = await live(reader, lambda g: any(e["type"] == "member" for e in g))
+    got += await reader.next(0.5)
+    assert ("member", "remove") in [(e["type"], e["op"]) for e in got]
+    assert "secret plans" not in texts(got)
+    reader.close()
+
+
+async def test_a_joined_conversation_is_followed_live_including_what_raced_the_join(
+    make_user: Callable[..., int],
+) -> None:
+    alice, bob = make_user("alice"), make_user("bob")
+    group = await asyncio.to_thread(create_group, alice, [])
+    reader = await reader_for(bob)
+
+    def add_and_send() -> None:
+        with transaction() as s:
+            chats.check_add_members(s, load_user(s, alice), group, ["bob"])
+        send(alice, group, "welcome")
+
+    await asyncio.to_thread(add_and_send)
+    got = await live(reader, lambda g: "welcome" in texts(g))
+    assert texts(got) == ["welcome"]
+    await asyncio.to_thread(send, alice, group, "and again")
+    got = await live(reader, lambda g: "and again" in texts(g))
+    assert texts(got) == ["and again"]  # the live copy of a backfilled event is not repeated
+    reader.close()
+
+
+async def test_a_reader_resumes_from_its_token_exactly_once(
+    make_user: Callable[..., int],
+) -> None:
+    alice, bob = make_user("alice"), make_user("bob")
+    dm = await asyncio.to_thread(open_dm, alice, "bob")
+    reader = await reader_for(bob)
+    await asyncio.to_thread(send, alice, dm, "live one")
+    got = await live(reader, lambda g: bool(texts(g)))
+    assert texts(got) == ["live one"]
+    token = reader.token
+    reader.close()
+    for n in range(3):
+        await asyncio.to_thread(send, alice, dm, f"missed {n}")
+    again = StreamReader(bob, "no-session", StreamToken.parse(str(token)) or StreamToken())
+    await again.open()
+    replayed = [e async for page in again.backlog() for e in page]
+    assert texts(replayed) == ["missed 0", "missed 1", "missed 2"]
+    again.close()
+
+
+async def test_the_stream_ends_when_its_session_is_revoked(make_user: Callable[..., int]) -> None:
+    alice = make_user("alice")
+
+    def login() -> str:
+        with transaction() as s:
+            return auth.do_login_api(s, load_user(s, alice), device="test", ip="").session_id
+
+    session_id = await asyncio.to_thread(login)
+    with read_session() as s:
+        reader = StreamReader(alice, session_id, StreamToken(head(s)))
+    await reader.open()
+
+    def revoke() -> None:
+        with transaction() as s:
+            auth.check_revoke_session(s, load_user(s, alice), session_id)
+
+    await asyncio.to_thread(revoke)
+    await live(reader, lambda g: False)
+    assert reader.ended == "session_revoked"
+    reader.close()
+
+
+def test_a_writer_id_is_per_process() -> None:
+    assert events_module.writer_id() == events_module.writer_id() > 0

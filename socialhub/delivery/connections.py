@@ -26,6 +26,12 @@ log = logging.getLogger(__name__)
 _locks_lock = threading.Lock()
 _locks: dict[int, threading.Lock] = {}
 _clients: Counter[int] = Counter()
+# Live clients (tabs and API streams) one user may hold on one worker.
+MAX_CLIENTS_PER_USER = 32
+
+
+class TooManyClients(Exception):
+    pass
 
 
 def _lock(user_id: int) -> threading.Lock:
@@ -35,8 +41,12 @@ def _lock(user_id: int) -> threading.Lock:
 
 
 def opened(user_id: int) -> None:
-    """Count a new client and record the user online here (blocking: run it in a thread)."""
+    """Count a new client and record the user online here (blocking: run it in a thread).
+
+    Raises TooManyClients past MAX_CLIENTS_PER_USER: each costs a queue and a subscription."""
     with _lock(user_id):
+        if _clients[user_id] >= MAX_CLIENTS_PER_USER:
+            raise TooManyClients(user_id)
         _clients[user_id] += 1
         with transaction() as session:
             presence.do_connected(session, user_id, worker=WORKER_ID)

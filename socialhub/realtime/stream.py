@@ -1,0 +1,215 @@
+"""The one reader of a user's event streams, behind both the SSE endpoint and the tab listener.
+
+It subscribes to the user's keys, replays the stored backlog after the client's token in pages,
+then delivers live events in order: each publishing process pushes in position order and the
+token records how far each one was heard, so nothing is lost or repeated between the backlog
+and the live pushes. Membership changes move the subscription (a conversation joined is
+subscribed and its events since the join are read back from the database; one left is dropped
+at once). The stream ends when its session is revoked or expires, or when its consumer stops
+reading (its queue overflows).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from socialhub.db import read_session
+from socialhub.models.base import utcnow
+from socialhub.realtime.events import (
+    StreamToken,
+    conversation_key,
+    head,
+    member_conversations,
+    read_stream,
+    user_key,
+)
+from socialhub.realtime.hub import Event, Subscription, get_hub
+
+PAGE = 500
+
+
+class StreamReader:
+    """One client's view of the streams: `open`, then `backlog`, then `next` until `ended`."""
+
+    def __init__(
+        self,
+        user_id: int,
+        session_id: str,
+        token: StreamToken,
+        *,
+        expires_at: datetime | None = None,
+        topics: Iterable[str] = (),
+        page: int = PAGE,
+    ) -> None:
+        self.user_id = user_id
+        self.session_id = session_id
+        self.token = token
+        self.expires_at = expires_at
+        self.page = page
+        self.ended = ""
+        self._topics = frozenset(topics)
+        self._sub: Subscription | None = None
+        self._conversations: set[str] = set()
+        self._joined: list[str] = []
+        self._backfilled: set[int] = set()
+        self._upto = 0
+        self._active_at = time.monotonic()
+
+    async def _read(self, work: Any) -> Any:
+        def run() -> Any:
+            with read_session() as session:
+                return work(session)
+
+        return await asyncio.to_thread(run)
+
+    async def open(self) -> None:
+        """Subscribe first, then read how far the database is: whatever commits after that
+        read arrives live, whatever committed before it is in the backlog."""
+        self._conversations = set(await self._read(lambda s: member_conversations(s, self.user_id)))
+        self._sub = get_hub().subscribe(self._keys())
+        await self._sub.ready()
+        self._upto = await self._read(head)
+
+    def _keys(self) -> set[str]:
+        return {
+            user_key(self.user_id),
+            *(conversation_key(c) for c in self._conversations),
+            *self._topics,
+        }
+
+    def watch(self, topics: Iterable[str]) -> None:
+        """Replace the unstored topics this client watches (the page it has open)."""
+        self._topics = frozenset(topics)
+        if self._sub is not None:
+            self._sub.set_keys(self._keys())
+
+    @property
+    def subscription(self) -> Subscription:
+        assert self._sub is not None
+        return self._sub
+
+    def behind(self) -> bool:
+        """Whether the client is more than a page behind (a tab then reloads instead)."""
+        return self._upto - self.token.floor > self.page
+
+    async def backlog(self) -> AsyncIterator[list[Event]]:
+        """The stored events after the token, up to the position read at `open`, in pages."""
+        while True:
+            token, upto, page = self.token, self._upto, self.page
+
+            def work(
+                s: Session, token: StreamToken = token, upto: int = upto, page: int = page
+            ) -> list[Event]:
+                return read_stream(s, self.user_id, token, upto=upto, limit=page)
+
+            events: list[Event] = await self._read(work)
+            more = len(events) > page
+            events = events[:page]
+            for event in events:
+                self._follow_membership(event, live=False)
+            self.token = self.token.at_least(events[-1]["position"] if more else upto)
+            if events:
+                yield events
+            if not more:
+                break
+        for event in await self._backfill():
+            yield [event]
+
+    async def next(self, wait: float) -> list[Event]:
+        """Live events in order (waiting at most `wait` seconds); sets `ended` when the stream
+        must stop."""
+        if self.expires_at is not None:
+            left = (self.expires_at - utcnow()).total_seconds()
+            if left <= 0:
+                self.ended = "session_expired"
+                return []
+            wait = min(wait, left)
+        batch = await self.subscription.next_batch(wait)
+        delivered: list[Event] = []
+        for key, event in batch:
+            if event.get("type") == "overflow":
+                self.ended = "overflow"
+                break
+            if "position" not in event:
+                delivered.append(event)  # typing, presence, topics: not stored, not ordered
+                continue
+            if self.token.covers(event) or event["position"] <= self._upto:
+                continue
+            chat = key.removeprefix("conv:") if key.startswith("conv:") else None
+            if chat is not None and chat not in self._conversations:
+                continue  # left meanwhile
+            self.token = self.token.after(event)
+            if event["position"] in self._backfilled:
+                self._backfilled.discard(event["position"])
+                continue
+            delivered.append(event)
+            self._follow_membership(event, live=True)
+            if self.ended:
+                break
+        delivered += await self._backfill()
+        if delivered:
+            self._active_at = time.monotonic()
+        return delivered
+
+    def idle_for(self, seconds: float) -> bool:
+        """True once nothing was delivered for `seconds` (then counts again from now)."""
+        now = time.monotonic()
+        if now - self._active_at < seconds:
+            return False
+        self._active_at = now
+        return True
+
+    def skip_to_head(self) -> None:
+        """Give up the backlog: the client reloads what it shows from a fresh read instead."""
+        self.token = StreamToken(self._upto)
+
+    def _follow_membership(self, event: Event, *, live: bool) -> None:
+        kind, data = (event["type"], event["op"]), event.get("data") or {}
+        chat = str(data.get("conversation_id", ""))
+        if kind == ("session", "revoke") and data.get("session_id") == self.session_id:
+            self.ended = "session_revoked"
+        elif kind == ("chat", "add") and chat and chat not in self._conversations:
+            self._conversations.add(chat)
+            self._joined.append(chat)
+        elif kind in (("chat", "remove"), ("member", "remove")) and chat:
+            if kind == ("member", "remove") and self.user_id not in data.get("user_ids", []):
+                return
+            self._conversations.discard(chat)
+            if self._sub is not None:
+                self._sub.remove_keys([conversation_key(chat)])
+
+    async def _backfill(self) -> list[Event]:
+        """Subscribe to the conversations just joined, then read what they published before the
+        subscription took effect (a later live copy of the same event is skipped)."""
+        if not self._joined or self._sub is None:
+            return []
+        joined, self._joined = [c for c in self._joined if c in self._conversations], []
+        if not joined:
+            return []
+        self._sub.add_keys(conversation_key(c) for c in joined)
+        await self._sub.ready()
+        token, floor = self.token, self._upto
+
+        def work(session: Session) -> list[Event]:
+            return read_stream(
+                session,
+                self.user_id,
+                token.at_least(floor),
+                upto=head(session),
+                limit=10 * self.page,
+                conversations=joined,
+            )
+
+        events: list[Event] = await self._read(work)
+        self._backfilled.update(event["position"] for event in events)
+        return events
+
+    def close(self) -> None:
+        if self._sub is not None:
+            self._sub.close()
