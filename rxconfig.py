@@ -16,6 +16,13 @@ config = rx.Config(
     app_name="socialhub",
     db_url=settings.database_url,
     redis_url=settings.redis_url or None,
+    # One process without Redis: state in memory (the database is the truth; a tab whose state
+    # is gone re-reads its page). With Redis, Reflex keeps state there for every worker.
+    state_manager_mode=(
+        rx.constants.StateManagerMode.REDIS
+        if settings.redis_url
+        else rx.constants.StateManagerMode.MEMORY
+    ),
     frontend_port=None if backend_only else port,
     backend_port=port,
     api_url=os.environ.get("API_URL") or f"http://localhost:{port}",

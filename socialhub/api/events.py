@@ -72,14 +72,14 @@ async def events(
         try:
             await reader.open()
             async for page in reader.backlog():
-                for event in page:
-                    yield _frame(event, reader.token)
-                receipts.note(caller.user_id, page)
+                for event, token in page:
+                    yield _frame(event, token)
+                receipts.note(caller.user_id, [event for event, _ in page])
             while not reader.ended and not await request.is_disconnected():
                 batch = await reader.next(CHECK_SECONDS)
-                for event in batch:
-                    yield _frame(event, reader.token)
-                receipts.note(caller.user_id, batch)
+                for event, token in batch:
+                    yield _frame(event, token)
+                receipts.note(caller.user_id, [event for event, _ in batch])
                 if not batch and reader.idle_for(KEEPALIVE_SECONDS):
                     yield ": keepalive\n\n"
             if reader.ended:

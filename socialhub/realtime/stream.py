@@ -32,6 +32,8 @@ from socialhub.realtime.events import (
 from socialhub.realtime.hub import Event, Subscription, get_hub
 
 PAGE = 500
+# An event and the token to resume from once it has been delivered.
+Delivered = tuple[Event, StreamToken]
 
 
 class StreamReader:
@@ -98,7 +100,7 @@ class StreamReader:
         """Whether the client is more than a page behind (a tab then reloads instead)."""
         return self._upto - self.token.floor > self.page
 
-    async def backlog(self) -> AsyncIterator[list[Event]]:
+    async def backlog(self) -> AsyncIterator[list[Delivered]]:
         """The stored events after the token, up to the position read at `open`, in pages."""
         while True:
             token, upto, page = self.token, self._upto, self.page
@@ -110,18 +112,21 @@ class StreamReader:
 
             events: list[Event] = await self._read(work)
             more = len(events) > page
-            events = events[:page]
-            for event in events:
-                self._follow_membership(event, live=False)
-            self.token = self.token.at_least(events[-1]["position"] if more else upto)
-            if events:
-                yield events
+            delivered = []
+            for event in events[:page]:
+                self._follow_membership(event)
+                # Complete up to here: everything of the client's streams at or below it.
+                delivered.append((event, self.token.at_least(event["position"])))
+            self.token = self.token.at_least(events[page - 1]["position"] if more else upto)
+            if delivered:
+                yield delivered
             if not more:
                 break
-        for event in await self._backfill():
-            yield [event]
+        backfilled = await self._backfill()
+        if backfilled:
+            yield backfilled
 
-    async def next(self, wait: float) -> list[Event]:
+    async def next(self, wait: float) -> list[Delivered]:
         """Live events in order (waiting at most `wait` seconds); sets `ended` when the stream
         must stop."""
         if self.expires_at is not None:
@@ -131,13 +136,14 @@ class StreamReader:
                 return []
             wait = min(wait, left)
         batch = await self.subscription.next_batch(wait)
-        delivered: list[Event] = []
+        delivered: list[Delivered] = []
         for key, event in batch:
             if event.get("type") == "overflow":
                 self.ended = "overflow"
                 break
             if "position" not in event:
-                delivered.append(event)  # typing, presence, topics: not stored, not ordered
+                # Typing, presence, topics: not stored, not ordered.
+                delivered.append((event, self.token))
                 continue
             if self.token.covers(event) or event["position"] <= self._upto:
                 continue
@@ -148,8 +154,8 @@ class StreamReader:
             if event["position"] in self._backfilled:
                 self._backfilled.discard(event["position"])
                 continue
-            delivered.append(event)
-            self._follow_membership(event, live=True)
+            delivered.append((event, self.token))
+            self._follow_membership(event)
             if self.ended:
                 break
         delivered += await self._backfill()
@@ -169,7 +175,7 @@ class StreamReader:
         """Give up the backlog: the client reloads what it shows from a fresh read instead."""
         self.token = StreamToken(self._upto)
 
-    def _follow_membership(self, event: Event, *, live: bool) -> None:
+    def _follow_membership(self, event: Event) -> None:
         kind, data = (event["type"], event["op"]), event.get("data") or {}
         chat = str(data.get("conversation_id", ""))
         if kind == ("session", "revoke") and data.get("session_id") == self.session_id:
@@ -184,7 +190,7 @@ class StreamReader:
             if self._sub is not None:
                 self._sub.remove_keys([conversation_key(chat)])
 
-    async def _backfill(self) -> list[Event]:
+    async def _backfill(self) -> list[Delivered]:
         """Subscribe to the conversations just joined, then read what they published before the
         subscription took effect (a later live copy of the same event is skipped)."""
         if not self._joined or self._sub is None:
@@ -208,7 +214,8 @@ class StreamReader:
 
         events: list[Event] = await self._read(work)
         self._backfilled.update(event["position"] for event in events)
-        return events
+        # Not yet covered by the token: until their live copies pass, a resume replays them.
+        return [(event, self.token) for event in events]
 
     def close(self) -> None:
         if self._sub is not None:

@@ -151,7 +151,7 @@ class RealtimeState(rx.State):
                     yield rx.call_script("window.location.reload()")
                     return
             async for page in reader.backlog():
-                result = await self._deliver(page, reader, pending)
+                result = await self._deliver([event for event, _ in page], reader, pending)
                 if result is not None:
                     yield result
                     return
@@ -164,13 +164,13 @@ class RealtimeState(rx.State):
                     yield await self._ended(reader)
                     return
                 if batch:
-                    result = await self._deliver(batch, reader, pending)
+                    result = await self._deliver([e for e, _ in batch], reader, pending)
                     if result is not None:
                         yield result
                         return
                 if pending.chats and time.monotonic() >= pending.due:
                     await self._refresh_chat_list(pending, user_id)
-                typing = typing or any(event["type"] == "typing" for event in batch)
+                typing = typing or any(event["type"] == "typing" for event, _ in batch)
                 if typing:
                     typing = await self._expire_typing()
         finally:

@@ -42,12 +42,17 @@ def test_event_stream_delivers_live_and_resumes(server: str) -> None:
     assert (event["type"], event["op"]) == ("user", "update")
     assert event["data"]["display_name"] == "Live One"  # type: ignore[index]
 
-    # A client that missed everything resumes from position 0 and gets the same event first.
-    with httpx.stream("GET", f"{BASE}/api/v1/events?since=0", headers=headers, timeout=10) as r:
+    # A client that missed everything replays from the start and gets the same event, with
+    # the token to resume from after it as its id; resuming from that id replays nothing.
+    with httpx.stream("GET", f"{BASE}/api/v1/events?since=", headers=headers, timeout=10) as r:
+        ident = ""
         for line in r.iter_lines():
             if line.startswith("id: "):
-                assert line == f"id: {event['position']}"
+                ident = line[4:]
+            elif line.startswith("data: "):
+                assert json.loads(line[6:]) == event
                 break
+    assert ident == f"s{event['position']}"
 
 
 def test_event_stream_needs_a_token(server: str) -> None:
