@@ -224,7 +224,10 @@ def list_invites(chat_id: str, caller: CurrentCaller) -> list[InviteView]:
     "/chats/{chat_id}/invites",
     response_model=InvitesRevoked,
     responses={
-        403: {"model": ErrorResponse, "description": "Not a group (`not_a_group`), not an admin (`not_admin`)"},
+        403: {
+            "model": ErrorResponse,
+            "description": "Not a group (`not_a_group`), not an admin (`not_admin`)",
+        },
         404: {
             "model": ErrorResponse,
             "description": "No such chat, or not yours (`chat_not_found`)",
