@@ -24,9 +24,7 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("conversation_members") as batch_op:
         batch_op.add_column(
-            sa.Column(
-                "removed_at", socialhub.models.base.UTCDateTime(timezone=True), nullable=True
-            )
+            sa.Column("removed_at", socialhub.models.base.UTCDateTime(timezone=True), nullable=True)
         )
 
 
