@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from dataclasses import dataclass
@@ -20,19 +21,49 @@ def _env_int(name: str, default: int) -> int:
     return int(raw) if raw else default
 
 
+def _read_key(path: Path) -> str:
+    key = path.read_text().strip()
+    if not key:
+        raise RuntimeError(f"{path} is empty: delete it to generate a new key, or set SECRET_KEY")
+    return key
+
+
 def _secret_key(data_dir: Path) -> str:
-    """An explicit SECRET_KEY wins; otherwise one is generated once and kept under data/."""
+    """An explicit SECRET_KEY wins; otherwise one is generated once and kept under data/.
+
+    Processes starting together must end up with one key, and nobody may read it on the way: the
+    key is written to a private (0600 from creation) temporary file, synced, then hard-linked to
+    its final name. Linking never replaces, so the first writer wins and the others read its key.
+    """
     explicit = _env("SECRET_KEY")
     if explicit:
         return explicit
     path = data_dir / "secret_key"
     if path.exists():
-        return path.read_text().strip()
+        return _read_key(path)
     data_dir.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48)
-    path.write_text(key)
-    path.chmod(0o600)
-    return key
+    temp = data_dir / f".secret_key.{os.getpid()}.{secrets.token_hex(8)}"
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w") as file:
+            file.write(secrets.token_urlsafe(48))
+            file.flush()
+            os.fsync(file.fileno())
+        with contextlib.suppress(FileExistsError):
+            os.link(temp, path)
+    finally:
+        temp.unlink(missing_ok=True)
+    _fsync_dir(data_dir)
+    return _read_key(path)
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Make the new name durable, so a crash cannot bring back a state without the key."""
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _own_origins(public_url: str) -> tuple[str, ...]:

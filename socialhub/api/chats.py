@@ -9,7 +9,7 @@ from fastapi import APIRouter, File, Query, Response, UploadFile, status
 from pydantic import BaseModel, Field
 
 from socialhub.api.deps import CurrentCaller
-from socialhub.api.errors import ERROR_RESPONSES
+from socialhub.api.errors import ERROR_RESPONSES, ErrorResponse
 from socialhub.api.users import read_limited
 from socialhub.db import transaction
 from socialhub.domain import blocks, chats, messages
@@ -58,6 +58,10 @@ class RoleChange(BaseModel):
 class InviteCreate(BaseModel):
     expires_in_seconds: int | None = Field(default=None, description="none: never expires")
     max_uses: int | None = Field(default=None, description="none: unlimited")
+
+
+class InvitesRevoked(BaseModel):
+    revoked: int = Field(description="how many live invite links were revoked")
 
 
 class MessageCreate(BaseModel):
@@ -214,6 +218,27 @@ def create_invite(chat_id: str, body: InviteCreate, caller: CurrentCaller) -> In
 def list_invites(chat_id: str, caller: CurrentCaller) -> list[InviteView]:
     with transaction() as db:
         return [chats.invite_view(i) for i in chats.list_invites(db, caller.user(db), chat_id)]
+
+
+@router.delete(
+    "/chats/{chat_id}/invites",
+    response_model=InvitesRevoked,
+    responses={
+        403: {
+            "model": ErrorResponse,
+            "description": "Not a group (`not_a_group`), not an admin (`not_admin`)",
+        },
+        404: {
+            "model": ErrorResponse,
+            "description": "No such chat, or not yours (`chat_not_found`)",
+        },
+    },
+)
+def revoke_all_invites(chat_id: str, caller: CurrentCaller) -> InvitesRevoked:
+    """Group admins revoke every invite link of the group at once (links already used keep
+    their members; nobody new can join with them)."""
+    with transaction() as db:
+        return InvitesRevoked(revoked=chats.check_revoke_all_invites(db, caller.user(db), chat_id))
 
 
 @router.delete("/invites/{code}", status_code=status.HTTP_204_NO_CONTENT)

@@ -422,6 +422,13 @@ def group_admin_tools() -> rx.Component:
             rx.button(
                 "Create invite link", size="1", variant="soft", on_click=ChatState.create_invite
             ),
+            rx.button(
+                "Revoke all invite links",
+                size="1",
+                variant="soft",
+                color_scheme="red",
+                on_click=ChatState.revoke_all_invites,
+            ),
             rx.cond(
                 ChatState.invite_url != "",
                 rx.code(ChatState.invite_url, id="invite-url", size="1"),

@@ -24,6 +24,7 @@ from socialhub.config import get_settings
 from socialhub.domain import ratelimit
 from socialhub.domain.errors import InvalidInput, NotAuthenticated, NotFound, RefreshTokenReused
 from socialhub.domain.users import get_user_by_login, hash_password, password_matches
+from socialhub.keys import KeyPurpose, derive_key
 from socialhub.models import AuthSession, LoginTicket, RefreshToken, SessionKind, SiteRole, User
 from socialhub.models.base import utcnow
 from socialhub.realtime.events import publish_on_commit
@@ -121,7 +122,8 @@ def _access_token(auth: AuthSession) -> tuple[str, int]:
         "iat": int(now.timestamp()),
         "exp": int((now + timedelta(seconds=lifetime)).timestamp()),
     }
-    return jwt.encode(claims, settings.secret_key, algorithm=JWT_ALGORITHM), lifetime
+    key = derive_key(KeyPurpose.access_token)
+    return jwt.encode(claims, key, algorithm=JWT_ALGORITHM), lifetime
 
 
 def _issue_refresh(session: Session, auth: AuthSession) -> str:
@@ -214,7 +216,7 @@ def authenticate_access_token(session: Session, token: str) -> tuple[AuthSession
     try:
         claims = jwt.decode(
             token,
-            get_settings().secret_key,
+            derive_key(KeyPurpose.access_token),
             algorithms=[JWT_ALGORITHM],
             options={"require": ["exp", "iat", "sub", "sid"]},
         )

@@ -319,6 +319,7 @@ def _join(session: Session, conversation: Conversation, user: User) -> None:
     existing = session.get(ConversationMember, (conversation.id, user.id))
     if existing is not None:
         existing.left_at = None
+        existing.removed_at = None
         existing.role = MemberRole.member.value
         existing.joined_at = utcnow()
         # A returning member starts reading from now, not from before they left.
@@ -378,8 +379,11 @@ def _admin_count(session: Session, conversation: Conversation) -> int:
     )
 
 
-def _leave(session: Session, conversation: Conversation, member: ConversationMember) -> None:
+def _leave(
+    session: Session, conversation: Conversation, member: ConversationMember, *, removed: bool
+) -> None:
     member.left_at = utcnow()
+    member.removed_at = member.left_at if removed else None
     was_admin = member.role == MemberRole.admin.value
     member.role = MemberRole.member.value
     session.add(member)
@@ -414,7 +418,7 @@ def check_remove_member(session: Session, actor: User, conversation_id: str, use
         raise NotFound("that user is not in this group", code="member_not_found")
     if target.id == actor.id:
         raise InvalidInput("use leave to leave the group", code="remove_self")
-    _leave(session, conversation, target_member)
+    _leave(session, conversation, target_member, removed=True)
     do_system_message(
         session,
         conversation,
@@ -428,7 +432,7 @@ def check_leave(session: Session, actor: User, conversation_id: str) -> None:
     conversation, member = access_conversation(session, actor, conversation_id)
     if conversation.kind != ConversationKind.group.value:
         raise InvalidInput("you can only leave groups", code="not_a_group")
-    _leave(session, conversation, member)
+    _leave(session, conversation, member, removed=False)
     do_system_message(session, conversation, f"{actor.username} left")
     publish_membership(session, conversation, "remove", [actor.id or 0])
 
@@ -534,6 +538,40 @@ def check_revoke_invite(session: Session, actor: User, code: str) -> None:
     session.flush()
 
 
+def check_revoke_all_invites(session: Session, actor: User, conversation_id: str) -> int:
+    """Group admins end every invite link of the group at once; returns how many were live."""
+    conversation, member = access_conversation(session, actor, conversation_id)
+    require_admin(conversation, member)
+    return do_revoke_all_invites(session, conversation)
+
+
+def do_revoke_all_invites(session: Session, conversation: Conversation) -> int:
+    revoked = session.execute(
+        sa.update(InviteLink)
+        .where(
+            col(InviteLink.conversation_id) == conversation.id,
+            col(InviteLink.revoked_at).is_(None),
+        )
+        .values(revoked_at=utcnow())
+    )
+    return int(revoked.rowcount)  # type: ignore[attr-defined]
+
+
+def _removed_since_invite(
+    session: Session, conversation: Conversation, actor: User, invite: InviteLink
+) -> bool:
+    """Someone an admin removed needs a link made after the removal (or to be added back).
+
+    Who left by themselves may come back with any valid link, as in WhatsApp.
+    """
+    former = session.get(ConversationMember, (conversation.id, actor.id or 0))
+    return (
+        former is not None
+        and former.removed_at is not None
+        and invite.created_at <= former.removed_at
+    )
+
+
 def check_join_by_invite(session: Session, actor: User, code: str) -> Conversation:
     invite = session.get(InviteLink, code) if code else None
     now = utcnow()
@@ -548,6 +586,11 @@ def check_join_by_invite(session: Session, actor: User, code: str) -> Conversati
         raise NotFound("this invite link is not valid", code="invite_not_found")
     if membership(session, conversation.id, actor.id or 0) is not None:
         return conversation
+    if _removed_since_invite(session, conversation, actor, invite):
+        raise PermissionDenied(
+            "an admin removed you from this group: ask for a new invite link",
+            code="removed_from_group",
+        )
     if conversation.member_count >= GROUP_MAX_MEMBERS:
         raise PermissionDenied("this group is full", code="group_full")
     # Count the use under the row lock so concurrent joins cannot exceed max_uses.

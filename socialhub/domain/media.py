@@ -15,6 +15,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from socialhub.config import get_settings
 from socialhub.domain.errors import InvalidInput, PayloadTooLarge, UnsupportedMedia
+from socialhub.keys import KeyPurpose, derive_key
 from socialhub.models.base import new_id
 
 IMAGE_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif"}
@@ -217,7 +218,7 @@ def square_image_url(prefix: str, version: str | None, size: int) -> str | None:
 
 
 def _signature(key: str, expires: int) -> str:
-    secret = get_settings().secret_key.encode()
+    secret = derive_key(KeyPurpose.media_url)
     return hmac.new(secret, f"{key}:{expires}".encode(), hashlib.sha256).hexdigest()[:32]
 
 

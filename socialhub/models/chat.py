@@ -65,6 +65,8 @@ class ConversationMember(SQLModel, table=True):
     role: str = Field(default=MemberRole.member.value, max_length=16)
     joined_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
     left_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    # When an admin removed the member (left_at is set too); cleared when they are back in.
+    removed_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     # Receipts: the highest message sequence number that reached / was seen by this member.
     delivered_seq: int = Field(default=0)
     read_seq: int = Field(default=0)

@@ -752,6 +752,16 @@ class ChatState(rx.State):
         return None
 
     @rx.event
+    async def revoke_all_invites(self) -> Any:
+        """Group admins: every invite link of the open group stops working."""
+        chat_id = self.open_id
+        failed = await self._act(lambda s, u: chats_domain.check_revoke_all_invites(s, u, chat_id))
+        if failed is not None:
+            return failed
+        self.invite_url = ""
+        return rx.toast.success("All invite links revoked")
+
+    @rx.event
     async def block_partner(self) -> Any:
         partner = self.open_partner
         return await self._admin(

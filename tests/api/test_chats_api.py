@@ -362,3 +362,202 @@ async def test_group_picture_upload(client: httpx.AsyncClient, signup: Signup) -
     assert done.status_code == 200
     picture = await client.get(done.json()["avatar_url"])
     assert picture.headers["content-type"] == "image/webp"
+
+
+async def test_revoke_all_invites(client: httpx.AsyncClient, signup: Signup) -> None:
+    admin = await signup("admin")
+    member = await signup("member")
+    guest = await signup("guest")
+    group = (
+        await client.post(
+            "/api/v1/chats", json={"title": "G", "usernames": ["member"]}, headers=bearer(admin)
+        )
+    ).json()["id"]
+    codes = [
+        (
+            await client.post(f"/api/v1/chats/{group}/invites", json=body, headers=bearer(admin))
+        ).json()["code"]
+        for body in ({}, {"max_uses": 2})
+    ]
+    denied = await client.delete(f"/api/v1/chats/{group}/invites", headers=bearer(member))
+    assert (denied.status_code, error_code(denied)) == (403, "not_admin")
+    hidden = await client.delete(f"/api/v1/chats/{group}/invites", headers=bearer(guest))
+    assert (hidden.status_code, error_code(hidden)) == (404, "chat_not_found")
+    direct = await dm(client, admin, "member")
+    not_group = await client.delete(f"/api/v1/chats/{direct}/invites", headers=bearer(admin))
+    assert (not_group.status_code, error_code(not_group)) == (403, "not_a_group")
+
+    revoked = await client.delete(f"/api/v1/chats/{group}/invites", headers=bearer(admin))
+    assert (revoked.status_code, revoked.json()) == (200, {"revoked": 2})
+    assert (await client.get(f"/api/v1/chats/{group}/invites", headers=bearer(admin))).json() == []
+    for code in codes:
+        refused = await client.post(f"/api/v1/invites/{code}/join", headers=bearer(guest))
+        assert (refused.status_code, error_code(refused)) == (404, "invite_not_found")
+    again = await client.delete(f"/api/v1/chats/{group}/invites", headers=bearer(admin))
+    assert again.json() == {"revoked": 0}
+
+    operation = (await client.get("/api/openapi.json")).json()["paths"][
+        "/api/v1/chats/{chat_id}/invites"
+    ]["delete"]
+    assert {"200", "403", "404"} <= set(operation["responses"])
+
+
+async def test_removed_member_needs_a_link_made_after_the_removal(
+    client: httpx.AsyncClient, signup: Signup
+) -> None:
+    admin = await signup("admin")
+    bob = await signup("bob")
+    carol = await signup("carol")
+    group = (
+        await client.post(
+            "/api/v1/chats",
+            json={"title": "G", "usernames": ["bob", "carol"]},
+            headers=bearer(admin),
+        )
+    ).json()["id"]
+    old = (
+        await client.post(f"/api/v1/chats/{group}/invites", json={}, headers=bearer(admin))
+    ).json()["code"]
+    await client.delete(f"/api/v1/chats/{group}/members/bob", headers=bearer(admin))
+    await client.post(f"/api/v1/chats/{group}/leave", headers=bearer(carol))
+    refused = await client.post(f"/api/v1/invites/{old}/join", headers=bearer(bob))
+    assert (refused.status_code, error_code(refused)) == (403, "removed_from_group")
+    # Who left by themselves comes back with the same link.
+    assert (
+        await client.post(f"/api/v1/invites/{old}/join", headers=bearer(carol))
+    ).status_code == 200
+    fresh = (
+        await client.post(f"/api/v1/chats/{group}/invites", json={}, headers=bearer(admin))
+    ).json()["code"]
+    back = await client.post(f"/api/v1/invites/{fresh}/join", headers=bearer(bob))
+    assert (back.status_code, back.json()["id"]) == (200, group)
+
+
+SECRET = "said after bob was removed"
+
+
+@pytest.fixture
+async def removed(client: httpx.AsyncClient, signup: Signup) -> dict[str, str]:
+    """bob was in a group, then removed; afterwards the group talked, edited and reacted.
+
+    Returns bob's access token and the ids the read paths are tried with.
+    """
+    admin = await signup("admin")
+    bob = await signup("bob")
+    carol = await signup("carol")
+    group = (
+        await client.post(
+            "/api/v1/chats",
+            json={"title": "G", "usernames": ["bob", "carol"]},
+            headers=bearer(admin),
+        )
+    ).json()["id"]
+    before = (await send(client, admin, group, "said while bob was here")).json()["id"]
+    await client.post(f"/api/v1/chats/{group}/invites", json={}, headers=bearer(admin))
+    removal = await client.delete(f"/api/v1/chats/{group}/members/bob", headers=bearer(admin))
+    assert removal.status_code == 204
+    after = (await send(client, admin, group, "draft")).json()["id"]
+    assert (
+        await client.patch(
+            f"/api/v1/messages/{after}", json={"body": SECRET}, headers=bearer(admin)
+        )
+    ).status_code == 200
+    assert (
+        await client.put(f"/api/v1/messages/{after}/reactions/👍", headers=bearer(admin))
+    ).status_code == 204
+    reply = await send(client, admin, group, f"re: {SECRET}", reply_to_id=after)
+    assert reply.status_code == 201
+    direct = await dm(client, bob, "admin")
+    # The members still in the group do see it: what bob gets below is a real refusal.
+    seen = await client.get(f"/api/v1/chats/{group}/messages", headers=bearer(carol))
+    assert SECRET in seen.text
+    return {
+        "token": bob["access_token"],
+        "group": group,
+        "before": before,
+        "after": after,
+        "reply": reply.json()["id"],
+        "dm": direct,
+        "last": str(reply.json()["seq"]),
+    }
+
+
+def _fill(value: object, ids: dict[str, str]) -> object:
+    """The request body with the fixture's ids put into its `{placeholders}`."""
+    if isinstance(value, str):
+        return value.format(**ids)
+    if isinstance(value, list):
+        return [_fill(v, ids) for v in value]
+    if isinstance(value, dict):
+        return {k: _fill(v, ids) for k, v in value.items()}
+    return value
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "code"),
+    [
+        ("GET", "/chats/{group}", None, "chat_not_found"),
+        ("GET", "/chats/{group}/messages", None, "chat_not_found"),
+        ("GET", "/chats/{group}/messages?before={last}", None, "chat_not_found"),
+        ("GET", "/chats/{group}/messages?after=0", None, "chat_not_found"),
+        ("GET", "/chats/{group}/messages?around={after}", None, "chat_not_found"),
+        ("GET", "/chats/{group}/messages?around={before}", None, "chat_not_found"),
+        ("GET", "/chats/{group}/members", None, "chat_not_found"),
+        ("GET", "/chats/{group}/invites", None, "chat_not_found"),
+        ("POST", "/chats/{group}/read", {"seq": 99}, "chat_not_found"),
+        ("POST", "/chats/{group}/delivered", {"seq": 99}, "chat_not_found"),
+        ("GET", "/messages/{after}/edits", None, "message_not_found"),
+        ("PUT", "/messages/{after}/reactions/👍", None, "message_not_found"),
+        ("DELETE", "/messages/{after}/reactions/👍", None, "message_not_found"),
+        ("PATCH", "/messages/{after}", {"body": "x"}, "message_not_found"),
+        ("DELETE", "/messages/{after}", None, "message_not_found"),
+        ("POST", "/messages/{after}/forward", {"conversation_ids": ["{dm}"]}, "message_not_found"),
+        ("POST", "/messages/{reply}/forward", {"conversation_ids": ["{dm}"]}, "message_not_found"),
+        (
+            "POST",
+            "/chats/{dm}/messages",
+            {"body": "hm", "reply_to_id": "{after}"},
+            "reply_not_found",
+        ),
+    ],
+    ids=[
+        "chat",
+        "history",
+        "history-before",
+        "history-after",
+        "history-around-new",
+        "history-around-old",
+        "members",
+        "invites",
+        "read",
+        "delivered",
+        "edits",
+        "react",
+        "unreact",
+        "edit",
+        "delete",
+        "forward",
+        "forward-reply",
+        "reply-preview",
+    ],
+)
+async def test_a_removed_member_reads_nothing_said_after_the_removal(
+    client: httpx.AsyncClient,
+    removed: dict[str, str],
+    method: str,
+    path: str,
+    body: dict[str, object] | None,
+    code: str,
+) -> None:
+    headers = {"Authorization": f"Bearer {removed['token']}"}
+    response = await client.request(
+        method, "/api/v1" + path.format(**removed), json=_fill(body, removed), headers=headers
+    )
+    assert (response.status_code, error_code(response)) == (404, code)
+    assert SECRET not in response.text
+    # Nothing was copied into a chat bob can still read, and the group list does not show it.
+    dm_history = await client.get(f"/api/v1/chats/{removed['dm']}/messages", headers=headers)
+    assert dm_history.json() == []
+    listed = (await client.get("/api/v1/chats", headers=headers)).json()
+    assert [c["id"] for c in listed] == [removed["dm"]]
+    assert SECRET not in dm_history.text + str(listed)

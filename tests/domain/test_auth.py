@@ -10,7 +10,6 @@ import jwt
 import pytest
 from sqlmodel import Session, select
 
-from socialhub.config import get_settings
 from socialhub.db import transaction
 from socialhub.domain import auth, ratelimit
 from socialhub.domain.errors import (
@@ -20,6 +19,7 @@ from socialhub.domain.errors import (
     RateLimited,
     RefreshTokenReused,
 )
+from socialhub.keys import KeyPurpose, derive_key
 from socialhub.models import AuthSession, LoginTicket, SiteRole, User
 from socialhub.models.base import utcnow
 from tests.conftest import PASSWORD, reset_settings
@@ -139,7 +139,7 @@ def _token(**claims: object) -> str:
     now = int(time.time())
     base: dict[str, object] = {"sub": "1", "sid": "x", "typ": "access", "iat": now, "exp": now + 60}
     base.update(claims)
-    return jwt.encode(base, get_settings().secret_key, algorithm="HS256")
+    return jwt.encode(base, derive_key(KeyPurpose.access_token), algorithm="HS256")
 
 
 def test_expired_forged_and_foreign_access_tokens(make_user: Callable[..., int]) -> None:

@@ -484,6 +484,10 @@ def test_admin_removes_a_member(
     with pytest.raises(NotFound) as err:
         send(bob, group)
     assert err.value.code == "chat_not_found"
+    # Nothing said after the removal reaches them.
+    events.clear()
+    send(alice, group, "after bob left")
+    assert recipients(events, "message", "add") == {key(alice), key(carol)}
     # Removing again: they are no longer a member.
     with pytest.raises(NotFound) as err:
         remove_member(alice, group, "bob")
@@ -866,6 +870,124 @@ def test_rejoining_by_invite_starts_with_nothing_unread(
     assert summary(bob, group).unread_count == 0
     send(alice, group, "hi bob")
     assert summary(bob, group).unread_count == 1
+
+
+def test_a_removed_member_cannot_rejoin_with_an_older_link(
+    trio: tuple[int, int, int], session: Session, group: str
+) -> None:
+    alice, bob, _ = trio
+    old = create_invite(alice, group)
+    remove_member(alice, group, "bob")
+    assert member_row(session, group, bob).removed_at is not None
+    with pytest.raises(PermissionDenied) as err:
+        join(bob, old)
+    assert err.value.code == "removed_from_group"
+    assert invite_row(session, old).uses == 0
+    assert conversation_row(session, group).member_count == 2
+    # A link made after the removal is the admins' choice to let them back.
+    fresh = create_invite(alice, group)
+    assert join(bob, fresh) == group
+    assert member_row(session, group, bob).removed_at is None
+    assert invite_row(session, fresh).uses == 1
+
+
+def test_the_old_link_still_works_for_everyone_else(
+    trio: tuple[int, int, int], make_user: Callable[..., int], group: str
+) -> None:
+    alice = trio[0]
+    dave = make_user("dave")
+    old = create_invite(alice, group)
+    remove_member(alice, group, "bob")
+    assert join(dave, old) == group
+
+
+def test_a_member_who_left_may_rejoin_with_an_older_link(
+    trio: tuple[int, int, int], session: Session, group: str
+) -> None:
+    alice, bob, _ = trio
+    old = create_invite(alice, group)
+    leave(bob, group)
+    assert member_row(session, group, bob).removed_at is None
+    assert join(bob, old) == group
+
+
+def test_being_added_back_forgives_the_removal(
+    trio: tuple[int, int, int], session: Session, group: str
+) -> None:
+    alice, bob, _ = trio
+    old = create_invite(alice, group)
+    remove_member(alice, group, "bob")
+    add_members(alice, group, ["bob"])
+    assert member_row(session, group, bob).removed_at is None
+    # Now bob leaves by himself: like anyone who left, any valid link lets him back.
+    leave(bob, group)
+    assert join(bob, old) == group
+
+
+def test_a_second_removal_counts_from_the_second_time(
+    trio: tuple[int, int, int], group: str
+) -> None:
+    alice, bob, _ = trio
+    remove_member(alice, group, "bob")
+    between = create_invite(alice, group)
+    assert join(bob, between) == group
+    remove_member(alice, group, "bob")
+    with pytest.raises(PermissionDenied) as err:
+        join(bob, between)
+    assert err.value.code == "removed_from_group"
+    assert join(bob, create_invite(alice, group)) == group
+
+
+def test_admins_revoke_every_invite_at_once(
+    trio: tuple[int, int, int],
+    make_user: Callable[..., int],
+    session: Session,
+    events: Events,
+    group: str,
+) -> None:
+    alice, bob, _ = trio
+    dave = make_user("dave")
+    other_group = create_group(alice, [])
+    elsewhere = create_invite(alice, other_group)
+    codes = [create_invite(alice, group), create_invite(alice, group, max_uses=3)]
+    with transaction() as s:
+        chats.check_revoke_invite(s, load_user(s, alice), codes[0])
+    events.clear()
+    with transaction() as s:
+        assert chats.check_revoke_all_invites(s, load_user(s, alice), group) == 1
+    assert events == []
+    assert all(invite_row(session, c).revoked_at is not None for c in codes)
+    with transaction() as s:
+        assert chats.list_invites(s, load_user(s, alice), group) == []
+    for code in codes:
+        with pytest.raises(NotFound) as err:
+            join(dave, code)
+        assert err.value.code == "invite_not_found"
+    # Other groups' links are untouched; revoking when nothing is live is harmless.
+    assert invite_row(session, elsewhere).revoked_at is None
+    with transaction() as s:
+        assert chats.check_revoke_all_invites(s, load_user(s, alice), group) == 0
+    # New links work again afterwards.
+    assert join(dave, create_invite(alice, group)) == group
+    assert summary(bob, group).member_count == 4
+
+
+def test_revoke_all_invites_is_for_admins_of_groups(
+    trio: tuple[int, int, int], make_user: Callable[..., int], session: Session, group: str
+) -> None:
+    alice, bob, _ = trio
+    dave = make_user("dave")
+    code = create_invite(alice, group)
+    for actor, conversation_id, error, expected in (
+        (bob, group, PermissionDenied, "not_admin"),
+        (dave, group, NotFound, "chat_not_found"),
+        (alice, "0" * 32, NotFound, "chat_not_found"),
+        (alice, open_dm(alice, "carol"), PermissionDenied, "not_a_group"),
+    ):
+        with pytest.raises(error) as err, transaction() as s:
+            chats.check_revoke_all_invites(s, load_user(s, actor), conversation_id)
+        assert err.value.code == expected
+    assert invite_row(session, code).revoked_at is None
 
 
 # Per-member settings and the chat list -----------------------------------------------------------

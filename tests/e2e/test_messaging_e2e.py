@@ -342,3 +342,21 @@ def test_group_picture(new_context: Callable[..., BrowserContext]) -> None:
     expect(o.get_by_label("Chat with Painters").locator("img")).to_have_attribute(
         "src", re.compile(r"/api/v1/media/groups/")
     )
+
+
+def test_revoke_all_invite_links(new_context: Callable[..., BrowserContext]) -> None:
+    owner = unique("owner")
+    tokens = register(owner, display_name="Owner")
+    headers = {"Authorization": f"Bearer {tokens['access_token']}"}
+    group = httpx.post(f"{BASE}/api/v1/chats", json={"title": "Hikers"}, headers=headers).json()
+    invites = f"{BASE}/api/v1/chats/{group['id']}/invites"
+    httpx.post(invites, json={}, headers=headers).raise_for_status()
+    o = new_context().new_page()
+    ui_login(o, owner, next_path=f"/messages/{group['id']}")
+    o.get_by_label("Chat info").click()
+    o.get_by_role("button", name="Create invite link").click()
+    expect(o.locator("#invite-url")).to_be_visible()
+    o.get_by_role("button", name="Revoke all invite links").click()
+    expect(o.get_by_text("All invite links revoked")).to_be_visible()
+    expect(o.locator("#invite-url")).to_have_count(0)
+    assert httpx.get(invites, headers=headers).json() == []
