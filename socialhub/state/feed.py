@@ -10,12 +10,12 @@ from typing import Any
 import reflex as rx
 from pydantic import BaseModel
 from reflex.event import EventSpec
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from socialhub.domain import comments as comments_domain
 from socialhub.domain import feeds, likes, media, polls, posts
 from socialhub.domain import trending as trending_domain
-from socialhub.models import Post, User
+from socialhub.models import User
 from socialhub.models.interaction_views import CommentView
 from socialhub.models.poll_views import PollSpec
 from socialhub.models.post_views import FeedPage, PostView
@@ -580,18 +580,20 @@ class FeedState(rx.State):
                 elif kind in (("post", "edit"), ("poll", "update"), ("poll", "closed")):
                     change.reload.add(post_id)
                 elif kind[0] == "comment" and self.kind == "post":
+                    # The thread is shown only while its post is: reload both.
                     change.comments = True
+                    change.reload.add(post_id)
         return change
 
     @staticmethod
     def _load_change(
         session: Session, user: User, change: FeedChange, post_id: str
     ) -> tuple[list[PostView], list[CommentView] | None]:
-        """The database side of a change (outside the state lock)."""
-        found = session.exec(select(Post).where(col(Post.id).in_(change.reload))).all()
-        views = posts.post_views(session, user, found) if found else []
+        """The database side of a change (outside the state lock), by the rules of the first
+        read: a post the user may no longer see is left out (and leaves the screen)."""
+        views = posts.get_posts(session, user, change.reload) if change.reload else []
         thread = None
-        if change.comments and post_id:
+        if change.comments and post_id in {view.id for view in views}:
             thread = comments_domain.list_comments(session, user, post_id, limit=100).comments
         return views, thread
 
@@ -608,8 +610,11 @@ class FeedState(rx.State):
                 card.like_count = int(counts.get("like_count", card.like_count))
                 card.comment_count = int(counts.get("comment_count", card.comment_count))
                 card.repost_count = int(counts.get("repost_count", card.repost_count))
-        if change.removed:
-            self.posts = [card for card in self.posts if card.id not in change.removed]
+        gone = change.removed | (change.reload - {view.id for view in views})
+        if gone:
+            self.posts = [card for card in self.posts if card.id not in gone]
+            if self._open_post_id() in gone:
+                self.not_found, self.comments = True, []
         self._replace(views)
         if thread is not None:
             self.comments = comment_rows(thread)
