@@ -15,7 +15,7 @@ from socialhub.domain import graph
 from socialhub.models import User
 from socialhub.models.graph_views import PeoplePage, RequestDirection
 from socialhub.state.base import Failed, login_redirect, run_as_user
-from socialhub.state.profile import relation_after
+from socialhub.state.profile import FRIEND_ACTIONS, relation_after
 
 TITLES = {
     "followers": "Followers",
@@ -135,11 +135,6 @@ class GraphListState(rx.State):
     @rx.event
     async def answer(self, username: str, action: str) -> Any:
         """accept, decline or cancel a friend request."""
-        actions = {
-            "accept": graph.check_accept_friend_request,
-            "decline": graph.check_decline_friend_request,
-            "cancel": graph.check_cancel_friend_request,
-        }
-        if action not in actions:
+        if action not in ("accept", "decline", "cancel"):
             return None
-        return await self._act(username, actions[action])
+        return await self._act(username, FRIEND_ACTIONS[action])

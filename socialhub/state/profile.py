@@ -17,6 +17,15 @@ from socialhub.models.users import UserView
 from socialhub.state.base import Failed, login_redirect, run_as_user
 from socialhub.state.realtime import watch_topics
 
+# What the friend buttons do, by the name the button sends.
+FRIEND_ACTIONS: dict[str, Callable[[Session, User, str], object]] = {
+    "add": graph.check_send_friend_request,
+    "accept": graph.check_accept_friend_request,
+    "decline": graph.check_decline_friend_request,
+    "cancel": graph.check_cancel_friend_request,
+    "unfriend": graph.check_unfriend,
+}
+
 
 def relation_after(
     action: Callable[[Session, User, str], object], username: str
@@ -88,16 +97,9 @@ class ProfileState(rx.State):
     @rx.event
     async def friend_action(self, action: str) -> Any:
         """add, accept, decline, cancel or unfriend."""
-        actions = {
-            "add": graph.check_send_friend_request,
-            "accept": graph.check_accept_friend_request,
-            "decline": graph.check_decline_friend_request,
-            "cancel": graph.check_cancel_friend_request,
-            "unfriend": graph.check_unfriend,
-        }
-        if action not in actions:
+        if action not in FRIEND_ACTIONS:
             return None
-        return await self._relation_change(actions[action])
+        return await self._relation_change(FRIEND_ACTIONS[action])
 
     def _apply_user_view(self, data: dict[str, Any]) -> None:
         if data.get("id") == self.user_id and self.user_id:
