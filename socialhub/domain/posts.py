@@ -13,7 +13,7 @@ repost of a repost shares the original; reposting twice is the same repost.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from functools import partial
 from typing import Any
 
@@ -107,8 +107,12 @@ class _Audience:
         return post.visibility != PostVisibility.followers.value or post.author_id in self.followed
 
 
-def post_views(session: Session, viewer: User, posts: Sequence[Post]) -> list[PostView]:
-    """Views of a page of posts for `viewer` (who may see them), in a fixed number of queries.
+def post_views(
+    session: Session, viewer: User, posts: Sequence[Post], *, visible_only: bool = False
+) -> list[PostView]:
+    """Views of a page of posts for `viewer`, in a fixed number of queries. The caller has
+    checked that the viewer may see `posts`, or asks for `visible_only`: then the others are
+    left out.
 
     A repost carries its original in `repost_of` (with the original's own quote), a quote post
     the quoted post in `quote_of`; either is None when the viewer may not see it (then a quote
@@ -124,6 +128,8 @@ def post_views(session: Session, viewer: User, posts: Sequence[Post]) -> list[Po
     referenced = {**originals, **embedded}
     everything = [*posts, *referenced.values()]
     audience = _Audience(session, viewer, {p.author_id for p in everything})
+    if visible_only:
+        posts = [p for p in posts if audience.may_see(p)]
     visible = {i: p for i, p in referenced.items() if audience.may_see(p)}
     shown = [*posts, *visible.values()]
     ids = [p.id for p in shown]
@@ -185,6 +191,15 @@ def post_view(session: Session, viewer: User, post: Post) -> PostView:
 def get_post(session: Session, viewer: User, post_id: str) -> PostView:
     """The post page: NotFound when missing or hidden from the viewer."""
     return post_view(session, viewer, access_post(session, viewer, post_id))
+
+
+def get_posts(session: Session, viewer: User, post_ids: Collection[str]) -> list[PostView]:
+    """The posts among `post_ids` that `viewer` may see now, by the rule of get_post: a live
+    reload leaves out a post that was deleted or narrowed to an audience the viewer is not in,
+    and never shows its new content."""
+    return post_views(
+        session, viewer, list(_load(session, set(post_ids)).values()), visible_only=True
+    )
 
 
 def post_content(post: Post) -> PostContent:

@@ -13,8 +13,8 @@ from sqlmodel import Session
 from socialhub.domain import auth as auth_domain
 from socialhub.domain import ratelimit
 from socialhub.domain import users as users_domain
-from socialhub.domain.errors import DomainError, InvalidInput
-from socialhub.state.base import error_toast, in_transaction
+from socialhub.domain.errors import InvalidInput
+from socialhub.state.base import Failed, run_guarded
 
 
 def _safe_next(raw: str | None) -> str:
@@ -39,19 +39,18 @@ class FormState(rx.State, mixin=True):
     field_errors: dict[str, str] = {}
     busy: bool = False
 
-    def _fail(self, exc: DomainError) -> EventSpec:
-        field = exc.details.get("field") if isinstance(exc.details, dict) else None
-        self.field_errors = {str(field): exc.message} if field else {}
-        return error_toast(exc)
+    def _fail(self, failed: Failed) -> EventSpec:
+        self.field_errors = failed.field_errors
+        return failed.toast
 
     async def _sign_in(self, work: Callable[[Session], str], target: str) -> EventSpec:
         """Run `work` (which checks the input and issues a log-in ticket), then sign the tab in."""
         try:
-            ticket = await in_transaction(work)
-        except DomainError as exc:
-            return self._fail(exc)
+            ticket = await run_guarded(work)
         finally:
             self.busy = False
+        if isinstance(ticket, Failed):
+            return self._fail(ticket)
         return _exchange_ticket(ticket, target)
 
     def _client(self) -> tuple[str, str]:
@@ -87,7 +86,7 @@ class SignupState(FormState, rx.State):
         password = str(form.get("password", ""))
         if password != str(form.get("confirm", "")):
             yield self._fail(
-                InvalidInput("the passwords do not match", field="confirm", code="mismatch")
+                Failed(InvalidInput("the passwords do not match", field="confirm", code="mismatch"))
             )
             return
 

@@ -3,25 +3,25 @@ with its comments, and the composer. Kept live by the tab's realtime listener.""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import reflex as rx
 from pydantic import BaseModel
-from sqlmodel import Session, col, select
+from reflex.event import EventSpec
+from sqlmodel import Session
 
 from socialhub.domain import comments as comments_domain
 from socialhub.domain import feeds, likes, media, polls, posts
 from socialhub.domain import trending as trending_domain
-from socialhub.domain.errors import DomainError
-from socialhub.models import Post, User
+from socialhub.models import User
 from socialhub.models.interaction_views import CommentView
 from socialhub.models.poll_views import PollSpec
 from socialhub.models.post_views import FeedPage, PostView
 from socialhub.models.report_views import TrendingTag
-from socialhub.state.base import error_toast, in_transaction
+from socialhub.state.base import Failed, login_redirect, run_as_user
 from socialhub.state.realtime import watch_topics
-from socialhub.state.session import SessionState
 
 POST_IMAGES_UPLOAD_ID = "post-images"
 # The domain's limits, for the components' inputs.
@@ -204,9 +204,6 @@ class FeedState(rx.State):
     publishing: bool = False
     _argument: str = ""  # the tag, username or post id of the page
 
-    async def _session(self) -> SessionState:
-        return await self.get_state(SessionState)
-
     def _route(self) -> tuple[str, str]:
         parts = [p for p in self.router.url.path.split("/") if p]
         if not parts:
@@ -238,14 +235,12 @@ class FeedState(rx.State):
 
     @rx.event
     async def load(self) -> Any:
-        session_state = await self._session()
-        redirect = await session_state.ensure_signed_in()
+        redirect = await login_redirect(self)
         if redirect is not None:
             return redirect
         return await self._load()
 
     async def _load(self) -> Any:
-        session_state = await self._session()
         self.kind, self._argument = self._route()
         self.title = {
             "home": "Home",
@@ -261,15 +256,15 @@ class FeedState(rx.State):
 
         with_trending = self.kind in ("explore", "tag")
 
-        def work(session: Session) -> tuple[FeedPage, list[TrendingTag]]:
-            page = self._page(session, session_state.authenticate(session), None)
+        def work(session: Session, user: User) -> tuple[FeedPage, list[TrendingTag]]:
+            page = self._page(session, user, None)
             return page, trending_domain.list_trending(session) if with_trending else []
 
-        try:
-            page, tags = await in_transaction(work)
-        except DomainError as exc:
+        result = await run_as_user(self, work)
+        if isinstance(result, Failed):
             self.posts, self.next_cursor, self.not_found = [], "", True
-            return error_toast(exc)
+            return result.toast
+        page, tags = result
         self.trending = [TrendRow(tag=t.tag, authors=t.authors) for t in tags]
         self.posts = [post_card(view) for view in page.posts]
         self.next_cursor = page.next_cursor or ""
@@ -277,20 +272,13 @@ class FeedState(rx.State):
         return None
 
     async def _load_post(self) -> Any:
-        session_state = await self._session()
         post_id = self._argument
-
-        def work(session: Session) -> tuple[PostView, list[CommentView]]:
-            user = session_state.authenticate(session)
-            view = posts.get_post(session, user, post_id)
-            return view, comments_domain.list_comments(session, user, post_id, limit=100).comments
-
-        try:
-            view, comment_views = await in_transaction(work)
-        except DomainError:
+        result = await run_as_user(self, lambda s, u: _post_and_thread(s, u, post_id))
+        if isinstance(result, Failed):  # the page says it is not found, no toast
             self.posts, self.not_found = [], True
             self._watch()
             return None
+        view, comment_views = result
         self.posts = [post_card(view)]
         self.next_cursor = ""
         self.comments = comment_rows(comment_views)
@@ -303,17 +291,11 @@ class FeedState(rx.State):
             return
         self.loading = True
         yield
-        session_state = await self._session()
         before = self.next_cursor
-
-        def work(session: Session) -> FeedPage:
-            return self._page(session, session_state.authenticate(session), before)
-
-        try:
-            page = await in_transaction(work)
-        except DomainError as exc:
+        page = await run_as_user(self, lambda s, u: self._page(s, u, before))
+        if isinstance(page, Failed):
             self.loading = False
-            yield error_toast(exc)
+            yield page.toast
             return
         self.posts = (self.posts + [post_card(view) for view in page.posts])[-WINDOW * 2 :]
         self.next_cursor = page.next_cursor or ""
@@ -375,24 +357,20 @@ class FeedState(rx.State):
             return
         self.publishing = True
         yield
-        session_state = await self._session()
         images = [await file.read(media.image_read_limit()) for file in files]
         body, visibility, poll = self.draft, self.visibility, self._poll_spec()
 
-        def work(session: Session) -> PostView:
-            user = session_state.authenticate(session)
+        def work(session: Session, user: User) -> PostView:
             post = posts.check_create_post(
                 session, user, body=body, visibility=visibility, images=images, poll=poll
             )
             return posts.post_view(session, user, post)
 
-        try:
-            view = await in_transaction(work)
-        except DomainError as exc:
-            self.publishing = False
-            yield error_toast(exc)
-            return
+        view = await run_as_user(self, work)
         self.publishing = False
+        if isinstance(view, Failed):
+            yield view.toast
+            return
         self.draft = ""
         self.poll_open, self.poll_options, self.poll_multiple = False, ["", ""], False
         self._prepend(view)
@@ -412,19 +390,16 @@ class FeedState(rx.State):
 
     # Actions on a post ---------------------------------------------------------------------------
 
-    async def _refresh(self, post_id: str, action: Any) -> Any:
+    async def _refresh(self, post_id: str, action: Callable[[Session, User], object]) -> Any:
         """Run `action(session, user)` and show the post as it is afterwards."""
-        session_state = await self._session()
 
-        def work(session: Session) -> PostView:
-            user = session_state.authenticate(session)
+        def work(session: Session, user: User) -> PostView:
             action(session, user)
             return posts.get_post(session, user, post_id)
 
-        try:
-            view = await in_transaction(work)
-        except DomainError as exc:
-            return error_toast(exc)
+        view = await run_as_user(self, work)
+        if isinstance(view, Failed):
+            return view.toast
         self._replace([view])
         return None
 
@@ -493,33 +468,24 @@ class FeedState(rx.State):
     @rx.event
     async def publish_quote(self, form: dict[str, Any]) -> Any:
         """Publish a post quoting the post in the dialog."""
-        session_state = await self._session()
         quoted, body = self.quoting_id, str(form.get("body", ""))
 
-        def work(session: Session) -> PostView:
-            user = session_state.authenticate(session)
+        def work(session: Session, user: User) -> PostView:
             post = posts.check_create_post(session, user, body=body, quote_of_id=quoted)
             return posts.post_view(session, user, post)
 
-        try:
-            view = await in_transaction(work)
-        except DomainError as exc:
-            return error_toast(exc)
+        view = await run_as_user(self, work)
+        if isinstance(view, Failed):
+            return view.toast
         self.quoting_id = self.quoting_author = ""
         self._prepend(view)
         return rx.toast.success("Quoted")
 
     @rx.event
     async def delete_post(self, post_id: str) -> Any:
-        session_state = await self._session()
-
-        def work(session: Session) -> None:
-            posts.check_delete_post(session, session_state.authenticate(session), post_id)
-
-        try:
-            await in_transaction(work)
-        except DomainError as exc:
-            return error_toast(exc)
+        done = await run_as_user(self, lambda s, u: posts.check_delete_post(s, u, post_id))
+        if isinstance(done, Failed):
+            return done.toast
         self.posts = [card for card in self.posts if card.id != post_id]
         if self.kind == "post":
             return rx.redirect("/")
@@ -536,20 +502,18 @@ class FeedState(rx.State):
     def cancel_reply(self) -> None:
         self.reply_to_id = self.reply_to_name = ""
 
-    async def _reload_comments(self, action: Any) -> Any:
-        session_state = await self._session()
+    async def _reload_comments(self, action: Callable[[Session, User], object]) -> EventSpec | None:
+        """Run `action(session, user)` and show the open post and its comments afterwards."""
         post_id = self._argument
 
-        def work(session: Session) -> tuple[PostView, list[CommentView]]:
-            user = session_state.authenticate(session)
+        def work(session: Session, user: User) -> tuple[PostView, list[CommentView]]:
             action(session, user)
-            view = posts.get_post(session, user, post_id)
-            return view, comments_domain.list_comments(session, user, post_id, limit=100).comments
+            return _post_and_thread(session, user, post_id)
 
-        try:
-            view, comment_views = await in_transaction(work)
-        except DomainError as exc:
-            return error_toast(exc)
+        result = await run_as_user(self, work)
+        if isinstance(result, Failed):
+            return result.toast
+        view, comment_views = result
         self._replace([view])
         self.comments = comment_rows(comment_views)
         return None
@@ -595,7 +559,7 @@ class FeedState(rx.State):
 
     # Live events (called by the realtime listener) -----------------------------------------------
 
-    def feed_change(self, events: list[dict[str, Any]], me: int) -> FeedChange:
+    def _feed_change(self, events: list[dict[str, Any]], me: int) -> FeedChange:
         """What these events change on screen (read under the state lock, no database)."""
         change = FeedChange()
         shown = {card.id for card in self.posts}
@@ -616,22 +580,24 @@ class FeedState(rx.State):
                 elif kind in (("post", "edit"), ("poll", "update"), ("poll", "closed")):
                     change.reload.add(post_id)
                 elif kind[0] == "comment" and self.kind == "post":
+                    # The thread is shown only while its post is: reload both.
                     change.comments = True
+                    change.reload.add(post_id)
         return change
 
     @staticmethod
-    def load_change(
+    def _load_change(
         session: Session, user: User, change: FeedChange, post_id: str
     ) -> tuple[list[PostView], list[CommentView] | None]:
-        """The database side of a change (outside the state lock)."""
-        found = session.exec(select(Post).where(col(Post.id).in_(change.reload))).all()
-        views = posts.post_views(session, user, found) if found else []
+        """The database side of a change (outside the state lock), by the rules of the first
+        read: a post the user may no longer see is left out (and leaves the screen)."""
+        views = posts.get_posts(session, user, change.reload) if change.reload else []
         thread = None
-        if change.comments and post_id:
+        if change.comments and post_id in {view.id for view in views}:
             thread = comments_domain.list_comments(session, user, post_id, limit=100).comments
         return views, thread
 
-    def apply_change(
+    def _apply_change(
         self, change: FeedChange, views: list[PostView], thread: list[CommentView] | None
     ) -> None:
         if change.new_posts:
@@ -644,11 +610,22 @@ class FeedState(rx.State):
                 card.like_count = int(counts.get("like_count", card.like_count))
                 card.comment_count = int(counts.get("comment_count", card.comment_count))
                 card.repost_count = int(counts.get("repost_count", card.repost_count))
-        if change.removed:
-            self.posts = [card for card in self.posts if card.id not in change.removed]
+        gone = change.removed | (change.reload - {view.id for view in views})
+        if gone:
+            self.posts = [card for card in self.posts if card.id not in gone]
+            if self._open_post_id() in gone:
+                self.not_found, self.comments = True, []
         self._replace(views)
         if thread is not None:
             self.comments = comment_rows(thread)
 
     def _open_post_id(self) -> str:
         return self._argument if self.kind == "post" else ""
+
+
+def _post_and_thread(
+    session: Session, user: User, post_id: str
+) -> tuple[PostView, list[CommentView]]:
+    """A post's page: the post and its first comments, or NotFound."""
+    view = posts.get_post(session, user, post_id)
+    return view, comments_domain.list_comments(session, user, post_id, limit=100).comments

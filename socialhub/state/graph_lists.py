@@ -12,11 +12,10 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from socialhub.domain import graph
-from socialhub.domain.errors import DomainError
 from socialhub.models import User
 from socialhub.models.graph_views import PeoplePage, RequestDirection
-from socialhub.state.base import error_toast, in_transaction
-from socialhub.state.session import SessionState
+from socialhub.state.base import Failed, login_redirect, run_as_user
+from socialhub.state.profile import FRIEND_ACTIONS, relation_after
 
 TITLES = {
     "followers": "Followers",
@@ -87,23 +86,16 @@ class GraphListState(rx.State):
 
         return fetch
 
-    async def _page(self, cursor: str | None) -> PeoplePage:
-        session_state = await self.get_state(SessionState)
-        fetch = self._fetch(cursor)
-        return await in_transaction(lambda s: fetch(s, session_state.authenticate(s)))
-
     @rx.event
     async def load(self) -> Any:
-        session_state = await self.get_state(SessionState)
-        redirect = await session_state.ensure_signed_in()
+        redirect = await login_redirect(self)
         if redirect is not None:
             return redirect
         self.kind, self.username = self._route()
         self.rows, self.next_cursor = [], ""
-        try:
-            page = await self._page(None)
-        except DomainError as exc:
-            return error_toast(exc)
+        page = await run_as_user(self, self._fetch(None))
+        if isinstance(page, Failed):
+            return page.toast
         self.rows, self.next_cursor = graph_rows(page), page.next_cursor or ""
         return None
 
@@ -113,28 +105,20 @@ class GraphListState(rx.State):
             return None
         self.loading = True
         try:
-            page = await self._page(self.next_cursor)
-        except DomainError as exc:
-            return error_toast(exc)
+            page = await run_as_user(self, self._fetch(self.next_cursor))
         finally:
             self.loading = False
+        if isinstance(page, Failed):
+            return page.toast
         self.rows = self.rows + graph_rows(page)
         self.next_cursor = page.next_cursor or ""
         return None
 
-    async def _act(self, username: str, action: Callable[[Session, User, str], Any]) -> Any:
+    async def _act(self, username: str, action: Callable[[Session, User, str], object]) -> Any:
         """Run a graph action on one row's person and show how they now relate to you."""
-        session_state = await self.get_state(SessionState)
-
-        def work(session: Session) -> Any:
-            viewer = session_state.authenticate(session)
-            action(session, viewer, username)
-            return graph.profile_relation(session, viewer, username)
-
-        try:
-            relation = await in_transaction(work)
-        except DomainError as exc:
-            return error_toast(exc)
+        relation = await run_as_user(self, relation_after(action, username))
+        if isinstance(relation, Failed):
+            return relation.toast
         for row in self.rows:
             if row.username == username:
                 row.is_following = relation.is_following
@@ -151,11 +135,6 @@ class GraphListState(rx.State):
     @rx.event
     async def answer(self, username: str, action: str) -> Any:
         """accept, decline or cancel a friend request."""
-        actions = {
-            "accept": graph.check_accept_friend_request,
-            "decline": graph.check_decline_friend_request,
-            "cancel": graph.check_cancel_friend_request,
-        }
-        if action not in actions:
+        if action not in ("accept", "decline", "cancel"):
             return None
-        return await self._act(username, actions[action])
+        return await self._act(username, FRIEND_ACTIONS[action])

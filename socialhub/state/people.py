@@ -9,9 +9,8 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from socialhub.domain import users as users_domain
-from socialhub.domain.errors import DomainError
-from socialhub.state.base import error_toast, in_transaction
-from socialhub.state.session import SessionState
+from socialhub.models import User
+from socialhub.state.base import Failed, run_as_user
 
 
 class PersonRow(BaseModel):
@@ -29,11 +28,9 @@ class PeopleState(rx.State):
     @rx.event
     async def search(self, value: str) -> Any:
         self.query = value[:50]
-        session_state = await self.get_state(SessionState)
         text = self.query
 
-        def work(session: Session) -> list[PersonRow]:
-            session_state.authenticate(session)
+        def work(session: Session, _user: User) -> list[PersonRow]:
             return [
                 PersonRow(
                     username=u.username,
@@ -44,9 +41,9 @@ class PeopleState(rx.State):
                 for u in users_domain.search_users(session, text)
             ]
 
-        try:
-            self.results = await in_transaction(work)
-        except DomainError as exc:
-            return error_toast(exc)
+        results = await run_as_user(self, work)
+        if isinstance(results, Failed):
+            return results.toast
+        self.results = results
         self.searched = bool(text.strip())
         return None

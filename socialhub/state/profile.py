@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import reflex as rx
@@ -9,12 +10,34 @@ from sqlmodel import Session
 
 from socialhub.domain import graph
 from socialhub.domain import users as users_domain
-from socialhub.domain.errors import DomainError, NotFound
+from socialhub.domain.errors import NotFound
+from socialhub.models import User
 from socialhub.models.graph_views import ProfileRelation
 from socialhub.models.users import UserView
-from socialhub.state.base import error_toast, in_transaction
+from socialhub.state.base import Failed, login_redirect, run_as_user
 from socialhub.state.realtime import watch_topics
-from socialhub.state.session import SessionState
+
+# What the friend buttons do, by the name the button sends.
+FRIEND_ACTIONS: dict[str, Callable[[Session, User, str], object]] = {
+    "add": graph.check_send_friend_request,
+    "accept": graph.check_accept_friend_request,
+    "decline": graph.check_decline_friend_request,
+    "cancel": graph.check_cancel_friend_request,
+    "unfriend": graph.check_unfriend,
+}
+
+
+def relation_after(
+    action: Callable[[Session, User, str], object], username: str
+) -> Callable[[Session, User], ProfileRelation]:
+    """Work for run_as_user: `action(session, viewer, username)` (follow, befriend, ...), then how
+    the viewer and `username` relate afterwards."""
+
+    def work(session: Session, viewer: User) -> ProfileRelation:
+        action(session, viewer, username)
+        return graph.profile_relation(session, viewer, username)
+
+    return work
 
 
 class ProfileState(rx.State):
@@ -51,26 +74,19 @@ class ProfileState(rx.State):
         self.friends_count = relation.friends_count
         self.friend_status = relation.friend_status
 
-    def apply_counts(self, data: dict[str, Any]) -> None:
+    def _apply_counts(self, data: dict[str, Any]) -> None:
         """Someone followed or unfollowed the profile on screen."""
         if data.get("user_id") == self.user_id and self.user_id:
             self.followers_count = int(data.get("followers_count", self.followers_count))
             self.following_count = int(data.get("following_count", self.following_count))
 
-    async def _relation_change(self, action: Any) -> Any:
+    async def _relation_change(self, action: Callable[[Session, User, str], object]) -> Any:
         """Run `action(session, viewer, username)` and show the relation it leaves."""
-        session_state = await self.get_state(SessionState)
         username = self.username
-
-        def work(session: Session) -> ProfileRelation:
-            user = session_state.authenticate(session)
-            action(session, user, username)
-            return graph.profile_relation(session, user, username)
-
-        try:
-            self._relate(await in_transaction(work))
-        except DomainError as exc:
-            return error_toast(exc)
+        relation = await run_as_user(self, relation_after(action, username))
+        if isinstance(relation, Failed):
+            return relation.toast
+        self._relate(relation)
         return None
 
     @rx.event
@@ -81,44 +97,37 @@ class ProfileState(rx.State):
     @rx.event
     async def friend_action(self, action: str) -> Any:
         """add, accept, decline, cancel or unfriend."""
-        actions = {
-            "add": graph.check_send_friend_request,
-            "accept": graph.check_accept_friend_request,
-            "decline": graph.check_decline_friend_request,
-            "cancel": graph.check_cancel_friend_request,
-            "unfriend": graph.check_unfriend,
-        }
-        if action not in actions:
+        if action not in FRIEND_ACTIONS:
             return None
-        return await self._relation_change(actions[action])
+        return await self._relation_change(FRIEND_ACTIONS[action])
 
-    def apply_user_view(self, data: dict[str, Any]) -> None:
+    def _apply_user_view(self, data: dict[str, Any]) -> None:
         if data.get("id") == self.user_id and self.user_id:
             self._show(UserView.model_validate(data))
 
     @rx.event
     async def load(self) -> Any:
-        session_state = await self.get_state(SessionState)
-        redirect = await session_state.ensure_signed_in()
+        redirect = await login_redirect(self)
         if redirect is not None:
             return redirect
         path = self.router.url.path.rstrip("/")
         username = path.rsplit("/", 1)[-1]
 
-        def work(session: Session) -> tuple[UserView, ProfileRelation]:
-            viewer = session_state.authenticate(session)
+        def work(session: Session, viewer: User) -> tuple[UserView, ProfileRelation]:
             view = users_domain.user_view(users_domain.access_user(session, username))
             return view, graph.profile_relation(session, viewer, username)
 
         self.loaded = False
-        try:
-            view, relation = await in_transaction(work)
-        except NotFound:
+        result = await run_as_user(self, work)
+        if isinstance(result, Failed):
+            if not isinstance(result.error, NotFound):
+                return result.toast
             self.not_found = True
             self.user_id = 0
             self.loaded = True
             watch_topics(self.router.session.client_token, set(), owner="profile")
             return None
+        view, relation = result
         self.not_found = False
         self._show(view)
         self._relate(relation)

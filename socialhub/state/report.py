@@ -8,10 +8,9 @@ import reflex as rx
 from sqlmodel import Session
 
 from socialhub.domain import reports
-from socialhub.domain.errors import DomainError
+from socialhub.models import User
 from socialhub.models.report_views import ReportReason
-from socialhub.state.base import error_toast, in_transaction
-from socialhub.state.session import SessionState
+from socialhub.state.base import Failed, run_as_user
 
 REASONS = [reason.value for reason in ReportReason]
 DETAILS_MAX = reports.DETAILS_MAX  # for the dialog
@@ -48,13 +47,12 @@ class ReportState(rx.State):
     async def send(self) -> Any:
         if self.sending:
             return None
-        session_state = await self.get_state(SessionState)
         kind, target, reason, details = self.target_kind, self.target_id, self.reason, self.details
 
-        def work(session: Session) -> None:
+        def work(session: Session, user: User) -> None:
             reports.check_report(
                 session,
-                session_state.authenticate(session),
+                user,
                 target_kind=kind,
                 target_id=target,
                 reason=reason,
@@ -63,10 +61,10 @@ class ReportState(rx.State):
 
         self.sending = True
         try:
-            await in_transaction(work)
-        except DomainError as exc:
-            return error_toast(exc)
+            sent = await run_as_user(self, work)
         finally:
             self.sending = False
+        if isinstance(sent, Failed):
+            return sent.toast
         self.open = False
         return rx.toast.success("Thanks: the moderators will look at it")

@@ -34,7 +34,7 @@ class SessionState(rx.State):
     def _cookie(self) -> str:
         return cookie_value(self.router.headers.cookie)
 
-    def authenticate(self, session: Session) -> User:
+    def _authenticate(self, session: Session) -> User:
         """The signed-in user for this call, or NotAuthenticated. Run inside a transaction."""
         auth, user = auth_domain.authenticate_browser_cookie(session, self._cookie())
         if auth.id != self._session_id and self._session_id:
@@ -48,13 +48,13 @@ class SessionState(rx.State):
         self.display_name = view.display_name
         self.avatar_small_url = view.avatar_small_url or ""
 
-    def apply_user_view(self, view: dict[str, object]) -> None:
+    def _apply_user_view(self, view: dict[str, object]) -> None:
         if view.get("id") != self.user_id:
             return
         self.display_name = str(view.get("display_name", ""))
         self.avatar_small_url = str(view.get("avatar_small_url") or "")
 
-    async def resolve(self) -> bool:
+    async def _resolve(self) -> bool:
         """Load the identity from the cookie; False if nobody is signed in."""
         cookie = self._cookie()
 
@@ -79,21 +79,21 @@ class SessionState(rx.State):
         self._apply_user(user)
         return True
 
-    async def ensure_signed_in(self) -> EventSpec | None:
+    async def _ensure_signed_in(self) -> EventSpec | None:
         """None when signed in, else the redirect to /login (and back here afterwards)."""
-        if await self.resolve():
+        if await self._resolve():
             return None
         return rx.redirect(f"/login?next={quote(self.router.url.path or '/')}", replace=True)
 
     @rx.event
     async def require_login(self) -> EventSpec | None:
         """on_load of every signed-in page."""
-        return await self.ensure_signed_in()
+        return await self._ensure_signed_in()
 
     @rx.event
     async def redirect_if_signed_in(self) -> EventSpec | None:
         """on_load of /login and /signup."""
-        if await self.resolve():
+        if await self._resolve():
             return rx.redirect("/", replace=True)
         return None
 
@@ -112,6 +112,6 @@ class SessionState(rx.State):
     async def logout(self) -> EventSpec:
         return self._forget("/login")
 
-    def session_ended(self) -> EventSpec:
+    def _session_ended(self) -> EventSpec:
         """Called by the realtime listener when this tab's session is revoked elsewhere."""
         return self._forget("/login?ended=1")

@@ -13,10 +13,9 @@ from sqlmodel import Session
 from socialhub.domain import auth as auth_domain
 from socialhub.domain import media
 from socialhub.domain import users as users_domain
-from socialhub.domain.errors import DomainError
 from socialhub.models import Presence, PresenceVisibility, User
 from socialhub.models.users import MeView, UserUpdate
-from socialhub.state.base import error_toast, in_transaction
+from socialhub.state.base import Failed, login_redirect, run_as_user
 from socialhub.state.session import SessionState
 
 AVATAR_UPLOAD_ID = "avatar-upload"
@@ -57,11 +56,10 @@ class SettingsState(rx.State):
         self.email = me.email
         self.avatar_url = me.avatar_url or ""
 
-    async def _refresh_sessions(self, session_state: SessionState) -> None:
-        current = session_state._session_id
+    async def _refresh_sessions(self) -> EventSpec | None:
+        current = (await self.get_state(SessionState))._session_id
 
-        def work(session: Session) -> list[SessionRow]:
-            user = session_state.authenticate(session)
+        def work(session: Session, user: User) -> list[SessionRow]:
             return [
                 SessionRow(
                     id=s.id,
@@ -74,45 +72,40 @@ class SettingsState(rx.State):
                 for s in auth_domain.list_sessions(session, user)
             ]
 
-        self.sessions = await in_transaction(work)
+        rows = await run_as_user(self, work)
+        if isinstance(rows, Failed):
+            return rows.toast
+        self.sessions = rows
+        return None
 
     async def _change_me(
         self, change: Callable[[Session, User], User], success: EventSpec
     ) -> EventSpec:
         """Apply a change to the signed-in user; show it here and in the nav, or show the error."""
-        session_state = await self.get_state(SessionState)
-
-        def work(session: Session) -> MeView:
-            return users_domain.me_view(change(session, session_state.authenticate(session)))
-
         try:
-            me = await in_transaction(work)
-        except DomainError as exc:
-            field = exc.details.get("field")
-            self.field_errors = {str(field): exc.message} if field else {}
-            return error_toast(exc)
+            me = await run_as_user(self, lambda s, u: users_domain.me_view(change(s, u)))
         finally:
-            self.saving = False
-            self.uploading = False
+            self.saving = self.uploading = False
+        if isinstance(me, Failed):
+            self.field_errors = me.field_errors
+            return me.toast
         self._show(me)
-        session_state.apply_user_view(me.model_dump(mode="json"))
+        session_state = await self.get_state(SessionState)
+        session_state._apply_user_view(me.model_dump(mode="json"))
         return success
 
     @rx.event
     async def load(self) -> Any:
-        session_state = await self.get_state(SessionState)
-        redirect = await session_state.ensure_signed_in()
+        redirect = await login_redirect(self)
         if redirect is not None:
             return redirect
-
-        def work(session: Session) -> MeView:
-            return users_domain.me_view(session_state.authenticate(session))
-
-        try:
-            self._show(await in_transaction(work))
-            await self._refresh_sessions(session_state)
-        except DomainError as exc:
-            return error_toast(exc)
+        me = await run_as_user(self, lambda s, u: users_domain.me_view(u))
+        if isinstance(me, Failed):
+            return me.toast
+        self._show(me)
+        failed = await self._refresh_sessions()
+        if failed is not None:
+            return failed
         self.field_errors = {}
         return None
 
@@ -170,14 +163,9 @@ class SettingsState(rx.State):
         session_state = await self.get_state(SessionState)
         if session_id == session_state._session_id:
             return session_state._forget("/login")
-
-        def work(session: Session) -> None:
-            user = session_state.authenticate(session)
-            auth_domain.check_revoke_session(session, user, session_id)
-
-        try:
-            await in_transaction(work)
-            await self._refresh_sessions(session_state)
-        except DomainError as exc:
-            return error_toast(exc)
-        return rx.toast.success("Session ended")
+        revoked = await run_as_user(
+            self, lambda s, u: auth_domain.check_revoke_session(s, u, session_id)
+        )
+        if isinstance(revoked, Failed):
+            return revoked.toast
+        return await self._refresh_sessions() or rx.toast.success("Session ended")

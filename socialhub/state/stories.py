@@ -12,10 +12,9 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from socialhub.domain import media, stories
-from socialhub.domain.errors import DomainError
 from socialhub.models import User
 from socialhub.models.story_views import StoryItem, StoryList, StoryTray, StoryViewerPage
-from socialhub.state.base import error_toast, in_transaction
+from socialhub.state.base import Failed, login_redirect, run_as_user
 from socialhub.state.session import SessionState
 
 T = TypeVar("T")
@@ -151,25 +150,18 @@ class StoryState(rx.State):
     def progress(self) -> str:
         return f"{self.index + 1} / {len(self.items)}" if self.items else ""
 
-    async def _session(self) -> SessionState:
-        return await self.get_state(SessionState)
+    async def _me(self) -> int:
+        return (await self.get_state(SessionState))._user_id
 
     # The tray ------------------------------------------------------------------------------------
 
     @rx.event
     async def load_tray(self) -> Any:
-        session_state = await self._session()
-        me = session_state._user_id
         self.viewing = False
-
-        def work(session: Session) -> StoryTray:
-            return stories.story_tray(session, session_state.authenticate(session))
-
-        try:
-            tray = await in_transaction(work)
-        except DomainError:
+        tray = await run_as_user(self, stories.story_tray)
+        if isinstance(tray, Failed):
             return None  # signed out: the page's own guard redirects
-        self.rings, self.tray_loaded = ring_rows(tray, me), True
+        self.rings, self.tray_loaded = ring_rows(tray, await self._me()), True
         return None
 
     def _ring_up(self, author: dict[str, Any], me: int) -> None:
@@ -214,23 +206,20 @@ class StoryState(rx.State):
             return
         self.publishing = True
         yield
-        session_state = await self._session()
         image = await files[0].read(media.image_read_limit()) if files else None
         body, background = self.draft, self.background
 
-        def work(session: Session) -> StoryTray:
-            user = session_state.authenticate(session)
+        def work(session: Session, user: User) -> StoryTray:
             stories.check_create_story(session, user, body=body, background=background, image=image)
             return stories.story_tray(session, user)
 
-        try:
-            tray = await in_transaction(work)
-        except DomainError as exc:
-            self.publishing = False
-            yield error_toast(exc)
+        tray = await run_as_user(self, work)
+        self.publishing = False
+        if isinstance(tray, Failed):
+            yield tray.toast
             return
-        self.publishing, self.composing, self.draft = False, False, ""
-        self.rings, self.tray_loaded = ring_rows(tray, session_state._user_id), True
+        self.composing, self.draft = False, ""
+        self.rings, self.tray_loaded = ring_rows(tray, await self._me()), True
         yield [rx.clear_selected_files(STORY_IMAGE_UPLOAD_ID), rx.toast.success("Story added")]
 
     # The viewer ----------------------------------------------------------------------------------
@@ -241,22 +230,16 @@ class StoryState(rx.State):
 
     @rx.event
     async def open_viewer(self) -> Any:
-        session_state = await self._session()
-        redirect = await session_state.ensure_signed_in()
+        redirect = await login_redirect(self)
         if redirect is not None:
             return redirect
         username = self._author_argument()
-
-        def work(session: Session) -> StoryList:
-            return stories.list_stories(session, session_state.authenticate(session), username)
-
         self.viewers_open, self.viewers = False, []
-        try:
-            shown = await in_transaction(work)
-        except DomainError as exc:
+        shown = await run_as_user(self, lambda s, u: stories.list_stories(s, u, username))
+        if isinstance(shown, Failed):
             self.items, self.viewing = [], False
-            return error_toast(exc)
-        self._show(shown, session_state._user_id)
+            return shown.toast
+        self._show(shown, await self._me())
         unseen = [i for i, item in enumerate(shown.stories) if not item.seen]
         self.index = unseen[0] if unseen else 0
         self.viewing = True
@@ -270,19 +253,17 @@ class StoryState(rx.State):
         self.items = [story_card(item) for item in shown.stories]
         self.index = min(self.index, max(len(self.items) - 1, 0))
 
-    async def _on_current(self, action: Callable[[Session, User, str], T]) -> T:
-        """Run `action(session, you, the story on screen)` in a transaction."""
-        session_state = await self._session()
+    async def _on_current(self, action: Callable[[Session, User, str], T]) -> T | Failed:
+        """Run `action(session, you, the story on screen)` as the tab's user."""
         story_id = self.items[self.index].id
-        return await in_transaction(lambda s: action(s, session_state.authenticate(s), story_id))
+        return await run_as_user(self, lambda s, u: action(s, u, story_id))
 
     async def _mark_seen(self) -> Any:
         if self.mine or not self.items:
             return None
-        try:
-            await self._on_current(stories.check_view_story)
-        except DomainError as exc:
-            return error_toast(exc)  # it expired or was deleted meanwhile
+        seen = await self._on_current(stories.check_view_story)
+        if isinstance(seen, Failed):
+            return seen.toast  # it expired or was deleted meanwhile
         self.items[self.index].seen = True
         for ring in self.rings:
             if ring.username == self.author_username:
@@ -303,10 +284,9 @@ class StoryState(rx.State):
     async def _load_viewers(self) -> Any:
         if not self.mine or not self.items:
             return None
-        try:
-            page = await self._on_current(stories.list_viewers)
-        except DomainError as exc:
-            return error_toast(exc)
+        page = await self._on_current(stories.list_viewers)
+        if isinstance(page, Failed):
+            return page.toast
         self.viewers = viewer_rows(page)
         return None
 
@@ -322,10 +302,9 @@ class StoryState(rx.State):
         if not self.mine or not self.items:
             return None
         story_id = self.items[self.index].id
-        try:
-            await self._on_current(stories.check_delete_story)
-        except DomainError as exc:
-            return error_toast(exc)
+        deleted = await self._on_current(stories.check_delete_story)
+        if isinstance(deleted, Failed):
+            return deleted.toast
         self.items = [item for item in self.items if item.id != story_id]
         self.viewers_open = False
         if not self.items:
@@ -335,7 +314,7 @@ class StoryState(rx.State):
 
     # Live events (called by the realtime listener) -----------------------------------------------
 
-    def story_change(self, events: list[dict[str, Any]]) -> StoryChange:
+    def _story_change(self, events: list[dict[str, Any]]) -> StoryChange:
         """What these events change on screen (read under the state lock, no database)."""
         change = StoryChange()
         for event in events:
@@ -350,13 +329,13 @@ class StoryState(rx.State):
                 change.viewers = True
         return change
 
-    def load_args(self) -> tuple[str, str]:
-        """The author on screen and the story whose viewers are open (for load_change)."""
+    def _load_args(self) -> tuple[str, str]:
+        """The author on screen and the story whose viewers are open (for _load_change)."""
         story_id = self.items[self.index].id if self.viewers_open and self.items else ""
         return (self.author_username if self.viewing else ""), story_id
 
     @staticmethod
-    def load_change(
+    def _load_change(
         session: Session, user: User, change: StoryChange, author: str, story_id: str
     ) -> StoryLoad:
         """The database side of a change (outside the state lock)."""
@@ -368,7 +347,7 @@ class StoryState(rx.State):
                 viewers = stories.list_viewers(session, user, story_id)
         return StoryLoad(tray=tray, shown=shown, viewers=viewers)
 
-    def apply_change(self, change: StoryChange, loaded: StoryLoad | None, me: int) -> None:
+    def _apply_change(self, change: StoryChange, loaded: StoryLoad | None, me: int) -> None:
         for author in change.added:
             self._ring_up(author, me)
         if loaded is None:

@@ -243,6 +243,27 @@ def test_edit_rules(people: tuple[int, int, int], events: list) -> None:
     assert caught.value.code == "repost"
 
 
+def test_a_reload_shows_only_the_posts_the_viewer_may_still_see(
+    people: tuple[int, int, int],
+) -> None:
+    alice, bob, carol = people
+    kept, narrowed, deleted = post(alice, "stays"), post(alice, "open"), post(alice, "gone")
+    act(
+        alice,
+        lambda s, u: posts.check_edit_post(
+            s, u, narrowed, body="for followers now", visibility="followers"
+        ),
+    )
+    act(alice, lambda s, u: posts.check_delete_post(s, u, deleted))
+
+    def reload(viewer: int) -> dict[str, str]:
+        ids = [kept, narrowed, deleted, "missing"]
+        return {v.id: v.body for v in act(viewer, lambda s, u: posts.get_posts(s, u, ids))}
+
+    assert reload(carol) == {kept: "stays"}  # the narrowed post is gone, its new text unseen
+    assert reload(bob) == reload(alice) == {kept: "stays", narrowed: "for followers now"}
+
+
 def test_deleting_a_post_takes_its_reposts_likes_and_comments(
     people: tuple[int, int, int], session: Session
 ) -> None:

@@ -249,6 +249,48 @@ def test_edit_quote_comment_edit_and_infinite_scroll(
     expect(quote.locator(".quoted-post")).to_have_text("This post is unavailable")
 
 
+def test_a_post_narrowed_to_followers_leaves_a_non_followers_open_pages(
+    new_context: Callable[..., BrowserContext],
+) -> None:
+    alice, carol = unique("alice"), unique("carol")
+    tokens = register(alice, display_name="Alice")
+    register(carol, display_name="Carol")
+    headers = {"Authorization": f"Bearer {tokens['access_token']}"}
+    made = httpx.post(
+        f"{BASE}/api/v1/posts", data={"body": "Open plans for all"}, headers=headers, timeout=10
+    )
+    assert made.status_code == 201, made.text
+    post_id = made.json()["id"]
+
+    def edit(**change: str) -> None:
+        edited = httpx.patch(
+            f"{BASE}/api/v1/posts/{post_id}", json=change, headers=headers, timeout=10
+        )
+        assert edited.status_code == 200, edited.text
+
+    # Carol, who does not follow Alice, has the post open, and explore in another tab.
+    context = new_context()
+    c = context.new_page()
+    ui_login(c, carol, next_path=f"/p/{post_id}")
+    expect(c.locator(".post")).to_contain_text("Open plans for all")
+    explore = context.new_page()
+    explore.goto("/explore")
+    expect(explore.locator(".post", has_text="Open plans for all")).to_have_count(1)
+
+    # A public edit reaches both tabs live...
+    edit(body="Open plans, revised")
+    expect(c.locator(".post")).to_contain_text("Open plans, revised")
+    expect(explore.locator(".post", has_text="Open plans, revised")).to_have_count(1)
+
+    # ...narrowing it to followers takes it off both, and its new text never shows.
+    edit(body="Secret plans", visibility="followers")
+    expect(c.get_by_role("heading", name="Post not found")).to_be_visible()
+    expect(c.locator(".post")).to_have_count(0)
+    expect(explore.locator(".post", has_text="plans")).to_have_count(0)
+    for page in (c, explore):
+        expect(page.get_by_text("Secret plans")).to_have_count(0)
+
+
 def test_follower_lists_and_friend_requests_pages(
     new_context: Callable[..., BrowserContext],
 ) -> None:
