@@ -219,7 +219,7 @@ class ChatState(rx.State):
         session_state = await self._session()
 
         def work(session: Session) -> list[str]:
-            user = session_state.authenticate(session)
+            user = session_state._authenticate(session)
             return [
                 f"{e.edited_at.strftime('%Y-%m-%d %H:%M')}: {e.body}"
                 for e in messages_domain.list_edits(session, user, message_id)
@@ -255,7 +255,7 @@ class ChatState(rx.State):
         session_state = await self._session()
 
         def work(session: Session) -> list[ChatSummary]:
-            return chats_domain.list_chats(session, session_state.authenticate(session))
+            return chats_domain.list_chats(session, session_state._authenticate(session))
 
         self.chats = [chat_row(s) for s in await in_transaction(work)]
         self.loaded = True
@@ -266,7 +266,7 @@ class ChatState(rx.State):
     @rx.event
     async def load(self) -> Any:
         session_state = await self._session()
-        redirect = await session_state.ensure_signed_in()
+        redirect = await session_state._ensure_signed_in()
         if redirect is not None:
             return redirect
         try:
@@ -296,7 +296,7 @@ class ChatState(rx.State):
         chat_id = self.open_id
 
         def work(session: Session) -> None:
-            user = session_state.authenticate(session)
+            user = session_state._authenticate(session)
             messages_domain.check_mark_read(session, user, chat_id, seen)
 
         try:
@@ -312,7 +312,7 @@ class ChatState(rx.State):
         def work(
             session: Session,
         ) -> tuple[ChatSummary, list[MessageView], list[MemberView], int, PresenceView | None]:
-            user = session_state.authenticate(session)
+            user = session_state._authenticate(session)
             summary = chats_domain.get_chat(session, user, chat_id)
             partner = None
             if summary.dm_username:
@@ -372,7 +372,7 @@ class ChatState(rx.State):
         chat_id, me = self.open_id, session_state._user_id
 
         def work(session: Session) -> tuple[list[MessageView], int]:
-            user = session_state.authenticate(session)
+            user = session_state._authenticate(session)
             page = messages_domain.list_messages(
                 session, user, chat_id, around=message_id, limit=PAGE
             )
@@ -405,7 +405,7 @@ class ChatState(rx.State):
         first, chat_id, me = self.messages[0].seq, self.open_id, session_state._user_id
 
         def work(session: Session) -> list[MessageView]:
-            user = session_state.authenticate(session)
+            user = session_state._authenticate(session)
             return messages_domain.list_messages(session, user, chat_id, before=first, limit=PAGE)
 
         try:
@@ -476,7 +476,7 @@ class ChatState(rx.State):
         yield rx.set_value("composer", "")
 
         def work(session: Session) -> MessageView:
-            user = session_state.authenticate(session)
+            user = session_state._authenticate(session)
             message = messages_domain.check_send_message(
                 session, user, chat_id, body=body, client_id=client_id, reply_to_id=reply_to
             )
@@ -512,7 +512,7 @@ class ChatState(rx.State):
             def work(
                 session: Session, chat_id: str = chat_id, body: str = body, cid: str = client_id
             ) -> MessageView:
-                user = session_state.authenticate(session)
+                user = session_state._authenticate(session)
                 message = messages_domain.check_send_message(
                     session, user, chat_id, body=body, client_id=cid
                 )
@@ -555,7 +555,7 @@ class ChatState(rx.State):
         session_state = await self._session()
 
         def work(session: Session) -> None:
-            messages_domain.check_typing(session, session_state.authenticate(session), chat_id)
+            messages_domain.check_typing(session, session_state._authenticate(session), chat_id)
 
         try:
             await in_transaction(work)
@@ -575,7 +575,7 @@ class ChatState(rx.State):
         session_state = await self._session()
 
         def work(session: Session) -> None:
-            action(session, session_state.authenticate(session))
+            action(session, session_state._authenticate(session))
 
         try:
             await in_transaction(work)
@@ -741,7 +741,7 @@ class ChatState(rx.State):
         chat_id = self.open_id
 
         def work(session: Session) -> str:
-            user = session_state.authenticate(session)
+            user = session_state._authenticate(session)
             return chats_domain.check_create_invite(session, user, chat_id).code
 
         try:
@@ -779,13 +779,13 @@ class ChatState(rx.State):
     async def join(self) -> Any:
         """on_load of /join/<code>."""
         session_state = await self._session()
-        redirect = await session_state.ensure_signed_in()
+        redirect = await session_state._ensure_signed_in()
         if redirect is not None:
             return redirect
         code = self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
 
         def work(session: Session) -> str:
-            user = session_state.authenticate(session)
+            user = session_state._authenticate(session)
             return chats_domain.check_join_by_invite(session, user, code).id
 
         try:
@@ -802,7 +802,7 @@ class ChatState(rx.State):
 
         def work(session: Session) -> str:
             return chats_domain.check_open_dm(
-                session, session_state.authenticate(session), username
+                session, session_state._authenticate(session), username
             ).id
 
         try:
@@ -820,7 +820,7 @@ class ChatState(rx.State):
         ]
 
         def work(session: Session) -> str:
-            user = session_state.authenticate(session)
+            user = session_state._authenticate(session)
             return chats_domain.check_create_group(session, user, title=title, usernames=names).id
 
         try:

@@ -57,12 +57,12 @@ class Feed:
 
     async def observe(self, listener: RealtimeState, events: list[Event], me: int) -> Any:
         feed = await listener.get_state(FeedState)
-        return feed.feed_change(events, me), feed._open_post_id()
+        return feed._feed_change(events, me), feed._open_post_id()
 
     def load(self, session: Session, user: User, observed: Any) -> Any:
         change, open_post = observed
         return (
-            FeedState.load_change(session, user, change, open_post)
+            FeedState._load_change(session, user, change, open_post)
             if change.needs_database()
             else None
         )
@@ -74,7 +74,7 @@ class Feed:
         if change.touches_screen():
             views, thread = loaded or ([], None)
             feed = await listener.get_state(FeedState)
-            feed.apply_change(change, views, thread)
+            feed._apply_change(change, views, thread)
 
 
 class Stories:
@@ -83,13 +83,13 @@ class Stories:
 
     async def observe(self, listener: RealtimeState, events: list[Event], me: int) -> Any:
         story = await listener.get_state(StoryState)
-        return story.story_change(events), story.load_args()
+        return story._story_change(events), story._load_args()
 
     def load(self, session: Session, user: User, observed: Any) -> Any:
         change, (author, story_id) = observed
         if not change.needs_database():
             return None
-        return StoryState.load_change(session, user, change, author, story_id)
+        return StoryState._load_change(session, user, change, author, story_id)
 
     async def apply(
         self, listener: RealtimeState, events: list[Event], observed: Any, loaded: Any, me: int
@@ -97,7 +97,7 @@ class Stories:
         change, _ = observed
         if change.added or loaded is not None:
             story = await listener.get_state(StoryState)
-            story.apply_change(change, loaded, me)
+            story._apply_change(change, loaded, me)
 
 
 class Profile:
@@ -123,10 +123,10 @@ class Profile:
         for event in events:
             kind = (event.get("type"), event.get("op"))
             if kind == ("user", "update"):
-                session_state.apply_user_view(event["data"])
-                profile.apply_user_view(event["data"])
+                session_state._apply_user_view(event["data"])
+                profile._apply_user_view(event["data"])
             elif kind == ("profile", "counts"):
-                profile.apply_counts(event["data"])
+                profile._apply_counts(event["data"])
 
 
 for _feature in (OpenChat(), Feed(), Stories(), Profile()):

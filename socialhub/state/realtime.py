@@ -118,7 +118,7 @@ class RealtimeState(rx.State):
         async with self:
             session_state = await self.get_state(SessionState)
             if not session_state._user_id:
-                await session_state.resolve()
+                await session_state._resolve()
             user_id, session_id = session_state._user_id, session_state._session_id
             parsed = StreamToken.parse(self._token) if self._token else None
             start = parsed or StreamToken()
@@ -189,7 +189,7 @@ class RealtimeState(rx.State):
                 self._token = ""
                 return rx.call_script("window.location.reload()")
             session_state = await self.get_state(SessionState)
-            return session_state.session_ended()
+            return session_state._session_ended()
 
     def _still_wanted(self, token: str) -> bool:
         """False once the tab has been gone for DISCONNECT_GRACE seconds.
