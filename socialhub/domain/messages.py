@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, func, select
 
-from socialhub.domain import blocks, text
+from socialhub.domain import blocks, ratelimit, text
 from socialhub.domain.chats import (
     access_conversation,
     active_member_ids,
@@ -246,6 +246,8 @@ def check_send_message(
         original = session.get(Message, reply_to_id)
         if original is None or original.conversation_id != conversation.id:
             raise NotFound("the message you reply to is not in this chat", code="reply_not_found")
+    # After the client id check: resending a message already stored costs nothing.
+    ratelimit.hit("message", f"user:{actor.id}")
     # Write (take the chat's row lock) before the savepoint: pysqlite opens a transaction only
     # before DML, so a SAVEPOINT issued first would open its own, and its RELEASE would commit
     # the message even if the caller's transaction later rolls back.
@@ -484,6 +486,7 @@ def check_react(session: Session, actor: User, message_id: str, value: str) -> N
     if message.deleted_at is not None or message.kind != MessageKind.text.value:
         raise InvalidInput("you cannot react to this message", code="message_deleted")
     symbol = _clean_emoji(value)
+    ratelimit.hit("reaction", f"user:{actor.id}")
     if session.get(Reaction, (message.id, actor.id, symbol)) is None:
         session.add(Reaction(message_id=message.id, user_id=actor.id or 0, emoji=symbol))
         session.flush()
@@ -492,6 +495,7 @@ def check_react(session: Session, actor: User, message_id: str, value: str) -> N
 
 def check_unreact(session: Session, actor: User, message_id: str, value: str) -> None:
     message, conversation, _ = access_message(session, actor, message_id)
+    ratelimit.hit("reaction", f"user:{actor.id}")
     row = session.get(Reaction, (message.id, actor.id, (value or "").strip()))
     if row is not None:
         session.delete(row)
@@ -520,6 +524,7 @@ def check_forward(
         conversation, member = access_conversation(session, actor, target)
         _check_can_send(session, actor, conversation, member)
         checked.append(conversation)
+    ratelimit.hit("forward", f"user:{actor.id}", cost=len(checked))
     return [
         do_append_message(session, conversation, author=actor, body=message.body, forwarded=True)
         for conversation in checked
