@@ -36,7 +36,7 @@ from socialhub.models import (
 )
 from socialhub.models.base import utcnow
 from socialhub.models.chat import MessageView, ReactionSummary, ReplyPreview
-from socialhub.realtime.events import publish_on_commit
+from socialhub.realtime.events import publish_ephemeral, publish_on_commit, user_key
 
 BODY_MAX = 4096
 CLIENT_ID_MAX = 64
@@ -613,8 +613,25 @@ def do_acknowledge_delivery(session: Session, user_id: int, positions: dict[str,
             continue  # left the chat meanwhile
 
 
-def check_typing(session: Session, actor: User, conversation_id: str) -> list[int]:
-    """Who should see that the actor is typing here (never stored)."""
+def check_typing(session: Session, actor: User, conversation_id: str) -> None:
+    """The actor is typing here: tell the others, if the actor may send in this chat."""
     conversation, member = access_conversation(session, actor, conversation_id)
     _check_can_send(session, actor, conversation, member)
-    return [uid for uid in active_member_ids(session, conversation.id) if uid != actor.id]
+    ratelimit.hit("typing", f"user:{actor.id}")
+    do_signal_typing(session, conversation, actor)
+
+
+def do_signal_typing(session: Session, conversation: Conversation, actor: User) -> None:
+    """A signal, never stored: pushed now to the other members (a missed one costs nothing)."""
+    publish_ephemeral(
+        type="typing",
+        op="start",
+        data={
+            "conversation_id": conversation.id,
+            "user_id": actor.id,
+            "name": actor.display_name,
+        },
+        keys=[
+            user_key(uid) for uid in active_member_ids(session, conversation.id) if uid != actor.id
+        ],
+    )

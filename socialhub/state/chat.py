@@ -6,6 +6,7 @@ The database is the truth; this state holds only what the tab shows: the chat li
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 import uuid
@@ -28,7 +29,6 @@ from socialhub.domain.errors import DomainError
 from socialhub.models import MemberRole, SendPolicy
 from socialhub.models.chat import ChatSummary, MemberView, MessageView
 from socialhub.models.users import PresenceView
-from socialhub.realtime.events import publish_ephemeral, user_key
 from socialhub.state.base import error_toast, in_transaction
 from socialhub.state.session import SessionState
 
@@ -556,24 +556,12 @@ class ChatState(rx.State):
             return
         session_state = await self._session()
 
-        def work(session: Session) -> tuple[list[int], int, str]:
-            user = session_state.authenticate(session)
-            return (
-                messages_domain.check_typing(session, user, chat_id),
-                user.id or 0,
-                user.display_name,
-            )
+        def work(session: Session) -> None:
+            messages_domain.check_typing(session, session_state.authenticate(session), chat_id)
 
-        try:
-            recipients, me, name = await in_transaction(work)
-        except DomainError:
-            return
-        publish_ephemeral(
-            type="typing",
-            op="start",
-            data={"conversation_id": chat_id, "user_id": me, "name": name},
-            keys=[user_key(uid) for uid in recipients],
-        )
+        # A signal, not a write: a refusal (even over the limit) is not worth a toast while typing.
+        with contextlib.suppress(DomainError):
+            await in_transaction(work)
 
     def prune_typing(self, now: float) -> None:
         """Forget typists not heard from for TYPING_SECONDS."""

@@ -7,6 +7,7 @@ import pytest
 
 from tests.api.conftest import Signup, bearer
 from tests.api.test_auth_api import error_code
+from tests.support.chat import Events
 
 Tokens = dict[str, str]
 
@@ -362,3 +363,28 @@ async def test_group_picture_upload(client: httpx.AsyncClient, signup: Signup) -
     assert done.status_code == 200
     picture = await client.get(done.json()["avatar_url"])
     assert picture.headers["content-type"] == "image/webp"
+
+
+async def test_typing_reaches_the_other_members(
+    client: httpx.AsyncClient, pair: tuple[Tokens, Tokens], signup: Signup, events: Events
+) -> None:
+    alice, bob = pair
+    carol = await signup("carol")
+    chat = await dm(client, alice, "bob")
+    events.clear()
+    response = await client.post(f"/api/v1/chats/{chat}/typing", headers=bearer(alice))
+    assert (response.status_code, response.content) == (204, b"")
+    [(recipient, signal)] = [(k, e) for k, e in events if e["type"] == "typing"]
+    assert recipient == f"user:{bob['user']['id']}"  # type: ignore[index]
+    assert signal["op"] == "start"
+    assert signal["data"] == {
+        "conversation_id": chat,
+        "user_id": alice["user"]["id"],  # type: ignore[index]
+        "name": "alice",
+    }
+    stranger = await client.post(f"/api/v1/chats/{chat}/typing", headers=bearer(carol))
+    assert (stranger.status_code, error_code(stranger)) == (404, "chat_not_found")
+    missing = await client.post("/api/v1/chats/nope/typing", headers=bearer(alice))
+    assert (missing.status_code, error_code(missing)) == (404, "chat_not_found")
+    assert (await client.post(f"/api/v1/chats/{chat}/typing")).status_code == 401
+    assert len([e for _, e in events if e["type"] == "typing"]) == 1
