@@ -68,6 +68,7 @@ def ticks(status: rx.Var[str]) -> rx.Component:
     return rx.match(
         status,
         ("sending", rx.icon("clock", size=14, aria_label="sending")),
+        ("queued", rx.icon("hourglass", size=14, aria_label="queued: sending too fast")),
         (
             "failed",
             rx.icon("circle-alert", size=14, color=rx.color("red", 9), aria_label="not sent"),
