@@ -206,7 +206,8 @@ def message_bubble(message: rx.Var[MessageRow]) -> rx.Component:
                     "This message was deleted", font_style="italic", color_scheme="gray", size="2"
                 ),
                 rx.cond(
-                    ChatState.editing_id == message.id,
+                    # A pending send has no id yet: never "" == "" while nothing is edited.
+                    (ChatState.editing_id == message.id) & ~message.pending,
                     edit_form(message),
                     rx.cond(
                         message.html != "",

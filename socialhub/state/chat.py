@@ -515,6 +515,8 @@ class ChatState(rx.State):
                 rx.toast.info(
                     f"Sending too fast: queued, it goes out in {exc.retry_after} s",
                     id=exc.code,
+                    # Shown while the message waits.
+                    duration=max(4, exc.retry_after) * 1000,
                 ),
             ]
             return
