@@ -3,6 +3,8 @@
 // reload after a server restart) is sent again on reconnect. Resends are idempotent by client id.
 // While a send has not reached the server (offline, or the server is down), the tab shows it as a
 // pending bubble at the end of the open chat, drawn here because no server handler can run.
+// Over the rate limit (HTTP 429 / RateLimited) a send is not refused: it stays here and the
+// outbox is handed back to the server after the Retry-After it was given (`retryIn`).
 (function () {
   const KEY = "sh_outbox";
   // The server's own "sending" row normally appears well within this; after it, draw ours.
@@ -20,6 +22,9 @@
       ? window.crypto.randomUUID().replace(/-/g, "")
       : Date.now().toString(16) + Math.random().toString(16).slice(2);
 
+  // The pending hand-back to the server, while sends wait for the rate limit.
+  let retryTimer = null;
+
   const currentChat = () => window.location.pathname.replace(/\/$/, "").split("/").pop();
 
   const pendingBubble = (item) => {
@@ -28,13 +33,16 @@
     const bubble = document.createElement("div");
     bubble.className = "message-pending";
     bubble.dataset.clientId = item.client_id;
-    bubble.dataset.status = "pending";
+    bubble.dataset.status = retryTimer === null ? "pending" : "queued";
     const body = document.createElement("div");
     body.className = "message-pending-body";
     body.textContent = item.body; // text, never HTML
     const meta = document.createElement("div");
     meta.className = "message-pending-meta";
-    meta.textContent = "Pending: sends when the connection is back";
+    meta.textContent =
+      retryTimer === null
+        ? "Pending: sends when the connection is back"
+        : "Queued: sending too fast, it goes out in a moment";
     bubble.append(body, meta);
     row.append(bubble);
     return row;
@@ -53,7 +61,8 @@
       (item) =>
         item.chat_id === chat && !shown.has(item.client_id) && now - item.at >= PENDING_AFTER_MS,
     );
-    const signature = items.map((item) => item.client_id).join(",");
+    const signature =
+      (retryTimer === null ? "pending:" : "queued:") + items.map((item) => item.client_id).join(",");
     if (host.dataset.signature === signature) return;
     host.dataset.signature = signature;
     host.replaceChildren(...items.map(pendingBubble));
@@ -65,6 +74,18 @@
     done: (clientId) => {
       write(read().filter((item) => item.client_id !== clientId));
       render();
+    },
+    // Resolves to the outbox after `seconds`; asked again while waiting, resolves to nothing at
+    // once, so a burst of refused sends is handed back once, in order.
+    retryIn: (seconds) => {
+      if (retryTimer !== null) return [];
+      return new Promise((resolve) => {
+        retryTimer = window.setTimeout(() => {
+          retryTimer = null;
+          resolve(read());
+        }, seconds * 1000);
+        render();
+      });
     },
   };
 

@@ -52,6 +52,7 @@ class Server:
             "BCRYPT_ROUNDS": "4",
             "RATE_LIMIT_LOGIN": "100000/minute",
             "RATE_LIMIT_SIGNUP": "100000/minute",
+            "RATE_LIMIT_MESSAGE": "100000/minute",
             "LOG_LEVEL": "WARNING",
         }
         if database_url:

@@ -114,6 +114,7 @@ def main() -> None:
         BCRYPT_ROUNDS="4",
         RATE_LIMIT_SIGNUP="100000/minute",
         RATE_LIMIT_LOGIN="100000/minute",
+        RATE_LIMIT_MESSAGE="100000/minute",
     )
     asyncio.run(run(args.sends, args.members, args.concurrency))
 

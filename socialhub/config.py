@@ -92,6 +92,17 @@ class Settings:
     rate_limit_post: str = "30/minute"
     rate_limit_comment: str = "60/minute"
     rate_limit_story: str = "30/hour"
+    rate_limit_message: str = "60/minute"
+    rate_limit_reaction: str = "60/minute"
+    rate_limit_typing: str = "60/minute"
+    rate_limit_forward: str = "30/minute"
+    rate_limit_group: str = "20/hour"
+    rate_limit_member_add: str = "60/hour"
+    rate_limit_follow: str = "100/hour"
+    rate_limit_friend_request: str = "30/hour"
+    rate_limit_avatar: str = "20/hour"
+    rate_limit_group_picture: str = "20/hour"
+    rate_limit_poll_vote: str = "60/minute"
     bcrypt_rounds: int = 12
     log_level: str = "INFO"
     log_json: bool = True
@@ -127,6 +138,29 @@ def load_settings() -> Settings:
         rate_limit_post=_env("RATE_LIMIT_POST", "30/minute"),
         rate_limit_comment=_env("RATE_LIMIT_COMMENT", "60/minute"),
         rate_limit_story=_env("RATE_LIMIT_STORY", "30/hour"),
+        # Limits on repeatable writes, per account: what a heavy but honest user never reaches,
+        # well below what a script flooding others' chats, notifications or our CPU would need.
+        # A quick chatter sends a message every few seconds; 60/minute is one a second for a
+        # whole minute (an offline outbox resent on reconnect waits and retries past it).
+        rate_limit_message=_env("RATE_LIMIT_MESSAGE", "60/minute"),
+        # Each reaction (added or removed) is an event to every member of the chat.
+        rate_limit_reaction=_env("RATE_LIMIT_REACTION", "60/minute"),
+        # The composer signals at most once per 2 s (30/minute); twice that covers two tabs.
+        rate_limit_typing=_env("RATE_LIMIT_TYPING", "60/minute"),
+        # Counted per chat forwarded to (one forward may reach up to 20 chats).
+        rate_limit_forward=_env("RATE_LIMIT_FORWARD", "30/minute"),
+        rate_limit_group=_env("RATE_LIMIT_GROUP", "20/hour"),
+        # Counted per request (each may add many people): an admin adding a club one by one.
+        rate_limit_member_add=_env("RATE_LIMIT_MEMBER_ADD", "60/hour"),
+        # Follows and friend requests notify the other person: enough for following a whole
+        # list of suggestions, not for notifying thousands of strangers.
+        rate_limit_follow=_env("RATE_LIMIT_FOLLOW", "100/hour"),
+        rate_limit_friend_request=_env("RATE_LIMIT_FRIEND_REQUEST", "30/hour"),
+        # Every upload is decoded and re-encoded at three sizes: trying a few crops is fine.
+        rate_limit_avatar=_env("RATE_LIMIT_AVATAR", "20/hour"),
+        rate_limit_group_picture=_env("RATE_LIMIT_GROUP_PICTURE", "20/hour"),
+        # Votes, changed votes and retractions: one click each, every update pushed to viewers.
+        rate_limit_poll_vote=_env("RATE_LIMIT_POLL_VOTE", "60/minute"),
         bcrypt_rounds=_env_int("BCRYPT_ROUNDS", 12),
         log_level=_env("LOG_LEVEL", "INFO").upper(),
         log_json=_env("LOG_FORMAT", "json") == "json",

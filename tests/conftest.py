@@ -24,6 +24,17 @@ os.environ.update(
         "RATE_LIMIT_POST": "1000/minute",
         "RATE_LIMIT_COMMENT": "1000/minute",
         "RATE_LIMIT_STORY": "1000/minute",
+        "RATE_LIMIT_MESSAGE": "1000/minute",
+        "RATE_LIMIT_REACTION": "1000/minute",
+        "RATE_LIMIT_TYPING": "1000/minute",
+        "RATE_LIMIT_FORWARD": "1000/minute",
+        "RATE_LIMIT_GROUP": "1000/minute",
+        "RATE_LIMIT_MEMBER_ADD": "1000/minute",
+        "RATE_LIMIT_FOLLOW": "1000/minute",
+        "RATE_LIMIT_FRIEND_REQUEST": "1000/minute",
+        "RATE_LIMIT_AVATAR": "1000/minute",
+        "RATE_LIMIT_GROUP_PICTURE": "1000/minute",
+        "RATE_LIMIT_POLL_VOTE": "1000/minute",
     }
 )
 os.environ.pop("DATABASE_URL", None)
@@ -51,6 +62,25 @@ def reset_settings(**env: str | None) -> None:
     config.get_settings.cache_clear()
     ratelimit._limiter.cache_clear()
     hub_module._hub = None
+
+
+@pytest.fixture
+def lower_limits(database_url: str) -> Iterator[Callable[..., None]]:
+    """`lower_limits(RATE_LIMIT_MESSAGE="2/minute")` in a test; the suite's values come back.
+
+    Limits are read from the settings at each attempt, so the limiter and the hub (and the
+    observers of the `events` fixture) stay as they are."""
+    saved: dict[str, str] = {}
+
+    def lower(**env: str) -> None:
+        for name, value in env.items():
+            saved.setdefault(name, os.environ[name])
+            os.environ[name] = value
+        config.get_settings.cache_clear()
+
+    yield lower
+    os.environ.update(saved)
+    config.get_settings.cache_clear()
 
 
 @pytest.fixture(scope="session")

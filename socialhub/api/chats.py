@@ -286,6 +286,26 @@ def send(chat_id: str, body: MessageCreate, caller: CurrentCaller) -> MessageVie
         return messages.message_view(db, message)
 
 
+@router.post(
+    "/chats/{chat_id}/typing",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses={
+        403: {
+            **ERROR_RESPONSES[403],
+            "description": "You may not send here (admins only; blocked)",
+        },
+        404: {**ERROR_RESPONSES[404], "description": "No such chat, or you are not in it"},
+        429: {**ERROR_RESPONSES[429], "description": "Over RATE_LIMIT_TYPING (see Retry-After)"},
+    },
+)
+def typing(chat_id: str, caller: CurrentCaller) -> Response:
+    """You are typing: the other members get a `typing`/`start` event (never stored). Send it
+    at most every 2 s while typing; others show it for 4 s after the last one."""
+    with transaction() as db:
+        messages.check_typing(db, caller.user(db), chat_id)
+    return no_content()
+
+
 @router.post("/chats/{chat_id}/read", status_code=status.HTTP_204_NO_CONTENT)
 def mark_read(chat_id: str, body: Position, caller: CurrentCaller) -> Response:
     """You have seen everything up to `seq`."""

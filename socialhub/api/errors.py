@@ -93,3 +93,9 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         429: "Rate limited (see Retry-After)",
     }.items()
 }
+ERROR_RESPONSES[429]["headers"] = {
+    "Retry-After": {
+        "description": "seconds to wait before trying again",
+        "schema": {"type": "integer"},
+    }
+}

@@ -68,6 +68,7 @@ def ticks(status: rx.Var[str]) -> rx.Component:
     return rx.match(
         status,
         ("sending", rx.icon("clock", size=14, aria_label="sending")),
+        ("queued", rx.icon("hourglass", size=14, aria_label="queued: sending too fast")),
         (
             "failed",
             rx.icon("circle-alert", size=14, color=rx.color("red", 9), aria_label="not sent"),
@@ -205,7 +206,8 @@ def message_bubble(message: rx.Var[MessageRow]) -> rx.Component:
                     "This message was deleted", font_style="italic", color_scheme="gray", size="2"
                 ),
                 rx.cond(
-                    ChatState.editing_id == message.id,
+                    # A pending send has no id yet: never "" == "" while nothing is edited.
+                    (ChatState.editing_id == message.id) & ~message.pending,
                     edit_form(message),
                     rx.cond(
                         message.html != "",

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
 from socialhub.config import get_settings
-from socialhub.domain import blocks, media
+from socialhub.domain import blocks, media, ratelimit
 from socialhub.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from socialhub.domain.users import access_user, avatar_urls
 from socialhub.domain.validation import clean_text
@@ -265,6 +265,7 @@ def check_create_group(
             field="usernames",
             code="group_full",
         )
+    ratelimit.hit("group", f"user:{actor.id}")
     return do_create_conversation(
         session,
         kind=ConversationKind.group,
@@ -354,6 +355,7 @@ def check_add_members(
         raise InvalidInput(
             f"a group has at most {GROUP_MAX_MEMBERS} members", field="usernames", code="group_full"
         )
+    ratelimit.hit("member_add", f"user:{actor.id}")
     for user in users:
         _join(session, conversation, user)
         do_system_message(
@@ -475,6 +477,8 @@ def check_set_group_picture(
     """Group admins set the group's picture (the avatar pipeline: sniffed, re-encoded, no EXIF)."""
     conversation, member = access_conversation(session, actor, conversation_id)
     require_admin(conversation, member)
+    # Before the image is decoded: the limit also spares the CPU.
+    ratelimit.hit("group_picture", f"user:{actor.id}")
     processed = media.process_square_image(data, max_bytes=get_settings().avatar_max_bytes)
     conversation.avatar_version = media.store_square_image(f"groups/{conversation.id}", processed)
     session.add(conversation)

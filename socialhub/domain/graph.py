@@ -30,7 +30,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, and_, col, func, or_, select
 
 from socialhub.db import insert_once
-from socialhub.domain import blocks, chats
+from socialhub.domain import blocks, chats, ratelimit
 from socialhub.domain.errors import InvalidInput, NotFound, PermissionDenied
 from socialhub.domain.pagination import newest_people
 from socialhub.domain.users import access_user
@@ -434,6 +434,7 @@ def check_follow(session: Session, actor: User, username: str) -> User:
     """Follow a user (again: no change). Not yourself, and not across a block."""
     target = _other(session, actor, username, self_code="follow_self")
     _refuse_blocked(session, actor, target, "follow")
+    ratelimit.hit("follow", f"user:{actor.id}")
     if insert_once(
         session, Follow, follower_id=actor.id, followee_id=target.id, created_at=utcnow()
     ):
@@ -473,6 +474,7 @@ def check_send_friend_request(session: Session, actor: User, username: str) -> U
     assert actor.id is not None
     assert target.id is not None
     _refuse_blocked(session, actor, target, "befriend")
+    ratelimit.hit("friend_request", f"user:{actor.id}")
     status = friend_status(session, actor.id, target.id)
     if status == "request_received":
         _befriend(session, actor, target)

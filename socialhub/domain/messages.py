@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
-from socialhub.domain import blocks, text
+from socialhub.domain import blocks, ratelimit, text
 from socialhub.domain.chats import (
     access_conversation,
     dm_partner,
@@ -258,6 +258,8 @@ def check_send_message(
         original = session.get(Message, reply_to_id)
         if original is None or original.conversation_id != conversation.id:
             raise NotFound("the message you reply to is not in this chat", code="reply_not_found")
+    # After the client id check: resending a message already stored costs nothing.
+    ratelimit.hit("message", f"user:{actor.id}")
     # Write (take the chat's row lock) before the savepoint: pysqlite opens a transaction only
     # before DML, so a SAVEPOINT issued first would open its own, and its RELEASE would commit
     # the message even if the caller's transaction later rolls back.
@@ -478,6 +480,7 @@ def check_react(session: Session, actor: User, message_id: str, value: str) -> N
     if message.deleted_at is not None or message.kind != MessageKind.text.value:
         raise InvalidInput("you cannot react to this message", code="message_deleted")
     symbol = _clean_emoji(value)
+    ratelimit.hit("reaction", f"user:{actor.id}")
     if session.get(Reaction, (message.id, actor.id, symbol)) is None:
         session.add(Reaction(message_id=message.id, user_id=actor.id or 0, emoji=symbol))
         session.flush()
@@ -486,6 +489,7 @@ def check_react(session: Session, actor: User, message_id: str, value: str) -> N
 
 def check_unreact(session: Session, actor: User, message_id: str, value: str) -> None:
     message, conversation, _ = access_message(session, actor, message_id)
+    ratelimit.hit("reaction", f"user:{actor.id}")
     row = session.get(Reaction, (message.id, actor.id, (value or "").strip()))
     if row is not None:
         session.delete(row)
@@ -514,6 +518,7 @@ def check_forward(
         conversation, member = access_conversation(session, actor, target)
         _check_can_send(session, actor, conversation, member)
         checked.append(conversation)
+    ratelimit.hit("forward", f"user:{actor.id}", cost=len(checked))
     return [
         do_append_message(session, conversation, author=actor, body=message.body, forwarded=True)
         for conversation in checked
@@ -625,9 +630,16 @@ def do_record_receipts(
 
 
 def check_typing(session: Session, actor: User, conversation_id: str) -> None:
-    """Show the conversation's other members that the actor is typing (never stored)."""
+    """The actor is typing here: tell the others, if the actor may send in this chat."""
     conversation, member = access_conversation(session, actor, conversation_id)
     _check_can_send(session, actor, conversation, member)
+    ratelimit.hit("typing", f"user:{actor.id}")
+    do_signal_typing(session, conversation, actor)
+
+
+def do_signal_typing(session: Session, conversation: Conversation, actor: User) -> None:
+    """A signal, never stored, pushed now to the conversation's live members (a missed one
+    costs nothing; each client ignores its own user's)."""
     publish_ephemeral(
         type="typing",
         op="start",

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
+from socialhub.domain import ratelimit
 from socialhub.domain.errors import Conflict, InvalidInput, NotFound
 from socialhub.domain.post_access import access_post
 from socialhub.domain.validation import clean_text
@@ -257,6 +258,7 @@ def check_vote(session: Session, voter: User, post_id: str, option_ids: Sequence
         raise InvalidInput("choose options of this poll", field="option_ids", code="bad_option")
     if not poll.multiple and len(chosen) != 1:
         raise InvalidInput("this poll takes one choice", field="option_ids", code="single_choice")
+    ratelimit.hit("poll_vote", f"user:{voter.id}")
     _set_ballot(session, voter.id, post_id, chosen)
     return _views(session, [post_id], voter.id)[post_id]
 
@@ -265,6 +267,7 @@ def check_retract_vote(session: Session, voter: User, post_id: str) -> PollView:
     """Take your ballot back while the poll is open (none: no change)."""
     assert voter.id is not None
     _open_poll(session, voter, post_id)
+    ratelimit.hit("poll_vote", f"user:{voter.id}")
     _set_ballot(session, voter.id, post_id, set())
     return _views(session, [post_id], voter.id)[post_id]
 

@@ -1,5 +1,6 @@
-"""Rate limits, with the `limits` library: log-in and sign-up per account and per IP; reports,
-posts, comments and stories per account."""
+"""Rate limits, with the `limits` library: log-in and sign-up per account and per IP; every
+write a user can repeat (reports, posts, comments, stories, messages, reactions, typing, forwards,
+groups, member adds, follows, friend requests, picture uploads, poll votes) per account."""
 
 from __future__ import annotations
 
@@ -22,8 +23,9 @@ def _limiter() -> MovingWindowRateLimiter:
     return MovingWindowRateLimiter(storage)
 
 
-def hit(action: str, *keys: str, limit: str | None = None) -> None:
-    """Count one attempt of `action` against each key; refuse when any key is over its limit."""
+def hit(action: str, *keys: str, limit: str | None = None, cost: int = 1) -> None:
+    """Count an attempt of `action` (worth `cost` units) against each key; refuse when any key
+    is over its limit. A refused attempt counts for nothing, so waiting `retry_after` is enough."""
     settings = get_settings()
     rules = {
         "login": settings.rate_limit_login,
@@ -32,16 +34,29 @@ def hit(action: str, *keys: str, limit: str | None = None) -> None:
         "post": settings.rate_limit_post,
         "comment": settings.rate_limit_comment,
         "story": settings.rate_limit_story,
+        "message": settings.rate_limit_message,
+        "reaction": settings.rate_limit_reaction,
+        "typing": settings.rate_limit_typing,
+        "forward": settings.rate_limit_forward,
+        "group": settings.rate_limit_group,
+        "member_add": settings.rate_limit_member_add,
+        "follow": settings.rate_limit_follow,
+        "friend_request": settings.rate_limit_friend_request,
+        "avatar": settings.rate_limit_avatar,
+        "group_picture": settings.rate_limit_group_picture,
+        "poll_vote": settings.rate_limit_poll_vote,
     }
     rule = parse(limit or rules[action])
     limiter = _limiter()
     for key in keys:
         if not key:
             continue
-        if not limiter.hit(rule, action, key):
+        if not limiter.hit(rule, action, key, cost=cost):
             reset_at, _remaining = limiter.get_window_stats(rule, action, key)
             retry_after = max(1, math.ceil(reset_at - time.time()))
-            raise RateLimited("too many attempts; try again later", retry_after=retry_after)
+            raise RateLimited(
+                f"too many attempts; try again in {retry_after} s", retry_after=retry_after
+            )
 
 
 def reset() -> None:

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, or_, select
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 from socialhub.config import get_settings
-from socialhub.domain import media
+from socialhub.domain import media, ratelimit
 from socialhub.domain.errors import Conflict, InvalidInput, NotFound
 from socialhub.domain.validation import clean_text
 from socialhub.models import Presence, PresenceVisibility, SiteRole, User
@@ -243,6 +243,8 @@ def do_update_profile(session: Session, user: User, changes: dict[str, str]) -> 
 
 
 def check_set_avatar(session: Session, actor: User, data: bytes) -> User:
+    # Before the image is decoded: the limit also spares the CPU.
+    ratelimit.hit("avatar", f"user:{actor.id}")
     processed = media.process_square_image(data, max_bytes=get_settings().avatar_max_bytes)
     return do_set_avatar(session, actor, processed)
 

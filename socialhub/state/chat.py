@@ -6,7 +6,9 @@ The database is the truth; this state holds only what the tab shows: the chat li
 
 from __future__ import annotations
 
+import contextlib
 import json
+import math
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -23,7 +25,7 @@ from socialhub.domain import media
 from socialhub.domain import messages as messages_domain
 from socialhub.domain import presence as presence_domain
 from socialhub.domain import users as users_domain
-from socialhub.domain.errors import DomainError
+from socialhub.domain.errors import DomainError, RateLimited
 from socialhub.models import MemberRole, SendPolicy, User
 from socialhub.models.chat import ChatSummary, MemberView, MessageView
 from socialhub.models.users import PresenceView
@@ -87,6 +89,15 @@ def presence_label(view: PresenceView | None) -> str:
 def forget_outbox(client_id: str) -> EventSpec:
     """The browser may drop this send from its outbox: the server has decided on it."""
     return rx.call_script(f"window.shOutbox && shOutbox.done({json.dumps(client_id)})")
+
+
+def resend_outbox_in(seconds: float) -> EventSpec:
+    """The browser hands its outbox back to `ChatState.resend_outbox` after `seconds` (once, however
+    often this is asked while it waits)."""
+    return rx.call_script(
+        f"window.shOutbox ? shOutbox.retryIn({max(1, math.ceil(seconds))}) : []",
+        callback=ChatState.resend_outbox,
+    )
 
 
 def chat_row(summary: ChatSummary) -> ChatRow:
@@ -181,6 +192,8 @@ class ChatState(rx.State):
     _receipts: dict[int, tuple[int, int]] = {}
     # The tab is in the background: messages arriving in the open chat are delivered, not read.
     _hidden: bool = False
+    # Sends are over the rate limit until then (epoch seconds): later ones queue behind them.
+    _sends_wait_until: float = 0.0
 
     @rx.var
     def open_chat_visible(self) -> bool:
@@ -444,6 +457,14 @@ class ChatState(rx.State):
         chat_id = self.open_id or self._chat_in_url()
         if not body or not chat_id:
             return
+        wait = self._sends_wait_until - time.time()
+        if wait > 0 and form.get("client_id"):
+            # Earlier sends wait for the rate limit: this one waits in the outbox (shown there as
+            # queued) and goes out after them, in order.
+            self.reply_to_id = ""
+            self.reply_preview = ""
+            yield [rx.set_value("composer", ""), resend_outbox_in(wait)]
+            return
         session_state = await self._session()
         reply_to, me = self.reply_to_id or None, session_state._user_id
         self.messages.append(
@@ -484,26 +505,45 @@ class ChatState(rx.State):
 
         try:
             view = await in_transaction(work)
+        except RateLimited as exc:
+            # Not a refusal: it stays in the outbox and goes out once the limit allows.
+            self._sends_wait_until = time.time() + exc.retry_after
+            self._mark_pending(client_id, "queued")
+            yield [
+                resend_outbox_in(exc.retry_after),
+                rx.toast.info(
+                    f"Sending too fast: queued, it goes out in {exc.retry_after} s",
+                    id=exc.code,
+                    # Shown while the message waits.
+                    duration=max(4, exc.retry_after) * 1000,
+                ),
+            ]
+            return
         except DomainError as exc:
-            for row in self.messages:
-                if row.client_id == client_id and row.pending:
-                    row.failed = True
-                    row.status = "failed"
+            self._mark_pending(client_id, "failed")
             # Refused for good (not a network problem): do not resend it.
             yield [forget_outbox(client_id), error_toast(exc)]
             return
         self._upsert(message_row(view, me))
         yield forget_outbox(client_id)
 
+    def _mark_pending(self, client_id: str, status: str) -> None:
+        for row in self.messages:
+            if row.client_id == client_id and row.pending:
+                row.failed = status == "failed"
+                row.status = status
+
     @rx.event
     async def resend_outbox(self, items: list[dict[str, Any]]) -> AsyncIterator[Any]:
         """Send what the browser's outbox still holds (offline sends, or sends lost in a reload).
 
         Each keeps its client id, so a message the server already stored is not stored again.
+        Over the rate limit, the rest stay queued, in order, and are handed back when it allows.
         """
         session_state = await self._session()
         me = session_state._user_id
-        for item in items if isinstance(items, list) else []:
+        queue = items if isinstance(items, list) else []
+        for position, item in enumerate(queue):
             client_id = str(item.get("client_id", ""))[:64]
             chat_id, body = str(item.get("chat_id", "")), str(item.get("body", ""))
             if not client_id:
@@ -520,6 +560,12 @@ class ChatState(rx.State):
 
             try:
                 view = await in_transaction(work)
+            except RateLimited as exc:
+                self._sends_wait_until = time.time() + exc.retry_after
+                for waiting in queue[position:]:
+                    self._mark_pending(str(waiting.get("client_id", "")), "queued")
+                yield resend_outbox_in(exc.retry_after)
+                return
             except DomainError:
                 yield forget_outbox(client_id)
                 continue
@@ -528,11 +574,14 @@ class ChatState(rx.State):
             yield forget_outbox(client_id)
 
     def _upsert(self, row: MessageRow) -> None:
-        """Insert or replace by id (or by the client id of a pending send), keeping seq order."""
+        """Insert or replace by id, keeping seq order; the pending row of its send goes (a resend
+        of the outbox may have shown the message already)."""
+        if row.client_id and any(m.pending and m.client_id == row.client_id for m in self.messages):
+            self.messages = [
+                m for m in self.messages if not (m.pending and m.client_id == row.client_id)
+            ]
         for i, existing in enumerate(self.messages):
-            if existing.id == row.id or (
-                row.client_id and existing.pending and existing.client_id == row.client_id
-            ):
+            if existing.id == row.id:
                 self.messages[i] = row
                 break
         else:
@@ -557,10 +606,9 @@ class ChatState(rx.State):
         def work(session: Session) -> None:
             messages_domain.check_typing(session, session_state._authenticate(session), chat_id)
 
-        try:
+        # A signal, not a write: a refusal (even over the limit) is not worth a toast while typing.
+        with contextlib.suppress(DomainError):
             await in_transaction(work)
-        except DomainError:
-            return
 
     def _prune_typing(self, now: float) -> None:
         """Forget typists not heard from for TYPING_SECONDS."""

@@ -7,6 +7,7 @@ import pytest
 
 from tests.api.conftest import Signup, bearer
 from tests.api.test_auth_api import error_code
+from tests.support.chat import Events
 
 Tokens = dict[str, str]
 
@@ -561,3 +562,30 @@ async def test_a_removed_member_reads_nothing_said_after_the_removal(
     listed = (await client.get("/api/v1/chats", headers=headers)).json()
     assert [c["id"] for c in listed] == [removed["dm"]]
     assert SECRET not in dm_history.text + str(listed)
+
+
+async def test_typing_reaches_the_members_of_the_chat(
+    client: httpx.AsyncClient, pair: tuple[Tokens, Tokens], signup: Signup, events: Events
+) -> None:
+    alice, bob = pair
+    carol = await signup("carol")
+    chat = await dm(client, alice, "bob")
+    events.clear()
+    response = await client.post(f"/api/v1/chats/{chat}/typing", headers=bearer(alice))
+    assert (response.status_code, response.content) == (204, b"")
+    # Pushed to the chat: its members' clients get it (the typist's own ones ignore it).
+    typed = [(k, e) for k, e in events if e["type"] == "typing"]
+    assert {k for k, _ in typed} == {f"user:{u['user']['id']}" for u in (alice, bob)}  # type: ignore[index]
+    signal = typed[0][1]
+    assert signal["op"] == "start"
+    assert signal["data"] == {
+        "conversation_id": chat,
+        "user_id": alice["user"]["id"],  # type: ignore[index]
+        "name": "alice",
+    }
+    stranger = await client.post(f"/api/v1/chats/{chat}/typing", headers=bearer(carol))
+    assert (stranger.status_code, error_code(stranger)) == (404, "chat_not_found")
+    missing = await client.post("/api/v1/chats/nope/typing", headers=bearer(alice))
+    assert (missing.status_code, error_code(missing)) == (404, "chat_not_found")
+    assert (await client.post(f"/api/v1/chats/{chat}/typing")).status_code == 401
+    assert len([e for _, e in events if e["type"] == "typing"]) == 2

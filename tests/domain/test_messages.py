@@ -10,7 +10,7 @@ from sqlmodel import Session, col, func, select
 
 from socialhub.db import transaction
 from socialhub.domain import blocks, chats, messages
-from socialhub.domain.errors import InvalidInput, NotFound, PermissionDenied
+from socialhub.domain.errors import InvalidInput, NotFound, PermissionDenied, RateLimited
 from socialhub.models import (
     ConversationMember,
     HiddenMessage,
@@ -988,3 +988,92 @@ def test_racing_client_id_returns_the_stored_message(
     monkeypatch.undo()
     # The failed attempt left no gap in the numbering.
     assert send(bob, dm, "next").seq == 2
+
+
+# Typing ------------------------------------------------------------------------------------------
+
+
+def typing(actor: int, conversation_id: str) -> None:
+    with transaction() as s:
+        messages.check_typing(s, load_user(s, actor), conversation_id)
+
+
+def test_typing_reaches_the_chat_and_is_never_stored(
+    trio: tuple[int, int, int], group: str, events: Events
+) -> None:
+    alice, bob, carol = trio
+    with transaction() as s:
+        load_user(s, alice).display_name = "Alice A."
+    events.clear()
+    typing(alice, group)
+    # Pushed to the chat's members (alice's own clients ignore their own signal).
+    assert recipients(events, "typing", "start") == {key(alice), key(bob), key(carol)}
+    for signal in only(events, "typing", "start"):
+        assert signal["data"] == {"conversation_id": group, "user_id": alice, "name": "Alice A."}
+        assert "position" not in signal
+
+
+def test_typing_follows_the_send_rules(
+    trio: tuple[int, int, int], make_user: Callable[..., int], dm: str, group: str, events: Events
+) -> None:
+    alice, bob, _ = trio
+    stranger = make_user("dave")
+    with pytest.raises(NotFound):
+        typing(stranger, group)
+    with transaction() as s:
+        chats.check_update_group(s, load_user(s, alice), group, send_policy=SendPolicy.admins)
+        blocks.check_block(s, load_user(s, bob), "alice")
+    events.clear()
+    with pytest.raises(PermissionDenied) as err:
+        typing(bob, group)
+    assert err.value.code == "admins_only"
+    with pytest.raises(PermissionDenied) as err:
+        typing(alice, dm)
+    assert err.value.code == "blocked"
+    assert only(events, "typing", "start") == []
+
+
+# Rate limits -------------------------------------------------------------------------------------
+
+
+def test_messages_typing_reactions_and_forwards_are_limited_per_account(
+    trio: tuple[int, int, int],
+    dm: str,
+    group: str,
+    session: Session,
+    lower_limits: Callable[..., None],
+    events: Events,
+) -> None:
+    alice, bob, _ = trio
+    lower_limits(
+        RATE_LIMIT_MESSAGE="2/minute",
+        RATE_LIMIT_TYPING="1/minute",
+        RATE_LIMIT_REACTION="1/minute",
+        RATE_LIMIT_FORWARD="2/minute",
+    )
+    first = send(alice, dm, "one", client_id="c-1")
+    send(alice, dm, "two")
+    with pytest.raises(RateLimited) as limited:
+        send(alice, dm, "three")
+    assert 0 < limited.value.retry_after <= 60
+    # The same client id again returns the stored message, at no cost.
+    assert send(alice, dm, "one", client_id="c-1").id == first.id
+    assert message_count(session, dm) == 2
+    send(bob, dm, "others still write")
+
+    events.clear()
+    typing(alice, group)
+    with pytest.raises(RateLimited):
+        typing(alice, group)
+    assert len(only(events, "typing", "start")) == 3  # one signal, to the group's three members
+
+    react(bob, first.id, "👍")
+    with pytest.raises(RateLimited):
+        unreact(bob, first.id, "👍")
+    assert [r.emoji for r in view(alice, dm, first.id).reactions] == ["👍"]
+
+    # Forwards count every chat they reach: two more would make three.
+    forward(bob, first.id, [group])
+    with pytest.raises(RateLimited):
+        forward(bob, first.id, [dm, open_dm(bob, "carol")])
+    assert message_count(session, group) == 2  # its system message and the first forward

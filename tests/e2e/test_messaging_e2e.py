@@ -20,6 +20,13 @@ def send(page: Page, text: str) -> None:
     page.get_by_label("Send").click()
 
 
+def send_with_enter(page: Page, text: str) -> None:
+    """Send as the keyboard does: while the server is down, the "cannot connect" toast covers the
+    Send button, and the toasts of a fast sender may too."""
+    page.get_by_label("Message", exact=True).fill(text)
+    page.get_by_label("Message", exact=True).press("Enter")
+
+
 def bubble(page: Page, text: str) -> object:
     return page.locator(".message", has_text=text)
 
@@ -151,7 +158,7 @@ def test_every_message_exactly_once_across_a_server_restart(
 
     app_server.stop()
     # Sent while the server is down: kept in the tab's outbox, sent again on reconnect.
-    send(a, "while down")
+    send_with_enter(a, "while down")
     assert "while down" in a.evaluate("localStorage.getItem('sh_outbox')")
     pending = a.locator(".message-pending", has_text="while down")
     expect(pending).to_be_visible()
@@ -172,6 +179,51 @@ def test_every_message_exactly_once_across_a_server_restart(
     for page in (a, b):
         for text in ("before 1", "before 2", "while down", "after 1", "after 2"):
             expect(page.locator(".message-body", has_text=text)).to_have_count(1)
+
+
+def test_a_burst_over_the_message_limit_waits_and_arrives_once_in_order(
+    new_context: Callable[..., BrowserContext], app_server: AppServer
+) -> None:
+    """The outbox treats a 429 (RateLimited) as "wait and retry", never as a refusal: with a
+    message limit of 2 per 5 s, everything queued while the server was down is resent in a burst
+    on reconnect, and every message still arrives, once, in the order it was written."""
+    a, b, _ = dm_pair(new_context, "before")
+    queued = [f"queued {n}" for n in range(5)]
+    fast = [f"fast {n}" for n in range(3)]
+    usual = app_server.env["RATE_LIMIT_MESSAGE"]
+    app_server.stop()
+    try:
+        for text in queued:
+            send_with_enter(a, text)
+        expect(a.locator(".message-pending")).to_have_count(len(queued))
+        app_server.env["RATE_LIMIT_MESSAGE"] = "2/5second"
+        app_server.start()
+
+        expect(b.locator(".message-body", has_text="queued 4")).to_be_visible(timeout=60_000)
+        expect(a.locator(".message", has_text="queued 4")).to_have_attribute(
+            "data-status", re.compile("sent|delivered|read"), timeout=15_000
+        )
+        a.wait_for_function("localStorage.getItem('sh_outbox') === '[]'")
+        expect(a.locator(".message-pending")).to_have_count(0)
+
+        # Online, the composer says when it is over the limit, and sends by itself afterwards.
+        for text in fast:
+            send_with_enter(a, text)
+            # Shown (sent, or queued behind the limit) before the next is typed.
+            expect(a.locator(".message, .message-pending", has_text=text).first).to_be_visible()
+        expect(a.get_by_text("Sending too fast", exact=False).first).to_be_visible()
+        expect(b.locator(".message-body", has_text="fast 2")).to_be_visible(timeout=30_000)
+        expect(a.locator(".message", has_text="fast 2")).to_have_attribute(
+            "data-status", re.compile("sent|delivered|read"), timeout=15_000
+        )
+        a.wait_for_function("localStorage.getItem('sh_outbox') === '[]'")
+        for page in (a, b):
+            shown = [t.strip() for t in page.locator(".message-body").all_inner_texts()]
+            assert [t for t in shown if t in queued + fast] == queued + fast
+    finally:
+        app_server.stop()
+        app_server.env["RATE_LIMIT_MESSAGE"] = usual
+        app_server.start()
 
 
 def set_hidden(page: Page, hidden: bool) -> None:

@@ -1,0 +1,136 @@
+"""The composer's send path and the outbox resend over the message rate limit, on ChatState itself
+(the browser side is tests/e2e/test_messaging_e2e.py): a RateLimited send is never dropped from
+the outbox; the browser is asked to hand the outbox back after Retry-After, and then it goes out."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from reflex.istate.data import RouterData
+from reflex.state import State
+from sqlmodel import Session, col, select
+
+from socialhub.db import transaction
+from socialhub.domain import auth
+from socialhub.models import Message
+from socialhub.state.chat import ChatState
+from socialhub.state.session import SessionState
+from tests.support.chat import load_user, open_dm
+
+Lower = Callable[..., None]
+
+
+@pytest.fixture
+async def tab(make_user: Callable[..., int]) -> ChatState:
+    """Alice's browser tab on her DM with Bob, signed in with a real session cookie."""
+    alice = make_user("alice")
+    make_user("bob")
+    chat = open_dm(alice, "bob")
+    with transaction() as s:
+        ticket = auth.do_issue_login_ticket(s, load_user(s, alice), device="test", ip="192.0.2.1")
+    with transaction() as s:
+        cookie = auth.check_redeem_login_ticket(s, ticket)
+    root = State(_reflex_internal_init=True)
+    root.router = RouterData.from_router_data(
+        {"headers": {"cookie": f"sh_session={cookie}"}, "pathname": f"/messages/{chat}"}
+    )
+    assert await (await root.get_state(SessionState))._resolve()
+    state = await root.get_state(ChatState)
+    assert isinstance(state, ChatState)
+    state.open_id = chat
+    return state
+
+
+def scripts(events: list[Any]) -> list[str]:
+    """The JavaScript the handler asked the browser to run, in order."""
+    flat: list[Any] = []
+    for event in events:
+        flat.extend(event if isinstance(event, list) else [event])
+    return [
+        str(value._var_value)
+        for event in flat
+        for name, value in getattr(event, "args", ())
+        if str(name) == "javascript_code"
+    ]
+
+
+async def send(tab: ChatState, body: str, client_id: str) -> list[str]:
+    return scripts(
+        [e async for e in ChatState.send.fn(tab, {"body": body, "client_id": client_id})]
+    )
+
+
+async def resend(tab: ChatState, *items: tuple[str, str]) -> list[str]:
+    outbox = [{"client_id": cid, "chat_id": tab.open_id, "body": body} for cid, body in items]
+    return scripts([e async for e in ChatState.resend_outbox.fn(tab, outbox)])
+
+
+def stored(session: Session) -> list[str]:
+    return list(session.exec(select(Message.body).order_by(col(Message.seq))).all())
+
+
+async def test_a_send_over_the_limit_stays_queued_until_the_outbox_is_handed_back(
+    tab: ChatState, session: Session, lower_limits: Lower
+) -> None:
+    lower_limits(RATE_LIMIT_MESSAGE="1/minute")
+    assert await send(tab, "one", "c-1") == ['window.shOutbox && shOutbox.done("c-1")']
+
+    refused = await send(tab, "two", "c-2")
+    assert not any("shOutbox.done" in js for js in refused)  # kept in the outbox
+    [retry] = [js for js in refused if "retryIn" in js]
+    assert 0 < int(retry.split("retryIn(")[1].split(")")[0]) <= 60
+    assert [(m.body, m.pending, m.status) for m in tab.messages] == [
+        ("one", False, "sent"),
+        ("two", True, "queued"),
+    ]
+    # Typed while "two" waits: it queues behind it, without asking the server.
+    behind = await send(tab, "three", "c-3")
+    [asked] = [js for js in behind if "shOutbox" in js]
+    assert "retryIn" in asked
+    assert stored(session) == ["one"]
+
+    # The window has moved on (here: the limit is lifted); the browser hands the outbox back.
+    lower_limits(RATE_LIMIT_MESSAGE="1000/minute")
+    assert await resend(tab, ("c-2", "two"), ("c-3", "three")) == [
+        'window.shOutbox && shOutbox.done("c-2")',
+        'window.shOutbox && shOutbox.done("c-3")',
+    ]
+    session.expire_all()
+    assert stored(session) == ["one", "two", "three"]
+    assert [(m.body, m.pending) for m in tab.messages] == [
+        ("one", False),
+        ("two", False),
+        ("three", False),
+    ]
+
+
+async def test_a_resent_burst_over_the_limit_keeps_the_rest_queued_in_order(
+    tab: ChatState, session: Session, lower_limits: Lower
+) -> None:
+    lower_limits(RATE_LIMIT_MESSAGE="2/minute")
+    burst = [(f"c-{n}", f"queued {n}") for n in range(4)]
+    first = await resend(tab, *burst)
+    assert first[:2] == [f'window.shOutbox && shOutbox.done("c-{n}")' for n in range(2)]
+    assert len(first) == 3  # c-2 and c-3 stay in the outbox
+    assert "retryIn" in first[2]
+    assert stored(session) == ["queued 0", "queued 1"]
+
+    # Handed back too early: still over the limit, nothing lost, nothing doubled.
+    again = await resend(tab, *burst)
+    assert again[:2] == [f'window.shOutbox && shOutbox.done("c-{n}")' for n in range(2)]
+    assert "retryIn" in again[2]
+    session.expire_all()
+    assert stored(session) == ["queued 0", "queued 1"]
+
+    lower_limits(RATE_LIMIT_MESSAGE="1000/minute")
+    await resend(tab, *burst[2:])
+    session.expire_all()
+    assert stored(session) == [body for _, body in burst]
+
+
+async def test_a_refused_send_is_still_dropped_from_the_outbox(tab: ChatState) -> None:
+    """Refusals other than the rate limit are decisions: resending would not change them."""
+    tab.open_id = "no-such-chat"
+    assert await resend(tab, ("c-1", "lost cause")) == ['window.shOutbox && shOutbox.done("c-1")']
