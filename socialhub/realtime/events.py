@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
 from socialhub.db import before_commit, on_commit, on_rollback
@@ -172,17 +173,18 @@ def redact_message_events(session: Session, message_id: str, stub: dict[str, Any
 
 
 def _take_positions(session: Session, count: int) -> int:
-    """Reserve `count` positions; the last one. The row lock is held until COMMIT."""
-    last = session.execute(
-        sa.update(EventStream)
-        .where(col(EventStream.name) == MAIN_STREAM)
-        .values(position=col(EventStream.position) + count)
-        .returning(col(EventStream.position))
-    ).scalar_one_or_none()
-    if last is None:  # a database created without the migrations' seed row
-        session.execute(sa.insert(EventStream).values(name=MAIN_STREAM, position=count))
-        last = count
-    return int(last)
+    """Reserve `count` positions; the last one. The row lock is held until COMMIT.
+
+    An upsert, so a database whose counter row is missing (emptied by hand) still counts from
+    one without two first writers colliding."""
+    dialect = session.get_bind().dialect.name
+    insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = EventStream.__table__  # type: ignore[attr-defined]
+    statement = insert(table).values(name=MAIN_STREAM, position=count)
+    statement = statement.on_conflict_do_update(
+        index_elements=[table.c.name], set_={"position": table.c.position + count}
+    ).returning(table.c.position)
+    return int(session.execute(statement).scalar_one())
 
 
 def _allocate(session: Session) -> None:

@@ -171,9 +171,15 @@ class StreamReader:
         self._active_at = now
         return True
 
-    def skip_to_head(self) -> None:
-        """Give up the backlog: the client reloads what it shows from a fresh read instead."""
-        self.token = StreamToken(self._upto)
+    @property
+    def opened_at(self) -> int:
+        """The database's position when the stream opened."""
+        return self._upto
+
+    def restart_from(self, position: int) -> None:
+        """Replay from `position` instead of the token: the client's screen was read afresh
+        after it (everything before is on screen already)."""
+        self.token = StreamToken(position)
 
     def _follow_membership(self, event: Event) -> None:
         kind, data = (event["type"], event["op"]), event.get("data") or {}

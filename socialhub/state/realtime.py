@@ -95,20 +95,23 @@ class _Pending:
 
 class RealtimeState(rx.State):
     _token: str = ""
+    # The stream position read just before the page on screen read its data.
+    _page_head: int = 0
     connected: bool = False
 
     @rx.event
     async def begin(self) -> None:
-        """The first on_load step of a page: fix the stream position BEFORE the page reads its
+        """The first on_load step of a page: note the stream position BEFORE the page reads its
         data, so whatever commits in between is replayed by the listener (at worst twice,
         and applying is idempotent)."""
-        if StreamToken.parse(self._token) is None or not self._token:
 
-            def work() -> int:
-                with read_session() as session:
-                    return head(session)
+        def work() -> int:
+            with read_session() as session:
+                return head(session)
 
-            self._token = str(StreamToken(await asyncio.to_thread(work)))
+        self._page_head = await asyncio.to_thread(work)
+        if not self._token:
+            self._token = str(StreamToken(self._page_head))
 
     @rx.event(background=True)
     async def listen(self) -> Any:
@@ -121,7 +124,7 @@ class RealtimeState(rx.State):
                 await session_state._resolve()
             user_id, session_id = session_state._user_id, session_state._session_id
             parsed = StreamToken.parse(self._token) if self._token else None
-            start = parsed or StreamToken()
+            start, page_head = parsed or StreamToken(), self._page_head
         if not user_id:
             return
         expires_at = await in_transaction(lambda s: auth_domain.session_expiry(s, session_id))
@@ -142,14 +145,9 @@ class RealtimeState(rx.State):
             async with self:
                 self.connected = True
             if parsed is None or reader.behind():
-                # No position, or too far behind to replay into the screen: go live from now;
-                # a tab that was behind reads its page afresh.
-                reader.skip_to_head()
-                async with self:
-                    self._token = str(reader.token)
-                if parsed is not None:
-                    yield rx.call_script("window.location.reload()")
-                    return
+                # No position, or too far behind to replay into the screen: the page was just
+                # read afresh (on_load runs before the listener), so replay from its read.
+                reader.restart_from(page_head or reader.opened_at)
             async for page in reader.backlog():
                 result = await self._deliver([event for event, _ in page], reader, pending)
                 if result is not None:
