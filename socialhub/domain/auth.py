@@ -174,13 +174,18 @@ def check_refresh(session: Session, *, refresh_token: str) -> TokenPair:
 
 
 def _live_session(session: Session, session_id: str) -> tuple[AuthSession, User]:
-    auth = session.get(AuthSession, session_id)
+    """The session and its user, in one query (every authenticated request asks)."""
+    found = session.exec(
+        select(AuthSession, User)
+        .join(User, col(User.id) == col(AuthSession.user_id))
+        .where(col(AuthSession.id) == session_id)
+    ).first()
+    auth, user = found if found is not None else (None, None)
     if auth is None or auth.revoked_at is not None:
         raise NotAuthenticated("this session has ended", code="session_revoked")
     now = utcnow()
     if auth.expires_at < now:
         raise NotAuthenticated("this session has expired", code="session_expired")
-    user = session.get(User, auth.user_id)
     if user is None or user.suspended_at is not None:
         raise NotAuthenticated("this account is suspended", code="account_suspended")
     if now - auth.last_active_at > LAST_ACTIVE_GRANULARITY:

@@ -62,11 +62,25 @@ def access_conversation(
     session: Session, actor: User, conversation_id: str
 ) -> tuple[Conversation, ConversationMember]:
     """The conversation and the actor's membership; NotFound for strangers and unknown ids."""
-    conversation = session.get(Conversation, conversation_id) if conversation_id else None
-    member = membership(session, conversation_id, actor.id or 0) if conversation else None
-    if conversation is None or member is None:
+    found = (
+        session.exec(
+            select(Conversation, ConversationMember)
+            .join(
+                ConversationMember,
+                col(ConversationMember.conversation_id) == col(Conversation.id),
+            )
+            .where(
+                col(Conversation.id) == conversation_id,
+                col(ConversationMember.user_id) == (actor.id or 0),
+                col(ConversationMember.left_at).is_(None),
+            )
+        ).first()
+        if conversation_id
+        else None
+    )
+    if found is None:
         raise NotFound("no such chat", code="chat_not_found")
-    return conversation, member
+    return found
 
 
 def require_admin(conversation: Conversation, member: ConversationMember) -> None:
@@ -87,11 +101,17 @@ def active_member_ids(session: Session, conversation_id: str) -> list[int]:
     )
 
 
-def dm_partner(session: Session, conversation: Conversation, me: int) -> User | None:
+def dm_partner_id(conversation: Conversation, me: int) -> int:
+    """The other person of a DM (from its key, without a query); 0 for other chats."""
     if conversation.kind != ConversationKind.dm.value or not conversation.dm_key:
-        return None
+        return 0
     a, b = (int(x) for x in conversation.dm_key.split(":"))
-    return session.get(User, b if a == me else a)
+    return b if a == me else a
+
+
+def dm_partner(session: Session, conversation: Conversation, me: int) -> User | None:
+    partner = dm_partner_id(conversation, me)
+    return session.get(User, partner) if partner else None
 
 
 # Events ------------------------------------------------------------------------------------------

@@ -5,20 +5,21 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import Any
 
 import emoji
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from socialhub.domain import blocks, ratelimit, text
 from socialhub.domain.chats import (
     access_conversation,
-    dm_partner,
+    dm_partner_id,
     user_brief,
 )
-from socialhub.domain.errors import InvalidInput, NotFound, PermissionDenied
+from socialhub.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from socialhub.domain.validation import clean_text
 from socialhub.models import (
     Conversation,
@@ -68,22 +69,36 @@ def _reactions(session: Session, message_ids: Sequence[str]) -> dict[str, list[R
     }
 
 
-def message_views(session: Session, messages: Sequence[Message]) -> list[MessageView]:
-    """Views for a page of messages, with authors, reply previews and reactions in few queries."""
+def message_views(
+    session: Session,
+    messages: Sequence[Message],
+    *,
+    known: tuple[dict[int | None, User], dict[str, Message]] | None = None,
+) -> list[MessageView]:
+    """Views for a page of messages, with authors, reply previews and reactions in few queries.
+
+    `known`: authors and replies already loaded, for messages that cannot have reactions yet."""
     ids = [m.id for m in messages]
     reply_ids = {m.reply_to_id for m in messages if m.reply_to_id}
-    replies = (
-        {r.id: r for r in session.exec(select(Message).where(col(Message.id).in_(reply_ids))).all()}
-        if reply_ids
-        else {}
-    )
-    author_ids = {m.author_id for m in [*messages, *replies.values()] if m.author_id}
-    authors = (
-        {u.id: u for u in session.exec(select(User).where(col(User.id).in_(author_ids))).all()}
-        if author_ids
-        else {}
-    )
-    reactions = _reactions(session, ids)
+    authors: dict[int | None, User] = {}
+    if known is not None:
+        authors.update(known[0])
+        replies = known[1]
+    else:
+        replies = (
+            {
+                r.id: r
+                for r in session.exec(select(Message).where(col(Message.id).in_(reply_ids))).all()
+            }
+            if reply_ids
+            else {}
+        )
+    author_ids = {m.author_id for m in [*messages, *replies.values()] if m.author_id} - set(authors)
+    if author_ids:
+        authors.update(
+            {u.id: u for u in session.exec(select(User).where(col(User.id).in_(author_ids))).all()}
+        )
+    reactions = _reactions(session, ids) if known is None else {}
 
     def brief(author_id: int | None) -> object:
         user = authors.get(author_id) if author_id else None
@@ -133,11 +148,17 @@ def message_view(session: Session, message: Message) -> MessageView:
 
 
 def _publish_message(
-    session: Session, conversation: Conversation, message: Message, op: str
+    session: Session,
+    conversation: Conversation,
+    message: Message,
+    op: str,
+    *,
+    fresh: tuple[dict[int | None, User], dict[str, Message]] | None = None,
 ) -> None:
     """Tell every member. Publishing is a change's last step, so its view is final for the
-    rest of the transaction (the caller's response reuses it)."""
-    view = message_views(session, [message])[0]
+    rest of the transaction (the caller's response reuses it). `fresh`: a message just stored,
+    with its author and reply loaded (it has no reactions yet): no query needed."""
+    view = message_views(session, [message], known=fresh)[0]
     session.info.setdefault(_PUBLISHED_VIEWS, {})[message.id] = view
     if op != "add":
         # The log keeps no earlier text: what came before now refers to the message row.
@@ -167,20 +188,22 @@ def do_append_message(
     body: str,
     kind: MessageKind = MessageKind.text,
     client_id: str | None = None,
-    reply_to_id: str | None = None,
+    reply_to: Message | None = None,
     forwarded: bool = False,
 ) -> Message:
-    """Give the message the conversation's next sequence number, store it, and publish it."""
+    """Give the message the conversation's next sequence number, store it, and publish it.
+
+    The hot path of the app, written in Core: the sequence number under the conversation row's
+    lock, one INSERT, the author's own receipt, the event. With a `client_id` the author already
+    used (a retry racing its twin), nothing is stored: the stored message is returned instead."""
     now = utcnow()
+    conversations, messages_table = _table(Conversation), _table(Message)
     seq = session.execute(
-        sa.update(Conversation)
-        .where(col(Conversation.id) == conversation.id)
-        .values(last_seq=col(Conversation.last_seq) + 1, last_activity_at=now)
-        .returning(col(Conversation.last_seq))
+        conversations.update()
+        .where(conversations.c.id == conversation.id)
+        .values(last_seq=conversations.c.last_seq + 1, last_activity_at=now)
+        .returning(conversations.c.last_seq)
     ).scalar_one()
-    # Mirror the UPDATE on the loaded row without reading it back.
-    set_committed_value(conversation, "last_seq", seq)
-    set_committed_value(conversation, "last_activity_at", now)
     message = Message(
         conversation_id=conversation.id,
         seq=seq,
@@ -188,24 +211,55 @@ def do_append_message(
         client_id=client_id,
         kind=kind.value,
         body=body,
-        reply_to_id=reply_to_id,
+        reply_to_id=reply_to.id if reply_to else None,
         forwarded=forwarded,
         created_at=now,
     )
-    session.add(message)
-    session.flush()
+    row = message.model_dump()
+    stored = session.execute(
+        _insert(session, messages_table)
+        .values(**row)
+        .on_conflict_do_nothing(index_elements=["author_id", "client_id"])
+        .returning(messages_table.c.id)
+    ).first()
+    if stored is None:  # the same client id raced in from another request: that one won
+        session.execute(
+            conversations.update()
+            .where(conversations.c.id == conversation.id)
+            .values(last_seq=conversations.c.last_seq - 1)
+        )
+        existing = _by_client_id(session, author, client_id or "") if author else None
+        if existing is None:
+            raise Conflict("the message could not be stored", code="send_conflict")
+        return existing
+    # Mirror the UPDATE on the loaded row without reading it back.
+    set_committed_value(conversation, "last_seq", seq)
+    set_committed_value(conversation, "last_activity_at", now)
     if author is not None:
         # Your own message is delivered to and read by you.
+        members = _table(ConversationMember)
         session.execute(
-            sa.update(ConversationMember)
+            members.update()
             .where(
-                col(ConversationMember.conversation_id) == conversation.id,
-                col(ConversationMember.user_id) == author.id,
+                members.c.conversation_id == conversation.id,
+                members.c.user_id == author.id,
             )
             .values(read_seq=seq, delivered_seq=seq)
         )
-    _publish_message(session, conversation, message, "add")
+    authors: dict[int | None, User] = {author.id: author} if author else {}
+    replies = {reply_to.id: reply_to} if reply_to else {}
+    _publish_message(session, conversation, message, "add", fresh=(authors, replies))
     return message
+
+
+def _table(model: type[SQLModel]) -> sa.Table:
+    table: sa.Table = model.__table__  # type: ignore[attr-defined]
+    return table
+
+
+def _insert(session: Session, table: sa.Table) -> Any:
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 
 def _check_can_send(
@@ -217,8 +271,8 @@ def _check_can_send(
         and member.role != MemberRole.admin.value
     ):
         raise PermissionDenied("only admins can send messages here", code="admins_only")
-    partner = dm_partner(session, conversation, actor.id or 0)
-    if partner is not None and blocks.is_blocked_between(session, actor.id or 0, partner.id or 0):
+    partner = dm_partner_id(conversation, actor.id or 0)
+    if partner and blocks.is_blocked_between(session, actor.id or 0, partner):
         raise PermissionDenied("you cannot message this user", code="blocked")
 
 
@@ -254,39 +308,30 @@ def check_send_message(
             return existing
     _check_can_send(session, actor, conversation, member)
     text = _clean_body(body)
+    original = None
     if reply_to_id is not None:
         original = session.get(Message, reply_to_id)
         if original is None or original.conversation_id != conversation.id:
             raise NotFound("the message you reply to is not in this chat", code="reply_not_found")
     # After the client id check: resending a message already stored costs nothing.
     ratelimit.hit("message", f"user:{actor.id}")
-    # Write (take the chat's row lock) before the savepoint: pysqlite opens a transaction only
-    # before DML, so a SAVEPOINT issued first would open its own, and its RELEASE would commit
-    # the message even if the caller's transaction later rolls back.
-    session.execute(
-        sa.update(Conversation)
-        .where(col(Conversation.id) == conversation.id)
-        .values(last_seq=col(Conversation.last_seq))
+    message = do_append_message(
+        session,
+        conversation,
+        author=actor,
+        body=text,
+        client_id=client_id,
+        reply_to=original,
     )
-    try:
-        with session.begin_nested():
-            return do_append_message(
-                session,
-                conversation,
-                author=actor,
-                body=text,
-                client_id=client_id,
-                reply_to_id=reply_to_id,
-            )
-    except IntegrityError:
-        # The same client id raced in from another request: that one won, return it.
-        existing = _by_client_id(session, actor, client_id or "")
-        if existing is None:
-            raise
-        return existing
+    if message.conversation_id != conversation.id:
+        raise InvalidInput(
+            "this client_id was used for another chat", field="client_id", code="client_id_reused"
+        )
+    return message
 
 
 def _by_client_id(session: Session, actor: User, client_id: str) -> Message | None:
+    """The message the actor sent with this client id, if any (the unique index serves it)."""
     return session.exec(
         select(Message).where(Message.author_id == actor.id, Message.client_id == client_id)
     ).first()
