@@ -292,20 +292,13 @@ def check_send_message(
     client_id: str | None = None,
     reply_to_id: str | None = None,
 ) -> Message:
-    """Send a message. A repeated `client_id` returns the message already stored, unchanged."""
+    """Send a message. A repeated `client_id` returns the message already stored, unchanged.
+
+    The client id is not looked up first: the INSERT finds a repeat (its unique index), so a new
+    message, the common case, costs no extra read."""
     conversation, member = access_conversation(session, actor, conversation_id)
-    if client_id is not None:
-        if not 1 <= len(client_id) <= CLIENT_ID_MAX:
-            raise InvalidInput(f"client_id must be 1-{CLIENT_ID_MAX} characters", field="client_id")
-        existing = _by_client_id(session, actor, client_id)
-        if existing is not None:
-            if existing.conversation_id != conversation.id:
-                raise InvalidInput(
-                    "this client_id was used for another chat",
-                    field="client_id",
-                    code="client_id_reused",
-                )
-            return existing
+    if client_id is not None and not 1 <= len(client_id) <= CLIENT_ID_MAX:
+        raise InvalidInput(f"client_id must be 1-{CLIENT_ID_MAX} characters", field="client_id")
     _check_can_send(session, actor, conversation, member)
     text = _clean_body(body)
     original = None
@@ -313,8 +306,6 @@ def check_send_message(
         original = session.get(Message, reply_to_id)
         if original is None or original.conversation_id != conversation.id:
             raise NotFound("the message you reply to is not in this chat", code="reply_not_found")
-    # After the client id check: resending a message already stored costs nothing.
-    ratelimit.hit("message", f"user:{actor.id}")
     message = do_append_message(
         session,
         conversation,
@@ -327,6 +318,10 @@ def check_send_message(
         raise InvalidInput(
             "this client_id was used for another chat", field="client_id", code="client_id_reused"
         )
+    if sa.inspect(message).transient:
+        # Only a new message counts (a resend is free); over the limit, the caller's
+        # transaction rolls the message back.
+        ratelimit.hit("message", f"user:{actor.id}")
     return message
 
 

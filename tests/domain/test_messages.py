@@ -3,6 +3,7 @@ and receipts."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 
 import pytest
@@ -19,7 +20,6 @@ from socialhub.models import (
     MessageEdit,
     Reaction,
     SendPolicy,
-    User,
 )
 from socialhub.models.chat import MessageView
 from tests.support.chat import (
@@ -966,27 +966,28 @@ def test_own_messages_count_as_delivered_and_read(
 
 
 def test_racing_client_id_returns_the_stored_message(
-    trio: tuple[int, int, int], dm: str, events: Events, monkeypatch: pytest.MonkeyPatch
+    trio: tuple[int, int, int], dm: str, events: Events
 ) -> None:
-    """Two requests with one client id: the loser's insert fails and it returns the winner's."""
+    """Two requests with one client id at once: one stores it, the other's INSERT meets the
+    unique index and returns the stored message; the numbering keeps no gap."""
     alice, bob, _ = trio
-    winner = send(alice, dm, "first", client_id="c-race")
-    real = messages._by_client_id
-    calls: list[str] = []
+    start = threading.Barrier(2)
+    results: list[Message] = []
 
-    def first_lookup_misses(session: Session, actor: User, client_id: str) -> Message | None:
-        # The first look-up runs before the other request has committed, so it sees nothing.
-        calls.append(client_id)
-        return None if len(calls) == 1 else real(session, actor, client_id)
+    def attempt(body: str) -> None:
+        start.wait()
+        results.append(send(alice, dm, body, client_id="c-race"))
 
-    monkeypatch.setattr(messages, "_by_client_id", first_lookup_misses)
     events.clear()
-    loser = send(alice, dm, "second", client_id="c-race")
-    assert calls == ["c-race", "c-race"]  # the insert failed and the fallback looked again
-    assert (loser.id, loser.seq, loser.body) == (winner.id, 1, "first")
-    assert events == []
-    monkeypatch.undo()
-    # The failed attempt left no gap in the numbering.
+    threads = [threading.Thread(target=attempt, args=(b,)) for b in ("first", "second")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert len(results) == 2
+    assert results[0].id == results[1].id
+    assert results[0].seq == 1
+    assert len(only(events, "message", "add")) == 2  # one message, to its two members
     assert send(bob, dm, "next").seq == 2
 
 
