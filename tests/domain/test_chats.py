@@ -6,8 +6,10 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
+from socialhub import db
 from socialhub.db import transaction
 from socialhub.domain import blocks, chats, messages
 from socialhub.domain.errors import (
@@ -1094,3 +1096,39 @@ def test_group_picture_by_admins_only_and_nothing_stored_on_bad_files(
     assert f"/groups/{group}/" in summary.avatar_url
     assert media.get_storage().path(chats.group_picture_key(conversation, 400)).is_file()
     assert recipients(events, "chat", "update") == {key(owner), key(member)}
+
+
+def test_the_chat_list_costs_a_fixed_number_of_queries(
+    trio: tuple[int, int, int], make_user: Callable[..., int]
+) -> None:
+    """No query per chat: partners, last messages, hidden ones and their views are batched."""
+    alice = trio[0]
+
+    def statements_for_list() -> tuple[int, int]:
+        count = 0
+
+        def observe(*_args: object) -> None:
+            nonlocal count
+            count += 1
+
+        engine = db.get_engine()
+        with transaction() as s:
+            user = load_user(s, alice)
+            sa.event.listen(engine, "before_cursor_execute", observe)
+            try:
+                listed = chats.list_chats(s, user)
+            finally:
+                sa.event.remove(engine, "before_cursor_execute", observe)
+        return count, len(listed)
+
+    for n in range(3):
+        other = make_user(f"few{n}")
+        send(other, open_dm(other, "alice"), f"hi {n}")
+    few, chats_few = statements_for_list()
+    for n in range(12):
+        other = make_user(f"many{n}")
+        send(other, open_dm(other, "alice"), f"hello {n}")
+        create_group(alice, [f"many{n}"], title=f"Group {n}")
+    many, chats_many = statements_for_list()
+    assert chats_many > chats_few + 20
+    assert many == few
