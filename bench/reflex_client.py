@@ -48,6 +48,7 @@ SCRIPT_RESULTS: dict[str, Any] = {
     "document.hidden": False,
     "window.shOutbox ? shOutbox.list() : []": [],
 }
+TYPING_THROTTLE_MS = 2000  # components/chat.py: on_change=ChatState.typing.throttle(2000)
 _CALLBACK = re.compile(r'ReflexEvent\("([^"]+)", \{(\w+):_result\}\)')
 # The script's body is JSON inside a JS string: {\"ticket\": \"...\"}.
 _TICKET = re.compile(r'ticket\\": \\"([A-Za-z0-9_-]+)')
@@ -124,13 +125,15 @@ class Tab:
     state: dict[str, dict[str, Any]] = field(default_factory=dict)
     on_update: Callable[[Update], None] | None = None
     scripts_seen: list[str] = field(default_factory=list)
+    # Every text frame this tab sent, when asked for (to compare with a real browser's).
+    sent_frames: list[str] | None = None
     _ws: Any = None
     _reader: asyncio.Task[None] | None = None
     _waiters: list[tuple[Callable[[Update], bool], asyncio.Future[Update]]] = field(
         default_factory=list
     )
     _connected: asyncio.Event = field(default_factory=asyncio.Event)
-    _hydrated_once: bool = False
+    _last_typing: float = -1e9
 
     # Connecting -----------------------------------------------------------------------------
 
@@ -143,13 +146,18 @@ class Tab:
     async def open(
         self, path: str, query: dict[str, str] | None = None, within: float = 60
     ) -> None:
-        """Load `path` (with its route parameters in `query`) and wait until it is hydrated."""
+        """Load `path` (a new document: its route parameters in `query`), wait until hydrated."""
         self.path, self.query = path, dict(query or {})
-        first = not self._hydrated_once
+        await self._hydrate(first=True, within=within)
+
+    async def reconnect(self, within: float = 60) -> None:
+        """Come back on the same page after a drop: the SPA's reconnect sends no state hashes."""
+        await self._hydrate(first=False, within=within)
+
+    async def _hydrate(self, *, first: bool, within: float) -> None:
         hydrated = self.expect(lambda u: _get(u.delta, ROOT_STATE, "is_hydrated") is True)
         await self._connect(first)
         await asyncio.wait_for(hydrated, within)
-        self._hydrated_once = True
 
     async def _connect(self, first: bool) -> None:
         split = urlsplit(self.base_url)
@@ -177,7 +185,7 @@ class Tab:
             boot["payload"] = payload
         boot["router_data"] = self.router_data()
         auth = {"event": boot, "state_schema": self.bundle.state_schema}
-        await self._ws.send(f"40{NAMESPACE},{json.dumps(auth, separators=(',', ':'))}")
+        await self._send(f"40{NAMESPACE},{json.dumps(auth, separators=(',', ':'))}")
         self._reader = asyncio.create_task(self._read(self._ws))
 
     async def close(self) -> None:
@@ -218,8 +226,13 @@ class Tab:
             event["event_actions"] = event_actions
         event["router_data"] = self.router_data()
         await self._connected.wait()
-        await self._ws.send(f"42{NAMESPACE},{json.dumps(['event', event], separators=(',', ':'))}")
+        await self._send(f"42{NAMESPACE},{json.dumps(['event', event], separators=(',', ':'))}")
         return time.monotonic()
+
+    async def _send(self, frame: str) -> None:
+        if self.sent_frames is not None:
+            self.sent_frames.append(frame)
+        await self._ws.send(frame)
 
     def expect(self, predicate: Callable[[Update], bool]) -> asyncio.Future[Update]:
         """A future for the first update from now on matching `predicate`."""
@@ -342,7 +355,15 @@ async def open_chat(tab: Tab, chat_id: str, within: float = 60) -> None:
 
 
 async def send_message(tab: Tab, body: str, client_id: str = "") -> float:
-    """Enter in the composer: the form as the SPA submits it; returns when the event left."""
+    """Type and press Enter in the composer, as the SPA does: the input's on_change sends the
+    typing event (throttled to one per 2 s, on the leading edge), then the form is submitted.
+    Returns when the send event left."""
+    now = time.monotonic()
+    if now - tab._last_typing >= TYPING_THROTTLE_MS / 1000:
+        tab._last_typing = now
+        await tab.send_event(
+            f"{CHAT_STATE}.typing", {"_value": body}, {"throttle": TYPING_THROTTLE_MS}
+        )
     client_id = client_id or uuid.uuid4().hex
     form = form_data(("body", body), ("client_id", client_id), ("composer", body))
     return await tab.send_event(f"{CHAT_STATE}.send", {"form": form})
