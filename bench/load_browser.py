@@ -21,8 +21,12 @@ import argparse
 import asyncio
 import contextlib
 import json
+import os
 import random
 import resource
+import signal
+import socket
+import sys
 import tempfile
 import time
 import uuid
@@ -33,6 +37,7 @@ from typing import Any, TypeVar
 
 import httpx
 import reflex_client as rc
+import websockets
 from load_chat import PASSWORD, Server, auth, dm_pairs, make_users, percentiles_ms
 
 T = TypeVar("T")
@@ -66,6 +71,8 @@ class Deliveries:
     sent_at: dict[str, float] = field(default_factory=dict)
     latencies: list[float] = field(default_factory=list)
     send_acks: list[float] = field(default_factory=list)
+    # body -> the tabs that should show it and have not yet.
+    awaited: dict[str, set[int]] = field(default_factory=dict)
 
     def watch(self, tab: rc.Tab, me: int) -> None:
         """Count each bench message once per tab, when its stored row first reaches the tab."""
@@ -79,7 +86,11 @@ class Deliveries:
                     continue
                 seen.add(body)
                 elapsed = update.received - self.sent_at[body]
-                (self.send_acks if row.get("author_id") == me else self.latencies).append(elapsed)
+                if row.get("author_id") == me:
+                    self.send_acks.append(elapsed)
+                else:
+                    self.latencies.append(elapsed)
+                    self.awaited.get(body, set()).discard(id(tab))
 
         tab.on_update = on_update
 
@@ -99,6 +110,7 @@ async def open_tabs(
 ) -> None:
     """Sign every member in through the web form, then open `tabs_each` tabs on their chat."""
     bundle = await rc.load_bundle(server.url)
+    progress(f"signing in {len(members)} users")
     cookies = await bounded(
         SIGN_IN_CONCURRENCY,
         [
@@ -112,11 +124,21 @@ async def open_tabs(
             tab = rc.Tab(server.url, bundle, cookie=cookie)
             member.tabs.append(tab)
             jobs.append(lambda t=tab, m=member: rc.open_chat(t, chat_of(m), within=120))
+    progress(f"opening {len(jobs)} tabs")
     await bounded(OPEN_CONCURRENCY, jobs)
+    progress("tabs open")
 
 
 async def close_all(members: list[Member]) -> None:
     await asyncio.gather(*(tab.close() for m in members for tab in m.tabs))
+
+
+def shown(tab: rc.Tab) -> set[str]:
+    return {r.get("body", "") for r in tab.get(rc.CHAT_STATE, "messages", []) if r.get("id")}
+
+
+def progress(message: str) -> None:
+    print(f"{time.strftime('%H:%M:%S')} {message}", file=sys.stderr, flush=True)
 
 
 def harness_cpu() -> float:
@@ -132,20 +154,26 @@ async def offer(
     rate: float,
     seconds: float,
     via: str,
-    receivers_per_message: int,
+    receivers: Callable[[Member, str], list[rc.Tab]],
     drain: float,
 ) -> dict[str, float]:
     """Send at `rate` for `seconds` (round-robin over `senders`: member and chat), then wait
     at most `drain` seconds for what is still in flight."""
     deliveries.latencies.clear()
     deliveries.send_acks.clear()
-    sent = errors = 0
+    deliveries.awaited.clear()
+    progress(f"sending {rate} msg/s for {seconds} s via {via}")
+    tabs_by_id: dict[int, rc.Tab] = {}
+    expected = sent = errors = 0
     cpu0, harness0 = server.cpu_seconds(), harness_cpu()
     limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
     async with httpx.AsyncClient(base_url=server.url, timeout=30, limits=limits) as client:
 
         async def send_one(member: Member, chat_id: str, body: str) -> None:
-            nonlocal sent, errors
+            nonlocal sent, errors, expected
+            targets = receivers(member, chat_id)
+            tabs_by_id.update((id(t), t) for t in targets)
+            deliveries.awaited[body] = {id(t) for t in targets}
             try:
                 if via == "api":
                     deliveries.sent_at[body] = time.monotonic()
@@ -165,8 +193,10 @@ async def offer(
                     deliveries.sent_at[body] = await rc.send_message(tab, body)
             except (httpx.HTTPError, OSError):
                 errors += 1
+                deliveries.awaited.pop(body, None)
                 return
             sent += 1
+            expected += len(targets)
 
         interval = 1.0 / rate
         began = time.monotonic()
@@ -182,12 +212,14 @@ async def offer(
         elapsed = time.monotonic() - began
     deadline = time.monotonic() + drain
     while (  # noqa: ASYNC110 (polls the tabs' counters)
-        len(deliveries.latencies) < sent * receivers_per_message and time.monotonic() < deadline
+        len(deliveries.latencies) < expected and time.monotonic() < deadline
     ):
         await asyncio.sleep(0.2)
     drained = time.monotonic() - began - elapsed
     cpu = server.cpu_seconds() - cpu0
-    expected = sent * receivers_per_message
+    # A missing delivery: is the message on the tab's screen after all (the harness missed the
+    # frame), and is the tab still connected?
+    late = [(b, tabs_by_id[t]) for b, ts in deliveries.awaited.items() for t in ts]
     return {
         "offered_rate": rate,
         "achieved_send_rate": round(sent / elapsed, 1),
@@ -195,6 +227,9 @@ async def offer(
         "send_errors": errors,
         "deliveries": len(deliveries.latencies),
         "missing": expected - len(deliveries.latencies),
+        "missing_but_on_screen": sum(1 for b, t in late if b in shown(t)),
+        "missing_tab_disconnected": sum(1 for _b, t in late if not t.connected),
+        "tabs_with_errors": len({id(t) for t in tabs_by_id.values() if t.errors}),
         "drained_after_s": round(drained, 1),
         **ms("delivery", deliveries.latencies, (50, 95, 99)),
         **ms("send_ack", deliveries.send_acks, (50, 99)),
@@ -210,9 +245,11 @@ async def scenario_dm(server: Server, args: argparse.Namespace) -> dict[str, Any
     users, chats = await dm_pairs(server, "bdm", args.tabs // args.tabs_per_user)
     members = [Member(u) for u in users]
     chat_of: dict[int, str] = {}
+    partner: dict[int, Member] = {}
     senders: list[tuple[Member, str]] = []
     for (chat_id, _first), a, b in zip(chats, members[::2], members[1::2], strict=False):
         chat_of[a.user_id] = chat_of[b.user_id] = chat_id
+        partner[a.user_id], partner[b.user_id] = b, a
         senders += [(a, chat_id), (b, chat_id)]
     random.shuffle(senders)
     rss0 = server.rss_mb()
@@ -239,7 +276,7 @@ async def scenario_dm(server: Server, args: argparse.Namespace) -> dict[str, Any
                 rate=rate,
                 seconds=args.seconds,
                 via=args.via,
-                receivers_per_message=args.tabs_per_user,
+                receivers=lambda m, _c: partner[m.user_id].tabs,
                 drain=args.drain,
             )
         )
@@ -274,7 +311,7 @@ async def scenario_group(server: Server, args: argparse.Namespace) -> dict[str, 
                 rate=rate,
                 seconds=args.seconds,
                 via=args.via,
-                receivers_per_message=(len(members) - 1) * args.tabs_per_user,
+                receivers=lambda m, _c: [t for o in members if o is not m for t in o.tabs],
                 drain=args.drain,
             )
         )
@@ -323,12 +360,15 @@ async def scenario_reconnect(server: Server, args: argparse.Namespace) -> dict[s
     members = [Member(u) for u in users]
     chat_of: dict[int, str] = {}
     pairs = []
+    partner: dict[int, Member] = {}
     for (chat_id, _first), a, b in zip(chats, members[::2], members[1::2], strict=False):
         chat_of[a.user_id] = chat_of[b.user_id] = chat_id
+        partner[a.user_id], partner[b.user_id] = b, a
         pairs.append((chat_id, a, b))
     await open_tabs(server, members, lambda m: chat_of[m.user_id], 1)
     rss0 = server.rss_mb()
     await asyncio.gather(*(tab.drop() for m in members for tab in m.tabs))
+    progress("tabs dropped; sending what they miss")
     missed: dict[str, list[str]] = {}
     async with httpx.AsyncClient(base_url=server.url, timeout=60) as client:
 
@@ -345,6 +385,7 @@ async def scenario_reconnect(server: Server, args: argparse.Namespace) -> dict[s
                     missed.setdefault(chat_id, []).append(body)
 
         await bounded(20, [lambda p=p: away(*p) for p in pairs])
+    progress("reconnecting every tab")
     cpu0 = server.cpu_seconds()
     started = time.monotonic()
     caught_up: list[float] = []
@@ -356,19 +397,18 @@ async def scenario_reconnect(server: Server, args: argparse.Namespace) -> dict[s
         wanted = missed[chat_of[member.user_id]]
 
         def has_all(_update: rc.Update) -> bool:
-            bodies = [r.get("body") for r in tab.get(rc.CHAT_STATE, "messages", []) if r.get("id")]
-            return set(wanted) <= set(bodies)
+            return set(wanted) <= shown(tab)
 
         try:
             done = tab.expect(has_all)
             await tab.reconnect(within=args.storm_timeout)
             await asyncio.wait_for(done, args.storm_timeout)
-        except (TimeoutError, OSError, RuntimeError):
+        except (TimeoutError, OSError, RuntimeError, websockets.WebSocketException):
             failed += 1
             return
         caught_up.append(time.monotonic() - started)
-        shown = [r.get("body") for r in tab.get(rc.CHAT_STATE, "messages", []) if r.get("id")]
-        if [b for b in shown if b in set(wanted)] != wanted:
+        order = [r.get("body") for r in tab.get(rc.CHAT_STATE, "messages", []) if r.get("id")]
+        if [b for b in order if b in set(wanted)] != wanted:
             out_of_order += 1
 
     await asyncio.gather(*(come_back(m) for m in members))
@@ -385,7 +425,7 @@ async def scenario_reconnect(server: Server, args: argparse.Namespace) -> dict[s
         rate=min(20.0, len(pairs) / 2),
         seconds=5,
         via="tab",
-        receivers_per_message=1,
+        receivers=lambda m, _c: partner[m.user_id].tabs,
         drain=args.drain,
     )
     await close_all(members)
@@ -422,8 +462,10 @@ def main() -> None:
     args = parser.parse_args()
     args.rates = [float(r) for r in args.rate.split(",")]
     args.seconds = min(args.seconds, 60)  # keep every run short on the shared machine
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", args.port)) == 0:
+            sys.exit(f"port {args.port} is taken: stop the server there first")
     server = Server(args.port, Path(tempfile.mkdtemp(prefix="socialhub-bench-browser-")))
-    server.start()
     scenarios = {
         "dm": scenario_dm,
         "group": scenario_group,
@@ -431,10 +473,16 @@ def main() -> None:
         "reconnect": scenario_reconnect,
     }
     try:
+        server.start()
         result = asyncio.run(scenarios[args.scenario](server, args))
     finally:
+        group = server.process.pid if server.process is not None else 0
         with contextlib.suppress(Exception):
             server.stop()
+        # `reflex run` may exit on SIGTERM and leave its worker holding the port.
+        with contextlib.suppress(OSError):
+            if group:
+                os.killpg(group, signal.SIGKILL)
     settings = {k: v for k, v in vars(args).items() if k != "rates"}
     print(json.dumps({"scenario": args.scenario, **settings, **result}, indent=2))
 

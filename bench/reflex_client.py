@@ -127,6 +127,8 @@ class Tab:
     scripts_seen: list[str] = field(default_factory=list)
     # Every text frame this tab sent, when asked for (to compare with a real browser's).
     sent_frames: list[str] | None = None
+    # What went wrong while reading (a refused connect, a closed socket, a bad frame).
+    errors: list[str] = field(default_factory=list)
     _ws: Any = None
     _reader: asyncio.Task[None] | None = None
     _waiters: list[tuple[Callable[[Update], bool], asyncio.Future[Update]]] = field(
@@ -192,6 +194,8 @@ class Tab:
         """Leave like a closing tab: a socket.io DISCONNECT, then the websocket closes."""
         ws, reader = self._ws, self._reader
         self._ws, self._reader = None, None
+        if reader is not None:
+            reader.cancel()
         if ws is not None:
             with contextlib.suppress(websockets.ConnectionClosed, OSError):
                 await ws.send(f"41{NAMESPACE},")
@@ -252,11 +256,18 @@ class Tab:
         try:
             async for frame in ws:
                 received = time.monotonic()
-                await self._packet(ws, str(frame), received)
-        except websockets.ConnectionClosed:
-            pass
+                try:
+                    await self._packet(ws, str(frame), received)
+                except Exception as exc:  # a bad frame or callback must not deafen the tab
+                    self.errors.append(repr(exc))
+        except websockets.ConnectionClosed as exc:
+            self.errors.append(f"closed: {exc}")
         finally:
             self._connected.clear()
+
+    @property
+    def connected(self) -> bool:
+        return self._connected.is_set()
 
     async def _packet(self, ws: Any, frame: str, received: float) -> None:
         if frame == "2":  # Engine.IO ping
