@@ -82,7 +82,8 @@ class Deliveries:
             rows = update.delta.get(rc.CHAT_STATE, {}).get(MESSAGES)
             for row in rows or ():
                 body = row.get("body", "")
-                if not row.get("id") or body in seen or body not in self.sent_at:
+                # Only this run's messages (awaited), not late ones from the run before.
+                if not row.get("id") or body in seen or body not in self.awaited:
                     continue
                 seen.add(body)
                 elapsed = update.received - self.sent_at[body]
