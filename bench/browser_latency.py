@@ -8,6 +8,7 @@ A's browser, the network and server, and B's browser.
 
     .venv/bin/python bench/browser_latency.py [--messages 30] [--url http://localhost:3301]
     .venv/bin/python bench/browser_latency.py --compare-frames   (a real tab vs reflex_client.Tab)
+    .venv/bin/python bench/browser_latency.py --dump times.json  (per message, epoch ms)
 
 Without --url it starts a production build on a fresh database (bench/load_chat.py's Server).
 """
@@ -111,7 +112,7 @@ async def dm(base: str, prefix: str) -> tuple[list[dict[str, str]], str]:
         return users, response.json()["id"]
 
 
-async def measure(base: str, count: int, pause: float) -> dict[str, float]:
+async def measure(base: str, count: int, pause: float) -> dict[str, Any]:
     users, chat_id = await dm(base, f"bl{uuid.uuid4().hex[:6]}")
     names = [u["user"]["username"] for u in users]  # type: ignore[index]
     async with async_playwright() as playwright:
@@ -123,6 +124,7 @@ async def measure(base: str, count: int, pause: float) -> dict[str, float]:
         await asyncio.sleep(1.5)  # both listeners running, the page idle
         legs: dict[str, list[float]] = {"total": [], "a_browser": [], "wire": [], "b_browser": []}
         lost = 0
+        rows = []
         for i in range(count):
             body = f"lat-{i}-{uuid.uuid4().hex[:8]}"
             await a.locator("#composer").fill(body)
@@ -135,13 +137,14 @@ async def measure(base: str, count: int, pause: float) -> dict[str, float]:
             at_a = await a.evaluate(f"[__sh.enter['{body}'], __sh.sent['{body}']]")
             at_b = await b.evaluate(f"[__sh.recv['{body}'], __sh.dom['{body}']]")
             enter, sent, recv, shown = *at_a, *at_b
+            rows.append({"body": body, "enter": enter, "sent": sent, "recv": recv, "dom": shown})
             legs["total"].append(shown - enter)
             legs["a_browser"].append(sent - enter)
             legs["wire"].append(recv - sent)
             legs["b_browser"].append(shown - recv)
             await asyncio.sleep(pause)
         await browser.close()
-    result: dict[str, float] = {"messages": count, "lost": lost}
+    result: dict[str, Any] = {"messages": count, "lost": lost, "per_message": rows}
     for leg, values in legs.items():
         result[f"{leg}_p50_ms"] = round(statistics.median(values), 1) if values else float("nan")
         result[f"{leg}_p95_ms"] = round(percentile(values, 95), 1)
@@ -220,6 +223,7 @@ def main() -> None:
     parser.add_argument("--url", default="", help="a running SocialHub (127.0.0.1 only)")
     parser.add_argument("--port", type=int, default=3301)
     parser.add_argument("--compare-frames", action="store_true")
+    parser.add_argument("--dump", default="", help="write per-message times (epoch ms) here")
     args = parser.parse_args()
     server = None
     base = args.url
@@ -235,6 +239,10 @@ def main() -> None:
             result = asyncio.run(compare_frames(base))
         else:
             result = asyncio.run(measure(base, args.messages, args.pause))
+            rows = result.pop("per_message")
+            if args.dump:
+                # Epoch milliseconds per message, to line up with server-side timestamps.
+                Path(args.dump).write_text(json.dumps(rows, indent=1))
     finally:
         if server is not None:
             server.stop()
