@@ -97,6 +97,25 @@ class Server:
                 continue
         return total / 1024
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU time used so far by the whole server process group (live
+        processes only: read before and after a phase, the difference is that phase's cost)."""
+        if self.process is None:
+            return 0.0
+        ticks = 0
+        for pid_dir in Path("/proc").iterdir():
+            if not pid_dir.name.isdigit():
+                continue
+            try:
+                if os.getpgid(int(pid_dir.name)) != self.process.pid:
+                    continue
+                fields = (pid_dir / "stat").read_text().rsplit(")", 1)[1].split()
+            except (OSError, ProcessLookupError):
+                continue
+            # After the command name: state is field 3, utime and stime are fields 14 and 15.
+            ticks += int(fields[11]) + int(fields[12])
+        return ticks / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> None:
         if self.process is not None:
             os.killpg(self.process.pid, signal.SIGTERM)
