@@ -3,26 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 
 import pytest
 
 from socialhub.realtime.hub import RedisHub
-from tests.conftest import IN_CI, reset_settings
-
-REDIS_URL = "redis://127.0.0.1:6379/15"
-
-
-@pytest.fixture
-def redis_url() -> str:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
-            pass
-    except OSError:
-        if IN_CI:
-            pytest.fail("Redis at 127.0.0.1:6379 is required in CI (CI=true)")
-        pytest.skip("Redis is not reachable at 127.0.0.1:6379")
-    return REDIS_URL
+from tests.conftest import reset_settings
 
 
 @pytest.mark.redis

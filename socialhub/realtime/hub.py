@@ -176,11 +176,12 @@ class Hub:
 class RedisHub(Hub):
     """Each key is a channel; this worker subscribes only to the keys its subscribers hold."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, prefix: str = CHANNEL_PREFIX) -> None:
         super().__init__()
         import redis
 
         self._url = url
+        self._prefix = prefix  # another prefix keeps a test's channels apart from the app's
         self._client = redis.Redis.from_url(url)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._changes: asyncio.Queue[None] | None = None
@@ -191,7 +192,7 @@ class RedisHub(Hub):
     def _send(self, pushes: list[tuple[str, Event]]) -> None:
         pipe = self._client.pipeline(transaction=False)
         for key, event in pushes:
-            pipe.publish(CHANNEL_PREFIX + key, json.dumps(event))
+            pipe.publish(self._prefix + key, json.dumps(event))
         pipe.execute()
 
     def ping(self) -> bool:
@@ -235,19 +236,19 @@ class RedisHub(Hub):
         self._changes = asyncio.Queue()
         while True:
             try:
-                client = aioredis.Redis.from_url(self._url)
+                client = aioredis.Redis.from_url(self._url, client_name=self._prefix + "hub")
                 pubsub = client.pubsub()
                 subscribed: set[str] = set()
-                await pubsub.subscribe(CHANNEL_PREFIX + "_")  # listen() needs a subscription
+                await pubsub.subscribe(self._prefix + "_")  # listen() needs a subscription
                 while True:
                     wanted = self._wanted()
                     if wanted - subscribed:
                         await pubsub.subscribe(
-                            *(CHANNEL_PREFIX + k for k in sorted(wanted - subscribed))
+                            *(self._prefix + k for k in sorted(wanted - subscribed))
                         )
                     if subscribed - wanted:
                         await pubsub.unsubscribe(
-                            *(CHANNEL_PREFIX + k for k in sorted(subscribed - wanted))
+                            *(self._prefix + k for k in sorted(subscribed - wanted))
                         )
                     subscribed = wanted
                     # SUBSCRIBE is confirmed in order with messages: a PING answered means
@@ -281,7 +282,7 @@ class RedisHub(Hub):
             if kind != "message":
                 continue
             channel = message["channel"].decode()
-            self.deliver_local(channel.removeprefix(CHANNEL_PREFIX), json.loads(message["data"]))
+            self.deliver_local(channel.removeprefix(self._prefix), json.loads(message["data"]))
 
 
 _hub: Hub | None = None
