@@ -203,8 +203,9 @@ class RedisHub(Hub):
             self._loop.call_soon_threadsafe(self._changes.put_nowait, None)
 
     async def _ready(self, keys: frozenset[str]) -> None:
+        # Waits even before `run()` has started: a key is live only once Redis confirmed it.
         with self._lock:
-            if keys <= self._subscribed or self._loop is None:
+            if keys <= self._subscribed:
                 return
             future: concurrent.futures.Future[None] = concurrent.futures.Future()
             self._waiters.append((keys, future))
@@ -215,7 +216,11 @@ class RedisHub(Hub):
 
     def _wanted(self) -> set[str]:
         with self._lock:
-            return set(self._by_key)
+            wanted = set(self._by_key)
+            # A key about to be unsubscribed is not ready for a subscriber that takes it back
+            # meanwhile: that one waits for the next round, which subscribes it again.
+            self._subscribed = self._subscribed & wanted  # a new set: run() holds the old one
+            return wanted
 
     def _confirm(self, subscribed: set[str]) -> None:
         with self._lock:
