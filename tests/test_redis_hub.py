@@ -53,6 +53,11 @@ def channels(admin: redis.Redis, prefix: str) -> set[str]:
     return {c.decode().removeprefix(prefix) for c in admin.pubsub_channels(prefix + "*")}
 
 
+def hub_connections(admin: redis.Redis, prefix: str) -> list[int]:
+    """The ids of this test's hub connections (a hub names its connection after its prefix)."""
+    return [int(c["id"]) for c in admin.client_list() if c["name"] == prefix + "hub"]
+
+
 async def until(condition: Callable[[], bool], what: str) -> None:
     deadline = time.monotonic() + WAIT
     while not condition():
@@ -73,6 +78,27 @@ async def receive(sub: Subscription, count: int) -> list[tuple[str, Event]]:
 
 def event(n: int) -> Event:
     return {"type": "t", "op": "add", "data": {"n": n}}
+
+
+async def test_a_worker_subscribes_at_redis_only_to_the_keys_its_subscribers_hold(
+    start_worker: Callable[[], RedisHub], admin: redis.Redis, prefix: str
+) -> None:
+    worker = start_worker()
+    tab = worker.subscribe({"user:1", "conv:a"})
+    api = worker.subscribe({"conv:a", "topic:explore"})
+    await tab.ready()
+    await api.ready()
+    assert channels(admin, prefix) == {"user:1", "conv:a", "topic:explore"}
+
+    tab.close()  # conv:a is still held by the other subscriber
+    await until(lambda: channels(admin, prefix) == {"conv:a", "topic:explore"}, "user:1 dropped")
+    api.set_keys({"conv:a", "conv:b"})
+    await api.ready()
+    assert channels(admin, prefix) == {"conv:a", "conv:b"}
+    api.remove_keys(["conv:a"])
+    await until(lambda: channels(admin, prefix) == {"conv:b"}, "conv:a dropped")
+    api.close()
+    await until(lambda: channels(admin, prefix) == set(), "every key dropped")
 
 
 async def test_an_event_reaches_another_worker_only_where_its_key_is_subscribed(
@@ -149,3 +175,41 @@ async def test_publish_many_arrives_at_another_worker_in_publish_order(
     one.publish_many(pushes)
     received = await receive(sub, 200)
     assert [(k, e["data"]["n"]) for k, e in received] == [(k, e["data"]["n"]) for k, e in pushes]
+
+
+async def test_a_worker_recovers_when_its_redis_connection_drops(
+    start_worker: Callable[[], RedisHub], admin: redis.Redis, prefix: str
+) -> None:
+    one, two = start_worker(), start_worker()
+    sub = two.subscribe({"user:2", "conv:x"})
+    await sub.ready()
+    killed = hub_connections(admin, prefix)
+    assert len(killed) == 2
+
+    for client_id in killed:
+        admin.client_kill_filter(_id=client_id)
+    await until(lambda: channels(admin, prefix) == {"user:2", "conv:x"}, "subscriptions restored")
+    assert not set(killed) & set(hub_connections(admin, prefix))
+    await sub.ready()
+    one.publish("conv:x", event(1))
+    assert [e["data"]["n"] for _, e in await receive(sub, 1)] == [1]
+
+    # The restored connection follows later changes too.
+    sub.set_keys({"conv:y"})
+    await sub.ready()
+    await until(lambda: channels(admin, prefix) == {"conv:y"}, "the new keys")
+    one.publish("conv:y", event(2))
+    assert [e["data"]["n"] for _, e in await receive(sub, 1)] == [2]
+
+
+async def test_a_stopped_worker_leaves_no_connection_behind(
+    redis_url: str, admin: redis.Redis, prefix: str
+) -> None:
+    worker = RedisHub(redis_url, prefix=prefix)
+    task = asyncio.create_task(worker.run())
+    await worker.subscribe({"user:1"}).ready()
+    assert len(hub_connections(admin, prefix)) == 1
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    await until(lambda: not hub_connections(admin, prefix), "the connection closed")
+    assert channels(admin, prefix) == set()

@@ -236,36 +236,43 @@ class RedisHub(Hub):
 
     async def run(self) -> None:
         import redis.asyncio as aioredis
+        from redis.asyncio.retry import Retry
+        from redis.backoff import NoBackoff
 
         self._loop = asyncio.get_running_loop()
         self._changes = asyncio.Queue()
+        # No retries inside redis-py: it would reconnect and resubscribe on its own, unseen by
+        # ready(), even on a connection the hub is about to give up. The hub reconnects itself.
+        no_retry = Retry(NoBackoff(), 0, supported_errors=())
         while True:
+            client = aioredis.Redis.from_url(
+                self._url, client_name=self._prefix + "hub", retry=no_retry
+            )
             try:
-                client = aioredis.Redis.from_url(self._url, client_name=self._prefix + "hub")
-                pubsub = client.pubsub()
-                subscribed: set[str] = set()
-                await pubsub.subscribe(self._prefix + "_")  # listen() needs a subscription
-                while True:
-                    wanted = self._wanted()
-                    if wanted - subscribed:
-                        await pubsub.subscribe(
-                            *(self._prefix + k for k in sorted(wanted - subscribed))
-                        )
-                    if subscribed - wanted:
-                        await pubsub.unsubscribe(
-                            *(self._prefix + k for k in sorted(subscribed - wanted))
-                        )
-                    subscribed = wanted
-                    # SUBSCRIBE is confirmed in order with messages: a PING answered means
-                    # every earlier SUBSCRIBE took effect.
-                    await pubsub.ping()
-                    await self._pump(pubsub, subscribed)
-            except asyncio.CancelledError:
-                raise
+                async with client.pubsub() as pubsub:
+                    subscribed: set[str] = set()
+                    while True:
+                        wanted = self._wanted()
+                        if wanted - subscribed:
+                            await pubsub.subscribe(
+                                *(self._prefix + k for k in sorted(wanted - subscribed))
+                            )
+                        if subscribed - wanted:
+                            await pubsub.unsubscribe(
+                                *(self._prefix + k for k in sorted(subscribed - wanted))
+                            )
+                        subscribed = wanted
+                        # SUBSCRIBE is confirmed in order with messages: a PING answered means
+                        # every earlier SUBSCRIBE took effect (answered with no subscription
+                        # too, so no placeholder channel is needed).
+                        await pubsub.ping()
+                        await self._pump(pubsub, subscribed)
             except Exception:
                 log.exception("redis hub subscription failed; retrying in 1s")
+            finally:
                 self._confirm(set())
-                await asyncio.sleep(1)
+                await client.aclose()  # its connections too, also when the task is cancelled
+            await asyncio.sleep(1)
 
     async def _pump(self, pubsub: Any, subscribed: set[str]) -> None:
         """Deliver messages until the wanted keys change (once this round is confirmed)."""
