@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
@@ -81,6 +82,20 @@ def lower_limits(database_url: str) -> Iterator[Callable[..., None]]:
     yield lower
     os.environ.update(saved)
     config.get_settings.cache_clear()
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """Database 15 of the local Redis (pub/sub channels are shared by every database: tests that
+    need their own channels use a prefix of their own)."""
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
+            pass
+    except OSError:
+        if IN_CI:
+            pytest.fail("Redis at 127.0.0.1:6379 is required in CI (CI=true)")
+        pytest.skip("Redis is not reachable at 127.0.0.1:6379")
+    return "redis://127.0.0.1:6379/15"
 
 
 @pytest.fixture(scope="session")

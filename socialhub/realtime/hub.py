@@ -176,11 +176,12 @@ class Hub:
 class RedisHub(Hub):
     """Each key is a channel; this worker subscribes only to the keys its subscribers hold."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, prefix: str = CHANNEL_PREFIX) -> None:
         super().__init__()
         import redis
 
         self._url = url
+        self._prefix = prefix  # another prefix keeps a test's channels apart from the app's
         self._client = redis.Redis.from_url(url)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._changes: asyncio.Queue[None] | None = None
@@ -191,7 +192,7 @@ class RedisHub(Hub):
     def _send(self, pushes: list[tuple[str, Event]]) -> None:
         pipe = self._client.pipeline(transaction=False)
         for key, event in pushes:
-            pipe.publish(CHANNEL_PREFIX + key, json.dumps(event))
+            pipe.publish(self._prefix + key, json.dumps(event))
         pipe.execute()
 
     def ping(self) -> bool:
@@ -202,8 +203,9 @@ class RedisHub(Hub):
             self._loop.call_soon_threadsafe(self._changes.put_nowait, None)
 
     async def _ready(self, keys: frozenset[str]) -> None:
+        # Waits even before `run()` has started: a key is live only once Redis confirmed it.
         with self._lock:
-            if keys <= self._subscribed or self._loop is None:
+            if keys <= self._subscribed:
                 return
             future: concurrent.futures.Future[None] = concurrent.futures.Future()
             self._waiters.append((keys, future))
@@ -214,7 +216,11 @@ class RedisHub(Hub):
 
     def _wanted(self) -> set[str]:
         with self._lock:
-            return set(self._by_key)
+            wanted = set(self._by_key)
+            # A key about to be unsubscribed is not ready for a subscriber that takes it back
+            # meanwhile: that one waits for the next round, which subscribes it again.
+            self._subscribed = self._subscribed & wanted  # a new set: run() holds the old one
+            return wanted
 
     def _confirm(self, subscribed: set[str]) -> None:
         with self._lock:
@@ -230,36 +236,43 @@ class RedisHub(Hub):
 
     async def run(self) -> None:
         import redis.asyncio as aioredis
+        from redis.asyncio.retry import Retry
+        from redis.backoff import NoBackoff
 
         self._loop = asyncio.get_running_loop()
         self._changes = asyncio.Queue()
+        # No retries inside redis-py: it would reconnect and resubscribe on its own, unseen by
+        # ready(), even on a connection the hub is about to give up. The hub reconnects itself.
+        no_retry = Retry(NoBackoff(), 0, supported_errors=())
         while True:
+            client = aioredis.Redis.from_url(
+                self._url, client_name=self._prefix + "hub", retry=no_retry
+            )
             try:
-                client = aioredis.Redis.from_url(self._url)
-                pubsub = client.pubsub()
-                subscribed: set[str] = set()
-                await pubsub.subscribe(CHANNEL_PREFIX + "_")  # listen() needs a subscription
-                while True:
-                    wanted = self._wanted()
-                    if wanted - subscribed:
-                        await pubsub.subscribe(
-                            *(CHANNEL_PREFIX + k for k in sorted(wanted - subscribed))
-                        )
-                    if subscribed - wanted:
-                        await pubsub.unsubscribe(
-                            *(CHANNEL_PREFIX + k for k in sorted(subscribed - wanted))
-                        )
-                    subscribed = wanted
-                    # SUBSCRIBE is confirmed in order with messages: a PING answered means
-                    # every earlier SUBSCRIBE took effect.
-                    await pubsub.ping()
-                    await self._pump(pubsub, subscribed)
-            except asyncio.CancelledError:
-                raise
+                async with client.pubsub() as pubsub:
+                    subscribed: set[str] = set()
+                    while True:
+                        wanted = self._wanted()
+                        if wanted - subscribed:
+                            await pubsub.subscribe(
+                                *(self._prefix + k for k in sorted(wanted - subscribed))
+                            )
+                        if subscribed - wanted:
+                            await pubsub.unsubscribe(
+                                *(self._prefix + k for k in sorted(subscribed - wanted))
+                            )
+                        subscribed = wanted
+                        # SUBSCRIBE is confirmed in order with messages: a PING answered means
+                        # every earlier SUBSCRIBE took effect (answered with no subscription
+                        # too, so no placeholder channel is needed).
+                        await pubsub.ping()
+                        await self._pump(pubsub, subscribed)
             except Exception:
                 log.exception("redis hub subscription failed; retrying in 1s")
+            finally:
                 self._confirm(set())
-                await asyncio.sleep(1)
+                await client.aclose()  # its connections too, also when the task is cancelled
+            await asyncio.sleep(1)
 
     async def _pump(self, pubsub: Any, subscribed: set[str]) -> None:
         """Deliver messages until the wanted keys change (once this round is confirmed)."""
@@ -281,7 +294,7 @@ class RedisHub(Hub):
             if kind != "message":
                 continue
             channel = message["channel"].decode()
-            self.deliver_local(channel.removeprefix(CHANNEL_PREFIX), json.loads(message["data"]))
+            self.deliver_local(channel.removeprefix(self._prefix), json.loads(message["data"]))
 
 
 _hub: Hub | None = None
