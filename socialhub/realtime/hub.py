@@ -139,6 +139,14 @@ class Hub:
     async def _ready(self, keys: frozenset[str]) -> None:
         """In memory, a subscription is live at once."""
 
+    def resync_all(self) -> None:
+        """Tell every subscriber that pushes may have been missed: each re-reads the stored
+        stream after its token (unstored signals missed meanwhile stay missed)."""
+        with self._lock:
+            subs = set().union(*self._by_key.values()) if self._by_key else set()
+        for sub in subs:
+            sub._offer("", {"type": "resync"})
+
     def subscriber_count(self, key: str) -> int:
         with self._lock:
             return len(self._by_key.get(key, ()))
@@ -188,6 +196,9 @@ class RedisHub(Hub):
         # Keys subscribed at Redis (confirmed), and waiters for keys not yet confirmed.
         self._subscribed: set[str] = set()
         self._waiters: list[tuple[frozenset[str], concurrent.futures.Future[None]]] = []
+        # After a lost connection, what was published meanwhile never reached this worker:
+        # once subscribed again, every subscriber is told to re-read from its token.
+        self._resync = False
 
     def _send(self, pushes: list[tuple[str, Event]]) -> None:
         pipe = self._client.pipeline(transaction=False)
@@ -269,6 +280,7 @@ class RedisHub(Hub):
                         await self._pump(pubsub, subscribed)
             except Exception:
                 log.exception("redis hub subscription failed; retrying in 1s")
+                self._resync = True
             finally:
                 self._confirm(set())
                 await client.aclose()  # its connections too, also when the task is cancelled
@@ -290,6 +302,9 @@ class RedisHub(Hub):
             if kind == "pong" or (kind == "message" and message.get("data") == b"ping"):
                 confirmed = True
                 self._confirm(subscribed)
+                if self._resync:
+                    self._resync = False
+                    self.resync_all()
                 continue
             if kind != "message":
                 continue

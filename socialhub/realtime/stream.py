@@ -141,6 +141,9 @@ class StreamReader:
             if event.get("type") == "overflow":
                 self.ended = "overflow"
                 break
+            if event.get("type") == "resync":
+                delivered += await self._reread()
+                continue
             if "position" not in event:
                 # Typing, presence, topics: not stored, not ordered.
                 delivered.append((event, self.token))
@@ -180,6 +183,24 @@ class StreamReader:
         """Replay from `position` instead of the token: the client's screen was read afresh
         after it (everything before is on screen already)."""
         self.token = StreamToken(position)
+
+    async def _reread(self) -> list[Delivered]:
+        """Pushes were lost (the hub's connection dropped): read what the token has not seen,
+        up to the head, then go on live from there."""
+
+        def work(session: Session) -> tuple[list[Event], int]:
+            upto = head(session)
+            return read_stream(session, self.user_id, self.token, upto=upto, limit=10**6), upto
+
+        events, upto = await self._read(work)
+        delivered: list[Delivered] = []
+        for event in events:
+            self._follow_membership(event)
+            delivered.append((event, self.token))
+        self.token = self.token.at_least(upto)
+        self._upto = max(self._upto, upto)
+        delivered += await self._backfill()
+        return delivered
 
     def _follow_membership(self, event: Event) -> None:
         kind, data = (event["type"], event["op"]), event.get("data") or {}

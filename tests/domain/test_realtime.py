@@ -391,5 +391,31 @@ async def test_the_stream_ends_when_its_session_is_revoked(make_user: Callable[.
     reader.close()
 
 
+async def test_a_reader_told_of_lost_pushes_reads_them_back(
+    make_user: Callable[..., int],
+) -> None:
+    """A worker whose hub lost its Redis connection tells its readers; each re-reads what its
+    token has not seen (here the pushes go to another hub, as if published while cut off)."""
+    from socialhub.realtime import hub as hub_module
+
+    alice, bob = make_user("alice"), make_user("bob")
+    dm = await asyncio.to_thread(open_dm, alice, "bob")
+    reader = await reader_for(bob)
+    connected = hub_module.get_hub()
+    hub_module._hub = Hub()  # the pushes of this send never reach the reader's hub
+    try:
+        await asyncio.to_thread(send, alice, dm, "sent while cut off")
+    finally:
+        hub_module._hub = connected
+    assert await reader.next(0.2) == []
+    connected.resync_all()
+    got = await live(reader, lambda g: bool(texts(g)))
+    assert texts(got) == ["sent while cut off"]
+    await asyncio.to_thread(send, alice, dm, "live again")
+    got = await live(reader, lambda g: bool(texts(g)))
+    assert texts(got) == ["live again"]
+    reader.close()
+
+
 def test_a_writer_id_is_per_process() -> None:
     assert events_module.writer_id() == events_module.writer_id() > 0
