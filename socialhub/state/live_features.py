@@ -37,6 +37,9 @@ class OpenChat:
     async def observe(self, listener: RealtimeState, events: list[Event], me: int) -> Any:
         return None
 
+    def needs_database(self, observed: Any) -> bool:
+        return False
+
     def load(self, session: Session, user: User, observed: Any) -> Any:
         return None
 
@@ -59,13 +62,12 @@ class Feed:
         feed = await listener.get_state(FeedState)
         return feed._feed_change(events, me), feed._open_post_id()
 
+    def needs_database(self, observed: Any) -> bool:
+        return bool(observed[0].needs_database())
+
     def load(self, session: Session, user: User, observed: Any) -> Any:
         change, open_post = observed
-        return (
-            FeedState._load_change(session, user, change, open_post)
-            if change.needs_database()
-            else None
-        )
+        return FeedState._load_change(session, user, change, open_post)
 
     async def apply(
         self, listener: RealtimeState, events: list[Event], observed: Any, loaded: Any, me: int
@@ -85,10 +87,11 @@ class Stories:
         story = await listener.get_state(StoryState)
         return story._story_change(events), story._load_args()
 
+    def needs_database(self, observed: Any) -> bool:
+        return bool(observed[0].needs_database())
+
     def load(self, session: Session, user: User, observed: Any) -> Any:
         change, (author, story_id) = observed
-        if not change.needs_database():
-            return None
         return StoryState._load_change(session, user, change, author, story_id)
 
     async def apply(
@@ -111,6 +114,9 @@ class Profile:
 
     async def observe(self, listener: RealtimeState, events: list[Event], me: int) -> Any:
         return None
+
+    def needs_database(self, observed: Any) -> bool:
+        return False
 
     def load(self, session: Session, user: User, observed: Any) -> Any:
         return None

@@ -51,6 +51,8 @@ class LiveFeature(Protocol):
 
     async def observe(self, listener: RealtimeState, events: list[Event], me: int) -> Any: ...
 
+    def needs_database(self, observed: Any) -> bool: ...
+
     def load(self, session: Session, user: User, observed: Any) -> Any: ...
 
     async def apply(
@@ -223,11 +225,13 @@ class RealtimeState(rx.State):
             chat._apply_chat_list(summaries, gone)
 
     async def _deliver(self, events: list[Event], reader: StreamReader, pending: _Pending) -> Any:
-        """Apply a batch: each feature concerned reads under the lock, loads outside it, then
-        applies in one more locked step."""
+        """Apply a batch in ONE locked step when no feature concerned needs the database (a
+        message in the open chat: one state update, one push); otherwise observe under the
+        lock, load outside it, and apply in a second locked step."""
         from socialhub.state.chat import ChatState, list_changes, read_in_chat
 
         me = reader.user_id
+        concerned = [f for f in _features if f.wants(events)]
         async with self:
             self._token = str(reader.token)
             chat = await self.get_state(ChatState)
@@ -238,20 +242,21 @@ class RealtimeState(rx.State):
                     if not pending.chats:
                         pending.due = max(pending.due, time.monotonic())
                     pending.chats |= changed
+            observed = [await feature.observe(self, events, me) for feature in concerned]
+            needed = [f.needs_database(o) for f, o in zip(concerned, observed, strict=True)]
+            if not any(needed):
+                for feature, seen in zip(concerned, observed, strict=True):
+                    await feature.apply(self, events, seen, None, me)
         receipts.note(me, events, reading=reading)
-        concerned = [f for f in _features if f.wants(events)]
-        if not concerned:
+        if not any(needed):
             return None
-        observed = []
-        async with self:
-            for feature in concerned:
-                observed.append(await feature.observe(self, events, me))
 
         def work(session: Session) -> list[Any]:
             user = session.get(User, me)
-            if user is None:
-                return [None] * len(concerned)
-            return [f.load(session, user, o) for f, o in zip(concerned, observed, strict=True)]
+            return [
+                f.load(session, user, o) if need and user is not None else None
+                for f, o, need in zip(concerned, observed, needed, strict=True)
+            ]
 
         loaded = await in_transaction(work)
         async with self:
