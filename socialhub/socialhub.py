@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import reflex as rx
 
 from socialhub.api.app import create_api
@@ -29,6 +31,10 @@ from socialhub.state.settings import SettingsState
 from socialhub.state.stories import StoryState
 
 configure_logging()
+# Database work runs in threads; every sqlite3/psycopg call releases the GIL and must take it
+# back from the event loop's thread. At the default 5 ms switch interval a transaction of ten
+# statements waited up to 50 ms for the GIL while holding SQLite's write lock (bench/README.md).
+sys.setswitchinterval(0.0005)
 
 HEAD = [
     rx.el.link(rel="manifest", href="/manifest.webmanifest"),
