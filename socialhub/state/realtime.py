@@ -203,36 +203,36 @@ class RealtimeState(rx.State):
 
     async def _expire_typing(self) -> bool:
         """Drop stale typists; True while anyone is still shown typing."""
-        from socialhub.state.chat import ChatState
+        from socialhub.state.conversation import ConversationState
 
         async with self:
-            chat = await self.get_state(ChatState)
+            chat = await self.get_state(ConversationState)
             if not chat._typing:
                 return False
             chat._prune_typing(time.monotonic())
             return bool(chat._typing)
 
     async def _refresh_chat_list(self, pending: _Pending, user_id: int) -> None:
-        from socialhub.state.chat import ChatState, load_chat_rows
+        from socialhub.state.chat_list import ChatListState, load_chat_rows
 
         chats, pending.chats = pending.chats, set()
         pending.due = time.monotonic() + LIST_INTERVAL
         summaries, gone = await in_transaction(lambda s: load_chat_rows(s, user_id, chats))
         async with self:
-            chat = await self.get_state(ChatState)
-            chat._apply_chat_list(summaries, gone)
+            chat_list = await self.get_state(ChatListState)
+            await chat_list._apply_chat_list(summaries, gone)
 
     async def _deliver(self, events: list[Event], reader: StreamReader, pending: _Pending) -> Any:
         """Apply a batch: each feature concerned reads under the lock, loads outside it, then
         applies in one more locked step."""
-        from socialhub.state.chat import ChatState, list_changes, read_in_chat
+        from socialhub.state.chat_list import ChatListState, list_changes
+        from socialhub.state.conversation import ConversationState, read_in_chat
 
         me = reader.user_id
         async with self:
             self._token = str(reader.token)
-            chat = await self.get_state(ChatState)
-            reading = read_in_chat(chat)
-            if chat.loaded:
+            reading = read_in_chat(await self.get_state(ConversationState))
+            if (await self.get_state(ChatListState)).loaded:
                 changed = list_changes(events, me)
                 if changed:
                     if not pending.chats:
