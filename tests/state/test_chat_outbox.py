@@ -9,35 +9,23 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from reflex.istate.data import RouterData
-from reflex.state import State
 from sqlmodel import Session, col, select
 
-from socialhub.db import transaction
-from socialhub.domain import auth
 from socialhub.models import Message
 from socialhub.state.conversation import ConversationState
-from socialhub.state.session import SessionState
-from tests.support.chat import load_user, open_dm
+from tests.state.conftest import SignedInTab
+from tests.support.chat import open_dm
 
 Lower = Callable[..., None]
 
 
 @pytest.fixture
-async def tab(make_user: Callable[..., int]) -> ConversationState:
-    """Alice's browser tab on her DM with Bob, signed in with a real session cookie."""
+async def tab(make_user: Callable[..., int], signed_in_tab: SignedInTab) -> ConversationState:
+    """Alice's browser tab on her DM with Bob."""
     alice = make_user("alice")
     make_user("bob")
     chat = open_dm(alice, "bob")
-    with transaction() as s:
-        ticket = auth.do_issue_login_ticket(s, load_user(s, alice), device="test", ip="192.0.2.1")
-    with transaction() as s:
-        cookie = auth.check_redeem_login_ticket(s, ticket)
-    root = State(_reflex_internal_init=True)
-    root.router = RouterData.from_router_data(
-        {"headers": {"cookie": f"sh_session={cookie}"}, "pathname": f"/messages/{chat}"}
-    )
-    assert await (await root.get_state(SessionState))._resolve()
+    root = await signed_in_tab(alice, f"/messages/{chat}")
     state = await root.get_state(ConversationState)
     assert isinstance(state, ConversationState)
     state.open_id = chat
