@@ -21,7 +21,7 @@ from socialhub.pages.settings import settings_page
 from socialhub.pages.stories import stories_page
 from socialhub.realtime.hub import get_hub
 from socialhub.state import live_features  # noqa: F401  (registers the listener's features)
-from socialhub.state.chat import ChatState
+from socialhub.state.chat_list import ChatListState
 from socialhub.state.feed import FeedState
 from socialhub.state.graph_lists import GraphListState
 from socialhub.state.profile import ProfileState
@@ -119,12 +119,12 @@ app.add_page(
     on_load=live(SettingsState.load),
 )
 app.add_page(
-    messages_page, route="/messages", title="Messages · SocialHub", on_load=live(ChatState.load)
+    messages_page, route="/messages", title="Messages · SocialHub", on_load=live(ChatListState.load)
 )
 app.add_page(
     messages_page,
     route="/messages/[chat_id]",
     title="Messages · SocialHub",
-    on_load=live(ChatState.load),
+    on_load=live(ChatListState.load),
 )
-app.add_page(join_page, route="/join/[code]", title="Join · SocialHub", on_load=ChatState.join)
+app.add_page(join_page, route="/join/[code]", title="Join · SocialHub", on_load=ChatListState.join)

@@ -121,7 +121,10 @@ def _attribute_names(path: Path) -> set[tuple[str, str]]:
 
 # Events the browser sends without a page or component naming them.
 EVENTS_NOT_NAMED_BY_THE_UI: dict[tuple[str, str], str] = {
-    ("ChatState", "resend_outbox"): "the callback of the outbox script ChatState.load runs",
+    (
+        "ConversationState",
+        "resend_outbox",
+    ): "the callback of the outbox script the page's load runs",
 }
 
 STATE_CLASSES = _state_classes()

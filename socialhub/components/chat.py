@@ -5,13 +5,10 @@ from __future__ import annotations
 import reflex as rx
 
 from socialhub.components.ui import user_avatar
-from socialhub.state.chat import (
-    GROUP_PICTURE_UPLOAD_ID,
-    ChatRow,
-    ChatState,
-    MemberRow,
-    MessageRow,
-)
+from socialhub.state.chat_admin import GROUP_PICTURE_UPLOAD_ID, ChatAdminState
+from socialhub.state.chat_list import ChatListState
+from socialhub.state.chat_rows import ChatRow, MemberRow, MessageRow
+from socialhub.state.conversation import ConversationState
 
 QUICK_REACTIONS = ("👍", "❤️", "😂", "😮", "😢", "🙏")
 
@@ -58,7 +55,7 @@ def chat_list_item(chat: rx.Var[ChatRow]) -> rx.Component:
         class_name="chat-item",
         width="100%",
         background_color=rx.cond(
-            ChatState.open_id == chat.id, rx.color("accent", 3), "transparent"
+            ConversationState.open_id == chat.id, rx.color("accent", 3), "transparent"
         ),
         border_radius="8px",
     )
@@ -91,7 +88,7 @@ def reactions(message: rx.Var[MessageRow]) -> rx.Component:
                 size="1",
                 variant="soft",
                 radius="full",
-                on_click=ChatState.react(message.id, r["emoji"].to(str)),
+                on_click=ConversationState.react(message.id, r["emoji"].to(str)),
                 aria_label="Reaction " + r["emoji"].to(str),
                 class_name="reaction",
             ),
@@ -119,30 +116,34 @@ def message_menu(message: rx.Var[MessageRow]) -> rx.Component:
                     *[
                         rx.dropdown_menu.item(
                             emoji,
-                            on_click=ChatState.react(message.id, emoji),
+                            on_click=ConversationState.react(message.id, emoji),
                             aria_label=f"React {emoji}",
                         )
                         for emoji in QUICK_REACTIONS
                     ],
                 ),
             ),
-            rx.dropdown_menu.item("Reply", on_click=ChatState.start_reply(message.id)),
-            rx.dropdown_menu.item("Forward", on_click=ChatState.start_forward(message.id)),
+            rx.dropdown_menu.item("Reply", on_click=ConversationState.start_reply(message.id)),
+            rx.dropdown_menu.item("Forward", on_click=ConversationState.start_forward(message.id)),
             rx.cond(
                 message.edited,
-                rx.dropdown_menu.item("Edit history", on_click=ChatState.show_history(message.id)),
+                rx.dropdown_menu.item(
+                    "Edit history", on_click=ConversationState.show_history(message.id)
+                ),
             ),
             rx.cond(
                 message.mine,
-                rx.dropdown_menu.item("Edit", on_click=ChatState.start_edit(message.id)),
+                rx.dropdown_menu.item("Edit", on_click=ConversationState.start_edit(message.id)),
             ),
-            rx.dropdown_menu.item("Delete for me", on_click=ChatState.delete_for_me(message.id)),
+            rx.dropdown_menu.item(
+                "Delete for me", on_click=ConversationState.delete_for_me(message.id)
+            ),
             rx.cond(
-                message.mine | (ChatState.open_role == "admin"),
+                message.mine | (ConversationState.open_role == "admin"),
                 rx.dropdown_menu.item(
                     "Delete for everyone",
                     color="red",
-                    on_click=ChatState.delete_for_everyone(message.id),
+                    on_click=ConversationState.delete_for_everyone(message.id),
                 ),
             ),
         ),
@@ -162,11 +163,15 @@ def edit_form(message: rx.Var[MessageRow]) -> rx.Component:
             ),
             rx.button("Save", type="submit", size="1"),
             rx.button(
-                "Cancel", type="button", size="1", variant="soft", on_click=ChatState.cancel_edit
+                "Cancel",
+                type="button",
+                size="1",
+                variant="soft",
+                on_click=ConversationState.cancel_edit,
             ),
             width="100%",
         ),
-        on_submit=ChatState.save_edit,
+        on_submit=ConversationState.save_edit,
         reset_on_submit=True,
     )
 
@@ -179,7 +184,7 @@ def message_bubble(message: rx.Var[MessageRow]) -> rx.Component:
     bubble = rx.box(
         rx.vstack(
             rx.cond(
-                ~message.mine & (ChatState.open_kind == "group"),
+                ~message.mine & (ConversationState.open_kind == "group"),
                 rx.text(message.author_name, size="1", weight="bold", color_scheme="violet"),
             ),
             rx.cond(
@@ -195,7 +200,7 @@ def message_bubble(message: rx.Var[MessageRow]) -> rx.Component:
                     padding_left="0.5em",
                     class_name="reply-quote",
                     cursor="pointer",
-                    on_click=ChatState.jump(message.reply_to_id),
+                    on_click=ConversationState.jump(message.reply_to_id),
                     role="button",
                     aria_label="Show the message this replies to",
                 ),
@@ -207,7 +212,7 @@ def message_bubble(message: rx.Var[MessageRow]) -> rx.Component:
                 ),
                 rx.cond(
                     # A pending send has no id yet: never "" == "" while nothing is edited.
-                    (ChatState.editing_id == message.id) & ~message.pending,
+                    (ConversationState.editing_id == message.id) & ~message.pending,
                     edit_form(message),
                     rx.cond(
                         message.html != "",
@@ -259,7 +264,7 @@ def message_bubble(message: rx.Var[MessageRow]) -> rx.Component:
 def composer() -> rx.Component:
     return rx.vstack(
         rx.text(
-            ChatState.typing_text,
+            ConversationState.typing_text,
             size="1",
             color_scheme="gray",
             height="1.2em",
@@ -267,17 +272,20 @@ def composer() -> rx.Component:
             aria_live="polite",
         ),
         rx.cond(
-            ChatState.reply_to_id != "",
+            ConversationState.reply_to_id != "",
             rx.hstack(
                 rx.text(
-                    "Replying to ", ChatState.reply_preview, size="1", class_name="sh-ellipsis"
+                    "Replying to ",
+                    ConversationState.reply_preview,
+                    size="1",
+                    class_name="sh-ellipsis",
                 ),
                 rx.spacer(),
                 rx.icon_button(
                     rx.icon("x", size=14),
                     size="1",
                     variant="ghost",
-                    on_click=ChatState.cancel_reply,
+                    on_click=ConversationState.cancel_reply,
                     aria_label="Cancel reply",
                 ),
                 width="100%",
@@ -294,7 +302,7 @@ def composer() -> rx.Component:
                     auto_complete="off",
                     width="100%",
                     size="3",
-                    on_change=ChatState.typing.throttle(2000),
+                    on_change=ConversationState.typing.throttle(2000),
                 ),
                 rx.icon_button(
                     rx.icon("send", size=18), type="submit", size="3", aria_label="Send"
@@ -302,7 +310,7 @@ def composer() -> rx.Component:
                 width="100%",
             ),
             rx.el.input(type="hidden", name="client_id", value=""),
-            on_submit=ChatState.send,
+            on_submit=ConversationState.send,
             reset_on_submit=True,
             width="100%",
             id="composer-form",
@@ -313,7 +321,9 @@ def composer() -> rx.Component:
 
 
 def member_row(member: rx.Var[MemberRow]) -> rx.Component:
-    is_admin_view = (ChatState.open_role == "admin") & (ChatState.open_kind == "group")
+    is_admin_view = (ConversationState.open_role == "admin") & (
+        ConversationState.open_kind == "group"
+    )
     return rx.hstack(
         user_avatar(member.avatar_url, member.display_name, size="2"),
         rx.vstack(
@@ -338,16 +348,17 @@ def member_row(member: rx.Var[MemberRow]) -> rx.Component:
                     rx.cond(
                         member.role == "admin",
                         rx.dropdown_menu.item(
-                            "Remove admin", on_click=ChatState.set_role(member.username, "member")
+                            "Remove admin",
+                            on_click=ChatAdminState.set_role(member.username, "member"),
                         ),
                         rx.dropdown_menu.item(
-                            "Make admin", on_click=ChatState.set_role(member.username, "admin")
+                            "Make admin", on_click=ChatAdminState.set_role(member.username, "admin")
                         ),
                     ),
                     rx.dropdown_menu.item(
                         "Remove from group",
                         color="red",
-                        on_click=ChatState.remove_member(member.username),
+                        on_click=ChatAdminState.remove_member(member.username),
                     ),
                 ),
             ),
@@ -366,7 +377,7 @@ def group_admin_tools() -> rx.Component:
                 rx.input(
                     id="rename-title",
                     name="title",
-                    default_value=ChatState.open_title,
+                    default_value=ConversationState.open_title,
                     max_length=100,
                     aria_label="Group name",
                     width="100%",
@@ -375,7 +386,7 @@ def group_admin_tools() -> rx.Component:
                 rx.text_area(
                     id="rename-description",
                     name="description",
-                    default_value=ChatState.open_description,
+                    default_value=ChatAdminState.description,
                     max_length=500,
                     aria_label="Description",
                     width="100%",
@@ -384,7 +395,7 @@ def group_admin_tools() -> rx.Component:
                 width="100%",
                 spacing="1",
             ),
-            on_submit=ChatState.rename,
+            on_submit=ChatAdminState.rename,
             reset_on_submit=False,
         ),
         rx.form(
@@ -398,14 +409,14 @@ def group_admin_tools() -> rx.Component:
                 rx.button("Add", type="submit", size="1"),
                 width="100%",
             ),
-            on_submit=ChatState.add_members,
+            on_submit=ChatAdminState.add_members,
             reset_on_submit=True,
             width="100%",
         ),
         rx.hstack(
             rx.switch(
-                checked=ChatState.open_admins_only,
-                on_change=ChatState.set_admins_only,
+                checked=ChatAdminState.admins_only,
+                on_change=ChatAdminState.set_admins_only,
                 aria_label="Only admins can send",
             ),
             rx.text("Only admins can send messages", size="2"),
@@ -417,23 +428,28 @@ def group_admin_tools() -> rx.Component:
             multiple=False,
             max_files=1,
             accept={"image/jpeg": [], "image/png": [], "image/webp": [], "image/gif": []},
-            on_drop=ChatState.upload_picture(rx.upload_files(upload_id=GROUP_PICTURE_UPLOAD_ID)),
+            on_drop=ChatAdminState.upload_picture(
+                rx.upload_files(upload_id=GROUP_PICTURE_UPLOAD_ID)
+            ),
             aria_label="Upload group picture",
         ),
         rx.hstack(
             rx.button(
-                "Create invite link", size="1", variant="soft", on_click=ChatState.create_invite
+                "Create invite link",
+                size="1",
+                variant="soft",
+                on_click=ChatAdminState.create_invite,
             ),
             rx.button(
                 "Revoke all invite links",
                 size="1",
                 variant="soft",
                 color_scheme="red",
-                on_click=ChatState.revoke_all_invites,
+                on_click=ChatAdminState.revoke_all_invites,
             ),
             rx.cond(
-                ChatState.invite_url != "",
-                rx.code(ChatState.invite_url, id="invite-url", size="1"),
+                ChatAdminState.invite_url != "",
+                rx.code(ChatAdminState.invite_url, id="invite-url", size="1"),
             ),
             align="center",
             wrap="wrap",
@@ -449,28 +465,28 @@ def chat_info_dialog() -> rx.Component:
             rx.icon_button(rx.icon("info", size=18), variant="ghost", aria_label="Chat info")
         ),
         rx.dialog.content(
-            rx.dialog.title(ChatState.open_title),
+            rx.dialog.title(ConversationState.open_title),
             rx.vstack(
                 rx.cond(
-                    ChatState.open_description != "",
-                    rx.text(ChatState.open_description, size="2", white_space="pre-wrap"),
+                    ChatAdminState.description != "",
+                    rx.text(ChatAdminState.description, size="2", white_space="pre-wrap"),
                 ),
                 rx.hstack(
                     rx.switch(
-                        checked=ChatState.open_muted,
-                        on_change=ChatState.set_muted,
+                        checked=ChatAdminState.muted,
+                        on_change=ChatAdminState.set_muted,
                         aria_label="Mute",
                     ),
                     rx.text("Mute", size="2"),
                     rx.switch(
-                        checked=ChatState.open_pinned,
-                        on_change=ChatState.set_pinned,
+                        checked=ChatAdminState.pinned,
+                        on_change=ChatAdminState.set_pinned,
                         aria_label="Pin",
                     ),
                     rx.text("Pin", size="2"),
                     rx.switch(
-                        checked=ChatState.open_archived,
-                        on_change=ChatState.set_archived,
+                        checked=ChatAdminState.archived,
+                        on_change=ChatAdminState.set_archived,
                         aria_label="Archive",
                     ),
                     rx.text("Archive", size="2"),
@@ -478,16 +494,16 @@ def chat_info_dialog() -> rx.Component:
                     wrap="wrap",
                 ),
                 rx.cond(
-                    ChatState.open_kind == "group",
+                    ConversationState.open_kind == "group",
                     rx.vstack(
-                        rx.heading(ChatState.open_members, " members", size="3", as_="h3"),
-                        rx.foreach(ChatState.members, member_row),
-                        rx.cond(ChatState.open_role == "admin", group_admin_tools()),
+                        rx.heading(ConversationState.open_members, " members", size="3", as_="h3"),
+                        rx.foreach(ChatAdminState.members, member_row),
+                        rx.cond(ConversationState.open_role == "admin", group_admin_tools()),
                         rx.button(
                             "Leave group",
                             color_scheme="red",
                             variant="soft",
-                            on_click=ChatState.leave_group,
+                            on_click=ChatAdminState.leave_group,
                         ),
                         width="100%",
                         spacing="2",
@@ -497,9 +513,11 @@ def chat_info_dialog() -> rx.Component:
                             "Block",
                             color_scheme="red",
                             variant="soft",
-                            on_click=ChatState.block_partner,
+                            on_click=ChatAdminState.block_partner,
                         ),
-                        rx.button("Unblock", variant="soft", on_click=ChatState.unblock_partner),
+                        rx.button(
+                            "Unblock", variant="soft", on_click=ChatAdminState.unblock_partner
+                        ),
                     ),
                 ),
                 rx.dialog.close(rx.button("Close", variant="soft", size="1")),
@@ -507,6 +525,7 @@ def chat_info_dialog() -> rx.Component:
                 spacing="3",
             ),
         ),
+        on_open_change=ChatAdminState.show_info,
     )
 
 
@@ -516,12 +535,12 @@ def forward_dialog() -> rx.Component:
             rx.dialog.title("Forward to"),
             rx.vstack(
                 rx.foreach(
-                    ChatState.chats,
+                    ChatListState.chats,
                     lambda chat: rx.button(
                         chat.title,
                         variant="soft",
                         width="100%",
-                        on_click=ChatState.forward_to(chat.id),
+                        on_click=ConversationState.forward_to(chat.id),
                         aria_label="Forward to " + chat.title,
                     ),
                 ),
@@ -529,8 +548,8 @@ def forward_dialog() -> rx.Component:
                 width="100%",
             ),
         ),
-        open=ChatState.forward_id != "",
-        on_open_change=ChatState.close_forward,
+        open=ConversationState.forward_id != "",
+        on_open_change=ConversationState.close_forward,
     )
 
 
@@ -540,13 +559,13 @@ def history_dialog() -> rx.Component:
             rx.dialog.title("Earlier versions"),
             rx.vstack(
                 rx.foreach(
-                    ChatState.history,
+                    ConversationState.history,
                     lambda line: rx.text(line, size="2", white_space="pre-wrap"),
                 ),
                 rx.dialog.close(rx.button("Close", variant="soft", size="1")),
                 id="edit-history",
             ),
         ),
-        open=ChatState.history.length() > 0,
-        on_open_change=ChatState.close_history,
+        open=ConversationState.history.length() > 0,
+        on_open_change=ConversationState.close_history,
     )

@@ -13,7 +13,8 @@ from socialhub.components.chat import (
     message_bubble,
 )
 from socialhub.components.layout import app_shell
-from socialhub.state.chat import ChatState
+from socialhub.state.chat_list import ChatListState
+from socialhub.state.conversation import ConversationState
 
 
 def new_group_dialog() -> rx.Component:
@@ -49,7 +50,7 @@ def new_group_dialog() -> rx.Component:
                     ),
                     width="100%",
                 ),
-                on_submit=ChatState.create_group,
+                on_submit=ChatListState.create_group,
             ),
         ),
     )
@@ -65,21 +66,21 @@ def chat_list() -> rx.Component:
             align="center",
         ),
         rx.cond(
-            ChatState.chats.length() == 0,
+            ChatListState.chats.length() == 0,
             rx.text(
                 "No chats yet. Open someone's profile and press Message.",
                 color_scheme="gray",
                 size="2",
             ),
         ),
-        rx.foreach(ChatState.visible_chats, chat_list_item),
+        rx.foreach(ChatListState.visible_chats, chat_list_item),
         rx.cond(
-            (ChatState.archived_count > 0) | ChatState.show_archived,
+            (ChatListState.archived_count > 0) | ChatListState.show_archived,
             rx.button(
-                rx.cond(ChatState.show_archived, "Back to chats", "Archived chats"),
+                rx.cond(ChatListState.show_archived, "Back to chats", "Archived chats"),
                 variant="ghost",
                 size="1",
-                on_click=ChatState.toggle_archived,
+                on_click=ChatListState.toggle_archived,
             ),
         ),
         width="100%",
@@ -98,14 +99,19 @@ def chat_view() -> rx.Component:
                 display=rx.breakpoints(initial="block", md="none"),
             ),
             rx.vstack(
-                rx.heading(ChatState.open_title, size="4", as_="h2", id="chat-title"),
-                rx.text(ChatState.open_presence, size="1", color_scheme="gray", id="chat-presence"),
+                rx.heading(ConversationState.open_title, size="4", as_="h2", id="chat-title"),
+                rx.text(
+                    ConversationState.open_presence,
+                    size="1",
+                    color_scheme="gray",
+                    id="chat-presence",
+                ),
                 spacing="0",
             ),
             rx.spacer(),
             rx.cond(
-                ChatState.open_kind == "group",
-                rx.text(ChatState.open_members, " members", size="2", color_scheme="gray"),
+                ConversationState.open_kind == "group",
+                rx.text(ConversationState.open_members, " members", size="2", color_scheme="gray"),
             ),
             chat_info_dialog(),
             width="100%",
@@ -114,28 +120,28 @@ def chat_view() -> rx.Component:
         rx.box(
             rx.vstack(
                 rx.cond(
-                    ChatState.has_older,
+                    ConversationState.has_older,
                     rx.center(
                         rx.button(
                             "Load older messages",
                             variant="ghost",
                             size="1",
-                            on_click=ChatState.load_older,
+                            on_click=ConversationState.load_older,
                         ),
                         width="100%",
                     ),
                 ),
-                rx.foreach(ChatState.messages, message_bubble),
+                rx.foreach(ConversationState.messages, message_bubble),
                 # Sends the server has not seen yet, drawn by assets/outbox.js.
                 rx.box(id="outbox-pending"),
                 rx.cond(
-                    ChatState.has_newer,
+                    ConversationState.has_newer,
                     rx.center(
                         rx.button(
                             "Jump to latest",
                             variant="soft",
                             size="1",
-                            on_click=ChatState.jump_latest,
+                            on_click=ConversationState.jump_latest,
                         ),
                         width="100%",
                     ),
@@ -155,7 +161,7 @@ def chat_view() -> rx.Component:
         forward_dialog(),
         history_dialog(),
         # A chat read in a background tab is only delivered; coming back reads it.
-        rx.window_event_listener(on_visibility_change=ChatState.set_hidden),
+        rx.window_event_listener(on_visibility_change=ConversationState.set_hidden),
         height="calc(100dvh - 9em)",
         width="100%",
         spacing="2",
@@ -168,12 +174,14 @@ def messages_page() -> rx.Component:
             rx.box(
                 chat_list(),
                 display=rx.cond(
-                    ChatState.open_chat_visible, rx.breakpoints(initial="none", md="block"), "block"
+                    ConversationState.open_chat_visible,
+                    rx.breakpoints(initial="none", md="block"),
+                    "block",
                 ),
                 overflow_y="auto",
             ),
             rx.cond(
-                ChatState.open_chat_visible,
+                ConversationState.open_chat_visible,
                 chat_view(),
                 rx.center(
                     rx.text("Choose a chat", color_scheme="gray"),

@@ -9,7 +9,7 @@ from socialhub.components.post import feed_list
 from socialhub.components.report import report_button
 from socialhub.components.stories import story_avatar
 from socialhub.components.ui import count_link
-from socialhub.state.chat import ChatState
+from socialhub.state.chat_list import ChatListState
 from socialhub.state.profile import ProfileState
 from socialhub.state.session import SessionState
 
@@ -155,7 +155,7 @@ def profile_card() -> rx.Component:
                                     rx.icon("message-circle", size=16),
                                     "Message",
                                     variant="soft",
-                                    on_click=ChatState.start_dm(ProfileState.username),
+                                    on_click=ChatListState.start_dm(ProfileState.username),
                                     id="start-dm",
                                 ),
                                 report_button(

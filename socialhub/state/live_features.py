@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from socialhub.models import User
 from socialhub.realtime.hub import Event
-from socialhub.state.chat import ChatState
+from socialhub.state.conversation import ConversationState
 from socialhub.state.feed import FEED_TYPES, FeedState
 from socialhub.state.profile import ProfileState
 from socialhub.state.realtime import RealtimeState, register_feature
@@ -46,7 +46,7 @@ class OpenChat:
     async def apply(
         self, listener: RealtimeState, events: list[Event], observed: Any, loaded: Any, me: int
     ) -> None:
-        chat = await listener.get_state(ChatState)
+        chat = await listener.get_state(ConversationState)
         if not chat.open_id and not any(e.get("type") == "presence" for e in events):
             return
         for event in events:

@@ -205,43 +205,42 @@ class RealtimeState(rx.State):
 
     async def _expire_typing(self) -> bool:
         """Drop stale typists; True while anyone is still shown typing."""
-        from socialhub.state.chat import ChatState
+        from socialhub.state.conversation import ConversationState
 
         async with self:
-            chat = await self.get_state(ChatState)
+            chat = await self.get_state(ConversationState)
             if not chat._typing:
                 return False
             chat._prune_typing(time.monotonic())
             return bool(chat._typing)
 
     async def _refresh_chat_list(self, pending: _Pending, user_id: int) -> None:
-        from socialhub.state.chat import ChatState, load_chat_rows
+        from socialhub.state.chat_list import ChatListState, load_chat_rows
 
         chats, pending.chats = pending.chats, set()
         pending.due = time.monotonic() + LIST_INTERVAL
         summaries, gone = await in_transaction(lambda s: load_chat_rows(s, user_id, chats))
         async with self:
-            chat = await self.get_state(ChatState)
-            chat._apply_chat_list(summaries, gone)
+            chat_list = await self.get_state(ChatListState)
+            await chat_list._apply_chat_list(summaries, gone)
 
     async def _deliver(self, events: list[Event], reader: StreamReader, pending: _Pending) -> Any:
         """Apply a batch in ONE locked step when no feature concerned needs the database (a
         message in the open chat: one state update, one push); otherwise observe under the
         lock, load outside it, and apply in a second locked step."""
-        from socialhub.state.chat import ChatState, list_changes, read_in_chat
+        from socialhub.state.chat_list import ChatListState, list_changes
+        from socialhub.state.conversation import ConversationState, read_in_chat
 
         me = reader.user_id
         concerned = [f for f in _features if f.wants(events)]
         async with self:
             self._token = str(reader.token)
-            chat = await self.get_state(ChatState)
-            reading = read_in_chat(chat)
-            if chat.loaded:
-                changed = list_changes(events, me)
-                if changed:
-                    if not pending.chats:
-                        pending.due = max(pending.due, time.monotonic())
-                    pending.chats |= changed
+            reading = read_in_chat(await self.get_state(ConversationState))
+            changed = list_changes(events, me)
+            if changed and (await self.get_state(ChatListState)).loaded:
+                if not pending.chats:
+                    pending.due = max(pending.due, time.monotonic())
+                pending.chats |= changed
             observed = [await feature.observe(self, events, me) for feature in concerned]
             needed = [f.needs_database(o) for f, o in zip(concerned, observed, strict=True)]
             if not any(needed):

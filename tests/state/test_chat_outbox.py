@@ -1,6 +1,7 @@
-"""The composer's send path and the outbox resend over the message rate limit, on ChatState itself
-(the browser side is tests/e2e/test_messaging_e2e.py): a RateLimited send is never dropped from
-the outbox; the browser is asked to hand the outbox back after Retry-After, and then it goes out."""
+"""The composer's send path and the outbox resend over the message rate limit, on
+ConversationState itself (the browser side is tests/e2e/test_messaging_e2e.py): a RateLimited send
+is never dropped from the outbox; the browser is asked to hand the outbox back after Retry-After,
+and then it goes out."""
 
 from __future__ import annotations
 
@@ -8,37 +9,25 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from reflex.istate.data import RouterData
-from reflex.state import State
 from sqlmodel import Session, col, select
 
-from socialhub.db import transaction
-from socialhub.domain import auth
 from socialhub.models import Message
-from socialhub.state.chat import ChatState
-from socialhub.state.session import SessionState
-from tests.support.chat import load_user, open_dm
+from socialhub.state.conversation import ConversationState
+from tests.state.conftest import SignedInTab
+from tests.support.chat import open_dm
 
 Lower = Callable[..., None]
 
 
 @pytest.fixture
-async def tab(make_user: Callable[..., int]) -> ChatState:
-    """Alice's browser tab on her DM with Bob, signed in with a real session cookie."""
+async def tab(make_user: Callable[..., int], signed_in_tab: SignedInTab) -> ConversationState:
+    """Alice's browser tab on her DM with Bob."""
     alice = make_user("alice")
     make_user("bob")
     chat = open_dm(alice, "bob")
-    with transaction() as s:
-        ticket = auth.do_issue_login_ticket(s, load_user(s, alice), device="test", ip="192.0.2.1")
-    with transaction() as s:
-        cookie = auth.check_redeem_login_ticket(s, ticket)
-    root = State(_reflex_internal_init=True)
-    root.router = RouterData.from_router_data(
-        {"headers": {"cookie": f"sh_session={cookie}"}, "pathname": f"/messages/{chat}"}
-    )
-    assert await (await root.get_state(SessionState))._resolve()
-    state = await root.get_state(ChatState)
-    assert isinstance(state, ChatState)
+    root = await signed_in_tab(alice, f"/messages/{chat}")
+    state = await root.get_state(ConversationState)
+    assert isinstance(state, ConversationState)
     state.open_id = chat
     return state
 
@@ -56,15 +45,15 @@ def scripts(events: list[Any]) -> list[str]:
     ]
 
 
-async def send(tab: ChatState, body: str, client_id: str) -> list[str]:
+async def send(tab: ConversationState, body: str, client_id: str) -> list[str]:
     return scripts(
-        [e async for e in ChatState.send.fn(tab, {"body": body, "client_id": client_id})]
+        [e async for e in ConversationState.send.fn(tab, {"body": body, "client_id": client_id})]
     )
 
 
-async def resend(tab: ChatState, *items: tuple[str, str]) -> list[str]:
+async def resend(tab: ConversationState, *items: tuple[str, str]) -> list[str]:
     outbox = [{"client_id": cid, "chat_id": tab.open_id, "body": body} for cid, body in items]
-    return scripts([e async for e in ChatState.resend_outbox.fn(tab, outbox)])
+    return scripts([e async for e in ConversationState.resend_outbox.fn(tab, outbox)])
 
 
 def stored(session: Session) -> list[str]:
@@ -72,7 +61,7 @@ def stored(session: Session) -> list[str]:
 
 
 async def test_a_send_over_the_limit_stays_queued_until_the_outbox_is_handed_back(
-    tab: ChatState, session: Session, lower_limits: Lower
+    tab: ConversationState, session: Session, lower_limits: Lower
 ) -> None:
     lower_limits(RATE_LIMIT_MESSAGE="1/minute")
     assert await send(tab, "one", "c-1") == ['window.shOutbox && shOutbox.done("c-1")']
@@ -107,7 +96,7 @@ async def test_a_send_over_the_limit_stays_queued_until_the_outbox_is_handed_bac
 
 
 async def test_a_resent_burst_over_the_limit_keeps_the_rest_queued_in_order(
-    tab: ChatState, session: Session, lower_limits: Lower
+    tab: ConversationState, session: Session, lower_limits: Lower
 ) -> None:
     lower_limits(RATE_LIMIT_MESSAGE="2/minute")
     burst = [(f"c-{n}", f"queued {n}") for n in range(4)]
@@ -130,7 +119,7 @@ async def test_a_resent_burst_over_the_limit_keeps_the_rest_queued_in_order(
     assert stored(session) == [body for _, body in burst]
 
 
-async def test_a_refused_send_is_still_dropped_from_the_outbox(tab: ChatState) -> None:
+async def test_a_refused_send_is_still_dropped_from_the_outbox(tab: ConversationState) -> None:
     """Refusals other than the rate limit are decisions: resending would not change them."""
     tab.open_id = "no-such-chat"
     assert await resend(tab, ("c-1", "lost cause")) == ['window.shOutbox && shOutbox.done("c-1")']

@@ -1,0 +1,129 @@
+"""What the chat screens show: the rows of the chat list, of the open chat and of a group's
+members, built from the domain's views."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+from socialhub.models.chat import ChatSummary, MemberView, MessageView
+from socialhub.models.users import PresenceView
+
+
+class ChatRow(BaseModel):
+    id: str
+    title: str
+    avatar_url: str
+    kind: str
+    preview: str
+    when: str
+    unread: int
+    muted: bool
+    pinned: bool
+    archived: bool
+    activity: str  # ISO time of the latest activity: the list's order after pins
+
+
+class MessageRow(BaseModel):
+    id: str
+    seq: int
+    client_id: str
+    kind: str
+    author_id: int
+    author_name: str
+    author_username: str
+    body: str
+    html: str
+    when: str
+    edited: bool
+    deleted: bool
+    forwarded: bool
+    mine: bool
+    pending: bool
+    failed: bool
+    reply_to_id: str
+    reply_author: str
+    reply_body: str
+    reactions: list[dict[str, Any]]
+    status: str
+
+
+def presence_label(view: PresenceView | None) -> str:
+    if view is None or view.status == "hidden":
+        return ""
+    if view.status in ("online", "idle", "dnd"):
+        return {"online": "online", "idle": "idle", "dnd": "do not disturb"}[view.status]
+    if view.last_seen_at is None:
+        return ""
+    return "last seen " + view.last_seen_at.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def chat_row(summary: ChatSummary) -> ChatRow:
+    last = summary.last_message
+    preview = ""
+    if last is not None:
+        preview = "Message deleted" if last.deleted else last.body[:80]
+        if last.author and summary.kind != "dm" and last.kind == "text":
+            preview = f"{last.author.display_name}: {preview}"
+    return ChatRow(
+        id=summary.id,
+        title=summary.title,
+        avatar_url=summary.avatar_url or "",
+        kind=summary.kind.value,
+        preview=preview,
+        when=summary.last_activity_at.strftime("%H:%M"),
+        unread=summary.unread_count,
+        muted=summary.muted,
+        pinned=summary.pinned,
+        archived=summary.archived,
+        activity=summary.last_activity_at.isoformat(),
+    )
+
+
+def message_row(view: MessageView, me: int) -> MessageRow:
+    author = view.author
+    reply = view.reply_to
+    return MessageRow(
+        id=view.id,
+        seq=view.seq,
+        client_id=view.client_id or "",
+        kind=view.kind.value,
+        author_id=author.id if author else 0,
+        author_name=author.display_name if author else "",
+        author_username=author.username if author else "",
+        body=view.body,
+        html=view.html,
+        when=view.created_at.strftime("%H:%M"),
+        edited=view.edited_at is not None,
+        deleted=view.deleted,
+        forwarded=view.forwarded,
+        mine=bool(author and author.id == me),
+        pending=False,
+        failed=False,
+        reply_to_id=reply.id if reply else "",
+        reply_author=(reply.author.display_name if reply and reply.author else ""),
+        reply_body=(
+            "Message deleted" if reply and reply.deleted else (reply.body if reply else "")
+        ),
+        reactions=[r.model_dump() for r in view.reactions],
+        status="",
+    )
+
+
+class MemberRow(BaseModel):
+    user_id: int
+    username: str
+    display_name: str
+    avatar_url: str
+    role: str
+
+
+def member_row(view: MemberView) -> MemberRow:
+    return MemberRow(
+        user_id=view.user.id,
+        username=view.user.username,
+        display_name=view.user.display_name,
+        avatar_url=view.user.avatar_small_url or "",
+        role=view.role.value,
+    )

@@ -1,0 +1,546 @@
+"""The open chat on /messages: a window of its latest messages, the composer and its outbox,
+replies, edits, reactions, forwarding, typing, ticks and the DM partner's presence.
+
+The database is the truth; this state holds only the last `WINDOW` messages of the open chat
+(older pages load on demand and fall out again). Every live message of the chat lands here, so
+it carries neither the chat list (`ChatListState`) nor the group's administration
+(`ChatAdminState`): a push pickles this state alone.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import reflex as rx
+from reflex.event import EventSpec
+from sqlmodel import Session
+
+from socialhub.domain import chats as chats_domain
+from socialhub.domain import messages as messages_domain
+from socialhub.domain import presence as presence_domain
+from socialhub.domain import users as users_domain
+from socialhub.domain.errors import RateLimited
+from socialhub.models import User
+from socialhub.models.chat import ChatSummary, MessageView
+from socialhub.models.users import PresenceView
+from socialhub.state.base import Failed, run_as_user
+from socialhub.state.chat_rows import MessageRow, message_row, presence_label
+from socialhub.state.session import SessionState
+
+WINDOW = 100
+TYPING_SECONDS = 4.0
+PAGE = 50
+
+# What opening a chat reads: its summary, the latest page, each member's (delivered, read)
+# position, and the DM partner's id and presence.
+_Opened = tuple[
+    ChatSummary, list[MessageView], dict[int, tuple[int, int]], int, PresenceView | None
+]
+
+
+def forget_outbox(client_id: str) -> EventSpec:
+    """The browser may drop this send from its outbox: the server has decided on it."""
+    return rx.call_script(f"window.shOutbox && shOutbox.done({json.dumps(client_id)})")
+
+
+def resend_outbox_in(seconds: float) -> EventSpec:
+    """The browser hands its outbox back to `ConversationState.resend_outbox` after `seconds`
+    (once, however often this is asked while it waits)."""
+    return rx.call_script(
+        f"window.shOutbox ? shOutbox.retryIn({max(1, math.ceil(seconds))}) : []",
+        callback=ConversationState.resend_outbox,
+    )
+
+
+class ConversationState(rx.State):
+    open_id: str = ""
+    open_title: str = ""
+    open_kind: str = ""
+    open_role: str = ""
+    open_members: int = 0
+    open_partner: str = ""
+    open_presence: str = ""
+    _partner_id: int = 0
+    messages: list[MessageRow] = []
+    has_older: bool = False
+    has_newer: bool = False
+    reply_to_id: str = ""
+    reply_preview: str = ""
+    editing_id: str = ""
+    forward_id: str = ""
+    history: list[str] = []
+    typing_names: list[str] = []
+    _typing: dict[int, tuple[str, float]] = {}
+    _receipts: dict[int, tuple[int, int]] = {}
+    # The tab is in the background: messages arriving in the open chat are delivered, not read.
+    _hidden: bool = False
+    # Sends are over the rate limit until then (epoch seconds): later ones queue behind them.
+    _sends_wait_until: float = 0.0
+
+    @rx.var
+    def open_chat_visible(self) -> bool:
+        return self.open_id != ""
+
+    @rx.var
+    def typing_text(self) -> str:
+        names = self.typing_names
+        if not names:
+            return ""
+        if len(names) == 1:
+            return f"{names[0]} is typing…"
+        if len(names) <= 3:
+            return f"{', '.join(names[:-1])} and {names[-1]} are typing…"
+        return f"{len(names)} people are typing…"
+
+    # Opening ---------------------------------------------------------------------------------
+
+    async def _session(self) -> SessionState:
+        return await self.get_state(SessionState)
+
+    def _chat_in_url(self) -> str:
+        return self.router.url.path.rstrip("/").removeprefix("/messages").strip("/")
+
+    async def _open_chat_in_url(self) -> Failed | None:
+        """Part of the page's on_load (`ChatListState.load`): show the chat the URL names."""
+        chat_id = self._chat_in_url()
+        if not chat_id:
+            self.open_id = ""
+            return None
+        return await self._open(chat_id)
+
+    def _sync_with_browser(self) -> list[EventSpec]:
+        """After the page loaded: is the tab in the background, and what does its outbox hold."""
+        return [
+            rx.call_script("document.hidden", callback=ConversationState.set_hidden),
+            rx.call_script(
+                "window.shOutbox ? shOutbox.list() : []",
+                callback=ConversationState.resend_outbox,
+            ),
+        ]
+
+    async def _open(self, chat_id: str) -> Failed | None:
+        me, hidden = (await self._session())._user_id, self._hidden
+
+        def work(session: Session, user: User) -> _Opened:
+            summary = chats_domain.get_chat(session, user, chat_id)
+            partner = None
+            if summary.dm_username:
+                partner = users_domain.get_user_by_username(session, summary.dm_username)
+            seen = presence_domain.presence_view(session, me, partner) if partner else None
+            page = messages_domain.list_messages(session, user, chat_id, limit=PAGE)
+            members = chats_domain.list_members(session, user, chat_id)
+            if page and not hidden:
+                messages_domain.check_mark_read(session, user, chat_id, page[-1].seq)
+            receipts = {m.user.id: (m.delivered_seq, m.read_seq) for m in members}
+            return summary, page, receipts, (partner.id or 0) if partner else 0, seen
+
+        result = await run_as_user(self, work)
+        if isinstance(result, Failed):
+            return result
+        summary, page, receipts, partner_id, partner_presence = result
+        self.open_id = summary.id
+        self.open_title = summary.title
+        self.open_kind = summary.kind.value
+        self.open_role = summary.my_role.value
+        self.open_members = summary.member_count
+        self.open_partner = summary.dm_username or ""
+        self._partner_id = partner_id
+        self.open_presence = presence_label(partner_presence)
+        self._receipts = receipts
+        self.messages = [message_row(v, me) for v in page]
+        self.has_older = len(page) == PAGE
+        self.has_newer = False
+        self.reply_to_id = ""
+        self.editing_id = ""
+        self._typing = {}
+        self.typing_names = []
+        self._restatus()
+        return None
+
+    @rx.event
+    async def set_hidden(self, hidden: bool) -> Any:
+        """The tab went to the background or came back; coming back reads what is on screen."""
+        self._hidden = bool(hidden)
+        seen = max((row.seq for row in self.messages), default=0)
+        if self._hidden or not self.open_id or not seen:
+            return None
+        chat_id = self.open_id
+        return await self._act(lambda s, u: messages_domain.check_mark_read(s, u, chat_id, seen))
+
+    # The window of messages ------------------------------------------------------------------
+
+    @rx.event
+    async def jump(self, message_id: str) -> Any:
+        """Show the window around a message (e.g. the one a reply quotes) and scroll to it."""
+        if not message_id or not self.open_id:
+            return None
+        chat_id, me = self.open_id, (await self._session())._user_id
+
+        def work(session: Session, user: User) -> tuple[list[MessageView], int]:
+            page = messages_domain.list_messages(
+                session, user, chat_id, around=message_id, limit=PAGE
+            )
+            return page, chats_domain.get_chat(session, user, chat_id).last_seq
+
+        result = await run_as_user(self, work)
+        if isinstance(result, Failed):
+            return result.toast
+        page, last_seq = result
+        target = next((v.seq for v in page if v.id == message_id), 0)
+        self.messages = [message_row(v, me) for v in page]
+        self.has_older = bool(page) and page[0].seq > 1
+        self.has_newer = bool(page) and page[-1].seq < last_seq
+        self._restatus()
+        return rx.call_script(
+            f"document.getElementById('m-{target}')?.scrollIntoView({{block: 'center'}})"
+        )
+
+    @rx.event
+    async def jump_latest(self) -> Any:
+        if not self.open_id:
+            return None
+        failed = await self._open(self.open_id)
+        return failed.toast if failed else None
+
+    @rx.event
+    async def load_older(self) -> Any:
+        if not self.messages or not self.open_id:
+            return None
+        first, chat_id = self.messages[0].seq, self.open_id
+        me = (await self._session())._user_id
+        page = await run_as_user(
+            self,
+            lambda s, u: messages_domain.list_messages(s, u, chat_id, before=first, limit=PAGE),
+        )
+        if isinstance(page, Failed):
+            return page.toast
+        self.messages = [message_row(v, me) for v in page] + self.messages
+        self.has_older = len(page) == PAGE
+        self._restatus()
+        return None
+
+    def _restatus(self) -> None:
+        """Ticks of my messages: sent, delivered (every other member), read, or read by k of n."""
+        me = next((m.author_id for m in self.messages if m.mine), None)
+        others = [v for uid, v in self._receipts.items() if uid != me]
+        for row in self.messages:
+            if not row.mine or row.pending or row.deleted:
+                continue
+            readers = sum(1 for _, read in others if read >= row.seq)
+            delivered = sum(1 for got, _ in others if got >= row.seq)
+            if others and readers == len(others):
+                row.status = "read"
+            elif self.open_kind == "group" and readers:
+                row.status = f"read by {readers} of {len(others)}"
+            elif others and delivered == len(others):
+                row.status = "delivered"
+            else:
+                row.status = "sent"
+
+    def _upsert(self, row: MessageRow) -> None:
+        """Insert or replace by id, keeping seq order; the pending row of its send goes (a resend
+        of the outbox may have shown the message already)."""
+        if row.client_id and any(m.pending and m.client_id == row.client_id for m in self.messages):
+            self.messages = [
+                m for m in self.messages if not (m.pending and m.client_id == row.client_id)
+            ]
+        for i, existing in enumerate(self.messages):
+            if existing.id == row.id:
+                self.messages[i] = row
+                break
+        else:
+            if self.has_newer or (self.messages and row.seq < self.messages[0].seq):
+                # Outside the window on screen: it loads when the reader gets there.
+                return
+            self.messages.append(row)
+            self.messages.sort(key=lambda r: (r.pending, r.seq))
+            if len(self.messages) > WINDOW:
+                self.messages = self.messages[-WINDOW:]
+                self.has_older = True
+        self._restatus()
+
+    # Sending ---------------------------------------------------------------------------------
+
+    @rx.event
+    async def send(self, form: dict[str, Any]) -> AsyncIterator[Any]:
+        body = str(form.get("body", "")).strip()
+        client_id = str(form.get("client_id") or uuid.uuid4().hex)[:64]
+        chat_id = self.open_id or self._chat_in_url()
+        if not body or not chat_id:
+            return
+        wait = self._sends_wait_until - time.time()
+        if wait > 0 and form.get("client_id"):
+            # Earlier sends wait for the rate limit: this one waits in the outbox (shown there as
+            # queued) and goes out after them, in order.
+            self.reply_to_id = ""
+            self.reply_preview = ""
+            yield [rx.set_value("composer", ""), resend_outbox_in(wait)]
+            return
+        session_state = await self._session()
+        reply_to, me = self.reply_to_id or None, session_state._user_id
+        self.messages.append(
+            MessageRow(
+                id="",
+                seq=0,
+                client_id=client_id,
+                kind="text",
+                author_id=me,
+                author_name=session_state.display_name,
+                author_username=session_state.username,
+                body=body,
+                html="",
+                when="",
+                edited=False,
+                deleted=False,
+                forwarded=False,
+                mine=True,
+                pending=True,
+                failed=False,
+                reply_to_id=reply_to or "",
+                reply_author="",
+                reply_body=self.reply_preview,
+                reactions=[],
+                status="sending",
+            )
+        )
+        self.reply_to_id = ""
+        self.reply_preview = ""
+        yield rx.set_value("composer", "")
+
+        view = await run_as_user(
+            self, _send_work(chat_id, body, client_id=client_id, reply_to_id=reply_to)
+        )
+        if isinstance(view, Failed) and isinstance(view.error, RateLimited):
+            # Not a refusal: it stays in the outbox and goes out once the limit allows.
+            retry_after = view.error.retry_after
+            self._sends_wait_until = time.time() + retry_after
+            self._mark_pending(client_id, "queued")
+            yield [
+                resend_outbox_in(retry_after),
+                rx.toast.info(
+                    f"Sending too fast: queued, it goes out in {retry_after} s",
+                    id=view.error.code,
+                    # Shown while the message waits.
+                    duration=max(4, retry_after) * 1000,
+                ),
+            ]
+            return
+        if isinstance(view, Failed):
+            self._mark_pending(client_id, "failed")
+            # Refused for good (not a network problem): do not resend it.
+            yield [forget_outbox(client_id), view.toast]
+            return
+        self._upsert(message_row(view, me))
+        yield forget_outbox(client_id)
+
+    def _mark_pending(self, client_id: str, status: str) -> None:
+        for row in self.messages:
+            if row.client_id == client_id and row.pending:
+                row.failed = status == "failed"
+                row.status = status
+
+    @rx.event
+    async def resend_outbox(self, items: list[dict[str, Any]]) -> AsyncIterator[Any]:
+        """Send what the browser's outbox still holds (offline sends, or sends lost in a reload).
+
+        Each keeps its client id, so a message the server already stored is not stored again.
+        Over the rate limit, the rest stay queued, in order, and are handed back when it allows.
+        """
+        me = (await self._session())._user_id
+        queue = items if isinstance(items, list) else []
+        for position, item in enumerate(queue):
+            client_id = str(item.get("client_id", ""))[:64]
+            chat_id, body = str(item.get("chat_id", "")), str(item.get("body", ""))
+            if not client_id:
+                continue
+            view = await run_as_user(self, _send_work(chat_id, body, client_id=client_id))
+            if isinstance(view, Failed) and isinstance(view.error, RateLimited):
+                self._sends_wait_until = time.time() + view.error.retry_after
+                for waiting in queue[position:]:
+                    self._mark_pending(str(waiting.get("client_id", "")), "queued")
+                yield resend_outbox_in(view.error.retry_after)
+                return
+            if isinstance(view, Failed):
+                yield forget_outbox(client_id)
+                continue
+            if view.conversation_id == self.open_id:
+                self._upsert(message_row(view, me))
+            yield forget_outbox(client_id)
+
+    @rx.event
+    async def typing(self, _value: str) -> None:
+        """Throttled by the composer: tell the others in the chat that I am typing."""
+        chat_id = self.open_id or self._chat_in_url()
+        if not chat_id:
+            return
+        # A signal, not a write: a refusal (even over the limit) is not worth a toast while typing.
+        await run_as_user(self, lambda s, u: messages_domain.check_typing(s, u, chat_id))
+
+    def _prune_typing(self, now: float) -> None:
+        """Forget typists not heard from for TYPING_SECONDS."""
+        alive = {uid: v for uid, v in self._typing.items() if v[1] > now}
+        if len(alive) != len(self._typing):
+            self._typing = alive
+            self.typing_names = [name for name, _ in alive.values()]
+
+    # Message actions -------------------------------------------------------------------------
+
+    async def _act(self, action: Callable[[Session, User], object]) -> EventSpec | None:
+        """Run a domain action as the tab's user; the toast if it was refused."""
+        result = await run_as_user(self, action)
+        return result.toast if isinstance(result, Failed) else None
+
+    @rx.event
+    async def react(self, message_id: str, emoji: str) -> EventSpec | None:
+        row = next((m for m in self.messages if m.id == message_id), None)
+        me = (await self._session())._user_id
+        mine = bool(row and any(r["emoji"] == emoji and me in r["user_ids"] for r in row.reactions))
+        if mine:
+            return await self._act(
+                lambda s, u: messages_domain.check_unreact(s, u, message_id, emoji)
+            )
+        return await self._act(lambda s, u: messages_domain.check_react(s, u, message_id, emoji))
+
+    @rx.event
+    async def delete_for_everyone(self, message_id: str) -> EventSpec | None:
+        return await self._act(
+            lambda s, u: messages_domain.check_delete_message(s, u, message_id, for_everyone=True)
+        )
+
+    @rx.event
+    async def delete_for_me(self, message_id: str) -> EventSpec | None:
+        return await self._act(
+            lambda s, u: messages_domain.check_delete_message(s, u, message_id, for_everyone=False)
+        )
+
+    @rx.event
+    def start_reply(self, message_id: str) -> None:
+        row = next((m for m in self.messages if m.id == message_id), None)
+        if row is not None:
+            self.reply_to_id = row.id
+            self.reply_preview = f"{row.author_name}: {row.body[:80]}"
+
+    @rx.event
+    def cancel_reply(self) -> None:
+        self.reply_to_id = ""
+        self.reply_preview = ""
+
+    @rx.event
+    def start_edit(self, message_id: str) -> None:
+        self.editing_id = message_id
+
+    @rx.event
+    def cancel_edit(self) -> None:
+        self.editing_id = ""
+
+    @rx.event
+    async def save_edit(self, form: dict[str, Any]) -> EventSpec | None:
+        message_id, body = self.editing_id, str(form.get("body", ""))
+        self.editing_id = ""
+        return await self._act(
+            lambda s, u: messages_domain.check_edit_message(s, u, message_id, body=body)
+        )
+
+    @rx.event
+    async def show_history(self, message_id: str) -> Any:
+        result = await run_as_user(
+            self,
+            lambda s, u: [
+                f"{e.edited_at.strftime('%Y-%m-%d %H:%M')}: {e.body}"
+                for e in messages_domain.list_edits(s, u, message_id)
+            ],
+        )
+        if isinstance(result, Failed):
+            return result.toast
+        self.history = result
+        return None
+
+    @rx.event
+    def close_history(self, _open: bool = False) -> None:
+        self.history = []
+
+    @rx.event
+    def start_forward(self, message_id: str) -> None:
+        self.forward_id = message_id
+
+    @rx.event
+    def close_forward(self, _open: bool = False) -> None:
+        self.forward_id = ""
+
+    @rx.event
+    async def forward_to(self, chat_id: str) -> Any:
+        message_id, self.forward_id = self.forward_id, ""
+        failed = await self._act(
+            lambda s, u: messages_domain.check_forward(s, u, message_id, [chat_id])
+        )
+        return failed or rx.toast.success("Forwarded")
+
+    # Live events (called by the realtime listener, inside its state lock) ---------------------
+
+    def _apply_event(self, event: dict[str, Any], me: int) -> None:
+        """Apply one message, receipt, typing, presence or chat event to the open chat."""
+        kind = (event.get("type"), event.get("op"))
+        data = event.get("data", {})
+        chat_id = data.get("conversation_id")
+        if kind == ("presence", "update"):
+            if data.get("user_id") == self._partner_id and self._partner_id:
+                self.open_presence = presence_label(PresenceView.model_validate(data))
+            return
+        if kind == ("typing", "start"):
+            if chat_id == self.open_id and data.get("user_id") != me:
+                self._typing[int(data["user_id"])] = (
+                    str(data.get("name", "")),
+                    time.monotonic() + TYPING_SECONDS,
+                )
+                self.typing_names = [name for name, _ in self._typing.values()]
+            return
+        if kind == ("message", "add") and (data.get("author") or {}).get("id") in self._typing:
+            self._typing.pop(int(data["author"]["id"]), None)
+            self.typing_names = [name for name, _ in self._typing.values()]
+        if data.get("redacted"):
+            return  # an edit or delete later in the stream carries what the message is now
+        if kind[0] == "message":
+            if chat_id == self.open_id and self.open_id:
+                if kind[1] in ("add", "edit", "delete"):
+                    self._upsert(message_row(MessageView.model_validate(data), me))
+                elif kind[1] == "react":
+                    for row in self.messages:
+                        if row.id == data.get("id"):
+                            row.reactions = list(data.get("reactions", []))
+                elif kind[1] == "hide":
+                    self.messages = [m for m in self.messages if m.id != data.get("id")]
+        elif kind[0] == "receipt" and chat_id == self.open_id:
+            self._receipts[int(data["user_id"])] = (
+                int(data["delivered_seq"]),
+                int(data["read_seq"]),
+            )
+            self._restatus()
+        elif kind == ("chat", "remove") and chat_id == self.open_id:
+            self.open_id = ""
+            self.messages = []
+        elif kind[0] == "member" and chat_id == self.open_id:
+            self.open_members += len(data.get("user_ids", [])) * (1 if kind[1] == "add" else -1)
+
+
+def _send_work(
+    chat_id: str, body: str, *, client_id: str, reply_to_id: str | None = None
+) -> Callable[[Session, User], MessageView]:
+    """Work for run_as_user: send one message (idempotent by its client id) and view it."""
+
+    def work(session: Session, user: User) -> MessageView:
+        message = messages_domain.check_send_message(
+            session, user, chat_id, body=body, client_id=client_id, reply_to_id=reply_to_id
+        )
+        return messages_domain.message_view(session, message)
+
+    return work
+
+
+def read_in_chat(chat: ConversationState) -> str:
+    """The chat whose arrivals this tab reads on sight: the open one, while the tab is visible."""
+    return "" if chat._hidden else chat.open_id

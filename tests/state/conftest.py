@@ -1,0 +1,42 @@
+"""State tests drive a tab's states directly: a root state signed in with a real session cookie."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import pytest
+from reflex.istate.data import RouterData
+from reflex.state import State
+
+from socialhub.db import transaction
+from socialhub.domain import auth
+from socialhub.state.session import SessionState
+from tests.support.chat import load_user
+
+SignedInTab = Callable[[int, str], Awaitable[State]]
+ORIGIN = "http://socialhub.test"
+
+
+@pytest.fixture
+def signed_in_tab() -> SignedInTab:
+    """`await signed_in_tab(user_id, path)`: the root state of that user's tab on `path`."""
+
+    async def make(user_id: int, path: str) -> State:
+        with transaction() as s:
+            ticket = auth.do_issue_login_ticket(
+                s, load_user(s, user_id), device="test", ip="192.0.2.1"
+            )
+        with transaction() as s:
+            cookie = auth.check_redeem_login_ticket(s, ticket)
+        root = State(_reflex_internal_init=True)
+        root.router = RouterData.from_router_data(
+            {
+                "headers": {"cookie": f"sh_session={cookie}", "origin": ORIGIN},
+                "pathname": path,
+                "asPath": path,
+            }
+        )
+        assert await (await root.get_state(SessionState))._resolve()
+        return root
+
+    return make
