@@ -73,6 +73,8 @@ class Deliveries:
     send_acks: list[float] = field(default_factory=list)
     # body -> the tabs that should show it and have not yet.
     awaited: dict[str, set[int]] = field(default_factory=dict)
+    # Sends the server confirmed (the stored row back in the sender's tab, or HTTP 201).
+    confirmed: set[str] = field(default_factory=set)
 
     def watch(self, tab: rc.Tab, me: int) -> None:
         """Count each bench message once per tab, when its stored row first reaches the tab."""
@@ -89,6 +91,7 @@ class Deliveries:
                 elapsed = update.received - self.sent_at[body]
                 if row.get("author_id") == me:
                     self.send_acks.append(elapsed)
+                    self.confirmed.add(body)
                 else:
                     self.latencies.append(elapsed)
                     self.awaited.get(body, set()).discard(id(tab))
@@ -163,6 +166,7 @@ async def offer(
     deliveries.latencies.clear()
     deliveries.send_acks.clear()
     deliveries.awaited.clear()
+    deliveries.confirmed.clear()
     progress(f"sending {rate} msg/s for {seconds} s via {via}")
     tabs_by_id: dict[int, rc.Tab] = {}
     expected = sent = errors = 0
@@ -187,6 +191,7 @@ async def offer(
                         errors += 1
                         return
                     deliveries.send_acks.append(time.monotonic() - deliveries.sent_at[body])
+                    deliveries.confirmed.add(body)
                 else:
                     tab = random.choice(member.tabs)
                     # Noted before the await returns: the reply can beat the return.
@@ -228,6 +233,8 @@ async def offer(
         "send_errors": errors,
         "deliveries": len(deliveries.latencies),
         "missing": expected - len(deliveries.latencies),
+        "sends_confirmed": len(deliveries.confirmed),
+        "missing_send_never_confirmed": sum(1 for b, _t in late if b not in deliveries.confirmed),
         "missing_but_on_screen": sum(1 for b, t in late if b in shown(t)),
         "missing_tab_disconnected": sum(1 for _b, t in late if not t.connected),
         "tabs_with_errors": len({id(t) for t in tabs_by_id.values() if t.errors}),
