@@ -318,6 +318,9 @@ def test_follower_lists_and_friend_requests_pages(
     expect(rows.first.locator(".row-follow")).to_have_text("Following")
 
     a.goto(f"/u/{alice}/following")
+    # Until the page's load has run, the followers list may still be on screen: wait for it.
+    expect(a.locator("#people-title")).to_have_text("Following")
+    expect(a.locator("#people-list .person-row")).to_have_count(1)
     expect(a.locator("#people-list .person-row")).to_contain_text(dave.title())
 
     a.get_by_role("link", name="Friends").first.click()
