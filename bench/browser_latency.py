@@ -53,7 +53,7 @@ PAGE_PROBE = r"""
   };
   const send = WebSocket.prototype.send;
   WebSocket.prototype.send = function (data) {
-    if (typeof data === "string" && data.includes("chat_state.send")) note(__sh.sent, data);
+    if (typeof data === "string" && data.includes("conversation_state.send")) note(__sh.sent, data);
     return send.call(this, data);
   };
   const Native = window.WebSocket;

@@ -48,19 +48,20 @@ SCRIPT_RESULTS: dict[str, Any] = {
     "document.hidden": False,
     "window.shOutbox ? shOutbox.list() : []": [],
 }
-TYPING_THROTTLE_MS = 2000  # components/chat.py: on_change=ChatState.typing.throttle(2000)
+TYPING_THROTTLE_MS = 2000  # components/chat.py: on_change=ConversationState.typing.throttle(2000)
 _CALLBACK = re.compile(r'ReflexEvent\("([^"]+)", \{(\w+):_result\}\)')
 # The script's body is JSON inside a JS string: {\"ticket\": \"...\"}.
 _TICKET = re.compile(r'ticket\\": \\"([A-Za-z0-9_-]+)')
 
 
 def state_name(module: str, cls: str) -> str:
-    """The full name of a SocialHub substate, e.g. ("chat", "ChatState")."""
+    """The full name of a SocialHub substate, e.g. ("conversation", "ConversationState")."""
     snake = re.sub(r"(?<!^)(?=[A-Z])", "_", cls).lower()
     return f"{ROOT_STATE}.socialhub___state___{module}____{snake}"
 
 
-CHAT_STATE = state_name("chat", "ChatState")
+# The open chat: its messages, its composer.
+CHAT_STATE = state_name("conversation", "ConversationState")
 REALTIME_STATE = state_name("realtime", "RealtimeState")
 LOGIN_STATE = state_name("auth_forms", "LoginState")
 

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.limits import GENEROUS_LIMITS
+
 _TMP = Path(tempfile.mkdtemp(prefix="socialhub-tests-"))
 os.environ.update(
     {
@@ -20,22 +22,7 @@ os.environ.update(
         "BCRYPT_ROUNDS": "4",
         "LOG_LEVEL": "WARNING",
         "SECRET_KEY": "test-secret-key-of-sufficient-length-0123456789",
-        "RATE_LIMIT_LOGIN": "1000/minute",
-        "RATE_LIMIT_SIGNUP": "1000/minute",
-        "RATE_LIMIT_POST": "1000/minute",
-        "RATE_LIMIT_COMMENT": "1000/minute",
-        "RATE_LIMIT_STORY": "1000/minute",
-        "RATE_LIMIT_MESSAGE": "1000/minute",
-        "RATE_LIMIT_REACTION": "1000/minute",
-        "RATE_LIMIT_TYPING": "1000/minute",
-        "RATE_LIMIT_FORWARD": "1000/minute",
-        "RATE_LIMIT_GROUP": "1000/minute",
-        "RATE_LIMIT_MEMBER_ADD": "1000/minute",
-        "RATE_LIMIT_FOLLOW": "1000/minute",
-        "RATE_LIMIT_FRIEND_REQUEST": "1000/minute",
-        "RATE_LIMIT_AVATAR": "1000/minute",
-        "RATE_LIMIT_GROUP_PICTURE": "1000/minute",
-        "RATE_LIMIT_POLL_VOTE": "1000/minute",
+        **GENEROUS_LIMITS,
     }
 )
 os.environ.pop("DATABASE_URL", None)

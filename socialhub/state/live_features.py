@@ -27,12 +27,9 @@ def _types(events: list[Event]) -> set[str]:
     return {str(event.get("type")) for event in events}
 
 
-class OpenChat:
-    """The chat on screen gets every event of its conversation in full (the list rows of the
-    other chats are coalesced by the listener)."""
-
-    def wants(self, events: list[Event]) -> bool:
-        return bool(_types(events) & CHAT_TYPES)
+class FromEventsAlone:
+    """A feature applied from the events themselves: nothing to observe first, nothing to load
+    (its batches take one locked step)."""
 
     async def observe(self, listener: RealtimeState, events: list[Event], me: int) -> Any:
         return None
@@ -42,6 +39,14 @@ class OpenChat:
 
     def load(self, session: Session, user: User, observed: Any) -> Any:
         return None
+
+
+class OpenChat(FromEventsAlone):
+    """The chat on screen gets every event of its conversation in full (the list rows of the
+    other chats are coalesced by the listener)."""
+
+    def wants(self, events: list[Event]) -> bool:
+        return bool(_types(events) & CHAT_TYPES)
 
     async def apply(
         self, listener: RealtimeState, events: list[Event], observed: Any, loaded: Any, me: int
@@ -103,7 +108,7 @@ class Stories:
             story._apply_change(change, loaded, me)
 
 
-class Profile:
+class Profile(FromEventsAlone):
     """Your own name and avatar in the header; the profile on screen."""
 
     def wants(self, events: list[Event]) -> bool:
@@ -111,15 +116,6 @@ class Profile:
             (e.get("type"), e.get("op")) in (("user", "update"), ("profile", "counts"))
             for e in events
         )
-
-    async def observe(self, listener: RealtimeState, events: list[Event], me: int) -> Any:
-        return None
-
-    def needs_database(self, observed: Any) -> bool:
-        return False
-
-    def load(self, session: Session, user: User, observed: Any) -> Any:
-        return None
 
     async def apply(
         self, listener: RealtimeState, events: list[Event], observed: Any, loaded: Any, me: int

@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from tests.conftest import PASSWORD
+from tests.support.limits import GENEROUS_LIMITS
 
 ROOT = Path(__file__).resolve().parents[2]
 PORT = int(os.environ.get("E2E_PORT", "3111"))
@@ -61,22 +62,7 @@ class AppServer:
             "DATA_DIR": str(data),
             "DATABASE_URL": f"sqlite:///{data / 'socialhub.db'}",
             "BCRYPT_ROUNDS": "4",
-            "RATE_LIMIT_LOGIN": "1000/minute",
-            "RATE_LIMIT_SIGNUP": "1000/minute",
-            "RATE_LIMIT_POST": "1000/minute",
-            "RATE_LIMIT_COMMENT": "1000/minute",
-            "RATE_LIMIT_STORY": "1000/minute",
-            "RATE_LIMIT_MESSAGE": "1000/minute",
-            "RATE_LIMIT_REACTION": "1000/minute",
-            "RATE_LIMIT_TYPING": "1000/minute",
-            "RATE_LIMIT_FORWARD": "1000/minute",
-            "RATE_LIMIT_GROUP": "1000/minute",
-            "RATE_LIMIT_MEMBER_ADD": "1000/minute",
-            "RATE_LIMIT_FOLLOW": "1000/minute",
-            "RATE_LIMIT_FRIEND_REQUEST": "1000/minute",
-            "RATE_LIMIT_AVATAR": "1000/minute",
-            "RATE_LIMIT_GROUP_PICTURE": "1000/minute",
-            "RATE_LIMIT_POLL_VOTE": "1000/minute",
+            **GENEROUS_LIMITS,
             "LOG_LEVEL": "WARNING",
         }
         self.env.pop("REDIS_URL", None)
