@@ -4,7 +4,9 @@ groups, member adds, follows, friend requests, picture uploads, poll votes) per 
 
 from __future__ import annotations
 
+import contextlib
 import math
+import threading
 import time
 from functools import lru_cache
 
@@ -16,11 +18,24 @@ from socialhub.config import get_settings
 from socialhub.domain.errors import RateLimited
 
 
+# limits' MemoryStorage is not safe across threads: two requests that both find its expiry
+# timer stopped both start the same new timer, and the second one raises "threads can only be
+# started once" (a 500 under concurrent sign-ups, seen in the load harness). Requests run in
+# worker threads, so in-memory counting is serialised here; Redis needs no lock.
+_memory_lock = threading.Lock()
+
+
 @lru_cache(maxsize=1)
 def _limiter() -> MovingWindowRateLimiter:
     url = get_settings().redis_url
     storage = storage_from_string(url) if url else MemoryStorage()
     return MovingWindowRateLimiter(storage)
+
+
+def _guard(limiter: MovingWindowRateLimiter) -> contextlib.AbstractContextManager[object]:
+    if isinstance(limiter.storage, MemoryStorage):
+        return _memory_lock
+    return contextlib.nullcontext()
 
 
 def hit(action: str, *keys: str, limit: str | None = None, cost: int = 1) -> None:
@@ -51,8 +66,10 @@ def hit(action: str, *keys: str, limit: str | None = None, cost: int = 1) -> Non
     for key in keys:
         if not key:
             continue
-        if not limiter.hit(rule, action, key, cost=cost):
-            reset_at, _remaining = limiter.get_window_stats(rule, action, key)
+        with _guard(limiter):
+            allowed = limiter.hit(rule, action, key, cost=cost)
+            reset_at = 0.0 if allowed else limiter.get_window_stats(rule, action, key)[0]
+        if not allowed:
             retry_after = max(1, math.ceil(reset_at - time.time()))
             raise RateLimited(
                 f"too many attempts; try again in {retry_after} s", retry_after=retry_after
