@@ -17,7 +17,6 @@ from limits.strategies import MovingWindowRateLimiter
 from socialhub.config import get_settings
 from socialhub.domain.errors import RateLimited
 
-
 # limits' MemoryStorage is not safe across threads: two requests that both find its expiry
 # timer stopped both start the same new timer, and the second one raises "threads can only be
 # started once" (a 500 under concurrent sign-ups, seen in the load harness). Requests run in
