@@ -97,7 +97,8 @@ class StreamReader:
         return self._sub
 
     def behind(self) -> bool:
-        """Whether the client is more than a page behind (a tab then reloads instead)."""
+        """Whether the client is more than a page behind (a tab then replays from its page's
+        own read instead: the page was just read afresh)."""
         return self._upto - self.token.floor > self.page
 
     async def backlog(self) -> AsyncIterator[list[Delivered]]:
