@@ -90,28 +90,12 @@ def require_admin(conversation: Conversation, member: ConversationMember) -> Non
         raise PermissionDenied("only group admins can do this", code="not_admin")
 
 
-def active_member_ids(session: Session, conversation_id: str) -> list[int]:
-    return list(
-        session.exec(
-            select(ConversationMember.user_id).where(
-                ConversationMember.conversation_id == conversation_id,
-                col(ConversationMember.left_at).is_(None),
-            )
-        ).all()
-    )
-
-
 def dm_partner_id(conversation: Conversation, me: int) -> int:
     """The other person of a DM (from its key, without a query); 0 for other chats."""
     if conversation.kind != ConversationKind.dm.value or not conversation.dm_key:
         return 0
     a, b = (int(x) for x in conversation.dm_key.split(":"))
     return b if a == me else a
-
-
-def dm_partner(session: Session, conversation: Conversation, me: int) -> User | None:
-    partner = dm_partner_id(conversation, me)
-    return session.get(User, partner) if partner else None
 
 
 # Events ------------------------------------------------------------------------------------------
@@ -706,11 +690,7 @@ def chat_summaries(
     from socialhub.domain.messages import last_visible_message, message_views
 
     me = actor.id or 0
-    partner_ids = {
-        c.id: next(int(x) for x in c.dm_key.split(":") if int(x) != me)
-        for c, _ in rows
-        if c.kind == ConversationKind.dm.value and c.dm_key
-    }
+    partner_ids = {c.id: dm_partner_id(c, me) for c, _ in rows if dm_partner_id(c, me)}
     partners = (
         {
             u.id: u
