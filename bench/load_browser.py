@@ -49,7 +49,11 @@ def ms(name: str, values: list[float], points: tuple[int, ...]) -> dict[str, flo
 
 OPEN_CONCURRENCY = 20
 SIGN_IN_CONCURRENCY = 8
-MESSAGES = rc.var("messages")
+# Where a tab's open chat gets message rows: the window (read when it opened) and the live tail.
+MESSAGE_LISTS = (
+    (rc.CHAT_STATE, "messages"),
+    (rc.state_name("conversation", "ChatTailState"), "rows"),
+)
 
 
 @dataclass
@@ -81,8 +85,12 @@ class Deliveries:
         seen: set[str] = set()
 
         def on_update(update: rc.Update) -> None:
-            rows = update.delta.get(rc.CHAT_STATE, {}).get(MESSAGES)
-            for row in rows or ():
+            rows = [
+                row
+                for state, var in MESSAGE_LISTS
+                for row in update.delta.get(state, {}).get(rc.var(var)) or ()
+            ]
+            for row in rows:
                 body = row.get("body", "")
                 # Only this run's messages (awaited), not late ones from the run before.
                 if not row.get("id") or body in seen or body not in self.awaited:
@@ -137,8 +145,14 @@ async def close_all(members: list[Member]) -> None:
     await asyncio.gather(*(tab.close() for m in members for tab in m.tabs))
 
 
+def on_screen(tab: rc.Tab) -> list[str]:
+    """The stored messages a tab's open chat shows, in order (window, then tail)."""
+    rows = [row for state, var in MESSAGE_LISTS for row in tab.get(state, var, [])]
+    return [r.get("body", "") for r in rows if r.get("id")]
+
+
 def shown(tab: rc.Tab) -> set[str]:
-    return {r.get("body", "") for r in tab.get(rc.CHAT_STATE, "messages", []) if r.get("id")}
+    return set(on_screen(tab))
 
 
 def progress(message: str) -> None:
@@ -415,7 +429,7 @@ async def scenario_reconnect(server: Server, args: argparse.Namespace) -> dict[s
             failed += 1
             return
         caught_up.append(time.monotonic() - started)
-        order = [r.get("body") for r in tab.get(rc.CHAT_STATE, "messages", []) if r.get("id")]
+        order = on_screen(tab)
         if [b for b in order if b in set(wanted)] != wanted:
             out_of_order += 1
 

@@ -8,7 +8,7 @@ from socialhub.components.ui import user_avatar
 from socialhub.state.chat_admin import GROUP_PICTURE_UPLOAD_ID, ChatAdminState
 from socialhub.state.chat_list import ChatListState
 from socialhub.state.chat_rows import ChatRow, MemberRow, MessageRow
-from socialhub.state.conversation import ConversationState
+from socialhub.state.conversation import ChatTailState, ChatTicksState, ConversationState
 
 QUICK_REACTIONS = ("👍", "❤️", "😂", "😮", "😢", "🙏")
 
@@ -177,6 +177,9 @@ def edit_form(message: rx.Var[MessageRow]) -> rx.Component:
 
 
 def message_bubble(message: rx.Var[MessageRow]) -> rx.Component:
+    # A stored message's ticks come from the receipts (ChatTicksState), a pending send's from
+    # its row (sending, queued, failed).
+    status = rx.cond(message.pending, message.status, ChatTicksState.statuses[message.id].to(str))
     system = rx.center(
         rx.text(message.body, size="1", color_scheme="gray", class_name="system-message"),
         width="100%",
@@ -234,7 +237,7 @@ def message_bubble(message: rx.Var[MessageRow]) -> rx.Component:
                     rx.text("edited", size="1", color_scheme="gray"),
                 ),
                 rx.text(message.when, size="1", color_scheme="gray"),
-                rx.cond(message.mine, ticks(message.status)),
+                rx.cond(message.mine, ticks(status)),
                 rx.cond(~message.deleted & ~message.pending, message_menu(message)),
                 spacing="1",
                 align="center",
@@ -250,7 +253,7 @@ def message_bubble(message: rx.Var[MessageRow]) -> rx.Component:
         max_width="min(80%, 36em)",
         class_name="message",
         data_mine=message.mine.to(str),
-        data_status=message.status,
+        data_status=status,
         data_client_id=message.client_id,
         id="m-" + message.seq.to(str),
     )
@@ -264,7 +267,7 @@ def message_bubble(message: rx.Var[MessageRow]) -> rx.Component:
 def composer() -> rx.Component:
     return rx.vstack(
         rx.text(
-            ConversationState.typing_text,
+            ChatTailState.typing_text,
             size="1",
             color_scheme="gray",
             height="1.2em",

@@ -14,7 +14,7 @@ from socialhub.components.chat import (
 )
 from socialhub.components.layout import app_shell
 from socialhub.state.chat_list import ChatListState
-from socialhub.state.conversation import ConversationState
+from socialhub.state.conversation import ChatTailState, ConversationState
 
 
 def new_group_dialog() -> rx.Component:
@@ -132,6 +132,8 @@ def chat_view() -> rx.Component:
                     ),
                 ),
                 rx.foreach(ConversationState.messages, message_bubble),
+                # What arrived since the window was read: a live message re-renders only these.
+                rx.foreach(ChatTailState.rows, message_bubble),
                 # Sends the server has not seen yet, drawn by assets/outbox.js.
                 rx.box(id="outbox-pending"),
                 rx.cond(

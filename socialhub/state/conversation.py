@@ -28,11 +28,12 @@ from socialhub.domain.errors import RateLimited
 from socialhub.models import User
 from socialhub.models.chat import ChatSummary, MessageView
 from socialhub.models.users import PresenceView
+from socialhub.state import message_window as window
 from socialhub.state.base import Failed, run_as_user
 from socialhub.state.chat_rows import MessageRow, message_row, presence_label
+from socialhub.state.message_window import Rows
 from socialhub.state.session import SessionState
 
-WINDOW = 100
 TYPING_SECONDS = 4.0
 PAGE = 50
 
@@ -57,6 +58,43 @@ def resend_outbox_in(seconds: float) -> EventSpec:
     )
 
 
+class ChatTailState(rx.State):
+    """The open chat's live part: messages that arrived or were sent since its window was read
+    (`message_window`), and who is typing. Its own state so that a live message pushes and
+    re-renders these few rows, not the window."""
+
+    rows: list[MessageRow] = []
+    typing_names: list[str] = []
+    _typing: dict[int, tuple[str, float]] = {}
+
+    @rx.var
+    def typing_text(self) -> str:
+        names = self.typing_names
+        if not names:
+            return ""
+        if len(names) == 1:
+            return f"{names[0]} is typing…"
+        if len(names) <= 3:
+            return f"{', '.join(names[:-1])} and {names[-1]} are typing…"
+        return f"{len(names)} people are typing…"
+
+    def _prune_typing(self, now: float) -> None:
+        """Forget typists not heard from for TYPING_SECONDS."""
+        alive = {uid: v for uid, v in self._typing.items() if v[1] > now}
+        if len(alive) != len(self._typing):
+            self._set_typing(alive)
+
+    def _set_typing(self, typing: dict[int, tuple[str, float]]) -> None:
+        self._typing = typing
+        self.typing_names = [name for name, _ in typing.values()]
+
+
+class ChatTicksState(rx.State):
+    """The ticks of my messages in the open chat, by message id (a receipt changes only this)."""
+
+    statuses: dict[str, str] = {}
+
+
 class ConversationState(rx.State):
     open_id: str = ""
     open_title: str = ""
@@ -74,8 +112,6 @@ class ConversationState(rx.State):
     editing_id: str = ""
     forward_id: str = ""
     history: list[str] = []
-    typing_names: list[str] = []
-    _typing: dict[int, tuple[str, float]] = {}
     _receipts: dict[int, tuple[int, int]] = {}
     # The tab is in the background: messages arriving in the open chat are delivered, not read.
     _hidden: bool = False
@@ -86,21 +122,13 @@ class ConversationState(rx.State):
     def open_chat_visible(self) -> bool:
         return self.open_id != ""
 
-    @rx.var
-    def typing_text(self) -> str:
-        names = self.typing_names
-        if not names:
-            return ""
-        if len(names) == 1:
-            return f"{names[0]} is typing…"
-        if len(names) <= 3:
-            return f"{', '.join(names[:-1])} and {names[-1]} are typing…"
-        return f"{len(names)} people are typing…"
-
     # Opening ---------------------------------------------------------------------------------
 
     async def _session(self) -> SessionState:
         return await self.get_state(SessionState)
+
+    async def _me(self) -> int:
+        return (await self._session())._user_id
 
     def _chat_in_url(self) -> str:
         return self.router.url.path.rstrip("/").removeprefix("/messages").strip("/")
@@ -152,21 +180,19 @@ class ConversationState(rx.State):
         self._partner_id = partner_id
         self.open_presence = presence_label(partner_presence)
         self._receipts = receipts
-        self.messages = [message_row(v, me) for v in page]
-        self.has_older = len(page) == PAGE
-        self.has_newer = False
         self.reply_to_id = ""
         self.editing_id = ""
-        self._typing = {}
-        self.typing_names = []
-        self._restatus()
+        tail = await self.get_state(ChatTailState)
+        tail._set_typing({})
+        rows = Rows([message_row(v, me) for v in page], [], has_older=len(page) == PAGE)
+        await self._show(rows, me)
         return None
 
     @rx.event
     async def set_hidden(self, hidden: bool) -> Any:
         """The tab went to the background or came back; coming back reads what is on screen."""
         self._hidden = bool(hidden)
-        seen = max((row.seq for row in self.messages), default=0)
+        seen = (await self._rows()).newest_seq()
         if self._hidden or not self.open_id or not seen:
             return None
         chat_id = self.open_id
@@ -192,10 +218,13 @@ class ConversationState(rx.State):
             return result.toast
         page, last_seq = result
         target = next((v.seq for v in page if v.id == message_id), 0)
-        self.messages = [message_row(v, me) for v in page]
-        self.has_older = bool(page) and page[0].seq > 1
-        self.has_newer = bool(page) and page[-1].seq < last_seq
-        self._restatus()
+        rows = Rows(
+            [message_row(v, me) for v in page],
+            [],
+            has_older=bool(page) and page[0].seq > 1,
+            has_newer=bool(page) and page[-1].seq < last_seq,
+        )
+        await self._show(rows, me)
         return rx.call_script(
             f"document.getElementById('m-{target}')?.scrollIntoView({{block: 'center'}})"
         )
@@ -209,9 +238,11 @@ class ConversationState(rx.State):
 
     @rx.event
     async def load_older(self) -> Any:
-        if not self.messages or not self.open_id:
+        shown = await self._rows()
+        settled = [row for row in shown.all() if not row.pending]
+        if not settled or not self.open_id:
             return None
-        first, chat_id = self.messages[0].seq, self.open_id
+        first, chat_id = settled[0].seq, self.open_id
         me = (await self._session())._user_id
         page = await run_as_user(
             self,
@@ -219,50 +250,39 @@ class ConversationState(rx.State):
         )
         if isinstance(page, Failed):
             return page.toast
-        self.messages = [message_row(v, me) for v in page] + self.messages
-        self.has_older = len(page) == PAGE
-        self._restatus()
+        shown = await self._rows()
+        older = [message_row(v, me) for v in page if v.seq < first]
+        await self._show(
+            Rows(older + shown.window, shown.tail, len(page) == PAGE, shown.has_newer), me
+        )
         return None
 
-    def _restatus(self) -> None:
-        """Ticks of my messages: sent, delivered (every other member), read, or read by k of n."""
-        me = next((m.author_id for m in self.messages if m.mine), None)
-        others = [v for uid, v in self._receipts.items() if uid != me]
-        for row in self.messages:
-            if not row.mine or row.pending or row.deleted:
-                continue
-            readers = sum(1 for _, read in others if read >= row.seq)
-            delivered = sum(1 for got, _ in others if got >= row.seq)
-            if others and readers == len(others):
-                row.status = "read"
-            elif self.open_kind == "group" and readers:
-                row.status = f"read by {readers} of {len(others)}"
-            elif others and delivered == len(others):
-                row.status = "delivered"
-            else:
-                row.status = "sent"
+    async def _rows(self) -> Rows:
+        """The rows on screen, as plain lists (not Reflex's proxies)."""
+        tail = await self.get_state(ChatTailState)
+        return Rows(
+            self.get_value("messages"), tail.get_value("rows"), self.has_older, self.has_newer
+        )
 
-    def _upsert(self, row: MessageRow) -> None:
-        """Insert or replace by id, keeping seq order; the pending row of its send goes (a resend
-        of the outbox may have shown the message already)."""
-        if row.client_id and any(m.pending and m.client_id == row.client_id for m in self.messages):
-            self.messages = [
-                m for m in self.messages if not (m.pending and m.client_id == row.client_id)
-            ]
-        for i, existing in enumerate(self.messages):
-            if existing.id == row.id:
-                self.messages[i] = row
-                break
-        else:
-            if self.has_newer or (self.messages and row.seq < self.messages[0].seq):
-                # Outside the window on screen: it loads when the reader gets there.
-                return
-            self.messages.append(row)
-            self.messages.sort(key=lambda r: (r.pending, r.seq))
-            if len(self.messages) > WINDOW:
-                self.messages = self.messages[-WINDOW:]
-                self.has_older = True
-        self._restatus()
+    async def _show(self, rows: Rows, me: int) -> None:
+        """Put `rows` on screen, assigning only what changed (each assignment is pushed), and
+        recompute the ticks of my messages."""
+        tail = await self.get_state(ChatTailState)
+        if rows.window is not self.get_value("messages"):
+            self.messages = rows.window
+        if rows.tail is not tail.get_value("rows"):
+            tail.rows = rows.tail
+        if rows.has_older != self.has_older:
+            self.has_older = rows.has_older
+        if rows.has_newer != self.has_newer:
+            self.has_newer = rows.has_newer
+        await self._restatus(rows, me)
+
+    async def _restatus(self, rows: Rows, me: int) -> None:
+        ticks = await self.get_state(ChatTicksState)
+        statuses = window.statuses(rows.all(), self._receipts, me, group=self.open_kind == "group")
+        if statuses != ticks.get_value("statuses"):
+            ticks.statuses = statuses
 
     # Sending ---------------------------------------------------------------------------------
 
@@ -283,31 +303,30 @@ class ConversationState(rx.State):
             return
         session_state = await self._session()
         reply_to, me = self.reply_to_id or None, session_state._user_id
-        self.messages.append(
-            MessageRow(
-                id="",
-                seq=0,
-                client_id=client_id,
-                kind="text",
-                author_id=me,
-                author_name=session_state.display_name,
-                author_username=session_state.username,
-                body=body,
-                html="",
-                when="",
-                edited=False,
-                deleted=False,
-                forwarded=False,
-                mine=True,
-                pending=True,
-                failed=False,
-                reply_to_id=reply_to or "",
-                reply_author="",
-                reply_body=self.reply_preview,
-                reactions=[],
-                status="sending",
-            )
+        pending = MessageRow(
+            id="",
+            seq=0,
+            client_id=client_id,
+            kind="text",
+            author_id=me,
+            author_name=session_state.display_name,
+            author_username=session_state.username,
+            body=body,
+            html="",
+            when="",
+            edited=False,
+            deleted=False,
+            forwarded=False,
+            mine=True,
+            pending=True,
+            failed=False,
+            reply_to_id=reply_to or "",
+            reply_author="",
+            reply_body=self.reply_preview,
+            reactions=[],
+            status="sending",
         )
+        await self._upsert(pending, me)
         self.reply_to_id = ""
         self.reply_preview = ""
         yield rx.set_value("composer", "")
@@ -319,7 +338,7 @@ class ConversationState(rx.State):
             # Not a refusal: it stays in the outbox and goes out once the limit allows.
             retry_after = view.error.retry_after
             self._sends_wait_until = time.time() + retry_after
-            self._mark_pending(client_id, "queued")
+            await self._mark_pending(client_id, "queued")
             yield [
                 resend_outbox_in(retry_after),
                 rx.toast.info(
@@ -331,18 +350,21 @@ class ConversationState(rx.State):
             ]
             return
         if isinstance(view, Failed):
-            self._mark_pending(client_id, "failed")
+            await self._mark_pending(client_id, "failed")
             # Refused for good (not a network problem): do not resend it.
             yield [forget_outbox(client_id), view.toast]
             return
-        self._upsert(message_row(view, me))
+        await self._upsert(message_row(view, me), me)
         yield forget_outbox(client_id)
 
-    def _mark_pending(self, client_id: str, status: str) -> None:
-        for row in self.messages:
-            if row.client_id == client_id and row.pending:
-                row.failed = status == "failed"
-                row.status = status
+    async def _upsert(self, row: MessageRow, me: int) -> None:
+        rows = window.upsert(await self._rows(), row)
+        if rows is not None:
+            await self._show(rows, me)
+
+    async def _mark_pending(self, client_id: str, status: str) -> None:
+        rows = await self._rows()
+        await self._show(window.mark_pending(rows, client_id, status), await self._me())
 
     @rx.event
     async def resend_outbox(self, items: list[dict[str, Any]]) -> AsyncIterator[Any]:
@@ -362,14 +384,14 @@ class ConversationState(rx.State):
             if isinstance(view, Failed) and isinstance(view.error, RateLimited):
                 self._sends_wait_until = time.time() + view.error.retry_after
                 for waiting in queue[position:]:
-                    self._mark_pending(str(waiting.get("client_id", "")), "queued")
+                    await self._mark_pending(str(waiting.get("client_id", "")), "queued")
                 yield resend_outbox_in(view.error.retry_after)
                 return
             if isinstance(view, Failed):
                 yield forget_outbox(client_id)
                 continue
             if view.conversation_id == self.open_id:
-                self._upsert(message_row(view, me))
+                await self._upsert(message_row(view, me), me)
             yield forget_outbox(client_id)
 
     @rx.event
@@ -381,13 +403,6 @@ class ConversationState(rx.State):
         # A signal, not a write: a refusal (even over the limit) is not worth a toast while typing.
         await run_as_user(self, lambda s, u: messages_domain.check_typing(s, u, chat_id))
 
-    def _prune_typing(self, now: float) -> None:
-        """Forget typists not heard from for TYPING_SECONDS."""
-        alive = {uid: v for uid, v in self._typing.items() if v[1] > now}
-        if len(alive) != len(self._typing):
-            self._typing = alive
-            self.typing_names = [name for name, _ in alive.values()]
-
     # Message actions -------------------------------------------------------------------------
 
     async def _act(self, action: Callable[[Session, User], object]) -> EventSpec | None:
@@ -397,7 +412,7 @@ class ConversationState(rx.State):
 
     @rx.event
     async def react(self, message_id: str, emoji: str) -> EventSpec | None:
-        row = next((m for m in self.messages if m.id == message_id), None)
+        row = (await self._rows()).find(message_id)
         me = (await self._session())._user_id
         mine = bool(row and any(r["emoji"] == emoji and me in r["user_ids"] for r in row.reactions))
         if mine:
@@ -419,8 +434,8 @@ class ConversationState(rx.State):
         )
 
     @rx.event
-    def start_reply(self, message_id: str) -> None:
-        row = next((m for m in self.messages if m.id == message_id), None)
+    async def start_reply(self, message_id: str) -> None:
+        row = (await self._rows()).find(message_id)
         if row is not None:
             self.reply_to_id = row.id
             self.reply_preview = f"{row.author_name}: {row.body[:80]}"
@@ -482,49 +497,56 @@ class ConversationState(rx.State):
 
     # Live events (called by the realtime listener, inside its state lock) ---------------------
 
-    def _apply_event(self, event: dict[str, Any], me: int) -> None:
-        """Apply one message, receipt, typing, presence or chat event to the open chat."""
-        kind = (event.get("type"), event.get("op"))
-        data = event.get("data", {})
-        chat_id = data.get("conversation_id")
-        if kind == ("presence", "update"):
-            if data.get("user_id") == self._partner_id and self._partner_id:
-                self.open_presence = presence_label(PresenceView.model_validate(data))
-            return
-        if kind == ("typing", "start"):
-            if chat_id == self.open_id and data.get("user_id") != me:
-                self._typing[int(data["user_id"])] = (
-                    str(data.get("name", "")),
-                    time.monotonic() + TYPING_SECONDS,
+    async def _apply_events(self, events: list[dict[str, Any]], me: int) -> None:
+        """Apply a batch of message, receipt, typing, presence and chat events to the open
+        chat, assigning each list on screen at most once."""
+        tail = await self.get_state(ChatTailState)
+        rows, typing, restatus = await self._rows(), dict(tail._typing), False
+        for event in events:
+            kind = (event.get("type"), event.get("op"))
+            data = event.get("data", {})
+            chat_id = data.get("conversation_id")
+            if kind == ("presence", "update"):
+                if data.get("user_id") == self._partner_id and self._partner_id:
+                    self.open_presence = presence_label(PresenceView.model_validate(data))
+                continue
+            if not self.open_id or chat_id != self.open_id:
+                continue
+            if kind == ("typing", "start"):
+                if data.get("user_id") != me:
+                    name, until = str(data.get("name", "")), time.monotonic() + TYPING_SECONDS
+                    typing[int(data["user_id"])] = (name, until)
+                continue
+            if kind == ("message", "add"):
+                typing.pop(int((data.get("author") or {}).get("id") or 0), None)
+            if data.get("redacted"):
+                continue  # an edit or delete later in the stream carries what it is now
+            if kind[0] == "message" and kind[1] in ("add", "edit", "delete"):
+                rows = (
+                    window.upsert(rows, message_row(MessageView.model_validate(data), me)) or rows
                 )
-                self.typing_names = [name for name, _ in self._typing.values()]
-            return
-        if kind == ("message", "add") and (data.get("author") or {}).get("id") in self._typing:
-            self._typing.pop(int(data["author"]["id"]), None)
-            self.typing_names = [name for name, _ in self._typing.values()]
-        if data.get("redacted"):
-            return  # an edit or delete later in the stream carries what the message is now
-        if kind[0] == "message":
-            if chat_id == self.open_id and self.open_id:
-                if kind[1] in ("add", "edit", "delete"):
-                    self._upsert(message_row(MessageView.model_validate(data), me))
-                elif kind[1] == "react":
-                    for row in self.messages:
-                        if row.id == data.get("id"):
-                            row.reactions = list(data.get("reactions", []))
-                elif kind[1] == "hide":
-                    self.messages = [m for m in self.messages if m.id != data.get("id")]
-        elif kind[0] == "receipt" and chat_id == self.open_id:
-            self._receipts[int(data["user_id"])] = (
-                int(data["delivered_seq"]),
-                int(data["read_seq"]),
-            )
-            self._restatus()
-        elif kind == ("chat", "remove") and chat_id == self.open_id:
-            self.open_id = ""
-            self.messages = []
-        elif kind[0] == "member" and chat_id == self.open_id:
-            self.open_members += len(data.get("user_ids", [])) * (1 if kind[1] == "add" else -1)
+            elif kind == ("message", "react"):
+                reactions = list(data.get("reactions", []))
+                rows = window.changed(rows, str(data.get("id")), reactions=reactions) or rows
+            elif kind == ("message", "hide"):
+                rows = window.without(rows, str(data.get("id")))
+            elif kind[0] == "receipt":
+                marks = (int(data["delivered_seq"]), int(data["read_seq"]))
+                self._receipts = {**self._receipts, int(data["user_id"]): marks}
+                restatus = True
+            elif kind == ("chat", "remove"):
+                self.open_id = ""
+                rows = Rows([], [], has_older=False)
+            elif kind[0] == "member":
+                change = len(data.get("user_ids", [])) * (1 if kind[1] == "add" else -1)
+                self.open_members += change
+        if typing.keys() != tail._typing.keys():
+            tail._set_typing(typing)
+        elif typing != tail._typing:
+            tail._typing = typing  # a typist heard again: later expiry, nothing to push
+        shown = await self._rows()
+        if rows.window is not shown.window or rows.tail is not shown.tail or restatus:
+            await self._show(rows, me)
 
 
 def _send_work(

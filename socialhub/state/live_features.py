@@ -54,9 +54,7 @@ class OpenChat(FromEventsAlone):
         chat = await listener.get_state(ConversationState)
         if not chat.open_id and not any(e.get("type") == "presence" for e in events):
             return
-        for event in events:
-            if event.get("type") in CHAT_TYPES:
-                chat._apply_event(event, me)
+        await chat._apply_events([e for e in events if e.get("type") in CHAT_TYPES], me)
 
 
 class Feed:

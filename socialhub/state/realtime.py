@@ -205,14 +205,14 @@ class RealtimeState(rx.State):
 
     async def _expire_typing(self) -> bool:
         """Drop stale typists; True while anyone is still shown typing."""
-        from socialhub.state.conversation import ConversationState
+        from socialhub.state.conversation import ChatTailState
 
         async with self:
-            chat = await self.get_state(ConversationState)
-            if not chat._typing:
+            tail = await self.get_state(ChatTailState)
+            if not tail._typing:
                 return False
-            chat._prune_typing(time.monotonic())
-            return bool(chat._typing)
+            tail._prune_typing(time.monotonic())
+            return bool(tail._typing)
 
     async def _refresh_chat_list(self, pending: _Pending, user_id: int) -> None:
         from socialhub.state.chat_list import ChatListState, load_chat_rows

@@ -12,7 +12,7 @@ import pytest
 from sqlmodel import Session, col, select
 
 from socialhub.models import Message
-from socialhub.state.conversation import ConversationState
+from socialhub.state.conversation import ChatTicksState, ConversationState
 from tests.state.conftest import SignedInTab
 from tests.support.chat import open_dm
 
@@ -56,6 +56,15 @@ async def resend(tab: ConversationState, *items: tuple[str, str]) -> list[str]:
     return scripts([e async for e in ConversationState.resend_outbox.fn(tab, outbox)])
 
 
+async def shown(tab: ConversationState) -> list[tuple[str, bool, str]]:
+    """The rows on screen (window and tail), each with the status its ticks show."""
+    ticks = await tab.get_state(ChatTicksState)
+    return [
+        (m.body, m.pending, m.status if m.pending else ticks.statuses.get(m.id, ""))
+        for m in (await tab._rows()).all()
+    ]
+
+
 def stored(session: Session) -> list[str]:
     return list(session.exec(select(Message.body).order_by(col(Message.seq))).all())
 
@@ -70,7 +79,7 @@ async def test_a_send_over_the_limit_stays_queued_until_the_outbox_is_handed_bac
     assert not any("shOutbox.done" in js for js in refused)  # kept in the outbox
     [retry] = [js for js in refused if "retryIn" in js]
     assert 0 < int(retry.split("retryIn(")[1].split(")")[0]) <= 60
-    assert [(m.body, m.pending, m.status) for m in tab.messages] == [
+    assert await shown(tab) == [
         ("one", False, "sent"),
         ("two", True, "queued"),
     ]
@@ -88,7 +97,7 @@ async def test_a_send_over_the_limit_stays_queued_until_the_outbox_is_handed_bac
     ]
     session.expire_all()
     assert stored(session) == ["one", "two", "three"]
-    assert [(m.body, m.pending) for m in tab.messages] == [
+    assert [(body, pending) for body, pending, _ in await shown(tab)] == [
         ("one", False),
         ("two", False),
         ("three", False),

@@ -9,10 +9,10 @@ from collections.abc import Callable
 from typing import Any
 
 from socialhub.db import transaction
-from socialhub.domain import chats
+from socialhub.domain import chats, messages
 from socialhub.state.chat_admin import ChatAdminState
 from socialhub.state.chat_list import ChatListState, load_chat_rows
-from socialhub.state.conversation import ConversationState
+from socialhub.state.conversation import ChatTailState, ChatTicksState, ConversationState
 from tests.state.conftest import ORIGIN, SignedInTab
 from tests.support.chat import create_group, load_user, open_dm, send
 
@@ -91,3 +91,51 @@ async def test_the_info_dialog_reads_the_open_group_when_it_opens(
     assert [row.archived for row in (await root.get_state(ChatListState)).chats] == [True]
     with transaction() as s:
         assert chats.get_chat(s, load_user(s, owner), group).archived
+
+
+def pushed(root: Any) -> dict[str, set[str]]:
+    """The states and vars the next push would carry (the delta, keys without their suffix)."""
+    return {
+        name.rsplit("____", 1)[-1]: {var.removesuffix("_rx_state_") for var in delta}
+        for name, delta in root.get_delta().items()
+        if delta
+    }
+
+
+async def test_a_live_message_pushes_the_short_tail_and_a_receipt_only_the_ticks(
+    make_user: Callable[..., int],
+    signed_in_tab: SignedInTab,
+    events: list[tuple[str, Any]],
+) -> None:
+    alice, bob = make_user("alice"), make_user("bob")
+    chat = open_dm(alice, "bob")
+    for n in range(30):
+        send(alice if n % 2 else bob, chat, f"earlier {n}")
+    root = await signed_in_tab(alice, f"/messages/{chat}")
+    await ChatListState.load.fn(await root.get_state(ChatListState))
+    conversation = await root.get_state(ConversationState)
+    root._clean()
+
+    events.clear()
+    send(bob, chat, "live")
+    [message] = [e for key, e in events if key == f"user:{alice}" and e["type"] == "message"]
+    await conversation._apply_events([message], alice)
+    assert pushed(root) == {"chat_tail_state": {"rows"}}
+    tail = await root.get_state(ChatTailState)
+    assert [r.body for r in tail.rows] == ["live"]
+    assert len(conversation.messages) == 30  # the window, untouched
+
+    events.clear()
+    send(alice, chat, "mine")
+    [mine] = [e for key, e in events if key == f"user:{alice}" and e["type"] == "message"]
+    await conversation._apply_events([mine], alice)
+    root._clean()
+    events.clear()
+    with transaction() as s:
+        messages.check_mark_read(s, load_user(s, bob), chat, 32)
+    receipts = [e for key, e in events if key == f"user:{alice}" and e["type"] == "receipt"]
+    assert receipts
+    await conversation._apply_events(receipts, alice)
+    assert pushed(root) == {"chat_ticks_state": {"statuses"}}
+    ticks = await root.get_state(ChatTicksState)
+    assert set(ticks.statuses.values()) == {"read"}
