@@ -14,9 +14,9 @@ from sqlmodel import Session
 
 from socialhub.domain import chats as chats_domain
 from socialhub.models import User
-from socialhub.models.chat import ChatSummary
+from socialhub.models.chat import ChatSummary, MessageView
 from socialhub.state.base import Failed, login_redirect, run_as_user
-from socialhub.state.chat_rows import ChatRow, chat_row
+from socialhub.state.chat_rows import ChatRow, chat_row, preview_of
 from socialhub.state.conversation import ConversationState, read_in_chat
 
 LIST_TYPES = frozenset({"chat", "member"})
@@ -103,6 +103,14 @@ class ChatListState(rx.State):
 
     # Live events (called by the realtime listener, inside its state lock) ---------------------
 
+    async def _apply_live(self, events: list[dict[str, Any]], me: int) -> set[str]:
+        """Apply list events from the events themselves; the chats to read again."""
+        reading = read_in_chat(await self.get_state(ConversationState))
+        rows, reload = apply_to_rows(self.get_value("chats"), events, me, reading)
+        if rows is not self.get_value("chats"):
+            self.chats = rows
+        return reload
+
     async def _apply_chat_list(self, summaries: list[ChatSummary], gone: set[str]) -> None:
         """Replace the changed chats' rows (dropping those gone), then keep the list's order."""
         rows = [chat_row(summary) for summary in summaries]
@@ -116,21 +124,69 @@ class ChatListState(rx.State):
         self.chats = rows
 
 
-def list_changes(events: list[dict[str, Any]], me: int) -> set[str]:
-    """The chats whose row in the list these events change: a message (preview, order, unread
-    count), my own receipt (unread count), membership and settings (the row itself)."""
-    touched: set[str] = set()
+def list_changes(events: list[dict[str, Any]], me: int) -> list[dict[str, Any]]:
+    """The events that change a row of the list: a message (preview, order, unread count), my
+    own receipt (unread count), membership and settings (the row itself)."""
+    return [
+        event
+        for event in events
+        if event.get("data", {}).get("conversation_id")
+        and (
+            event.get("type") in LIST_TYPES
+            or (
+                event.get("type") == "message"
+                and event.get("op") in ("add", "edit", "delete", "hide")
+            )
+            or (event.get("type") == "receipt" and event["data"].get("user_id") == me)
+        )
+    ]
+
+
+def apply_to_rows(
+    rows: list[ChatRow], events: list[dict[str, Any]], me: int, reading: str
+) -> tuple[list[ChatRow], set[str]]:
+    """The list's rows after these events, worked out from the events alone, and the chats whose
+    rows must be read again (a chat new to the list, membership or settings changes, a hidden
+    or unreadable last message). The chat being read shows no unread count."""
+    by_id = {row.id: row for row in rows}
+    reload: set[str] = set()
+    changed: dict[str, ChatRow] = {}
     for event in events:
-        kind = (event.get("type"), event.get("op"))
-        data = event.get("data", {})
-        if (
-            kind[0] in LIST_TYPES
-            or (kind[0] == "message" and kind[1] in ("add", "delete", "hide"))
-            or (kind[0] == "receipt" and data.get("user_id") == me)
-        ):
-            touched.add(str(data.get("conversation_id")))
-    touched.discard("None")
-    return touched
+        kind, data = (event.get("type"), event.get("op")), event.get("data", {})
+        chat = str(data.get("conversation_id"))
+        row = changed.get(chat) or by_id.get(chat)
+        if row is None or kind[0] in LIST_TYPES or kind == ("message", "hide"):
+            reload.add(chat)
+            continue
+        update: dict[str, Any] = {}
+        if kind[0] == "receipt":
+            update["read_seq"] = max(row.read_seq, int(data.get("read_seq", 0)))
+        elif data.get("redacted"):
+            if int(data.get("seq", 0)) > row.last_seq:
+                reload.add(chat)  # a replayed message whose text is gone: read the row
+            continue
+        else:
+            view = MessageView.model_validate(data)
+            if view.seq < row.last_seq or (view.seq == row.last_seq and view.id != row.last_id):
+                continue  # not the chat's latest message
+            update |= {
+                "preview": preview_of(view, row.kind),
+                "last_id": view.id,
+                "last_seq": view.seq,
+            }
+            if kind == ("message", "add"):
+                update["when"] = view.created_at.strftime("%H:%M")
+                update["activity"] = view.created_at.isoformat()
+                if view.author and view.author.id == me:
+                    update["read_seq"] = max(row.read_seq, view.seq)
+        row = row.model_copy(update=update)
+        row.unread = 0 if chat == reading else max(0, row.last_seq - row.read_seq)
+        changed[chat] = row
+    if not changed:
+        return rows, reload
+    result = [changed.get(row.id, row) for row in rows]
+    result.sort(key=lambda row: (row.pinned, row.activity), reverse=True)
+    return result, reload
 
 
 def load_chat_rows(

@@ -23,6 +23,10 @@ class ChatRow(BaseModel):
     pinned: bool
     archived: bool
     activity: str  # ISO time of the latest activity: the list's order after pins
+    # What the live list needs to follow messages without reading the database again.
+    last_id: str
+    last_seq: int
+    read_seq: int
 
 
 class MessageRow(BaseModel):
@@ -59,13 +63,19 @@ def presence_label(view: PresenceView | None) -> str:
     return "last seen " + view.last_seen_at.strftime("%Y-%m-%d %H:%M UTC")
 
 
+def preview_of(last: MessageView | None, kind: str) -> str:
+    """A chat's last message as its list row shows it."""
+    if last is None:
+        return ""
+    preview = "Message deleted" if last.deleted else last.body[:80]
+    if last.author and kind != "dm" and last.kind == "text":
+        preview = f"{last.author.display_name}: {preview}"
+    return preview
+
+
 def chat_row(summary: ChatSummary) -> ChatRow:
     last = summary.last_message
-    preview = ""
-    if last is not None:
-        preview = "Message deleted" if last.deleted else last.body[:80]
-        if last.author and summary.kind != "dm" and last.kind == "text":
-            preview = f"{last.author.display_name}: {preview}"
+    preview = preview_of(last, summary.kind.value)
     return ChatRow(
         id=summary.id,
         title=summary.title,
@@ -78,6 +88,9 @@ def chat_row(summary: ChatSummary) -> ChatRow:
         pinned=summary.pinned,
         archived=summary.archived,
         activity=summary.last_activity_at.isoformat(),
+        last_id=last.id if last else "",
+        last_seq=summary.last_seq,
+        read_seq=summary.read_seq,
     )
 
 

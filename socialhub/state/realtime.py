@@ -89,9 +89,9 @@ def watch_topics(token: str, topics: set[str], *, owner: str) -> None:
 
 @dataclass
 class _Pending:
-    """Chats whose list rows changed off screen, waiting for the next coalesced refresh."""
+    """Events that change rows of the chat list, waiting for the next coalesced update."""
 
-    chats: set[str]
+    events: list[Event]
     due: float = 0.0
 
 
@@ -141,7 +141,7 @@ class RealtimeState(rx.State):
         if previous is not None:
             previous.close()
         _readers[token] = reader
-        pending = _Pending(set())
+        pending = _Pending([])
         try:
             await reader.open()
             async with self:
@@ -158,7 +158,7 @@ class RealtimeState(rx.State):
             typing = False
             while _active.get(token) == listener_id and self._still_wanted(token):
                 # While someone is shown typing, wake up often enough to let it expire.
-                soon = typing or bool(pending.chats)
+                soon = typing or bool(pending.events)
                 batch = await reader.next(LIST_INTERVAL if soon else LIVENESS_SECONDS)
                 if reader.ended:
                     yield await self._ended(reader)
@@ -168,7 +168,7 @@ class RealtimeState(rx.State):
                     if result is not None:
                         yield result
                         return
-                if pending.chats and time.monotonic() >= pending.due:
+                if pending.events and time.monotonic() >= pending.due:
                     await self._refresh_chat_list(pending, user_id)
                 typing = typing or any(event["type"] == "typing" for event, _ in batch)
                 if typing:
@@ -215,11 +215,18 @@ class RealtimeState(rx.State):
             return bool(tail._typing)
 
     async def _refresh_chat_list(self, pending: _Pending, user_id: int) -> None:
+        """One push for what the list's rows gained since the last: worked out from the events,
+        the database read only for the rows the events cannot tell (`apply_to_rows`)."""
         from socialhub.state.chat_list import ChatListState, load_chat_rows
 
-        chats, pending.chats = pending.chats, set()
+        events, pending.events = pending.events, []
         pending.due = time.monotonic() + LIST_INTERVAL
-        summaries, gone = await in_transaction(lambda s: load_chat_rows(s, user_id, chats))
+        async with self:
+            chat_list = await self.get_state(ChatListState)
+            reload = await chat_list._apply_live(events, user_id)
+        if not reload:
+            return
+        summaries, gone = await in_transaction(lambda s: load_chat_rows(s, user_id, reload))
         async with self:
             chat_list = await self.get_state(ChatListState)
             await chat_list._apply_chat_list(summaries, gone)
@@ -238,9 +245,9 @@ class RealtimeState(rx.State):
             reading = read_in_chat(await self.get_state(ConversationState))
             changed = list_changes(events, me)
             if changed and (await self.get_state(ChatListState)).loaded:
-                if not pending.chats:
+                if not pending.events:
                     pending.due = max(pending.due, time.monotonic())
-                pending.chats |= changed
+                pending.events += changed
             observed = [await feature.observe(self, events, me) for feature in concerned]
             needed = [f.needs_database(o) for f, o in zip(concerned, observed, strict=True)]
             if not any(needed):

@@ -1,0 +1,92 @@
+"""The chat list follows the stream from the events themselves (`chat_list.apply_to_rows`):
+after each live change the rows equal what a fresh read of the database gives, and only what
+the events cannot tell is read again."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from socialhub.db import transaction
+from socialhub.domain import chats, messages
+from socialhub.state.chat_list import apply_to_rows, list_changes
+from socialhub.state.chat_rows import ChatRow, chat_row
+from tests.support.chat import create_group, load_user, open_dm, send
+
+Events = list[tuple[str, Any]]
+
+
+def fresh(user_id: int) -> list[ChatRow]:
+    with transaction() as s:
+        return [chat_row(summary) for summary in chats.list_chats(s, load_user(s, user_id))]
+
+
+def heard(events: Events, user_id: int) -> list[dict[str, Any]]:
+    """What the user's stream got since the last call, as the list sees it."""
+    mine = [event for key, event in events if key == f"user:{user_id}"]
+    events.clear()
+    return list_changes(mine, user_id)
+
+
+def test_the_live_rows_match_a_fresh_read_through_sends_reads_edits_and_deletes(
+    make_user: Callable[..., int], events: Events
+) -> None:
+    alice, bob, carol = make_user("alice"), make_user("bob"), make_user("carol")
+    dm = open_dm(alice, "bob")
+    group = create_group(alice, ["bob", "carol"], title="Team")
+    send(bob, dm, "first")
+    rows = fresh(alice)
+    events.clear()
+
+    def step(reading: str = "") -> None:
+        nonlocal rows
+        rows, reload = apply_to_rows(rows, heard(events, alice), alice, reading)
+        assert reload == set()
+        expected = fresh(alice)
+        if reading:
+            for row in expected:
+                row.unread = 0 if row.id == reading else row.unread
+        assert rows == expected
+
+    send(carol, group, "hello team")  # the group comes first, one unread
+    step()
+    assert [(r.id, r.unread) for r in rows] == [(group, 1), (dm, 1)]
+    last = send(bob, dm, "second")
+    step()
+    assert rows[0].preview == "second"
+    with transaction() as s:
+        messages.check_edit_message(s, load_user(s, bob), last.id, body="second, edited")
+    step()
+    with transaction() as s:
+        messages.check_mark_read(s, load_user(s, alice), dm, last.seq)
+    step()
+    assert [(r.id, r.unread) for r in rows] == [(dm, 0), (group, 1)]
+    send(alice, group, "my answer")  # my own message reads the group up to it
+    step()
+    send(bob, dm, "while alice reads")
+    step(reading=dm)
+    with transaction() as s:
+        messages.check_delete_message(s, load_user(s, bob), rows[0].last_id, for_everyone=True)
+    step()
+    assert rows[0].preview == "Message deleted"
+
+
+def test_what_the_events_cannot_tell_is_read_again(
+    make_user: Callable[..., int], events: Events
+) -> None:
+    alice, bob = make_user("alice"), make_user("bob")
+    make_user("dave")
+    dm = open_dm(alice, "bob")
+    message = send(bob, dm, "hi")
+    rows = fresh(alice)
+    events.clear()
+
+    with transaction() as s:
+        messages.check_delete_message(s, load_user(s, alice), message.id, for_everyone=False)
+    assert apply_to_rows(rows, heard(events, alice), alice, "")[1] == {dm}  # hidden for me
+
+    group = create_group(bob, ["alice"], title="New")
+    assert group in apply_to_rows(rows, heard(events, alice), alice, "")[1]  # new to the list
+    with transaction() as s:
+        chats.check_add_members(s, load_user(s, bob), group, ["dave"])
+    assert group in apply_to_rows(fresh(alice), heard(events, alice), alice, "")[1]
