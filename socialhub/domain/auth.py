@@ -173,14 +173,25 @@ def check_refresh(session: Session, *, refresh_token: str) -> TokenPair:
     return TokenPair(access, _issue_refresh(session, auth), lifetime, auth.id)
 
 
-def _live_session(session: Session, session_id: str) -> tuple[AuthSession, User]:
-    """The session and its user, in one query (every authenticated request asks)."""
+def _live_session(
+    session: Session, session_id: str, *, cookie_secret: str | None = None
+) -> tuple[AuthSession, User]:
+    """The session and its user, in one query (every authenticated request asks). With a
+    cookie's secret, the session must be a browser session holding that secret (checked before
+    anything about the session is told)."""
     found = session.exec(
         select(AuthSession, User)
         .join(User, col(User.id) == col(AuthSession.user_id))
         .where(col(AuthSession.id) == session_id)
     ).first()
     auth, user = found if found is not None else (None, None)
+    if cookie_secret is not None and (
+        auth is None
+        or auth.kind != SessionKind.browser.value
+        or not auth.secret_hash
+        or not hmac.compare_digest(auth.secret_hash, _sha256(cookie_secret))
+    ):
+        raise NotAuthenticated("please log in", code="not_authenticated")
     if auth is None or auth.revoked_at is not None:
         raise NotAuthenticated("this session has ended", code="session_revoked")
     now = utcnow()
@@ -277,15 +288,7 @@ def authenticate_browser_cookie(session: Session, cookie_value: str) -> tuple[Au
     session_id, _, secret = (cookie_value or "").partition(".")
     if not session_id or not secret:
         raise NotAuthenticated("please log in", code="not_authenticated")
-    auth = session.get(AuthSession, session_id)
-    if (
-        auth is None
-        or auth.kind != SessionKind.browser.value
-        or not auth.secret_hash
-        or not hmac.compare_digest(auth.secret_hash, _sha256(secret))
-    ):
-        raise NotAuthenticated("please log in", code="not_authenticated")
-    return _live_session(session, session_id)
+    return _live_session(session, session_id, cookie_secret=secret)
 
 
 # Sessions ----------------------------------------------------------------------------------------

@@ -14,9 +14,9 @@ from sqlmodel import Session
 
 from socialhub.domain import chats as chats_domain
 from socialhub.models import User
-from socialhub.models.chat import ChatSummary, MessageView
+from socialhub.models.chat import ChatSummary
 from socialhub.state.base import Failed, login_redirect, run_as_user
-from socialhub.state.chat_rows import ChatRow, chat_row, preview_of
+from socialhub.state.chat_rows import ChatRow, chat_row, live_view, preview_of
 from socialhub.state.conversation import ConversationState, read_in_chat
 
 LIST_TYPES = frozenset({"chat", "member"})
@@ -166,7 +166,7 @@ def apply_to_rows(
                 reload.add(chat)  # a replayed message whose text is gone: read the row
             continue
         else:
-            view = MessageView.model_validate(data)
+            view = live_view(data)
             if view.seq < row.last_seq or (view.seq == row.last_seq and view.id != row.last_id):
                 continue  # not the chat's latest message
             update |= {

@@ -124,6 +124,38 @@ def message_row(view: MessageView, me: int) -> MessageRow:
     )
 
 
+# Every tab of a worker that shows a live message gets the same event dict: it is parsed once,
+# and its row built once per "mine or not" (rows are never changed in place, only replaced).
+_PARSED_MAX = 512
+_parsed: dict[int, tuple[dict[str, Any], MessageView, dict[bool, MessageRow]]] = {}
+
+
+def live_view(data: dict[str, Any]) -> MessageView:
+    """The message a live event carries, parsed once per event in this process."""
+    return _parsed_entry(data)[1]
+
+
+def live_row(data: dict[str, Any], me: int) -> MessageRow:
+    """The row of a live event's message as `me` sees it (shared by the tabs that show it)."""
+    _, view, rows = _parsed_entry(data)
+    mine = bool(view.author and view.author.id == me)
+    if mine not in rows:
+        rows[mine] = message_row(view, me)
+    return rows[mine]
+
+
+def _parsed_entry(
+    data: dict[str, Any],
+) -> tuple[dict[str, Any], MessageView, dict[bool, MessageRow]]:
+    entry = _parsed.get(id(data))
+    if entry is None or entry[0] is not data:
+        entry = (data, MessageView.model_validate(data), {})
+        if len(_parsed) >= _PARSED_MAX:
+            del _parsed[next(iter(_parsed))]
+        _parsed[id(data)] = entry
+    return entry
+
+
 class MemberRow(BaseModel):
     user_id: int
     username: str

@@ -30,7 +30,7 @@ from socialhub.models.chat import ChatSummary, MessageView
 from socialhub.models.users import PresenceView
 from socialhub.state import message_window as window
 from socialhub.state.base import Failed, run_as_user
-from socialhub.state.chat_rows import MessageRow, message_row, presence_label
+from socialhub.state.chat_rows import MessageRow, live_row, message_row, presence_label
 from socialhub.state.message_window import Rows
 from socialhub.state.session import SessionState
 
@@ -522,9 +522,7 @@ class ConversationState(rx.State):
             if data.get("redacted"):
                 continue  # an edit or delete later in the stream carries what it is now
             if kind[0] == "message" and kind[1] in ("add", "edit", "delete"):
-                rows = (
-                    window.upsert(rows, message_row(MessageView.model_validate(data), me)) or rows
-                )
+                rows = window.upsert(rows, live_row(data, me)) or rows
             elif kind == ("message", "react"):
                 reactions = list(data.get("reactions", []))
                 rows = window.changed(rows, str(data.get("id")), reactions=reactions) or rows

@@ -90,3 +90,20 @@ def test_what_the_events_cannot_tell_is_read_again(
     with transaction() as s:
         chats.check_add_members(s, load_user(s, bob), group, ["dave"])
     assert group in apply_to_rows(fresh(alice), heard(events, alice), alice, "")[1]
+
+
+def test_a_live_message_is_parsed_once_for_all_the_tabs_that_show_it(
+    make_user: Callable[..., int], events: Events
+) -> None:
+    from socialhub.state.chat_rows import live_row
+
+    alice, bob, carol = make_user("alice"), make_user("bob"), make_user("carol")
+    group = create_group(alice, ["bob", "carol"])
+    events.clear()
+    send(alice, group, "to both")
+    [data] = {id(e["data"]): e["data"] for _, e in events if e["type"] == "message"}.values()
+    for_bob, for_carol, for_alice = (live_row(data, user) for user in (bob, carol, alice))
+    assert for_bob is for_carol  # one row for every tab that is not the author's
+    assert not for_bob.mine
+    assert for_alice.mine
+    assert live_row(dict(data), bob) is not for_bob  # another event: parsed again
