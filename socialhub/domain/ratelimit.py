@@ -10,7 +10,7 @@ import threading
 import time
 from functools import lru_cache
 
-from limits import parse
+from limits import RateLimitItem, parse
 from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
@@ -29,6 +29,11 @@ def _limiter() -> MovingWindowRateLimiter:
     url = get_settings().redis_url
     storage = storage_from_string(url) if url else MemoryStorage()
     return MovingWindowRateLimiter(storage)
+
+
+@lru_cache(maxsize=64)
+def _rule(text: str) -> RateLimitItem:
+    return parse(text)
 
 
 def _guard(limiter: MovingWindowRateLimiter) -> contextlib.AbstractContextManager[object]:
@@ -60,7 +65,7 @@ def hit(action: str, *keys: str, limit: str | None = None, cost: int = 1) -> Non
         "group_picture": settings.rate_limit_group_picture,
         "poll_vote": settings.rate_limit_poll_vote,
     }
-    rule = parse(limit or rules[action])
+    rule = _rule(limit or rules[action])
     limiter = _limiter()
     for key in keys:
         if not key:

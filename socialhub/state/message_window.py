@@ -49,7 +49,8 @@ def upsert(rows: Rows, row: MessageRow) -> Rows | None:
     """The rows with `row` added or replaced by id (its pending twin, same client id, goes);
     None when nothing on screen changes (outside the window, or a jump away from the latest)."""
     window, tail = rows.window, rows.tail
-    if row.client_id and any(r.pending and r.client_id == row.client_id for r in rows.all()):
+    twin = row.mine and row.client_id and not row.pending
+    if twin and any(r.pending and r.client_id == row.client_id for r in rows.all()):
         window = [r for r in window if not (r.pending and r.client_id == row.client_id)]
         tail = [r for r in tail if not (r.pending and r.client_id == row.client_id)]
     for part in (window, tail):
@@ -59,12 +60,14 @@ def upsert(rows: Rows, row: MessageRow) -> Rows | None:
                 if part is window:
                     return Rows(replaced, tail, rows.has_older, rows.has_newer)
                 return Rows(window, replaced, rows.has_older, rows.has_newer)
-    settled = [r for r in window if not r.pending]
-    if rows.has_newer or (settled and row.seq < settled[0].seq):
+    # Pending sends sort last, so the window's stored rows are a prefix of it.
+    first = next((r.seq for r in window if not r.pending), None)
+    last = next((r.seq for r in reversed(window) if not r.pending), None)
+    if rows.has_newer or (first is not None and row.seq < first):
         if tail is rows.tail and window is rows.window:
             return None
         return Rows(window, tail, rows.has_older, rows.has_newer)
-    if settled and row.seq < settled[-1].seq:
+    if last is not None and row.seq < last:
         # Late into the window's range (a replay of something the page missed): in order.
         window = sorted([*window, row], key=_by_seq)
         return Rows(window, tail, rows.has_older, rows.has_newer)
