@@ -29,7 +29,7 @@ from socialhub.models import User
 from socialhub.models.chat import ChatSummary, MessageView
 from socialhub.models.users import PresenceView
 from socialhub.state import message_window as window
-from socialhub.state.base import Failed, run_as_user
+from socialhub.state.base import Failed, run_as_user, run_guarded
 from socialhub.state.chat_rows import MessageRow, live_row, message_row, presence_label
 from socialhub.state.message_window import Rows
 from socialhub.state.session import SessionState
@@ -394,14 +394,21 @@ class ConversationState(rx.State):
                 await self._upsert(message_row(view, me), me)
             yield forget_outbox(client_id)
 
-    @rx.event
+    @rx.event(background=True)
     async def typing(self, _value: str) -> None:
-        """Throttled by the composer: tell the others in the chat that I am typing."""
-        chat_id = self.open_id or self._chat_in_url()
+        """Throttled by the composer: tell the others in the chat that I am typing.
+
+        In the background: a tab's events run one at a time, and the Enter that usually
+        follows a keystroke must not wait behind this signal."""
+        async with self:
+            chat_id = self.open_id or self._chat_in_url()
+            session_state = await self._session()
         if not chat_id:
             return
         # A signal, not a write: a refusal (even over the limit) is not worth a toast while typing.
-        await run_as_user(self, lambda s, u: messages_domain.check_typing(s, u, chat_id))
+        await run_guarded(
+            lambda s: messages_domain.check_typing(s, session_state._authenticate(s), chat_id)
+        )
 
     # Message actions -------------------------------------------------------------------------
 
