@@ -315,6 +315,8 @@ async def run_load(
             tasks.append(asyncio.create_task(send_one(chat_id, tokens)))
             n += 1
             await asyncio.sleep(max(0.0, began + n * interval - time.monotonic()))
+        # The rate the sends left at: below the offered one, the harness itself is the limit.
+        issued_rate = n / (time.monotonic() - began)
         await asyncio.gather(*tasks)
         elapsed = time.monotonic() - began
     # Wait for what is still in flight (not a fixed grace: a late delivery left out would make
@@ -331,6 +333,7 @@ async def run_load(
     delivered = len(latencies)
     return {
         "offered_rate": rate,
+        "issued_rate": round(issued_rate, 1),
         "achieved_send_rate": round(sent / elapsed, 1),
         "sent": sent,
         "send_errors": errors,
