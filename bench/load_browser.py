@@ -6,11 +6,15 @@ Every tab is signed in through the web log-in (the HttpOnly cookie), opens its c
 is sent from a tab (the composer's typing and send events, `--via tab`) or through the REST API
 (`--via api`, receivers still tabs). Latency: from the send event (or the POST) leaving this
 process to the frame whose delta carries the message (with its server id) reaching the
-receiving tab. Server CPU is read from /proc for the server's whole process group.
+receiving tab. Server CPU is read from /proc for the server's whole process group; each send
+phase also reports server RSS and the event rows written per message, and `--profile SECONDS`
+runs py-spy over the server meanwhile (load_chat.SendPhase).
 
     .venv/bin/python bench/load_browser.py dm --tabs 200 --rate 20,50,100 --seconds 20
     .venv/bin/python bench/load_browser.py dm --tabs 200 --rate 20,50 --via api
+    .venv/bin/python bench/load_browser.py dm --tabs 8 --tabs-per-user 4 --rate 50,200
     .venv/bin/python bench/load_browser.py group --members 50 --rate 20 --seconds 20
+    .venv/bin/python bench/load_browser.py biggroup --members 1000 --online 200 --rate 10
     .venv/bin/python bench/load_browser.py idle --users 200 --tabs 2000 --seconds 30
     .venv/bin/python bench/load_browser.py reconnect --tabs 500 --missed 5
 """
@@ -38,7 +42,16 @@ from typing import Any, TypeVar
 import httpx
 import reflex_client as rc
 import websockets
-from load_chat import PASSWORD, Server, auth, dm_pairs, make_users, percentiles_ms
+from load_chat import (
+    PASSWORD,
+    SendPhase,
+    Server,
+    auth,
+    dm_pairs,
+    make_group,
+    make_users,
+    percentiles_ms,
+)
 
 T = TypeVar("T")
 
@@ -62,10 +75,34 @@ class Member:
 
     tokens: dict[str, str]
     tabs: list[rc.Tab] = field(default_factory=list)
+    sends: int = 0
+
+    def next_tab(self) -> rc.Tab:
+        """The member's tabs send in turn: one tab's events run one at a time on the server."""
+        self.sends += 1
+        return self.tabs[self.sends % len(self.tabs)]
 
     @property
     def user_id(self) -> int:
         return int(self.tokens["user_id"])
+
+
+def delivered_rows(update: rc.Update) -> list[dict[str, Any]]:
+    """The open chat's message rows this update brought to the tab (rows the server has stored:
+    with an id). The one place that knows where a delta carries them: the window read when the
+    chat opened, and the live tail."""
+    rows = [
+        row
+        for state, name in MESSAGE_LISTS
+        for row in update.delta.get(state, {}).get(rc.var(name)) or ()
+    ]
+    return [row for row in rows if row.get("id")]
+
+
+def screen_rows(tab: rc.Tab) -> list[dict[str, Any]]:
+    """The stored message rows the tab shows now, in order (window, then tail)."""
+    rows = [row for state, name in MESSAGE_LISTS for row in tab.get(state, name, [])]
+    return [r for r in rows if r.get("id")]
 
 
 @dataclass
@@ -79,27 +116,25 @@ class Deliveries:
     awaited: dict[str, set[int]] = field(default_factory=dict)
     # Sends the server confirmed (the stored row back in the sender's tab, or HTTP 201).
     confirmed: set[str] = field(default_factory=set)
+    # body -> the tab it was sent from (the sender's other tabs get it too: not its ack).
+    sent_from: dict[str, int] = field(default_factory=dict)
 
     def watch(self, tab: rc.Tab, me: int) -> None:
         """Count each bench message once per tab, when its stored row first reaches the tab."""
         seen: set[str] = set()
 
         def on_update(update: rc.Update) -> None:
-            rows = [
-                row
-                for state, var in MESSAGE_LISTS
-                for row in update.delta.get(state, {}).get(rc.var(var)) or ()
-            ]
-            for row in rows:
+            for row in delivered_rows(update):
                 body = row.get("body", "")
                 # Only this run's messages (awaited), not late ones from the run before.
-                if not row.get("id") or body in seen or body not in self.awaited:
+                if body in seen or body not in self.awaited:
                     continue
                 seen.add(body)
                 elapsed = update.received - self.sent_at[body]
                 if row.get("author_id") == me:
-                    self.send_acks.append(elapsed)
-                    self.confirmed.add(body)
+                    if self.sent_from.get(body) == id(tab):
+                        self.send_acks.append(elapsed)
+                        self.confirmed.add(body)
                 else:
                     self.latencies.append(elapsed)
                     self.awaited.get(body, set()).discard(id(tab))
@@ -145,14 +180,8 @@ async def close_all(members: list[Member]) -> None:
     await asyncio.gather(*(tab.close() for m in members for tab in m.tabs))
 
 
-def on_screen(tab: rc.Tab) -> list[str]:
-    """The stored messages a tab's open chat shows, in order (window, then tail)."""
-    rows = [row for state, var in MESSAGE_LISTS for row in tab.get(state, var, [])]
-    return [r.get("body", "") for r in rows if r.get("id")]
-
-
 def shown(tab: rc.Tab) -> set[str]:
-    return set(on_screen(tab))
+    return {r.get("body", "") for r in screen_rows(tab)}
 
 
 def progress(message: str) -> None:
@@ -174,17 +203,21 @@ async def offer(
     via: str,
     receivers: Callable[[Member, str], list[rc.Tab]],
     drain: float,
-) -> dict[str, float]:
-    """Send at `rate` for `seconds` (round-robin over `senders`: member and chat), then wait
-    at most `drain` seconds for what is still in flight."""
+    profile: float = 0,
+) -> dict[str, Any]:
+    """Send at `rate` for `seconds` (round-robin over `senders`: member and chat; each member's
+    tabs in turn), then wait at most `drain` seconds for what is still in flight."""
     deliveries.latencies.clear()
     deliveries.send_acks.clear()
     deliveries.awaited.clear()
     deliveries.confirmed.clear()
+    deliveries.sent_from.clear()
     progress(f"sending {rate} msg/s for {seconds} s via {via}")
     tabs_by_id: dict[int, rc.Tab] = {}
     expected = sent = errors = 0
-    cpu0, harness0 = server.cpu_seconds(), harness_cpu()
+    phase = SendPhase(server, profile)
+    phase.begin()
+    harness0 = harness_cpu()
     limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
     async with httpx.AsyncClient(base_url=server.url, timeout=30, limits=limits) as client:
 
@@ -207,7 +240,8 @@ async def offer(
                     deliveries.send_acks.append(time.monotonic() - deliveries.sent_at[body])
                     deliveries.confirmed.add(body)
                 else:
-                    tab = random.choice(member.tabs)
+                    tab = member.next_tab()
+                    deliveries.sent_from[body] = id(tab)
                     # Noted before the await returns: the reply can beat the return.
                     deliveries.sent_at[body] = time.monotonic()
                     deliveries.sent_at[body] = await rc.send_message(tab, body)
@@ -228,6 +262,8 @@ async def offer(
             tasks.append(asyncio.create_task(send_one(member, chat_id, body)))
             n += 1
             await asyncio.sleep(max(0.0, began + n * interval - time.monotonic()))
+        # The rate the sends left at: below the offered one, the harness itself is the limit.
+        issued_rate = n / (time.monotonic() - began)
         await asyncio.gather(*tasks)
         elapsed = time.monotonic() - began
     deadline = time.monotonic() + drain
@@ -236,12 +272,13 @@ async def offer(
     ):
         await asyncio.sleep(0.2)
     drained = time.monotonic() - began - elapsed
-    cpu = server.cpu_seconds() - cpu0
+    cost = phase.end(sent)
     # A missing delivery: is the message on the tab's screen after all (the harness missed the
     # frame), and is the tab still connected?
     late = [(b, tabs_by_id[t]) for b, ts in deliveries.awaited.items() for t in ts]
     return {
         "offered_rate": rate,
+        "issued_rate": round(issued_rate, 1),
         "achieved_send_rate": round(sent / elapsed, 1),
         "sent": sent,
         "send_errors": errors,
@@ -255,15 +292,18 @@ async def offer(
         "drained_after_s": round(drained, 1),
         **ms("delivery", deliveries.latencies, (50, 95, 99)),
         **ms("send_ack", deliveries.send_acks, (50, 99)),
-        "server_cpu_s": round(cpu, 1),
-        "server_cpu_ms_per_message": round(cpu / max(sent, 1) * 1000, 1),
         "harness_cpu_s": round(harness_cpu() - harness0, 1),
-        "server_rss_mb": round(server.rss_mb()),
+        **cost,
     }
 
 
 async def scenario_dm(server: Server, args: argparse.Namespace) -> dict[str, Any]:
-    """DM pairs, each user with --tabs-per-user tabs on the chat; both sides send in turn."""
+    """DM pairs, each user with --tabs-per-user tabs on the chat; both sides send in turn, each
+    from its tabs in turn, and every message counts once per tab of the partner.
+
+    One 2-member room at a high rate is `--tabs 8 --tabs-per-user 4`: a tab's events run one at
+    a time on the server, so one tab cannot send 200 msg/s; four tabs per member share the
+    sending. Their other tabs get each message too (not counted, but they cost the server)."""
     users, chats = await dm_pairs(server, "bdm", args.tabs // args.tabs_per_user)
     members = [Member(u) for u in users]
     chat_of: dict[int, str] = {}
@@ -300,6 +340,7 @@ async def scenario_dm(server: Server, args: argparse.Namespace) -> dict[str, Any
                 via=args.via,
                 receivers=lambda m, _c: partner[m.user_id].tabs,
                 drain=args.drain,
+                profile=args.profile,
             )
         )
     await close_all(members)
@@ -307,22 +348,43 @@ async def scenario_dm(server: Server, args: argparse.Namespace) -> dict[str, Any
 
 
 async def scenario_group(server: Server, args: argparse.Namespace) -> dict[str, Any]:
+    """A group of --members, every member with its tabs on the chat and sending in turn."""
     users = await make_users(server, "bgm", args.members)
-    async with httpx.AsyncClient(base_url=server.url, timeout=60) as client:
-        response = await client.post(
-            "/api/v1/chats",
-            json={"title": "bench", "usernames": [u["user"]["username"] for u in users[1:]]},  # type: ignore[index]
-            headers=auth(users[0]),
-        )
-        response.raise_for_status()
-        chat_id = response.json()["id"]
-    members = [Member(u) for u in users]
+    chat_id = await make_group(server, users)
+    return await group_runs(server, args, chat_id, [Member(u) for u in users])
+
+
+async def scenario_biggroup(server: Server, args: argparse.Namespace) -> dict[str, Any]:
+    """A group of --members of whom --online have a tab open on it (the others are offline);
+    the online members send in turn."""
+    users = await make_users(server, "bbg", args.members)
+    chat_id = await make_group(server, users)
+    online = [Member(u) for u in users[: args.online]]
+    return {
+        "members": len(users),
+        "online": len(online),
+        **await group_runs(server, args, chat_id, online),
+    }
+
+
+async def group_runs(
+    server: Server, args: argparse.Namespace, chat_id: str, members: list[Member]
+) -> dict[str, Any]:
+    """Open `members`' tabs on the group, then a send phase per rate among them."""
+    rss0 = server.rss_mb()
+    opened = time.monotonic()
     await open_tabs(server, members, lambda _m: chat_id, args.tabs_per_user)
     deliveries = Deliveries()
     for member in members:
         for tab in member.tabs:
             deliveries.watch(tab, member.user_id)
-    result: dict[str, Any] = {"tabs": sum(len(m.tabs) for m in members), "runs": []}
+    result: dict[str, Any] = {
+        "tabs": sum(len(m.tabs) for m in members),
+        "open_all_s": round(time.monotonic() - opened, 1),
+        "rss_before_tabs_mb": round(rss0),
+        "rss_tabs_open_mb": round(server.rss_mb()),
+        "runs": [],
+    }
     for rate in args.rates:
         await asyncio.sleep(2)
         result["runs"].append(
@@ -335,6 +397,7 @@ async def scenario_group(server: Server, args: argparse.Namespace) -> dict[str, 
                 via=args.via,
                 receivers=lambda m, _c: [t for o in members if o is not m for t in o.tabs],
                 drain=args.drain,
+                profile=args.profile,
             )
         )
     await close_all(members)
@@ -429,7 +492,7 @@ async def scenario_reconnect(server: Server, args: argparse.Namespace) -> dict[s
             failed += 1
             return
         caught_up.append(time.monotonic() - started)
-        order = on_screen(tab)
+        order = [r.get("body") for r in screen_rows(tab)]
         if [b for b in order if b in set(wanted)] != wanted:
             out_of_order += 1
 
@@ -449,6 +512,7 @@ async def scenario_reconnect(server: Server, args: argparse.Namespace) -> dict[s
         via="tab",
         receivers=lambda m, _c: partner[m.user_id].tabs,
         drain=args.drain,
+        profile=args.profile,
     )
     await close_all(members)
     return {
@@ -469,11 +533,12 @@ async def scenario_reconnect(server: Server, args: argparse.Namespace) -> dict[s
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("scenario", choices=["dm", "group", "idle", "reconnect"])
+    parser.add_argument("scenario", choices=["dm", "group", "biggroup", "idle", "reconnect"])
     parser.add_argument("--tabs", type=int, default=200)
     parser.add_argument("--tabs-per-user", type=int, default=1)
     parser.add_argument("--users", type=int, default=200, help="idle: users owning the tabs")
     parser.add_argument("--members", type=int, default=50)
+    parser.add_argument("--online", type=int, default=200, help="biggroup: members with a tab")
     parser.add_argument("--rate", default="20", help="msg/s, comma-separated for several runs")
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--via", choices=["tab", "api"], default="tab")
@@ -481,6 +546,13 @@ def main() -> None:
     parser.add_argument("--drain", type=float, default=30, help="max wait for late deliveries")
     parser.add_argument("--storm-timeout", type=float, default=120)
     parser.add_argument("--port", type=int, default=3301)
+    parser.add_argument(
+        "--profile",
+        type=float,
+        default=0,
+        metavar="SECONDS",
+        help="py-spy the server for SECONDS from the start of each send phase",
+    )
     args = parser.parse_args()
     args.rates = [float(r) for r in args.rate.split(",")]
     args.seconds = min(args.seconds, 60)  # keep every run short on the shared machine
@@ -491,6 +563,7 @@ def main() -> None:
     scenarios = {
         "dm": scenario_dm,
         "group": scenario_group,
+        "biggroup": scenario_biggroup,
         "idle": scenario_idle,
         "reconnect": scenario_reconnect,
     }

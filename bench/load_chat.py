@@ -6,9 +6,13 @@ the API and measures send-to-delivery latency.
 Receivers are real clients of the live event stream (`GET /api/v1/events`, Server-Sent Events,
 the same events a browser tab's listener applies); senders call `POST /api/v1/chats/{id}/messages`.
 Every message carries its send time; latency is measured when the recipient's stream yields it.
+Each send phase also reports the server's CPU per message, its RSS and the rows written to the
+event tables per message; `--profile SECONDS` runs py-spy over the server meanwhile.
 
     .venv/bin/python bench/load_chat.py dm --clients 1000 --rate 100 --seconds 20
+    .venv/bin/python bench/load_chat.py dm --clients 2 --rate 200 --seconds 20
     .venv/bin/python bench/load_chat.py group --members 50 --rate 20 --seconds 20
+    .venv/bin/python bench/load_chat.py biggroup --members 1000 --online 200 --rate 10
     .venv/bin/python bench/load_chat.py history --messages 100000
     .venv/bin/python bench/load_chat.py reconnect --clients 500 --missed 5
 """
@@ -28,13 +32,20 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
+import profile_top
+import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "bench-password-4821"  # noqa: S105 (throwaway accounts on a throwaway database)
 # How long to wait, after the last send, for deliveries still in flight.
 DRAIN_SECONDS = 60
+# The tables a message's events are written to (stored once per conversation, or per user).
+EVENT_TABLES = ("conversation_events", "user_events")
+# Usernames per request creating or filling a group (the API takes at most 300).
+GROUP_CHUNK = 200
 
 
 class Server:
@@ -53,10 +64,15 @@ class Server:
             "RATE_LIMIT_LOGIN": "100000/minute",
             "RATE_LIMIT_SIGNUP": "100000/minute",
             "RATE_LIMIT_MESSAGE": "100000/minute",
+            "RATE_LIMIT_TYPING": "100000/minute",
+            "RATE_LIMIT_GROUP": "100000/hour",
+            "RATE_LIMIT_MEMBER_ADD": "100000/hour",
+            "GROUP_MAX_MEMBERS": "1000",
             "LOG_LEVEL": "WARNING",
         }
         if database_url:
             self.env["DATABASE_URL"] = database_url
+        self.database_url = database_url or f"sqlite:///{data / 'socialhub.db'}"
 
     def start(self) -> None:
         subprocess.run(["alembic", "upgrade", "head"], cwd=ROOT, env=self.env, check=True)
@@ -116,6 +132,28 @@ class Server:
             ticks += int(fields[11]) + int(fields[12])
         return ticks / os.sysconf("SC_CLK_TCK")
 
+    async def settle(self, within: float = 120) -> None:
+        """Wait until the server is nearly idle (below a fifth of a core over half a second):
+        new streams first replay their backlog, which must not overlap the measured phase."""
+        deadline = time.monotonic() + within
+        while time.monotonic() < deadline:
+            before = self.cpu_seconds()
+            await asyncio.sleep(0.5)
+            if self.cpu_seconds() - before < 0.1:
+                return
+
+    def table_rows(self, tables: tuple[str, ...] = EVENT_TABLES) -> dict[str, int]:
+        """How many rows each table holds now, read straight from the server's database."""
+        engine = sa.create_engine(self.database_url)
+        try:
+            with engine.connect() as connection:
+                return {
+                    t: int(connection.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar_one())  # noqa: S608 (our own table names)
+                    for t in tables
+                }
+        finally:
+            engine.dispose()
+
     def stop(self) -> None:
         if self.process is not None:
             os.killpg(self.process.pid, signal.SIGTERM)
@@ -124,6 +162,42 @@ class Server:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
+
+
+class SendPhase:
+    """What the server spends on one send phase: CPU, memory and event rows per message, and
+    a py-spy record of it when `profile_seconds` is set (both harnesses measure through this)."""
+
+    def __init__(self, server: Server, profile_seconds: float = 0) -> None:
+        self.server = server
+        self.profile_seconds = profile_seconds
+        self._cpu = 0.0
+        self._rows: dict[str, int] = {}
+        self._recording: subprocess.Popen[bytes] | None = None
+        self._raw = server.data / f"profile-{time.time_ns()}.raw"
+
+    def begin(self) -> None:
+        self._rows = self.server.table_rows()
+        self._cpu = self.server.cpu_seconds()
+        if self.profile_seconds and self.server.process is not None:
+            self._recording = profile_top.start(
+                self.server.process.pid, self.profile_seconds, self._raw
+            )
+
+    def end(self, sent: int) -> dict[str, Any]:
+        """Call once the phase's deliveries are in (or given up on)."""
+        cpu = self.server.cpu_seconds() - self._cpu
+        rows = self.server.table_rows()
+        result: dict[str, Any] = {
+            "server_cpu_s": round(cpu, 1),
+            "server_cpu_ms_per_message": round(cpu / max(sent, 1) * 1000, 1),
+            "server_rss_mb": round(self.server.rss_mb()),
+        }
+        for table, before in self._rows.items():
+            result[f"{table}_rows_per_message"] = round((rows[table] - before) / max(sent, 1), 2)
+        if self._recording is not None:
+            result["profile"] = profile_top.finish(self._recording, self._raw)
+        return result
 
 
 async def register(client: httpx.AsyncClient, name: str) -> dict[str, str]:
@@ -192,7 +266,9 @@ async def run_load(
     rate: float,
     seconds: float,
     expected_per_message: int,
-) -> dict[str, float]:
+    profile: float = 0,
+) -> dict[str, Any]:
+    """Every user listens on its stream; `chats` (chat and sender) send in turn at `rate`."""
     latencies: list[float] = []
     stop = asyncio.Event()
     readies = [asyncio.Event() for _ in users]
@@ -202,10 +278,13 @@ async def run_load(
     ]
     await asyncio.wait_for(asyncio.gather(*(r.wait() for r in readies)), 120)
     await asyncio.sleep(1)
+    await server.settle()
     rss_idle = server.rss_mb()
     sent = 0
     errors = 0
     send_times: list[float] = []
+    phase = SendPhase(server, profile)
+    phase.begin()
     limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
     async with httpx.AsyncClient(base_url=server.url, timeout=30, limits=limits) as client:
 
@@ -236,6 +315,8 @@ async def run_load(
             tasks.append(asyncio.create_task(send_one(chat_id, tokens)))
             n += 1
             await asyncio.sleep(max(0.0, began + n * interval - time.monotonic()))
+        # The rate the sends left at: below the offered one, the harness itself is the limit.
+        issued_rate = n / (time.monotonic() - began)
         await asyncio.gather(*tasks)
         elapsed = time.monotonic() - began
     # Wait for what is still in flight (not a fixed grace: a late delivery left out would make
@@ -244,22 +325,26 @@ async def run_load(
     deadline = time.monotonic() + DRAIN_SECONDS
     while len(latencies) < sent * expected_per_message and time.monotonic() < deadline:  # noqa: ASYNC110 (polls the listeners' list)
         await asyncio.sleep(0.2)
-    rss_loaded = server.rss_mb()
+    drained = time.monotonic() - began - elapsed
+    cost = phase.end(sent)
     stop.set()
     for task in listeners:
         task.cancel()
     delivered = len(latencies)
     return {
         "offered_rate": rate,
-        "achieved_send_rate": sent / elapsed,
+        "issued_rate": round(issued_rate, 1),
+        "achieved_send_rate": round(sent / elapsed, 1),
+        "sent": sent,
         "send_errors": errors,
         "deliveries": delivered,
         "expected_deliveries": sent * expected_per_message,
-        "drained_after_s": round(time.monotonic() - began - elapsed, 1),
-        **percentiles_ms("delivery", latencies, (50, 95, 99)),
-        **percentiles_ms("send", send_times, (50, 99)),
-        "rss_idle_mb": rss_idle,
-        "rss_loaded_mb": rss_loaded,
+        "missing": sent * expected_per_message - delivered,
+        "drained_after_s": round(drained, 1),
+        **{k: round(v, 1) for k, v in percentiles_ms("delivery", latencies, (50, 95, 99)).items()},
+        **{k: round(v, 1) for k, v in percentiles_ms("send", send_times, (50, 99)).items()},
+        "rss_idle_mb": round(rss_idle),
+        **cost,
     }
 
 
@@ -293,31 +378,79 @@ async def dm_pairs(
     return users, chats
 
 
-async def scenario_dm(server: Server, args: argparse.Namespace) -> dict[str, float]:
-    users, chats = await dm_pairs(server, "dm", args.clients)
-    return await run_load(
-        server, users, chats, rate=args.rate, seconds=args.seconds, expected_per_message=1
-    )
-
-
-async def scenario_group(server: Server, args: argparse.Namespace) -> dict[str, float]:
-    users = await make_users(server, "gm", args.members)
-    async with httpx.AsyncClient(base_url=server.url, timeout=60) as client:
+async def make_group(server: Server, users: list[dict[str, str]]) -> str:
+    """A group of `users`, created by the first: the others are added in chunks through the
+    add-members endpoint, as an admin filling a big group would."""
+    names = [u["user"]["username"] for u in users[1:]]  # type: ignore[index]
+    async with httpx.AsyncClient(base_url=server.url, timeout=120) as client:
         response = await client.post(
             "/api/v1/chats",
-            json={"title": "bench", "usernames": [u["user"]["username"] for u in users[1:]]},  # type: ignore[index]
+            json={"title": "bench", "usernames": names[:GROUP_CHUNK]},
             headers=auth(users[0]),
         )
-        chat_id = response.json()["id"]
-    chats = [(chat_id, u) for u in users]
+        response.raise_for_status()
+        chat_id: str = response.json()["id"]
+        for start in range(GROUP_CHUNK, len(names), GROUP_CHUNK):
+            response = await client.post(
+                f"/api/v1/chats/{chat_id}/members",
+                json={"usernames": names[start : start + GROUP_CHUNK]},
+                headers=auth(users[0]),
+            )
+            response.raise_for_status()
+    return chat_id
+
+
+async def scenario_dm(server: Server, args: argparse.Namespace) -> dict[str, Any]:
+    """DM pairs, every user on its stream; both sides of each pair send in turn (`--clients 2`:
+    one 2-member room, its two members sending alternately through the REST API, many sends in
+    flight at once, so the sender is not what limits the rate)."""
+    users, chats = await dm_pairs(server, "dm", args.clients)
+    senders = []
+    for (chat_id, first), second in zip(chats, users[1::2], strict=False):
+        senders += [(chat_id, first), (chat_id, second)]
     return await run_load(
         server,
         users,
-        chats,
+        senders,
+        rate=args.rate,
+        seconds=args.seconds,
+        expected_per_message=1,
+        profile=args.profile,
+    )
+
+
+async def scenario_group(server: Server, args: argparse.Namespace) -> dict[str, Any]:
+    """A group of --members, every member on its stream and sending in turn."""
+    users = await make_users(server, "gm", args.members)
+    chat_id = await make_group(server, users)
+    return await run_load(
+        server,
+        users,
+        [(chat_id, u) for u in users],
         rate=args.rate,
         seconds=args.seconds,
         expected_per_message=len(users) - 1,
+        profile=args.profile,
     )
+
+
+async def scenario_biggroup(server: Server, args: argparse.Namespace) -> dict[str, Any]:
+    """A group of --members of whom only --online have a stream open (the others offline);
+    the online members send in turn. Rows written per message show what the offline members
+    cost the send."""
+    users = await make_users(server, "bg", args.members)
+    chat_id = await make_group(server, users)
+    online = users[: args.online]
+    result = await run_load(
+        server,
+        online,
+        [(chat_id, u) for u in online],
+        rate=args.rate,
+        seconds=args.seconds,
+        expected_per_message=len(online) - 1,
+        profile=args.profile,
+    )
+    return {"members": len(users), "online": len(online), **result}
 
 
 async def scenario_history(server: Server, args: argparse.Namespace) -> dict[str, float]:
@@ -434,6 +567,7 @@ async def scenario_reconnect(server: Server, args: argparse.Namespace) -> dict[s
     caught_up: list[tuple[float, float]] = []
     live: list[float] = []
     stop, all_done = asyncio.Event(), asyncio.Event()
+    cpu0 = server.cpu_seconds()
     started = time.monotonic()
     clients = [
         asyncio.create_task(
@@ -446,6 +580,7 @@ async def scenario_reconnect(server: Server, args: argparse.Namespace) -> dict[s
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(all_done.wait(), 180)
     storm_seconds = time.monotonic() - started
+    storm_cpu = server.cpu_seconds() - cpu0
     rss_peak = server.rss_mb()
     # The server after the storm: a few live messages, one per chat, over five seconds.
     async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
@@ -471,8 +606,10 @@ async def scenario_reconnect(server: Server, args: argparse.Namespace) -> dict[s
         **percentiles_ms("stream_open", opened, (50, 99)),
         **percentiles_ms("caught_up", done, (50, 95, 99)),
         **percentiles_ms("live_after", live, (50, 99)),
-        "rss_before_mb": rss_idle,
-        "rss_after_storm_mb": rss_peak,
+        "server_cpu_s_storm": round(storm_cpu, 1),
+        "server_cpu_ms_per_client": round(storm_cpu / max(len(users), 1) * 1000, 1),
+        "rss_before_mb": round(rss_idle),
+        "rss_after_storm_mb": round(rss_peak),
     }
 
 
@@ -497,14 +634,22 @@ with get_engine().begin() as c:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("scenario", choices=["dm", "group", "history", "reconnect"])
+    parser.add_argument("scenario", choices=["dm", "group", "biggroup", "history", "reconnect"])
     parser.add_argument("--clients", type=int, default=1000)
     parser.add_argument("--members", type=int, default=50)
+    parser.add_argument("--online", type=int, default=200, help="biggroup: members connected")
     parser.add_argument("--rate", type=float, default=100)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--messages", type=int, default=100_000)
     parser.add_argument("--missed", type=int, default=5, help="reconnect: messages missed per tab")
     parser.add_argument("--port", type=int, default=3150)
+    parser.add_argument(
+        "--profile",
+        type=float,
+        default=0,
+        metavar="SECONDS",
+        help="py-spy the server for SECONDS from the start of the send phase",
+    )
     parser.add_argument(
         "--postgres",
         action="store_true",
@@ -525,6 +670,7 @@ def main() -> None:
         scenario = {
             "dm": scenario_dm,
             "group": scenario_group,
+            "biggroup": scenario_biggroup,
             "history": scenario_history,
             "reconnect": scenario_reconnect,
         }

@@ -86,6 +86,7 @@ class Settings:
     refresh_token_days: int = 30
     browser_session_days: int = 30
     avatar_max_bytes: int = 10 * 1024 * 1024
+    group_max_members: int = 256
     rate_limit_login: str = "10/minute"
     rate_limit_signup: str = "5/minute"
     rate_limit_report: str = "20/hour"
@@ -132,6 +133,9 @@ def load_settings() -> Settings:
         refresh_token_days=_env_int("REFRESH_TOKEN_DAYS", 30),
         browser_session_days=_env_int("BROWSER_SESSION_DAYS", 30),
         avatar_max_bytes=_env_int("AVATAR_MAX_BYTES", 10 * 1024 * 1024),
+        # Every member of a group gets each of its events live: past a few hundred, one message
+        # is a few hundred pushes (the load benches raise it to measure a 1,000-member group).
+        group_max_members=_env_int("GROUP_MAX_MEMBERS", 256),
         rate_limit_login=_env("RATE_LIMIT_LOGIN", "10/minute"),
         rate_limit_signup=_env("RATE_LIMIT_SIGNUP", "5/minute"),
         rate_limit_report=_env("RATE_LIMIT_REPORT", "20/hour"),

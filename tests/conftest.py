@@ -54,20 +54,25 @@ def reset_settings(**env: str | None) -> None:
 
 @pytest.fixture
 def lower_limits(database_url: str) -> Iterator[Callable[..., None]]:
-    """`lower_limits(RATE_LIMIT_MESSAGE="2/minute")` in a test; the suite's values come back.
+    """`lower_limits(RATE_LIMIT_MESSAGE="2/minute")` (or `GROUP_MAX_MEMBERS="3"`) in a test;
+    the suite's values come back.
 
     Limits are read from the settings at each attempt, so the limiter and the hub (and the
     observers of the `events` fixture) stay as they are."""
-    saved: dict[str, str] = {}
+    saved: dict[str, str | None] = {}
 
     def lower(**env: str) -> None:
         for name, value in env.items():
-            saved.setdefault(name, os.environ[name])
+            saved.setdefault(name, os.environ.get(name))
             os.environ[name] = value
         config.get_settings.cache_clear()
 
     yield lower
-    os.environ.update(saved)
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
     config.get_settings.cache_clear()
 
 

@@ -174,7 +174,7 @@ def list_members(chat_id: str, caller: CurrentCaller) -> list[MemberView]:
 
 @router.post("/chats/{chat_id}/members", response_model=list[MemberView])
 def add_members(chat_id: str, body: MembersAdd, caller: CurrentCaller) -> list[MemberView]:
-    """Group admins add members (at most 256 in a group)."""
+    """Group admins add members (a group has at most `GROUP_MAX_MEMBERS`, 256 by default)."""
     with transaction() as db:
         user = caller.user(db)
         chats.check_add_members(db, user, chat_id, body.usernames)

@@ -35,7 +35,6 @@ from socialhub.models.base import utcnow
 from socialhub.models.chat import ChatSummary, InviteView, MemberView, UserBrief
 from socialhub.realtime.events import mark_membership, publish_on_commit
 
-GROUP_MAX_MEMBERS = 256
 TITLE_MAX = 100
 DESCRIPTION_MAX = 500
 
@@ -263,9 +262,10 @@ def check_create_group(
         raise InvalidInput("give the group a name", field="title", code="empty")
     about = clean_text(description, field="description", max_length=DESCRIPTION_MAX, multiline=True)
     members = _resolve_users(session, actor, usernames)
-    if 1 + len(members) > GROUP_MAX_MEMBERS:
+    limit = get_settings().group_max_members
+    if 1 + len(members) > limit:
         raise InvalidInput(
-            f"a group has at most {GROUP_MAX_MEMBERS} members",
+            f"a group has at most {limit} members",
             field="usernames",
             code="group_full",
         )
@@ -355,9 +355,10 @@ def check_add_members(
         for u in _resolve_users(session, actor, usernames)
         if membership(session, conversation.id, u.id or 0) is None
     ]
-    if conversation.member_count + len(users) > GROUP_MAX_MEMBERS:
+    limit = get_settings().group_max_members
+    if conversation.member_count + len(users) > limit:
         raise InvalidInput(
-            f"a group has at most {GROUP_MAX_MEMBERS} members", field="usernames", code="group_full"
+            f"a group has at most {limit} members", field="usernames", code="group_full"
         )
     ratelimit.hit("member_add", f"user:{actor.id}")
     for user in users:
@@ -599,7 +600,7 @@ def check_join_by_invite(session: Session, actor: User, code: str) -> Conversati
             "an admin removed you from this group: ask for a new invite link",
             code="removed_from_group",
         )
-    if conversation.member_count >= GROUP_MAX_MEMBERS:
+    if conversation.member_count >= get_settings().group_max_members:
         raise PermissionDenied("this group is full", code="group_full")
     # Count the use under the row lock so concurrent joins cannot exceed max_uses.
     used = session.execute(

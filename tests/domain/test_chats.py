@@ -369,12 +369,12 @@ def test_create_group_refuses_blocked_users(
 def test_group_member_limit(
     trio: tuple[int, int, int],
     make_user: Callable[..., int],
-    monkeypatch: pytest.MonkeyPatch,
+    lower_limits: Callable[..., None],
     session: Session,
 ) -> None:
     alice = trio[0]
     dave = make_user("dave")
-    monkeypatch.setattr(chats, "GROUP_MAX_MEMBERS", 3)
+    lower_limits(GROUP_MAX_MEMBERS="3")
     with pytest.raises(InvalidInput) as err:
         create_group(alice, ["bob", "carol", "dave"])
     assert (err.value.code, err.value.field) == ("group_full", "usernames")
