@@ -116,6 +116,8 @@ class Deliveries:
     awaited: dict[str, set[int]] = field(default_factory=dict)
     # Sends the server confirmed (the stored row back in the sender's tab, or HTTP 201).
     confirmed: set[str] = field(default_factory=set)
+    # body -> the message's number in its chat, as any tab first got it.
+    seq_of: dict[str, int] = field(default_factory=dict)
     # body -> the tab it was sent from (the sender's other tabs get it too: not its ack).
     sent_from: dict[str, int] = field(default_factory=dict)
 
@@ -126,6 +128,7 @@ class Deliveries:
         def on_update(update: rc.Update) -> None:
             for row in delivered_rows(update):
                 body = row.get("body", "")
+                self.seq_of.setdefault(body, int(row.get("seq", 0)))
                 # Only this run's messages (awaited), not late ones from the run before.
                 if body in seen or body not in self.awaited:
                     continue
@@ -178,6 +181,12 @@ async def open_tabs(
 
 async def close_all(members: list[Member]) -> None:
     await asyncio.gather(*(tab.close() for m in members for tab in m.tabs))
+
+
+def passed(tab: rc.Tab, seq: int | None) -> bool:
+    """Whether the tab's screen starts after message number `seq` of its chat."""
+    rows = screen_rows(tab)
+    return seq is not None and bool(rows) and int(rows[0].get("seq", 0)) > seq
 
 
 def shown(tab: rc.Tab) -> set[str]:
@@ -288,6 +297,13 @@ async def offer(
         "missing_send_never_confirmed": sum(1 for b, _t in late if b not in deliveries.confirmed),
         "missing_but_on_screen": sum(1 for b, t in late if b in shown(t)),
         "missing_tab_disconnected": sum(1 for _b, t in late if not t.connected),
+        # The tab's window (its latest 100 rows) moved past the message in one push: more
+        # arrived in one batch than the window holds; the reader sees it by scrolling up.
+        "missing_scrolled_past": sum(1 for b, t in late if passed(t, deliveries.seq_of.get(b))),
+        "missing_tabs": len({id(t) for _b, t in late}),
+        "tabs_told_to_reload": sum(
+            1 for t in tabs_by_id.values() if any("reload" in code for code in t.scripts_seen)
+        ),
         "tabs_with_errors": len({id(t) for t in tabs_by_id.values() if t.errors}),
         "drained_after_s": round(drained, 1),
         **ms("delivery", deliveries.latencies, (50, 95, 99)),
