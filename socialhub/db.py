@@ -82,7 +82,14 @@ def make_engine(url: str) -> Engine:
             from pathlib import Path
 
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
+        # More connections than the event loop's worker threads, so none is closed and opened
+        # again (with its pragmas) under load.
+        engine = sa.create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": 10},
+            pool_size=10,
+            max_overflow=10,
+        )
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         _SQLiteWriters(timeout=10).install(engine)
         return engine

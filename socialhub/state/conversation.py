@@ -280,7 +280,8 @@ class ConversationState(rx.State):
 
     async def _restatus(self, rows: Rows, me: int) -> None:
         ticks = await self.get_state(ChatTicksState)
-        statuses = window.statuses(rows.all(), self._receipts, me, group=self.open_kind == "group")
+        receipts = self.get_value("_receipts")
+        statuses = window.statuses(rows.all(), receipts, me, group=self.open_kind == "group")
         if statuses != ticks.get_value("statuses"):
             ticks.statuses = statuses
 
@@ -508,7 +509,11 @@ class ConversationState(rx.State):
         """Apply a batch of message, receipt, typing, presence and chat events to the open
         chat, assigning each list on screen at most once."""
         tail = await self.get_state(ChatTailState)
-        rows, typing, restatus = await self._rows(), dict(tail._typing), False
+        rows, typing = await self._rows(), dict(tail.get_value("_typing"))
+        # Read once, raw: through Reflex's proxy every entry read wraps again (a group of 1,000
+        # members made each receipt cost a thousand of those).
+        receipts = self.get_value("_receipts")
+        marked: dict[int, tuple[int, int]] = {}
         for event in events:
             kind = (event.get("type"), event.get("op"))
             data = event.get("data", {})
@@ -536,21 +541,22 @@ class ConversationState(rx.State):
             elif kind == ("message", "hide"):
                 rows = window.without(rows, str(data.get("id")))
             elif kind[0] == "receipt":
-                marks = (int(data["delivered_seq"]), int(data["read_seq"]))
-                self._receipts = {**self._receipts, int(data["user_id"]): marks}
-                restatus = True
+                marked[int(data["user_id"])] = (int(data["delivered_seq"]), int(data["read_seq"]))
             elif kind == ("chat", "remove"):
                 self.open_id = ""
                 rows = Rows([], [], has_older=False)
             elif kind[0] == "member":
                 change = len(data.get("user_ids", [])) * (1 if kind[1] == "add" else -1)
                 self.open_members += change
-        if typing.keys() != tail._typing.keys():
+        known = tail.get_value("_typing")
+        if typing.keys() != known.keys():
             tail._set_typing(typing)
-        elif typing != tail._typing:
+        elif typing != known:
             tail._typing = typing  # a typist heard again: later expiry, nothing to push
+        if marked:
+            self._receipts = {**receipts, **marked}
         shown = await self._rows()
-        if rows.window is not shown.window or rows.tail is not shown.tail or restatus:
+        if rows.window is not shown.window or rows.tail is not shown.tail or marked:
             await self._show(rows, me)
 
 
