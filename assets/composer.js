@@ -79,12 +79,16 @@
     writeDraft(box.dataset.draftChat || currentChat(), box.value);
   });
 
-  // Bubble phase on the document: a send that reaches it was not refused (limits.js stops a
-  // refused one in the capture phase) and has been handed to the server.
-  document.addEventListener("submit", (event) => {
-    const form = event.target;
-    if (!form || form.id !== "composer-form") return;
-    const box = form.querySelector("#composer");
-    if (box) writeDraft(box.dataset.draftChat || currentChat(), "");
-  });
+  // Capture phase, registered after limits.js: a send that gets here was not refused (a refused
+  // one keeps its draft), and the form's reset is about to empty the box.
+  document.addEventListener(
+    "submit",
+    (event) => {
+      const form = event.target;
+      if (!form || form.id !== "composer-form") return;
+      const box = form.querySelector("#composer");
+      if (box) writeDraft(box.dataset.draftChat || currentChat(), "");
+    },
+    true,
+  );
 })();
