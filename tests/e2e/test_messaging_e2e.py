@@ -469,9 +469,9 @@ def test_a_draft_survives_navigation_and_a_reload(
     chat_url = a.url
     composer_box(a).click()
     a.keyboard.type("half written")
-    a.get_by_label("Home").click()
+    a.get_by_label("Home", exact=True).click()
     expect(a.locator("#feed")).to_be_visible()
-    a.get_by_label("Messages").click()
+    a.get_by_label("Messages", exact=True).click()
     a.get_by_label("Chat with Bob").click()
     expect(a).to_have_url(chat_url)
     expect(composer_box(a)).to_have_value("half written")
