@@ -94,7 +94,7 @@
     "submit",
     (event) => {
       const form = event.target;
-      if (!form || form.id !== "composer-form") return;
+      if (!form || form.id !== "composer-form" || event.defaultPrevented) return;
       const body = (form.querySelector("[name=body]") || {}).value || "";
       const chat = currentChat();
       const holder = form.querySelector("[name=client_id]");

@@ -42,7 +42,10 @@ HEAD = [
     rx.el.link(rel="icon", href="/icon-192.png"),
     rx.el.link(rel="apple-touch-icon", href="/icon-192.png"),
     rx.script("if ('serviceWorker' in navigator) { navigator.serviceWorker.register('/sw.js'); }"),
+    # limits.js first: a send it refuses must not reach the outbox.
+    rx.script(src="/limits.js"),
     rx.script(src="/outbox.js"),
+    rx.script(src="/composer.js"),
     rx.script(src="/infinite.js"),
 ]
 

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import reflex as rx
 
-from socialhub.components.ui import user_avatar
-from socialhub.state.chat_admin import GROUP_PICTURE_UPLOAD_ID, ChatAdminState
+from socialhub.components.ui import counted, user_avatar
+from socialhub.state.chat_admin import DESCRIPTION_MAX, GROUP_PICTURE_UPLOAD_ID, ChatAdminState
 from socialhub.state.chat_list import ChatListState
 from socialhub.state.chat_rows import ChatRow, MemberRow, MessageRow
-from socialhub.state.conversation import ChatTailState, ChatTicksState, ConversationState
+from socialhub.state.conversation import (
+    MESSAGE_MAX,
+    ChatTailState,
+    ChatTicksState,
+    ConversationState,
+)
 
 QUICK_REACTIONS = ("👍", "❤️", "😂", "😮", "😢", "🙏")
 
@@ -153,13 +158,18 @@ def message_menu(message: rx.Var[MessageRow]) -> rx.Component:
 def edit_form(message: rx.Var[MessageRow]) -> rx.Component:
     return rx.form(
         rx.hstack(
-            rx.input(
-                name="body",
-                default_value=message.body,
-                aria_label="Edit message",
-                id="edit-input",
-                width="100%",
-                max_length=4096,
+            counted(
+                rx.text_area(
+                    name="body",
+                    default_value=message.body,
+                    aria_label="Edit message",
+                    id="edit-input",
+                    width="100%",
+                    rows="2",
+                    auto_focus=True,
+                    data_enter_submits="true",
+                ),
+                MESSAGE_MAX,
             ),
             rx.button("Save", type="submit", size="1"),
             rx.button(
@@ -296,27 +306,42 @@ def composer() -> rx.Component:
         ),
         rx.form(
             rx.hstack(
-                rx.input(
-                    name="body",
-                    id="composer",
-                    placeholder="Message",
-                    aria_label="Message",
-                    max_length=4096,
-                    auto_complete="off",
-                    width="100%",
-                    size="3",
-                    on_change=ConversationState.typing.throttle(2000),
+                counted(
+                    # Enter sends and Shift+Enter adds a line (assets/composer.js, which also
+                    # keeps the draft); the form's reset empties it as it is sent.
+                    rx.text_area(
+                        name="body",
+                        id="composer",
+                        placeholder="Message",
+                        aria_label="Message",
+                        width="100%",
+                        size="3",
+                        rows="1",
+                        data_enter_submits="true",
+                        on_change=ConversationState.typing.throttle(2000),
+                    ),
+                    MESSAGE_MAX,
                 ),
                 rx.icon_button(
                     rx.icon("send", size=18), type="submit", size="3", aria_label="Send"
                 ),
                 width="100%",
+                align="end",
             ),
             rx.el.input(type="hidden", name="client_id", value=""),
             on_submit=ConversationState.send,
             reset_on_submit=True,
             width="100%",
             id="composer-form",
+        ),
+        # Pressed by assets/composer.js on Up arrow in the empty composer.
+        rx.el.button(
+            type="button",
+            id="composer-edit-last",
+            on_click=ConversationState.edit_last,
+            tab_index=-1,
+            aria_hidden="true",
+            display="none",
         ),
         width="100%",
         spacing="1",
@@ -386,13 +411,16 @@ def group_admin_tools() -> rx.Component:
                     width="100%",
                 ),
                 rx.el.label("Description", html_for="rename-description", class_name="sh-label"),
-                rx.text_area(
-                    id="rename-description",
-                    name="description",
-                    default_value=ChatAdminState.description,
-                    max_length=500,
-                    aria_label="Description",
-                    width="100%",
+                counted(
+                    rx.text_area(
+                        id="rename-description",
+                        name="description",
+                        default_value=ChatAdminState.description,
+                        aria_label="Description",
+                        width="100%",
+                    ),
+                    DESCRIPTION_MAX,
+                    label="Description",
                 ),
                 rx.button("Save group info", type="submit", size="1"),
                 width="100%",

@@ -8,7 +8,7 @@ import reflex as rx
 
 from socialhub.components.report import report_button
 from socialhub.components.stories import story_avatar
-from socialhub.components.ui import IMAGE_TYPES, load_more, user_avatar
+from socialhub.components.ui import IMAGE_TYPES, counted, load_more, user_avatar
 from socialhub.state.feed import (
     COMMENT_MAX,
     POLL_HOURS,
@@ -95,18 +95,20 @@ def action_button(
     )
 
 
-def edit_form(text: rx.Var[str], on_submit: Any, *, max_length: int) -> rx.Component:
+def edit_form(text: rx.Var[str], on_submit: Any, *, limit: int) -> rx.Component:
     """Edit a post's or comment's text in place."""
     return rx.form(
         rx.vstack(
-            rx.text_area(
-                name="body",
-                default_value=text,
-                aria_label="Edit text",
-                max_length=max_length,
-                width="100%",
-                rows="3",
-                auto_focus=True,
+            counted(
+                rx.text_area(
+                    name="body",
+                    default_value=text,
+                    aria_label="Edit text",
+                    width="100%",
+                    rows="3",
+                    auto_focus=True,
+                ),
+                limit,
             ),
             rx.hstack(
                 rx.button("Cancel", variant="soft", type="button", on_click=FeedState.cancel_edit),
@@ -129,13 +131,15 @@ def quote_dialog() -> rx.Component:
             rx.dialog.title("Quote @", FeedState.quoting_author),
             rx.form(
                 rx.vstack(
-                    rx.text_area(
-                        name="body",
-                        placeholder="Add your comment",
-                        aria_label="Quote text",
-                        max_length=POST_MAX,
-                        width="100%",
-                        rows="3",
+                    counted(
+                        rx.text_area(
+                            name="body",
+                            placeholder="Add your comment",
+                            aria_label="Quote text",
+                            width="100%",
+                            rows="3",
+                        ),
+                        POST_MAX,
                     ),
                     rx.hstack(
                         rx.dialog.close(rx.button("Cancel", variant="soft", type="button")),
@@ -221,7 +225,7 @@ def post_card(post: rx.Var[PostCard]) -> rx.Component:
             ),
             rx.cond(
                 FeedState.editing_id == post.id,
-                edit_form(post.body, FeedState.save_edit, max_length=POST_MAX),
+                edit_form(post.body, FeedState.save_edit, limit=POST_MAX),
                 rx.cond(post.html != "", rx.html(post.html, class_name="post-body sh-rich")),
             ),
             rx.cond(
@@ -356,15 +360,19 @@ def poll_editor() -> rx.Component:
 def composer() -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.text_area(
-                id="post-draft",
-                placeholder="What's happening? #tags and @mentions work",
-                aria_label="New post",
-                max_length=POST_MAX,
-                default_value=FeedState.draft,
-                on_blur=FeedState.set_draft,
-                width="100%",
-                rows="3",
+            # Over the limit, the counter turns red and Post is refused by the server with a
+            # toast; the draft stays.
+            counted(
+                rx.text_area(
+                    id="post-draft",
+                    placeholder="What's happening? #tags and @mentions work",
+                    aria_label="New post",
+                    default_value=FeedState.draft,
+                    on_blur=FeedState.set_draft,
+                    width="100%",
+                    rows="3",
+                ),
+                POST_MAX,
             ),
             rx.cond(FeedState.poll_open, poll_editor()),
             rx.cond(
@@ -472,7 +480,7 @@ def comment_row(comment: rx.Var[CommentRow]) -> rx.Component:
             ),
             rx.cond(
                 FeedState.editing_comment_id == comment.id,
-                edit_form(comment.body, FeedState.save_comment_edit, max_length=COMMENT_MAX),
+                edit_form(comment.body, FeedState.save_comment_edit, limit=COMMENT_MAX),
                 rx.html(comment.html, class_name="comment-body sh-rich"),
             ),
             rx.hstack(
@@ -543,13 +551,15 @@ def comment_thread() -> rx.Component:
                     ),
                 ),
                 rx.hstack(
-                    rx.input(
-                        name="body",
-                        id="comment-input",
-                        placeholder="Write a comment",
-                        aria_label="Comment",
-                        max_length=COMMENT_MAX,
-                        width="100%",
+                    counted(
+                        rx.input(
+                            name="body",
+                            id="comment-input",
+                            placeholder="Write a comment",
+                            aria_label="Comment",
+                            width="100%",
+                        ),
+                        COMMENT_MAX,
                     ),
                     rx.button("Comment", type="submit"),
                     width="100%",

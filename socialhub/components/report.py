@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from socialhub.components.ui import counted
 from socialhub.state.report import DETAILS_MAX, REASONS, ReportState
 
 
@@ -37,13 +38,16 @@ def report_dialog() -> rx.Component:
                     aria_label="Reason",
                     id="report-reason",
                 ),
-                rx.text_area(
-                    value=ReportState.details,
-                    on_change=ReportState.set_details,
-                    placeholder="What is wrong? (needed for other)",
-                    aria_label="Details",
-                    max_length=DETAILS_MAX,
-                    width="100%",
+                counted(
+                    rx.text_area(
+                        value=ReportState.details,
+                        on_change=ReportState.set_details,
+                        placeholder="What is wrong? (needed for other)",
+                        aria_label="Details",
+                        width="100%",
+                    ),
+                    DETAILS_MAX,
+                    label="Details",
                 ),
                 rx.hstack(
                     rx.dialog.close(rx.button("Cancel", variant="soft", type="button")),

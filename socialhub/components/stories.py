@@ -6,7 +6,7 @@ from typing import Any
 
 import reflex as rx
 
-from socialhub.components.ui import IMAGE_TYPES, user_avatar
+from socialhub.components.ui import IMAGE_TYPES, counted, user_avatar
 from socialhub.state.stories import (
     BACKGROUNDS,
     BODY_MAX,
@@ -81,15 +81,17 @@ def story_composer() -> rx.Component:
                 "Your followers see it for 24 hours.", size="2", color_scheme="gray"
             ),
             rx.vstack(
-                rx.text_area(
-                    id="story-draft",
-                    placeholder="Say something, or add a picture",
-                    aria_label="Story text",
-                    max_length=BODY_MAX,
-                    value=StoryState.draft,
-                    on_change=StoryState.set_draft,
-                    rows="3",
-                    width="100%",
+                counted(
+                    rx.text_area(
+                        id="story-draft",
+                        placeholder="Say something, or add a picture",
+                        aria_label="Story text",
+                        value=StoryState.draft,
+                        on_change=StoryState.set_draft,
+                        rows="3",
+                        width="100%",
+                    ),
+                    BODY_MAX,
                 ),
                 rx.radio_group(
                     list(BACKGROUNDS),

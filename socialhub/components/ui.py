@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import reflex as rx
+from reflex.utils.imports import ImportDict
 
 # What the upload buttons offer to pick (the server sniffs what it gets anyway).
 IMAGE_TYPES: dict[str, list[str]] = {
@@ -25,6 +26,32 @@ def user_avatar(src: rx.Var[str], name: rx.Var[str], size: str = "3", **props: A
         alt=name,
         **props,
     )
+
+
+def counted(field: rx.Component, limit: int, *, label: str = "Text") -> rx.Component:
+    """A long text box with its counter: `assets/limits.js` shows "4,950 / 5,000" near the limit
+    and refuses the form's submit while it is over (never `max_length`, which cuts silently)."""
+    return rx.el.div(
+        field,
+        rx.el.div(class_name="sh-counter", aria_live="polite"),
+        class_name="sh-counted",
+        data_limit=str(limit),
+        data_label=label,
+    )
+
+
+class ToastBridge(rx.Fragment):  # type: ignore[misc]  # Reflex exports it untyped
+    """Lets the plain scripts in `assets/` show a toast (`window.shToast(message)`), as the
+    server's refusals do."""
+
+    def add_imports(self) -> ImportDict:
+        return {"react": "useEffect", "$/utils/state": "refs"}
+
+    def add_hooks(self) -> list[str | rx.Var[Any]]:
+        return [
+            "useEffect(() => { window.shToast = (message) => "
+            "refs['__toast']?.error(message, { id: 'too_long', closeButton: true }); }, [])"
+        ]
 
 
 def field_error(errors: rx.Var[dict[str, str]], name: str) -> rx.Component:

@@ -23,8 +23,9 @@ def clean_text(value: str, *, field: str, max_length: int, multiline: bool = Fal
         text = " ".join(text.split())
     text = text.strip()
     if len(text) > max_length:
+        label = "Text" if field == "body" else field.replace("_", " ").capitalize()
         raise InvalidInput(
-            f"{field} must be at most {max_length} characters",
+            f"{label} is too long: {len(text):,} characters, the limit is {max_length:,}",
             field=field,
             code="too_long",
             details={"max_length": max_length},

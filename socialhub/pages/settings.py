@@ -5,9 +5,15 @@ from __future__ import annotations
 import reflex as rx
 
 from socialhub.components.layout import app_shell
-from socialhub.components.ui import IMAGE_TYPES, field_error, labelled_input, user_avatar
+from socialhub.components.ui import (
+    IMAGE_TYPES,
+    counted,
+    field_error,
+    labelled_input,
+    user_avatar,
+)
 from socialhub.models import Presence
-from socialhub.state.settings import AVATAR_UPLOAD_ID, SessionRow, SettingsState
+from socialhub.state.settings import AVATAR_UPLOAD_ID, BIO_MAX, SessionRow, SettingsState
 
 PRESENCE_LABELS = {
     Presence.online.value: "Online",
@@ -38,18 +44,18 @@ def profile_section() -> rx.Component:
                 ),
                 rx.vstack(
                     rx.el.label("Bio", html_for="bio", class_name="sh-label"),
-                    rx.text_area(
-                        id="bio",
-                        name="bio",
-                        value=SettingsState.bio,
-                        on_change=SettingsState.set_bio,
-                        max_length=300,
-                        aria_label="Bio",
-                        width="100%",
-                        rows="4",
-                    ),
-                    rx.text(
-                        SettingsState.bio_left, " characters left", size="1", color_scheme="gray"
+                    counted(
+                        rx.text_area(
+                            id="bio",
+                            name="bio",
+                            value=SettingsState.bio,
+                            on_change=SettingsState.set_bio,
+                            aria_label="Bio",
+                            width="100%",
+                            rows="4",
+                        ),
+                        BIO_MAX,
+                        label="Bio",
                     ),
                     field_error(SettingsState.field_errors, "bio"),
                     width="100%",

@@ -25,6 +25,7 @@ from socialhub.state.chat_rows import MemberRow, member_row
 from socialhub.state.conversation import ConversationState
 
 GROUP_PICTURE_UPLOAD_ID = "group-picture-upload"
+DESCRIPTION_MAX = chats_domain.DESCRIPTION_MAX
 
 T = TypeVar("T")
 # A domain action on the open chat: (session, the tab's user, the chat's id).

@@ -36,6 +36,7 @@ from socialhub.state.session import SessionState
 
 TYPING_SECONDS = 4.0
 PAGE = 50
+MESSAGE_MAX = messages_domain.BODY_MAX
 
 # What opening a chat reads: its summary, the latest page, each member's (delivered, read)
 # position, and the DM partner's id and presence.
@@ -300,7 +301,7 @@ class ConversationState(rx.State):
             # queued) and goes out after them, in order.
             self.reply_to_id = ""
             self.reply_preview = ""
-            yield [rx.set_value("composer", ""), resend_outbox_in(wait)]
+            yield resend_outbox_in(wait)
             return
         session_state = await self._session()
         reply_to, me = self.reply_to_id or None, session_state._user_id
@@ -330,7 +331,9 @@ class ConversationState(rx.State):
         await self._upsert(pending, me)
         self.reply_to_id = ""
         self.reply_preview = ""
-        yield rx.set_value("composer", "")
+        # The browser emptied the box as it sent this (the form's reset): clearing it from here,
+        # a round trip later, would wipe what was typed since.
+        yield
 
         view = await run_as_user(
             self, _send_work(chat_id, body, client_id=client_id, reply_to_id=reply_to)
@@ -456,6 +459,21 @@ class ConversationState(rx.State):
     @rx.event
     def start_edit(self, message_id: str) -> None:
         self.editing_id = message_id
+
+    @rx.event
+    async def edit_last(self) -> None:
+        """Up arrow in the empty composer: edit my newest message on screen."""
+        rows = (await self._rows()).all()
+        last = next(
+            (
+                row
+                for row in reversed(rows)
+                if row.mine and not row.pending and not row.deleted and row.kind != "system"
+            ),
+            None,
+        )
+        if last is not None:
+            self.editing_id = last.id
 
     @rx.event
     def cancel_edit(self) -> None:

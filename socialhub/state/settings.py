@@ -19,6 +19,7 @@ from socialhub.state.base import Failed, login_redirect, run_as_user
 from socialhub.state.session import SessionState
 
 AVATAR_UPLOAD_ID = "avatar-upload"
+BIO_MAX = users_domain.BIO_MAX
 
 
 class SessionRow(BaseModel):
@@ -42,10 +43,6 @@ class SettingsState(rx.State):
     field_errors: dict[str, str] = {}
     saving: bool = False
     uploading: bool = False
-
-    @rx.var
-    def bio_left(self) -> int:
-        return users_domain.BIO_MAX - len(self.bio)
 
     def _show(self, me: MeView) -> None:
         self.display_name = me.display_name

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import httpx
 import pytest
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Locator, Page, expect
 
 from tests.e2e.conftest import BASE, AppServer, register, ui_login, unique
 from tests.support import images
@@ -413,3 +413,115 @@ def test_revoke_all_invite_links(new_context: Callable[..., BrowserContext]) -> 
     expect(o.get_by_text("All invite links revoked")).to_be_visible()
     expect(o.locator("#invite-url")).to_have_count(0)
     assert httpx.get(invites, headers=headers).json() == []
+
+
+def composer_box(page: Page) -> Locator:
+    return page.get_by_label("Message", exact=True)
+
+
+def bodies(page: Page) -> list[str]:
+    return [t.strip() for t in page.locator(".message-body").all_inner_texts()]
+
+
+def test_typing_right_after_enter_is_sent_whole(new_context: Callable[..., BrowserContext]) -> None:
+    """The box is emptied by the browser as it sends, so keys typed at once after Enter belong
+    to the next message (a clear sent back by the server used to eat the first of them)."""
+    a, b, _ = dm_pair(new_context, "hello")
+    composer_box(a).click()
+    sent = []
+    for n in range(3):
+        first, second = f"first {n}", f"second {n}"
+        a.keyboard.type(first)
+        a.keyboard.press("Enter")
+        a.keyboard.type(second)  # no wait for the server
+        a.keyboard.press("Enter")
+        sent += [first, second]
+    for page in (a, b):
+        expect(page.locator(".message-body", has_text="second 2")).to_be_visible()
+        assert [t for t in bodies(page) if t != "hello"] == sent
+    expect(composer_box(a)).to_have_value("")
+
+
+def test_shift_enter_makes_a_two_line_message(new_context: Callable[..., BrowserContext]) -> None:
+    a, b, _ = dm_pair(new_context, "hello")
+    composer_box(a).click()
+    a.keyboard.type("line one")
+    a.keyboard.press("Shift+Enter")
+    a.keyboard.type("line two")
+    expect(composer_box(a)).to_have_value("line one\nline two")
+    a.keyboard.press("Enter")
+    for page in (a, b):
+        shown = page.locator(".message-body", has_text="line two")
+        expect(shown).to_have_count(1)
+        assert shown.inner_text().strip() == "line one\nline two"
+        # Drawn as two lines: twice as tall as the one-line message above it.
+        one_line = page.locator(".message-body", has_text="hello").bounding_box()
+        two_lines = shown.bounding_box()
+        assert one_line
+        assert two_lines
+        assert two_lines["height"] > 1.6 * one_line["height"]
+
+
+def test_a_draft_survives_navigation_and_a_reload(
+    new_context: Callable[..., BrowserContext],
+) -> None:
+    a, _, _ = dm_pair(new_context, "hello")
+    chat_url = a.url
+    composer_box(a).click()
+    a.keyboard.type("half written")
+    a.get_by_label("Home", exact=True).click()
+    expect(a.locator("#feed")).to_be_visible()
+    a.get_by_label("Messages", exact=True).click()
+    a.get_by_label("Chat with Bob").click()
+    expect(a).to_have_url(chat_url)
+    expect(composer_box(a)).to_have_value("half written")
+    a.reload()
+    expect(composer_box(a)).to_have_value("half written")
+
+    # Sent, it is no draft any more.
+    composer_box(a).press("Enter")
+    expect(a.locator(".message-body", has_text="half written")).to_be_visible()
+    expect(composer_box(a)).to_have_value("")
+    a.reload()
+    expect(a.locator(".message-body", has_text="half written")).to_be_visible()
+    expect(composer_box(a)).to_have_value("")
+    assert a.evaluate("Object.keys(localStorage).filter(k => k.startsWith('sh_draft:'))") == []
+
+
+def test_up_arrow_in_the_empty_box_edits_my_last_message(
+    new_context: Callable[..., BrowserContext],
+) -> None:
+    a, b, _ = dm_pair(new_context, "hello bob")
+    send(b, "hi alice")
+    expect(a.locator(".message-body", has_text="hi alice")).to_be_visible()
+    composer_box(a).click()
+    a.keyboard.press("ArrowUp")
+    editor = a.get_by_label("Edit message")
+    expect(editor).to_be_focused()
+    expect(editor).to_have_value("hello bob")
+    editor.fill("hello bob, fixed")
+    editor.press("Enter")
+    expect(b.locator(".message", has_text="hello bob, fixed")).to_contain_text("edited")
+
+
+def test_a_message_over_the_limit_is_refused_and_kept(
+    new_context: Callable[..., BrowserContext],
+) -> None:
+    a, b, _ = dm_pair(new_context, "hello")
+    counter = a.locator(".sh-counted", has=composer_box(a)).locator(".sh-counter")
+    composer_box(a).fill("x" * 3_000)
+    expect(counter).to_have_text("")
+    composer_box(a).fill("y" * 4_097)
+    expect(counter).to_have_text("4,097 / 4,096")
+    expect(counter).to_have_attribute("data-over", "true")
+    composer_box(a).press("Enter")
+    expect(a.get_by_text("Text is too long: 4,097 characters", exact=False)).to_be_visible()
+    # Not cut, not sent, not queued: the text waits in the box to be shortened.
+    expect(composer_box(a)).to_have_value("y" * 4_097)
+    assert a.evaluate("localStorage.getItem('sh_outbox')") in (None, "[]")
+    composer_box(a).press("Backspace")
+    expect(counter).to_have_text("4,096 / 4,096")
+    expect(counter).to_have_attribute("data-over", "false")
+    composer_box(a).press("Enter")
+    expect(b.locator(".message-body", has_text="y" * 100)).to_have_count(1)
+    expect(composer_box(a)).to_have_value("")

@@ -334,3 +334,31 @@ def test_follower_lists_and_friend_requests_pages(
     a.get_by_role("button", name="Friends", exact=True).click()
     friend = a.locator("#people-list .person-row", has_text=dave.title())
     expect(friend).to_contain_text("Friend")
+
+
+def test_a_post_over_the_limit_shows_the_counter_and_is_refused(
+    new_context: Callable[..., BrowserContext],
+) -> None:
+    """No silent cut to 5,000 characters: the box counts near the limit, and Post is refused
+    with a message while the text is over it, which stays for shortening."""
+    alice = unique("alice")
+    register(alice, display_name="Alice")
+    a = new_context().new_page()
+    ui_login(a, alice)
+    draft = a.get_by_label("New post")
+    counter = a.locator(".sh-counted", has=draft).locator(".sh-counter")
+    draft.fill("x" * 4_950)
+    expect(counter).to_have_text("4,950 / 5,000")
+    expect(counter).to_have_attribute("data-over", "false")
+    draft.fill("z" * 5_100)
+    expect(counter).to_have_text("5,100 / 5,000")
+    expect(counter).to_have_attribute("data-over", "true")
+    a.locator("#publish-post").click()
+    expect(
+        a.get_by_text("Text is too long: 5,100 characters, the limit is 5,000", exact=False)
+    ).to_be_visible()
+    expect(draft).to_have_value("z" * 5_100)
+    expect(a.locator(".post")).to_have_count(0)
+    a.reload()
+    expect(a.locator("#feed")).to_be_visible()
+    expect(a.locator(".post")).to_have_count(0)
