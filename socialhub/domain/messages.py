@@ -591,6 +591,21 @@ def _advance(
     return member
 
 
+def receipt_marks(event: dict[str, Any]) -> list[tuple[int, int, int]]:
+    """(user id, delivered seq, read seq) of each member a receipt event moved: one for
+    `receipt`/`update` (a client's own call), any number for `receipt`/`batch` (the receipts of a
+    chat written together)."""
+    data = event.get("data") or {}
+    if event.get("type") != "receipt":
+        return []
+    marks = data.get("marks") if event.get("op") == "batch" else [data]
+    return [
+        (int(m["user_id"]), int(m["delivered_seq"]), int(m["read_seq"]))
+        for m in marks or ()
+        if "user_id" in m
+    ]
+
+
 def _publish_receipt(
     session: Session, conversation_id: str, user_id: int, delivered_seq: int, read_seq: int
 ) -> None:
@@ -634,8 +649,10 @@ def do_record_receipts(
     read: dict[tuple[int, str], int],
 ) -> None:
     """Receipts noted by live clients, (user, chat) -> highest seq, written together: one read
-    of the memberships, one UPDATE for each one that moves, one event each. Receipts never move
-    backwards, and a chat the user has left meanwhile is skipped."""
+    of the memberships, one UPDATE for each one that moves, and ONE event per chat carrying every
+    member's new marks (`receipt`/`batch`): with a receipt event per member, a chat of N readers
+    would push N x N events. Receipts never move backwards, and a chat the user has left
+    meanwhile is skipped."""
     keys = sorted(set(delivered) | set(read))
     if not keys:
         return
@@ -654,6 +671,7 @@ def do_record_receipts(
             col(cm.left_at).is_(None),
         )
     ).all()
+    marks: dict[str, list[dict[str, int]]] = {}
     for chat, user_id, got, seen, last_seq in rows:
         new_got = min(
             max(got, delivered.get((user_id, chat), 0), read.get((user_id, chat), 0)), last_seq
@@ -666,7 +684,17 @@ def do_record_receipts(
             .where(col(cm.conversation_id) == chat, col(cm.user_id) == user_id)
             .values(delivered_seq=new_got, read_seq=new_seen)
         )
-        _publish_receipt(session, chat, user_id, new_got, new_seen)
+        marks.setdefault(chat, []).append(
+            {"user_id": user_id, "delivered_seq": new_got, "read_seq": new_seen}
+        )
+    for chat, moved in sorted(marks.items()):
+        publish_on_commit(
+            session,
+            type="receipt",
+            op="batch",
+            data={"conversation_id": chat, "marks": sorted(moved, key=lambda m: m["user_id"])},
+            conversation=chat,
+        )
 
 
 def check_typing(session: Session, actor: User, conversation_id: str) -> None:

@@ -13,6 +13,7 @@ import reflex as rx
 from sqlmodel import Session
 
 from socialhub.domain import chats as chats_domain
+from socialhub.domain import messages as messages_domain
 from socialhub.models import User
 from socialhub.models.chat import ChatSummary
 from socialhub.state.base import Failed, login_redirect, run_as_user
@@ -137,7 +138,7 @@ def list_changes(events: list[dict[str, Any]], me: int) -> list[dict[str, Any]]:
                 event.get("type") == "message"
                 and event.get("op") in ("add", "edit", "delete", "hide")
             )
-            or (event.get("type") == "receipt" and event["data"].get("user_id") == me)
+            or any(user == me for user, _, _ in messages_domain.receipt_marks(event))
         )
     ]
 
@@ -160,7 +161,8 @@ def apply_to_rows(
             continue
         update: dict[str, Any] = {}
         if kind[0] == "receipt":
-            update["read_seq"] = max(row.read_seq, int(data.get("read_seq", 0)))
+            mine = [seen for user, _, seen in messages_domain.receipt_marks(event) if user == me]
+            update["read_seq"] = max([row.read_seq, *mine])
         elif data.get("redacted"):
             if int(data.get("seq", 0)) > row.last_seq:
                 reload.add(chat)  # a replayed message whose text is gone: read the row

@@ -559,7 +559,8 @@ class ConversationState(rx.State):
             elif kind == ("message", "hide"):
                 rows = window.without(rows, str(data.get("id")))
             elif kind[0] == "receipt":
-                marked[int(data["user_id"])] = (int(data["delivered_seq"]), int(data["read_seq"]))
+                for user, got, seen in messages_domain.receipt_marks(event):
+                    marked[user] = (got, seen)
             elif kind == ("chat", "remove"):
                 self.open_id = ""
                 rows = Rows([], [], has_older=False)

@@ -1078,3 +1078,24 @@ def test_messages_typing_reactions_and_forwards_are_limited_per_account(
     with pytest.raises(RateLimited):
         forward(bob, first.id, [dm, open_dm(bob, "carol")])
     assert message_count(session, group) == 2  # its system message and the first forward
+
+
+def test_receipts_written_together_are_one_event_per_chat(
+    trio: tuple[int, int, int], group: str, events: Events
+) -> None:
+    alice, bob, carol = trio
+    for n in range(3):
+        send(alice, group, f"m{n}")
+    events.clear()
+    with transaction() as s:
+        messages.do_record_receipts(
+            s, {(bob, group): 3, (carol, group): 2}, {(bob, group): 3, (carol, group): 1}
+        )
+    # One event for the chat, however many readers moved; every member's stream carries it.
+    assert recipients(events, "receipt", "batch") == {key(alice), key(bob), key(carol)}
+    batch = only(events, "receipt", "batch")[0]
+    assert messages.receipt_marks(batch) == [(bob, 3, 3), (carol, 2, 1)]
+    events.clear()
+    with transaction() as s:
+        messages.do_record_receipts(s, {(bob, group): 3}, {(bob, group): 2})
+    assert events == []  # nothing moved forward: nothing published

@@ -107,3 +107,24 @@ def test_a_live_message_is_parsed_once_for_all_the_tabs_that_show_it(
     assert not for_bob.mine
     assert for_alice.mine
     assert live_row(dict(data), bob) is not for_bob  # another event: parsed again
+
+
+def test_receipts_written_together_reach_the_list_and_the_ticks(
+    make_user: Callable[..., int], events: Events
+) -> None:
+    alice, bob, carol = make_user("alice"), make_user("bob"), make_user("carol")
+    group = create_group(alice, ["bob", "carol"], title="Team")
+    mine = send(alice, group, "mine")
+    theirs = send(bob, group, "theirs")
+    rows = fresh(alice)
+    events.clear()
+    with transaction() as s:
+        messages.do_record_receipts(
+            s,
+            {(alice, group): theirs.seq, (carol, group): theirs.seq},
+            {(alice, group): theirs.seq, (carol, group): mine.seq},
+        )
+    rows, reload = apply_to_rows(rows, heard(events, alice), alice, "")
+    assert reload == set()
+    assert rows == fresh(alice)
+    assert rows[0].unread == 0

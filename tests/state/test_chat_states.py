@@ -139,3 +139,28 @@ async def test_a_live_message_pushes_the_short_tail_and_a_receipt_only_the_ticks
     assert pushed(root) == {"chat_ticks_state": {"statuses"}}
     ticks = await root.get_state(ChatTicksState)
     assert set(ticks.statuses.values()) == {"read"}
+
+
+async def test_receipts_written_together_move_the_ticks_in_one_push(
+    make_user: Callable[..., int],
+    signed_in_tab: SignedInTab,
+    events: list[tuple[str, Any]],
+) -> None:
+    alice, bob, carol = make_user("alice"), make_user("bob"), make_user("carol")
+    group = create_group(alice, ["bob", "carol"])
+    mine = send(alice, group, "to both")
+    root = await signed_in_tab(alice, f"/messages/{group}")
+    await ChatListState.load.fn(await root.get_state(ChatListState))
+    conversation = await root.get_state(ConversationState)
+    ticks = await root.get_state(ChatTicksState)
+    assert ticks.statuses == {mine.id: "sent"}
+    root._clean()
+    events.clear()
+    with transaction() as s:
+        messages.do_record_receipts(
+            s, {(bob, group): mine.seq, (carol, group): mine.seq}, {(bob, group): mine.seq}
+        )
+    [batch] = [e for key, e in events if key == f"user:{alice}" and e["type"] == "receipt"]
+    await conversation._apply_events([batch], alice)
+    assert pushed(root) == {"chat_ticks_state": {"statuses"}}
+    assert ticks.statuses == {mine.id: "read by 1 of 2"}
