@@ -153,7 +153,7 @@ class ConversationState(rx.State):
         ]
 
     async def _open(self, chat_id: str) -> Failed | None:
-        me, hidden = (await self._session())._user_id, self._hidden
+        me, hidden = await self._me(), self._hidden
 
         def work(session: Session, user: User) -> _Opened:
             summary = chats_domain.get_chat(session, user, chat_id)
@@ -206,7 +206,7 @@ class ConversationState(rx.State):
         """Show the window around a message (e.g. the one a reply quotes) and scroll to it."""
         if not message_id or not self.open_id:
             return None
-        chat_id, me = self.open_id, (await self._session())._user_id
+        chat_id, me = self.open_id, await self._me()
 
         def work(session: Session, user: User) -> tuple[list[MessageView], int]:
             page = messages_domain.list_messages(
@@ -244,7 +244,7 @@ class ConversationState(rx.State):
         if not settled or not self.open_id:
             return None
         first, chat_id = settled[0].seq, self.open_id
-        me = (await self._session())._user_id
+        me = await self._me()
         page = await run_as_user(
             self,
             lambda s, u: messages_domain.list_messages(s, u, chat_id, before=first, limit=PAGE),
@@ -377,7 +377,7 @@ class ConversationState(rx.State):
         Each keeps its client id, so a message the server already stored is not stored again.
         Over the rate limit, the rest stay queued, in order, and are handed back when it allows.
         """
-        me = (await self._session())._user_id
+        me = await self._me()
         queue = items if isinstance(items, list) else []
         for position, item in enumerate(queue):
             client_id = str(item.get("client_id", ""))[:64]
@@ -424,7 +424,7 @@ class ConversationState(rx.State):
     @rx.event
     async def react(self, message_id: str, emoji: str) -> EventSpec | None:
         row = (await self._rows()).find(message_id)
-        me = (await self._session())._user_id
+        me = await self._me()
         mine = bool(row and any(r["emoji"] == emoji and me in r["user_ids"] for r in row.reactions))
         if mine:
             return await self._act(
