@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import pytest
 from reflex.istate.data import RouterData
@@ -40,3 +41,17 @@ def signed_in_tab() -> SignedInTab:
         return root
 
     return make
+
+
+def event_args(events: list[Any], name: str) -> list[str]:
+    """The values of argument `name` in the events a handler returned or yielded, in order (the
+    JavaScript of `rx.call_script` is `javascript_code`, the element of `rx.set_value` is `ref`)."""
+    flat: list[Any] = []
+    for event in events:
+        flat.extend(event if isinstance(event, list) else [event])
+    return [
+        str(value._var_value)
+        for event in flat
+        for arg, value in getattr(event, "args", ())
+        if str(arg) == name
+    ]

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from socialhub.models import Message
 from socialhub.state.conversation import ChatTicksState, ConversationState
-from tests.state.conftest import SignedInTab
+from tests.state.conftest import SignedInTab, event_args
 from tests.support.chat import open_dm
 
 Lower = Callable[..., None]
@@ -34,15 +34,7 @@ async def tab(make_user: Callable[..., int], signed_in_tab: SignedInTab) -> Conv
 
 def scripts(events: list[Any]) -> list[str]:
     """The JavaScript the handler asked the browser to run, in order."""
-    flat: list[Any] = []
-    for event in events:
-        flat.extend(event if isinstance(event, list) else [event])
-    return [
-        str(value._var_value)
-        for event in flat
-        for name, value in getattr(event, "args", ())
-        if str(name) == "javascript_code"
-    ]
+    return event_args(events, "javascript_code")
 
 
 async def send(tab: ConversationState, body: str, client_id: str) -> list[str]:

@@ -12,7 +12,7 @@ import pytest
 from socialhub.db import transaction
 from socialhub.domain import messages
 from socialhub.state.conversation import ConversationState
-from tests.state.conftest import SignedInTab
+from tests.state.conftest import SignedInTab, event_args
 from tests.support.chat import load_user, open_dm, send
 
 
@@ -32,15 +32,7 @@ async def alice_tab(signed_in_tab: SignedInTab, alice: int, chat: str) -> Conver
 
 def targeted_refs(events: list[Any]) -> list[str]:
     """The elements whose value the handler set in the browser (`rx.set_value`)."""
-    flat: list[Any] = []
-    for event in events:
-        flat.extend(event if isinstance(event, list) else [event])
-    return [
-        str(value._var_value)
-        for event in flat
-        for name, value in getattr(event, "args", ())
-        if str(name) == "ref"
-    ]
+    return event_args(events, "ref")
 
 
 async def test_a_send_leaves_the_box_to_the_browser(
