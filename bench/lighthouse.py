@@ -5,7 +5,8 @@ through the API, signs `alice` in through the web form (as `bench/reflex_client.
 the pinned Lighthouse CLI (bench/lighthouse/package.json) on every page with the mobile and the
 desktop preset: signed in on `/`, `/messages`, `/explore` and a profile; signed out on the public
 pages (`/`, `/explore`, a profile, a post), where the SEO category counts. Private pages are
-`noindex` on purpose, so their SEO score is reported but not held against the target.
+meant to be `noindex` (issue 10, item 9), so their SEO score is reported but not held against
+the target.
 
     .venv/bin/python bench/lighthouse.py [--port 3400] [--only /explore] [--out DIR] [--serve]
 
@@ -50,6 +51,10 @@ class Run:
     def counts_seo(self) -> bool:
         return not self.signed_in
 
+    @property
+    def who(self) -> str:
+        return "in" if self.signed_in else "out"
+
 
 def install() -> None:
     """The pinned CLI, installed from the npm registry into bench/lighthouse/node_modules."""
@@ -92,7 +97,7 @@ def seed(base: str) -> dict[str, str]:
 
 
 def lighthouse(base: str, run: Run, cookie: str, out: Path) -> dict[str, Any]:
-    report = out / f"{'in' if run.signed_in else 'out'}{run.path.replace('/', '_')}-{run.preset}"
+    report = out / f"{run.who}{run.path.replace('/', '_')}-{run.preset}"
     command = [
         str(CLI),
         base + run.path,
@@ -126,7 +131,8 @@ def what_weighs(report: dict[str, Any], category: str) -> list[str]:
     """The audits that cost this category points, heaviest first."""
     audits = report["audits"]
     lines = []
-    for ref in report["categories"][category]["auditRefs"]:
+    refs = report["categories"][category]["auditRefs"]
+    for ref in sorted(refs, key=lambda r: -float(r.get("weight", 0))):
         audit = audits[ref["id"]]
         if audit.get("score") is None or audit["score"] >= 0.9:
             continue
@@ -171,7 +177,7 @@ def main() -> None:
             if not args.only or path in args.only
             for preset in ("mobile", "desktop")
         ]
-        print("| page | signed in | preset | " + " | ".join(CATEGORIES) + " |")
+        print("| page | signed | preset | " + " | ".join(CATEGORIES) + " |")
         print("|---|---|---|" + "---|" * len(CATEGORIES))
         notes = []
         for run in runs:
@@ -180,15 +186,13 @@ def main() -> None:
             noindex = "" if run.counts_seo else " (noindex)"
             cells = [f"{got[c]}{noindex if c == 'seo' else ''}" for c in CATEGORIES]
             print(
-                f"| {run.path} | {'yes' if run.signed_in else 'no'} | {run.preset} | "
-                + " | ".join(cells)
-                + " |",
+                f"| {run.path} | {run.who} | {run.preset} | " + " | ".join(cells) + " |",
                 flush=True,
             )
             for category in CATEGORIES:
                 if got[category] < TARGET and (category != "seo" or run.counts_seo):
                     notes.append(
-                        f"{run.path} ({'in' if run.signed_in else 'out'}, {run.preset}) "
+                        f"{run.path} ({run.who}, {run.preset}) "
                         f"{category} {got[category]}: " + "; ".join(what_weighs(report, category))
                     )
         print("\nUnder the target:" if notes else "\nEvery counted score reaches the target.")
