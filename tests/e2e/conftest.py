@@ -28,6 +28,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 BUILD_TIMEOUT = 900
+# A loaded 2-core machine (several suites side by side) answers a first page in seconds.
+expect.set_options(timeout=15_000)
 
 
 def _wait_healthy(process: subprocess.Popen[bytes], log: Path) -> None:
