@@ -18,6 +18,7 @@ from socialhub.api import (
     media,
     polls,
     posts,
+    previews,
     reports,
     stories,
     users,
@@ -88,6 +89,8 @@ def create_api() -> FastAPI:
         health_router,
     ):
         api.include_router(router, prefix=API_PREFIX)
+    # The HTML of /p/<id> and /u/<name> with their previews, before Reflex's static files.
+    api.include_router(previews.router)
 
     @api.api_route(
         API_PREFIX + "/{rest:path}",
