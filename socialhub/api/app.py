@@ -22,6 +22,7 @@ from socialhub.api import (
     stories,
     users,
 )
+from socialhub.api.caching import CacheFingerprinted
 from socialhub.api.errors import error_response, install_error_handlers
 from socialhub.db import get_engine
 from socialhub.logs import get_logger
@@ -98,6 +99,7 @@ def create_api() -> FastAPI:
         return error_response(404, "not_found", "no such endpoint")
 
     api.add_middleware(AccessLog)
+    api.add_middleware(CacheFingerprinted)
     return api
 
 
