@@ -17,7 +17,7 @@ def nav_link(
     icon: str,
     *,
     badge: rx.Component | None = None,
-    label: rx.Var[str] | str = "",
+    label: rx.Var[str] | None = None,
 ) -> rx.Component:
     """`badge`: shown after the text (a count); `label`: the accessible name that says it."""
     return rx.link(
@@ -29,7 +29,7 @@ def nav_link(
             align="center",
         ),
         href=href,
-        aria_label=label or text,
+        aria_label=text if label is None else label,
         underline="none",
         color_scheme="gray",
         high_contrast=True,

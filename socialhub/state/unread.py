@@ -176,7 +176,7 @@ def _toast(view: MessageView, chat: ChatUnread) -> Any:
     return rx.toast.info(
         title,
         description=preview,
-        id="unread-toast",
+        id=f"unread-{chat.id}",  # one per chat: the newest replaces its chat's last
         duration=TOAST_SECONDS * 1000,
         close_button=True,
         action={"label": "Open chat", "on_click": rx.redirect(f"/messages/{chat.id}")},
