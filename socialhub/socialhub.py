@@ -29,6 +29,7 @@ from socialhub.state.realtime import RealtimeState
 from socialhub.state.session import SessionState
 from socialhub.state.settings import SettingsState
 from socialhub.state.stories import StoryState
+from socialhub.state.unread import UnreadState
 
 configure_logging()
 # Database work runs in threads; every sqlite3/psycopg call releases the GIL and must take it
@@ -47,12 +48,13 @@ HEAD = [
     rx.script(src="/outbox.js"),
     rx.script(src="/composer.js"),
     rx.script(src="/infinite.js"),
+    rx.script(src="/unread.js"),
 ]
 
 app = rx.App(
     api_transformer=create_api(),
     head_components=HEAD,
-    stylesheets=["/styles.css"],
+    stylesheets=["/styles.css", "/unread.css"],
 )
 
 
@@ -70,7 +72,7 @@ def live(*loaders: object) -> list[object]:
     Reflex re-runs on_load on every websocket (re)connect: after a server restart the tab gets
     a listener again and replays what it missed from its stream position (on_mount would not
     fire again). The position is read before the page's data, so nothing slips in between."""
-    return [RealtimeState.begin, *loaders, RealtimeState.listen]
+    return [RealtimeState.begin, *loaders, UnreadState.load, RealtimeState.listen]
 
 
 app.add_page(

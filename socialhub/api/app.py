@@ -20,6 +20,7 @@ from socialhub.api import (
     posts,
     reports,
     stories,
+    unread,
     users,
 )
 from socialhub.api.caching import CacheFingerprinted
@@ -77,6 +78,7 @@ def create_api() -> FastAPI:
     for router in (
         auth.router,
         users.router,
+        unread.router,
         chats.router,
         graph.router,
         posts.router,
