@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from socialhub.domain.errors import DomainError, FieldErrors, RateLimited
+from socialhub.domain.errors import DomainError, RateLimited, field_parts
 
 
 class FieldError(BaseModel):
@@ -50,11 +50,9 @@ def error_response(
 
 def field_errors(exc: DomainError) -> list[dict[str, str]]:
     """`error.errors`: every field a domain error names, with its code and message."""
-    parts = exc.errors if isinstance(exc, FieldErrors) else [exc]
     return [
-        {"field": str(part.details["field"]), "code": part.code, "message": part.message}
-        for part in parts
-        if part.details.get("field")
+        {"field": field, "code": part.code, "message": part.message}
+        for field, part in field_parts(exc)
     ]
 
 

@@ -56,6 +56,13 @@ class FieldErrors(InvalidInput):
         self.errors = list(errors)
 
 
+def field_parts(error: DomainError) -> list[tuple[str, DomainError]]:
+    """The fields an error names, each with its own error: every part of a FieldErrors, the
+    one field of another error, nothing for an error that names no field."""
+    parts = error.errors if isinstance(error, FieldErrors) else [error]
+    return [(str(p.details["field"]), p) for p in parts if p.details.get("field")]
+
+
 class FieldCheck:
     """Collects the field errors of one request: `value = check(lambda: clean(...))` per field
     (None when it failed), then `check.raise_any()`: one error is raised as it is (its own code
@@ -68,9 +75,9 @@ class FieldCheck:
         try:
             return work()
         except DomainError as exc:
-            if not exc.details.get("field") or isinstance(exc, FieldErrors):
+            if not field_parts(exc):
                 raise
-            self.errors.append(exc)
+            self.errors.extend(exc.errors if isinstance(exc, FieldErrors) else [exc])
             return None
 
     def add(self, error: DomainError) -> None:

@@ -110,10 +110,19 @@ def access_user(session: Session, username: str) -> User:
 
 
 def check_register_user(
-    session: Session, *, username: str, email: str, password: str, display_name: str = ""
+    session: Session,
+    *,
+    username: str,
+    email: str,
+    password: str,
+    display_name: str = "",
+    confirm: str | None = None,
 ) -> User:
-    """Every wrong field is reported at once (FieldErrors when there are several)."""
+    """Every wrong field is reported at once (FieldErrors when there are several). `confirm`
+    is the password typed again, where a form asks for it."""
     check = FieldCheck()
+    if confirm is not None and confirm != password:
+        check.add(InvalidInput("the passwords do not match", field="confirm", code="mismatch"))
     name = check(lambda: normalize_username(username))
     address = check(lambda: normalize_email(email))
     check(lambda: check_password_strength(password, username=name or "", email=address or ""))
