@@ -143,8 +143,7 @@ class SettingsState(FormErrors, rx.State):
 
     @rx.event
     async def upload_avatar(self, files: list[rx.UploadFile]) -> AsyncIterator[Any]:
-        if not files:
-            yield rx.toast.error("choose an image first")
+        if not files:  # the picker refused the file and said why (state/uploads.py)
             return
         data = await files[0].read(media.image_read_limit())
 
