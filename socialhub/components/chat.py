@@ -14,6 +14,7 @@ from socialhub.state.conversation import (
     ChatTicksState,
     ConversationState,
 )
+from socialhub.state.uploads import REFUSE
 
 QUICK_REACTIONS = ("👍", "❤️", "😂", "😮", "😢", "🙏")
 
@@ -463,6 +464,7 @@ def group_admin_tools() -> rx.Component:
             on_drop=ChatAdminState.upload_picture(
                 rx.upload_files(upload_id=GROUP_PICTURE_UPLOAD_ID)
             ),
+            on_drop_rejected=REFUSE,
             aria_label="Upload group picture",
         ),
         rx.hstack(
