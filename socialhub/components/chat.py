@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from socialhub.components.getting_started import invite_link_actions, people_picker
-from socialhub.components.ui import counted, user_avatar
+from socialhub.components.ui import counted, upload_zone, user_avatar
 from socialhub.state.chat_admin import DESCRIPTION_MAX, GROUP_PICTURE_UPLOAD_ID, ChatAdminState
 from socialhub.state.chat_list import ChatListState
 from socialhub.state.chat_rows import ChatRow, MemberRow, MessageRow
@@ -440,7 +440,8 @@ def group_admin_tools() -> rx.Component:
             rx.text("Only admins can send messages", size="2"),
             align="center",
         ),
-        rx.upload.root(
+        upload_zone(
+            "Group picture",
             rx.button("Change group picture", type="button", size="1", variant="soft"),
             id=GROUP_PICTURE_UPLOAD_ID,
             multiple=False,
