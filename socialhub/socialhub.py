@@ -13,7 +13,8 @@ from socialhub.pages.auth import ON_LOAD as PUBLIC_ON_LOAD
 from socialhub.pages.auth import login_page, signup_page
 from socialhub.pages.explore import explore_page
 from socialhub.pages.home import home_page
-from socialhub.pages.messages import join_page, messages_page
+from socialhub.pages.join import join_page
+from socialhub.pages.messages import messages_page
 from socialhub.pages.people import people_page
 from socialhub.pages.post import post_page
 from socialhub.pages.profile import profile_page
@@ -23,6 +24,7 @@ from socialhub.realtime.hub import get_hub
 from socialhub.state import live_features  # noqa: F401  (registers the listener's features)
 from socialhub.state.chat_list import ChatListState
 from socialhub.state.feed import FeedState
+from socialhub.state.getting_started import InvitePreviewState, SuggestionState
 from socialhub.state.graph_lists import GraphListState
 from socialhub.state.profile import ProfileState
 from socialhub.state.realtime import RealtimeState
@@ -49,12 +51,14 @@ HEAD = [
     rx.script(src="/composer.js"),
     rx.script(src="/infinite.js"),
     rx.script(src="/unread.js"),
+    rx.script(src="/mentions.js"),
+    rx.script(src="/share.js"),
 ]
 
 app = rx.App(
     api_transformer=create_api(),
     head_components=HEAD,
-    stylesheets=["/styles.css", "/unread.css"],
+    stylesheets=["/styles.css", "/unread.css", "/people.css"],
 )
 
 
@@ -79,7 +83,9 @@ app.add_page(
     home_page,
     route="/",
     title="SocialHub",
-    on_load=live(SessionState.require_login, FeedState.load, StoryState.load_tray),
+    on_load=live(
+        SessionState.require_login, FeedState.load, StoryState.load_tray, SuggestionState.load
+    ),
 )
 app.add_page(
     stories_page,
@@ -132,4 +138,6 @@ app.add_page(
     title="Messages · SocialHub",
     on_load=live(ChatListState.load),
 )
-app.add_page(join_page, route="/join/[code]", title="Join · SocialHub", on_load=ChatListState.join)
+app.add_page(
+    join_page, route="/join/[code]", title="Join · SocialHub", on_load=InvitePreviewState.load
+)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from socialhub.components.getting_started import invite_link_actions, people_picker
 from socialhub.components.ui import counted, upload_zone, user_avatar
 from socialhub.state.chat_admin import DESCRIPTION_MAX, GROUP_PICTURE_UPLOAD_ID, ChatAdminState
 from socialhub.state.chat_list import ChatListState
@@ -430,21 +431,7 @@ def group_admin_tools() -> rx.Component:
             on_submit=ChatAdminState.rename,
             reset_on_submit=False,
         ),
-        rx.form(
-            rx.hstack(
-                rx.input(
-                    name="usernames",
-                    placeholder="usernames, comma separated",
-                    aria_label="Add members",
-                    width="100%",
-                ),
-                rx.button("Add", type="submit", size="1"),
-                width="100%",
-            ),
-            on_submit=ChatAdminState.add_members,
-            reset_on_submit=True,
-            width="100%",
-        ),
+        people_picker("add", label="Add members"),
         rx.hstack(
             rx.switch(
                 checked=ChatAdminState.admins_only,
@@ -483,7 +470,12 @@ def group_admin_tools() -> rx.Component:
             ),
             rx.cond(
                 ChatAdminState.invite_url != "",
-                rx.code(ChatAdminState.invite_url, id="invite-url", size="1"),
+                rx.hstack(
+                    rx.code(ChatAdminState.invite_url, id="invite-url", size="1"),
+                    invite_link_actions(ChatAdminState.invite_url),
+                    align="center",
+                    wrap="wrap",
+                ),
             ),
             align="center",
             wrap="wrap",

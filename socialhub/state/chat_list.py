@@ -1,5 +1,5 @@
-"""The chat list on /messages: its rows, the archived toggle, starting DMs and groups, joining
-by an invite link. The page's on_load (`load`) reads the list, then opens the chat in the URL.
+"""The chat list on /messages: its rows, the archived toggle, starting DMs and groups.
+The page's on_load (`load`) reads the list, then opens the chat in the URL.
 
 Rows of chats not on screen change through the listener's coalesced refresh
 (`_apply_chat_list`), at most one push per `realtime.LIST_INTERVAL`.
@@ -89,18 +89,6 @@ class ChatListState(rx.State):
         )
         if isinstance(chat, Failed):
             return chat.toast
-        return rx.redirect(f"/messages/{chat.id}")
-
-    @rx.event
-    async def join(self) -> Any:
-        """on_load of /join/<code>."""
-        redirect = await login_redirect(self)
-        if redirect is not None:
-            return redirect
-        code = self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
-        chat = await run_as_user(self, lambda s, u: chats_domain.check_join_by_invite(s, u, code))
-        if isinstance(chat, Failed):
-            return [rx.redirect("/messages"), chat.toast]
         return rx.redirect(f"/messages/{chat.id}")
 
     # Live events (called by the realtime listener, inside its state lock) ---------------------
