@@ -22,6 +22,7 @@ from socialhub.pages.stories import stories_page
 from socialhub.realtime.hub import get_hub
 from socialhub.state import live_features  # noqa: F401  (registers the listener's features)
 from socialhub.state.chat_list import ChatListState
+from socialhub.state.clock import TZ_SCRIPT
 from socialhub.state.feed import FeedState
 from socialhub.state.graph_lists import GraphListState
 from socialhub.state.profile import ProfileState
@@ -37,6 +38,13 @@ configure_logging()
 sys.setswitchinterval(0.0005)
 
 HEAD = [
+    # First: the websocket's handshake must carry the viewer's time zone (state/clock.py).
+    rx.script(TZ_SCRIPT),
+    # On a phone the on-screen keyboard shrinks the page, so the chat's composer stays above it.
+    rx.el.meta(
+        name="viewport",
+        content="width=device-width, initial-scale=1, interactive-widget=resizes-content",
+    ),
     rx.el.link(rel="manifest", href="/manifest.webmanifest"),
     rx.el.meta(name="theme-color", content="#6e56cf"),
     rx.el.link(rel="icon", href="/icon-192.png"),
@@ -47,12 +55,14 @@ HEAD = [
     rx.script(src="/outbox.js"),
     rx.script(src="/composer.js"),
     rx.script(src="/infinite.js"),
+    rx.script(src="/viewport.js"),
+    rx.script(src="/longpress.js"),
 ]
 
 app = rx.App(
     api_transformer=create_api(),
     head_components=HEAD,
-    stylesheets=["/styles.css"],
+    stylesheets=["/styles.css", "/chat_phone.css"],
 )
 
 
