@@ -134,6 +134,13 @@ def test_the_html_a_crawler_gets_carries_the_preview(author: dict[str, str]) -> 
     assert "only followers" not in hidden.text
     assert '<meta name="robots" content="noindex">' in hidden.text
 
+    # The prerendered pages: private ones are not indexed, public ones describe themselves.
+    messages = httpx.get(f"{BASE}/messages", timeout=10, follow_redirects=True).text
+    assert '<meta content="noindex" name="robots"/>' in messages
+    explore = httpx.get(f"{BASE}/explore", timeout=10, follow_redirects=True).text
+    assert 'name="description"/>' in explore
+    assert "noindex" not in explore
+
     robots = httpx.get(f"{BASE}/robots.txt", timeout=10)
     assert robots.status_code == 200
     assert "Disallow: /messages" in robots.text
