@@ -50,7 +50,7 @@ class UnreadState(rx.State):
     async def load(self) -> Any:
         """Part of every signed-in page's on_load, after the page's own data."""
         conversation = await self.get_state(ConversationState)
-        if not self.router.url.path.startswith("/messages"):
+        if conversation.open_id and not self.router.url.path.startswith("/messages"):
             # The chat left on /messages is not read any more: its arrivals count as unread.
             conversation.open_id = ""
 
