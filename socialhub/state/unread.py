@@ -1,5 +1,6 @@
 """Unread signals on every signed-in page: the Messages badge, the tab title and icon (through
-`assets/unread.js`) and a toast for a message the person is told about (`notify.should_notify`).
+`assets/unread.js`) and, outside /messages (where the chat list shows it), a toast for a message
+the person is told about (`notify.should_notify`).
 
 Each page's on_load reads the counts (`UnreadState.load`); the tab's listener keeps them live
 from the conversation streams it already follows (`Unread`): messages and receipts are applied
@@ -36,6 +37,8 @@ class UnreadState(rx.State):
     total: int = 0
     _chats: dict[str, ChatUnread] = {}
     _person: notify.Recipient | None = None
+    # On /messages the chat list itself shows what arrives: no toasts there.
+    _on_messages: bool = False
 
     @rx.var
     def badge(self) -> str:
@@ -50,7 +53,8 @@ class UnreadState(rx.State):
     async def load(self) -> Any:
         """Part of every signed-in page's on_load, after the page's own data."""
         conversation = await self.get_state(ConversationState)
-        if conversation.open_id and not self.router.url.path.startswith("/messages"):
+        self._on_messages = self.router.url.path.startswith("/messages")
+        if conversation.open_id and not self._on_messages:
             # The chat left on /messages is not read any more: its arrivals count as unread.
             conversation.open_id = ""
 
@@ -145,7 +149,7 @@ class Unread:
                     last_seq=max(chat.last_seq, view.seq),
                     read_seq=max(chat.read_seq, view.seq) if own else chat.read_seq,
                 )
-                new = view.seq > observed.known.get(chat.id, 0)
+                new = view.seq > observed.known.get(chat.id, 0) and not state._on_messages
                 if new and notify.should_notify(person, chat, view, viewing=reading):
                     told = (view, chat)
         state._chats, state._person = chats, person
