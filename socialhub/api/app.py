@@ -16,6 +16,7 @@ from socialhub.api import (
     graph,
     interactions,
     media,
+    people,
     polls,
     posts,
     reports,
@@ -23,6 +24,7 @@ from socialhub.api import (
     unread,
     users,
 )
+from socialhub.api.caching import CacheFingerprinted
 from socialhub.api.errors import error_response, install_error_handlers
 from socialhub.db import get_engine
 from socialhub.logs import get_logger
@@ -80,6 +82,7 @@ def create_api() -> FastAPI:
         unread.router,
         chats.router,
         graph.router,
+        people.router,
         posts.router,
         interactions.router,
         polls.router,
@@ -100,6 +103,7 @@ def create_api() -> FastAPI:
         return error_response(404, "not_found", "no such endpoint")
 
     api.add_middleware(AccessLog)
+    api.add_middleware(CacheFingerprinted)
     return api
 
 

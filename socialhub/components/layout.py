@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from socialhub.components.getting_started import NoticeBridge, mention_popup
 from socialhub.components.report import report_dialog
 from socialhub.components.ui import ToastBridge, user_avatar
 from socialhub.components.unread import unread_badge
@@ -102,6 +103,8 @@ def app_shell(content: rx.Component) -> rx.Component:
             ),
             report_dialog(),
             ToastBridge.create(),
+            NoticeBridge.create(),
+            mention_popup(),
             width="100%",
         ),
         rx.center(rx.spinner(size="3", aria_label="Loading"), height="100vh"),
