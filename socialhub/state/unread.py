@@ -16,6 +16,7 @@ from typing import Any
 import reflex as rx
 from sqlmodel import Session
 
+from socialhub.domain import chats as chats_domain
 from socialhub.domain import messages as messages_domain
 from socialhub.domain import notify
 from socialhub.models import User
@@ -161,7 +162,7 @@ def _seqs(chat: ChatUnread, **seqs: int) -> ChatUnread:
     """The chat's facts with new positions, and the unread count they give."""
     last, read = seqs.get("last_seq", chat.last_seq), seqs.get("read_seq", chat.read_seq)
     return chat.model_copy(
-        update={"last_seq": last, "read_seq": read, "unread": notify.unread_count(last, read)}
+        update={"last_seq": last, "read_seq": read, "unread": chats_domain.unread_count(last, read)}
     )
 
 
