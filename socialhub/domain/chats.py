@@ -17,7 +17,6 @@ from sqlmodel import Session, col, func, select
 from socialhub.config import get_settings
 from socialhub.domain import blocks, media, ratelimit
 from socialhub.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from socialhub.domain.notify import unread_count
 from socialhub.domain.users import access_user, avatar_urls
 from socialhub.domain.validation import clean_text
 from socialhub.models import (
@@ -119,6 +118,18 @@ def visible_last_seq(conversation: Conversation, member: ConversationMember) -> 
     if was_removed(member) and member.left_seq is not None:
         return min(conversation.last_seq, member.left_seq)
     return conversation.last_seq
+
+
+def unread_count(last_seq: int, read_seq: int) -> int:
+    """Messages after the read marker: the one count of the chat list, the badge and the API."""
+    return max(0, last_seq - read_seq)
+
+
+def listed_membership() -> sa.ColumnElement[bool]:
+    """The memberships whose chats a member lists: theirs now, and the groups an admin removed
+    them from (read-only, up to the removal)."""
+    cm = ConversationMember
+    return sa.or_(col(cm.left_at).is_(None), col(cm.removed_at).is_not(None))
 
 
 def require_admin(conversation: Conversation, member: ConversationMember) -> None:
@@ -866,7 +877,7 @@ def list_chats(
         .join(cm, col(cm.conversation_id) == col(Conversation.id))
         .where(
             cm.user_id == actor.id,
-            sa.or_(col(cm.left_at).is_(None), col(cm.removed_at).is_not(None)),
+            listed_membership(),
         )
         .order_by(col(cm.pinned).desc(), activity.desc())
         .limit(max(1, min(limit, 500)))

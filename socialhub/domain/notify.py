@@ -13,15 +13,11 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
+from socialhub.domain import chats
 from socialhub.domain.text import mentions
 from socialhub.models import Block, Conversation, ConversationKind, ConversationMember, User
 from socialhub.models.chat import MessageKind, MessageView
 from socialhub.models.unread_views import ChatUnread, UnreadView
-
-
-def unread_count(last_seq: int, read_seq: int) -> int:
-    """Messages after the read marker: the one count of the chat list, the badge and the API."""
-    return max(0, last_seq - read_seq)
 
 
 @dataclass(frozen=True)
@@ -68,7 +64,7 @@ def chat_unread(
     return ChatUnread(
         id=chat_id,
         kind=ConversationKind(kind),
-        unread=unread_count(last_seq, read_seq),
+        unread=chats.unread_count(last_seq, read_seq),
         last_seq=last_seq,
         read_seq=read_seq,
         muted=muted,
@@ -82,17 +78,18 @@ def unread_total(chats: Iterable[ChatUnread], *, reading: str = "") -> int:
 
 
 def unread_facts(session: Session, user: User, *, only: Iterable[str] | None = None) -> UnreadView:
-    """Every chat `user` is in with its unread count (`only`: just these), in one query."""
+    """Every chat `user` lists with its unread count (`only`: just these), in one query: the
+    chat list's chats and counts (a group an admin removed them from counts up to the removal)."""
     query = (
         select(Conversation, ConversationMember)
         .join(ConversationMember, col(ConversationMember.conversation_id) == col(Conversation.id))
-        .where(ConversationMember.user_id == user.id, col(ConversationMember.left_at).is_(None))
+        .where(ConversationMember.user_id == user.id, chats.listed_membership())
         .order_by(col(Conversation.last_activity_at).desc())
     )
     if only is not None:
         query = query.where(col(Conversation.id).in_(list(only)))
-    chats = [
-        chat_unread(c.id, c.kind, c.last_seq, m.read_seq, muted=m.muted)
+    listed = [
+        chat_unread(c.id, c.kind, chats.visible_last_seq(c, m), m.read_seq, muted=m.muted)
         for c, m in session.exec(query).all()
     ]
-    return UnreadView(total=unread_total(chats), chats=chats)
+    return UnreadView(total=unread_total(listed), chats=listed)

@@ -14,7 +14,6 @@ from sqlmodel import Session
 
 from socialhub.domain import chats as chats_domain
 from socialhub.domain import messages as messages_domain
-from socialhub.domain.notify import unread_count
 from socialhub.models import User
 from socialhub.models.chat import ChatSummary
 from socialhub.state.base import Failed, login_redirect, run_as_user
@@ -174,7 +173,7 @@ def apply_to_rows(
                 if view.author and view.author.id == me:
                     update["read_seq"] = max(row.read_seq, view.seq)
         row = row.model_copy(update=update)
-        row.unread = 0 if chat == reading else unread_count(row.last_seq, row.read_seq)
+        row.unread = 0 if chat == reading else chats_domain.unread_count(row.last_seq, row.read_seq)
         changed[chat] = row
     if not changed:
         return rows, reload

@@ -1,5 +1,6 @@
 """Unread signals on every signed-in page: the Messages badge, the tab title and icon (through
-`assets/unread.js`) and a toast for a message the person is told about (`notify.should_notify`).
+`assets/unread.js`) and, outside /messages (where the chat list shows it), a toast for a message
+the person is told about (`notify.should_notify`).
 
 Each page's on_load reads the counts (`UnreadState.load`); the tab's listener keeps them live
 from the conversation streams it already follows (`Unread`): messages and receipts are applied
@@ -15,6 +16,7 @@ from typing import Any
 import reflex as rx
 from sqlmodel import Session
 
+from socialhub.domain import chats as chats_domain
 from socialhub.domain import messages as messages_domain
 from socialhub.domain import notify
 from socialhub.models import User
@@ -36,6 +38,8 @@ class UnreadState(rx.State):
     total: int = 0
     _chats: dict[str, ChatUnread] = {}
     _person: notify.Recipient | None = None
+    # On /messages the chat list itself shows what arrives: no toasts there.
+    _on_messages: bool = False
 
     @rx.var
     def badge(self) -> str:
@@ -50,7 +54,8 @@ class UnreadState(rx.State):
     async def load(self) -> Any:
         """Part of every signed-in page's on_load, after the page's own data."""
         conversation = await self.get_state(ConversationState)
-        if not self.router.url.path.startswith("/messages"):
+        self._on_messages = self.router.url.path.startswith("/messages")
+        if conversation.open_id and not self._on_messages:
             # The chat left on /messages is not read any more: its arrivals count as unread.
             conversation.open_id = ""
 
@@ -145,7 +150,7 @@ class Unread:
                     last_seq=max(chat.last_seq, view.seq),
                     read_seq=max(chat.read_seq, view.seq) if own else chat.read_seq,
                 )
-                new = view.seq > observed.known.get(chat.id, 0)
+                new = view.seq > observed.known.get(chat.id, 0) and not state._on_messages
                 if new and notify.should_notify(person, chat, view, viewing=reading):
                     told = (view, chat)
         state._chats, state._person = chats, person
@@ -157,7 +162,7 @@ def _seqs(chat: ChatUnread, **seqs: int) -> ChatUnread:
     """The chat's facts with new positions, and the unread count they give."""
     last, read = seqs.get("last_seq", chat.last_seq), seqs.get("read_seq", chat.read_seq)
     return chat.model_copy(
-        update={"last_seq": last, "read_seq": read, "unread": notify.unread_count(last, read)}
+        update={"last_seq": last, "read_seq": read, "unread": chats_domain.unread_count(last, read)}
     )
 
 

@@ -123,3 +123,24 @@ def test_the_unread_facts_are_the_chat_lists_counts_with_muted_chats_out_of_the_
     with transaction() as s:
         assert notify.unread_facts(s, load_user(s, alice)).total == 1
         assert notify.unread_facts(s, load_user(s, carol), only=[dm]).chats == []
+
+
+def test_a_removed_member_counts_what_came_up_to_the_removal_as_their_list_does(
+    make_user: Callable[..., int],
+) -> None:
+    alice, bob, carol = make_user("alice"), make_user("bob"), make_user("carol")
+    group = create_group(alice, ["bob", "carol"])
+    left = create_group(alice, ["bob"], title="Left")
+    send(alice, group, "before")
+    act(alice, lambda s, u: chats.check_remove_member(s, u, group, "bob"))
+    act(bob, lambda s, u: chats.check_leave(s, u, left))
+    send(alice, group, "after")
+    send(carol, group, "after, too")
+
+    with transaction() as s:
+        user = load_user(s, bob)
+        facts = notify.unread_facts(s, user)
+        listed = {c.id: c.unread_count for c in chats.list_chats(s, user)}
+    assert {c.id: c.unread for c in facts.chats} == listed
+    assert set(listed) == {group}  # the group left by himself is gone
+    assert facts.total == listed[group] >= 1
