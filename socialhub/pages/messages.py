@@ -13,6 +13,7 @@ from socialhub.components.chat import (
     message_bubble,
 )
 from socialhub.components.layout import app_shell
+from socialhub.components.ui import field_error
 from socialhub.state.chat_list import ChatListState
 from socialhub.state.conversation import ChatTailState, ConversationState
 
@@ -34,6 +35,7 @@ def new_group_dialog() -> rx.Component:
                         aria_label="Group name",
                         width="100%",
                     ),
+                    field_error(ChatListState.field_errors, "title"),
                     rx.el.label(
                         "Members (usernames, comma separated)",
                         html_for="group-members",
@@ -42,6 +44,7 @@ def new_group_dialog() -> rx.Component:
                     rx.input(
                         id="group-members", name="members", aria_label="Members", width="100%"
                     ),
+                    field_error(ChatListState.field_errors, "members"),
                     rx.hstack(
                         rx.dialog.close(rx.button("Cancel", variant="soft", type="button")),
                         rx.button("Create", type="submit"),
