@@ -14,6 +14,8 @@ from socialhub.pages.auth import login_page, signup_page
 from socialhub.pages.explore import explore_page
 from socialhub.pages.home import home_page
 from socialhub.pages.messages import join_page, messages_page
+from socialhub.pages.not_found import TITLE as NOT_FOUND_TITLE
+from socialhub.pages.not_found import not_found_page
 from socialhub.pages.people import people_page
 from socialhub.pages.post import post_page
 from socialhub.pages.profile import profile_page
@@ -24,6 +26,7 @@ from socialhub.state import live_features  # noqa: F401  (registers the listener
 from socialhub.state.chat_list import ChatListState
 from socialhub.state.feed import FeedState
 from socialhub.state.graph_lists import GraphListState
+from socialhub.state.not_found import NotFoundState
 from socialhub.state.profile import ProfileState
 from socialhub.state.realtime import RealtimeState
 from socialhub.state.session import SessionState
@@ -47,12 +50,13 @@ HEAD = [
     rx.script(src="/outbox.js"),
     rx.script(src="/composer.js"),
     rx.script(src="/infinite.js"),
+    rx.script(src="/posts.js"),
 ]
 
 app = rx.App(
     api_transformer=create_api(),
     head_components=HEAD,
-    stylesheets=["/styles.css"],
+    stylesheets=["/styles.css", "/errors.css"],
 )
 
 
@@ -131,3 +135,5 @@ app.add_page(
     on_load=live(ChatListState.load),
 )
 app.add_page(join_page, route="/join/[code]", title="Join · SocialHub", on_load=ChatListState.join)
+# Reflex's own 404 route: served for every unknown path.
+app.add_page(not_found_page, route="404", title=NOT_FOUND_TITLE, on_load=NotFoundState.load)
