@@ -21,6 +21,7 @@ from socialhub.state.chat_list import ChatListState
 from socialhub.state.feed import FeedState
 from socialhub.state.forms import split_errors
 from socialhub.state.settings import SettingsState
+from socialhub.state.stories import StoryState
 from tests.state.conftest import SignedInTab
 
 
@@ -174,3 +175,13 @@ async def test_new_group_form_shows_its_field_errors_and_toasts_the_rest(
     assert len(shown) == 1
     assert "no such user" in shown[0]
     assert lists.field_errors == {}
+
+
+async def test_a_missing_persons_stories_say_no_stories_without_a_toast(
+    make_user: Callable[..., int], signed_in_tab: SignedInTab
+) -> None:
+    me = make_user("sue")
+    viewer = await (await signed_in_tab(me, "/stories/nobody_here")).get_state(StoryState)
+    assert isinstance(viewer, StoryState)
+    assert toasts([await StoryState.open_viewer.fn(viewer)]) == []
+    assert viewer.items == []
