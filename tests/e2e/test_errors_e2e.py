@@ -98,6 +98,16 @@ def test_a_text_file_as_avatar_gets_exactly_one_clear_message(
     expect(page.get_by_text("choose an image first")).to_have_count(0)
     expect(page.get_by_text("File type must be")).to_have_count(0)
 
+    # Text named .png passes the browser; the server sniffs it and refuses it, once too.
+    page.reload()
+    expect(page.get_by_role("heading", name="Avatar")).to_be_visible()
+    page.locator("#avatar-upload input[type=file]").set_input_files(
+        files=[{"name": "fake.png", "mimeType": "image/png", "buffer": b"not a picture at all"}]
+    )
+    expect(toast).to_have_count(1)
+    expect(toast).to_contain_text("only JPEG, PNG, WebP or GIF images are accepted")
+    expect(page.locator("#settings-avatar img")).to_have_count(0)
+
 
 def test_missing_post_and_profile_say_not_found_without_a_toast(
     new_context: Callable[..., BrowserContext],
