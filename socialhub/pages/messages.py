@@ -12,6 +12,7 @@ from socialhub.components.chat import (
     history_dialog,
     message_bubble,
 )
+from socialhub.components.getting_started import people_picker
 from socialhub.components.layout import app_shell
 from socialhub.components.ui import field_error
 from socialhub.state.chat_list import ChatListState
@@ -36,14 +37,7 @@ def new_group_dialog() -> rx.Component:
                         width="100%",
                     ),
                     field_error(ChatListState.field_errors, "title"),
-                    rx.el.label(
-                        "Members (usernames, comma separated)",
-                        html_for="group-members",
-                        class_name="sh-label",
-                    ),
-                    rx.input(
-                        id="group-members", name="members", aria_label="Members", width="100%"
-                    ),
+                    people_picker("group", label="Members"),
                     field_error(ChatListState.field_errors, "members"),
                     rx.hstack(
                         rx.dialog.close(rx.button("Cancel", variant="soft", type="button")),
@@ -198,8 +192,3 @@ def messages_page() -> rx.Component:
             width="100%",
         )
     )
-
-
-def join_page() -> rx.Component:
-    """/join/<code>: joins the group behind an invite link, then opens it."""
-    return app_shell(rx.center(rx.spinner(aria_label="Joining"), padding="2em"))

@@ -10,6 +10,7 @@ from socialhub.components.ui import (
     counted,
     field_error,
     labelled_input,
+    upload_zone,
     user_avatar,
 )
 from socialhub.models import Presence
@@ -122,7 +123,8 @@ def avatar_section() -> rx.Component:
                     size="7",
                     id="settings-avatar",
                 ),
-                rx.upload.root(
+                upload_zone(
+                    "Avatar image",
                     rx.vstack(
                         rx.button(
                             "Choose image",

@@ -20,7 +20,7 @@ from socialhub.domain import media
 from socialhub.models import MemberRole, SendPolicy, User
 from socialhub.models.chat import ChatSummary, MemberView
 from socialhub.state.base import Failed, run_as_user
-from socialhub.state.chat_list import ChatListState, form_usernames
+from socialhub.state.chat_list import ChatListState
 from socialhub.state.chat_rows import MemberRow, member_row
 from socialhub.state.conversation import ConversationState
 
@@ -99,13 +99,6 @@ class ChatAdminState(rx.State):
         result = await self._change(action, success)
         failed = await (await self.get_state(ChatListState))._refresh()
         return failed.toast if failed else result
-
-    @rx.event
-    async def add_members(self, form: dict[str, Any]) -> Any:
-        names = form_usernames(form.get("usernames"))
-        return await self._change(
-            lambda s, u, chat: chats_domain.check_add_members(s, u, chat, names), "Members added"
-        )
 
     @rx.event
     async def set_role(self, username: str, role: str) -> Any:

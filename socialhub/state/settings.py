@@ -16,6 +16,7 @@ from socialhub.domain import users as users_domain
 from socialhub.models import Presence, PresenceVisibility, User
 from socialhub.models.users import MeView, UserUpdate
 from socialhub.state.base import Failed, login_redirect, run_as_user
+from socialhub.state.clock import tab_clock
 from socialhub.state.forms import FormErrors
 from socialhub.state.session import SessionState
 
@@ -57,6 +58,7 @@ class SettingsState(FormErrors, rx.State):
 
     async def _refresh_sessions(self) -> EventSpec | None:
         current = (await self.get_state(SessionState))._session_id
+        clock = tab_clock(self)
 
         def work(session: Session, user: User) -> list[SessionRow]:
             return [
@@ -65,7 +67,7 @@ class SettingsState(FormErrors, rx.State):
                     device=s.device or "Unknown device",
                     ip=s.ip,
                     kind=s.kind,
-                    last_active=s.last_active_at.strftime("%Y-%m-%d %H:%M UTC"),
+                    last_active=clock.date_time(s.last_active_at),
                     current=s.id == current,
                 )
                 for s in auth_domain.list_sessions(session, user)
