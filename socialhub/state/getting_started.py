@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from socialhub.domain import chats as chats_domain
 from socialhub.domain import graph, invites, people
+from socialhub.domain.errors import NotAuthenticated
 from socialhub.models import User
 from socialhub.models.chat import UserBrief
 from socialhub.models.people_views import InvitePreview
@@ -215,7 +216,8 @@ class SuggestionState(rx.State):
 
         found = await run_as_user(self, work)
         if isinstance(found, Failed):
-            return found.toast
+            # A visitor's front page is explore: nobody to suggest, nothing to say.
+            return None if isinstance(found.error, NotAuthenticated) else found.toast
         self.people, self.followed = found, []
         return None
 
