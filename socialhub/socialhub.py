@@ -16,6 +16,8 @@ from socialhub.pages.explore import explore_page
 from socialhub.pages.front import front_page
 from socialhub.pages.join import join_page
 from socialhub.pages.messages import messages_page
+from socialhub.pages.not_found import TITLE as NOT_FOUND_TITLE
+from socialhub.pages.not_found import not_found_page
 from socialhub.pages.people import people_page
 from socialhub.pages.post import post_page
 from socialhub.pages.profile import profile_page
@@ -28,6 +30,7 @@ from socialhub.state.clock import TZ_SCRIPT
 from socialhub.state.feed import FeedState
 from socialhub.state.getting_started import InvitePreviewState, SuggestionState
 from socialhub.state.graph_lists import GraphListState
+from socialhub.state.not_found import NotFoundState
 from socialhub.state.profile import ProfileState
 from socialhub.state.realtime import RealtimeState
 from socialhub.state.settings import SettingsState
@@ -63,12 +66,13 @@ HEAD = [
     rx.script(src="/share.js"),
     rx.script(src="/viewport.js"),
     rx.script(src="/longpress.js"),
+    rx.script(src="/posts.js"),
 ]
 
 app = rx.App(
     api_transformer=create_api(),
     head_components=HEAD,
-    stylesheets=["/styles.css", "/unread.css", "/people.css", "/chat_phone.css"],
+    stylesheets=["/styles.css", "/unread.css", "/people.css", "/chat_phone.css", "/errors.css"],
 )
 
 
@@ -187,3 +191,5 @@ app.add_page(
     on_load=InvitePreviewState.load,
     meta=seo.NOINDEX,
 )
+# Reflex's own 404 route: served for every unknown path.
+app.add_page(not_found_page, route="404", title=NOT_FOUND_TITLE, on_load=NotFoundState.load)

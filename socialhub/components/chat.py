@@ -15,7 +15,7 @@ from socialhub.state.conversation import (
     ChatTicksState,
     ConversationState,
 )
-from socialhub.state.uploads import REFUSE
+from socialhub.state.uploads import UploadState
 
 QUICK_REACTIONS = ("👍", "❤️", "😂", "😮", "😢", "🙏")
 
@@ -453,7 +453,7 @@ def group_admin_tools() -> rx.Component:
             on_drop=ChatAdminState.upload_picture(
                 rx.upload_files(upload_id=GROUP_PICTURE_UPLOAD_ID)
             ),
-            on_drop_rejected=REFUSE,
+            on_drop_rejected=UploadState.refuse,
             aria_label="Upload group picture",
         ),
         rx.hstack(

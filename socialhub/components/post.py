@@ -29,7 +29,7 @@ from socialhub.state.feed import (
     PostCard,
 )
 from socialhub.state.session import SessionState
-from socialhub.state.uploads import REFUSE
+from socialhub.state.uploads import UploadState
 
 
 def poll_option(post: rx.Var[PostCard], option: rx.Var[PollOptionRow]) -> rx.Component:
@@ -166,6 +166,40 @@ def quote_dialog() -> rx.Component:
     )
 
 
+def collapsible_body(post: rx.Var[PostCard]) -> rx.Component:
+    """The text of a post; `assets/posts.js` collapses it past about eight lines, measured in
+    the browser, and shows the Show more / Show less button."""
+    return rx.box(
+        rx.html(post.html, class_name="post-body sh-rich"),
+        rx.el.button(
+            rx.el.span("Show more", class_name="sh-more-label"),
+            rx.el.span("Show less", class_name="sh-less-label"),
+            type="button",
+            class_name="sh-more",
+        ),
+        class_name="sh-collapsible",
+        data_post_id=post.id,
+        width="100%",
+    )
+
+
+def post_image(url: rx.Var[str], full_url: rx.Var[str]) -> rx.Component:
+    """An image of bounded height in the card; `assets/posts.js` opens it in the lightbox."""
+    return rx.el.button(
+        rx.image(
+            src=url,
+            alt="Image in the post",
+            width="100%",
+            loading="lazy",
+            class_name="post-image",
+        ),
+        type="button",
+        class_name="sh-image-open",
+        data_full=full_url,
+        aria_label="Open image",
+    )
+
+
 def post_card(post: rx.Var[PostCard]) -> rx.Component:
     return rx.card(
         rx.vstack(
@@ -237,21 +271,14 @@ def post_card(post: rx.Var[PostCard]) -> rx.Component:
             rx.cond(
                 FeedState.editing_id == post.id,
                 edit_form(post.body, FeedState.save_edit, limit=POST_MAX),
-                rx.cond(post.html != "", rx.html(post.html, class_name="post-body sh-rich")),
+                rx.cond(post.html != "", collapsible_body(post)),
             ),
             rx.cond(
                 post.images.length() > 0,
                 rx.grid(
                     rx.foreach(
                         post.images,
-                        lambda url: rx.image(
-                            src=url,
-                            alt="Image in the post",
-                            width="100%",
-                            border_radius="8px",
-                            loading="lazy",
-                            class_name="post-image",
-                        ),
+                        lambda url, index: post_image(url, post.full_images[index]),
                     ),
                     columns=rx.cond(post.images.length() > 1, "2", "1"),
                     gap="2",
@@ -409,7 +436,7 @@ def composer() -> rx.Component:
                     max_files=4,
                     accept=IMAGE_TYPES,
                     no_drag=True,
-                    on_drop_rejected=REFUSE,
+                    on_drop_rejected=UploadState.refuse,
                 ),
                 rx.icon_button(
                     rx.icon("chart-bar", size=16),

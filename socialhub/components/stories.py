@@ -15,7 +15,7 @@ from socialhub.state.stories import (
     StoryState,
     ViewerRow,
 )
-from socialhub.state.uploads import REFUSE
+from socialhub.state.uploads import UploadState
 
 
 def ringed_avatar(
@@ -110,7 +110,7 @@ def story_composer() -> rx.Component:
                     max_files=1,
                     accept=IMAGE_TYPES,
                     no_drag=True,
-                    on_drop_rejected=REFUSE,
+                    on_drop_rejected=UploadState.refuse,
                 ),
                 rx.text(
                     rx.selected_files(STORY_IMAGE_UPLOAD_ID).join(", "),

@@ -16,7 +16,7 @@ from sqlmodel import Session, col, func, select
 
 from socialhub.config import get_settings
 from socialhub.domain import blocks, media, ratelimit
-from socialhub.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from socialhub.domain.errors import Conflict, FieldCheck, InvalidInput, NotFound, PermissionDenied
 from socialhub.domain.users import access_user, avatar_urls
 from socialhub.domain.validation import clean_text
 from socialhub.models import (
@@ -314,18 +314,26 @@ def check_create_group(
     usernames: Sequence[str],
     description: str = "",
 ) -> Conversation:
-    name = clean_text(title, field="title", max_length=TITLE_MAX)
-    if not name:
-        raise InvalidInput("give the group a name", field="title", code="empty")
-    about = clean_text(description, field="description", max_length=DESCRIPTION_MAX, multiline=True)
+    check = FieldCheck()
+    name = check(lambda: clean_text(title, field="title", max_length=TITLE_MAX))
+    if name == "":
+        check.add(InvalidInput("give the group a name", field="title", code="empty"))
+    about = check(
+        lambda: clean_text(
+            description, field="description", max_length=DESCRIPTION_MAX, multiline=True
+        )
+    )
     members = _resolve_users(session, actor, usernames)
     limit = get_settings().group_max_members
     if 1 + len(members) > limit:
-        raise InvalidInput(
-            f"a group has at most {limit} members",
-            field="usernames",
-            code="group_full",
+        check.add(
+            InvalidInput(
+                f"a group has at most {limit} members", field="usernames", code="group_full"
+            )
         )
+    check.raise_any()
+    assert name is not None
+    assert about is not None
     ratelimit.hit("group", f"user:{actor.id}")
     return do_create_conversation(
         session,

@@ -14,6 +14,7 @@ from socialhub.components.chat import (
 )
 from socialhub.components.getting_started import people_picker
 from socialhub.components.layout import app_shell
+from socialhub.components.ui import field_error
 from socialhub.state.chat_list import ChatListState
 from socialhub.state.conversation import ChatTailState, ConversationState
 
@@ -35,7 +36,9 @@ def new_group_dialog() -> rx.Component:
                         aria_label="Group name",
                         width="100%",
                     ),
+                    field_error(ChatListState.field_errors, "title"),
                     people_picker("group", label="Members"),
+                    field_error(ChatListState.field_errors, "members"),
                     rx.hstack(
                         rx.dialog.close(rx.button("Cancel", variant="soft", type="button")),
                         rx.button("Create", type="submit"),

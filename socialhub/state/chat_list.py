@@ -7,7 +7,8 @@ Rows of chats not on screen change through the listener's coalesced refresh
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 import reflex as rx
 from sqlmodel import Session
@@ -20,6 +21,7 @@ from socialhub.state.base import Failed, login_redirect, run_as_user
 from socialhub.state.chat_rows import ChatRow, chat_row, live_view, preview_of
 from socialhub.state.clock import Clock, tab_clock
 from socialhub.state.conversation import ConversationState, read_in_chat
+from socialhub.state.forms import FormErrors
 
 LIST_TYPES = frozenset({"chat", "member"})
 
@@ -29,7 +31,10 @@ def form_usernames(field: object) -> list[str]:
     return [n.strip().lstrip("@") for n in str(field or "").split(",") if n.strip()]
 
 
-class ChatListState(rx.State):
+class ChatListState(FormErrors, rx.State):
+    # The new-group form's fields (its errors show under them).
+    FORM_FIELDS: ClassVar[frozenset[str]] = frozenset({"title", "members"})
+    FIELD_ALIASES: ClassVar[Mapping[str, str]] = {"usernames": "members"}
     chats: list[ChatRow] = []
     show_archived: bool = False
     # The tab has shown the list: the listener keeps its rows current from then on.
@@ -84,12 +89,13 @@ class ChatListState(rx.State):
     @rx.event
     async def create_group(self, form: dict[str, Any]) -> Any:
         title, names = str(form.get("title", "")), form_usernames(form.get("members"))
+        self._clear_errors()
         chat = await run_as_user(
             self,
             lambda s, u: chats_domain.check_create_group(s, u, title=title, usernames=names),
         )
         if isinstance(chat, Failed):
-            return chat.toast
+            return self._report(chat)
         return rx.redirect(f"/messages/{chat.id}")
 
     # Live events (called by the realtime listener, inside its state lock) ---------------------

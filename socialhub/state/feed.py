@@ -15,6 +15,7 @@ from sqlmodel import Session
 from socialhub.domain import comments as comments_domain
 from socialhub.domain import feeds, likes, media, polls, posts
 from socialhub.domain import trending as trending_domain
+from socialhub.domain.errors import NotFound
 from socialhub.domain.visitors import PublicRead
 from socialhub.models import User
 from socialhub.models.interaction_views import CommentView
@@ -59,6 +60,7 @@ class PostCard(BaseModel):
     edited: bool
     followers_only: bool
     images: list[str]
+    full_images: list[str]  # the same images fitted in 1600 px: the lightbox
     like_count: int
     comment_count: int
     repost_count: int
@@ -111,6 +113,7 @@ def post_card(view: PostView, clock: Clock) -> PostCard:
         edited=shown.edited,
         followers_only=shown.visibility == "followers",
         images=[image.url for image in shown.images],
+        full_images=[image.full_url for image in shown.images],
         like_count=shown.like_count,
         comment_count=shown.comment_count,
         repost_count=shown.repost_count,
@@ -282,7 +285,8 @@ class FeedState(rx.State):
         result = await run_as_reader(self, READS[self.kind], work)
         if isinstance(result, Failed):
             self.posts, self.next_cursor, self.not_found = [], "", True
-            return result.toast
+            # A missing profile's page says so itself (ProfileState): no toast on top.
+            return None if isinstance(result.error, NotFound) else result.toast
         page, tags = result
         self.trending = [TrendRow(tag=t.tag, authors=t.authors) for t in tags]
         self.posts = [post_card(view, tab_clock(self)) for view in page.posts]

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from socialhub.domain import media, stories
+from socialhub.domain.errors import NotFound
 from socialhub.models import User
 from socialhub.models.story_views import StoryItem, StoryList, StoryTray, StoryViewerPage
 from socialhub.state.base import Failed, login_redirect, run_as_user
@@ -239,7 +240,8 @@ class StoryState(rx.State):
         shown = await run_as_user(self, lambda s, u: stories.list_stories(s, u, username))
         if isinstance(shown, Failed):
             self.items, self.viewing = [], False
-            return shown.toast
+            # The page says "No stories" itself: no toast on top for someone missing.
+            return None if isinstance(shown.error, NotFound) else shown.toast
         self._show(shown, await self._me())
         unseen = [i for i, item in enumerate(shown.stories) if not item.seen]
         self.index = unseen[0] if unseen else 0

@@ -4,10 +4,10 @@ framework's own rejection text.
 The pickers offer only images (`accept`), so the browser's dropzone refuses anything else before
 it is sent; Reflex's default for that shows a "Files not Accepted" toast with react-dropzone's
 wording while the drop handler still runs with no file (and said "choose an image first"): two
-toasts that contradict each other. Every `rx.upload.root` passes `on_drop_rejected=REFUSE` and
-its handler ignores an empty drop, so the one message below is all a user sees. What passes
-the browser is checked again by the server (sniffed by content, size-limited) and refused there
-with the domain's message.
+toasts that contradict each other. Every `rx.upload.root` passes
+`on_drop_rejected=UploadState.refuse` and its handler ignores an empty drop, so the one message
+below is all a user sees. What passes the browser is checked again by the server (sniffed by
+content, size-limited) and refused there with the domain's message.
 """
 
 from __future__ import annotations
@@ -51,6 +51,3 @@ class UploadState(rx.State):
             refusal_message(rejected), id="upload_refused", close_button=True
         )
         return toast
-
-
-REFUSE = UploadState.refuse

@@ -17,8 +17,11 @@ from socialhub.domain.errors import (
     PayloadTooLarge,
 )
 from socialhub.state.auth_forms import LoginState, SignupState
+from socialhub.state.chat_list import ChatListState
+from socialhub.state.feed import FeedState
 from socialhub.state.forms import split_errors
 from socialhub.state.settings import SettingsState
+from socialhub.state.stories import StoryState
 from tests.state.conftest import SignedInTab
 
 
@@ -134,3 +137,51 @@ async def test_profile_form_shows_every_wrong_field_and_no_toast(
     events = [e async for e in SettingsState.save_profile.fn(tab, {"display_name": "Pat"})]
     assert tab.field_errors == {}
     assert any("Profile saved" in t for t in toasts(events))
+
+
+async def test_a_missing_profiles_feed_says_not_found_without_a_toast(
+    make_user: Callable[..., int], signed_in_tab: SignedInTab
+) -> None:
+    me = make_user("nora")
+    feed = await (await signed_in_tab(me, "/u/nobody_here")).get_state(FeedState)
+    assert isinstance(feed, FeedState)
+    assert toasts([await FeedState.load.fn(feed)]) == []
+    assert feed.not_found
+    assert feed.posts == []
+
+
+async def test_a_missing_post_says_not_found_without_a_toast(
+    make_user: Callable[..., int], signed_in_tab: SignedInTab
+) -> None:
+    me = make_user("otto")
+    feed = await (await signed_in_tab(me, "/p/01NOSUCHPOST")).get_state(FeedState)
+    assert isinstance(feed, FeedState)
+    assert toasts([await FeedState.load.fn(feed)]) == []
+    assert feed.not_found
+
+
+async def test_new_group_form_shows_its_field_errors_and_toasts_the_rest(
+    make_user: Callable[..., int], signed_in_tab: SignedInTab
+) -> None:
+    me = make_user("gus")
+    make_user("hal")
+    lists = await (await signed_in_tab(me, "/messages")).get_state(ChatListState)
+    assert isinstance(lists, ChatListState)
+    form = {"title": "   ", "members": "hal"}
+    assert toasts([await ChatListState.create_group.fn(lists, form)]) == []
+    assert lists.field_errors == {"title": "give the group a name"}
+    form = {"title": "Team", "members": "hal, nobody_here"}
+    shown = toasts([await ChatListState.create_group.fn(lists, form)])
+    assert len(shown) == 1
+    assert "no such user" in shown[0]
+    assert lists.field_errors == {}
+
+
+async def test_a_missing_persons_stories_say_no_stories_without_a_toast(
+    make_user: Callable[..., int], signed_in_tab: SignedInTab
+) -> None:
+    me = make_user("sue")
+    viewer = await (await signed_in_tab(me, "/stories/nobody_here")).get_state(StoryState)
+    assert isinstance(viewer, StoryState)
+    assert toasts([await StoryState.open_viewer.fn(viewer)]) == []
+    assert viewer.items == []
