@@ -62,7 +62,7 @@ HEAD = [
 app = rx.App(
     api_transformer=create_api(),
     head_components=HEAD,
-    stylesheets=["/styles.css", "/chat_phone.css"],
+    stylesheets=["/styles.css", "/chat_phone.css", "/chat_reading.css"],
 )
 
 
