@@ -57,6 +57,7 @@ HEAD = [
     rx.script(src="/infinite.js"),
     rx.script(src="/viewport.js"),
     rx.script(src="/longpress.js"),
+    rx.script(src="/chat_reading.js"),
 ]
 
 app = rx.App(

@@ -287,6 +287,7 @@ def message_bubble(message: rx.Var[MessageRow]) -> rx.Component:
                 rx.text("Unread messages", size="1", weight="medium"),
                 class_name="sh-unread-divider",
                 id="unread-divider",
+                data_seq=message.seq.to(str),
                 role="separator",
                 width="100%",
             ),

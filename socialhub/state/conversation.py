@@ -123,7 +123,7 @@ class ConversationState(rx.State):
     # Sends are over the rate limit until then (epoch seconds): later ones queue behind them.
     _sends_wait_until: float = 0.0
     # The first message I had not read when the chat opened (0: none): the "Unread messages"
-    # divider goes above it, and opening the chat scrolls to it.
+    # divider goes above it, and the browser scrolls to it (assets/chat_reading.js).
     _unread_from: int = 0
 
     @rx.var
@@ -150,27 +150,14 @@ class ConversationState(rx.State):
         return await self._open(chat_id)
 
     def _sync_with_browser(self) -> list[EventSpec]:
-        """After the page loaded: is the tab in the background, what does its outbox hold, and
-        the scroll to the first unread message."""
-        synced = [
+        """After the page loaded: is the tab in the background, and what does its outbox hold."""
+        return [
             rx.call_script("document.hidden", callback=ConversationState.set_hidden),
             rx.call_script(
                 "window.shOutbox ? shOutbox.list() : []",
                 callback=ConversationState.resend_outbox,
             ),
         ]
-        if self._unread_from:
-            # The divider is drawn by the delta this goes with: wait a few frames for it.
-            synced.append(
-                rx.call_script(
-                    "(function find(frames) {"
-                    " const divider = document.getElementById('unread-divider');"
-                    " if (divider) divider.scrollIntoView({block: 'start'});"
-                    " else if (frames > 0) requestAnimationFrame(() => find(frames - 1));"
-                    " })(60)"
-                )
-            )
-        return synced
 
     async def _open(self, chat_id: str, *, latest: bool = False) -> Failed | None:
         """Show a chat: at its first unread message (with a few read ones above it) when it has
