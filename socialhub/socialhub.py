@@ -67,12 +67,13 @@ HEAD = [
     rx.script(src="/viewport.js"),
     rx.script(src="/longpress.js"),
     rx.script(src="/posts.js"),
+    rx.script(src="/chat_reading.js"),
 ]
 
 app = rx.App(
     api_transformer=create_api(),
     head_components=HEAD,
-    stylesheets=["/styles.css", "/unread.css", "/people.css", "/chat_phone.css", "/errors.css"],
+    stylesheets=["/styles.css", "/unread.css", "/people.css", "/chat_phone.css", "/errors.css", "/chat_reading.css"],
 )
 
 

@@ -201,7 +201,7 @@ def message_bubble(message: rx.Var[MessageRow]) -> rx.Component:
     bubble = rx.box(
         rx.vstack(
             rx.cond(
-                ~message.mine & (ConversationState.open_kind == "group"),
+                ~message.mine & ~message.grouped & (ConversationState.open_kind == "group"),
                 rx.text(message.author_name, size="1", weight="bold", color_scheme="violet"),
             ),
             rx.cond(
@@ -271,10 +271,39 @@ def message_bubble(message: rx.Var[MessageRow]) -> rx.Component:
         data_client_id=message.client_id,
         id="m-" + message.seq.to(str),
     )
-    return rx.cond(
-        message.kind == "system",
-        system,
-        rx.flex(bubble, justify=rx.cond(message.mine, "end", "start"), width="100%"),
+    # The separators and the grouping come from the state's arranging of the rows
+    # (message_window.arrange).
+    return rx.fragment(
+        rx.cond(
+            message.separator != "",
+            rx.center(
+                rx.text(message.separator, size="1", weight="medium"),
+                class_name="sh-day-separator",
+                role="separator",
+                width="100%",
+            ),
+        ),
+        rx.cond(
+            message.first_unread,
+            rx.center(
+                rx.text("Unread messages", size="1", weight="medium"),
+                class_name="sh-unread-divider",
+                id="unread-divider",
+                data_seq=message.seq.to(str),
+                role="separator",
+                width="100%",
+            ),
+        ),
+        rx.cond(
+            message.kind == "system",
+            system,
+            rx.flex(
+                bubble,
+                justify=rx.cond(message.mine, "end", "start"),
+                width="100%",
+                class_name=rx.cond(message.grouped, "message-row sh-grouped", "message-row"),
+            ),
+        ),
     )
 
 

@@ -89,30 +89,46 @@ def chat_list() -> rx.Component:
 def chat_view() -> rx.Component:
     return rx.vstack(
         rx.hstack(
+            # Shown on phones only (assets/chat_phone.css), where the chat hides the list.
             rx.link(
                 rx.icon("arrow-left"),
                 href="/messages",
                 aria_label="Back to chats",
-                display=rx.breakpoints(initial="block", md="none"),
+                class_name="sh-chat-back",
             ),
             rx.vstack(
-                rx.heading(ConversationState.open_title, size="4", as_="h2", id="chat-title"),
+                rx.heading(
+                    ConversationState.open_title,
+                    size="4",
+                    as_="h2",
+                    id="chat-title",
+                    class_name="sh-ellipsis",
+                ),
                 rx.text(
                     ConversationState.open_presence,
                     size="1",
                     color_scheme="gray",
                     id="chat-presence",
+                    class_name="sh-ellipsis",
                 ),
                 spacing="0",
+                min_width="0",
+                flex="1",
             ),
-            rx.spacer(),
             rx.cond(
                 ConversationState.open_kind == "group",
-                rx.text(ConversationState.open_members, " members", size="2", color_scheme="gray"),
+                rx.text(
+                    ConversationState.open_members,
+                    " members",
+                    size="2",
+                    color_scheme="gray",
+                    white_space="nowrap",
+                ),
             ),
             chat_info_dialog(),
             width="100%",
             align="center",
+            class_name="sh-chat-header",
         ),
         rx.box(
             rx.vstack(
@@ -155,6 +171,7 @@ def chat_view() -> rx.Component:
             display="flex",
             flex_direction="column-reverse",
             padding_y="0.5em",
+            id="message-scroller",
         ),
         composer(),
         forward_dialog(),
@@ -164,31 +181,23 @@ def chat_view() -> rx.Component:
         height="calc(100dvh - 9em)",
         width="100%",
         spacing="2",
+        class_name="sh-chat-view",
     )
 
 
 def messages_page() -> rx.Component:
+    # Two columns on a wide screen; on a phone the list or the open chat (assets/chat_phone.css).
     return app_shell(
-        rx.grid(
-            rx.box(
-                chat_list(),
-                display=rx.cond(
-                    ConversationState.open_chat_visible,
-                    rx.breakpoints(initial="none", md="block"),
-                    "block",
-                ),
-                overflow_y="auto",
-            ),
+        rx.el.div(
+            rx.box(chat_list(), class_name="sh-chat-list-pane"),
             rx.cond(
                 ConversationState.open_chat_visible,
                 chat_view(),
                 rx.center(
-                    rx.text("Choose a chat", color_scheme="gray"),
-                    display=rx.breakpoints(initial="none", md="flex"),
+                    rx.text("Choose a chat", color_scheme="gray"), class_name="sh-chat-empty"
                 ),
             ),
-            columns=rx.breakpoints(initial="1", md="280px 1fr"),
-            gap="4",
-            width="100%",
+            class_name="sh-messages",
+            data_open=ConversationState.open_chat_visible.to(str),
         )
     )

@@ -14,6 +14,7 @@ import math
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import reflex as rx
@@ -37,6 +38,8 @@ from socialhub.state.session import SessionState
 
 TYPING_SECONDS = 4.0
 PAGE = 50
+# Read messages shown above the first unread one when a chat opens there.
+UNREAD_CONTEXT = 5
 MESSAGE_MAX = messages_domain.BODY_MAX
 
 # What opening a chat reads: its summary, the latest page, each member's (delivered, read)
@@ -119,6 +122,9 @@ class ConversationState(rx.State):
     _hidden: bool = False
     # Sends are over the rate limit until then (epoch seconds): later ones queue behind them.
     _sends_wait_until: float = 0.0
+    # The first message I had not read when the chat opened (0: none): the "Unread messages"
+    # divider goes above it, and the browser scrolls to it (assets/chat_reading.js).
+    _unread_from: int = 0
 
     @rx.var
     def open_chat_visible(self) -> bool:
@@ -153,7 +159,9 @@ class ConversationState(rx.State):
             ),
         ]
 
-    async def _open(self, chat_id: str) -> Failed | None:
+    async def _open(self, chat_id: str, *, latest: bool = False) -> Failed | None:
+        """Show a chat: at its first unread message (with a few read ones above it) when it has
+        more unread than the latest page holds, else its latest page."""
         me, hidden = await self._me(), self._hidden
 
         def work(session: Session, user: User) -> _Opened:
@@ -162,7 +170,16 @@ class ConversationState(rx.State):
             if summary.dm_username:
                 partner = users_domain.get_user_by_username(session, summary.dm_username)
             seen = presence_domain.presence_view(session, me, partner) if partner else None
-            page = messages_domain.list_messages(session, user, chat_id, limit=PAGE)
+            if not latest and opens_at_unread(summary):
+                page = messages_domain.list_messages(
+                    session,
+                    user,
+                    chat_id,
+                    after=max(0, summary.read_seq - UNREAD_CONTEXT),
+                    limit=PAGE,
+                )
+            else:
+                page = messages_domain.list_messages(session, user, chat_id, limit=PAGE)
             members = chats_domain.list_members(session, user, chat_id)
             if page and not hidden:
                 messages_domain.check_mark_read(session, user, chat_id, page[-1].seq)
@@ -184,10 +201,17 @@ class ConversationState(rx.State):
         self._receipts = receipts
         self.reply_to_id = ""
         self.editing_id = ""
+        self._unread_from = summary.read_seq + 1 if summary.unread_count else 0
         tail = await self.get_state(ChatTailState)
         tail._set_typing({})
         clock = tab_clock(self)
-        rows = Rows([message_row(v, me, clock) for v in page], [], has_older=len(page) == PAGE)
+        at_unread = not latest and opens_at_unread(summary) and bool(page)
+        rows = Rows(
+            [message_row(v, me, clock) for v in page],
+            [],
+            has_older=len(page) == PAGE or (at_unread and page[0].seq > 1),
+            has_newer=at_unread and page[-1].seq < summary.last_seq,
+        )
         await self._show(rows, me)
         return None
 
@@ -236,7 +260,7 @@ class ConversationState(rx.State):
     async def jump_latest(self) -> Any:
         if not self.open_id:
             return None
-        failed = await self._open(self.open_id)
+        failed = await self._open(self.open_id, latest=True)
         return failed.toast if failed else None
 
     @rx.event
@@ -269,8 +293,10 @@ class ConversationState(rx.State):
         )
 
     async def _show(self, rows: Rows, me: int) -> None:
-        """Put `rows` on screen, assigning only what changed (each assignment is pushed), and
-        recompute the ticks of my messages."""
+        """Put `rows` on screen, arranged (date separators, runs of one author, the unread
+        divider), assigning only what changed (each assignment is pushed), and recompute the
+        ticks of my messages."""
+        rows = window.arrange(rows, tab_clock(self), datetime.now(UTC), self._unread_from)
         tail = await self.get_state(ChatTailState)
         if rows.window is not self.get_value("messages"):
             self.messages = rows.window
@@ -308,6 +334,9 @@ class ConversationState(rx.State):
             return
         session_state = await self._session()
         reply_to, me = self.reply_to_id or None, session_state._user_id
+        now, clock = datetime.now(UTC), tab_clock(self)
+        # Writing back: what was unread has been read.
+        self._unread_from = 0
         pending = MessageRow(
             id="",
             seq=0,
@@ -330,6 +359,8 @@ class ConversationState(rx.State):
             reply_body=self.reply_preview,
             reactions=[],
             status="sending",
+            day=clock.day(now),
+            at=int(now.timestamp()),
         )
         await self._upsert(pending, me)
         self.reply_to_id = ""
@@ -596,6 +627,13 @@ def _send_work(
         return messages_domain.message_view(session, message)
 
     return work
+
+
+def opens_at_unread(summary: ChatSummary) -> bool:
+    """More is unread than the latest page would show: the chat opens at the first unread."""
+    return (
+        bool(summary.unread_count) and summary.last_seq - summary.read_seq > PAGE - UNREAD_CONTEXT
+    )
 
 
 def read_in_chat(chat: ConversationState) -> str:

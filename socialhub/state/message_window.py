@@ -15,11 +15,15 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from socialhub.state.chat_rows import MessageRow
+from socialhub.state.clock import Clock
 
 WINDOW = 100
 TAIL_MAX = 30
+# Consecutive messages of one author this close together read as one run.
+GROUP_SECONDS = 5 * 60
 
 
 @dataclass
@@ -111,6 +115,51 @@ def mark_pending(rows: Rows, client_id: str, status: str) -> Rows:
         ]
 
     return Rows(mark(rows.window), mark(rows.tail), rows.has_older, rows.has_newer)
+
+
+def arrange(rows: Rows, clock: Clock, now: datetime, unread_from: int) -> Rows:
+    """The rows with their date separators ("Today", "Yesterday", a date in the viewer's zone),
+    their grouping (a message continuing its author's run within GROUP_SECONDS, same day) and
+    the "Unread messages" divider above the first message at or after `unread_from` (0: none).
+
+    Only the rows whose marks change are copied; a part (window or tail) with no change is the
+    same list, so the state assigns (and pushes) nothing for it."""
+    first_unread = 0
+    if unread_from:
+        first_unread = next(
+            (r.seq for r in rows.all() if not r.pending and r.seq >= unread_from), 0
+        )
+    labels: dict[str, str] = {}
+    previous: MessageRow | None = None
+
+    def marks(row: MessageRow) -> dict[str, object]:
+        day = row.day if previous is None or previous.day != row.day else ""
+        if day and day not in labels:
+            labels[day] = clock.day_label(day, now)
+        unread = bool(first_unread) and not row.pending and row.seq == first_unread
+        grouped = (
+            previous is not None
+            and not day
+            and not unread
+            and row.kind != "system"
+            and previous.kind != "system"
+            and previous.author_id == row.author_id
+            and 0 <= row.at - previous.at <= GROUP_SECONDS
+        )
+        return {"separator": labels.get(day, ""), "grouped": grouped, "first_unread": unread}
+
+    def arranged(part: list[MessageRow]) -> list[MessageRow]:
+        nonlocal previous
+        result, changed = [], False
+        for row in part:
+            update = marks(row)
+            if any(getattr(row, name) != value for name, value in update.items()):
+                row, changed = row.model_copy(update=update), True
+            result.append(row)
+            previous = row
+        return result if changed else part
+
+    return Rows(arranged(rows.window), arranged(rows.tail), rows.has_older, rows.has_newer)
 
 
 def statuses(

@@ -332,6 +332,9 @@ def test_reply_quote_jumps_to_an_old_message(new_context: Callable[..., BrowserC
     )
     b = new_context().new_page()
     ui_login(b, bob, next_path=f"/messages/{chat}")
+    # All of it is unread: the chat opens at its first message; the latest come after a jump.
+    expect(b.locator(".message-body", has_text="the very first")).to_be_in_viewport()
+    b.get_by_role("button", name="Jump to latest").click()
     expect(b.locator(".message-body", has_text="about that first one")).to_be_visible()
     expect(b.locator(".message-body", has_text="the very first")).to_have_count(0)
     b.get_by_label("Show the message this replies to").click()
