@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from socialhub.components.confirm import confirm_dialog
 from socialhub.components.report import report_dialog
 from socialhub.components.ui import ToastBridge, user_avatar
 from socialhub.state.session import SessionState
@@ -84,6 +85,7 @@ def app_shell(content: rx.Component) -> rx.Component:
                 rx.container(content, size="3", padding_x="1em", padding_y="1.5em"),
             ),
             report_dialog(),
+            confirm_dialog(),
             ToastBridge.create(),
             width="100%",
         ),

@@ -13,6 +13,8 @@ from socialhub.components.chat import (
     message_bubble,
 )
 from socialhub.components.layout import app_shell
+from socialhub.components.membership import removed_notice
+from socialhub.components.ui import counted_noun
 from socialhub.state.chat_list import ChatListState
 from socialhub.state.conversation import ChatTailState, ConversationState
 
@@ -111,7 +113,12 @@ def chat_view() -> rx.Component:
             rx.spacer(),
             rx.cond(
                 ConversationState.open_kind == "group",
-                rx.text(ConversationState.open_members, " members", size="2", color_scheme="gray"),
+                rx.text(
+                    counted_noun(ConversationState.open_members, "member"),
+                    size="2",
+                    color_scheme="gray",
+                    id="chat-members",
+                ),
             ),
             chat_info_dialog(),
             width="100%",
@@ -159,7 +166,7 @@ def chat_view() -> rx.Component:
             flex_direction="column-reverse",
             padding_y="0.5em",
         ),
-        composer(),
+        rx.cond(ConversationState.open_removed, removed_notice(), composer()),
         forward_dialog(),
         history_dialog(),
         # A chat read in a background tab is only delivered; coming back reads it.
