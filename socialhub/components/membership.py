@@ -8,14 +8,16 @@ from socialhub.state.conversation import ConversationState
 
 
 def removed_notice() -> rx.Component:
-    return rx.callout(
-        rx.cond(
-            ConversationState.open_removed_by != "",
-            "You were removed from this group by " + ConversationState.open_removed_by + ".",
-            "You were removed from this group.",
+    return rx.callout.root(
+        rx.callout.icon(rx.icon("user-x", size=16)),
+        rx.callout.text(
+            rx.cond(
+                ConversationState.open_removed_by != "",
+                "You were removed from this group by " + ConversationState.open_removed_by + ".",
+                "You were removed from this group.",
+            ),
+            " You can still read the messages up to then.",
         ),
-        " You can still read the messages up to then.",
-        icon="user-x",
         color_scheme="gray",
         width="100%",
         id="removed-notice",
