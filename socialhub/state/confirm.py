@@ -112,7 +112,7 @@ class ConfirmState(rx.State):
 
     @rx.event
     def set_open(self, value: bool) -> None:
-        """Cancel, Escape or a click outside closes it; the pending action is dropped."""
+        """Cancel or Escape closes it; the pending action is dropped."""
         self.open = value
         if not value:
             self._kind = ""
