@@ -26,7 +26,7 @@ def api(tokens: dict[str, str], method: str, path: str, **kwargs: object) -> htt
 
 def signed_in(new_context: Callable[..., BrowserContext], username: str, path: str) -> Page:
     page = new_context().new_page()
-    ui_login(page, username, next_path=path)
+    ui_login(page, username, next_path="" if path == "/" else path)
     return page
 
 
