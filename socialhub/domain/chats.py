@@ -17,6 +17,7 @@ from sqlmodel import Session, col, func, select
 from socialhub.config import get_settings
 from socialhub.domain import blocks, media, ratelimit
 from socialhub.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from socialhub.domain.notify import unread_count
 from socialhub.domain.users import access_user, avatar_urls
 from socialhub.domain.validation import clean_text
 from socialhub.models import (
@@ -810,7 +811,7 @@ def chat_summaries(
                 last_message=views.get(conversation.id),
                 last_seq=last_seqs[conversation.id],
                 read_seq=member.read_seq,
-                unread_count=max(0, last_seqs[conversation.id] - member.read_seq),
+                unread_count=unread_count(last_seqs[conversation.id], member.read_seq),
                 muted=member.muted,
                 pinned=member.pinned,
                 archived=member.archived,

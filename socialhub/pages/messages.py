@@ -12,6 +12,7 @@ from socialhub.components.chat import (
     history_dialog,
     message_bubble,
 )
+from socialhub.components.getting_started import people_picker
 from socialhub.components.layout import app_shell
 from socialhub.components.membership import removed_notice
 from socialhub.components.ui import counted_noun
@@ -36,14 +37,7 @@ def new_group_dialog() -> rx.Component:
                         aria_label="Group name",
                         width="100%",
                     ),
-                    rx.el.label(
-                        "Members (usernames, comma separated)",
-                        html_for="group-members",
-                        class_name="sh-label",
-                    ),
-                    rx.input(
-                        id="group-members", name="members", aria_label="Members", width="100%"
-                    ),
+                    people_picker("group", label="Members"),
                     rx.hstack(
                         rx.dialog.close(rx.button("Cancel", variant="soft", type="button")),
                         rx.button("Create", type="submit"),
@@ -202,8 +196,3 @@ def messages_page() -> rx.Component:
             width="100%",
         )
     )
-
-
-def join_page() -> rx.Component:
-    """/join/<code>: joins the group behind an invite link, then opens it."""
-    return app_shell(rx.center(rx.spinner(aria_label="Joining"), padding="2em"))
