@@ -29,7 +29,7 @@ def test_follow_post_like_vote_and_comment_live(
     ui_login(b, bob, next_path=f"/u/{alice}")
     b.locator("#follow-button").click()
     expect(b.locator("#follow-button")).to_have_text("Following")
-    expect(b.locator("#followers-count")).to_have_text("1 followers")
+    expect(b.locator("#followers-count")).to_have_text("1 follower")
     b.locator("#friend-button").click()
     expect(b.locator("#friend-button")).to_have_text("Cancel request")
     b.goto("/")
@@ -40,7 +40,7 @@ def test_follow_post_like_vote_and_comment_live(
     expect(a.locator("#friend-button")).to_have_text("Accept friend")
     a.locator("#friend-button").click()
     expect(a.locator("#friend-button")).to_have_text("Friends")
-    expect(a.locator("#friends-count")).to_have_text("1 friends")
+    expect(a.locator("#friends-count")).to_have_text("1 friend")
     a.goto("/")
     picture = tmp_path / "summit.png"
     picture.write_bytes(images.png(size=(800, 600)))
