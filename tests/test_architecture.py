@@ -107,6 +107,8 @@ def _events_used_by_the_ui() -> set[tuple[str, str]]:
         *(ROOT / "socialhub").glob("*.py"),
         *(ROOT / "socialhub/pages").rglob("*.py"),
         *(ROOT / "socialhub/components").rglob("*.py"),
+        # The confirmation dialog runs the destructive handlers a button asked for.
+        ROOT / "socialhub/state/confirm.py",
     ]
     return set().union(*(_attribute_names(path) for path in paths))
 

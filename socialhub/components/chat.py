@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import reflex as rx
 
+from socialhub.components.confirm import confirm_event
 from socialhub.components.getting_started import invite_link_actions, people_picker
-from socialhub.components.ui import counted, upload_zone, user_avatar
+from socialhub.components.ui import counted, counted_noun, upload_zone, user_avatar
 from socialhub.state.chat_admin import DESCRIPTION_MAX, GROUP_PICTURE_UPLOAD_ID, ChatAdminState
 from socialhub.state.chat_list import ChatListState
 from socialhub.state.chat_rows import ChatRow, MemberRow, MessageRow
@@ -152,7 +153,7 @@ def message_menu(message: rx.Var[MessageRow]) -> rx.Component:
                 rx.dropdown_menu.item(
                     "Delete for everyone",
                     color="red",
-                    on_click=ConversationState.delete_for_everyone(message.id),
+                    on_click=confirm_event("delete_message", message.id),
                 ),
             ),
         ),
@@ -419,7 +420,9 @@ def member_row(member: rx.Var[MemberRow]) -> rx.Component:
                     rx.dropdown_menu.item(
                         "Remove from group",
                         color="red",
-                        on_click=ChatAdminState.remove_member(member.username),
+                        on_click=confirm_event(
+                            "remove_member", member.username, member.display_name
+                        ),
                     ),
                 ),
             ),
@@ -553,27 +556,36 @@ def chat_info_dialog() -> rx.Component:
                 rx.cond(
                     ConversationState.open_kind == "group",
                     rx.vstack(
-                        rx.heading(ConversationState.open_members, " members", size="3", as_="h3"),
+                        rx.heading(
+                            counted_noun(ConversationState.open_members, "member"),
+                            size="3",
+                            as_="h3",
+                            id="info-members",
+                        ),
                         rx.foreach(ChatAdminState.members, member_row),
                         rx.cond(ConversationState.open_role == "admin", group_admin_tools()),
                         rx.button(
                             "Leave group",
                             color_scheme="red",
                             variant="soft",
-                            on_click=ChatAdminState.leave_group,
+                            on_click=confirm_event("leave_group", "", ConversationState.open_title),
                         ),
                         width="100%",
                         spacing="2",
                     ),
-                    rx.hstack(
+                    # Block or Unblock, from the real block state.
+                    rx.cond(
+                        ChatAdminState.partner_blocked,
+                        rx.button(
+                            "Unblock", variant="soft", on_click=ChatAdminState.unblock_partner
+                        ),
                         rx.button(
                             "Block",
                             color_scheme="red",
                             variant="soft",
-                            on_click=ChatAdminState.block_partner,
-                        ),
-                        rx.button(
-                            "Unblock", variant="soft", on_click=ChatAdminState.unblock_partner
+                            on_click=confirm_event(
+                                "block_partner", "", ConversationState.open_title
+                            ),
                         ),
                     ),
                 ),

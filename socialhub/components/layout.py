@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from socialhub.components.confirm import confirm_dialog
 from socialhub.components.getting_started import NoticeBridge, mention_popup
 from socialhub.components.report import report_dialog
 from socialhub.components.ui import ToastBridge, user_avatar
@@ -109,6 +110,7 @@ def app_shell(content: rx.Component, *, public: bool = False) -> rx.Component:
                 rx.container(content, size="3", padding_x="1em", padding_y="1.5em"),
             ),
             report_dialog(),
+            confirm_dialog(),
             ToastBridge.create(),
             NoticeBridge.create(),
             mention_popup(),

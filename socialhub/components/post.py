@@ -6,6 +6,7 @@ from typing import Any
 
 import reflex as rx
 
+from socialhub.components.confirm import confirm_event
 from socialhub.components.report import report_button
 from socialhub.components.stories import story_avatar
 from socialhub.components.ui import (
@@ -258,7 +259,7 @@ def post_card(post: rx.Var[PostCard]) -> rx.Component:
                             variant="ghost",
                             color_scheme="gray",
                             size="1",
-                            on_click=FeedState.delete_post(post.id),
+                            on_click=confirm_event("delete_post", post.id),
                             aria_label="Delete post",
                         ),
                         spacing="3",
@@ -550,7 +551,7 @@ def comment_row(comment: rx.Var[CommentRow]) -> rx.Component:
                         variant="ghost",
                         size="1",
                         color_scheme="red",
-                        on_click=FeedState.delete_comment(comment.id),
+                        on_click=confirm_event("delete_comment", comment.id),
                         aria_label="Delete comment",
                     ),
                 ),

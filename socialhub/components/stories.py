@@ -6,6 +6,7 @@ from typing import Any
 
 import reflex as rx
 
+from socialhub.components.confirm import confirm_event
 from socialhub.components.ui import IMAGE_TYPES, counted, upload_zone, user_avatar
 from socialhub.state.stories import (
     BACKGROUNDS,
@@ -212,7 +213,7 @@ def author_tools() -> rx.Component:
                 "Delete",
                 color_scheme="red",
                 variant="soft",
-                on_click=StoryState.delete_current,
+                on_click=confirm_event("delete_story"),
                 id="delete-story",
             ),
             width="100%",

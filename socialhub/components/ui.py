@@ -106,10 +106,30 @@ def load_more(cursor: rx.Var[str], on_click: Any, loading: rx.Var[bool]) -> rx.C
     )
 
 
-def count_link(count: rx.Var[int], label: str, href: rx.Var[str] | str, id: str) -> rx.Component:
-    """A count such as "12 followers", linking to the list it counts."""
+def plural(count: rx.Var[int], singular: str, many: str = "") -> rx.Var[str]:
+    """The noun for `count` of it: "follower" for 1, "followers" otherwise (`many` when the
+    word does not just take an s)."""
+    return rx.cond(count == 1, singular, many or f"{singular}s").to(str)
+
+
+def counted_noun(count: rx.Var[int], singular: str, many: str = "") -> rx.Var[str]:
+    """ "1 member", "2 members", "0 members"."""
+    return count.to(str) + " " + plural(count, singular, many)
+
+
+def count_link(
+    count: rx.Var[int], label: str, href: rx.Var[str] | str, id: str, *, many: str = ""
+) -> rx.Component:
+    """A count such as "12 followers", linking to the list it counts: `label` is the singular
+    ("follower"); `many` when it does not just take an s ("following")."""
     return rx.link(
-        rx.text(rx.text.strong(count.to(str)), f" {label}", size="2", id=id),
+        rx.text(
+            rx.text.strong(count.to(str)),
+            " ",
+            plural(count, label, many),
+            size="2",
+            id=id,
+        ),
         href=href,
         color_scheme="gray",
         high_contrast=True,

@@ -189,7 +189,7 @@ def publish_membership(
         session,
         type="member",
         op=op,
-        data={**data, "user_ids": sorted(users)},
+        data={**data, "user_ids": sorted(users), "member_count": conversation.member_count},
         conversation=conversation.id,
     )
     mine = {**data, "removed_by": removed_by} if removed_by is not None else data

@@ -14,7 +14,8 @@ from socialhub.components.chat import (
 )
 from socialhub.components.getting_started import people_picker
 from socialhub.components.layout import app_shell
-from socialhub.components.ui import field_error
+from socialhub.components.membership import removed_notice
+from socialhub.components.ui import counted_noun, field_error
 from socialhub.state.chat_list import ChatListState
 from socialhub.state.conversation import ChatTailState, ConversationState
 
@@ -118,11 +119,11 @@ def chat_view() -> rx.Component:
             rx.cond(
                 ConversationState.open_kind == "group",
                 rx.text(
-                    ConversationState.open_members,
-                    " members",
+                    counted_noun(ConversationState.open_members, "member"),
                     size="2",
                     color_scheme="gray",
                     white_space="nowrap",
+                    id="chat-members",
                 ),
             ),
             chat_info_dialog(),
@@ -173,7 +174,7 @@ def chat_view() -> rx.Component:
             padding_y="0.5em",
             id="message-scroller",
         ),
-        composer(),
+        rx.cond(ConversationState.open_removed, removed_notice(), composer()),
         forward_dialog(),
         history_dialog(),
         # A chat read in a background tab is only delivered; coming back reads it.

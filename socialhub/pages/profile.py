@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from socialhub.components.confirm import confirm_event
 from socialhub.components.layout import app_shell
 from socialhub.components.post import feed_list
 from socialhub.components.report import report_button
@@ -74,6 +75,21 @@ def friend_button() -> rx.Component:
     )
 
 
+def block_button() -> rx.Component:
+    """Block (asked first: it cuts every tie) or Unblock, from the real block state."""
+    return rx.cond(
+        ProfileState.you_block,
+        rx.button("Unblock", variant="soft", on_click=ProfileState.unblock, id="block-button"),
+        rx.button(
+            "Block",
+            variant="soft",
+            color_scheme="red",
+            on_click=confirm_event("block_profile", "", "@" + ProfileState.username),
+            id="block-button",
+        ),
+    )
+
+
 def profile_card() -> rx.Component:
     return rx.cond(
         ProfileState.not_found,
@@ -115,7 +131,7 @@ def profile_card() -> rx.Component:
                         rx.hstack(
                             count_link(
                                 ProfileState.followers_count,
-                                "followers",
+                                "follower",
                                 "/u/" + ProfileState.username + "/followers",
                                 id="followers-count",
                             ),
@@ -124,10 +140,11 @@ def profile_card() -> rx.Component:
                                 "following",
                                 "/u/" + ProfileState.username + "/following",
                                 id="following-count",
+                                many="following",
                             ),
                             count_link(
                                 ProfileState.friends_count,
-                                "friends",
+                                "friend",
                                 rx.cond(
                                     ProfileState.user_id == SessionState.user_id,
                                     "/friends",
@@ -160,6 +177,7 @@ def profile_card() -> rx.Component:
                                     on_click=ChatListState.start_dm(ProfileState.username),
                                     id="start-dm",
                                 ),
+                                block_button(),
                                 report_button(
                                     "user", ProfileState.username, "@" + ProfileState.username
                                 ),

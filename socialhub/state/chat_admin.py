@@ -17,6 +17,7 @@ from sqlmodel import Session
 from socialhub.domain import blocks as blocks_domain
 from socialhub.domain import chats as chats_domain
 from socialhub.domain import media
+from socialhub.domain import users as users_domain
 from socialhub.models import MemberRole, SendPolicy, User
 from socialhub.models.chat import ChatSummary, MemberView
 from socialhub.state.base import Failed, run_as_user
@@ -40,6 +41,8 @@ class ChatAdminState(rx.State):
     pinned: bool = False
     archived: bool = False
     invite_url: str = ""
+    # A DM: whether I block the partner (the dialog offers Block or Unblock, never both).
+    partner_blocked: bool = False
 
     async def _conversation(self) -> ConversationState:
         return await self.get_state(ConversationState)
@@ -54,16 +57,24 @@ class ChatAdminState(rx.State):
         if not chat_id:
             return None
 
-        def work(session: Session, user: User) -> tuple[ChatSummary, list[MemberView]]:
-            return (
-                chats_domain.get_chat(session, user, chat_id),
-                chats_domain.list_members(session, user, chat_id),
+        def work(session: Session, user: User) -> tuple[ChatSummary, list[MemberView], bool]:
+            summary = chats_domain.get_chat(session, user, chat_id)
+            # Who was removed sees the group as it was, not who is in it now.
+            members = [] if summary.removed else chats_domain.list_members(session, user, chat_id)
+            partner = (
+                users_domain.get_user_by_username(session, summary.dm_username)
+                if summary.dm_username
+                else None
             )
+            blocked = partner is not None and blocks_domain.blocks(
+                session, user.id or 0, partner.id or 0
+            )
+            return summary, members, blocked
 
         result = await run_as_user(self, work)
         if isinstance(result, Failed):
             return result
-        summary, members = result
+        summary, members, self.partner_blocked = result
         self.description = summary.description
         self.admins_only = summary.send_policy == SendPolicy.admins
         self.muted = summary.muted

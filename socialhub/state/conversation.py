@@ -108,6 +108,9 @@ class ConversationState(rx.State):
     open_members: int = 0
     open_partner: str = ""
     open_presence: str = ""
+    # An admin removed me from the open group: read-only, told by whom ("" when unknown).
+    open_removed: bool = False
+    open_removed_by: str = ""
     _partner_id: int = 0
     messages: list[MessageRow] = []
     has_older: bool = False
@@ -180,7 +183,7 @@ class ConversationState(rx.State):
                 )
             else:
                 page = messages_domain.list_messages(session, user, chat_id, limit=PAGE)
-            members = chats_domain.list_members(session, user, chat_id)
+            members = [] if summary.removed else chats_domain.list_members(session, user, chat_id)
             if page and not hidden:
                 messages_domain.check_mark_read(session, user, chat_id, page[-1].seq)
             receipts = {m.user.id: (m.delivered_seq, m.read_seq) for m in members}
@@ -195,6 +198,8 @@ class ConversationState(rx.State):
         self.open_kind = summary.kind.value
         self.open_role = summary.my_role.value
         self.open_members = summary.member_count
+        self.open_removed = summary.removed
+        self.open_removed_by = summary.removed_by or ""
         self.open_partner = summary.dm_username or ""
         self._partner_id = partner_id
         self.open_presence = presence_label(partner_presence, tab_clock(self))
@@ -597,12 +602,16 @@ class ConversationState(rx.State):
             elif kind[0] == "receipt":
                 for user, got, seen in messages_domain.receipt_marks(event):
                     marked[user] = (got, seen)
+            elif kind == ("chat", "remove") and "removed_by" in data:
+                # An admin removed me: the history so far stays, read-only.
+                self.open_removed, self.open_removed_by = True, str(data["removed_by"] or "")
             elif kind == ("chat", "remove"):
                 self.open_id = ""
                 rows = Rows([], [], has_older=False)
-            elif kind[0] == "member":
-                change = len(data.get("user_ids", [])) * (1 if kind[1] == "add" else -1)
-                self.open_members += change
+            elif kind[0] == "member" and not self.open_removed:
+                # The count the change left (adding it up would count twice what `_open`
+                # read after the change itself).
+                self.open_members = int(data.get("member_count", self.open_members))
         known = tail.get_value("_typing")
         if typing.keys() != known.keys():
             tail._set_typing(typing)

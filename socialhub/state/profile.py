@@ -8,7 +8,7 @@ from typing import Any
 import reflex as rx
 from sqlmodel import Session
 
-from socialhub.domain import graph
+from socialhub.domain import blocks, graph
 from socialhub.domain import users as users_domain
 from socialhub.domain.errors import NotFound
 from socialhub.domain.visitors import PublicRead
@@ -58,6 +58,7 @@ class ProfileState(rx.State):
     follows_you: bool = False
     friends_count: int = 0
     friend_status: str = "none"
+    you_block: bool = False
 
     def _show(self, view: UserView) -> None:
         self.user_id = view.id
@@ -75,6 +76,7 @@ class ProfileState(rx.State):
         self.follows_you = relation.follows_you
         self.friends_count = relation.friends_count
         self.friend_status = relation.friend_status
+        self.you_block = relation.you_block
 
     def _apply_counts(self, data: dict[str, Any]) -> None:
         """Someone followed or unfollowed the profile on screen."""
@@ -102,6 +104,19 @@ class ProfileState(rx.State):
         if action not in FRIEND_ACTIONS:
             return None
         return await self._relation_change(FRIEND_ACTIONS[action])
+
+    @rx.event
+    async def block(self) -> Any:
+        """Asked through the confirmation dialog (`ConfirmState`)."""
+        return await self._relation_change(blocks.check_block) or rx.toast.success(
+            f"Blocked {self.username}"
+        )
+
+    @rx.event
+    async def unblock(self) -> Any:
+        return await self._relation_change(blocks.check_unblock) or rx.toast.success(
+            f"Unblocked {self.username}"
+        )
 
     def _apply_user_view(self, data: dict[str, Any]) -> None:
         if data.get("id") == self.user_id and self.user_id:

@@ -95,6 +95,7 @@ def test_two_people_chat_live(new_context: Callable[..., BrowserContext]) -> Non
 
     a.locator(".message", has_text="hello bob, edited").get_by_label("Message actions").click()
     a.get_by_role("menuitem", name="Delete for everyone").click()
+    a.locator("#confirm-action").click()  # it cannot be undone: asked first
     expect(b.get_by_text("This message was deleted")).to_be_visible()
     expect(b.get_by_text("hello bob, edited")).to_have_count(0)
 

@@ -29,7 +29,7 @@ def test_follow_post_like_vote_and_comment_live(
     ui_login(b, bob, next_path=f"/u/{alice}")
     b.locator("#follow-button").click()
     expect(b.locator("#follow-button")).to_have_text("Following")
-    expect(b.locator("#followers-count")).to_have_text("1 followers")
+    expect(b.locator("#followers-count")).to_have_text("1 follower")
     b.locator("#friend-button").click()
     expect(b.locator("#friend-button")).to_have_text("Cancel request")
     b.goto("/")
@@ -40,7 +40,7 @@ def test_follow_post_like_vote_and_comment_live(
     expect(a.locator("#friend-button")).to_have_text("Accept friend")
     a.locator("#friend-button").click()
     expect(a.locator("#friend-button")).to_have_text("Friends")
-    expect(a.locator("#friends-count")).to_have_text("1 friends")
+    expect(a.locator("#friends-count")).to_have_text("1 friend")
     a.goto("/")
     picture = tmp_path / "summit.png"
     picture.write_bytes(images.png(size=(800, 600)))
@@ -83,6 +83,7 @@ def test_follow_post_like_vote_and_comment_live(
     assert comment.locator("script").count() == 0
     # The post's author may delete any comment under it; Bob's page follows live.
     comment.get_by_label("Delete comment").click()
+    a.locator("#confirm-action").click()  # it cannot be undone: asked first
     expect(b.locator(".comment", has_text="Looks great")).to_have_count(0)
 
 
@@ -146,6 +147,7 @@ def test_a_story_rings_for_followers_and_lists_its_viewers_live(
     expect(a.locator("#story-viewers .story-viewer")).to_contain_text("Bob")
     expect(a.locator("#story-viewers-button")).to_contain_text("Seen by 1")
     a.locator("#delete-story").click()
+    a.locator("#confirm-action").click()  # it cannot be undone: asked first
     expect(a.locator("#story-progress")).to_have_text("1 / 1")
 
 
@@ -243,6 +245,7 @@ def test_edit_quote_comment_edit_and_infinite_scroll(
     a.goto("/")
     original = cards.filter(has_text="Entry number 20.").filter(has_not_text="Still true")
     original.get_by_label("Delete post").click()
+    a.locator("#confirm-action").click()  # it cannot be undone: asked first
     expect(original).to_have_count(0)
     a.reload()
     quote = cards.filter(has_text="Still true today")
