@@ -15,6 +15,7 @@ from socialhub.state.conversation import (
     ChatTicksState,
     ConversationState,
 )
+from socialhub.state.uploads import REFUSE
 
 QUICK_REACTIONS = ("👍", "❤️", "😂", "😮", "😢", "🙏")
 
@@ -25,7 +26,9 @@ def chat_list_item(chat: rx.Var[ChatRow]) -> rx.Component:
             user_avatar(chat.avatar_url, chat.title, size="3"),
             rx.vstack(
                 rx.hstack(
-                    rx.text(chat.title, weight="bold", trim="both", class_name="sh-ellipsis"),
+                    # No leading trim: it cuts the box to the letters' height, and the
+                    # ellipsis' overflow then clipped underscores and descenders ("bob_x").
+                    rx.text(chat.title, weight="bold", class_name="sh-ellipsis"),
                     rx.spacer(),
                     rx.text(chat.when, size="1", color_scheme="gray"),
                     width="100%",
@@ -450,6 +453,7 @@ def group_admin_tools() -> rx.Component:
             on_drop=ChatAdminState.upload_picture(
                 rx.upload_files(upload_id=GROUP_PICTURE_UPLOAD_ID)
             ),
+            on_drop_rejected=REFUSE,
             aria_label="Upload group picture",
         ),
         rx.hstack(

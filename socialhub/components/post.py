@@ -28,6 +28,7 @@ from socialhub.state.feed import (
     PostCard,
 )
 from socialhub.state.session import SessionState
+from socialhub.state.uploads import REFUSE
 
 
 def poll_option(post: rx.Var[PostCard], option: rx.Var[PollOptionRow]) -> rx.Component:
@@ -407,6 +408,7 @@ def composer() -> rx.Component:
                     max_files=4,
                     accept=IMAGE_TYPES,
                     no_drag=True,
+                    on_drop_rejected=REFUSE,
                 ),
                 rx.icon_button(
                     rx.icon("chart-bar", size=16),

@@ -15,6 +15,7 @@ from socialhub.state.stories import (
     StoryState,
     ViewerRow,
 )
+from socialhub.state.uploads import REFUSE
 
 
 def ringed_avatar(
@@ -109,6 +110,7 @@ def story_composer() -> rx.Component:
                     max_files=1,
                     accept=IMAGE_TYPES,
                     no_drag=True,
+                    on_drop_rejected=REFUSE,
                 ),
                 rx.text(
                     rx.selected_files(STORY_IMAGE_UPLOAD_ID).join(", "),

@@ -15,6 +15,7 @@ from socialhub.components.ui import (
 )
 from socialhub.models import Presence
 from socialhub.state.settings import AVATAR_UPLOAD_ID, BIO_MAX, SessionRow, SettingsState
+from socialhub.state.uploads import REFUSE
 
 PRESENCE_LABELS = {
     Presence.online.value: "Online",
@@ -143,6 +144,7 @@ def avatar_section() -> rx.Component:
                     on_drop=SettingsState.upload_avatar(
                         rx.upload_files(upload_id=AVATAR_UPLOAD_ID)
                     ),
+                    on_drop_rejected=REFUSE,
                     aria_label="Upload avatar",
                 ),
                 rx.cond(SettingsState.uploading, rx.spinner(aria_label="Uploading")),

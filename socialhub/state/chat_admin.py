@@ -153,8 +153,8 @@ class ChatAdminState(rx.State):
 
     @rx.event
     async def upload_picture(self, files: list[rx.UploadFile]) -> Any:
-        if not files:
-            return rx.toast.error("choose an image first")
+        if not files:  # the picker refused the file and said why (state/uploads.py)
+            return None
         data = await files[0].read(media.image_read_limit())
         result = await self._change_row(
             lambda s, u, chat: chats_domain.check_set_group_picture(s, u, chat, data),

@@ -15,6 +15,7 @@ from socialhub.domain import media, stories
 from socialhub.models import User
 from socialhub.models.story_views import StoryItem, StoryList, StoryTray, StoryViewerPage
 from socialhub.state.base import Failed, login_redirect, run_as_user
+from socialhub.state.clock import Clock, tab_clock
 from socialhub.state.session import SessionState
 
 T = TypeVar("T")
@@ -87,26 +88,26 @@ def ring_rows(tray: StoryTray, me: int) -> list[RingRow]:
     ]
 
 
-def story_card(item: StoryItem) -> StoryCard:
+def story_card(item: StoryItem, clock: Clock) -> StoryCard:
     return StoryCard(
         id=item.id,
         kind=item.kind,
         body=item.body,
         background=item.background,
         image=item.image.full_url if item.image else "",
-        when=item.created_at.strftime("%H:%M"),
+        when=clock.time(item.created_at),
         view_count=item.view_count or 0,
         seen=item.seen,
     )
 
 
-def viewer_rows(page: StoryViewerPage) -> list[ViewerRow]:
+def viewer_rows(page: StoryViewerPage, clock: Clock) -> list[ViewerRow]:
     return [
         ViewerRow(
             username=v.user.username,
             name=v.user.display_name or v.user.username,
             avatar=v.user.avatar_small_url or "",
-            when=v.viewed_at.strftime("%H:%M"),
+            when=clock.time(v.viewed_at),
         )
         for v in page.viewers
     ]
@@ -250,7 +251,8 @@ class StoryState(rx.State):
         self.author_name = shown.author.display_name or shown.author.username
         self.author_avatar = shown.author.avatar_small_url or ""
         self.mine = shown.author.id == me
-        self.items = [story_card(item) for item in shown.stories]
+        clock = tab_clock(self)
+        self.items = [story_card(item, clock) for item in shown.stories]
         self.index = min(self.index, max(len(self.items) - 1, 0))
 
     async def _on_current(self, action: Callable[[Session, User, str], T]) -> T | Failed:
@@ -287,7 +289,7 @@ class StoryState(rx.State):
         page = await self._on_current(stories.list_viewers)
         if isinstance(page, Failed):
             return page.toast
-        self.viewers = viewer_rows(page)
+        self.viewers = viewer_rows(page, tab_clock(self))
         return None
 
     @rx.event
@@ -357,4 +359,4 @@ class StoryState(rx.State):
         if loaded.shown is not None:
             self._show(loaded.shown, me)
         if loaded.viewers is not None:
-            self.viewers = viewer_rows(loaded.viewers)
+            self.viewers = viewer_rows(loaded.viewers, tab_clock(self))
