@@ -203,7 +203,7 @@ class SuggestionState(rx.State):
     followed: list[str] = []
 
     @rx.event
-    async def load(self) -> Any:
+    async def load(self) -> None:
         def work(session: Session, user: User) -> list[PersonChip]:
             assert user.id is not None
             if graph.follow_counts(session, user.id)[1] > 0:
@@ -214,10 +214,9 @@ class SuggestionState(rx.State):
             ]
 
         found = await run_as_user(self, work)
-        if isinstance(found, Failed):
-            return found.toast
-        self.people, self.followed = found, []
-        return None
+        # Not signed in (a visitor at /): no suggestions, and nothing to say about it.
+        self.people = [] if isinstance(found, Failed) else found
+        self.followed = []
 
     @rx.event
     async def toggle_follow(self, username: str) -> Any:
