@@ -9,10 +9,11 @@ import reflex as rx
 from socialhub.api.app import create_api
 from socialhub.delivery import connections
 from socialhub.logs import configure_logging
+from socialhub.pages import seo
 from socialhub.pages.auth import ON_LOAD as PUBLIC_ON_LOAD
 from socialhub.pages.auth import login_page, signup_page
 from socialhub.pages.explore import explore_page
-from socialhub.pages.home import home_page
+from socialhub.pages.front import front_page
 from socialhub.pages.join import join_page
 from socialhub.pages.messages import messages_page
 from socialhub.pages.people import people_page
@@ -29,7 +30,6 @@ from socialhub.state.getting_started import InvitePreviewState, SuggestionState
 from socialhub.state.graph_lists import GraphListState
 from socialhub.state.profile import ProfileState
 from socialhub.state.realtime import RealtimeState
-from socialhub.state.session import SessionState
 from socialhub.state.settings import SettingsState
 from socialhub.state.stories import StoryState
 from socialhub.state.unread import UnreadState
@@ -90,34 +90,59 @@ def live(*loaders: object) -> list[object]:
 
 
 app.add_page(
-    home_page,
+    front_page,  # a visitor gets explore (or /login, with PUBLIC_READS=false)
     route="/",
     title="SocialHub",
-    on_load=live(
-        SessionState.require_login, FeedState.load, StoryState.load_tray, SuggestionState.load
-    ),
+    description=seo.SITE_DESCRIPTION,
+    on_load=live(FeedState.load, StoryState.load_tray, SuggestionState.load),
 )
 app.add_page(
     stories_page,
     route="/stories/[username]",
     title="Stories · SocialHub",
     on_load=live(StoryState.open_viewer),
+    meta=seo.NOINDEX,
 )
 app.add_page(
-    explore_page, route="/explore", title="Explore · SocialHub", on_load=live(FeedState.load)
+    explore_page,
+    route="/explore",
+    title="Explore · SocialHub",
+    description=seo.EXPLORE_DESCRIPTION,
+    on_load=live(FeedState.load),
 )
 app.add_page(
-    explore_page, route="/tag/[tag]", title="Hashtag · SocialHub", on_load=live(FeedState.load)
+    explore_page,
+    route="/tag/[tag]",
+    title="Hashtag · SocialHub",
+    description=seo.TAG_DESCRIPTION,
+    on_load=live(FeedState.load),
 )
 app.add_page(
-    post_page, route="/p/[post_id]", title="Post · SocialHub", on_load=live(FeedState.load)
+    post_page,
+    route="/p/[post_id]",
+    title="Post · SocialHub",
+    description=seo.POST_DESCRIPTION,
+    on_load=live(FeedState.load),
 )
-app.add_page(login_page, route="/login", title="Log in · SocialHub", on_load=PUBLIC_ON_LOAD)
-app.add_page(signup_page, route="/signup", title="Sign up · SocialHub", on_load=PUBLIC_ON_LOAD)
+app.add_page(
+    login_page,
+    route="/login",
+    title="Log in · SocialHub",
+    description=seo.LOGIN_DESCRIPTION,
+    on_load=PUBLIC_ON_LOAD,
+)
+app.add_page(
+    signup_page,
+    route="/signup",
+    title="Sign up · SocialHub",
+    description=seo.SIGNUP_DESCRIPTION,
+    on_load=PUBLIC_ON_LOAD,
+)
 app.add_page(
     profile_page,
     route="/u/[username]",
     title="Profile · SocialHub",
+    description=seo.PROFILE_DESCRIPTION,
     on_load=live(ProfileState.load, FeedState.load, StoryState.load_tray),
 )
 for route, title in (
@@ -132,22 +157,33 @@ for route, title in (
         route=route,
         title=f"{title} · SocialHub",
         on_load=live(GraphListState.load),
+        meta=seo.NOINDEX,
     )
 app.add_page(
     settings_page,
     route="/settings",
     title="Settings · SocialHub",
     on_load=live(SettingsState.load),
+    meta=seo.NOINDEX,
 )
 app.add_page(
-    messages_page, route="/messages", title="Messages · SocialHub", on_load=live(ChatListState.load)
+    messages_page,
+    route="/messages",
+    title="Messages · SocialHub",
+    on_load=live(ChatListState.load),
+    meta=seo.NOINDEX,
 )
 app.add_page(
     messages_page,
     route="/messages/[chat_id]",
     title="Messages · SocialHub",
     on_load=live(ChatListState.load),
+    meta=seo.NOINDEX,
 )
 app.add_page(
-    join_page, route="/join/[code]", title="Join · SocialHub", on_load=InvitePreviewState.load
+    join_page,
+    route="/join/[code]",
+    title="Join · SocialHub",
+    on_load=InvitePreviewState.load,
+    meta=seo.NOINDEX,
 )

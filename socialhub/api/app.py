@@ -19,6 +19,7 @@ from socialhub.api import (
     people,
     polls,
     posts,
+    previews,
     reports,
     stories,
     unread,
@@ -93,6 +94,8 @@ def create_api() -> FastAPI:
         health_router,
     ):
         api.include_router(router, prefix=API_PREFIX)
+    # The HTML of /p/<id> and /u/<name> with their previews, before Reflex's static files.
+    api.include_router(previews.router)
 
     @api.api_route(
         API_PREFIX + "/{rest:path}",

@@ -8,6 +8,7 @@ from socialhub.components.getting_started import NoticeBridge, mention_popup
 from socialhub.components.report import report_dialog
 from socialhub.components.ui import ToastBridge, user_avatar
 from socialhub.components.unread import unread_badge
+from socialhub.components.visitor import visitor_navbar
 from socialhub.state.session import SessionState
 from socialhub.state.unread import UnreadState
 
@@ -92,12 +93,18 @@ def navbar() -> rx.Component:
     )
 
 
-def app_shell(content: rx.Component) -> rx.Component:
-    """A signed-in page: nothing shows until the session is known (pages are prerendered)."""
+def app_shell(content: rx.Component, *, public: bool = False) -> rx.Component:
+    """A signed-in page: nothing shows until the session is known (pages are prerendered). A
+    `public` page shows a visitor the content too, under the visitor's bar."""
+    member = SessionState.is_authenticated
+    if public:
+        shown, bar = member | SessionState.checked, rx.cond(member, navbar(), visitor_navbar())
+    else:
+        shown, bar = member, navbar()
     return rx.cond(
-        SessionState.is_authenticated,
+        shown,
         rx.box(
-            navbar(),
+            bar,
             rx.el.main(
                 rx.container(content, size="3", padding_x="1em", padding_y="1.5em"),
             ),

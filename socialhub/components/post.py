@@ -16,6 +16,7 @@ from socialhub.components.ui import (
     upload_zone,
     user_avatar,
 )
+from socialhub.components.visitor import members_form, members_only_row, members_row
 from socialhub.state.feed import (
     COMMENT_MAX,
     POLL_HOURS,
@@ -56,7 +57,7 @@ def poll_option(post: rx.Var[PostCard], option: rx.Var[PollOptionRow]) -> rx.Com
         "class_name": "poll-option",
     }
     return rx.cond(
-        post.poll_closed,
+        post.poll_closed | ~SessionState.is_authenticated,
         rx.box(bar, label, **look),
         rx.box(
             bar,
@@ -277,7 +278,7 @@ def post_card(post: rx.Var[PostCard]) -> rx.Component:
                     class_name="quoted-post",
                 ),
             ),
-            rx.hstack(
+            members_row(
                 action_button(
                     "heart",
                     post.like_count,
@@ -496,7 +497,7 @@ def comment_row(comment: rx.Var[CommentRow]) -> rx.Component:
                 edit_form(comment.body, FeedState.save_comment_edit, limit=COMMENT_MAX),
                 rx.html(comment.html, class_name="comment-body sh-rich"),
             ),
-            rx.hstack(
+            members_only_row(
                 rx.button(
                     "Reply",
                     variant="ghost",
@@ -547,7 +548,7 @@ def comment_row(comment: rx.Var[CommentRow]) -> rx.Component:
 def comment_thread() -> rx.Component:
     return rx.vstack(
         rx.heading("Comments", size="3", as_="h2"),
-        rx.form(
+        members_form(
             rx.vstack(
                 rx.cond(
                     FeedState.reply_to_id != "",

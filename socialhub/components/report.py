@@ -5,11 +5,13 @@ from __future__ import annotations
 import reflex as rx
 
 from socialhub.components.ui import choice, counted
+from socialhub.components.visitor import members_only
 from socialhub.state.report import DETAILS_MAX, REASONS, ReportState
 
 
 def report_button(kind: str, target_id: rx.Var[str], label: rx.Var[str]) -> rx.Component:
-    return rx.icon_button(
+    """For members only: reports are filed by an account."""
+    button = rx.icon_button(
         rx.icon("flag", size=14),
         variant="ghost",
         color_scheme="gray",
@@ -19,6 +21,7 @@ def report_button(kind: str, target_id: rx.Var[str], label: rx.Var[str]) -> rx.C
         title=f"Report this {kind}",
         class_name="report-button",
     )
+    return members_only(button)
 
 
 def report_dialog() -> rx.Component:

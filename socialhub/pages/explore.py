@@ -6,6 +6,7 @@ import reflex as rx
 
 from socialhub.components.layout import app_shell
 from socialhub.components.post import feed_list
+from socialhub.components.visitor import join_banner
 from socialhub.state.feed import FeedState, TrendRow
 
 
@@ -40,6 +41,7 @@ def trending_card() -> rx.Component:
 def explore_page() -> rx.Component:
     return app_shell(
         rx.vstack(
+            join_banner(),
             rx.heading(FeedState.title, size="6", as_="h1", id="feed-title"),
             rx.cond(FeedState.trending.length() > 0, trending_card()),
             feed_list(),
@@ -47,5 +49,6 @@ def explore_page() -> rx.Component:
             width="100%",
             max_width="42em",
             margin_x="auto",
-        )
+        ),
+        public=True,
     )

@@ -30,5 +30,6 @@ def post_page() -> rx.Component:
             width="100%",
             max_width="42em",
             margin_x="auto",
-        )
+        ),
+        public=True,
     )

@@ -9,6 +9,7 @@ from socialhub.components.post import feed_list
 from socialhub.components.report import report_button
 from socialhub.components.stories import story_avatar
 from socialhub.components.ui import count_link
+from socialhub.components.visitor import members_row
 from socialhub.state.chat_list import ChatListState
 from socialhub.state.profile import ProfileState
 from socialhub.state.session import SessionState
@@ -21,7 +22,8 @@ def profile_page() -> rx.Component:
             rx.cond(ProfileState.loaded & ~ProfileState.not_found, feed_list()),
             spacing="4",
             width="100%",
-        )
+        ),
+        public=True,
     )
 
 
@@ -143,7 +145,7 @@ def profile_card() -> rx.Component:
                         rx.cond(
                             ProfileState.user_id == SessionState.user_id,
                             rx.link(rx.button("Edit profile", variant="soft"), href="/settings"),
-                            rx.hstack(
+                            members_row(
                                 rx.button(
                                     rx.cond(ProfileState.is_following, "Following", "Follow"),
                                     variant=rx.cond(ProfileState.is_following, "soft", "solid"),

@@ -99,4 +99,8 @@ class SignupState(FormState, rx.State):
 
         self.busy = True
         yield None
-        yield await self._sign_in(work, "/settings?welcome=1")
+        # Signing up from a public page's prompt returns there; otherwise to the welcome.
+        requested = self.router.url.query_parameters.get("next")
+        yield await self._sign_in(
+            work, _safe_next(requested) if requested else "/settings?welcome=1"
+        )

@@ -14,7 +14,8 @@ from reflex.event import EventSpec
 from sqlmodel import Session
 
 from socialhub.db import transaction
-from socialhub.domain.errors import DomainError
+from socialhub.domain import visitors
+from socialhub.domain.errors import DomainError, NotAuthenticated
 from socialhub.models import User
 
 if TYPE_CHECKING:
@@ -65,6 +66,24 @@ async def run_as_user(state: rx.State, work: Callable[[Session, User], T]) -> T 
     return await run_guarded(lambda session: work(session, session_state._authenticate(session)))
 
 
+async def run_as_reader(
+    state: rx.State, what: str, work: Callable[[Session, User], T]
+) -> T | Failed:
+    """Like run_as_user, for a read a visitor may make (`what`, a visitors.PublicRead): as the
+    tab's user when signed in, else as the anonymous reader; Failed(NotAuthenticated) where
+    visitors may not read it."""
+    session_state = await _session_state(state)
+
+    def run(session: Session) -> T:
+        try:
+            user: User | None = session_state._authenticate(session)
+        except NotAuthenticated:
+            user = None
+        return work(session, visitors.check_may_read(user, what))
+
+    return await run_guarded(run)
+
+
 def cookie_value(cookie_header: str, name: str = SESSION_COOKIE) -> str:
     jar: SimpleCookie = SimpleCookie()
     try:
@@ -84,6 +103,21 @@ async def login_redirect(state: rx.State) -> EventSpec | None:
     """For a signed-in page's on_load: None when the tab is signed in, else the redirect to
     /login (and back afterwards)."""
     return await (await _session_state(state))._ensure_signed_in()
+
+
+async def reader_redirect(state: rx.State) -> EventSpec | None:
+    """For a public page's on_load: None when the tab is signed in or visitors may read (the
+    identity is resolved either way), else the redirect to /login and back."""
+    session_state = await _session_state(state)
+    if visitors.public_reads_enabled():
+        await session_state._resolve()
+        return None
+    return await session_state._ensure_signed_in()
+
+
+async def signed_in(state: rx.State) -> bool:
+    """Whether the tab's identity, as last resolved, is a signed-in user."""
+    return bool((await _session_state(state))._user_id)
 
 
 async def _session_state(state: rx.State) -> SessionState:

@@ -15,12 +15,19 @@ from sqlmodel import Session
 from socialhub.domain import comments as comments_domain
 from socialhub.domain import feeds, likes, media, polls, posts
 from socialhub.domain import trending as trending_domain
+from socialhub.domain.visitors import PublicRead
 from socialhub.models import User
 from socialhub.models.interaction_views import CommentView
 from socialhub.models.poll_views import PollSpec
 from socialhub.models.post_views import FeedPage, PostView
 from socialhub.models.report_views import TrendingTag
-from socialhub.state.base import Failed, login_redirect, run_as_user
+from socialhub.state.base import (
+    Failed,
+    reader_redirect,
+    run_as_reader,
+    run_as_user,
+    signed_in,
+)
 from socialhub.state.clock import Clock, tab_clock
 from socialhub.state.realtime import watch_topics
 
@@ -148,6 +155,15 @@ def comment_rows(views: list[CommentView], clock: Clock) -> list[CommentRow]:
     return rows
 
 
+# What each page reads, as visitors.check_may_read knows it (home is for members only).
+READS = {
+    "home": "home",
+    "explore": PublicRead.explore,
+    "tag": PublicRead.hashtag,
+    "profile": PublicRead.timeline,
+    "post": PublicRead.post,
+}
+
 # The event types the feed reacts to (the tab listener loads FeedState only for these).
 FEED_TYPES = frozenset({"post", "poll", "comment", "trending"})
 
@@ -236,13 +252,15 @@ class FeedState(rx.State):
 
     @rx.event
     async def load(self) -> Any:
-        redirect = await login_redirect(self)
+        redirect = await reader_redirect(self)
         if redirect is not None:
             return redirect
         return await self._load()
 
     async def _load(self) -> Any:
         self.kind, self._argument = self._route()
+        if self.kind == "home" and not await signed_in(self):
+            self.kind = "explore"  # a visitor's front page
         self.title = {
             "home": "Home",
             "explore": "Explore",
@@ -261,7 +279,7 @@ class FeedState(rx.State):
             page = self._page(session, user, None)
             return page, trending_domain.list_trending(session) if with_trending else []
 
-        result = await run_as_user(self, work)
+        result = await run_as_reader(self, READS[self.kind], work)
         if isinstance(result, Failed):
             self.posts, self.next_cursor, self.not_found = [], "", True
             return result.toast
@@ -274,7 +292,9 @@ class FeedState(rx.State):
 
     async def _load_post(self) -> Any:
         post_id = self._argument
-        result = await run_as_user(self, lambda s, u: _post_and_thread(s, u, post_id))
+        result = await run_as_reader(
+            self, PublicRead.post, lambda s, u: _post_and_thread(s, u, post_id)
+        )
         if isinstance(result, Failed):  # the page says it is not found, no toast
             self.posts, self.not_found = [], True
             self._watch()
@@ -293,7 +313,7 @@ class FeedState(rx.State):
         self.loading = True
         yield
         before = self.next_cursor
-        page = await run_as_user(self, lambda s, u: self._page(s, u, before))
+        page = await run_as_reader(self, READS[self.kind], lambda s, u: self._page(s, u, before))
         if isinstance(page, Failed):
             self.loading = False
             yield page.toast

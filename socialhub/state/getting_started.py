@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from socialhub.domain import chats as chats_domain
 from socialhub.domain import graph, invites, people
+from socialhub.domain.errors import NotAuthenticated
 from socialhub.models import User
 from socialhub.models.chat import UserBrief
 from socialhub.models.people_views import InvitePreview
@@ -203,7 +204,7 @@ class SuggestionState(rx.State):
     followed: list[str] = []
 
     @rx.event
-    async def load(self) -> None:
+    async def load(self) -> Any:
         def work(session: Session, user: User) -> list[PersonChip]:
             assert user.id is not None
             if graph.follow_counts(session, user.id)[1] > 0:
@@ -214,9 +215,11 @@ class SuggestionState(rx.State):
             ]
 
         found = await run_as_user(self, work)
-        # Not signed in (a visitor at /): no suggestions, and nothing to say about it.
-        self.people = [] if isinstance(found, Failed) else found
-        self.followed = []
+        if isinstance(found, Failed):
+            # A visitor's front page is explore: nobody to suggest, nothing to say.
+            return None if isinstance(found.error, NotAuthenticated) else found.toast
+        self.people, self.followed = found, []
+        return None
 
     @rx.event
     async def toggle_follow(self, username: str) -> Any:

@@ -11,10 +11,11 @@ from sqlmodel import Session
 from socialhub.domain import graph
 from socialhub.domain import users as users_domain
 from socialhub.domain.errors import NotFound
+from socialhub.domain.visitors import PublicRead
 from socialhub.models import User
 from socialhub.models.graph_views import ProfileRelation
 from socialhub.models.users import UserView
-from socialhub.state.base import Failed, login_redirect, run_as_user
+from socialhub.state.base import Failed, reader_redirect, run_as_reader, run_as_user
 from socialhub.state.clock import tab_clock
 from socialhub.state.realtime import watch_topics
 
@@ -108,7 +109,7 @@ class ProfileState(rx.State):
 
     @rx.event
     async def load(self) -> Any:
-        redirect = await login_redirect(self)
+        redirect = await reader_redirect(self)
         if redirect is not None:
             return redirect
         path = self.router.url.path.rstrip("/")
@@ -119,7 +120,7 @@ class ProfileState(rx.State):
             return view, graph.profile_relation(session, viewer, username)
 
         self.loaded = False
-        result = await run_as_user(self, work)
+        result = await run_as_reader(self, PublicRead.profile, work)
         if isinstance(result, Failed):
             if not isinstance(result.error, NotFound):
                 return result.toast

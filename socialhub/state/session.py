@@ -86,11 +86,6 @@ class SessionState(rx.State):
         return rx.redirect(f"/login?next={quote(self.router.url.path or '/')}", replace=True)
 
     @rx.event
-    async def require_login(self) -> EventSpec | None:
-        """on_load of every signed-in page."""
-        return await self._ensure_signed_in()
-
-    @rx.event
     async def redirect_if_signed_in(self) -> EventSpec | None:
         """on_load of /login and /signup."""
         if await self._resolve():
