@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from socialhub.domain import chats, media
+from socialhub.domain import chats, media, people
 from socialhub.domain.errors import NotFound
 from socialhub.models import Conversation, InviteLink, User
 from socialhub.models.base import utcnow
@@ -15,7 +15,7 @@ from socialhub.models.people_views import InvitePreview
 def access_invite(session: Session, code: str) -> tuple[InviteLink, Conversation]:
     """A link that can still be used, and its group. Unknown, revoked, expired and used-up
     links are all the same NotFound: a preview tells a stranger nothing about dead links."""
-    invite = session.get(InviteLink, code) if code else None
+    invite = session.get(InviteLink, code) if people.ID_RE.fullmatch(code) else None
     if (
         invite is None
         or invite.revoked_at is not None

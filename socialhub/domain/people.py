@@ -8,6 +8,7 @@ case and a leading "@".
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,21 +16,29 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, or_, select
 
 from socialhub.domain import chats
-from socialhub.domain.errors import InvalidInput
+from socialhub.domain.errors import InvalidInput, NotFound
 from socialhub.domain.users import DISPLAY_NAME_MAX
+from socialhub.domain.validation import clean_text
 from socialhub.models import Block, ConversationMember, Follow, User
 from socialhub.models.people_views import FollowSuggestion, MentionCandidate, PersonResult
 
 LIMIT_MAX = 50
 
 
+# Ids as the app makes them; anything else (a NUL byte, say, which PostgreSQL refuses) is unknown.
+ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+
+
 def _prefix(raw: str, *, field: str = "q") -> str:
-    if not isinstance(raw, str):
-        raise InvalidInput("search text must be text", field=field)
-    text = raw.strip().lower().lstrip("@")
-    if len(text) > DISPLAY_NAME_MAX:
-        raise InvalidInput("search text is too long", field=field, code="too_long")
-    return text
+    return clean_text(raw, field=field, max_length=DISPLAY_NAME_MAX).lower().lstrip("@")
+
+
+def _chat(session: Session, viewer: User, conversation_id: str) -> str:
+    """The id of a chat the viewer is in, or the NotFound every stranger gets."""
+    if not ID_RE.fullmatch(conversation_id):
+        raise NotFound("no such chat", code="chat_not_found")
+    conversation, _ = chats.access_conversation(session, viewer, conversation_id)
+    return conversation.id
 
 
 def _limit(limit: int) -> int:
@@ -87,8 +96,7 @@ def mention_candidates(
     limit = _limit(limit)
     in_chat: Any = sa.false()
     if conversation_id:
-        conversation, _ = chats.access_conversation(session, viewer, conversation_id)
-        in_chat = _member_of(conversation.id)
+        in_chat = _member_of(_chat(session, viewer, conversation_id))
     following = _followed_by(viewer.id)
     rank = sa.case((in_chat, 0), (following, 1), else_=2)
     conditions = _offerable(viewer.id)
@@ -124,8 +132,7 @@ def search_people(
         return []
     conditions = [*_offerable(viewer.id), _matches(text)]
     if not_in_conversation:
-        conversation, _ = chats.access_conversation(session, viewer, not_in_conversation)
-        conditions.append(~_member_of(conversation.id))
+        conditions.append(~_member_of(_chat(session, viewer, not_in_conversation)))
     following = _followed_by(viewer.id)
     rows = session.exec(
         select(User, following.label("following"))

@@ -83,6 +83,9 @@ def test_mention_limits_and_bad_input(crowd: dict[str, int]) -> None:
         with pytest.raises(InvalidInput):
             mention(me, **bad)  # type: ignore[arg-type]
     assert mention(me, "100%_") == []  # wildcards are text
+    assert mention(me, "ma\x00") == ["mara", "marc", "maria", "mateo"]  # control characters go
+    with pytest.raises(NotFound):
+        mention(me, "ma", "chat\x00id")
 
 
 def test_search_people_followed_first_and_not_in_a_chat(crowd: dict[str, int]) -> None:
@@ -164,7 +167,7 @@ def test_dead_invite_links_have_no_preview(crowd: dict[str, int]) -> None:
         link.expires_at = utcnow() - timedelta(seconds=1)
         s.add(link)
     act(crowd["marc"], lambda s, u: chats.check_join_by_invite(s, u, used))
-    for code in (revoked, expired, used, "no-such-code", ""):
+    for code in (revoked, expired, used, "no-such-code", "", "nul\x00"):
         with pytest.raises(NotFound) as caught:
             act(guest, lambda s, u, code=code: invites.preview_invite(s, u, code))
         assert caught.value.code == "invite_not_found"

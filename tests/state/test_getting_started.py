@@ -144,3 +144,13 @@ async def test_people_to_follow_only_while_following_nobody(
     await SuggestionState.toggle_follow.fn(suggestions, "marc")
     await SuggestionState.load.fn(suggestions)
     assert suggestions.people == []
+
+
+async def test_a_visitor_gets_no_suggestions_and_no_toast(make_user: Callable[..., int]) -> None:
+    from reflex.state import State
+
+    make_user("someone")
+    root = State(_reflex_internal_init=True)
+    suggestions = await root.get_state(SuggestionState)
+    assert await SuggestionState.load.fn(suggestions) is None
+    assert suggestions.people == []
