@@ -47,12 +47,14 @@ HEAD = [
     rx.script(src="/outbox.js"),
     rx.script(src="/composer.js"),
     rx.script(src="/infinite.js"),
+    rx.script(src="/emoji.js"),
+    rx.script(src="/stories.js"),
 ]
 
 app = rx.App(
     api_transformer=create_api(),
     head_components=HEAD,
-    stylesheets=["/styles.css"],
+    stylesheets=["/styles.css", "/emoji.css", "/stories.css"],
 )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from socialhub.components.emoji import composer_emoji_button
 from socialhub.components.ui import counted, user_avatar
 from socialhub.state.chat_admin import DESCRIPTION_MAX, GROUP_PICTURE_UPLOAD_ID, ChatAdminState
 from socialhub.state.chat_list import ChatListState
@@ -14,6 +15,7 @@ from socialhub.state.conversation import (
     ChatTicksState,
     ConversationState,
 )
+from socialhub.state.emoji import ReactionPickerState
 
 QUICK_REACTIONS = ("👍", "❤️", "😂", "😮", "😢", "🙏")
 
@@ -126,6 +128,9 @@ def message_menu(message: rx.Var[MessageRow]) -> rx.Component:
                         )
                         for emoji in QUICK_REACTIONS
                     ],
+                    rx.dropdown_menu.item(
+                        "More…", on_click=ReactionPickerState.open_for(message.id)
+                    ),
                 ),
             ),
             rx.dropdown_menu.item("Reply", on_click=ConversationState.start_reply(message.id)),
@@ -322,6 +327,7 @@ def composer() -> rx.Component:
                     ),
                     MESSAGE_MAX,
                 ),
+                composer_emoji_button("composer"),
                 rx.icon_button(
                     rx.icon("send", size=18), type="submit", size="3", aria_label="Send"
                 ),
