@@ -68,12 +68,23 @@ HEAD = [
     rx.script(src="/longpress.js"),
     rx.script(src="/posts.js"),
     rx.script(src="/chat_reading.js"),
+    rx.script(src="/emoji.js"),
+    rx.script(src="/stories.js"),
 ]
 
 app = rx.App(
     api_transformer=create_api(),
     head_components=HEAD,
-    stylesheets=["/styles.css", "/unread.css", "/people.css", "/chat_phone.css", "/errors.css", "/chat_reading.css"],
+    stylesheets=[
+        "/styles.css",
+        "/unread.css",
+        "/people.css",
+        "/chat_phone.css",
+        "/errors.css",
+        "/chat_reading.css",
+        "/emoji.css",
+        "/stories.css",
+    ],
 )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from socialhub.components.confirm import confirm_event
+from socialhub.components.emoji import composer_emoji_button
 from socialhub.components.getting_started import invite_link_actions, people_picker
 from socialhub.components.ui import counted, counted_noun, upload_zone, user_avatar
 from socialhub.state.chat_admin import DESCRIPTION_MAX, GROUP_PICTURE_UPLOAD_ID, ChatAdminState
@@ -16,6 +17,7 @@ from socialhub.state.conversation import (
     ChatTicksState,
     ConversationState,
 )
+from socialhub.state.emoji import ReactionPickerState
 from socialhub.state.uploads import UploadState
 
 QUICK_REACTIONS = ("👍", "❤️", "😂", "😮", "😢", "🙏")
@@ -131,6 +133,9 @@ def message_menu(message: rx.Var[MessageRow]) -> rx.Component:
                         )
                         for emoji in QUICK_REACTIONS
                     ],
+                    rx.dropdown_menu.item(
+                        "More…", on_click=ReactionPickerState.open_for(message.id)
+                    ),
                 ),
             ),
             rx.dropdown_menu.item("Reply", on_click=ConversationState.start_reply(message.id)),
@@ -356,6 +361,7 @@ def composer() -> rx.Component:
                     ),
                     MESSAGE_MAX,
                 ),
+                composer_emoji_button("composer"),
                 rx.icon_button(
                     rx.icon("send", size=18), type="submit", size="3", aria_label="Send"
                 ),

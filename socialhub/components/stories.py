@@ -234,9 +234,41 @@ def author_tools() -> rx.Component:
     )
 
 
+def story_bar(state: rx.Var[str]) -> rx.Component:
+    return rx.el.div(
+        rx.el.div(class_name="story-bar-fill"), class_name="story-bar", data_state=state
+    )
+
+
+def story_bars() -> rx.Component:
+    """One bar per story; the current one fills in its time on screen, a CSS animation whose end
+    moves on (assets/stories.js)."""
+    return rx.el.div(
+        rx.foreach(StoryState.bars, story_bar),
+        class_name="story-bars",
+        id="story-bars",
+        aria_hidden="true",
+        style={"--story-duration": StoryState.current.seconds.to_string() + "s"},
+    )
+
+
+def story_stage() -> rx.Component:
+    """The story with its tap zones over it: the left third goes back, the rest forward, and a
+    press held pauses (assets/stories.js). The Previous/Next buttons and the arrow keys do the
+    same for keyboards and screen readers."""
+    return rx.box(
+        story_body(),
+        rx.el.div(class_name="story-zone", data_zone="previous", aria_hidden="true"),
+        rx.el.div(class_name="story-zone", data_zone="next", aria_hidden="true"),
+        id="story-stage",
+        width="100%",
+    )
+
+
 def story_viewer() -> rx.Component:
     return rx.card(
         rx.vstack(
+            story_bars(),
             rx.hstack(
                 user_avatar(StoryState.author_avatar, StoryState.author_name, size="2"),
                 rx.link(
@@ -245,11 +277,11 @@ def story_viewer() -> rx.Component:
                 rx.text(StoryState.current.when, size="1", color_scheme="gray"),
                 rx.spacer(),
                 rx.text(StoryState.progress, size="1", color_scheme="gray", id="story-progress"),
-                rx.link(rx.icon("x"), href="/", aria_label="Close stories"),
+                rx.link(rx.icon("x"), href="/", aria_label="Close stories", id="story-close"),
                 align="center",
                 width="100%",
             ),
-            story_body(),
+            story_stage(),
             rx.hstack(
                 rx.button(
                     rx.icon("chevron-left"),

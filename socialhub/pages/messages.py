@@ -12,6 +12,7 @@ from socialhub.components.chat import (
     history_dialog,
     message_bubble,
 )
+from socialhub.components.emoji import reaction_picker_dialog
 from socialhub.components.getting_started import people_picker
 from socialhub.components.layout import app_shell
 from socialhub.components.membership import removed_notice
@@ -177,6 +178,7 @@ def chat_view() -> rx.Component:
         rx.cond(ConversationState.open_removed, removed_notice(), composer()),
         forward_dialog(),
         history_dialog(),
+        reaction_picker_dialog(),
         # A chat read in a background tab is only delivered; coming back reads it.
         rx.window_event_listener(on_visibility_change=ConversationState.set_hidden),
         height="calc(100dvh - 9em)",

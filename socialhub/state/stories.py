@@ -23,6 +23,10 @@ T = TypeVar("T")
 
 STORY_IMAGE_UPLOAD_ID = "story-image"
 BACKGROUNDS, BODY_MAX = stories.BACKGROUNDS, stories.BODY_MAX  # for the components
+# How long the viewer shows a story before the next: a picture 5 s, text as long as it takes to
+# read (about 15 characters a second), within 5 to 15 s. The browser runs the clock
+# (assets/stories.js); a hold pauses it.
+STORY_SECONDS, STORY_MAX_SECONDS, READING_CHARS_PER_SECOND = 5.0, 15.0, 15.0
 
 
 class RingRow(BaseModel):
@@ -42,6 +46,7 @@ class StoryCard(BaseModel):
     when: str
     view_count: int
     seen: bool
+    seconds: float  # on screen before the next one
 
 
 class ViewerRow(BaseModel):
@@ -52,7 +57,15 @@ class ViewerRow(BaseModel):
 
 
 NO_STORY = StoryCard(
-    id="", kind="", body="", background="", image="", when="", view_count=0, seen=True
+    id="",
+    kind="",
+    body="",
+    background="",
+    image="",
+    when="",
+    view_count=0,
+    seen=True,
+    seconds=STORY_SECONDS,
 )
 
 
@@ -89,6 +102,12 @@ def ring_rows(tray: StoryTray, me: int) -> list[RingRow]:
     ]
 
 
+def story_seconds(body: str) -> float:
+    """A story's time on screen: enough to read its text (a picture's caption too)."""
+    reading = len(body.strip()) / READING_CHARS_PER_SECOND
+    return round(min(STORY_MAX_SECONDS, max(STORY_SECONDS, reading)), 1)
+
+
 def story_card(item: StoryItem, clock: Clock) -> StoryCard:
     return StoryCard(
         id=item.id,
@@ -99,6 +118,7 @@ def story_card(item: StoryItem, clock: Clock) -> StoryCard:
         when=clock.time(item.created_at),
         view_count=item.view_count or 0,
         seen=item.seen,
+        seconds=story_seconds(item.body),
     )
 
 
@@ -147,6 +167,14 @@ class StoryState(rx.State):
         if 0 <= self.index < len(self.items):
             return self.items[self.index]
         return NO_STORY
+
+    @rx.var
+    def bars(self) -> list[str]:
+        """One progress bar per story of the author: done, current (filling) or todo."""
+        return [
+            "done" if i < self.index else "current" if i == self.index else "todo"
+            for i in range(len(self.items))
+        ]
 
     @rx.var
     def progress(self) -> str:
