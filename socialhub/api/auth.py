@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from socialhub.api.deps import CurrentCaller, client_device, client_ip
 from socialhub.api.errors import ERROR_RESPONSES
+from socialhub.api.params import A_DEVICE, A_TOKEN, A_USERNAME, text_rules
 from socialhub.config import get_settings
 from socialhub.db import transaction
 from socialhub.domain import auth as auth_domain
@@ -24,21 +25,39 @@ router = APIRouter(prefix="/auth", tags=["auth"], responses=ERROR_RESPONSES)
 
 
 class RegisterRequest(BaseModel):
-    username: str = Field(examples=["alice"])
-    email: str = Field(examples=["alice@example.com"])
-    password: str
-    display_name: str = ""
-    device: str | None = None
+    username: str = Field(
+        examples=["alice"],
+        description="3-30 of a-z, 0-9 and _ (stored lowercase)",
+        json_schema_extra=A_USERNAME,
+    )
+    email: str = Field(examples=["alice@example.com"], json_schema_extra={"format": "email"})
+    password: str = Field(
+        description="8-72 bytes, not a common password",
+        # In characters, which a schema counts: as many bytes when they are ASCII.
+        json_schema_extra=text_rules(
+            users_domain.PASSWORD_MAX_BYTES, min_length=users_domain.PASSWORD_MIN
+        ),
+    )
+    display_name: str = Field(
+        default="", json_schema_extra=text_rules(users_domain.DISPLAY_NAME_MAX)
+    )
+    device: str | None = Field(default=None, json_schema_extra=A_DEVICE)
 
 
 class LoginRequest(BaseModel):
-    login: str = Field(description="username or email", examples=["alice"])
-    password: str
-    device: str | None = Field(default=None, description="shown in the session list")
+    login: str = Field(
+        description="username or email",
+        examples=["alice"],
+        json_schema_extra=A_TOKEN,
+    )
+    password: str = Field(json_schema_extra=A_TOKEN)
+    device: str | None = Field(
+        default=None, description="shown in the session list", json_schema_extra=A_DEVICE
+    )
 
 
 class RefreshRequest(BaseModel):
-    refresh_token: str
+    refresh_token: str = Field(json_schema_extra=A_TOKEN)
 
 
 class TicketRequest(BaseModel):

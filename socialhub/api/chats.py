@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from socialhub.api.deps import CurrentCaller
 from socialhub.api.errors import ERROR_RESPONSES, ErrorResponse
+from socialhub.api.params import A_USERNAME, AN_ID, text_rules
 from socialhub.api.users import read_limited
 from socialhub.db import transaction
 from socialhub.domain import blocks, chats, messages
@@ -26,18 +27,25 @@ def no_content() -> Response:
 
 
 class DMRequest(BaseModel):
-    username: str
+    username: str = Field(json_schema_extra=A_USERNAME)
+
+
+TITLE = text_rules(chats.TITLE_MAX, visible=True)
+DESCRIPTION = text_rules(chats.DESCRIPTION_MAX)
+MESSAGE = text_rules(messages.BODY_MAX, visible=True)
 
 
 class GroupCreate(BaseModel):
-    title: str
-    usernames: list[str] = Field(default_factory=list, max_length=300)
-    description: str = ""
+    title: str = Field(json_schema_extra=TITLE)
+    usernames: list[Annotated[str, Field(json_schema_extra=A_USERNAME)]] = Field(
+        default_factory=list, max_length=300
+    )
+    description: str = Field(default="", json_schema_extra=DESCRIPTION)
 
 
 class GroupUpdate(BaseModel):
-    title: str | None = None
-    description: str | None = None
+    title: str | None = Field(default=None, json_schema_extra=TITLE)
+    description: str | None = Field(default=None, json_schema_extra=DESCRIPTION)
     send_policy: SendPolicy | None = None
 
 
@@ -48,7 +56,9 @@ class ChatFlags(BaseModel):
 
 
 class MembersAdd(BaseModel):
-    usernames: list[str] = Field(min_length=1, max_length=300)
+    usernames: list[Annotated[str, Field(json_schema_extra=A_USERNAME)]] = Field(
+        min_length=1, max_length=300
+    )
 
 
 class RoleChange(BaseModel):
@@ -56,8 +66,15 @@ class RoleChange(BaseModel):
 
 
 class InviteCreate(BaseModel):
-    expires_in_seconds: int | None = Field(default=None, description="none: never expires")
-    max_uses: int | None = Field(default=None, description="none: unlimited")
+    expires_in_seconds: int | None = Field(
+        default=None,
+        ge=int(chats.INVITE_EXPIRY_MIN.total_seconds()),
+        le=int(chats.INVITE_EXPIRY_MAX.total_seconds()),
+        description="a minute to a year; none: never expires",
+    )
+    max_uses: int | None = Field(
+        default=None, ge=1, le=chats.INVITE_USES_MAX, description="none: unlimited"
+    )
 
 
 class InvitesRevoked(BaseModel):
@@ -65,15 +82,17 @@ class InvitesRevoked(BaseModel):
 
 
 class MessageCreate(BaseModel):
-    body: str
+    body: str = Field(json_schema_extra=MESSAGE)
     client_id: str | None = Field(
-        default=None, description="your id for this send: retrying with it never duplicates"
+        default=None,
+        description="your id for this send: retrying with it never duplicates",
+        json_schema_extra=text_rules(messages.CLIENT_ID_MAX),
     )
-    reply_to_id: str | None = None
+    reply_to_id: str | None = Field(default=None, json_schema_extra=AN_ID)
 
 
 class MessageEditRequest(BaseModel):
-    body: str
+    body: str = Field(json_schema_extra=MESSAGE)
 
 
 class EditView(BaseModel):
@@ -82,7 +101,9 @@ class EditView(BaseModel):
 
 
 class ForwardRequest(BaseModel):
-    conversation_ids: list[str] = Field(min_length=1, max_length=50)
+    conversation_ids: list[Annotated[str, Field(json_schema_extra=AN_ID)]] = Field(
+        min_length=1, max_length=50
+    )
 
 
 class Position(BaseModel):
@@ -207,7 +228,8 @@ def leave(chat_id: str, caller: CurrentCaller) -> Response:
 @router.post("/chats/{chat_id}/invites", response_model=InviteView, status_code=201)
 def create_invite(chat_id: str, body: InviteCreate, caller: CurrentCaller) -> InviteView:
     """Group admins make an invite link, optionally expiring or limited in uses."""
-    expires = timedelta(seconds=body.expires_in_seconds) if body.expires_in_seconds else None
+    seconds = body.expires_in_seconds
+    expires = timedelta(seconds=seconds) if seconds is not None else None
     with transaction() as db:
         invite = chats.check_create_invite(
             db, caller.user(db), chat_id, expires_in=expires, max_uses=body.max_uses
@@ -260,9 +282,11 @@ def join(code: str, caller: CurrentCaller) -> ChatSummary:
 def list_messages(
     chat_id: str,
     caller: CurrentCaller,
-    before: Annotated[int | None, Query(description="messages with seq below this")] = None,
-    after: Annotated[int | None, Query(description="messages with seq above this")] = None,
-    around: Annotated[str | None, Query(description="a message id to centre on")] = None,
+    before: Annotated[int | None, Query(ge=0, description="messages with seq below this")] = None,
+    after: Annotated[int | None, Query(ge=0, description="messages with seq above this")] = None,
+    around: Annotated[
+        str | None, Query(description="a message id to centre on", json_schema_extra=AN_ID)
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
 ) -> list[MessageView]:
     """A page of history in ascending order (keyset pagination on `seq`). A member an admin

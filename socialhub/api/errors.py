@@ -68,6 +68,10 @@ async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
     return response
 
 
+# Query parameters that carry a page position (`bad_cursor` when malformed, as the domain says).
+CURSOR_PARAMS = {"cursor", "before", "after", "since"}
+
+
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = [
@@ -83,6 +87,11 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
         for e in errors
     ):
         return error_response(400, "malformed_json", "the request body is not valid JSON")
+    cursors = {e["loc"][-1] for e in errors if e["loc"][:1] == ["query"]} & CURSOR_PARAMS
+    if cursors and len(errors) == 1:
+        # The documented pattern refuses it before the domain would: the same answer either way.
+        field = cursors.pop()
+        return error_response(422, "bad_cursor", "bad cursor", {"field": field})
     missing = [e["loc"][-1] for e in errors if e["type"] == "missing"]
     if missing:
         return error_response(

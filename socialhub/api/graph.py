@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from socialhub.api.deps import CurrentCaller
 from socialhub.api.errors import ERROR_RESPONSES
+from socialhub.api.params import TimeCursor
 from socialhub.db import transaction
 from socialhub.domain import graph
 from socialhub.models import User
@@ -18,7 +19,7 @@ from socialhub.models.graph_views import PeoplePage, ProfileRelation, RequestDir
 
 router = APIRouter(tags=["graph"], responses=ERROR_RESPONSES)
 
-Cursor = Annotated[str | None, Query(description="next_cursor from the previous page")]
+Cursor = TimeCursor
 Limit = Annotated[int, Query(ge=1, le=graph.PAGE_MAX)]
 
 Change = Callable[[Session, User, str], User]

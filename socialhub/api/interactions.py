@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from socialhub.api.deps import CurrentCaller, OptionalCaller, reader
 from socialhub.api.errors import ERROR_RESPONSES
+from socialhub.api.params import AN_ID, IdCursor, TimeCursor, text_rules
 from socialhub.db import transaction
 from socialhub.domain import comments, likes, posts
 from socialhub.domain.visitors import PublicRead
@@ -18,17 +19,22 @@ from socialhub.models.post_views import PostView
 
 router = APIRouter(tags=["likes and comments"], responses=ERROR_RESPONSES)
 
-After = Annotated[str | None, Query(description="next_cursor of the previous page")]
+After = IdCursor
 Limit = Annotated[int, Query(ge=1, le=100)]
 
 
+COMMENT = text_rules(comments.BODY_MAX, visible=True)
+
+
 class CommentCreate(BaseModel):
-    body: str = Field(description="1-2,000 characters")
-    reply_to_id: str | None = Field(default=None, description="a comment on the same post")
+    body: str = Field(description="1-2,000 characters", json_schema_extra=COMMENT)
+    reply_to_id: str | None = Field(
+        default=None, description="a comment on the same post", json_schema_extra=AN_ID
+    )
 
 
 class CommentUpdate(BaseModel):
-    body: str
+    body: str = Field(json_schema_extra=COMMENT)
 
 
 @router.post("/posts/{post_id}/like", response_model=PostView)
@@ -48,7 +54,7 @@ def unlike(post_id: str, caller: CurrentCaller) -> PostView:
 
 @router.get("/posts/{post_id}/likes", response_model=PersonPage)
 def likers(
-    post_id: str, caller: CurrentCaller, cursor: After = None, limit: Limit = 50
+    post_id: str, caller: CurrentCaller, cursor: TimeCursor = None, limit: Limit = 50
 ) -> PersonPage:
     """Who liked the post, most recent first."""
     with transaction() as db:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import FileResponse
 
 from socialhub.api.errors import ERROR_RESPONSES
@@ -16,8 +16,12 @@ router = APIRouter(prefix="/media", tags=["media"], responses=ERROR_RESPONSES)
 
 @router.get("/{key:path}", response_class=FileResponse)
 def get_media(
-    key: str, exp: Annotated[int, Query()], sig: Annotated[str, Query(max_length=64)]
+    key: Annotated[str, Path(pattern=media.MEDIA_KEY_PATTERN)],
+    exp: Annotated[int, Query(ge=0, description="expiry, Unix seconds")],
+    sig: Annotated[str, Query(pattern=media.SIGNATURE_PATTERN)],
 ) -> FileResponse:
+    """A stored file, by the signed URL that a view gave you (404 `media_not_found` once the
+    URL has expired or was not signed by us)."""
     if not media.verify_signature(key, exp, sig):
         raise NotFound("no such file", code="media_not_found")
     try:

@@ -6,24 +6,34 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
-from pydantic import ValidationError
+from pydantic import Field, ValidationError
 
 from socialhub.api.deps import CurrentCaller, OptionalCaller, reader
 from socialhub.api.errors import ERROR_RESPONSES
+from socialhub.api.params import AN_ID, one_of, text_rules
 from socialhub.api.users import read_limited
 from socialhub.db import transaction
 from socialhub.domain import feeds, posts
 from socialhub.domain.errors import InvalidInput
+from socialhub.domain.pagination import ROW_ID_PATTERN
 from socialhub.domain.visitors import PublicRead
+from socialhub.models import PostVisibility
 from socialhub.models.poll_views import PollSpec
 from socialhub.models.post_views import FeedPage, NewPostsCount, PostUpdate, PostView
 
 router = APIRouter(tags=["posts"], responses=ERROR_RESPONSES)
 
 Before = Annotated[
-    str | None, Query(description="older than this post id: the previous page's next_cursor")
+    str | None,
+    Query(
+        pattern=ROW_ID_PATTERN,
+        description="older than this post id: the previous page's next_cursor",
+    ),
 ]
-After = Annotated[str | None, Query(description="newer than this post id (the newest you have)")]
+After = Annotated[
+    str | None,
+    Query(pattern=ROW_ID_PATTERN, description="newer than this post id (the newest you have)"),
+]
 Limit = Annotated[int, Query(ge=1, le=feeds.PAGE_MAX, description="posts per page")]
 
 
@@ -36,6 +46,24 @@ def _poll(raw: str | None) -> PollSpec | None:
         raise InvalidInput("poll must be JSON like the PollSpec schema", field="poll") from exc
 
 
+VISIBILITY = one_of(v.value for v in PostVisibility)
+
+
+class PostEdit(PostUpdate):
+    """An edit by the author: give either field or both."""
+
+    body: str | None = Field(
+        default=None,
+        description="new text (max 5,000 characters)",
+        json_schema_extra=text_rules(posts.BODY_MAX),
+    )
+    visibility: str | None = Field(
+        default=None,
+        description="public or followers",
+        json_schema_extra=one_of((v.value for v in PostVisibility), nullable=True),
+    )
+
+
 def no_content() -> Response:
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -43,20 +71,34 @@ def no_content() -> Response:
 @router.post("/posts", response_model=PostView, status_code=status.HTTP_201_CREATED)
 def create_post(
     caller: CurrentCaller,
-    body: Annotated[str, Form(description="text, max 5,000 characters; #tags and @mentions")] = "",
-    visibility: Annotated[str, Form(description="public or followers")] = "public",
+    body: Annotated[
+        str,
+        Form(
+            description="text, max 5,000 characters; #tags and @mentions",
+            json_schema_extra=text_rules(posts.BODY_MAX),
+        ),
+    ] = "",
+    visibility: Annotated[
+        str, Form(description="public or followers", json_schema_extra=VISIBILITY)
+    ] = "public",
     images: Annotated[
         list[UploadFile],
-        File(description="up to 4 JPEG, PNG, WebP or GIF files, one `images` part each"),
+        File(
+            description="up to 4 JPEG, PNG, WebP or GIF files, one `images` part each",
+            json_schema_extra={"maxItems": posts.IMAGES_MAX},
+        ),
     ] = [],  # noqa: B006 (FastAPI reads the default, it is never mutated)
     poll: Annotated[
         str | None,
         Form(
             description='PollSpec as JSON: {"options": ["a", "b"], "multiple": false, '
-            '"closes_in_minutes": 1440}'
+            '"closes_in_minutes": 1440}',
+            json_schema_extra={"contentMediaType": "application/json", "maxLength": 5000},
         ),
     ] = None,
-    quote_of_id: Annotated[str | None, Form(description="the public post this one quotes")] = None,
+    quote_of_id: Annotated[
+        str | None, Form(description="the public post this one quotes", json_schema_extra=AN_ID)
+    ] = None,
 ) -> PostView:
     """Publish a post (multipart/form-data): text, images, a poll, or a quote of a public post.
 
@@ -88,7 +130,7 @@ def get_post(post_id: str, caller: OptionalCaller) -> PostView:
 
 
 @router.patch("/posts/{post_id}", response_model=PostView)
-def edit_post(post_id: str, body: PostUpdate, caller: CurrentCaller) -> PostView:
+def edit_post(post_id: str, body: PostEdit, caller: CurrentCaller) -> PostView:
     """The author changes the text or the audience; the post shows as edited.
 
     403 `not_author` on someone else's post you can see, 404 on one you cannot; 422
@@ -140,7 +182,8 @@ def home(
 
 @router.get("/feed/home/new-count", response_model=NewPostsCount)
 def home_new_count(
-    caller: CurrentCaller, since: Annotated[str, Query(description="the newest post id shown")]
+    caller: CurrentCaller,
+    since: Annotated[str, Query(pattern=ROW_ID_PATTERN, description="the newest post id shown")],
 ) -> NewPostsCount:
     """How many posts by others arrived above the newest one you have: the "N new posts" pill
     (then load them with `GET /feed/home?after=`)."""

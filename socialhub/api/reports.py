@@ -10,23 +10,32 @@ from pydantic import BaseModel, Field
 
 from socialhub.api.deps import CurrentCaller, OptionalCaller, reader
 from socialhub.api.errors import ERROR_RESPONSES
+from socialhub.api.params import IdCursor, one_of, text_rules
 from socialhub.db import transaction
 from socialhub.domain import reports, trending
 from socialhub.domain.visitors import PublicRead
-from socialhub.models.report_views import ReportPage, ReportView, TrendingTag
+from socialhub.models import ReportTarget
+from socialhub.models.report_views import ReportPage, ReportReason, ReportView, TrendingTag
 
 router = APIRouter(tags=["reports"], responses=ERROR_RESPONSES)
 
 
 class ReportCreate(BaseModel):
-    target_kind: str = Field(description="post, comment or user")
+    target_kind: str = Field(
+        description="post, comment or user", json_schema_extra=one_of(t.value for t in ReportTarget)
+    )
     target_id: str = Field(
         max_length=100, description="the post or comment id; for a user, their username"
     )
     reason: str = Field(
-        description="spam, harassment, hate, violence, nudity, misinformation or other"
+        description="spam, harassment, hate, violence, nudity, misinformation or other",
+        json_schema_extra=one_of(r.value for r in ReportReason),
     )
-    details: str = Field(default="", description="up to 1,000 characters; required for other")
+    details: str = Field(
+        default="",
+        description="up to 1,000 characters; required for other",
+        json_schema_extra=text_rules(reports.DETAILS_MAX),
+    )
 
 
 @router.post("/reports", response_model=ReportView, status_code=status.HTTP_201_CREATED)
@@ -52,7 +61,7 @@ def create_report(body: ReportCreate, caller: CurrentCaller) -> ReportView:
 @router.get("/admin/reports", response_model=ReportPage)
 def open_reports(
     caller: CurrentCaller,
-    after: Annotated[str | None, Query(description="`next_cursor` of the previous page")] = None,
+    after: IdCursor = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
 ) -> ReportPage:
     """The moderation queue: open reports, oldest first. Site admins only (403 `not_admin`)."""

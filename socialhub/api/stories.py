@@ -9,6 +9,7 @@ from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
 
 from socialhub.api.deps import CurrentCaller
 from socialhub.api.errors import ERROR_RESPONSES
+from socialhub.api.params import TimeCursor, one_of, text_rules
 from socialhub.api.posts import no_content
 from socialhub.api.users import read_limited
 from socialhub.db import transaction
@@ -22,10 +23,18 @@ router = APIRouter(tags=["stories"], responses=ERROR_RESPONSES)
 def create_story(
     caller: CurrentCaller,
     body: Annotated[
-        str, Form(description="the text (required without an image) or a caption; 500 max")
+        str,
+        Form(
+            description="the text (required without an image) or a caption; 500 max",
+            json_schema_extra=text_rules(stories.BODY_MAX),
+        ),
     ] = "",
     background: Annotated[
-        str, Form(description=f"a text story's colour: {', '.join(stories.BACKGROUNDS)}")
+        str,
+        Form(
+            description=f"a text story's colour: {', '.join(stories.BACKGROUNDS)}",
+            json_schema_extra=one_of(stories.BACKGROUNDS),
+        ),
     ] = stories.BACKGROUNDS[0],
     image: Annotated[
         UploadFile | None, File(description="a JPEG, PNG, WebP or GIF file: an image story")
@@ -77,7 +86,7 @@ def view_story(story_id: str, caller: CurrentCaller) -> StoryItem:
 def viewers(
     story_id: str,
     caller: CurrentCaller,
-    cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
+    cursor: TimeCursor = None,
     limit: Annotated[int, Query(ge=1, le=stories.PAGE_MAX)] = 50,
 ) -> StoryViewerPage:
     """Who has seen your story, most recent first. Errors: 403 `not_author`; 404

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, File, Query, UploadFile
+from pydantic import Field
 
 from socialhub.api.deps import CurrentCaller, OptionalCaller, reader
 from socialhub.api.errors import ERROR_RESPONSES
+from socialhub.api.params import text_rules
 from socialhub.db import transaction
 from socialhub.domain import media, presence
 from socialhub.domain import users as users_domain
@@ -15,6 +17,18 @@ from socialhub.domain.visitors import PublicRead
 from socialhub.models.users import MeView, PresenceView, UserUpdate, UserView
 
 router = APIRouter(prefix="/users", tags=["users"], responses=ERROR_RESPONSES)
+
+
+class ProfileUpdate(UserUpdate):
+    """A partial profile edit: fields left out stay as they are."""
+
+    display_name: str | None = Field(
+        default=None, json_schema_extra=text_rules(users_domain.DISPLAY_NAME_MAX, visible=True)
+    )
+    bio: str | None = Field(default=None, json_schema_extra=text_rules(users_domain.BIO_MAX))
+    status_text: str | None = Field(
+        default=None, json_schema_extra=text_rules(users_domain.STATUS_MAX)
+    )
 
 
 def read_limited(file: UploadFile) -> bytes:
@@ -29,7 +43,7 @@ def get_me(caller: CurrentCaller) -> MeView:
 
 
 @router.patch("/me", response_model=MeView)
-def update_me(body: UserUpdate, caller: CurrentCaller) -> MeView:
+def update_me(body: ProfileUpdate, caller: CurrentCaller) -> MeView:
     """Change any of display name, bio, status text and presence."""
     with transaction() as db:
         return users_domain.me_view(users_domain.check_update_profile(db, caller.user(db), body))

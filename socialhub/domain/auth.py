@@ -58,13 +58,16 @@ def _dummy_hash() -> str:
     return _DUMMY_HASHES[rounds]
 
 
+DEVICE_MAX = 200
+
+
 def device_label(user_agent: str, explicit: str | None = None) -> str:
     """What the session list shows: a name the client chose, else "Firefox 140 on Windows"."""
     if explicit and explicit.strip():
-        return explicit.strip()[:200]
+        return explicit.strip()[:DEVICE_MAX]
     parsed = ua_parse(user_agent or "")
     if parsed.user_agent is None:
-        return (user_agent or "Unknown device")[:200]
+        return (user_agent or "Unknown device")[:DEVICE_MAX]
     browser = " ".join(p for p in (parsed.user_agent.family, parsed.user_agent.major) if p)
     system = parsed.os.family if parsed.os else ""
     if parsed.device and parsed.device.family not in ("Other", "", None):

@@ -37,6 +37,9 @@ from socialhub.realtime.events import mark_membership, publish_on_commit
 
 TITLE_MAX = 100
 DESCRIPTION_MAX = 500
+INVITE_USES_MAX = 10_000
+INVITE_EXPIRY_MIN = timedelta(minutes=1)
+INVITE_EXPIRY_MAX = timedelta(days=365)
 
 
 def user_brief(user: User) -> UserBrief:
@@ -584,9 +587,9 @@ def check_create_invite(
 ) -> InviteLink:
     conversation, member = access_conversation(session, actor, conversation_id)
     require_admin(conversation, member)
-    if max_uses is not None and not 1 <= max_uses <= 10_000:
-        raise InvalidInput("max_uses must be 1-10000", field="max_uses")
-    if expires_in is not None and not timedelta(minutes=1) <= expires_in <= timedelta(days=365):
+    if max_uses is not None and not 1 <= max_uses <= INVITE_USES_MAX:
+        raise InvalidInput(f"max_uses must be 1-{INVITE_USES_MAX}", field="max_uses")
+    if expires_in is not None and not INVITE_EXPIRY_MIN <= expires_in <= INVITE_EXPIRY_MAX:
         raise InvalidInput("expiry must be between a minute and a year", field="expires_in")
     invite = InviteLink(
         code=secrets.token_urlsafe(12),

@@ -129,12 +129,13 @@ def home_feed(
 
 def count_new_home_posts(session: Session, viewer: User, since_id: str) -> int:
     """How many posts by others arrived on the home feed above `since_id` (the newest one
-    shown): the "N new posts" pill. Counts up to NEW_COUNT_MAX ("50+")."""
-    after = id_cursor(since_id, "since")
+    shown; empty: an empty feed, so all of them): the "N new posts" pill. Counts up to
+    NEW_COUNT_MAX ("50+")."""
+    query = _home_query(session, viewer).with_only_columns(col(Post.id))
+    if (after := id_cursor(since_id, "since")) is not None:
+        query = query.where(col(Post.id) > after)
     newer = (
-        _home_query(session, viewer)
-        .with_only_columns(col(Post.id))
-        .where(col(Post.id) > after, col(Post.author_id) != viewer.id)
+        query.where(col(Post.author_id) != viewer.id)
         .order_by(col(Post.id).desc())
         .limit(_limit(NEW_COUNT_MAX))
         .subquery()

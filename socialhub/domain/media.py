@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import io
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,10 @@ MAX_IMAGE_PIXELS = 50_000_000
 AVATAR_SIZES = (400, 64)
 # Post and story images: full view and feed/thumbnail, by longest side.
 PICTURE_SIZES = (1600, 640)
+# Keys are ours (`avatars/<id>/<version>-400.webp`): ASCII path segments, never `..` or a NUL.
+MEDIA_KEY_PATTERN = r"^[A-Za-z0-9_-][A-Za-z0-9._-]*(/[A-Za-z0-9_-][A-Za-z0-9._-]*)*$"
+MEDIA_KEY = re.compile(MEDIA_KEY_PATTERN)
+SIGNATURE_PATTERN = r"^[0-9a-f]{32}$"
 
 
 class Storage(Protocol):
@@ -38,6 +43,8 @@ class LocalStorage:
         self.root = root
 
     def path(self, key: str) -> Path:
+        if not MEDIA_KEY.fullmatch(key):
+            raise InvalidInput("bad media key", field="key")
         candidate = (self.root / key).resolve()
         if not candidate.is_relative_to(self.root.resolve()):
             raise InvalidInput("bad media key", field="key")
@@ -234,4 +241,5 @@ def signed_url(key: str, *, lifetime_seconds: int = 86_400) -> str:
 def verify_signature(key: str, expires: int, signature: str) -> bool:
     if expires < time.time():
         return False
-    return hmac.compare_digest(_signature(key, expires), signature)
+    # As bytes: comparing str refuses anything outside ASCII with a TypeError.
+    return hmac.compare_digest(_signature(key, expires).encode(), signature.encode())

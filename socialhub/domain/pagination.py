@@ -24,7 +24,11 @@ def parse_time_cursor(cursor: str) -> tuple[datetime, int]:
         raise InvalidInput("bad cursor", field="cursor", code="bad_cursor") from exc
 
 
-_ROW_ID = re.compile(r"^[0-9a-f]{32}$")
+# The shapes of the two cursors, also the API's documented patterns. A time cursor's micros stay
+# below year 5000, so any cursor of this shape parses.
+ROW_ID_PATTERN = r"^[0-9a-f]{32}$"
+TIME_CURSOR_PATTERN = r"^[0-9]{1,17}-[0-9]{1,18}$"
+_ROW_ID = re.compile(ROW_ID_PATTERN)
 
 
 def id_cursor(value: str | None, field: str) -> str | None:

@@ -21,8 +21,11 @@ from socialhub.models.users import MeView, UserUpdate, UserView
 from socialhub.realtime.events import publish_on_commit
 
 USERNAME_RE = re.compile(r"^[a-z0-9_]{3,30}$")
+# What normalize_username accepts: the same, in any case, with blanks around.
+USERNAME_INPUT_PATTERN = r"^\s*[A-Za-z0-9_]{3,30}\s*$"
 PASSWORD_MIN = 8
 PASSWORD_MAX = 128  # bcrypt reads 72 bytes; longer inputs are refused rather than truncated.
+PASSWORD_MAX_BYTES = 72
 DISPLAY_NAME_MAX = 50
 BIO_MAX = 300
 STATUS_MAX = 100
@@ -64,8 +67,12 @@ def check_password_strength(password: str, *, username: str = "", email: str = "
             field="password",
             code="weak_password",
         )
-    if len(password.encode()) > 72 or len(password) > PASSWORD_MAX:
-        raise InvalidInput("password must be at most 72 bytes", field="password", code="too_long")
+    if len(password.encode()) > PASSWORD_MAX_BYTES or len(password) > PASSWORD_MAX:
+        raise InvalidInput(
+            f"password must be at most {PASSWORD_MAX_BYTES} bytes",
+            field="password",
+            code="too_long",
+        )
     lowered = password.lower()
     if lowered in _common_passwords() or lowered in {username, email.lower()}:
         raise InvalidInput(

@@ -7,7 +7,10 @@ import unicodedata
 
 from socialhub.domain.errors import InvalidInput
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+_CONTROL_CHARS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069"
+_CONTROL = re.compile(f"[{_CONTROL_CHARS}]")
+# Text with something left once cleaned: one character neither blank nor removed.
+VISIBLE_PATTERN = f"[^\\s{_CONTROL_CHARS}]"
 
 
 def clean_text(value: str, *, field: str, max_length: int, multiline: bool = False) -> str:
