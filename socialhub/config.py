@@ -16,6 +16,11 @@ def _env(name: str, default: str = "") -> str:
     return os.environ.get(name, default).strip()
 
 
+def _env_bool(name: str, default: bool) -> bool:
+    raw = _env(name).lower()
+    return raw in ("1", "true", "yes", "on") if raw else default
+
+
 def _env_int(name: str, default: int) -> int:
     raw = _env(name)
     return int(raw) if raw else default
@@ -105,6 +110,7 @@ class Settings:
     rate_limit_group_picture: str = "20/hour"
     rate_limit_poll_vote: str = "60/minute"
     bcrypt_rounds: int = 12
+    public_reads: bool = True
     log_level: str = "INFO"
     log_json: bool = True
 
@@ -166,6 +172,8 @@ def load_settings() -> Settings:
         # Votes, changed votes and retractions: one click each, every update pushed to viewers.
         rate_limit_poll_vote=_env("RATE_LIMIT_POLL_VOTE", "60/minute"),
         bcrypt_rounds=_env_int("BCRYPT_ROUNDS", 12),
+        # Visitors without an account may read public posts and profiles, explore and hashtags.
+        public_reads=_env_bool("PUBLIC_READS", True),
         log_level=_env("LOG_LEVEL", "INFO").upper(),
         log_json=_env("LOG_FORMAT", "json") == "json",
     )

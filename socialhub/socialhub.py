@@ -13,7 +13,8 @@ from socialhub.pages.auth import ON_LOAD as PUBLIC_ON_LOAD
 from socialhub.pages.auth import login_page, signup_page
 from socialhub.pages.explore import explore_page
 from socialhub.pages.home import home_page
-from socialhub.pages.messages import join_page, messages_page
+from socialhub.pages.join import join_page
+from socialhub.pages.messages import messages_page
 from socialhub.pages.people import people_page
 from socialhub.pages.post import post_page
 from socialhub.pages.profile import profile_page
@@ -22,13 +23,16 @@ from socialhub.pages.stories import stories_page
 from socialhub.realtime.hub import get_hub
 from socialhub.state import live_features  # noqa: F401  (registers the listener's features)
 from socialhub.state.chat_list import ChatListState
+from socialhub.state.clock import TZ_SCRIPT
 from socialhub.state.feed import FeedState
+from socialhub.state.getting_started import InvitePreviewState, SuggestionState
 from socialhub.state.graph_lists import GraphListState
 from socialhub.state.profile import ProfileState
 from socialhub.state.realtime import RealtimeState
 from socialhub.state.session import SessionState
 from socialhub.state.settings import SettingsState
 from socialhub.state.stories import StoryState
+from socialhub.state.unread import UnreadState
 
 configure_logging()
 # Database work runs in threads; every sqlite3/psycopg call releases the GIL and must take it
@@ -37,6 +41,13 @@ configure_logging()
 sys.setswitchinterval(0.0005)
 
 HEAD = [
+    # First: the websocket's handshake must carry the viewer's time zone (state/clock.py).
+    rx.script(TZ_SCRIPT),
+    # On a phone the on-screen keyboard shrinks the page, so the chat's composer stays above it.
+    rx.el.meta(
+        name="viewport",
+        content="width=device-width, initial-scale=1, interactive-widget=resizes-content",
+    ),
     rx.el.link(rel="manifest", href="/manifest.webmanifest"),
     rx.el.meta(name="theme-color", content="#6e56cf"),
     rx.el.link(rel="icon", href="/icon-192.png"),
@@ -47,6 +58,11 @@ HEAD = [
     rx.script(src="/outbox.js"),
     rx.script(src="/composer.js"),
     rx.script(src="/infinite.js"),
+    rx.script(src="/unread.js"),
+    rx.script(src="/mentions.js"),
+    rx.script(src="/share.js"),
+    rx.script(src="/viewport.js"),
+    rx.script(src="/longpress.js"),
     rx.script(src="/emoji.js"),
     rx.script(src="/stories.js"),
 ]
@@ -54,7 +70,14 @@ HEAD = [
 app = rx.App(
     api_transformer=create_api(),
     head_components=HEAD,
-    stylesheets=["/styles.css", "/emoji.css", "/stories.css"],
+    stylesheets=[
+        "/styles.css",
+        "/unread.css",
+        "/people.css",
+        "/chat_phone.css",
+        "/emoji.css",
+        "/stories.css",
+    ],
 )
 
 
@@ -72,14 +95,16 @@ def live(*loaders: object) -> list[object]:
     Reflex re-runs on_load on every websocket (re)connect: after a server restart the tab gets
     a listener again and replays what it missed from its stream position (on_mount would not
     fire again). The position is read before the page's data, so nothing slips in between."""
-    return [RealtimeState.begin, *loaders, RealtimeState.listen]
+    return [RealtimeState.begin, *loaders, UnreadState.load, RealtimeState.listen]
 
 
 app.add_page(
     home_page,
     route="/",
     title="SocialHub",
-    on_load=live(SessionState.require_login, FeedState.load, StoryState.load_tray),
+    on_load=live(
+        SessionState.require_login, FeedState.load, StoryState.load_tray, SuggestionState.load
+    ),
 )
 app.add_page(
     stories_page,
@@ -132,4 +157,6 @@ app.add_page(
     title="Messages · SocialHub",
     on_load=live(ChatListState.load),
 )
-app.add_page(join_page, route="/join/[code]", title="Join · SocialHub", on_load=ChatListState.join)
+app.add_page(
+    join_page, route="/join/[code]", title="Join · SocialHub", on_load=InvitePreviewState.load
+)

@@ -16,12 +16,15 @@ from socialhub.api import (
     graph,
     interactions,
     media,
+    people,
     polls,
     posts,
     reports,
     stories,
+    unread,
     users,
 )
+from socialhub.api.caching import CacheFingerprinted
 from socialhub.api.errors import error_response, install_error_handlers
 from socialhub.db import get_engine
 from socialhub.logs import get_logger
@@ -76,8 +79,10 @@ def create_api() -> FastAPI:
     for router in (
         auth.router,
         users.router,
+        unread.router,
         chats.router,
         graph.router,
+        people.router,
         posts.router,
         interactions.router,
         polls.router,
@@ -98,6 +103,7 @@ def create_api() -> FastAPI:
         return error_response(404, "not_found", "no such endpoint")
 
     api.add_middleware(AccessLog)
+    api.add_middleware(CacheFingerprinted)
     return api
 
 

@@ -96,7 +96,8 @@ def _summary(caller: CurrentCaller, conversation_id: str) -> ChatSummary:
 
 @router.get("/chats", response_model=list[ChatSummary])
 def list_chats(caller: CurrentCaller) -> list[ChatSummary]:
-    """Your chats, pinned first, then latest activity first, with unread counts."""
+    """Your chats, pinned first, then latest activity first, with unread counts. A group an
+    admin removed you from stays, read-only up to the removal (`removed`, `removed_by`)."""
     with transaction() as db:
         return chats.list_chats(db, caller.user(db))
 
@@ -264,7 +265,8 @@ def list_messages(
     around: Annotated[str | None, Query(description="a message id to centre on")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
 ) -> list[MessageView]:
-    """A page of history in ascending order (keyset pagination on `seq`)."""
+    """A page of history in ascending order (keyset pagination on `seq`). A member an admin
+    removed still reads the history up to their removal, and nothing after it."""
     with transaction() as db:
         return messages.list_messages(
             db, caller.user(db), chat_id, before=before, after=after, around=around, limit=limit
@@ -273,7 +275,8 @@ def list_messages(
 
 @router.post("/chats/{chat_id}/messages", response_model=MessageView, status_code=201)
 def send(chat_id: str, body: MessageCreate, caller: CurrentCaller) -> MessageView:
-    """Send a message. Repeating a `client_id` returns the stored message instead of a copy."""
+    """Send a message. Repeating a `client_id` returns the stored message instead of a copy.
+    A member an admin removed gets 403 `removed_from_group`."""
     with transaction() as db:
         message = messages.check_send_message(
             db,

@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from socialhub.db import transaction
 from socialhub.domain import auth as auth_domain
+from socialhub.domain import visitors
 from socialhub.domain.errors import NotAuthenticated
 from socialhub.models import User
 
@@ -43,6 +44,25 @@ def current_caller(
 
 
 CurrentCaller = Annotated[Caller, Depends(current_caller)]
+
+
+def optional_caller(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Caller | None:
+    """The caller, or None for a visitor without a token (a token that fails is still a 401:
+    a client with a stale token must learn it, not silently read less)."""
+    if credentials is None:
+        return None
+    return current_caller(credentials)
+
+
+OptionalCaller = Annotated[Caller | None, Depends(optional_caller)]
+
+
+def reader(db: Session, caller: Caller | None, what: visitors.PublicRead) -> User:
+    """Who a public read runs as: the caller, or the anonymous reader where visitors may read
+    (401 `not_authenticated` where they may not)."""
+    return visitors.check_may_read(caller.user(db) if caller else None, what)
 
 
 def client_ip(request: Request) -> str:

@@ -7,16 +7,28 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from socialhub.domain.errors import DomainError, RateLimited
+from socialhub.domain.errors import DomainError, RateLimited, field_parts
+
+
+class FieldError(BaseModel):
+    field: str
+    code: str
+    message: str
 
 
 class ErrorBody(BaseModel):
     code: str
     message: str
     details: dict[str, Any] = {}
+    errors: list[FieldError] | None = Field(
+        default=None,
+        description="The wrong fields, each with its own code and message: every one of them "
+        "on 422 `invalid_fields` (several fields wrong at once), the one field otherwise when "
+        "the error names a field.",
+    )
 
 
 class ErrorResponse(BaseModel):
@@ -24,15 +36,31 @@ class ErrorResponse(BaseModel):
 
 
 def error_response(
-    status: int, code: str, message: str, details: dict[str, Any] | None = None
+    status: int,
+    code: str,
+    message: str,
+    details: dict[str, Any] | None = None,
+    errors: list[dict[str, str]] | None = None,
 ) -> JSONResponse:
-    body = {"error": {"code": code, "message": message, "details": details or {}}}
-    return JSONResponse(body, status_code=status)
+    error: dict[str, Any] = {"code": code, "message": message, "details": details or {}}
+    if errors:
+        error["errors"] = errors
+    return JSONResponse({"error": error}, status_code=status)
+
+
+def field_errors(exc: DomainError) -> list[dict[str, str]]:
+    """`error.errors`: every field a domain error names, with its code and message."""
+    return [
+        {"field": field, "code": part.code, "message": part.message}
+        for field, part in field_parts(exc)
+    ]
 
 
 async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
-    response = error_response(exc.status, exc.code, exc.message, exc.details)
+    response = error_response(
+        exc.status, exc.code, exc.message, exc.details, errors=field_errors(exc)
+    )
     if isinstance(exc, RateLimited):
         response.headers["Retry-After"] = str(exc.retry_after)
     if exc.status == 401:
@@ -58,7 +86,14 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     missing = [e["loc"][-1] for e in errors if e["type"] == "missing"]
     if missing:
         return error_response(
-            422, "missing_field", f"missing field: {', '.join(missing)}", {"fields": missing}
+            422,
+            "missing_field",
+            f"missing field: {', '.join(missing)}",
+            {"fields": missing},
+            errors=[
+                {"field": name, "code": "missing", "message": "this field is required"}
+                for name in missing
+            ],
         )
     return error_response(422, "validation_error", "the request is not valid", {"errors": errors})
 
@@ -89,7 +124,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         409: "Conflict",
         413: "Too large",
         415: "Unsupported media",
-        422: "Invalid input",
+        422: "Invalid input (`invalid_fields`: several fields at once, see `error.errors`)",
         429: "Rate limited (see Retry-After)",
     }.items()
 }

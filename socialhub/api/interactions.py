@@ -7,10 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel, Field
 
-from socialhub.api.deps import CurrentCaller
+from socialhub.api.deps import CurrentCaller, OptionalCaller, reader
 from socialhub.api.errors import ERROR_RESPONSES
 from socialhub.db import transaction
 from socialhub.domain import comments, likes, posts
+from socialhub.domain.visitors import PublicRead
 from socialhub.models.graph_views import PersonPage
 from socialhub.models.interaction_views import CommentPage, CommentView
 from socialhub.models.post_views import PostView
@@ -56,11 +57,12 @@ def likers(
 
 @router.get("/posts/{post_id}/comments", response_model=CommentPage)
 def list_comments(
-    post_id: str, caller: CurrentCaller, after: After = None, limit: Limit = 20
+    post_id: str, caller: OptionalCaller, after: After = None, limit: Limit = 20
 ) -> CommentPage:
-    """Comments oldest first, each with its first replies."""
+    """Comments oldest first, each with its first replies (without a token: of a public post)."""
     with transaction() as db:
-        return comments.list_comments(db, caller.user(db), post_id, after=after, limit=limit)
+        viewer = reader(db, caller, PublicRead.comments)
+        return comments.list_comments(db, viewer, post_id, after=after, limit=limit)
 
 
 @router.post(
@@ -77,10 +79,12 @@ def add_comment(post_id: str, body: CommentCreate, caller: CurrentCaller) -> Com
 
 @router.get("/comments/{comment_id}/replies", response_model=CommentPage)
 def replies(
-    comment_id: str, caller: CurrentCaller, after: After = None, limit: Limit = 20
+    comment_id: str, caller: OptionalCaller, after: After = None, limit: Limit = 20
 ) -> CommentPage:
+    """Replies oldest first (without a token: on a public post)."""
     with transaction() as db:
-        return comments.list_replies(db, caller.user(db), comment_id, after=after, limit=limit)
+        viewer = reader(db, caller, PublicRead.comments)
+        return comments.list_replies(db, viewer, comment_id, after=after, limit=limit)
 
 
 @router.patch("/comments/{comment_id}", response_model=CommentView)

@@ -8,12 +8,13 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
 from pydantic import ValidationError
 
-from socialhub.api.deps import CurrentCaller
+from socialhub.api.deps import CurrentCaller, OptionalCaller, reader
 from socialhub.api.errors import ERROR_RESPONSES
 from socialhub.api.users import read_limited
 from socialhub.db import transaction
 from socialhub.domain import feeds, posts
 from socialhub.domain.errors import InvalidInput
+from socialhub.domain.visitors import PublicRead
 from socialhub.models.poll_views import PollSpec
 from socialhub.models.post_views import FeedPage, NewPostsCount, PostUpdate, PostView
 
@@ -79,10 +80,11 @@ def create_post(
 
 
 @router.get("/posts/{post_id}", response_model=PostView)
-def get_post(post_id: str, caller: CurrentCaller) -> PostView:
-    """A post as you see it; 404 `post_not_found` when it does not exist or is hidden from you."""
+def get_post(post_id: str, caller: OptionalCaller) -> PostView:
+    """A post as you see it; 404 `post_not_found` when it does not exist or is hidden from you.
+    Without a token: public posts only (401 when the instance keeps reads behind login)."""
     with transaction() as db:
-        return posts.get_post(db, caller.user(db), post_id)
+        return posts.get_post(db, reader(db, caller, PublicRead.post), post_id)
 
 
 @router.patch("/posts/{post_id}", response_model=PostView)
@@ -148,33 +150,35 @@ def home_new_count(
 
 @router.get("/feed/explore", response_model=FeedPage)
 def explore(
-    caller: CurrentCaller, before: Before = None, after: After = None, limit: Limit = 20
+    caller: OptionalCaller, before: Before = None, after: After = None, limit: Limit = 20
 ) -> FeedPage:
-    """Public posts from everyone (not reposts), newest first."""
+    """Public posts from everyone (not reposts), newest first; also without a token."""
     with transaction() as db:
-        return feeds.explore_feed(db, caller.user(db), before=before, after=after, limit=limit)
+        viewer = reader(db, caller, PublicRead.explore)
+        return feeds.explore_feed(db, viewer, before=before, after=after, limit=limit)
 
 
 @router.get("/users/{username}/posts", response_model=FeedPage)
 def timeline(
     username: str,
-    caller: CurrentCaller,
+    caller: OptionalCaller,
     before: Before = None,
     after: After = None,
     limit: Limit = 20,
 ) -> FeedPage:
-    """A user's posts and reposts that you may see (followers-only ones if you follow them);
-    404 `user_not_found`."""
+    """A user's posts and reposts that you may see (followers-only ones if you follow them;
+    without a token, the public ones); 404 `user_not_found`."""
     with transaction() as db:
-        return feeds.profile_feed(
-            db, caller.user(db), username, before=before, after=after, limit=limit
-        )
+        viewer = reader(db, caller, PublicRead.timeline)
+        return feeds.profile_feed(db, viewer, username, before=before, after=after, limit=limit)
 
 
 @router.get("/tags/{tag}/posts", response_model=FeedPage)
 def hashtag(
-    tag: str, caller: CurrentCaller, before: Before = None, after: After = None, limit: Limit = 20
+    tag: str, caller: OptionalCaller, before: Before = None, after: After = None, limit: Limit = 20
 ) -> FeedPage:
-    """Posts with this hashtag (any case, without the #) that you may see."""
+    """Posts with this hashtag (any case, without the #) that you may see (without a token, the
+    public ones)."""
     with transaction() as db:
-        return feeds.hashtag_feed(db, caller.user(db), tag, before=before, after=after, limit=limit)
+        viewer = reader(db, caller, PublicRead.hashtag)
+        return feeds.hashtag_feed(db, viewer, tag, before=before, after=after, limit=limit)

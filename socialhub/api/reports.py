@@ -8,10 +8,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, Field
 
-from socialhub.api.deps import CurrentCaller
+from socialhub.api.deps import CurrentCaller, OptionalCaller, reader
 from socialhub.api.errors import ERROR_RESPONSES
 from socialhub.db import transaction
 from socialhub.domain import reports, trending
+from socialhub.domain.visitors import PublicRead
 from socialhub.models.report_views import ReportPage, ReportView, TrendingTag
 
 router = APIRouter(tags=["reports"], responses=ERROR_RESPONSES)
@@ -61,9 +62,10 @@ def open_reports(
 
 @router.get("/trending", response_model=list[TrendingTag], tags=["trending"])
 def trending_hashtags(
-    caller: CurrentCaller, limit: Annotated[int, Query(ge=1, le=trending.KEPT)] = trending.SHOWN
+    caller: OptionalCaller, limit: Annotated[int, Query(ge=1, le=trending.KEPT)] = trending.SHOWN
 ) -> list[TrendingTag]:
     """Top hashtags by distinct authors over the last 24 hours, recent use weighing more;
-    refreshed every few minutes by a background job."""
+    refreshed every few minutes by a background job. Also without a token."""
     with transaction() as db:
+        reader(db, caller, PublicRead.trending)
         return trending.list_trending(db, limit)

@@ -6,11 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Query, UploadFile
 
-from socialhub.api.deps import CurrentCaller
+from socialhub.api.deps import CurrentCaller, OptionalCaller, reader
 from socialhub.api.errors import ERROR_RESPONSES
 from socialhub.db import transaction
 from socialhub.domain import media, presence
 from socialhub.domain import users as users_domain
+from socialhub.domain.visitors import PublicRead
 from socialhub.models.users import MeView, PresenceView, UserUpdate, UserView
 
 router = APIRouter(prefix="/users", tags=["users"], responses=ERROR_RESPONSES)
@@ -63,6 +64,8 @@ def get_presence(username: str, caller: CurrentCaller) -> PresenceView:
 
 
 @router.get("/{username}", response_model=UserView)
-def get_user(username: str, caller: CurrentCaller) -> UserView:
+def get_user(username: str, caller: OptionalCaller) -> UserView:
+    """A profile; also without a token (404 `user_not_found`)."""
     with transaction() as db:
+        reader(db, caller, PublicRead.profile)
         return users_domain.user_view(users_domain.access_user(db, username))

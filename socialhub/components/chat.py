@@ -5,7 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from socialhub.components.emoji import composer_emoji_button
-from socialhub.components.ui import counted, user_avatar
+from socialhub.components.getting_started import invite_link_actions, people_picker
+from socialhub.components.ui import counted, upload_zone, user_avatar
 from socialhub.state.chat_admin import DESCRIPTION_MAX, GROUP_PICTURE_UPLOAD_ID, ChatAdminState
 from socialhub.state.chat_list import ChatListState
 from socialhub.state.chat_rows import ChatRow, MemberRow, MessageRow
@@ -16,6 +17,7 @@ from socialhub.state.conversation import (
     ConversationState,
 )
 from socialhub.state.emoji import ReactionPickerState
+from socialhub.state.uploads import REFUSE
 
 QUICK_REACTIONS = ("👍", "❤️", "😂", "😮", "😢", "🙏")
 
@@ -26,7 +28,9 @@ def chat_list_item(chat: rx.Var[ChatRow]) -> rx.Component:
             user_avatar(chat.avatar_url, chat.title, size="3"),
             rx.vstack(
                 rx.hstack(
-                    rx.text(chat.title, weight="bold", trim="both", class_name="sh-ellipsis"),
+                    # No leading trim: it cuts the box to the letters' height, and the
+                    # ellipsis' overflow then clipped underscores and descenders ("bob_x").
+                    rx.text(chat.title, weight="bold", class_name="sh-ellipsis"),
                     rx.spacer(),
                     rx.text(chat.when, size="1", color_scheme="gray"),
                     width="100%",
@@ -435,21 +439,7 @@ def group_admin_tools() -> rx.Component:
             on_submit=ChatAdminState.rename,
             reset_on_submit=False,
         ),
-        rx.form(
-            rx.hstack(
-                rx.input(
-                    name="usernames",
-                    placeholder="usernames, comma separated",
-                    aria_label="Add members",
-                    width="100%",
-                ),
-                rx.button("Add", type="submit", size="1"),
-                width="100%",
-            ),
-            on_submit=ChatAdminState.add_members,
-            reset_on_submit=True,
-            width="100%",
-        ),
+        people_picker("add", label="Add members"),
         rx.hstack(
             rx.switch(
                 checked=ChatAdminState.admins_only,
@@ -459,7 +449,8 @@ def group_admin_tools() -> rx.Component:
             rx.text("Only admins can send messages", size="2"),
             align="center",
         ),
-        rx.upload.root(
+        upload_zone(
+            "Group picture",
             rx.button("Change group picture", type="button", size="1", variant="soft"),
             id=GROUP_PICTURE_UPLOAD_ID,
             multiple=False,
@@ -468,6 +459,7 @@ def group_admin_tools() -> rx.Component:
             on_drop=ChatAdminState.upload_picture(
                 rx.upload_files(upload_id=GROUP_PICTURE_UPLOAD_ID)
             ),
+            on_drop_rejected=REFUSE,
             aria_label="Upload group picture",
         ),
         rx.hstack(
@@ -486,7 +478,12 @@ def group_admin_tools() -> rx.Component:
             ),
             rx.cond(
                 ChatAdminState.invite_url != "",
-                rx.code(ChatAdminState.invite_url, id="invite-url", size="1"),
+                rx.hstack(
+                    rx.code(ChatAdminState.invite_url, id="invite-url", size="1"),
+                    invite_link_actions(ChatAdminState.invite_url),
+                    align="center",
+                    wrap="wrap",
+                ),
             ),
             align="center",
             wrap="wrap",

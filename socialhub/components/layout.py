@@ -4,21 +4,33 @@ from __future__ import annotations
 
 import reflex as rx
 
+from socialhub.components.getting_started import NoticeBridge, mention_popup
 from socialhub.components.report import report_dialog
 from socialhub.components.ui import ToastBridge, user_avatar
+from socialhub.components.unread import unread_badge
 from socialhub.state.session import SessionState
+from socialhub.state.unread import UnreadState
 
 
-def nav_link(text: str, href: rx.Var[str] | str, icon: str) -> rx.Component:
+def nav_link(
+    text: str,
+    href: rx.Var[str] | str,
+    icon: str,
+    *,
+    badge: rx.Component | None = None,
+    label: rx.Var[str] | None = None,
+) -> rx.Component:
+    """`badge`: shown after the text (a count); `label`: the accessible name that says it."""
     return rx.link(
         rx.hstack(
             rx.icon(icon, size=18),
             rx.text(text, class_name="sh-nav-text"),
+            *([badge] if badge is not None else []),
             spacing="2",
             align="center",
         ),
         href=href,
-        aria_label=text,
+        aria_label=text if label is None else label,
         underline="none",
         color_scheme="gray",
         high_contrast=True,
@@ -39,7 +51,13 @@ def navbar() -> rx.Component:
                 rx.spacer(),
                 nav_link("Home", "/", "house"),
                 nav_link("Explore", "/explore", "compass"),
-                nav_link("Messages", "/messages", "message-circle"),
+                nav_link(
+                    "Messages",
+                    "/messages",
+                    "message-circle",
+                    badge=unread_badge(),
+                    label=UnreadState.messages_label,
+                ),
                 nav_link("Friends", "/friends", "users"),
                 nav_link("Profile", "/u/" + SessionState.username, "user"),
                 nav_link("Settings", "/settings", "settings"),
@@ -85,6 +103,8 @@ def app_shell(content: rx.Component) -> rx.Component:
             ),
             report_dialog(),
             ToastBridge.create(),
+            NoticeBridge.create(),
+            mention_popup(),
             width="100%",
         ),
         rx.center(rx.spinner(size="3", aria_label="Loading"), height="100vh"),

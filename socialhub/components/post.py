@@ -8,7 +8,14 @@ import reflex as rx
 
 from socialhub.components.report import report_button
 from socialhub.components.stories import story_avatar
-from socialhub.components.ui import IMAGE_TYPES, counted, load_more, user_avatar
+from socialhub.components.ui import (
+    IMAGE_TYPES,
+    choice,
+    counted,
+    load_more,
+    upload_zone,
+    user_avatar,
+)
 from socialhub.state.feed import (
     COMMENT_MAX,
     POLL_HOURS,
@@ -21,6 +28,7 @@ from socialhub.state.feed import (
     PostCard,
 )
 from socialhub.state.session import SessionState
+from socialhub.state.uploads import REFUSE
 
 
 def poll_option(post: rx.Var[PostCard], option: rx.Var[PollOptionRow]) -> rx.Component:
@@ -178,6 +186,7 @@ def post_card(post: rx.Var[PostCard]) -> rx.Component:
                         underline="none",
                         color_scheme="gray",
                         high_contrast=True,
+                        class_name="sh-target",
                     ),
                     rx.link(
                         rx.text(
@@ -193,6 +202,7 @@ def post_card(post: rx.Var[PostCard]) -> rx.Component:
                         color_scheme="gray",
                         underline="none",
                         aria_label="Open post",
+                        class_name="sh-target",
                     ),
                     spacing="0",
                 ),
@@ -340,12 +350,12 @@ def poll_editor() -> rx.Component:
                 checked=FeedState.poll_multiple,
                 on_change=FeedState.set_poll_multiple,
             ),
-            rx.select(
+            choice(
                 POLL_HOURS,
+                "Poll open for hours",
                 value=FeedState.poll_hours,
                 on_change=FeedState.set_poll_hours,
                 size="1",
-                aria_label="Poll open for hours",
             ),
             rx.text("hours", size="1"),
             align="center",
@@ -385,7 +395,8 @@ def composer() -> rx.Component:
                 ),
             ),
             rx.hstack(
-                rx.upload.root(
+                upload_zone(
+                    "Add images",
                     rx.icon_button(
                         rx.icon("image", size=16),
                         variant="ghost",
@@ -397,6 +408,7 @@ def composer() -> rx.Component:
                     max_files=4,
                     accept=IMAGE_TYPES,
                     no_drag=True,
+                    on_drop_rejected=REFUSE,
                 ),
                 rx.icon_button(
                     rx.icon("chart-bar", size=16),
@@ -405,12 +417,12 @@ def composer() -> rx.Component:
                     type="button",
                     aria_label="Add a poll",
                 ),
-                rx.select(
+                choice(
                     ["public", "followers"],
+                    "Who can see it",
                     value=FeedState.visibility,
                     on_change=FeedState.set_visibility,
                     size="1",
-                    aria_label="Who can see it",
                 ),
                 rx.spacer(),
                 rx.button(
@@ -469,6 +481,7 @@ def comment_row(comment: rx.Var[CommentRow]) -> rx.Component:
                 rx.link(
                     rx.text(comment.author_name, weight="bold", size="1"),
                     href="/u/" + comment.author_username,
+                    class_name="sh-target",
                 ),
                 rx.text(
                     comment.when,

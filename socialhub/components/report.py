@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from socialhub.components.ui import counted
+from socialhub.components.ui import choice, counted
 from socialhub.state.report import DETAILS_MAX, REASONS, ReportState
 
 
@@ -31,11 +31,11 @@ def report_dialog() -> rx.Component:
                 color_scheme="gray",
             ),
             rx.vstack(
-                rx.select(
+                choice(
                     REASONS,
+                    "Reason",
                     value=ReportState.reason,
                     on_change=ReportState.set_reason,
-                    aria_label="Reason",
                     id="report-reason",
                 ),
                 counted(

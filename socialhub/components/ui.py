@@ -114,3 +114,27 @@ def count_link(count: rx.Var[int], label: str, href: rx.Var[str] | str, id: str)
         color_scheme="gray",
         high_contrast=True,
     )
+
+
+def choice(
+    options: list[str], label: str, *, value: rx.Var[str], on_change: Any, **props: Any
+) -> rx.Component:
+    """A select whose button carries its name (`rx.select(aria_label=...)` puts the label on
+    the root, which renders nothing, so screen readers met an unnamed button)."""
+    return rx.select.root(
+        rx.select.trigger(aria_label=label, id=props.pop("id", None)),
+        rx.select.content(*[rx.select.item(option, value=option) for option in options]),
+        value=value,
+        on_change=on_change,
+        **props,
+    )
+
+
+def upload_zone(label: str, *children: rx.Component, **props: Any) -> rx.Component:
+    """`rx.upload.root` whose hidden file input is named too: Reflex renders the input itself
+    and passes it no props, so the label is set on it here."""
+    upload = rx.upload.root(*children, **props)
+    zone = upload.children[0]
+    file_input = zone.children[0]
+    file_input.custom_attrs["aria-label"] = label
+    return upload

@@ -22,7 +22,13 @@ from ua_parser import parse as ua_parse
 
 from socialhub.config import get_settings
 from socialhub.domain import ratelimit
-from socialhub.domain.errors import InvalidInput, NotAuthenticated, NotFound, RefreshTokenReused
+from socialhub.domain.errors import (
+    FieldCheck,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+    RefreshTokenReused,
+)
 from socialhub.domain.users import get_user_by_login, hash_password, password_matches
 from socialhub.keys import KeyPurpose, derive_key
 from socialhub.models import AuthSession, LoginTicket, RefreshToken, SessionKind, SiteRole, User
@@ -76,10 +82,12 @@ class TokenPair:
 
 def authenticate(session: Session, *, login: str, password: str, ip: str) -> User:
     """Check a username-or-email and password. Unknown accounts cost the same bcrypt time."""
+    check = FieldCheck()
     if not isinstance(login, str) or not login.strip():
-        raise InvalidInput("enter your username or email", field="login", code="missing")
+        check.add(InvalidInput("enter your username or email", field="login", code="missing"))
     if not isinstance(password, str) or not password:
-        raise InvalidInput("enter your password", field="password", code="missing")
+        check.add(InvalidInput("enter your password", field="password", code="missing"))
+    check.raise_any()
     ratelimit.hit("login", f"ip:{ip}", f"account:{login.strip().lower()}")
     user = get_user_by_login(session, login)
     valid = password_matches(password, user.password_hash if user else _dummy_hash())

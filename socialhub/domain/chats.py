@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
@@ -17,6 +17,7 @@ from sqlmodel import Session, col, func, select
 from socialhub.config import get_settings
 from socialhub.domain import blocks, media, ratelimit
 from socialhub.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from socialhub.domain.notify import unread_count
 from socialhub.domain.users import access_user, avatar_urls
 from socialhub.domain.validation import clean_text
 from socialhub.models import (
@@ -57,29 +58,67 @@ def membership(session: Session, conversation_id: str, user_id: int) -> Conversa
     return member if member is not None and member.left_at is None else None
 
 
+def _membership_row(
+    session: Session, actor: User, conversation_id: str
+) -> tuple[Conversation, ConversationMember] | None:
+    """The conversation with the actor's membership row, current or past."""
+    if not conversation_id:
+        return None
+    found = session.exec(
+        select(Conversation, ConversationMember)
+        .join(
+            ConversationMember,
+            col(ConversationMember.conversation_id) == col(Conversation.id),
+        )
+        .where(
+            col(Conversation.id) == conversation_id,
+            col(ConversationMember.user_id) == (actor.id or 0),
+        )
+    ).first()
+    return None if found is None else (found[0], found[1])
+
+
 def access_conversation(
     session: Session, actor: User, conversation_id: str
 ) -> tuple[Conversation, ConversationMember]:
-    """The conversation and the actor's membership; NotFound for strangers and unknown ids."""
-    found = (
-        session.exec(
-            select(Conversation, ConversationMember)
-            .join(
-                ConversationMember,
-                col(ConversationMember.conversation_id) == col(Conversation.id),
-            )
-            .where(
-                col(Conversation.id) == conversation_id,
-                col(ConversationMember.user_id) == (actor.id or 0),
-                col(ConversationMember.left_at).is_(None),
-            )
-        ).first()
-        if conversation_id
-        else None
-    )
-    if found is None:
+    """The conversation and the actor's membership; NotFound for strangers and unknown ids
+    (and for former members: only `access_history` lets a removed member read)."""
+    found = _membership_row(session, actor, conversation_id)
+    if found is None or found[1].left_at is not None:
         raise NotFound("no such chat", code="chat_not_found")
     return found
+
+
+def was_removed(member: ConversationMember) -> bool:
+    return member.left_at is not None and member.removed_at is not None
+
+
+def access_history(
+    session: Session, actor: User, conversation_id: str
+) -> tuple[Conversation, ConversationMember]:
+    """For reading only: the active members, and the members an admin removed, who keep the
+    chat read-only up to their removal (`visible_last_seq`). Who left by themselves let go."""
+    found = _membership_row(session, actor, conversation_id)
+    if found is None or (found[1].left_at is not None and not was_removed(found[1])):
+        raise NotFound("no such chat", code="chat_not_found")
+    return found
+
+
+def access_for_sending(
+    session: Session, actor: User, conversation_id: str
+) -> tuple[Conversation, ConversationMember]:
+    """`access_conversation`, telling a removed member why they can no longer write."""
+    found = _membership_row(session, actor, conversation_id)
+    if found is not None and was_removed(found[1]):
+        raise PermissionDenied("you were removed from this group", code="removed_from_group")
+    return access_conversation(session, actor, conversation_id)
+
+
+def visible_last_seq(conversation: Conversation, member: ConversationMember) -> int:
+    """The newest message this member may read: all of them, or up to their removal."""
+    if was_removed(member) and member.left_seq is not None:
+        return min(conversation.last_seq, member.left_seq)
+    return conversation.last_seq
 
 
 def require_admin(conversation: Conversation, member: ConversationMember) -> None:
@@ -124,10 +163,16 @@ def publish_my_chat(session: Session, conversation: Conversation, user_id: int) 
 
 
 def publish_membership(
-    session: Session, conversation: Conversation, op: str, users: Sequence[int]
+    session: Session,
+    conversation: Conversation,
+    op: str,
+    users: Sequence[int],
+    *,
+    removed_by: str | None = None,
 ) -> None:
     """Users joined (`add`) or left (`remove`): each hears it in their own stream (their chat
-    list; their clients subscribe or drop the chat), the members in the conversation's."""
+    list; their clients subscribe or drop the chat), the members in the conversation's.
+    `removed_by`: an admin removed them (their client keeps the chat, read-only)."""
     data = {"conversation_id": conversation.id}
     publish_on_commit(
         session,
@@ -136,7 +181,8 @@ def publish_membership(
         data={**data, "user_ids": sorted(users)},
         conversation=conversation.id,
     )
-    publish_on_commit(session, type="chat", op=op, data=data, users=users)
+    mine = {**data, "removed_by": removed_by} if removed_by is not None else data
+    publish_on_commit(session, type="chat", op=op, data=mine, users=users)
 
 
 def do_system_message(
@@ -325,6 +371,8 @@ def _join(session: Session, conversation: Conversation, user: User) -> None:
     if existing is not None:
         existing.left_at = None
         existing.removed_at = None
+        existing.removed_by = None
+        existing.left_seq = None
         existing.role = MemberRole.member.value
         existing.joined_at = utcnow()
         # A returning member starts reading from now, not from before they left.
@@ -387,10 +435,15 @@ def _admin_count(session: Session, conversation: Conversation) -> int:
 
 
 def _leave(
-    session: Session, conversation: Conversation, member: ConversationMember, *, removed: bool
+    session: Session,
+    conversation: Conversation,
+    member: ConversationMember,
+    *,
+    removed_by: User | None = None,
 ) -> None:
     member.left_at = utcnow()
-    member.removed_at = member.left_at if removed else None
+    member.removed_at = member.left_at if removed_by is not None else None
+    member.removed_by = removed_by.id if removed_by is not None else None
     was_admin = member.role == MemberRole.admin.value
     member.role = MemberRole.member.value
     session.add(member)
@@ -425,22 +478,29 @@ def check_remove_member(session: Session, actor: User, conversation_id: str, use
         raise NotFound("that user is not in this group", code="member_not_found")
     if target.id == actor.id:
         raise InvalidInput("use leave to leave the group", code="remove_self")
-    _leave(session, conversation, target_member, removed=True)
-    do_system_message(
+    _leave(session, conversation, target_member, removed_by=actor)
+    notice = do_system_message(
         session,
         conversation,
         f"{actor.username} removed {target.username}",
         seen_by=[actor.id or 0],
     )
-    publish_membership(session, conversation, "remove", [target.id or 0])
+    # They keep the history up to this notice, which tells them who removed them.
+    target_member.left_seq = notice.seq
+    session.add(target_member)
+    session.flush()
+    publish_membership(session, conversation, "remove", [target.id or 0], removed_by=actor.username)
 
 
 def check_leave(session: Session, actor: User, conversation_id: str) -> None:
     conversation, member = access_conversation(session, actor, conversation_id)
     if conversation.kind != ConversationKind.group.value:
         raise InvalidInput("you can only leave groups", code="not_a_group")
-    _leave(session, conversation, member, removed=False)
-    do_system_message(session, conversation, f"{actor.username} left")
+    _leave(session, conversation, member)
+    left = do_system_message(session, conversation, f"{actor.username} left")
+    member.left_seq = left.seq
+    session.add(member)
+    session.flush()
     publish_membership(session, conversation, "remove", [actor.id or 0])
 
 
@@ -702,7 +762,9 @@ def chat_summaries(
         if partner_ids
         else {}
     )
-    latest = {(c.id, c.last_seq) for c, _ in rows if c.last_seq}
+    last_seqs = {c.id: visible_last_seq(c, m) for c, m in rows}
+    removers = _removers(session, [m for _, m in rows])
+    latest = {(c.id, last_seqs[c.id]) for c, _ in rows if last_seqs[c.id]}
     lasts: dict[str, Message] = {}
     if latest:
         found = session.exec(
@@ -720,8 +782,10 @@ def chat_summaries(
         )
         lasts = {m.conversation_id: m for m in found if m.id not in hidden}
         for conversation, _ in rows:  # the latest was deleted for me: look further back
-            if conversation.last_seq and conversation.id not in lasts:
-                earlier = last_visible_message(session, actor, conversation)
+            if last_seqs[conversation.id] and conversation.id not in lasts:
+                earlier = last_visible_message(
+                    session, actor, conversation, upto=last_seqs[conversation.id]
+                )
                 if earlier is not None:
                     lasts[conversation.id] = earlier
     views = {v.conversation_id: v for v in message_views(session, list(lasts.values()))}
@@ -745,16 +809,34 @@ def chat_summaries(
                 my_role=MemberRole(member.role),
                 send_policy=SendPolicy(conversation.send_policy),
                 last_message=views.get(conversation.id),
-                last_seq=conversation.last_seq,
+                last_seq=last_seqs[conversation.id],
                 read_seq=member.read_seq,
-                unread_count=max(0, conversation.last_seq - member.read_seq),
+                unread_count=unread_count(last_seqs[conversation.id], member.read_seq),
                 muted=member.muted,
                 pinned=member.pinned,
                 archived=member.archived,
-                last_activity_at=conversation.last_activity_at,
+                last_activity_at=_activity(conversation, member),
+                removed=was_removed(member),
+                removed_by=removers.get(member.removed_by or 0) if was_removed(member) else None,
             )
         )
     return summaries
+
+
+def _removers(session: Session, members: Sequence[ConversationMember]) -> dict[int, str]:
+    """The usernames of the admins who removed these members (one query)."""
+    ids = {m.removed_by for m in members if m.removed_by is not None and was_removed(m)}
+    if not ids:
+        return {}
+    found = session.exec(select(User.id, User.username).where(col(User.id).in_(ids))).all()
+    return {user_id: name for user_id, name in found if user_id is not None}
+
+
+def _activity(conversation: Conversation, member: ConversationMember) -> datetime:
+    """What a removed member sees of the group ends with their removal, its activity too."""
+    if was_removed(member) and member.removed_at is not None:
+        return min(member.removed_at, conversation.last_activity_at)
+    return conversation.last_activity_at
 
 
 def chat_summary(
@@ -764,25 +846,29 @@ def chat_summary(
 
 
 def get_chat(session: Session, actor: User, conversation_id: str) -> ChatSummary:
-    conversation, member = access_conversation(session, actor, conversation_id)
+    """The chat's summary, for its members and for the members an admin removed."""
+    conversation, member = access_history(session, actor, conversation_id)
     return chat_summary(session, actor, conversation, member)
 
 
 def list_chats(
     session: Session, actor: User, *, limit: int = 100, only: Iterable[str] | None = None
 ) -> list[ChatSummary]:
-    """The actor's chats: pinned first, then latest activity first (`only`: just these)."""
+    """The actor's chats: pinned first, then latest activity first (`only`: just these).
+    Groups an admin removed them from stay, read-only, at the time of the removal."""
+    cm = ConversationMember
+    activity = sa.case(
+        (col(cm.left_at).is_not(None), col(cm.removed_at)),
+        else_=col(Conversation.last_activity_at),
+    )
     query = (
         select(Conversation, ConversationMember)
-        .join(
-            ConversationMember,
-            col(ConversationMember.conversation_id) == col(Conversation.id),
-        )
+        .join(cm, col(cm.conversation_id) == col(Conversation.id))
         .where(
-            ConversationMember.user_id == actor.id,
-            col(ConversationMember.left_at).is_(None),
+            cm.user_id == actor.id,
+            sa.or_(col(cm.left_at).is_(None), col(cm.removed_at).is_not(None)),
         )
-        .order_by(col(ConversationMember.pinned).desc(), col(Conversation.last_activity_at).desc())
+        .order_by(col(cm.pinned).desc(), activity.desc())
         .limit(max(1, min(limit, 500)))
     )
     if only is not None:

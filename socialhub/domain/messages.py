@@ -16,8 +16,11 @@ from sqlmodel import Session, SQLModel, col, select
 from socialhub.domain import blocks, ratelimit, text
 from socialhub.domain.chats import (
     access_conversation,
+    access_for_sending,
+    access_history,
     dm_partner_id,
     user_brief,
+    visible_last_seq,
 )
 from socialhub.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from socialhub.domain.validation import clean_text
@@ -296,7 +299,7 @@ def check_send_message(
 
     The client id is not looked up first: the INSERT finds a repeat (its unique index), so a new
     message, the common case, costs no extra read."""
-    conversation, member = access_conversation(session, actor, conversation_id)
+    conversation, member = access_for_sending(session, actor, conversation_id)
     if client_id is not None and not 1 <= len(client_id) <= CLIENT_ID_MAX:
         raise InvalidInput(f"client_id must be 1-{CLIENT_ID_MAX} characters", field="client_id")
     _check_can_send(session, actor, conversation, member)
@@ -355,19 +358,23 @@ def list_messages(
     `before=N`: the `limit` messages just older than N (the latest page without any cursor);
     `after=N`: the ones just newer; `around=<message id>`: a window centred on that message.
     """
-    conversation, _ = access_conversation(session, actor, conversation_id)
+    conversation, member = access_history(session, actor, conversation_id)
     if sum(x is not None for x in (before, after, around)) > 1:
         raise InvalidInput("give at most one of before, after, around", code="cursor_conflict")
     limit = max(1, min(limit, PAGE_MAX))
+    # A member an admin removed reads up to their removal, nothing after it.
+    last_seq = visible_last_seq(conversation, member)
     for name, value in (("before", before), ("after", after)):
-        if value is not None and not 0 <= value <= conversation.last_seq + 1:
+        if value is not None and not 0 <= value <= last_seq + 1:
             raise InvalidInput(
                 f"{name} is not a position in this chat", field=name, code="bad_cursor"
             )
-    base = select(Message).where(Message.conversation_id == conversation.id, _visible(actor))
+    base = select(Message).where(
+        Message.conversation_id == conversation.id, _visible(actor), col(Message.seq) <= last_seq
+    )
     if around is not None:
         target = session.get(Message, around)
-        if target is None or target.conversation_id != conversation.id:
+        if target is None or target.conversation_id != conversation.id or target.seq > last_seq:
             raise NotFound("no such message", code="message_not_found")
         older = session.exec(
             base.where(col(Message.seq) < target.seq)
@@ -395,14 +402,12 @@ def list_messages(
 
 
 def last_visible_message(
-    session: Session, actor: User, conversation: Conversation
+    session: Session, actor: User, conversation: Conversation, *, upto: int | None = None
 ) -> Message | None:
-    return session.exec(
-        select(Message)
-        .where(Message.conversation_id == conversation.id, _visible(actor))
-        .order_by(col(Message.seq).desc())
-        .limit(1)
-    ).first()
+    query = select(Message).where(Message.conversation_id == conversation.id, _visible(actor))
+    if upto is not None:
+        query = query.where(col(Message.seq) <= upto)
+    return session.exec(query.order_by(col(Message.seq).desc()).limit(1)).first()
 
 
 def access_message(
@@ -571,10 +576,11 @@ def check_forward(
 def _advance(
     session: Session, actor: User, conversation_id: str, seq: int, *, read: bool
 ) -> ConversationMember:
-    conversation, member = access_conversation(session, actor, conversation_id)
+    # A member an admin removed still reads (and so marks) up to their removal.
+    conversation, member = access_history(session, actor, conversation_id)
     if seq < 0:
         raise InvalidInput("seq must not be negative", field="seq")
-    seq = min(seq, conversation.last_seq)
+    seq = min(seq, visible_last_seq(conversation, member))
     changed = False
     if seq > member.delivered_seq:
         member.delivered_seq = seq
@@ -585,6 +591,7 @@ def _advance(
     if changed:
         session.add(member)
         session.flush()
+    if changed and member.left_at is None:
         _publish_receipt(
             session, conversation.id, actor.id or 0, member.delivered_seq, member.read_seq
         )

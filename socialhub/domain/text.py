@@ -67,6 +67,25 @@ def _link_mentions(html: str) -> str:
     return "".join(out)
 
 
+def plain(text: str) -> str:
+    """User text as plain words, for one-line previews: the markdown marks gone (the link's
+    text stays, its address goes), lines and blocks joined by single spaces. Not HTML: the
+    caller renders it as text."""
+    parts: list[str] = []
+    for token in _markdown().parse(text):
+        if token.type == "inline":
+            for child in token.children or []:
+                if child.type in ("text", "code_inline"):
+                    parts.append(child.content)
+                elif child.type in ("softbreak", "hardbreak"):
+                    parts.append(" ")
+        elif token.type in ("fence", "code_block"):
+            parts.append(token.content)
+        elif token.nesting == -1:
+            parts.append(" ")  # the end of a paragraph or block
+    return " ".join("".join(parts).split())
+
+
 def render(text: str) -> str:
     html = _link_mentions(_markdown().render(text))
     return nh3.clean(

@@ -13,7 +13,7 @@ from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 from socialhub.config import get_settings
 from socialhub.domain import media, ratelimit
-from socialhub.domain.errors import Conflict, InvalidInput, NotFound
+from socialhub.domain.errors import Conflict, FieldCheck, InvalidInput, NotFound
 from socialhub.domain.validation import clean_text
 from socialhub.models import Presence, PresenceVisibility, SiteRole, User
 from socialhub.models.base import utcnow
@@ -110,20 +110,42 @@ def access_user(session: Session, username: str) -> User:
 
 
 def check_register_user(
-    session: Session, *, username: str, email: str, password: str, display_name: str = ""
+    session: Session,
+    *,
+    username: str,
+    email: str,
+    password: str,
+    display_name: str = "",
+    confirm: str | None = None,
 ) -> User:
-    name = normalize_username(username)
-    address = normalize_email(email)
-    check_password_strength(password, username=name, email=address)
-    shown = clean_text(display_name or name, field="display_name", max_length=DISPLAY_NAME_MAX)
-    if get_user_by_username(session, name) is not None:
-        raise Conflict(
-            "this username is taken", code="username_taken", details={"field": "username"}
+    """Every wrong field is reported at once (FieldErrors when there are several). `confirm`
+    is the password typed again, where a form asks for it."""
+    check = FieldCheck()
+    if confirm is not None and confirm != password:
+        check.add(InvalidInput("the passwords do not match", field="confirm", code="mismatch"))
+    name = check(lambda: normalize_username(username))
+    address = check(lambda: normalize_email(email))
+    check(lambda: check_password_strength(password, username=name or "", email=address or ""))
+    shown = check(
+        lambda: clean_text(
+            display_name or name or "", field="display_name", max_length=DISPLAY_NAME_MAX
         )
-    if session.exec(select(User).where(User.email_lower == address.lower())).first() is not None:
-        raise Conflict(
-            "an account with this email exists", code="email_taken", details={"field": "email"}
+    )
+    if name is not None and get_user_by_username(session, name) is not None:
+        check.add(
+            Conflict("this username is taken", code="username_taken", details={"field": "username"})
         )
+    taken = select(User).where(User.email_lower == (address or "").lower())
+    if address is not None and session.exec(taken).first() is not None:
+        check.add(
+            Conflict(
+                "an account with this email exists", code="email_taken", details={"field": "email"}
+            )
+        )
+    check.raise_any()
+    assert name is not None
+    assert address is not None
+    assert shown is not None
     return do_register_user(
         session,
         username=name,
@@ -209,18 +231,32 @@ def _publish_user_update(session: Session, user: User) -> None:
 
 
 def check_update_profile(session: Session, actor: User, update: UserUpdate) -> User:
+    """Every wrong field is reported at once (FieldErrors when there are several)."""
+    check = FieldCheck()
     changes: dict[str, str] = {}
     if update.display_name is not None:
-        name = clean_text(update.display_name, field="display_name", max_length=DISPLAY_NAME_MAX)
-        if not name:
-            raise InvalidInput("display name cannot be empty", field="display_name", code="empty")
-        changes["display_name"] = name
-    if update.bio is not None:
-        changes["bio"] = clean_text(update.bio, field="bio", max_length=BIO_MAX, multiline=True)
-    if update.status_text is not None:
-        changes["status_text"] = clean_text(
-            update.status_text, field="status_text", max_length=STATUS_MAX
+        name = check(
+            lambda: clean_text(
+                update.display_name or "", field="display_name", max_length=DISPLAY_NAME_MAX
+            )
         )
+        if name == "":
+            check.add(
+                InvalidInput("display name cannot be empty", field="display_name", code="empty")
+            )
+        elif name is not None:
+            changes["display_name"] = name
+    if update.bio is not None:
+        bio = update.bio
+        text = check(lambda: clean_text(bio, field="bio", max_length=BIO_MAX, multiline=True))
+        if text is not None:
+            changes["bio"] = text
+    if update.status_text is not None:
+        status = update.status_text
+        text = check(lambda: clean_text(status, field="status_text", max_length=STATUS_MAX))
+        if text is not None:
+            changes["status_text"] = text
+    check.raise_any()
     if update.presence is not None:
         changes["presence"] = Presence(update.presence).value
     if update.presence_visibility is not None:

@@ -67,6 +67,10 @@ class ConversationMember(SQLModel, table=True):
     left_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     # When an admin removed the member (left_at is set too); cleared when they are back in.
     removed_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    # Who removed them, and the last message they may still read (the removal's own notice):
+    # a removed member keeps the chat, read-only, up to there.
+    removed_by: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    left_seq: int | None = Field(default=None)
     # Receipts: the highest message sequence number that reached / was seen by this member.
     delivered_seq: int = Field(default=0)
     read_seq: int = Field(default=0)
@@ -226,6 +230,9 @@ class ChatSummary(SQLModel):
     pinned: bool
     archived: bool
     last_activity_at: datetime
+    # An admin removed me: the chat is read-only, up to the removal (`removed_by`: who did it).
+    removed: bool = False
+    removed_by: str | None = None
 
 
 class InviteView(SQLModel):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from socialhub.components.getting_started import follow_suggestions
 from socialhub.components.layout import app_shell
 from socialhub.components.post import composer, feed_list
 from socialhub.components.stories import story_tray
@@ -62,6 +63,7 @@ def home_page() -> rx.Component:
                 id="people-results",
             ),
             story_tray(),
+            follow_suggestions(),
             composer(),
             feed_list(),
             spacing="4",

@@ -13,6 +13,7 @@ from socialhub.components.chat import (
     message_bubble,
 )
 from socialhub.components.emoji import reaction_picker_dialog
+from socialhub.components.getting_started import people_picker
 from socialhub.components.layout import app_shell
 from socialhub.state.chat_list import ChatListState
 from socialhub.state.conversation import ChatTailState, ConversationState
@@ -35,14 +36,7 @@ def new_group_dialog() -> rx.Component:
                         aria_label="Group name",
                         width="100%",
                     ),
-                    rx.el.label(
-                        "Members (usernames, comma separated)",
-                        html_for="group-members",
-                        class_name="sh-label",
-                    ),
-                    rx.input(
-                        id="group-members", name="members", aria_label="Members", width="100%"
-                    ),
+                    people_picker("group", label="Members"),
                     rx.hstack(
                         rx.dialog.close(rx.button("Cancel", variant="soft", type="button")),
                         rx.button("Create", type="submit"),
@@ -197,8 +191,3 @@ def messages_page() -> rx.Component:
             width="100%",
         )
     )
-
-
-def join_page() -> rx.Component:
-    """/join/<code>: joins the group behind an invite link, then opens it."""
-    return app_shell(rx.center(rx.spinner(aria_label="Joining"), padding="2em"))

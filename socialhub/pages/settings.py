@@ -10,10 +10,12 @@ from socialhub.components.ui import (
     counted,
     field_error,
     labelled_input,
+    upload_zone,
     user_avatar,
 )
 from socialhub.models import Presence
 from socialhub.state.settings import AVATAR_UPLOAD_ID, BIO_MAX, SessionRow, SettingsState
+from socialhub.state.uploads import REFUSE
 
 PRESENCE_LABELS = {
     Presence.online.value: "Online",
@@ -121,7 +123,8 @@ def avatar_section() -> rx.Component:
                     size="7",
                     id="settings-avatar",
                 ),
-                rx.upload.root(
+                upload_zone(
+                    "Avatar image",
                     rx.vstack(
                         rx.button(
                             "Choose image",
@@ -141,6 +144,7 @@ def avatar_section() -> rx.Component:
                     on_drop=SettingsState.upload_avatar(
                         rx.upload_files(upload_id=AVATAR_UPLOAD_ID)
                     ),
+                    on_drop_rejected=REFUSE,
                     aria_label="Upload avatar",
                 ),
                 rx.cond(SettingsState.uploading, rx.spinner(aria_label="Uploading")),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Callable
-from typing import Any
+from typing import Any, ClassVar
 
 import reflex as rx
 from reflex.event import EventSpec
@@ -13,8 +13,8 @@ from sqlmodel import Session
 from socialhub.domain import auth as auth_domain
 from socialhub.domain import ratelimit
 from socialhub.domain import users as users_domain
-from socialhub.domain.errors import InvalidInput
 from socialhub.state.base import Failed, run_guarded
+from socialhub.state.forms import FormErrors
 
 
 def _safe_next(raw: str | None) -> str:
@@ -35,22 +35,17 @@ def _exchange_ticket(ticket: str, target: str) -> EventSpec:
     )
 
 
-class FormState(rx.State, mixin=True):
-    field_errors: dict[str, str] = {}
+class FormState(FormErrors, rx.State, mixin=True):
     busy: bool = False
 
-    def _fail(self, failed: Failed) -> EventSpec:
-        self.field_errors = failed.field_errors
-        return failed.toast
-
-    async def _sign_in(self, work: Callable[[Session], str], target: str) -> EventSpec:
+    async def _sign_in(self, work: Callable[[Session], str], target: str) -> EventSpec | None:
         """Run `work` (which checks the input and issues a log-in ticket), then sign the tab in."""
         try:
             ticket = await run_guarded(work)
         finally:
             self.busy = False
         if isinstance(ticket, Failed):
-            return self._fail(ticket)
+            return self._report(ticket)
         return _exchange_ticket(ticket, target)
 
     def _client(self) -> tuple[str, str]:
@@ -61,9 +56,11 @@ class FormState(rx.State, mixin=True):
 
 
 class LoginState(FormState, rx.State):
+    FORM_FIELDS: ClassVar[frozenset[str]] = frozenset({"login", "password"})
+
     @rx.event
     async def submit(self, form: dict[str, Any]) -> AsyncIterator[EventSpec | None]:
-        self.field_errors = {}
+        self._clear_errors()
         login = str(form.get("login", ""))
         password = str(form.get("password", ""))
         ip, device = self._client()
@@ -79,16 +76,14 @@ class LoginState(FormState, rx.State):
 
 
 class SignupState(FormState, rx.State):
+    FORM_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {"username", "display_name", "email", "password", "confirm"}
+    )
+
     @rx.event
     async def submit(self, form: dict[str, Any]) -> AsyncIterator[EventSpec | None]:
-        self.field_errors = {}
+        self._clear_errors()
         ip, device = self._client()
-        password = str(form.get("password", ""))
-        if password != str(form.get("confirm", "")):
-            yield self._fail(
-                Failed(InvalidInput("the passwords do not match", field="confirm", code="mismatch"))
-            )
-            return
 
         def work(session: Session) -> str:
             ratelimit.hit("signup", f"ip:{ip}")
@@ -96,7 +91,8 @@ class SignupState(FormState, rx.State):
                 session,
                 username=str(form.get("username", "")),
                 email=str(form.get("email", "")),
-                password=password,
+                password=str(form.get("password", "")),
+                confirm=str(form.get("confirm", "")),
                 display_name=str(form.get("display_name", "")),
             )
             return auth_domain.do_issue_login_ticket(session, user, device=device, ip=ip)

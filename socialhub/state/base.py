@@ -45,13 +45,6 @@ class Failed:
     def toast(self) -> EventSpec:
         return error_toast(self.error)
 
-    @property
-    def field_errors(self) -> dict[str, str]:
-        """The message under the form field the error names, if it names one."""
-        details = self.error.details
-        field = details.get("field") if isinstance(details, dict) else None
-        return {str(field): self.error.message} if field else {}
-
 
 async def run_guarded(work: Callable[[Session], T]) -> T | Failed:
     """`work`'s result, or Failed if it raised a DomainError (nothing of it was committed)."""

@@ -20,7 +20,7 @@ from socialhub.domain import media
 from socialhub.models import MemberRole, SendPolicy, User
 from socialhub.models.chat import ChatSummary, MemberView
 from socialhub.state.base import Failed, run_as_user
-from socialhub.state.chat_list import ChatListState, form_usernames
+from socialhub.state.chat_list import ChatListState
 from socialhub.state.chat_rows import MemberRow, member_row
 from socialhub.state.conversation import ConversationState
 
@@ -101,13 +101,6 @@ class ChatAdminState(rx.State):
         return failed.toast if failed else result
 
     @rx.event
-    async def add_members(self, form: dict[str, Any]) -> Any:
-        names = form_usernames(form.get("usernames"))
-        return await self._change(
-            lambda s, u, chat: chats_domain.check_add_members(s, u, chat, names), "Members added"
-        )
-
-    @rx.event
     async def set_role(self, username: str, role: str) -> Any:
         return await self._change(
             lambda s, u, chat: chats_domain.check_set_role(s, u, chat, username, MemberRole(role)),
@@ -160,8 +153,8 @@ class ChatAdminState(rx.State):
 
     @rx.event
     async def upload_picture(self, files: list[rx.UploadFile]) -> Any:
-        if not files:
-            return rx.toast.error("choose an image first")
+        if not files:  # the picker refused the file and said why (state/uploads.py)
+            return None
         data = await files[0].read(media.image_read_limit())
         result = await self._change_row(
             lambda s, u, chat: chats_domain.check_set_group_picture(s, u, chat, data),

@@ -1,5 +1,5 @@
-"""The chat list on /messages: its rows, the archived toggle, starting DMs and groups, joining
-by an invite link. The page's on_load (`load`) reads the list, then opens the chat in the URL.
+"""The chat list on /messages: its rows, the archived toggle, starting DMs and groups.
+The page's on_load (`load`) reads the list, then opens the chat in the URL.
 
 Rows of chats not on screen change through the listener's coalesced refresh
 (`_apply_chat_list`), at most one push per `realtime.LIST_INTERVAL`.
@@ -14,10 +14,12 @@ from sqlmodel import Session
 
 from socialhub.domain import chats as chats_domain
 from socialhub.domain import messages as messages_domain
+from socialhub.domain.notify import unread_count
 from socialhub.models import User
 from socialhub.models.chat import ChatSummary
 from socialhub.state.base import Failed, login_redirect, run_as_user
 from socialhub.state.chat_rows import ChatRow, chat_row, live_view, preview_of
+from socialhub.state.clock import Clock, tab_clock
 from socialhub.state.conversation import ConversationState, read_in_chat
 
 LIST_TYPES = frozenset({"chat", "member"})
@@ -68,7 +70,8 @@ class ChatListState(rx.State):
         summaries = await run_as_user(self, chats_domain.list_chats)
         if isinstance(summaries, Failed):
             return summaries
-        self.chats = [chat_row(s) for s in summaries]
+        clock = tab_clock(self)
+        self.chats = [chat_row(s, clock) for s in summaries]
         self.loaded = True
         return None
 
@@ -90,31 +93,20 @@ class ChatListState(rx.State):
             return chat.toast
         return rx.redirect(f"/messages/{chat.id}")
 
-    @rx.event
-    async def join(self) -> Any:
-        """on_load of /join/<code>."""
-        redirect = await login_redirect(self)
-        if redirect is not None:
-            return redirect
-        code = self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
-        chat = await run_as_user(self, lambda s, u: chats_domain.check_join_by_invite(s, u, code))
-        if isinstance(chat, Failed):
-            return [rx.redirect("/messages"), chat.toast]
-        return rx.redirect(f"/messages/{chat.id}")
-
     # Live events (called by the realtime listener, inside its state lock) ---------------------
 
     async def _apply_live(self, events: list[dict[str, Any]], me: int) -> set[str]:
         """Apply list events from the events themselves; the chats to read again."""
         reading = read_in_chat(await self.get_state(ConversationState))
-        rows, reload = apply_to_rows(self.get_value("chats"), events, me, reading)
+        rows, reload = apply_to_rows(self.get_value("chats"), events, me, reading, tab_clock(self))
         if rows is not self.get_value("chats"):
             self.chats = rows
         return reload
 
     async def _apply_chat_list(self, summaries: list[ChatSummary], gone: set[str]) -> None:
         """Replace the changed chats' rows (dropping those gone), then keep the list's order."""
-        rows = [chat_row(summary) for summary in summaries]
+        clock = tab_clock(self)
+        rows = [chat_row(summary, clock) for summary in summaries]
         changed = {row.id for row in rows} | gone
         rows += [row for row in self.chats if row.id not in changed]
         rows.sort(key=lambda row: (row.pinned, row.activity), reverse=True)
@@ -144,7 +136,7 @@ def list_changes(events: list[dict[str, Any]], me: int) -> list[dict[str, Any]]:
 
 
 def apply_to_rows(
-    rows: list[ChatRow], events: list[dict[str, Any]], me: int, reading: str
+    rows: list[ChatRow], events: list[dict[str, Any]], me: int, reading: str, clock: Clock
 ) -> tuple[list[ChatRow], set[str]]:
     """The list's rows after these events, worked out from the events alone, and the chats whose
     rows must be read again (a chat new to the list, membership or settings changes, a hidden
@@ -177,12 +169,12 @@ def apply_to_rows(
                 "last_seq": view.seq,
             }
             if kind == ("message", "add"):
-                update["when"] = view.created_at.strftime("%H:%M")
+                update["when"] = clock.time(view.created_at)
                 update["activity"] = view.created_at.isoformat()
                 if view.author and view.author.id == me:
                     update["read_seq"] = max(row.read_seq, view.seq)
         row = row.model_copy(update=update)
-        row.unread = 0 if chat == reading else max(0, row.last_seq - row.read_seq)
+        row.unread = 0 if chat == reading else unread_count(row.last_seq, row.read_seq)
         changed[chat] = row
     if not changed:
         return rows, reload

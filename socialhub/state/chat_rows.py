@@ -7,8 +7,10 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from socialhub.domain.text import plain
 from socialhub.models.chat import ChatSummary, MemberView, MessageView
 from socialhub.models.users import PresenceView
+from socialhub.state.clock import Clock
 
 
 class ChatRow(BaseModel):
@@ -51,29 +53,37 @@ class MessageRow(BaseModel):
     reply_body: str
     reactions: list[dict[str, Any]]
     status: str
+    # Where the viewer's calendar day and time put it: the arranging of the rows reads these.
+    day: str = ""
+    at: int = 0  # epoch seconds
+    # Set by `message_window.arrange`: the date separator above the row ("" for none), the row
+    # continues its author's run (no name, tight spacing), and the "Unread messages" divider.
+    separator: str = ""
+    grouped: bool = False
+    first_unread: bool = False
 
 
-def presence_label(view: PresenceView | None) -> str:
+def presence_label(view: PresenceView | None, clock: Clock) -> str:
     if view is None or view.status == "hidden":
         return ""
     if view.status in ("online", "idle", "dnd"):
         return {"online": "online", "idle": "idle", "dnd": "do not disturb"}[view.status]
     if view.last_seen_at is None:
         return ""
-    return "last seen " + view.last_seen_at.strftime("%Y-%m-%d %H:%M UTC")
+    return "last seen " + clock.date_time(view.last_seen_at)
 
 
 def preview_of(last: MessageView | None, kind: str) -> str:
     """A chat's last message as its list row shows it."""
     if last is None:
         return ""
-    preview = "Message deleted" if last.deleted else last.body[:80]
+    preview = "Message deleted" if last.deleted else plain(last.body)[:80]
     if last.author and kind != "dm" and last.kind == "text":
         preview = f"{last.author.display_name}: {preview}"
     return preview
 
 
-def chat_row(summary: ChatSummary) -> ChatRow:
+def chat_row(summary: ChatSummary, clock: Clock) -> ChatRow:
     last = summary.last_message
     preview = preview_of(last, summary.kind.value)
     return ChatRow(
@@ -82,7 +92,7 @@ def chat_row(summary: ChatSummary) -> ChatRow:
         avatar_url=summary.avatar_url or "",
         kind=summary.kind.value,
         preview=preview,
-        when=summary.last_activity_at.strftime("%H:%M"),
+        when=clock.time(summary.last_activity_at),
         unread=summary.unread_count,
         muted=summary.muted,
         pinned=summary.pinned,
@@ -94,7 +104,7 @@ def chat_row(summary: ChatSummary) -> ChatRow:
     )
 
 
-def message_row(view: MessageView, me: int) -> MessageRow:
+def message_row(view: MessageView, me: int, clock: Clock) -> MessageRow:
     author = view.author
     reply = view.reply_to
     return MessageRow(
@@ -107,7 +117,7 @@ def message_row(view: MessageView, me: int) -> MessageRow:
         author_username=author.username if author else "",
         body=view.body,
         html=view.html,
-        when=view.created_at.strftime("%H:%M"),
+        when=clock.time(view.created_at),
         edited=view.edited_at is not None,
         deleted=view.deleted,
         forwarded=view.forwarded,
@@ -117,17 +127,21 @@ def message_row(view: MessageView, me: int) -> MessageRow:
         reply_to_id=reply.id if reply else "",
         reply_author=(reply.author.display_name if reply and reply.author else ""),
         reply_body=(
-            "Message deleted" if reply and reply.deleted else (reply.body if reply else "")
+            "Message deleted" if reply and reply.deleted else (plain(reply.body) if reply else "")
         ),
         reactions=[r.model_dump() for r in view.reactions],
         status="",
+        day=clock.day(view.created_at),
+        at=int(clock.local(view.created_at).timestamp()),
     )
 
 
 # Every tab of a worker that shows a live message gets the same event dict: it is parsed once,
-# and its row built once per "mine or not" (rows are never changed in place, only replaced).
+# and its row built once per "mine or not" and time zone (rows are never changed in place, only
+# replaced).
 _PARSED_MAX = 512
-_parsed: dict[int, tuple[dict[str, Any], MessageView, dict[bool, MessageRow]]] = {}
+_Built = dict[tuple[bool, str], MessageRow]
+_parsed: dict[int, tuple[dict[str, Any], MessageView, _Built]] = {}
 
 
 def live_view(data: dict[str, Any]) -> MessageView:
@@ -135,18 +149,16 @@ def live_view(data: dict[str, Any]) -> MessageView:
     return _parsed_entry(data)[1]
 
 
-def live_row(data: dict[str, Any], me: int) -> MessageRow:
+def live_row(data: dict[str, Any], me: int, clock: Clock) -> MessageRow:
     """The row of a live event's message as `me` sees it (shared by the tabs that show it)."""
     _, view, rows = _parsed_entry(data)
-    mine = bool(view.author and view.author.id == me)
-    if mine not in rows:
-        rows[mine] = message_row(view, me)
-    return rows[mine]
+    key = (bool(view.author and view.author.id == me), clock.name)
+    if key not in rows:
+        rows[key] = message_row(view, me, clock)
+    return rows[key]
 
 
-def _parsed_entry(
-    data: dict[str, Any],
-) -> tuple[dict[str, Any], MessageView, dict[bool, MessageRow]]:
+def _parsed_entry(data: dict[str, Any]) -> tuple[dict[str, Any], MessageView, _Built]:
     entry = _parsed.get(id(data))
     if entry is None or entry[0] is not data:
         entry = (data, MessageView.model_validate(data), {})

@@ -31,6 +31,7 @@ from socialhub.models.users import PresenceView
 from socialhub.state import message_window as window
 from socialhub.state.base import Failed, run_as_user, run_guarded
 from socialhub.state.chat_rows import MessageRow, live_row, message_row, presence_label
+from socialhub.state.clock import tab_clock
 from socialhub.state.message_window import Rows
 from socialhub.state.session import SessionState
 
@@ -179,13 +180,14 @@ class ConversationState(rx.State):
         self.open_members = summary.member_count
         self.open_partner = summary.dm_username or ""
         self._partner_id = partner_id
-        self.open_presence = presence_label(partner_presence)
+        self.open_presence = presence_label(partner_presence, tab_clock(self))
         self._receipts = receipts
         self.reply_to_id = ""
         self.editing_id = ""
         tail = await self.get_state(ChatTailState)
         tail._set_typing({})
-        rows = Rows([message_row(v, me) for v in page], [], has_older=len(page) == PAGE)
+        clock = tab_clock(self)
+        rows = Rows([message_row(v, me, clock) for v in page], [], has_older=len(page) == PAGE)
         await self._show(rows, me)
         return None
 
@@ -220,7 +222,7 @@ class ConversationState(rx.State):
         page, last_seq = result
         target = next((v.seq for v in page if v.id == message_id), 0)
         rows = Rows(
-            [message_row(v, me) for v in page],
+            [message_row(v, me, tab_clock(self)) for v in page],
             [],
             has_older=bool(page) and page[0].seq > 1,
             has_newer=bool(page) and page[-1].seq < last_seq,
@@ -252,7 +254,8 @@ class ConversationState(rx.State):
         if isinstance(page, Failed):
             return page.toast
         shown = await self._rows()
-        older = [message_row(v, me) for v in page if v.seq < first]
+        clock = tab_clock(self)
+        older = [message_row(v, me, clock) for v in page if v.seq < first]
         await self._show(
             Rows(older + shown.window, shown.tail, len(page) == PAGE, shown.has_newer), me
         )
@@ -358,7 +361,7 @@ class ConversationState(rx.State):
             # Refused for good (not a network problem): do not resend it.
             yield [forget_outbox(client_id), view.toast]
             return
-        await self._upsert(message_row(view, me), me)
+        await self._upsert(message_row(view, me, tab_clock(self)), me)
         yield forget_outbox(client_id)
 
     async def _upsert(self, row: MessageRow, me: int) -> None:
@@ -395,7 +398,7 @@ class ConversationState(rx.State):
                 yield forget_outbox(client_id)
                 continue
             if view.conversation_id == self.open_id:
-                await self._upsert(message_row(view, me), me)
+                await self._upsert(message_row(view, me, tab_clock(self)), me)
             yield forget_outbox(client_id)
 
     @rx.event(background=True)
@@ -489,10 +492,11 @@ class ConversationState(rx.State):
 
     @rx.event
     async def show_history(self, message_id: str) -> Any:
+        clock = tab_clock(self)
         result = await run_as_user(
             self,
             lambda s, u: [
-                f"{e.edited_at.strftime('%Y-%m-%d %H:%M')}: {e.body}"
+                f"{clock.date_time(e.edited_at)}: {e.body}"
                 for e in messages_domain.list_edits(s, u, message_id)
             ],
         )
@@ -532,13 +536,14 @@ class ConversationState(rx.State):
         # members made each receipt cost a thousand of those).
         receipts = self.get_value("_receipts")
         marked: dict[int, tuple[int, int]] = {}
+        clock = tab_clock(self)
         for event in events:
             kind = (event.get("type"), event.get("op"))
             data = event.get("data", {})
             chat_id = data.get("conversation_id")
             if kind == ("presence", "update"):
                 if data.get("user_id") == self._partner_id and self._partner_id:
-                    self.open_presence = presence_label(PresenceView.model_validate(data))
+                    self.open_presence = presence_label(PresenceView.model_validate(data), clock)
                 continue
             if not self.open_id or chat_id != self.open_id:
                 continue
@@ -552,7 +557,7 @@ class ConversationState(rx.State):
             if data.get("redacted"):
                 continue  # an edit or delete later in the stream carries what it is now
             if kind[0] == "message" and kind[1] in ("add", "edit", "delete"):
-                rows = window.upsert(rows, live_row(data, me)) or rows
+                rows = window.upsert(rows, live_row(data, me, clock)) or rows
             elif kind == ("message", "react"):
                 reactions = list(data.get("reactions", []))
                 rows = window.changed(rows, str(data.get("id")), reactions=reactions) or rows

@@ -21,6 +21,7 @@ from socialhub.models.poll_views import PollSpec
 from socialhub.models.post_views import FeedPage, PostView
 from socialhub.models.report_views import TrendingTag
 from socialhub.state.base import Failed, login_redirect, run_as_user
+from socialhub.state.clock import Clock, tab_clock
 from socialhub.state.realtime import watch_topics
 
 POST_IMAGES_UPLOAD_ID = "post-images"
@@ -88,7 +89,7 @@ class CommentRow(BaseModel):
     reply: bool
 
 
-def post_card(view: PostView) -> PostCard:
+def post_card(view: PostView, clock: Clock) -> PostCard:
     """One card; a repost shows the original's content under "X reposted"."""
     shown = view.repost_of or view
     poll = shown.poll
@@ -99,7 +100,7 @@ def post_card(view: PostView) -> PostCard:
         author_avatar=shown.author.avatar_small_url or "",
         body=shown.body,
         html=shown.html,
-        when=shown.created_at.strftime("%d %b %H:%M"),
+        when=clock.day_time(shown.created_at),
         edited=shown.edited,
         followers_only=shown.visibility == "followers",
         images=[image.url for image in shown.images],
@@ -124,7 +125,7 @@ def post_card(view: PostView) -> PostCard:
     )
 
 
-def comment_rows(views: list[CommentView]) -> list[CommentRow]:
+def comment_rows(views: list[CommentView], clock: Clock) -> list[CommentRow]:
     rows = []
     for view in views:
         for item in [view, *view.replies]:
@@ -137,7 +138,7 @@ def comment_rows(views: list[CommentView]) -> list[CommentRow]:
                     author_avatar=item.author.avatar_small_url or "",
                     body=item.body,
                     html=item.html,
-                    when=item.created_at.strftime("%d %b %H:%M"),
+                    when=clock.day_time(item.created_at),
                     edited=item.edited,
                     can_edit=item.can_edit,
                     can_delete=item.can_delete,
@@ -266,7 +267,7 @@ class FeedState(rx.State):
             return result.toast
         page, tags = result
         self.trending = [TrendRow(tag=t.tag, authors=t.authors) for t in tags]
-        self.posts = [post_card(view) for view in page.posts]
+        self.posts = [post_card(view, tab_clock(self)) for view in page.posts]
         self.next_cursor = page.next_cursor or ""
         self._watch()
         return None
@@ -279,9 +280,9 @@ class FeedState(rx.State):
             self._watch()
             return None
         view, comment_views = result
-        self.posts = [post_card(view)]
+        self.posts = [post_card(view, tab_clock(self))]
         self.next_cursor = ""
-        self.comments = comment_rows(comment_views)
+        self.comments = comment_rows(comment_views, tab_clock(self))
         self._watch()
         return None
 
@@ -297,7 +298,8 @@ class FeedState(rx.State):
             self.loading = False
             yield page.toast
             return
-        self.posts = (self.posts + [post_card(view) for view in page.posts])[-WINDOW * 2 :]
+        clock = tab_clock(self)
+        self.posts = (self.posts + [post_card(view, clock) for view in page.posts])[-WINDOW * 2 :]
         self.next_cursor = page.next_cursor or ""
         self.loading = False
         self._watch()
@@ -385,7 +387,7 @@ class FeedState(rx.State):
         quote written on someone else's profile does not belong to their timeline)."""
         mine = self.kind == "profile" and self._argument.lower() == view.author.username.lower()
         if self.kind == "home" or mine:
-            self.posts = [post_card(view), *self.posts][:WINDOW]
+            self.posts = [post_card(view, tab_clock(self)), *self.posts][:WINDOW]
             self._watch()
 
     # Actions on a post ---------------------------------------------------------------------------
@@ -404,7 +406,8 @@ class FeedState(rx.State):
         return None
 
     def _replace(self, views: list[PostView]) -> None:
-        fresh = {card.id: card for card in (post_card(view) for view in views)}
+        clock = tab_clock(self)
+        fresh = {card.id: card for card in (post_card(view, clock) for view in views)}
         for i, card in enumerate(self.posts):
             if card.id in fresh:
                 replacement = fresh[card.id]
@@ -515,7 +518,7 @@ class FeedState(rx.State):
             return result.toast
         view, comment_views = result
         self._replace([view])
-        self.comments = comment_rows(comment_views)
+        self.comments = comment_rows(comment_views, tab_clock(self))
         return None
 
     @rx.event
@@ -617,7 +620,7 @@ class FeedState(rx.State):
                 self.not_found, self.comments = True, []
         self._replace(views)
         if thread is not None:
-            self.comments = comment_rows(thread)
+            self.comments = comment_rows(thread, tab_clock(self))
 
     def _open_post_id(self) -> str:
         return self._argument if self.kind == "post" else ""

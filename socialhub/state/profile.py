@@ -15,6 +15,7 @@ from socialhub.models import User
 from socialhub.models.graph_views import ProfileRelation
 from socialhub.models.users import UserView
 from socialhub.state.base import Failed, login_redirect, run_as_user
+from socialhub.state.clock import tab_clock
 from socialhub.state.realtime import watch_topics
 
 # What the friend buttons do, by the name the button sends.
@@ -64,7 +65,7 @@ class ProfileState(rx.State):
         self.bio = view.bio
         self.status_text = view.status_text
         self.avatar_url = view.avatar_url or ""
-        self.joined = view.created_at.strftime("%B %Y")
+        self.joined = tab_clock(self).month_year(view.created_at)
 
     def _relate(self, relation: ProfileRelation) -> None:
         self.followers_count = relation.followers_count

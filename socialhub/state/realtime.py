@@ -45,7 +45,8 @@ _gone_since: dict[str, float] = {}
 
 class LiveFeature(Protocol):
     """How a feature's state follows the stream. `observe` runs under the state lock (no
-    database), `load` in a worker thread (database, no state), `apply` under the lock again."""
+    database), `load` in a worker thread (database, no state), `apply` under the lock again;
+    what `apply` returns (a toast), if anything, is sent to the tab."""
 
     def wants(self, events: list[Event]) -> bool: ...
 
@@ -57,7 +58,7 @@ class LiveFeature(Protocol):
 
     async def apply(
         self, listener: RealtimeState, events: list[Event], observed: Any, loaded: Any, me: int
-    ) -> None: ...
+    ) -> Any: ...
 
 
 _features: list[LiveFeature] = []
@@ -151,10 +152,9 @@ class RealtimeState(rx.State):
                 # read afresh (on_load runs before the listener), so replay from its read.
                 reader.restart_from(page_head or reader.opened_at)
             async for page in reader.backlog():
-                result = await self._deliver([event for event, _ in page], reader, pending)
-                if result is not None:
-                    yield result
-                    return
+                shown = await self._deliver([event for event, _ in page], reader, pending)
+                if shown:
+                    yield shown
             typing = False
             while _active.get(token) == listener_id and self._still_wanted(token):
                 # While someone is shown typing, wake up often enough to let it expire.
@@ -164,10 +164,9 @@ class RealtimeState(rx.State):
                     yield await self._ended(reader)
                     return
                 if batch:
-                    result = await self._deliver([e for e, _ in batch], reader, pending)
-                    if result is not None:
-                        yield result
-                        return
+                    shown = await self._deliver([e for e, _ in batch], reader, pending)
+                    if shown:
+                        yield shown
                 if pending.events and time.monotonic() >= pending.due:
                     await self._refresh_chat_list(pending, user_id)
                 typing = typing or any(event["type"] == "typing" for event, _ in batch)
@@ -231,10 +230,13 @@ class RealtimeState(rx.State):
             chat_list = await self.get_state(ChatListState)
             await chat_list._apply_chat_list(summaries, gone)
 
-    async def _deliver(self, events: list[Event], reader: StreamReader, pending: _Pending) -> Any:
+    async def _deliver(
+        self, events: list[Event], reader: StreamReader, pending: _Pending
+    ) -> list[Any]:
         """Apply a batch in ONE locked step when no feature concerned needs the database (a
         message in the open chat: one state update, one push); otherwise observe under the
-        lock, load outside it, and apply in a second locked step."""
+        lock, load outside it, and apply in a second locked step. Returns what the features
+        send to the tab."""
         from socialhub.state.chat_list import ChatListState, list_changes
         from socialhub.state.conversation import ConversationState, read_in_chat
 
@@ -250,12 +252,13 @@ class RealtimeState(rx.State):
                 pending.events += changed
             observed = [await feature.observe(self, events, me) for feature in concerned]
             needed = [f.needs_database(o) for f, o in zip(concerned, observed, strict=True)]
+            shown: list[Any] = []
             if not any(needed):
                 for feature, seen in zip(concerned, observed, strict=True):
-                    await feature.apply(self, events, seen, None, me)
+                    shown += _sent(await feature.apply(self, events, seen, None, me))
         receipts.note(me, events, reading=reading)
         if not any(needed):
-            return None
+            return shown
 
         def work(session: Session) -> list[Any]:
             user = session.get(User, me)
@@ -267,5 +270,12 @@ class RealtimeState(rx.State):
         loaded = await in_transaction(work)
         async with self:
             for feature, seen, got in zip(concerned, observed, loaded, strict=True):
-                await feature.apply(self, events, seen, got, me)
-        return None
+                shown += _sent(await feature.apply(self, events, seen, got, me))
+        return shown
+
+
+def _sent(applied: Any) -> list[Any]:
+    """What a feature's `apply` sends to the tab, as a list."""
+    if applied is None:
+        return []
+    return list(applied) if isinstance(applied, list) else [applied]

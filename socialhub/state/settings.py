@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from typing import Any
+from typing import Any, ClassVar
 
 import reflex as rx
 from pydantic import BaseModel
@@ -16,6 +16,8 @@ from socialhub.domain import users as users_domain
 from socialhub.models import Presence, PresenceVisibility, User
 from socialhub.models.users import MeView, UserUpdate
 from socialhub.state.base import Failed, login_redirect, run_as_user
+from socialhub.state.clock import tab_clock
+from socialhub.state.forms import FormErrors
 from socialhub.state.session import SessionState
 
 AVATAR_UPLOAD_ID = "avatar-upload"
@@ -31,7 +33,9 @@ class SessionRow(BaseModel):
     current: bool
 
 
-class SettingsState(rx.State):
+class SettingsState(FormErrors, rx.State):
+    FORM_FIELDS: ClassVar[frozenset[str]] = frozenset({"display_name", "status_text", "bio"})
+
     display_name: str = ""
     bio: str = ""
     status_text: str = ""
@@ -40,7 +44,6 @@ class SettingsState(rx.State):
     email: str = ""
     avatar_url: str = ""
     sessions: list[SessionRow] = []
-    field_errors: dict[str, str] = {}
     saving: bool = False
     uploading: bool = False
 
@@ -55,6 +58,7 @@ class SettingsState(rx.State):
 
     async def _refresh_sessions(self) -> EventSpec | None:
         current = (await self.get_state(SessionState))._session_id
+        clock = tab_clock(self)
 
         def work(session: Session, user: User) -> list[SessionRow]:
             return [
@@ -63,7 +67,7 @@ class SettingsState(rx.State):
                     device=s.device or "Unknown device",
                     ip=s.ip,
                     kind=s.kind,
-                    last_active=s.last_active_at.strftime("%Y-%m-%d %H:%M UTC"),
+                    last_active=clock.date_time(s.last_active_at),
                     current=s.id == current,
                 )
                 for s in auth_domain.list_sessions(session, user)
@@ -77,15 +81,14 @@ class SettingsState(rx.State):
 
     async def _change_me(
         self, change: Callable[[Session, User], User], success: EventSpec
-    ) -> EventSpec:
+    ) -> EventSpec | None:
         """Apply a change to the signed-in user; show it here and in the nav, or show the error."""
         try:
             me = await run_as_user(self, lambda s, u: users_domain.me_view(change(s, u)))
         finally:
             self.saving = self.uploading = False
         if isinstance(me, Failed):
-            self.field_errors = me.field_errors
-            return me.toast
+            return self._report(me)
         self._show(me)
         session_state = await self.get_state(SessionState)
         session_state._apply_user_view(me.model_dump(mode="json"))
@@ -103,7 +106,7 @@ class SettingsState(rx.State):
         failed = await self._refresh_sessions()
         if failed is not None:
             return failed
-        self.field_errors = {}
+        self._clear_errors()
         return None
 
     @rx.event
@@ -120,7 +123,7 @@ class SettingsState(rx.State):
 
     @rx.event
     async def save_profile(self, form: dict[str, Any]) -> AsyncIterator[Any]:
-        self.field_errors = {}
+        self._clear_errors()
         try:
             update = UserUpdate(
                 display_name=str(form.get("display_name", "")),
@@ -142,8 +145,7 @@ class SettingsState(rx.State):
 
     @rx.event
     async def upload_avatar(self, files: list[rx.UploadFile]) -> AsyncIterator[Any]:
-        if not files:
-            yield rx.toast.error("choose an image first")
+        if not files:  # the picker refused the file and said why (state/uploads.py)
             return
         data = await files[0].read(media.image_read_limit())
 

@@ -15,6 +15,7 @@ from socialhub.domain import media, stories
 from socialhub.models import User
 from socialhub.models.story_views import StoryItem, StoryList, StoryTray, StoryViewerPage
 from socialhub.state.base import Failed, login_redirect, run_as_user
+from socialhub.state.clock import Clock, tab_clock
 from socialhub.state.session import SessionState
 
 T = TypeVar("T")
@@ -106,27 +107,27 @@ def story_seconds(body: str) -> float:
     return round(min(STORY_MAX_SECONDS, max(STORY_SECONDS, reading)), 1)
 
 
-def story_card(item: StoryItem) -> StoryCard:
+def story_card(item: StoryItem, clock: Clock) -> StoryCard:
     return StoryCard(
         id=item.id,
         kind=item.kind,
         body=item.body,
         background=item.background,
         image=item.image.full_url if item.image else "",
-        when=item.created_at.strftime("%H:%M"),
+        when=clock.time(item.created_at),
         view_count=item.view_count or 0,
         seen=item.seen,
         seconds=story_seconds(item.body),
     )
 
 
-def viewer_rows(page: StoryViewerPage) -> list[ViewerRow]:
+def viewer_rows(page: StoryViewerPage, clock: Clock) -> list[ViewerRow]:
     return [
         ViewerRow(
             username=v.user.username,
             name=v.user.display_name or v.user.username,
             avatar=v.user.avatar_small_url or "",
-            when=v.viewed_at.strftime("%H:%M"),
+            when=clock.time(v.viewed_at),
         )
         for v in page.viewers
     ]
@@ -149,6 +150,7 @@ class StoryState(rx.State):
     index: int = 0
     mine: bool = False
     viewing: bool = False
+    paused: bool = False  # the Pause button: auto-advance stops until Play (WCAG 2.2.2)
     viewers_open: bool = False
     viewers: list[ViewerRow] = []
 
@@ -262,7 +264,7 @@ class StoryState(rx.State):
         if redirect is not None:
             return redirect
         username = self._author_argument()
-        self.viewers_open, self.viewers = False, []
+        self.viewers_open, self.viewers, self.paused = False, [], False
         shown = await run_as_user(self, lambda s, u: stories.list_stories(s, u, username))
         if isinstance(shown, Failed):
             self.items, self.viewing = [], False
@@ -278,7 +280,8 @@ class StoryState(rx.State):
         self.author_name = shown.author.display_name or shown.author.username
         self.author_avatar = shown.author.avatar_small_url or ""
         self.mine = shown.author.id == me
-        self.items = [story_card(item) for item in shown.stories]
+        clock = tab_clock(self)
+        self.items = [story_card(item, clock) for item in shown.stories]
         self.index = min(self.index, max(len(self.items) - 1, 0))
 
     async def _on_current(self, action: Callable[[Session, User, str], T]) -> T | Failed:
@@ -309,13 +312,17 @@ class StoryState(rx.State):
             await self._load_viewers()
         return await self._mark_seen()
 
+    @rx.event
+    def toggle_pause(self) -> None:
+        self.paused = not self.paused
+
     async def _load_viewers(self) -> Any:
         if not self.mine or not self.items:
             return None
         page = await self._on_current(stories.list_viewers)
         if isinstance(page, Failed):
             return page.toast
-        self.viewers = viewer_rows(page)
+        self.viewers = viewer_rows(page, tab_clock(self))
         return None
 
     @rx.event
@@ -385,4 +392,4 @@ class StoryState(rx.State):
         if loaded.shown is not None:
             self._show(loaded.shown, me)
         if loaded.viewers is not None:
-            self.viewers = viewer_rows(loaded.viewers)
+            self.viewers = viewer_rows(loaded.viewers, tab_clock(self))

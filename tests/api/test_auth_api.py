@@ -12,7 +12,17 @@ from tests.conftest import PASSWORD, reset_settings
 def error_code(response: httpx.Response) -> str:
     body = response.json()
     assert set(body) == {"error"}
-    assert set(body["error"]) == {"code", "message", "details"}
+    # `errors` lists the wrong fields when the error names any.
+    assert (
+        {"code", "message", "details"}
+        <= set(body["error"])
+        <= {
+            "code",
+            "message",
+            "details",
+            "errors",
+        }
+    )
     return str(body["error"]["code"])
 
 
@@ -64,6 +74,57 @@ async def test_register_errors(
     response = await client.post("/api/v1/auth/register", json=payload)
     assert response.status_code == status, response.text
     assert error_code(response) == code
+
+
+async def test_register_reports_every_wrong_field_at_once(
+    client: httpx.AsyncClient, signup: Signup
+) -> None:
+    await signup("alice")
+    response = await client.post(
+        "/api/v1/auth/register",
+        json={"username": "ALICE", "email": "nope", "password": "short", "display_name": "x" * 51},
+    )
+    assert response.status_code == 422, response.text
+    error = response.json()["error"]
+    assert error["code"] == "invalid_fields"
+    assert [(e["field"], e["code"]) for e in error["errors"]] == [
+        ("email", "invalid_email"),
+        ("password", "weak_password"),
+        ("display_name", "too_long"),
+        ("username", "username_taken"),
+    ]
+    assert all(e["message"] for e in error["errors"])
+
+
+async def test_one_wrong_field_keeps_its_own_code_and_is_listed(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/api/v1/auth/register",
+        json={"username": "bob", "email": "nope", "password": PASSWORD},
+    )
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["code"] == "invalid_email"
+    assert error["errors"] == [
+        {"field": "email", "code": "invalid_email", "message": "enter a valid email address"}
+    ]
+
+
+async def test_missing_fields_are_listed(client: httpx.AsyncClient) -> None:
+    response = await client.post("/api/v1/auth/register", json={"username": "bob"})
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["code"] == "missing_field"
+    assert {e["field"] for e in error["errors"]} == {"email", "password"}
+
+
+async def test_field_errors_are_documented(client: httpx.AsyncClient) -> None:
+    schema = (await client.get("/api/openapi.json")).json()
+    body = schema["components"]["schemas"]["ErrorBody"]["properties"]["errors"]
+    assert "invalid_fields" in body["description"]
+    item = schema["components"]["schemas"]["FieldError"]
+    assert set(item["required"]) == {"field", "code", "message"}
+    responses = schema["paths"]["/api/v1/auth/register"]["post"]["responses"]
+    assert "invalid_fields" in responses["422"]["description"]
 
 
 async def test_malformed_json(client: httpx.AsyncClient) -> None:

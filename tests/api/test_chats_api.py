@@ -497,16 +497,9 @@ def _fill(value: object, ids: dict[str, str]) -> object:
 @pytest.mark.parametrize(
     ("method", "path", "body", "code"),
     [
-        ("GET", "/chats/{group}", None, "chat_not_found"),
-        ("GET", "/chats/{group}/messages", None, "chat_not_found"),
-        ("GET", "/chats/{group}/messages?before={last}", None, "chat_not_found"),
-        ("GET", "/chats/{group}/messages?after=0", None, "chat_not_found"),
-        ("GET", "/chats/{group}/messages?around={after}", None, "chat_not_found"),
-        ("GET", "/chats/{group}/messages?around={before}", None, "chat_not_found"),
+        ("GET", "/chats/{group}/messages?around={after}", None, "message_not_found"),
         ("GET", "/chats/{group}/members", None, "chat_not_found"),
         ("GET", "/chats/{group}/invites", None, "chat_not_found"),
-        ("POST", "/chats/{group}/read", {"seq": 99}, "chat_not_found"),
-        ("POST", "/chats/{group}/delivered", {"seq": 99}, "chat_not_found"),
         ("GET", "/messages/{after}/edits", None, "message_not_found"),
         ("PUT", "/messages/{after}/reactions/👍", None, "message_not_found"),
         ("DELETE", "/messages/{after}/reactions/👍", None, "message_not_found"),
@@ -522,16 +515,9 @@ def _fill(value: object, ids: dict[str, str]) -> object:
         ),
     ],
     ids=[
-        "chat",
-        "history",
-        "history-before",
-        "history-after",
         "history-around-new",
-        "history-around-old",
         "members",
         "invites",
-        "read",
-        "delivered",
         "edits",
         "react",
         "unreact",
@@ -560,8 +546,76 @@ async def test_a_removed_member_reads_nothing_said_after_the_removal(
     dm_history = await client.get(f"/api/v1/chats/{removed['dm']}/messages", headers=headers)
     assert dm_history.json() == []
     listed = (await client.get("/api/v1/chats", headers=headers)).json()
-    assert [c["id"] for c in listed] == [removed["dm"]]
+    assert {c["id"] for c in listed} == {removed["dm"], removed["group"]}
     assert SECRET not in dm_history.text + str(listed)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "status"),
+    [
+        ("GET", "/chats", None, 200),
+        ("GET", "/chats/{group}", None, 200),
+        ("GET", "/chats/{group}/messages", None, 200),
+        # A position past the removal is no position for them.
+        ("GET", "/chats/{group}/messages?before={last}", None, 422),
+        ("GET", "/chats/{group}/messages?after=0", None, 200),
+        ("GET", "/chats/{group}/messages?around={before}", None, 200),
+        ("POST", "/chats/{group}/read", {"seq": 99}, 204),
+        ("POST", "/chats/{group}/delivered", {"seq": 99}, 204),
+    ],
+    ids=[
+        "list",
+        "chat",
+        "history",
+        "history-before",
+        "history-after",
+        "around-old",
+        "read",
+        "delivered",
+    ],
+)
+async def test_a_removed_member_keeps_the_history_up_to_the_removal(
+    client: httpx.AsyncClient,
+    removed: dict[str, str],
+    method: str,
+    path: str,
+    body: dict[str, object] | None,
+    status: int,
+) -> None:
+    headers = {"Authorization": f"Bearer {removed['token']}"}
+    response = await client.request(
+        method, "/api/v1" + path.format(**removed), json=body, headers=headers
+    )
+    assert response.status_code == status
+    assert SECRET not in response.text
+    assert "draft" not in response.text
+
+
+async def test_a_removed_member_reads_the_group_read_only_up_to_the_removal(
+    client: httpx.AsyncClient, removed: dict[str, str]
+) -> None:
+    headers = {"Authorization": f"Bearer {removed['token']}"}
+    group = removed["group"]
+    history = (await client.get(f"/api/v1/chats/{group}/messages", headers=headers)).json()
+    assert [m["body"] for m in history][-2:] == ["said while bob was here", "admin removed bob"]
+    chat = (await client.get(f"/api/v1/chats/{group}", headers=headers)).json()
+    assert (chat["removed"], chat["removed_by"]) == (True, "admin")
+    assert chat["last_message"]["body"] == "admin removed bob"
+    assert chat["last_seq"] == history[-1]["seq"]
+    assert chat["unread_count"] == chat["last_seq"] - chat["read_seq"] > 0
+    # Reading the removal notice clears the badge; the members hear no receipt of it.
+    marked = await client.post(f"/api/v1/chats/{group}/read", json={"seq": 99}, headers=headers)
+    assert marked.status_code == 204
+    chat = (await client.get(f"/api/v1/chats/{group}", headers=headers)).json()
+    assert (chat["read_seq"], chat["unread_count"]) == (history[-1]["seq"], 0)
+    # Sending is refused with the reason.
+    sent = await client.post(
+        f"/api/v1/chats/{group}/messages", json={"body": "still here?"}, headers=headers
+    )
+    assert (sent.status_code, error_code(sent)) == (403, "removed_from_group")
+    # Nor is bob a member who could leave or change the group.
+    again = await client.post(f"/api/v1/chats/{group}/leave", headers=headers)
+    assert (again.status_code, error_code(again)) == (404, "chat_not_found")
 
 
 async def test_typing_reaches_the_members_of_the_chat(

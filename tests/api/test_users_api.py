@@ -74,6 +74,26 @@ async def test_patch_me_errors(
     assert me["bio"] == ""
 
 
+async def test_patch_me_reports_every_wrong_field_and_changes_nothing(
+    client: httpx.AsyncClient, signup: Signup
+) -> None:
+    tokens = await signup("alice")
+    response = await client.patch(
+        "/api/v1/users/me",
+        headers=bearer(tokens),
+        json={"display_name": "", "bio": "x" * 301, "status_text": "fine"},
+    )
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["code"] == "invalid_fields"
+    assert [(e["field"], e["code"]) for e in error["errors"]] == [
+        ("display_name", "empty"),
+        ("bio", "too_long"),
+    ]
+    me = (await client.get("/api/v1/users/me", headers=bearer(tokens))).json()
+    assert (me["display_name"], me["status_text"]) == ("alice", "")
+
+
 async def test_avatar_upload_and_signed_download(client: httpx.AsyncClient, signup: Signup) -> None:
     tokens = await signup("alice")
     response = await client.put(

@@ -479,13 +479,11 @@ def test_admin_removes_a_member(
     assert member_row(session, group, bob).left_at is not None
     assert conversation_row(session, group).member_count == 2
     assert history(alice, group)[-1].body == "alice removed bob"
-    # A removed member loses access, exactly like a stranger.
-    with pytest.raises(NotFound) as err:
-        history(bob, group)
-    assert err.value.code == "chat_not_found"
-    with pytest.raises(NotFound) as err:
+    # A removed member keeps the history up to the removal, read-only, and is told why.
+    assert [m.body for m in history(bob, group)][-1] == "alice removed bob"
+    with pytest.raises(PermissionDenied) as denied:
         send(bob, group)
-    assert err.value.code == "chat_not_found"
+    assert denied.value.code == "removed_from_group"
     # Nothing said after the removal reaches them.
     events.clear()
     send(alice, group, "after bob left")
@@ -510,6 +508,97 @@ def test_remove_member_errors(
     with pytest.raises(NotFound) as missing:
         remove_member(alice, group, "ghost")
     assert missing.value.code == "user_not_found"
+
+
+def test_a_removed_member_keeps_the_history_up_to_the_removal(
+    trio: tuple[int, int, int], events: Events, session: Session, group: str
+) -> None:
+    alice, bob, carol = trio
+    send(alice, group, "before")
+    remove_member(alice, group, "bob")
+    send(alice, group, "after")
+    member = member_row(session, group, bob)
+    notice = history(alice, group)[-2]
+    assert notice.body == "alice removed bob"
+    assert (member.removed_by, member.left_seq) == (alice, notice.seq)
+    # Every way of paging stops at the removal notice.
+    seen = [m.body for m in history(bob, group)]
+    assert seen[-2:] == ["before", "alice removed bob"]
+    assert "after" not in seen
+    assert [m.body for m in history(bob, group, after=notice.seq - 1)] == ["alice removed bob"]
+    assert history(bob, group, after=notice.seq) == []
+    with pytest.raises(InvalidInput) as bad:
+        history(bob, group, after=notice.seq + 2)
+    assert bad.value.code == "bad_cursor"
+    later = history(alice, group)[-1]
+    with pytest.raises(NotFound) as hidden:
+        history(bob, group, around=later.id)
+    assert hidden.value.code == "message_not_found"
+    # The chat stays in their list, told who removed them, ending with the notice.
+    chat = summary(bob, group)
+    assert (chat.removed, chat.removed_by) == (True, "alice")
+    assert chat.last_message is not None
+    assert chat.last_message.body == "alice removed bob"
+    assert (chat.last_seq, chat.unread_count) == (notice.seq, notice.seq - chat.read_seq)
+    with transaction() as s:
+        listed = {c.id: c for c in chats.list_chats(s, load_user(s, bob))}
+    assert listed[group].removed
+    assert not summary(carol, group).removed
+    # Marking read goes no further than the notice, and tells the members nothing.
+    events.clear()
+    with transaction() as s:
+        messages.check_mark_read(s, load_user(s, bob), group, 10_000)
+    assert member_row(session, group, bob).read_seq == notice.seq
+    assert summary(bob, group).unread_count == 0
+    assert not [e for _, e in events if e["type"] == "receipt"]
+    # Anything else a member does is refused.
+    with pytest.raises(PermissionDenied) as denied:
+        send(bob, group)
+    assert denied.value.code == "removed_from_group"
+    with pytest.raises(NotFound):
+        roles(group, bob)
+    with pytest.raises(NotFound):
+        leave(bob, group)
+
+
+def test_the_removed_member_hears_who_removed_them(
+    trio: tuple[int, int, int], events: Events, group: str
+) -> None:
+    alice, bob, _ = trio
+    events.clear()
+    remove_member(alice, group, "bob")
+    mine = [e for k, e in events if k == key(bob) and (e["type"], e["op"]) == ("chat", "remove")]
+    assert [e["data"]["removed_by"] for e in mine] == ["alice"]
+
+
+def test_being_added_back_ends_the_read_only_view(
+    trio: tuple[int, int, int], session: Session, group: str
+) -> None:
+    alice, bob, _ = trio
+    remove_member(alice, group, "bob")
+    add_members(alice, group, ["bob"])
+    member = member_row(session, group, bob)
+    assert (member.removed_by, member.left_seq, member.removed_at) == (None, None, None)
+    send(alice, group, "welcome back")
+    assert not summary(bob, group).removed
+    assert history(bob, group)[-1].body == "welcome back"
+
+
+def test_an_admin_removed_by_an_account_since_deleted_still_reads(
+    trio: tuple[int, int, int], make_user: Callable[..., int], session: Session
+) -> None:
+    alice, bob, _ = trio
+    dave = make_user("dave")
+    group = create_group(dave, ["alice", "bob"])
+    remove_member(dave, group, "bob")
+    with transaction() as s:
+        user = s.get(User, dave)
+        assert user is not None
+        s.delete(user)
+    chat = summary(bob, group)
+    assert (chat.removed, chat.removed_by) == (True, None)
+    assert history(bob, group)[-1].body == "dave removed bob"
+    assert summary(alice, group).member_count == 2
 
 
 def test_removed_member_can_be_added_back_with_a_fresh_start(

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from socialhub.domain.text import mentions, render
+from socialhub.domain.text import mentions, plain, render
 
 
 @pytest.mark.parametrize(
@@ -54,3 +54,32 @@ def test_hostile_markup_stays_inert(hostile: str) -> None:
 
 def test_mentions_are_extracted_once_in_order() -> None:
     assert mentions("hey @Bob and @alice, @bob again; a@b.com") == ["bob", "alice"]
+
+
+@pytest.mark.parametrize(
+    ("source", "shown"),
+    [
+        ("**loud** hi _there_", "loud hi there"),
+        ("line one\nline two", "line one line two"),
+        ("[site](https://example.com) and `co*de`", "site and co*de"),
+        ("bob_x and snake_case_name", "bob_x and snake_case_name"),
+        ("```\nsome **code**\n```\nafter", "some **code** after"),
+        (r"\*literal\* stars", "*literal* stars"),
+        ("<b>raw</b> html", "<b>raw</b> html"),
+        ("hi @bob #tag", "hi @bob #tag"),
+        ("", ""),
+    ],
+    ids=[
+        "emphasis",
+        "lines",
+        "link-code",
+        "underscores",
+        "fence",
+        "escapes",
+        "html",
+        "tags",
+        "empty",
+    ],
+)
+def test_plain_drops_the_markdown_marks_and_keeps_the_words(source: str, shown: str) -> None:
+    assert plain(source) == shown

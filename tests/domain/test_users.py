@@ -11,7 +11,15 @@ from sqlmodel import Session
 
 from socialhub.db import transaction
 from socialhub.domain import media, users
-from socialhub.domain.errors import Conflict, InvalidInput, PayloadTooLarge, UnsupportedMedia
+from socialhub.domain.errors import (
+    Conflict,
+    FieldCheck,
+    FieldErrors,
+    InvalidInput,
+    NotFound,
+    PayloadTooLarge,
+    UnsupportedMedia,
+)
 from socialhub.models import User
 from socialhub.models.users import UserUpdate
 from tests.conftest import PASSWORD
@@ -47,6 +55,37 @@ def test_register_refuses_bad_usernames(database_url: str, name: str) -> None:
         register(name, "x@example.com")
     assert err.value.code == "invalid_username"
     assert err.value.field == "username"
+
+
+def test_register_reports_every_wrong_field_at_once(make_user: Callable[..., int]) -> None:
+    make_user("bob", email="bob@example.com")
+    with pytest.raises(FieldErrors) as err:
+        register("BOB", "BOB@example.com", password="short")
+    assert err.value.status == 422
+    assert err.value.code == "invalid_fields"
+    assert [(e.details["field"], e.code) for e in err.value.errors] == [
+        ("password", "weak_password"),
+        ("username", "username_taken"),
+        ("email", "email_taken"),
+    ]
+
+
+def test_register_one_wrong_field_raises_it_as_it_is(database_url: str) -> None:
+    with pytest.raises(InvalidInput) as err:
+        register("ok_name", "not-an-email")
+    assert not isinstance(err.value, FieldErrors)
+    assert (err.value.code, err.value.field) == ("invalid_email", "email")
+
+
+def test_field_check_raises_errors_without_a_field_at_once(database_url: str) -> None:
+    check = FieldCheck()
+    assert check(lambda: users.normalize_username("x")) is None
+    with transaction() as s, pytest.raises(NotFound):
+        check(lambda: users.access_user(s, "nobody_here"))
+    assert [e.code for e in check.errors] == ["invalid_username"]
+    with pytest.raises(InvalidInput) as err:
+        check.raise_any()
+    assert err.value.code == "invalid_username"
 
 
 def test_username_is_unique_ignoring_case(make_user: Callable[..., int]) -> None:

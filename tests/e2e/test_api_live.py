@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 
 import httpx
@@ -73,3 +74,18 @@ def test_cors_only_for_the_apps_own_origin(server: str, path: str) -> None:
     )
     own = httpx.options(BASE + path, headers={"Origin": BASE, **preflight}, timeout=5)
     assert own.headers.get("access-control-allow-origin") == BASE
+
+
+def test_fingerprinted_chunks_are_cached_for_a_year_and_pages_are_not(server: str) -> None:
+    page = httpx.get(f"{BASE}/login/", timeout=10)
+    assert page.status_code == 200
+    assert "immutable" not in page.headers.get("cache-control", "")
+    chunks = re.findall(r'"(/assets/[^"]+\.(?:js|css))"', page.text)
+    assert chunks, "the page links no build chunk"
+    chunk = httpx.get(BASE + chunks[0], timeout=10)
+    assert chunk.status_code == 200
+    assert chunk.headers["cache-control"] == "public, max-age=31536000, immutable"
+    missing = httpx.get(f"{BASE}/assets/no-such-chunk-0000.js", timeout=10)
+    assert "immutable" not in missing.headers.get("cache-control", "")
+    styles = httpx.get(f"{BASE}/styles.css", timeout=10)
+    assert "immutable" not in styles.headers.get("cache-control", "")

@@ -121,6 +121,7 @@ def test_group_admin_invite_and_read_counts(new_context: Callable[..., BrowserCo
     o.get_by_role("button", name="New group").click()
     o.get_by_label("Group name").fill("Climbers")
     o.get_by_label("Members").fill(friend)
+    o.get_by_label(f"Choose {friend}").click()
     o.get_by_role("button", name="Create").click()
     expect(o.locator("#chat-title")).to_have_text("Climbers")
     expect(o.locator(".system-message").first).to_have_text(f"{owner} created the group")
@@ -134,6 +135,7 @@ def test_group_admin_invite_and_read_counts(new_context: Callable[..., BrowserCo
     g = new_context().new_page()
     ui_login(g, guest)
     g.goto(invite)
+    g.get_by_role("button", name="Join group").click()
     expect(g.locator("#chat-title")).to_have_text("Climbers")
     expect(o.locator(".system-message", has_text="joined via an invite link")).to_be_visible()
 

@@ -11,6 +11,7 @@ from socialhub.db import transaction
 from socialhub.domain import chats, messages
 from socialhub.state.chat_list import apply_to_rows, list_changes
 from socialhub.state.chat_rows import ChatRow, chat_row
+from socialhub.state.clock import UTC_CLOCK
 from tests.support.chat import create_group, load_user, open_dm, send
 
 Events = list[tuple[str, Any]]
@@ -18,7 +19,9 @@ Events = list[tuple[str, Any]]
 
 def fresh(user_id: int) -> list[ChatRow]:
     with transaction() as s:
-        return [chat_row(summary) for summary in chats.list_chats(s, load_user(s, user_id))]
+        return [
+            chat_row(summary, UTC_CLOCK) for summary in chats.list_chats(s, load_user(s, user_id))
+        ]
 
 
 def heard(events: Events, user_id: int) -> list[dict[str, Any]]:
@@ -40,7 +43,7 @@ def test_the_live_rows_match_a_fresh_read_through_sends_reads_edits_and_deletes(
 
     def step(reading: str = "") -> None:
         nonlocal rows
-        rows, reload = apply_to_rows(rows, heard(events, alice), alice, reading)
+        rows, reload = apply_to_rows(rows, heard(events, alice), alice, reading, UTC_CLOCK)
         assert reload == set()
         expected = fresh(alice)
         if reading:
@@ -83,13 +86,17 @@ def test_what_the_events_cannot_tell_is_read_again(
 
     with transaction() as s:
         messages.check_delete_message(s, load_user(s, alice), message.id, for_everyone=False)
-    assert apply_to_rows(rows, heard(events, alice), alice, "")[1] == {dm}  # hidden for me
+    assert apply_to_rows(rows, heard(events, alice), alice, "", UTC_CLOCK)[1] == {
+        dm
+    }  # hidden for me
 
     group = create_group(bob, ["alice"], title="New")
-    assert group in apply_to_rows(rows, heard(events, alice), alice, "")[1]  # new to the list
+    assert (
+        group in apply_to_rows(rows, heard(events, alice), alice, "", UTC_CLOCK)[1]
+    )  # new to the list
     with transaction() as s:
         chats.check_add_members(s, load_user(s, bob), group, ["dave"])
-    assert group in apply_to_rows(fresh(alice), heard(events, alice), alice, "")[1]
+    assert group in apply_to_rows(fresh(alice), heard(events, alice), alice, "", UTC_CLOCK)[1]
 
 
 def test_a_live_message_is_parsed_once_for_all_the_tabs_that_show_it(
@@ -102,11 +109,13 @@ def test_a_live_message_is_parsed_once_for_all_the_tabs_that_show_it(
     events.clear()
     send(alice, group, "to both")
     [data] = {id(e["data"]): e["data"] for _, e in events if e["type"] == "message"}.values()
-    for_bob, for_carol, for_alice = (live_row(data, user) for user in (bob, carol, alice))
+    for_bob, for_carol, for_alice = (
+        live_row(data, user, UTC_CLOCK) for user in (bob, carol, alice)
+    )
     assert for_bob is for_carol  # one row for every tab that is not the author's
     assert not for_bob.mine
     assert for_alice.mine
-    assert live_row(dict(data), bob) is not for_bob  # another event: parsed again
+    assert live_row(dict(data), bob, UTC_CLOCK) is not for_bob  # another event: parsed again
 
 
 def test_receipts_written_together_reach_the_list_and_the_ticks(
@@ -124,7 +133,7 @@ def test_receipts_written_together_reach_the_list_and_the_ticks(
             {(alice, group): theirs.seq, (carol, group): theirs.seq},
             {(alice, group): theirs.seq, (carol, group): mine.seq},
         )
-    rows, reload = apply_to_rows(rows, heard(events, alice), alice, "")
+    rows, reload = apply_to_rows(rows, heard(events, alice), alice, "", UTC_CLOCK)
     assert reload == set()
     assert rows == fresh(alice)
     assert rows[0].unread == 0
