@@ -4,8 +4,8 @@
 //   presses Next (the server moves on and records the view, as a click would);
 // - a tap on the left third of the story goes back, on the rest forward; a press held longer
 //   than a tap pauses the bar until it is let go (and moves nowhere);
-// - the bar also stands still while the tab is hidden, a dialog is open or the author reads
-//   the viewer list (stories.css);
+// - the bar also stands still while the Pause button is pressed, the tab is hidden, a dialog is
+//   open or the author reads the viewer list (stories.css);
 // - Escape closes the viewer, the arrow keys go back and forward.
 (function () {
   const TAP_MS = 250; // a longer press is a hold

@@ -277,6 +277,14 @@ def story_viewer() -> rx.Component:
                 rx.text(StoryState.current.when, size="1", color_scheme="gray"),
                 rx.spacer(),
                 rx.text(StoryState.progress, size="1", color_scheme="gray", id="story-progress"),
+                rx.icon_button(
+                    rx.cond(StoryState.paused, rx.icon("play", size=16), rx.icon("pause", size=16)),
+                    variant="ghost",
+                    aria_label=rx.cond(StoryState.paused, "Play stories", "Pause stories"),
+                    aria_pressed=StoryState.paused.to_string(),
+                    on_click=StoryState.toggle_pause,
+                    id="story-pause",
+                ),
                 rx.link(rx.icon("x"), href="/", aria_label="Close stories", id="story-close"),
                 align="center",
                 width="100%",
@@ -301,6 +309,7 @@ def story_viewer() -> rx.Component:
             spacing="3",
             width="100%",
             id="story-viewer",
+            data_paused=StoryState.paused.to_string(),
         ),
         width="100%",
     )

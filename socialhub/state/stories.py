@@ -151,6 +151,7 @@ class StoryState(rx.State):
     index: int = 0
     mine: bool = False
     viewing: bool = False
+    paused: bool = False  # the Pause button: auto-advance stops until Play (WCAG 2.2.2)
     viewers_open: bool = False
     viewers: list[ViewerRow] = []
 
@@ -264,7 +265,7 @@ class StoryState(rx.State):
         if redirect is not None:
             return redirect
         username = self._author_argument()
-        self.viewers_open, self.viewers = False, []
+        self.viewers_open, self.viewers, self.paused = False, [], False
         shown = await run_as_user(self, lambda s, u: stories.list_stories(s, u, username))
         if isinstance(shown, Failed):
             self.items, self.viewing = [], False
@@ -312,6 +313,10 @@ class StoryState(rx.State):
         if self.viewers_open:
             await self._load_viewers()
         return await self._mark_seen()
+
+    @rx.event
+    def toggle_pause(self) -> None:
+        self.paused = not self.paused
 
     async def _load_viewers(self) -> Any:
         if not self.mine or not self.items:

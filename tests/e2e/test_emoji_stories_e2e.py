@@ -226,6 +226,13 @@ def test_story_tap_zones_hold_and_escape(new_context: Callable[..., BrowserConte
     expect(page.locator("#story-progress")).to_have_text("1 / 3")
     expect(page.locator("#story-progress")).to_have_text("2 / 3", timeout=duration + 5_000)
 
+    # Pause stops the clock until Play.
+    page.get_by_label("Pause stories").click()
+    page.wait_for_function(f"() => {BAR_CLOCK}?.[1] === 'paused'")
+    expect(page.get_by_label("Play stories")).to_have_attribute("aria-pressed", "true")
+    page.get_by_label("Play stories").click()
+    page.wait_for_function(f"() => {BAR_CLOCK}?.[1] === 'running'")
+
     # Escape closes the viewer.
     page.keyboard.press("Escape")
     expect(page).to_have_url(re.compile(r"/$"))

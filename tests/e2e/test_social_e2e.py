@@ -127,11 +127,14 @@ def test_a_story_rings_for_followers_and_lists_its_viewers_live(
     # Alice watches her first story with its (empty) viewer list open.
     a.locator(f"#ring-{alice}").click()
     expect(a.locator("#story-progress")).to_have_text("1 / 2")
+    # Stories move on by themselves; paused, the steps below are the test's.
+    a.get_by_label("Pause stories").click()
     a.locator("#story-viewers-button").click()
     expect(a.locator("#story-viewers")).to_contain_text("Nobody has seen it yet")
 
     b.locator(f"#ring-{alice}").click()
     expect(b.locator("#story-progress")).to_have_text("1 / 2")
+    b.get_by_label("Pause stories").click()
     shown = b.locator("#story-viewer")
     expect(shown).to_contain_text("Off to the <b>mountains</b>")
     assert shown.locator("b").count() == 0

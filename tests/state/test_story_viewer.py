@@ -77,3 +77,19 @@ async def test_a_second_visit_opens_at_the_first_unseen_story(
     await StoryState.step.fn(first, 1)
     again = await viewer_tab(signed_in_tab, bob)
     assert again.bars == ["done", "done", "current"]
+
+
+async def test_pause_holds_until_play_and_a_new_visit_plays(
+    alices_three_stories: tuple[int, int], signed_in_tab: SignedInTab
+) -> None:
+    _, bob = alices_three_stories
+    tab = await viewer_tab(signed_in_tab, bob)
+    assert not tab.paused
+    StoryState.toggle_pause.fn(tab)
+    await StoryState.step.fn(tab, 1)
+    assert tab.paused  # a step keeps it paused
+    StoryState.toggle_pause.fn(tab)
+    assert not tab.paused
+    StoryState.toggle_pause.fn(tab)
+    assert await StoryState.open_viewer.fn(tab) is None
+    assert not tab.paused
