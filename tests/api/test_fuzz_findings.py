@@ -49,6 +49,6 @@ async def test_an_invite_expiry_of_zero_or_beyond_a_year_is_refused(
         headers=bearer(admin),
     )
     assert response.status_code == 422, response.text
-    assert error_code(response) == "validation_error"
+    assert error_code(response) == "invalid_input"
     listed = await client.get(f"/api/v1/chats/{group.json()['id']}/invites", headers=bearer(admin))
     assert listed.json() == []
