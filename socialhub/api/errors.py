@@ -87,7 +87,9 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
         for e in errors
     ):
         return error_response(400, "malformed_json", "the request body is not valid JSON")
-    cursors = {e["loc"][-1] for e in errors if e["loc"][:1] == ["query"]} & CURSOR_PARAMS
+    cursors = {
+        e["loc"][-1] for e in errors if e["loc"][:1] == ["query"] and e["type"] != "missing"
+    } & CURSOR_PARAMS
     if cursors and len(errors) == 1:
         # The documented pattern refuses it before the domain would: the same answer either way.
         field = cursors.pop()

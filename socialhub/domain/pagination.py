@@ -19,6 +19,8 @@ def time_cursor(moment: datetime, row_id: int) -> str:
 def parse_time_cursor(cursor: str) -> tuple[datetime, int]:
     try:
         micros, row_id = (int(part) for part in cursor.split("-", 1))
+        if not 0 <= row_id <= _ROW_ID_MAX:
+            raise ValueError(row_id)
         return datetime.fromtimestamp(micros / 1_000_000, UTC), row_id
     except (ValueError, OverflowError, OSError) as exc:
         raise InvalidInput("bad cursor", field="cursor", code="bad_cursor") from exc
@@ -27,7 +29,9 @@ def parse_time_cursor(cursor: str) -> tuple[datetime, int]:
 # The shapes of the two cursors, also the API's documented patterns. A time cursor's micros stay
 # below year 5000, so any cursor of this shape parses.
 ROW_ID_PATTERN = r"^[0-9a-f]{32}$"
-TIME_CURSOR_PATTERN = r"^[0-9]{1,17}-[0-9]{1,18}$"
+TIME_CURSOR_PATTERN = r"^[0-9]{1,17}-[0-9]{1,9}$"
+# User ids are 32-bit integers on PostgreSQL: a larger one in a cursor fails the query.
+_ROW_ID_MAX = 2**31 - 1
 _ROW_ID = re.compile(ROW_ID_PATTERN)
 
 

@@ -8,7 +8,8 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from socialhub.domain import media
+from socialhub.domain import media, pagination
+from socialhub.domain.errors import InvalidInput
 from tests.api.conftest import Signup, bearer
 from tests.api.test_auth_api import error_code
 
@@ -49,6 +50,21 @@ async def test_an_invite_expiry_of_zero_or_beyond_a_year_is_refused(
         headers=bearer(admin),
     )
     assert response.status_code == 422, response.text
-    assert error_code(response) == "validation_error"
+    assert error_code(response) == "invalid_input"
     listed = await client.get(f"/api/v1/chats/{group.json()['id']}/invites", headers=bearer(admin))
     assert listed.json() == []
+
+
+async def test_a_people_cursor_past_a_32_bit_user_id_is_a_bad_cursor(
+    client: httpx.AsyncClient, signup: Signup
+) -> None:
+    """PostgreSQL refused the comparison with a 500 (SQLite's integers are wider)."""
+    me = await signup("alice")
+    response = await client.get(
+        "/api/v1/me/friend-requests",
+        params={"cursor": "9978806-85050115530"},
+        headers=bearer(me),
+    )
+    assert (response.status_code, error_code(response)) == (422, "bad_cursor")
+    with pytest.raises(InvalidInput):
+        pagination.parse_time_cursor("9978806-85050115530")
