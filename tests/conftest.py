@@ -203,4 +203,8 @@ def make_user(database_url: str) -> Callable[..., int]:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Browser tests last: Playwright's sync API keeps an event loop running for the rest of the
     session, which would clash with pytest-asyncio's loop in async tests collected after it."""
+    for item in items:
+        # Every test under tests/e2e is a browser test, marked or not.
+        if "/e2e/" in str(item.path) and item.get_closest_marker("e2e") is None:
+            item.add_marker(pytest.mark.e2e)
     items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
