@@ -95,10 +95,17 @@ async def load_bundle(base_url: str) -> Bundle:
         html = (await client.get("/login/")).text
         for src in re.findall(r'modulepreload" href="([^"]+\.js)"', html):
             text = (await client.get(src)).text
-            hashes = re.search(r"initialStateHashes=\[([^\]]*)\]", text)
+            # An array of strings, or (when the minifier packs it) one string split on dots.
+            listed = re.search(r"initialStateHashes=\[([^\]]*)\]", text)
+            packed = re.search(r"initialStateHashes=`([0-9a-f.]*)`\.split\(`\.`\)", text)
             schema = re.search(r"stateSchema=[`\"']([0-9a-f]+)[`\"']", text)
-            if hashes and schema:
-                bundle = Bundle(schema.group(1), re.findall(r"[`\"']([0-9a-f]+)[`\"']", hashes[1]))
+            if (listed or packed) and schema:
+                hashes = (
+                    re.findall(r"[`\"']([0-9a-f]+)[`\"']", listed[1])
+                    if listed
+                    else packed[1].split(".")  # type: ignore[index]
+                )
+                bundle = Bundle(schema.group(1), hashes)
                 _bundles[base_url] = bundle
                 return bundle
     raise RuntimeError("no initialStateHashes/stateSchema in the served bundle")
