@@ -9,7 +9,8 @@ from sqlmodel import SQLModel, select
 
 import socialhub.models  # noqa: F401
 from socialhub.db import make_engine, transaction
-from socialhub.models import Post, PostLike, User
+from socialhub.models import Post, PostLike
+from socialhub.models.base import utcnow
 from tests.support.database import downgrade, migrate
 
 
@@ -47,28 +48,45 @@ def test_rebuilding_the_posts_table_keeps_what_refers_to_it(database_url: str) -
     downgrade(database_url, "dd7ca12271dc")
     engine = make_engine(database_url)
     try:
-        with transaction(engine) as db:  # these tables are as the models say at that revision
-            alice = User(
-                username="alice",
-                username_lower="alice",
-                email="a@example.com",
-                email_lower="a@example.com",
-                password_hash="x",
-            )
-            db.add(alice)
-            db.flush()
-            assert alice.id is not None
-            quoted = Post(author_id=alice.id, body="original")
-            db.add(quoted)
-            db.flush()
-            db.add(Post(author_id=alice.id, body="quote", quote_of_id=quoted.id))
-            db.add(PostLike(post_id=quoted.id, user_id=alice.id))
+        # The tables as they were at that revision (the models have grown since): plain SQL.
+        quoted_id, quote_id = "0" * 31 + "1", "0" * 31 + "2"
+        with engine.begin() as connection:
+            for statement, values in (
+                (
+                    "INSERT INTO users (username, username_lower, email, email_lower,"
+                    " password_hash, display_name, display_name_lower, bio, status_text,"
+                    " presence, presence_visibility, online, role, created_at, updated_at)"
+                    " VALUES ('alice', 'alice', 'a@example.com', 'a@example.com', 'x', '', '',"
+                    " '', '', 'online', 'everyone', false, 'user', :now, :now)",
+                    {},
+                ),
+                (
+                    "INSERT INTO posts (id, author_id, body, visibility, images, has_poll,"
+                    " like_count, comment_count, repost_count, created_at, quote_of_id)"
+                    " SELECT :id, id, :body, 'public', '[]', false, 0, 0, 0, :now, :quote"
+                    " FROM users",
+                    {"id": quoted_id, "body": "original", "quote": None},
+                ),
+                (
+                    "INSERT INTO posts (id, author_id, body, visibility, images, has_poll,"
+                    " like_count, comment_count, repost_count, created_at, quote_of_id)"
+                    " SELECT :id, id, :body, 'public', '[]', false, 0, 0, 0, :now, :quote"
+                    " FROM users",
+                    {"id": quote_id, "body": "quote", "quote": quoted_id},
+                ),
+                (
+                    "INSERT INTO post_likes (post_id, user_id, created_at)"
+                    " SELECT :id, id, :now FROM users",
+                    {"id": quoted_id},
+                ),
+            ):
+                connection.execute(sa.text(statement), {"now": utcnow(), **values})
         migrate(database_url)
         with transaction(engine) as db:
             assert len(db.exec(select(PostLike)).all()) == 1
-            db.delete(db.get(Post, quoted.id))
+            db.delete(db.get(Post, quoted_id))
         with transaction(engine) as db:
             quote = db.exec(select(Post)).one()
-        assert quote.quote_of_id == quoted.id  # the quote still knows what it quoted
+        assert quote.quote_of_id == quoted_id  # the quote still knows what it quoted
     finally:
         engine.dispose()

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
 from socialhub.config import get_settings
-from socialhub.domain import blocks, media, ratelimit
+from socialhub.domain import blocks, channel_messages, media, ratelimit
 from socialhub.domain.errors import Conflict, FieldCheck, InvalidInput, NotFound, PermissionDenied
 from socialhub.domain.users import access_user, avatar_urls
 from socialhub.domain.validation import clean_text
@@ -80,14 +80,35 @@ def _membership_row(
     return None if found is None else (found[0], found[1])
 
 
+def _chat_not_found() -> NotFound:
+    return NotFound("no such chat", code="chat_not_found")
+
+
+def _as_channel(
+    session: Session, actor: User, conversation_id: str
+) -> tuple[Conversation, ConversationMember] | None:
+    """A server channel the actor may view, with their (unstored) membership; None when the
+    id is not a channel. Channels have no member rows: the permission function decides."""
+    conversation = session.get(Conversation, conversation_id) if conversation_id else None
+    if conversation is None or not channel_messages.is_channel(conversation):
+        return None
+    try:
+        return conversation, channel_messages.channel_membership(session, actor, conversation)
+    except NotFound as exc:
+        raise _chat_not_found() from exc
+
+
 def access_conversation(
     session: Session, actor: User, conversation_id: str
 ) -> tuple[Conversation, ConversationMember]:
     """The conversation and the actor's membership; NotFound for strangers and unknown ids
-    (and for former members: only `access_history` lets a removed member read)."""
+    (and for former members: only `access_history` lets a removed member read). A server
+    channel: for those who may view it."""
     found = _membership_row(session, actor, conversation_id)
+    if found is None:
+        found = _as_channel(session, actor, conversation_id)
     if found is None or found[1].left_at is not None:
-        raise NotFound("no such chat", code="chat_not_found")
+        raise _chat_not_found()
     return found
 
 
@@ -101,8 +122,12 @@ def access_history(
     """For reading only: the active members, and the members an admin removed, who keep the
     chat read-only up to their removal (`visible_last_seq`). Who left by themselves let go."""
     found = _membership_row(session, actor, conversation_id)
+    if found is None:
+        found = _as_channel(session, actor, conversation_id)
+        if found is not None:
+            channel_messages.require_history(session, actor, found[0])
     if found is None or (found[1].left_at is not None and not was_removed(found[1])):
-        raise NotFound("no such chat", code="chat_not_found")
+        raise _chat_not_found()
     return found
 
 

@@ -13,7 +13,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, SQLModel, col, select
 
-from socialhub.domain import blocks, ratelimit, text
+from socialhub.domain import blocks, channel_messages, ratelimit, text
+from socialhub.domain.audit import do_audit
 from socialhub.domain.chats import (
     access_conversation,
     access_for_sending,
@@ -23,6 +24,7 @@ from socialhub.domain.chats import (
     visible_last_seq,
 )
 from socialhub.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from socialhub.domain.permissions import Permission
 from socialhub.domain.validation import clean_text
 from socialhub.models import (
     Conversation,
@@ -302,8 +304,15 @@ def check_send_message(
     conversation, member = access_for_sending(session, actor, conversation_id)
     if client_id is not None and not 1 <= len(client_id) <= CLIENT_ID_MAX:
         raise InvalidInput(f"client_id must be 1-{CLIENT_ID_MAX} characters", field="client_id")
-    _check_can_send(session, actor, conversation, member)
     text = _clean_body(body)
+    now = utcnow()
+    channel = (
+        channel_messages.check_channel_send(session, actor, conversation, text, now=now)
+        if channel_messages.is_channel(conversation)
+        else None
+    )
+    if channel is None:
+        _check_can_send(session, actor, conversation, member)
     original = None
     if reply_to_id is not None:
         original = session.get(Message, reply_to_id)
@@ -325,6 +334,8 @@ def check_send_message(
         # Only a new message counts (a resend is free); over the limit, the caller's
         # transaction rolls the message back.
         ratelimit.hit("message", f"user:{actor.id}")
+        if channel is not None:
+            channel_messages.do_channel_sent(session, channel, actor, message, now=now)
     return message
 
 
@@ -434,6 +445,9 @@ def check_edit_message(session: Session, actor: User, message_id: str, *, body: 
         raise PermissionDenied("you can only edit your own messages", code="not_author")
     if message.deleted_at is not None:
         raise InvalidInput("this message was deleted", code="message_deleted")
+    if channel_messages.is_channel(conversation):
+        access = channel_messages.channel_access(session, actor, conversation)
+        access.require(Permission.SEND_MESSAGES, "you may not write in this channel")
     text = _clean_body(body)
     if text == message.body:
         return message
@@ -475,8 +489,23 @@ def check_delete_message(
     is_group_admin = (
         conversation.kind == ConversationKind.group.value and member.role == MemberRole.admin.value
     )
-    if message.author_id != actor.id and not is_group_admin:
+    moderator = channel_messages.is_channel(conversation) and (
+        channel_messages.channel_access(session, actor, conversation).can(
+            Permission.MANAGE_MESSAGES
+        )
+    )
+    if message.author_id != actor.id and not (is_group_admin or moderator):
         raise PermissionDenied("you can only delete your own messages", code="not_author")
+    if moderator and message.author_id != actor.id and message.deleted_at is None:
+        do_audit(
+            session,
+            conversation.server_id or "",
+            actor.id,
+            "message_delete",
+            target_type="message",
+            target_id=message.id,
+            changes={"channel_id": conversation.id, "author_id": message.author_id},
+        )
     if message.kind != MessageKind.text.value:
         raise PermissionDenied("system messages cannot be deleted", code="system_message")
     if message.deleted_at is None:
@@ -524,6 +553,9 @@ def check_react(session: Session, actor: User, message_id: str, value: str) -> N
     message, conversation, _ = access_message(session, actor, message_id)
     if message.deleted_at is not None or message.kind != MessageKind.text.value:
         raise InvalidInput("you cannot react to this message", code="message_deleted")
+    if channel_messages.is_channel(conversation):
+        access = channel_messages.channel_access(session, actor, conversation)
+        access.require(Permission.ADD_REACTIONS, "you may not add reactions in this channel")
     symbol = _clean_emoji(value)
     ratelimit.hit("reaction", f"user:{actor.id}")
     if session.get(Reaction, (message.id, actor.id, symbol)) is None:
@@ -559,15 +591,27 @@ def check_forward(
             code="bad_targets",
         )
     checked = []
+    now = utcnow()
     for target in targets:
         conversation, member = access_conversation(session, actor, target)
-        _check_can_send(session, actor, conversation, member)
-        checked.append(conversation)
+        channel = None
+        if channel_messages.is_channel(conversation):
+            channel = channel_messages.check_channel_send(
+                session, actor, conversation, message.body, now=now
+            )
+        else:
+            _check_can_send(session, actor, conversation, member)
+        checked.append((conversation, channel))
     ratelimit.hit("forward", f"user:{actor.id}", cost=len(checked))
-    return [
-        do_append_message(session, conversation, author=actor, body=message.body, forwarded=True)
-        for conversation in checked
-    ]
+    sent = []
+    for conversation, channel in checked:
+        copy = do_append_message(
+            session, conversation, author=actor, body=message.body, forwarded=True
+        )
+        if channel is not None:
+            channel_messages.do_channel_sent(session, channel, actor, copy, now=now)
+        sent.append(copy)
+    return sent
 
 
 # Receipts ----------------------------------------------------------------------------------------
@@ -576,10 +620,16 @@ def check_forward(
 def _advance(
     session: Session, actor: User, conversation_id: str, seq: int, *, read: bool
 ) -> ConversationMember:
-    # A member an admin removed still reads (and so marks) up to their removal.
-    conversation, member = access_history(session, actor, conversation_id)
     if seq < 0:
         raise InvalidInput("seq must not be negative", field="seq")
+    channel = session.get(Conversation, conversation_id) if conversation_id else None
+    if channel is not None and channel_messages.is_channel(channel):
+        # A channel has a read marker of the member's own, and no delivery receipts.
+        if not read:
+            return channel_messages.channel_membership(session, actor, channel)
+        return channel_messages.do_mark_channel_read(session, actor, channel, seq)
+    # A member an admin removed still reads (and so marks) up to their removal.
+    conversation, member = access_history(session, actor, conversation_id)
     seq = min(seq, visible_last_seq(conversation, member))
     changed = False
     if seq > member.delivered_seq:
@@ -663,6 +713,19 @@ def do_record_receipts(
     keys = sorted(set(delivered) | set(read))
     if not keys:
         return
+    channel_ids = set(
+        session.exec(
+            select(Conversation.id).where(
+                col(Conversation.id).in_({chat for _, chat in keys}),
+                Conversation.kind == ConversationKind.channel.value,
+            )
+        ).all()
+    )
+    if channel_ids:
+        channel_messages.do_record_channel_reads(
+            session, {k: v for k, v in read.items() if k[1] in channel_ids}
+        )
+        keys = [k for k in keys if k[1] not in channel_ids]
     cm = ConversationMember
     rows = session.execute(
         sa.select(
@@ -707,7 +770,11 @@ def do_record_receipts(
 def check_typing(session: Session, actor: User, conversation_id: str) -> None:
     """The actor is typing here: tell the others, if the actor may send in this chat."""
     conversation, member = access_conversation(session, actor, conversation_id)
-    _check_can_send(session, actor, conversation, member)
+    if channel_messages.is_channel(conversation):
+        access = channel_messages.channel_access(session, actor, conversation)
+        access.require(Permission.SEND_MESSAGES)
+    else:
+        _check_can_send(session, actor, conversation, member)
     ratelimit.hit("typing", f"user:{actor.id}")
     do_signal_typing(session, conversation, actor)
 

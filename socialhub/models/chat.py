@@ -50,6 +50,19 @@ class Conversation(SQLModel, table=True):
     # The last sequence number given to a message; the row lock on it orders all sends.
     last_seq: int = Field(default=0)
     member_count: int = Field(default=0)
+    # Server channels: their server, type, category, place in the list, topic and slow mode
+    # (seconds a member waits between messages). `synced`: permissions follow the category's.
+    server_id: str | None = Field(
+        default=None, foreign_key="servers.id", ondelete="CASCADE", index=True, max_length=32
+    )
+    channel_type: str | None = Field(default=None, max_length=16)
+    category_id: str | None = Field(
+        default=None, foreign_key="channel_categories.id", ondelete="SET NULL", max_length=32
+    )
+    position: int = Field(default=0)
+    topic: str = Field(default="", max_length=1024)
+    slow_mode_seconds: int = Field(default=0)
+    synced: bool = Field(default=True)
     created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
     last_activity_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
 

@@ -108,6 +108,11 @@ class Post(SQLModel, table=True):
     # No foreign key: a quote outlives the post it quotes, and then shows it as unavailable.
     quote_of_id: str | None = Field(default=None, max_length=32)
     has_poll: bool = Field(default=False)
+    # A post in a server's posts channel: seen only by who may view that channel, never in
+    # profiles, home, explore, hashtags or trending.
+    channel_id: str | None = Field(
+        default=None, foreign_key="conversations.id", ondelete="CASCADE", index=True, max_length=32
+    )
     # Counters kept by the domain in the same transaction as the rows they count.
     like_count: int = Field(default=0)
     comment_count: int = Field(default=0)

@@ -16,7 +16,7 @@ import os
 import re
 import secrets
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -330,6 +330,53 @@ def _as_event(row: Any) -> Event:
     }
 
 
+# Streams a user follows beyond their memberships (a server's own stream and the channels they
+# may view): registered by the domain, which owns the permission rules. Each maps a stream
+# (conversation id) to the position the user's access to it starts after.
+StreamSource = Callable[[Session, int], dict[str, int]]
+_sources: list[StreamSource] = []
+
+
+def register_stream_source(source: StreamSource) -> None:
+    if source not in _sources:
+        _sources.append(source)
+
+
+def extra_streams(session: Session, user_id: int) -> dict[str, int]:
+    spans: dict[str, int] = {}
+    for source in _sources:
+        spans.update(source(session, user_id))
+    return spans
+
+
+def _extra_rows(
+    session: Session, spans: dict[str, int], token: StreamToken, *, upto: int, limit: int
+) -> list[Any]:
+    """The stored events of the streams in `spans`, each after its own start."""
+    if not spans:
+        return []
+    ce = ConversationEvent
+    rows = session.execute(
+        sa.select(
+            col(ce.position),
+            col(ce.writer),
+            col(ce.type),
+            col(ce.op),
+            col(ce.payload),
+            col(ce.conversation_id),
+        )
+        .where(
+            col(ce.conversation_id).in_(list(spans)),
+            col(ce.position) > min(spans.values()),
+            col(ce.position) <= upto,
+            *_unseen(col(ce.position), col(ce.writer), token),
+        )
+        .order_by(col(ce.position))
+        .limit(limit + 1)
+    ).all()
+    return [r for r in rows if int(r.position) > spans[str(r.conversation_id)]]
+
+
 def read_stream(
     session: Session,
     user_id: int,
@@ -358,9 +405,12 @@ def read_stream(
         .order_by(col(ce.position))
         .limit(limit + 1)
     )
+    spans = extra_streams(session, user_id)
     if conversations is not None:
         query = query.where(col(ce.conversation_id).in_(conversations))
+        spans = {c: p for c, p in spans.items() if c in conversations}
     rows = list(session.execute(query).all())
+    rows += _extra_rows(session, spans, token, upto=upto, limit=limit)
     if conversations is None:
         rows += session.execute(
             sa.select(col(ue.position), col(ue.writer), col(ue.type), col(ue.op), col(ue.payload))
@@ -372,13 +422,14 @@ def read_stream(
             .order_by(col(ue.position))
             .limit(limit + 1)
         ).all()
-        rows.sort(key=lambda r: int(r.position))
+    rows.sort(key=lambda r: int(r.position))
     return [_as_event(row) for row in rows[: limit + 1]]
 
 
 def member_conversations(session: Session, user_id: int) -> list[str]:
-    """The conversations whose events a user's live streams subscribe to."""
-    return [
+    """The conversations whose events a user's live streams subscribe to (their chats, and
+    their servers' streams and the channels they may view)."""
+    chats = [
         str(c)
         for c in session.execute(
             sa.select(col(ConversationMember.conversation_id)).where(
@@ -387,6 +438,7 @@ def member_conversations(session: Session, user_id: int) -> list[str]:
             )
         ).scalars()
     ]
+    return chats + [c for c in extra_streams(session, user_id) if c not in chats]
 
 
 def delivered_positions(events: list[Event], user_id: int) -> dict[str, int]:

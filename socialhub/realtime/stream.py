@@ -32,6 +32,9 @@ from socialhub.realtime.events import (
 from socialhub.realtime.hub import Event, Subscription, get_hub
 
 PAGE = 500
+# Events that may change which server streams and channels a client may follow: after one, the
+# reader asks the database again (`member_conversations`) and moves its subscription.
+VISIBILITY_TYPES = frozenset({"server", "role", "channel", "category"})
 # An event and the token to resume from once it has been delivered.
 Delivered = tuple[Event, StreamToken]
 
@@ -59,6 +62,7 @@ class StreamReader:
         self._sub: Subscription | None = None
         self._conversations: set[str] = set()
         self._joined: list[str] = []
+        self._restream = False
         self._backfilled: set[int] = set()
         self._upto = 0
         self._active_at = time.monotonic()
@@ -206,6 +210,10 @@ class StreamReader:
     def _follow_membership(self, event: Event) -> None:
         kind, data = (event["type"], event["op"]), event.get("data") or {}
         chat = str(data.get("conversation_id", ""))
+        if event["type"] in VISIBILITY_TYPES or (
+            event["type"] == "server_member" and data.get("user_id") == self.user_id
+        ):
+            self._restream = True
         if kind == ("session", "revoke") and data.get("session_id") == self.session_id:
             self.ended = "session_revoked"
         elif kind == ("chat", "add") and chat and chat not in self._conversations:
@@ -218,9 +226,21 @@ class StreamReader:
             if self._sub is not None:
                 self._sub.remove_keys([conversation_key(chat)])
 
+    async def _refresh_streams(self) -> None:
+        """Roles, channels or a server membership changed: follow what may be seen now."""
+        self._restream = False
+        now = set(await self._read(lambda s: member_conversations(s, self.user_id)))
+        gone, new = self._conversations - now, now - self._conversations
+        self._conversations = now
+        if gone and self._sub is not None:
+            self._sub.remove_keys([conversation_key(c) for c in gone])
+        self._joined += sorted(new)
+
     async def _backfill(self) -> list[Delivered]:
         """Subscribe to the conversations just joined, then read what they published before the
         subscription took effect (a later live copy of the same event is skipped)."""
+        if self._restream:
+            await self._refresh_streams()
         if not self._joined or self._sub is None:
             return []
         joined, self._joined = [c for c in self._joined if c in self._conversations], []

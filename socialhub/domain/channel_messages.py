@@ -1,0 +1,363 @@
+"""What differs when a conversation is a server channel: who may read and send (the permission
+function), slow mode, automod, mentions of roles and @everyone/@here, and a member's own read
+marker (no receipts: in a channel of thousands nobody sees who read what).
+
+The message code itself (`messages.py`) is shared with DMs and groups; it calls in here when the
+conversation is a channel.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col, select
+
+from socialhub.domain.errors import PermissionDenied, RateLimited
+from socialhub.domain.permissions import (
+    ChannelAccess,
+    Permission,
+    access_channel,
+    channel_not_found,
+)
+from socialhub.domain.text import mentions
+from socialhub.models import (
+    ChannelState,
+    ChannelType,
+    Conversation,
+    ConversationKind,
+    ConversationMember,
+    MentionKind,
+    Message,
+    MessageMention,
+    User,
+)
+from socialhub.models.base import utcnow
+from socialhub.realtime.events import publish_on_commit
+
+_ACCESS = "socialhub_channel_access"
+EVERYONE_TOKENS = {"everyone": MentionKind.everyone, "here": MentionKind.here}
+
+
+def is_channel(conversation: Conversation) -> bool:
+    return conversation.kind == ConversationKind.channel.value
+
+
+def role_token(name: str) -> str:
+    """How a role is mentioned: `@` and its name in lower case, spaces as dashes."""
+    return "-".join(name.lower().split())
+
+
+def channel_access(session: Session, actor: User, conversation: Conversation) -> ChannelAccess:
+    """The actor's access to a channel, computed once per transaction."""
+    cache: dict[tuple[int, str], ChannelAccess] = session.info.setdefault(_ACCESS, {})
+    key = (actor.id or 0, conversation.id)
+    if key not in cache:
+        cache[key] = access_channel(session, actor, conversation.id, channel=conversation)
+    return cache[key]
+
+
+def channel_membership(
+    session: Session, actor: User, conversation: Conversation
+) -> ConversationMember:
+    """A channel member's place in the shared message code: a row NOT stored (channels have no
+    member rows) carrying the member's own read marker. NotFound if they may not view it."""
+    access = channel_access(session, actor, conversation)
+    state = session.get(ChannelState, (conversation.id, actor.id or 0))
+    read_seq = state.read_seq if state is not None else 0
+    return ConversationMember(
+        conversation_id=conversation.id,
+        user_id=actor.id or 0,
+        joined_at=access.server.member.joined_at,
+        delivered_seq=read_seq,
+        read_seq=read_seq,
+        joined_position=access.server.member.joined_position,
+    )
+
+
+def require_history(session: Session, actor: User, conversation: Conversation) -> None:
+    if not channel_access(session, actor, conversation).can(Permission.READ_HISTORY):
+        raise PermissionDenied("you may not read this channel's history", code="missing_permission")
+
+
+# Sending -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Mention:
+    kind: MentionKind
+    target: str = ""
+
+
+# Checks an automod implementation registers: (session, access, author, body) -> flagged rule
+# ids; it raises to block a message.
+AutomodCheck = Callable[[Session, ChannelAccess, User, str], list[int]]
+_automod: list[AutomodCheck] = []
+_after_send: list[Callable[[Session, ChannelAccess, Message, list[int]], None]] = []
+
+
+def register_automod(
+    check: AutomodCheck,
+    flagged: Callable[[Session, ChannelAccess, Message, list[int]], None],
+) -> None:
+    if check not in _automod:
+        _automod.append(check)
+        _after_send.append(flagged)
+
+
+@dataclass(frozen=True)
+class SendCheck:
+    access: ChannelAccess
+    mentions: list[Mention]
+    flagged: list[int]
+
+
+def check_channel_send(
+    session: Session, actor: User, conversation: Conversation, body: str, *, now: datetime
+) -> SendCheck:
+    """May the actor post this here now: SEND_MESSAGES (announcement channels grant it to
+    some roles only, by overwrites), posts go to posts channels through posts, slow mode
+    (MANAGE_MESSAGES and MANAGE_CHANNELS skip it), automod; and whom it mentions."""
+    access = channel_access(session, actor, conversation)
+    if conversation.channel_type == ChannelType.posts.value:
+        raise PermissionDenied("post in a posts channel", code="posts_channel")
+    if access.server.facts.timed_out(now):
+        raise PermissionDenied(
+            "you are timed out in this server",
+            code="timed_out",
+            details={"until": access.server.member.timeout_until},
+        )
+    access.require(Permission.SEND_MESSAGES, "you may not send messages in this channel")
+    wait = slow_mode_wait(session, access, actor, now=now)
+    if wait > 0:
+        error = RateLimited(f"slow mode: wait {wait} s before your next message", retry_after=wait)
+        error.code = "slow_mode"
+        raise error
+    flagged: list[int] = []
+    for check in _automod:
+        flagged += check(session, access, actor, body)
+    return SendCheck(access, channel_mentions(access, body), flagged)
+
+
+def slow_mode_wait(
+    session: Session, access: ChannelAccess, actor: User, *, now: datetime | None = None
+) -> int:
+    """Seconds the actor must still wait before sending here (0: now)."""
+    seconds = access.channel.slow_mode_seconds
+    if (
+        not seconds
+        or access.can(Permission.MANAGE_MESSAGES)
+        or access.can(Permission.MANAGE_CHANNELS)
+    ):
+        return 0
+    state = session.get(ChannelState, (access.channel.id, actor.id or 0))
+    if state is None or state.last_sent_at is None:
+        return 0
+    left = state.last_sent_at + timedelta(seconds=seconds) - (now or utcnow())
+    return max(0, math.ceil(left.total_seconds()))
+
+
+def channel_mentions(access: ChannelAccess, body: str) -> list[Mention]:
+    """Users (by name, resolved later), mentionable roles, and @everyone/@here only with
+    MENTION_EVERYONE (without it they are plain text, as on Discord)."""
+    found: list[Mention] = []
+    roles = {
+        role_token(r.name): r for r in access.server.snapshot.roles.values() if not r.is_everyone
+    }
+    for token in mentions(body):
+        if token in EVERYONE_TOKENS:
+            if access.can(Permission.MENTION_EVERYONE):
+                found.append(Mention(EVERYONE_TOKENS[token]))
+        elif token in roles:
+            role = roles[token]
+            if role.mentionable or access.can(Permission.MENTION_EVERYONE):
+                found.append(Mention(MentionKind.role, role.id))
+        else:
+            found.append(Mention(MentionKind.user, token))
+    return found
+
+
+def _upsert(session: Session) -> Any:
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
+def do_channel_sent(
+    session: Session, checked: SendCheck, author: User, message: Message, *, now: datetime
+) -> None:
+    """After the shared code stored the message: the author's read marker and slow-mode clock,
+    and the mentions (one row per user, role or @everyone, never one per member)."""
+    table = ChannelState.__table__  # type: ignore[attr-defined]
+    statement = _upsert(session)(table).values(
+        conversation_id=message.conversation_id,
+        user_id=author.id,
+        read_seq=message.seq,
+        last_sent_at=now,
+    )
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["conversation_id", "user_id"],
+            set_={"read_seq": message.seq, "last_sent_at": now},
+        )
+    )
+    usernames = [m.target for m in checked.mentions if m.kind == MentionKind.user]
+    user_ids = _member_ids(session, checked.access, usernames)
+    rows = [
+        {"kind": m.kind.value, "target": m.target}
+        for m in checked.mentions
+        if m.kind != MentionKind.user
+    ] + [{"kind": MentionKind.user.value, "target": str(u)} for u in user_ids if u != author.id]
+    if rows:
+        session.execute(
+            sa.insert(MessageMention),
+            [
+                {
+                    **row,
+                    "message_id": message.id,
+                    "conversation_id": message.conversation_id,
+                    "seq": message.seq,
+                }
+                for row in rows
+            ],
+        )
+        publish_on_commit(
+            session,
+            type="mention",
+            op="add",
+            data={
+                "server_id": checked.access.server.server.id,
+                "conversation_id": message.conversation_id,
+                "message_id": message.id,
+                "seq": message.seq,
+                "author_id": author.id,
+                "mentions": rows,
+            },
+            conversation=message.conversation_id,
+        )
+    for after in _after_send:
+        after(session, checked.access, message, checked.flagged)
+
+
+def _member_ids(session: Session, access: ChannelAccess, usernames: Sequence[str]) -> list[int]:
+    """The users named who are members of the server and may view the channel: anybody else
+    mentioned is not told (the channel is invisible to them)."""
+    from socialhub.domain.permissions import channel_viewers
+    from socialhub.models import ServerMember
+
+    if not usernames:
+        return []
+    ids = list(
+        session.exec(
+            select(User.id)
+            .join(ServerMember, col(ServerMember.user_id) == col(User.id))
+            .where(
+                ServerMember.server_id == access.server.server.id,
+                col(User.username_lower).in_(list(usernames)),
+            )
+        ).all()
+    )
+    return sorted(channel_viewers(session, access.server.server, access.channel.id, ids))  # type: ignore[arg-type]
+
+
+# Read markers -----------------------------------------------------------------------------------
+
+
+def do_mark_channel_read(
+    session: Session, actor: User, conversation: Conversation, seq: int
+) -> ConversationMember:
+    """Move the actor's own read marker (never backwards); only their own streams hear it."""
+    channel_membership(session, actor, conversation)  # may they view it at all
+    seq = max(0, min(seq, conversation.last_seq))
+    state = session.get(ChannelState, (conversation.id, actor.id or 0))
+    if state is None:
+        state = ChannelState(conversation_id=conversation.id, user_id=actor.id or 0)
+    if seq > state.read_seq:
+        state.read_seq = seq
+        session.add(state)
+        session.flush()
+        publish_on_commit(
+            session,
+            type="channel_read",
+            op="update",
+            data={
+                "conversation_id": conversation.id,
+                "server_id": conversation.server_id,
+                "read_seq": seq,
+            },
+            users=[actor.id or 0],
+        )
+    return channel_membership(session, actor, conversation)
+
+
+def do_record_channel_reads(session: Session, read: dict[tuple[int, str], int]) -> None:
+    """Read markers noted by live clients for channels on screen (user, channel) -> seq."""
+    for (user_id, conversation_id), seq in sorted(read.items()):
+        conversation = session.get(Conversation, conversation_id)
+        user = session.get(User, user_id)
+        if conversation is None or user is None or not is_channel(conversation):
+            continue
+        try:
+            do_mark_channel_read(session, user, conversation, seq)
+        except (PermissionDenied, type(channel_not_found())):
+            continue
+
+
+@dataclass(frozen=True)
+class ChannelUnread:
+    conversation_id: str
+    unread: bool
+    mentions: int
+
+
+def channel_unreads(
+    session: Session,
+    actor: User,
+    server_id: str,
+    channel_ids: Sequence[str],
+    role_ids: Sequence[str],
+) -> dict[str, ChannelUnread]:
+    """For channels the actor may view: whether anything came after their read marker, and how
+    many of those messages mention them (by name, by one of their roles, or @everyone/@here)."""
+    if not channel_ids:
+        return {}
+    rows = session.execute(
+        sa.select(col(Conversation.id), col(Conversation.last_seq), col(ChannelState.read_seq))
+        .outerjoin(
+            ChannelState,
+            sa.and_(
+                col(ChannelState.conversation_id) == col(Conversation.id),
+                col(ChannelState.user_id) == (actor.id or 0),
+            ),
+        )
+        .where(col(Conversation.id).in_(list(channel_ids)))
+    ).all()
+    read = {str(cid): int(seen or 0) for cid, _, seen in rows}
+    last = {str(cid): int(last_seq) for cid, last_seq, _ in rows}
+    mm = MessageMention
+    targets = sa.or_(
+        sa.and_(col(mm.kind) == MentionKind.user.value, col(mm.target) == str(actor.id)),
+        sa.and_(col(mm.kind) == MentionKind.role.value, col(mm.target).in_(list(role_ids))),
+        col(mm.kind).in_([MentionKind.everyone.value, MentionKind.here.value]),
+    )
+    counts: dict[str, int] = {}
+    unread_ids = [c for c in read if last[c] > read[c]]
+    if unread_ids:
+        seq_after = sa.case(*((col(mm.conversation_id) == c, read[c]) for c in unread_ids), else_=0)
+        for cid, count in session.execute(
+            sa.select(col(mm.conversation_id), sa.func.count(sa.distinct(col(mm.message_id))))
+            .join(Message, col(Message.id) == col(mm.message_id))
+            .where(
+                col(mm.conversation_id).in_(unread_ids),
+                col(mm.seq) > seq_after,
+                targets,
+                col(Message.deleted_at).is_(None),
+                sa.or_(col(Message.author_id).is_(None), col(Message.author_id) != actor.id),
+            )
+            .group_by(col(mm.conversation_id))
+        ).all():
+            counts[str(cid)] = int(count)
+    return {c: ChannelUnread(c, last[c] > read[c], counts.get(c, 0)) for c in read}
