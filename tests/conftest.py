@@ -137,11 +137,39 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         db._engine_for(url).dispose()
 
 
+def _server_audience(stream: str, event: Event) -> list[int] | None:
+    """Who a server's own stream or one of its channels reaches (None: neither): the members
+    who may view it (the permission function) and joined before the event."""
+    from socialhub.domain.permissions import viewable_channels
+    from socialhub.models import Conversation, Server, ServerMember
+
+    with db.read_session() as s:
+        server_id = stream if s.get(Server, stream) is not None else None
+        if server_id is None:
+            channel = s.get(Conversation, stream)
+            server_id = channel.server_id if channel is not None else None
+        if server_id is None:
+            return None
+        members = s.exec(
+            sa.select(ServerMember.user_id).where(ServerMember.server_id == server_id)  # type: ignore[call-overload]
+        ).all()
+        position = event.get("position")
+        audience = []
+        for user_id in members:
+            spans = viewable_channels(s, int(user_id))
+            if stream in spans and (position is None or spans[stream] < position):
+                audience.append(int(user_id))
+        return sorted(audience)
+
+
 def conversation_audience(conversation_id: str, event: Event) -> list[int]:
     """Who a conversation event reaches: the members whose membership spans its position (the
     rule the stream reader applies), or, for an unstored one (typing), the current members."""
     from socialhub.models import ConversationMember as M
 
+    server_audience = _server_audience(conversation_id, event)
+    if server_audience is not None:
+        return server_audience
     query = sa.select(M.user_id).where(M.conversation_id == conversation_id)
     position = event.get("position")
     if position is None:
