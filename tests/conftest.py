@@ -150,9 +150,9 @@ def _server_audience(stream: str, event: Event) -> list[int] | None:
             server_id = channel.server_id if channel is not None else None
         if server_id is None:
             return None
-        members = s.exec(
+        members = s.execute(
             sa.select(ServerMember.user_id).where(ServerMember.server_id == server_id)  # type: ignore[call-overload]
-        ).all()
+        ).scalars()
         position = event.get("position")
         audience = []
         for user_id in members:
