@@ -660,7 +660,10 @@ def check_create_server_invite(
             )
         )
     check.raise_any()
-    if channel_id is not None and not access.in_channel(channel_id) & Permission.VIEW_CHANNEL:
+    if channel_id is not None and not (
+        channel_id in access.snapshot.channels
+        and access.in_channel(channel_id) & Permission.VIEW_CHANNEL
+    ):
         raise permissions.channel_not_found()
     invite = ServerInvite(
         code=secrets.token_urlsafe(8),
