@@ -895,6 +895,10 @@ def _join_request_views(session: Session, requests: Sequence[JoinRequest]) -> li
     ]
 
 
+def join_request_view(session: Session, request: JoinRequest) -> JoinRequestView:
+    return _join_request_views(session, [request])[0]
+
+
 def list_join_requests(
     session: Session,
     actor: User,
