@@ -985,7 +985,7 @@ def do_decide_join_request(
 
 # Discovery ---------------------------------------------------------------------------------------
 
-DISCOVERY_CURSOR_PATTERN = r"^[0-9]{1,10}-[0-9a-f]{32}$"
+DISCOVERY_CURSOR_PATTERN = r"^[0-9]{1,9}-[0-9a-f]{32}$"
 _DISCOVERY_CURSOR = re.compile(DISCOVERY_CURSOR_PATTERN)
 SEARCH_MAX = 100
 
