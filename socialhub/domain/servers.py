@@ -789,6 +789,7 @@ def preview_invite(session: Session, viewer_id: int | None, code: str) -> Invite
     return InvitePreview(
         code=invite.code,
         server_id=server.id,
+        channel_id=invite.channel_id,
         name=server.name,
         description=server.description,
         icon_url=icon_url(server),
