@@ -1185,10 +1185,11 @@ def list_members(
     under. Three queries a page, however big the server."""
     access = permissions.access_server(session, actor, server_id)
     key = _shown_name_key().label("name_key")
+    # The order is found on two narrow columns; the page's rows are then read by key.
     statement = (
-        select(ServerMember, User, key)
+        sa.select(col(ServerMember.user_id), key)
         .join(User, col(User.id) == col(ServerMember.user_id))
-        .where(ServerMember.server_id == server_id)
+        .where(col(ServerMember.server_id) == server_id)
     )
     if cursor:
         after, last_id = _parse_member_cursor(cursor)
@@ -1196,10 +1197,23 @@ def list_members(
             (_shown_name_key() > after)
             | ((_shown_name_key() == after) & (col(ServerMember.user_id) > last_id))
         )
-    rows = list(
-        session.exec(statement.order_by(key, col(ServerMember.user_id)).limit(limit + 1)).all()
+    order = list(
+        session.execute(statement.order_by(key, col(ServerMember.user_id)).limit(limit + 1)).all()
     )
-    page = rows[:limit]
+    wanted = [row[0] for row in order[:limit]]
+    loaded = (
+        {
+            member.user_id: (member, user)
+            for member, user in session.exec(
+                select(ServerMember, User)
+                .join(User, col(User.id) == col(ServerMember.user_id))
+                .where(ServerMember.server_id == server_id, col(ServerMember.user_id).in_(wanted))
+            ).all()
+        }
+        if wanted
+        else {}
+    )
+    page = [(*loaded[user_id], name) for user_id, name in order[:limit] if user_id in loaded]
     user_ids = [member.user_id for member, _, _ in page]
     role_ids: dict[int, list[str]] = {}
     if user_ids:
@@ -1240,15 +1254,12 @@ def list_members(
                 timeout_until=member.timeout_until,
             )
         )
-    last = page[-1] if page else None
     return MemberPage(
         members=members,
         hoisted_roles=[
             RoleBrief(id=r.id, name=r.name, colour=r.colour, position=r.position) for r in hoisted
         ],
         next_cursor=(
-            _member_cursor(last[2], last[0].user_id)
-            if last is not None and len(rows) > limit
-            else None
+            _member_cursor(order[limit - 1][1], order[limit - 1][0]) if len(order) > limit else None
         ),
     )
