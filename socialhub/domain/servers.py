@@ -167,15 +167,24 @@ def check_create_server(
     )
 
 
+def _count_members(session: Session, server: Server, change: int) -> None:
+    """In SQL, not from the loaded row: concurrent joins and leaves all count."""
+    session.execute(
+        sa.update(Server)
+        .where(col(Server.id) == server.id)
+        .values(member_count=col(Server.member_count) + change)
+    )
+    session.refresh(server, ["member_count"])
+
+
 def do_add_member(session: Session, server: Server, user: User) -> ServerMember:
     """`user` joins: their membership starts at the stream's head (what came before is not
     theirs to replay); they hear it in their own stream, the members in the server's."""
     assert user.id is not None
     member = ServerMember(server_id=server.id, user_id=user.id, joined_position=head(session))
     session.add(member)
-    server.member_count += 1
-    session.add(server)
     session.flush()
+    _count_members(session, server, 1)
     permissions.publish_server_event(
         session,
         server.id,
@@ -568,9 +577,8 @@ def do_remove_member(
         )
     )
     session.delete(member)
-    server.member_count = max(0, server.member_count - 1)
-    session.add(server)
     session.flush()
+    _count_members(session, server, -1)
     permissions.publish_server_event(
         session,
         server.id,
