@@ -4,7 +4,9 @@ channels."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
@@ -373,6 +375,30 @@ def test_invites_limits_revocation_preview_and_the_atomic_last_use(
     session.expire_all()
     assert session.get(ServerInvite, last.code).uses == 2  # type: ignore[union-attr]
     assert session.get(ServerMember, (server_id, c)) is None
+
+
+def test_two_joins_racing_for_the_last_use_one_wins(make_user: Callable[..., int]) -> None:
+    owner, a, b = make_user("olga"), make_user("ann"), make_user("bob")
+    server_id = make_server(owner, "Club")
+    code = call(owner, servers.check_create_server_invite, server_id, max_uses=1).code
+    start = threading.Barrier(2)
+
+    def attempt(user_id: int) -> str:
+        start.wait()
+        try:
+            call(user_id, servers.check_join_by_server_invite, code)
+        except DomainError as exc:
+            return exc.code
+        return "joined"
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        outcomes = sorted(pool.map(attempt, (a, b)))
+    assert outcomes == ["invite_used_up", "joined"]
+    with transaction() as s:
+        invite = s.get(ServerInvite, code)
+        assert invite is not None
+        assert invite.uses == 1
+        assert s.get(Server, server_id).member_count == 2  # type: ignore[union-attr]
 
 
 def test_join_requests_accept_and_decline(
