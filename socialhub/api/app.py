@@ -25,6 +25,7 @@ from socialhub.api import (
     unread,
     users,
 )
+from socialhub.api import servers as servers_api
 from socialhub.api.caching import CacheFingerprinted
 from socialhub.api.errors import error_response, install_error_handlers
 from socialhub.db import get_engine
@@ -90,6 +91,7 @@ def create_api() -> FastAPI:
         stories.router,
         reports.router,
         media.router,
+        servers_api.router,
         events.router,
         health_router,
     ):
