@@ -21,6 +21,7 @@ from socialhub.api import (
     posts,
     previews,
     reports,
+    roles,
     stories,
     unread,
     users,
@@ -91,6 +92,7 @@ def create_api() -> FastAPI:
         reports.router,
         media.router,
         events.router,
+        roles.router,
         health_router,
     ):
         api.include_router(router, prefix=API_PREFIX)
