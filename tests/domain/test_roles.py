@@ -486,11 +486,24 @@ def test_channel_overwrites_unsync_copy_and_sync(guild: Guild, events: Events) -
         for cid in (channel_id, other_id):
             assert not permissions.access_channel(s, user(s, g.member), cid).can(P.SEND_MESSAGES)
     events.clear()
+    # The manager may not send here, so may not let anyone send either.
+    expect(
+        "cannot_grant",
+        lambda s: roles.check_set_overwrite(
+            s,
+            user(s, g.manager),
+            roles.CHANNEL,
+            channel_id,
+            "member",
+            str(g.member),
+            allow=str(SEND),
+        ),
+    )
     # A channel overwrite: the category's are copied in first, then the channel stops following.
     with transaction() as s:
         view = roles.check_set_overwrite(
             s,
-            user(s, g.manager),
+            user(s, g.admin),
             roles.CHANNEL,
             channel_id,
             "member",
