@@ -26,7 +26,8 @@ from socialhub.models import (
 from tests.support.chat import Events, only
 from tests.support.servers import everyone, general, make_server
 
-pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+# Most cases on SQLite; the events, the audit log and the overwrites on PostgreSQL too.
+SQLITE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 MANAGE = int(P.MANAGE_ROLES)
 KICK, BAN = int(P.KICK_MEMBERS), int(P.BAN_MEMBERS)
@@ -118,6 +119,7 @@ def audit_actions(s: Session, server_id: str) -> list[str]:
     )
 
 
+@SQLITE
 def test_create_places_new_roles_just_above_everyone(guild: Guild, session: Session) -> None:
     assert positions(session, guild.id) == {
         "@everyone": 0,
@@ -154,6 +156,7 @@ def test_create_places_new_roles_just_above_everyone(guild: Guild, session: Sess
     assert listed[-1].permissions == str(DEFAULT_EVERYONE)
 
 
+@SQLITE
 @pytest.mark.parametrize(
     ("actor", "role", "allowed"),
     [
@@ -187,6 +190,7 @@ def test_hierarchy_of_editing_and_deleting(
         expect("role_above_you", delete)
 
 
+@SQLITE
 @pytest.mark.parametrize(
     ("actor", "role", "allowed"),
     [
@@ -224,6 +228,7 @@ def test_hierarchy_of_assigning(guild: Guild, actor: str, role: str, allowed: bo
         assert permissions.member_roles(s, guild.id, guild.member) == frozenset()
 
 
+@SQLITE
 def test_member_roles_publish_and_audit(guild: Guild, events: Events) -> None:
     events.clear()
     run(
@@ -266,6 +271,7 @@ def test_member_roles_publish_and_audit(guild: Guild, events: Events) -> None:
         assert entry.changes == {"role_id": guild.helpers, "role_name": "Helpers"}
 
 
+@SQLITE
 def test_member_role_errors(guild: Guild) -> None:
     def give(actor: int, target: int, role_id: str) -> Callable[[Session], None]:
         return lambda s: roles.check_add_member_role(s, user(s, actor), guild.id, target, role_id)
@@ -280,6 +286,7 @@ def test_member_role_errors(guild: Guild) -> None:
     run(give(guild.manager, guild.manager, guild.juniors))
 
 
+@SQLITE
 def test_cannot_grant_what_you_lack(guild: Guild) -> None:
     def create(actor: int, bits: int) -> Callable[[Session], object]:
         return lambda s: roles.check_create_role(
@@ -310,6 +317,7 @@ def test_cannot_grant_what_you_lack(guild: Guild) -> None:
     expect("missing_permission", create(guild.member, 0))
 
 
+@SQLITE
 def test_bad_inputs(guild: Guild, make_user: Callable[..., int]) -> None:
     stranger = make_user("stranger")
 
@@ -342,6 +350,7 @@ def test_bad_inputs(guild: Guild, make_user: Callable[..., int]) -> None:
     )
 
 
+@SQLITE
 def test_everyone_role_is_fixed_but_its_permissions_change(guild: Guild) -> None:
     with transaction() as s:
         everyone_id = everyone(s, guild.id).id
@@ -368,6 +377,7 @@ def test_everyone_role_is_fixed_but_its_permissions_change(guild: Guild) -> None
         assert permissions.access_server(s, user(s, guild.member), guild.id).bits == VIEW
 
 
+@SQLITE
 def test_reorder(guild: Guild, events: Events) -> None:
     g = guild
     with transaction() as s:
@@ -555,6 +565,7 @@ def test_channel_overwrites_unsync_copy_and_sync(guild: Guild, events: Events) -
         ]
 
 
+@SQLITE
 def test_overwrite_rules(guild: Guild, make_user: Callable[..., int]) -> None:
     g = guild
     with transaction() as s:
