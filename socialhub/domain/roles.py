@@ -89,6 +89,12 @@ def _access(session: Session, actor: User, server_id: str) -> ServerAccess:
     return access
 
 
+def _lock_positions(session: Session, server: Server) -> None:
+    """Changes of roles' positions take the server's row first, one at a time (two roles
+    created at once would both land at 1)."""
+    session.execute(sa.select(col(Server.id)).where(col(Server.id) == server.id).with_for_update())
+
+
 def _role(session: Session, server: Server, role_id: str) -> Role:
     role = session.get(Role, role_id) if role_id else None
     if role is None or role.server_id != server.id:
@@ -217,6 +223,7 @@ def do_create_role(
     hoist: bool = False,
 ) -> Role:
     """A new role just above @everyone (position 1), as Discord places them: the others move up."""
+    _lock_positions(session, server)
     session.execute(
         sa.update(Role)
         .where(col(Role.server_id) == server.id, col(Role.position) >= 1)
@@ -357,6 +364,7 @@ def check_update_role(
 
 def do_delete_role(session: Session, server: Server, role: Role, actor_id: int | None) -> None:
     """The role goes, with its members' links and its overwrites; the roles above move down."""
+    _lock_positions(session, server)
     holders = list(
         session.exec(select(MemberRoleLink.user_id).where(MemberRoleLink.role_id == role.id)).all()
     )
@@ -441,6 +449,7 @@ def check_reorder_roles(
     dragged into their new order); @everyone may end the list and stays at 0. Roles at or above
     the actor's highest keep their places, and nothing moves into those places."""
     access = _access(session, actor, server_id)
+    _lock_positions(session, access.server)
     roles = {r.id: r for r in _server_roles(session, server_id)}
     everyone_id = access.snapshot.everyone_id
     order = list(role_ids)
@@ -700,13 +709,11 @@ def _scope_changed(
         changes=changes,
     )
     permissions.bump_version(session, server)
-    view = scope_overwrites(session, scope)
-    data: dict[str, Any] = {
-        f"{scope.kind}_id": scope.id,
-        "overwrites": [o.model_dump() for o in view.overwrites],
-    }
-    if scope.kind == CHANNEL:
-        data["synced"] = view.synced
+    # Every member hears it (their tabs re-read what they may see), so it names the scope and
+    # nothing more: the overwrites of a channel some cannot view are for the settings page.
+    data: dict[str, Any] = {f"{scope.kind}_id": scope.id}
+    if scope.channel is not None:
+        data["synced"] = scope.channel.synced
     permissions.publish_server_event(session, server.id, type=scope.kind, op="update", data=data)
 
 
