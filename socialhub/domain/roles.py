@@ -401,6 +401,7 @@ def do_delete_role(session: Session, server: Server, role: Role, actor_id: int |
 
 def check_delete_role(session: Session, actor: User, server_id: str, role_id: str) -> None:
     access = _access(session, actor, server_id)
+    _lock_positions(session, access.server)
     role = _role(session, access.server, role_id)
     if role.is_everyone:
         raise everyone_role("@everyone cannot be deleted")
