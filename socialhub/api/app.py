@@ -21,6 +21,7 @@ from socialhub.api import (
     posts,
     previews,
     reports,
+    roles,
     stories,
     unread,
     users,
@@ -93,6 +94,7 @@ def create_api() -> FastAPI:
         media.router,
         servers_api.router,
         events.router,
+        roles.router,
         health_router,
     ):
         api.include_router(router, prefix=API_PREFIX)
