@@ -16,6 +16,7 @@ from socialhub.api import (
     graph,
     interactions,
     media,
+    moderation,
     people,
     polls,
     posts,
@@ -90,6 +91,7 @@ def create_api() -> FastAPI:
         stories.router,
         reports.router,
         media.router,
+        moderation.router,
         events.router,
         health_router,
     ):
