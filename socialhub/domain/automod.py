@@ -166,8 +166,8 @@ def check_pattern(pattern: str) -> re.Pattern[str]:
     """Compile a rule's pattern, refusing what is not a regular expression (`bad_pattern`) and
     what could run too long (`unsafe_pattern`)."""
     try:
-        cost = _CostParser(pattern).cost()
         compiled = re.compile(pattern, re.IGNORECASE)
+        cost = _CostParser(pattern).cost()
     except _Unsafe as exc:
         raise InvalidInput(
             f"this pattern is not allowed: {exc}", field="value", code="unsafe_pattern"
