@@ -13,6 +13,8 @@ matches whole (not inside a longer word).
 from __future__ import annotations
 
 import re
+import threading
+from dataclasses import dataclass
 from functools import lru_cache
 
 import sqlalchemy as sa
@@ -33,6 +35,7 @@ from socialhub.models import (
     Conversation,
     MemberRoleLink,
     Message,
+    Server,
     ServerMember,
     User,
 )
@@ -197,8 +200,36 @@ def _matcher(kind: str, value: str) -> re.Pattern[str]:
     return re.compile(value, re.IGNORECASE)
 
 
-def rule_matches(rule: AutomodRule, body: str) -> bool:
+@dataclass(frozen=True)
+class RuleFacts:
+    id: int
+    kind: str
+    value: str
+    action: str
+
+
+def rule_matches(rule: RuleFacts | AutomodRule, body: str) -> bool:
     return _matcher(rule.kind, rule.value).search(body) is not None
+
+
+# A server's rules as the send path reads them, cached per process and keyed by the server's
+# `perm_version`, which creating or deleting a rule bumps: a send reads no automod row.
+_cache_lock = threading.Lock()
+_cached: dict[str, tuple[int, tuple[RuleFacts, ...]]] = {}
+
+
+def server_rules(session: Session, access: ServerAccess) -> tuple[RuleFacts, ...]:
+    server = access.server
+    with _cache_lock:
+        found = _cached.get(server.id)
+    if found is not None and found[0] == server.perm_version:
+        return found[1]
+    rules = tuple(
+        RuleFacts(r.id or 0, r.kind, r.value, r.action) for r in _rules(session, server.id)
+    )
+    with _cache_lock:
+        _cached[server.id] = (server.perm_version, rules)
+    return rules
 
 
 # Rules ----------------------------------------------------------------------------------------
@@ -300,6 +331,7 @@ def do_create_rule(
     )
     session.add(rule)
     session.flush()
+    _bump(session, server_id)
     do_audit(
         session,
         server_id,
@@ -333,6 +365,13 @@ def check_delete_rule(session: Session, actor: User, server_id: str, rule_id: in
     )
     session.delete(rule)
     session.flush()
+    _bump(session, server_id)
+
+
+def _bump(session: Session, server_id: str) -> None:
+    server = session.get(Server, server_id)
+    assert server is not None
+    permissions.bump_version(session, server)
 
 
 # The hook on sends ----------------------------------------------------------------------------
@@ -344,7 +383,7 @@ def check_message(session: Session, access: ChannelAccess, author: User, body: s
     if access.can(Permission.MANAGE_MESSAGES):
         return []
     flagged: list[int] = []
-    for rule in _rules(session, access.server.server.id):
+    for rule in server_rules(session, access.server):
         if not rule_matches(rule, body):
             continue
         if rule.action == AutomodAction.block.value:

@@ -114,7 +114,7 @@ def test_a_block_rule_refuses_the_message_a_flag_rule_files_it(
     cast: dict[str, int], events: Events, session: Session
 ) -> None:
     server: str = cast["server"]  # type: ignore[assignment]
-    create_rule(cast["owner"], server, "word", "spammer", "block")
+    block_rule = create_rule(cast["owner"], server, "word", "spammer", "block")
     flag_rule = create_rule(cast["owner"], server, "pattern", r"free\s*nitro", "flag")
     with transaction() as s:
         channel = general(s, server).id
@@ -166,3 +166,7 @@ def test_a_block_rule_refuses_the_message_a_flag_rule_files_it(
         select(AuditLogEntry).where(AuditLogEntry.action == "automod_flag_resolve")
     ).all()
     assert [(e.actor_id, e.target_id) for e in entries] == [(cast["mod"], flagged)]
+    # Rules are cached per server by its permission version: a deleted rule stops at once.
+    with transaction() as s:
+        automod.check_delete_rule(s, load_user(s, cast["owner"]), server, block_rule)
+    send(cast["member"], channel, "spammer")
