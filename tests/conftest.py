@@ -29,13 +29,18 @@ os.environ.pop("DATABASE_URL", None)
 os.environ.pop("REDIS_URL", None)
 
 import sqlalchemy as sa  # noqa: E402
-from sqlmodel import Session, SQLModel  # noqa: E402
+from sqlmodel import Session  # noqa: E402
 
 from socialhub import config, db  # noqa: E402
 from socialhub.domain import ratelimit  # noqa: E402
 from socialhub.realtime import hub as hub_module  # noqa: E402
 from socialhub.realtime.hub import Event  # noqa: E402
-from tests.support.database import migrate, postgres_admin_url, postgres_available  # noqa: E402
+from tests.support.database import (  # noqa: E402
+    empty_postgres,
+    migrate,
+    postgres_admin_url,
+    postgres_available,
+)
 
 PASSWORD = "correct-horse-battery-9"
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -126,10 +131,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         url = f"sqlite:///{target}"
     else:
         url = request.getfixturevalue("postgres_database")
-        engine = db._engine_for(url)
-        tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
-        with engine.begin() as conn:
-            conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        empty_postgres(db._engine_for(url))
     reset_settings(DATABASE_URL=url, DATA_DIR=str(tmp_path / "data"))
     ratelimit.reset()
     yield url
@@ -150,9 +152,9 @@ def _server_audience(stream: str, event: Event) -> list[int] | None:
             server_id = channel.server_id if channel is not None else None
         if server_id is None:
             return None
-        members = s.exec(
+        members = s.execute(
             sa.select(ServerMember.user_id).where(ServerMember.server_id == server_id)  # type: ignore[call-overload]
-        ).all()
+        ).scalars()
         position = event.get("position")
         audience = []
         for user_id in members:

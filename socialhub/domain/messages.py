@@ -164,6 +164,7 @@ def _publish_message(
     rest of the transaction (the caller's response reuses it). `fresh`: a message just stored,
     with its author and reply loaded (it has no reactions yet): no query needed."""
     view = message_views(session, [message], known=fresh)[0]
+    view.server_id = conversation.server_id
     session.info.setdefault(_PUBLISHED_VIEWS, {})[message.id] = view
     if op != "add":
         # The log keeps no earlier text: what came before now refers to the message row.

@@ -215,6 +215,8 @@ class MessageView(SQLModel):
     created_at: datetime
     edited_at: datetime | None
     deleted: bool
+    # Set for a server channel's messages: clients keep them out of the chat list.
+    server_id: str | None = None
 
 
 class MemberView(SQLModel):

@@ -124,11 +124,13 @@ class ChatListState(FormErrors, rx.State):
 
 def list_changes(events: list[dict[str, Any]], me: int) -> list[dict[str, Any]]:
     """The events that change a row of the list: a message (preview, order, unread count), my
-    own receipt (unread count), membership and settings (the row itself)."""
+    own receipt (unread count), membership and settings (the row itself). A server channel's
+    events (`server_id` set) are not the chat list's."""
     return [
         event
         for event in events
         if event.get("data", {}).get("conversation_id")
+        and not event.get("data", {}).get("server_id")
         and (
             event.get("type") in LIST_TYPES
             or (

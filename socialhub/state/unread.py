@@ -101,11 +101,16 @@ class Unread:
         chats = state._chats
         seen = _Seen()
         for event in events:
-            chat = str(event.get("data", {}).get("conversation_id") or "")
-            if not chat:
-                continue
+            data = event.get("data", {})
+            chat = str(data.get("conversation_id") or "")
+            if not chat or data.get("server_id"):
+                continue  # server channels have badges of their own
             seen.known.setdefault(chat, chats[chat].last_seq if chat in chats else 0)
-            if event.get("type") in RELOAD_TYPES or chat not in chats:
+            new_chat = chat not in chats and (event.get("type"), event.get("op")) == (
+                "message",
+                "add",
+            )
+            if event.get("type") in RELOAD_TYPES or new_chat:
                 seen.reload.add(chat)
         return seen
 

@@ -34,6 +34,7 @@ from socialhub import db
 from socialhub.api.app import API_PREFIX, create_api
 from socialhub.domain import ratelimit
 from tests.conftest import PASSWORD, reset_settings
+from tests.support.database import empty_postgres
 from tests.support.images import png
 
 APP = create_api()
@@ -142,13 +143,8 @@ def fuzz_database(
         shutil.copy(template, tmp / "socialhub.db")
         url = f"sqlite:///{tmp / 'socialhub.db'}"
     else:
-        import sqlalchemy as sa
-        from sqlmodel import SQLModel
-
         url = request.getfixturevalue("postgres_database")
-        tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
-        with db._engine_for(url).begin() as conn:
-            conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        empty_postgres(db._engine_for(url))
     reset_settings(DATABASE_URL=url, DATA_DIR=str(tmp / "data"))
     ratelimit.reset()
     yield url

@@ -137,3 +137,29 @@ def test_receipts_written_together_reach_the_list_and_the_ticks(
     assert reload == set()
     assert rows == fresh(alice)
     assert rows[0].unread == 0
+
+
+def test_server_channel_traffic_is_not_the_chat_lists(
+    make_user: Callable[..., int], events: Events
+) -> None:
+    """A channel's messages, edits, reactions and read markers reach the member's stream but
+    change no chat-list row and ask for no read (a busy server must cost the list nothing)."""
+    from socialhub.db import read_session
+    from tests.support.servers import general, make_server
+
+    alice, bob = make_user("alice"), make_user("bob")
+    server_id = make_server(alice, members=(bob,))
+    with read_session() as s:
+        channel = general(s, server_id).id
+    rows = fresh(alice)
+    events.clear()
+    sent = send(bob, channel, "hello server")
+    with transaction() as s:
+        messages.check_edit_message(s, load_user(s, bob), sent.id, body="hello, edited")
+        messages.check_react(s, load_user(s, alice), sent.id, "👍")
+        messages.check_mark_read(s, load_user(s, alice), channel, sent.seq)
+    assert any(key == f"user:{alice}" for key, _ in events)
+    changes = heard(events, alice)
+    assert changes == []
+    after, reload = apply_to_rows(rows, changes, alice, "", UTC_CLOCK)
+    assert (after, reload) == (rows, set())

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import socket
+from functools import cache
 
+import sqlalchemy as sa
 from alembic.config import Config
 
 from alembic import command
@@ -41,3 +43,31 @@ def migrate(url: str, revision: str = "head") -> None:
 
 def downgrade(url: str, revision: str = "base") -> None:
     command.downgrade(alembic_config(url), revision)
+
+
+@cache
+def _sequences(engine: sa.Engine) -> tuple[str, ...]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.text(
+                "SELECT quote_ident(sequence_schema) || '.' || quote_ident(sequence_name)"
+                " FROM information_schema.sequences WHERE sequence_schema = current_schema()"
+            )
+        )
+        return tuple(str(name) for name in rows.scalars())
+
+
+def empty_postgres(engine: sa.Engine) -> None:
+    """Every table of the models emptied and every sequence back at its start, as
+    `TRUNCATE ... RESTART IDENTITY` would, in a millisecond rather than ~60: TRUNCATE makes new
+    files for each table and index, which adds up over a thousand tests. Children go first, so
+    the foreign keys hold at every statement."""
+    from sqlmodel import SQLModel
+
+    import socialhub.models  # noqa: F401  (every table in the metadata)
+
+    tables = reversed(SQLModel.metadata.sorted_tables)
+    statements = [f'DELETE FROM "{t.name}"' for t in tables]  # noqa: S608 (our own table names)
+    statements += [f"ALTER SEQUENCE {name} RESTART" for name in _sequences(engine)]
+    with engine.begin() as conn:
+        conn.exec_driver_sql("; ".join(statements))

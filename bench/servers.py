@@ -1,0 +1,495 @@
+"""Servers at scale: a generated server of 10,000 members and 100 channels.
+
+    .venv/bin/python bench/servers.py perm   [--members 10000 --channels 100 --roles 30]
+    .venv/bin/python bench/servers.py open   [--members 10000 --channels 100 --runs 50]
+    .venv/bin/python bench/servers.py fanout [--online 1000 --viewers 200 --rate 10 --seconds 20]
+
+`perm`: the permission function for one send, in-process: the pure computation on a cached
+snapshot, the whole `access_channel` (membership and the member's roles read from the
+database, snapshot from the cache), and the same with the cache emptied before each call.
+
+`open`: a production server on the generated database; p50/p95 over `--runs` of what a member
+opening the server waits for, through the REST API: the server read (channels by category with
+badges), a channel's first page of messages, the member list's first page.
+
+`fanout`: `--online` members hold the live event stream open (`GET /api/v1/events`, SSE: the
+typed events a browser tab's listener applies); members post into one channel at `--rate`. SSE
+streams carry every event of every channel their member may view, so `--viewers` of them may view
+the busy channel and the others may not (an overwrite hides it from them, as a channel they are
+not looking at costs a browser tab only its unread dot): delivery p50/p95/p99 to the viewers,
+what the others received, the server's CPU per message and event rows per message (the offline
+members must cost no row).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from load_chat import (
+    ROOT,
+    SendPhase,
+    Server,
+    auth,
+    percentile,
+    percentiles_ms,
+)
+
+PASSWORD = "bench-password-4821"  # noqa: S105 (throwaway accounts on a throwaway database)
+
+
+def _prepare(data: Path, database_url: str) -> None:
+    os.environ["DATA_DIR"] = str(data)
+    os.environ["DATABASE_URL"] = database_url
+    os.environ["BCRYPT_ROUNDS"] = "4"
+    sys.path.insert(0, str(ROOT))
+
+
+def generate(members: int, channels: int, roles: int, messages: int) -> dict[str, Any]:
+    """A server of `members` (user 0 owns it), `roles` roles (each member holds one or two),
+    `channels` text channels in 10 categories, a third of them with overwrites, and `messages`
+    in the first channel. Bulk inserts: the send path is measured elsewhere."""
+    import random
+
+    import sqlalchemy as sa
+
+    from socialhub.db import get_engine, transaction
+    from socialhub.domain import permissions, servers
+    from socialhub.domain.users import hash_password
+    from socialhub.models import (
+        ChannelCategory,
+        Conversation,
+        MemberRoleLink,
+        Message,
+        PermissionOverwrite,
+        Role,
+        ServerMember,
+        User,
+    )
+    from socialhub.models import (
+        Server as ServerRow,
+    )
+    from socialhub.models.base import new_id, utcnow
+
+    random.seed(7)
+    hashed, now = hash_password(PASSWORD), utcnow()
+    engine = get_engine()
+    with engine.begin() as c:
+        c.execute(
+            sa.insert(User),
+            [
+                {
+                    "username": f"m{i}",
+                    "username_lower": f"m{i}",
+                    "email": f"m{i}@bench.example",
+                    "email_lower": f"m{i}@bench.example",
+                    "password_hash": hashed,
+                    "display_name": f"Member {i}",
+                    "display_name_lower": f"member {i}",
+                    "bio": "",
+                    "status_text": "",
+                    "presence": "online",
+                    "presence_visibility": "everyone",
+                    "online": i % 10 == 0,
+                    "role": "user",
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for i in range(members)
+            ],
+        )
+    with transaction() as s:
+        owner = s.exec(sa.select(User).where(User.username == "m0")).scalar_one()  # type: ignore[call-overload]
+        server = servers.do_create_server(s, owner, name="Bench guild", is_public=True)
+        server_id = server.id
+        everyone = s.exec(
+            sa.select(Role).where(Role.server_id == server_id, Role.is_everyone)  # type: ignore[call-overload]
+        ).scalar_one()
+        role_rows = [
+            Role(server_id=server_id, name=f"role {r}", position=r + 1, permissions=0)
+            for r in range(roles)
+        ]
+        s.add_all(role_rows)
+        categories = [
+            ChannelCategory(server_id=server_id, name=f"category {k}", position=k + 1)
+            for k in range(10)
+        ]
+        s.add_all(categories)
+        s.flush()
+        first = s.exec(
+            sa.select(Conversation.id).where(Conversation.server_id == server_id)  # type: ignore[call-overload]
+        ).scalar_one()
+        channel_ids = [first]
+        for k in range(channels - 1):
+            channel = Conversation(
+                kind="channel",
+                server_id=server_id,
+                channel_type="text",
+                category_id=categories[k % 10].id,
+                position=k,
+                title=f"channel-{k}",
+                synced=k % 3 != 0,
+            )
+            s.add(channel)
+            s.flush()
+            channel_ids.append(channel.id)
+            if k % 3 == 0:
+                for role in random.sample(role_rows, 3):
+                    s.add(
+                        PermissionOverwrite(
+                            server_id=server_id,
+                            scope_id=channel.id,
+                            target_type="role",
+                            target_id=role.id,
+                            allow=int(permissions.Permission.SEND_MESSAGES),
+                            deny=int(permissions.Permission.ATTACH_FILES),
+                        )
+                    )
+        permissions.bump_version(s, server)
+        role_ids = [r.id for r in role_rows]
+        everyone_id = everyone.id
+    user_ids = [
+        int(u)
+        for u in engine.connect().execute(sa.select(User.id).order_by(User.id)).scalars()  # type: ignore[call-overload]
+    ]
+    with engine.begin() as c:
+        c.execute(
+            sa.insert(ServerMember),
+            [
+                {
+                    "server_id": server_id,
+                    "user_id": u,
+                    "joined_at": now,
+                    "joined_position": 0,
+                    "nickname": "",
+                }
+                for u in user_ids[1:]
+            ],
+        )
+        links = []
+        for u in user_ids[1:]:
+            for role_id in random.sample(role_ids, random.choice((1, 2))):
+                links.append({"server_id": server_id, "user_id": u, "role_id": role_id})
+        c.execute(sa.insert(MemberRoleLink), links)
+        c.execute(
+            sa.update(ServerRow).where(ServerRow.id == server_id).values(member_count=members)  # type: ignore[arg-type]
+        )
+        rows = [
+            {
+                "id": new_id(),
+                "conversation_id": channel_ids[0],
+                "seq": i,
+                "author_id": user_ids[i % len(user_ids)],
+                "kind": "text",
+                "body": f"history {i}",
+                "forwarded": False,
+                "attachments": [],
+                "created_at": now,
+            }
+            for i in range(1, messages + 1)
+        ]
+        for start in range(0, len(rows), 5000):
+            c.execute(sa.insert(Message), rows[start : start + 5000])
+        c.execute(
+            sa.update(Conversation)
+            .where(Conversation.id == channel_ids[0])  # type: ignore[arg-type]
+            .values(last_seq=messages)
+        )
+    return {
+        "server_id": server_id,
+        "channel_ids": channel_ids,
+        "user_ids": user_ids,
+        "everyone_id": everyone_id,
+        "role_ids": role_ids,
+    }
+
+
+def _timed(fn: Any, runs: int) -> list[float]:
+    values = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        values.append(time.perf_counter() - started)
+    return values
+
+
+def _us(values: list[float]) -> dict[str, float]:
+    return {
+        "p50_us": round(statistics.median(values) * 1e6, 1),
+        "p95_us": round(percentile(values, 95) * 1e6, 1),
+    }
+
+
+def scenario_perm(args: argparse.Namespace, data: Path, database_url: str) -> dict[str, Any]:
+    _prepare(data, database_url)
+    subprocess_alembic(data, database_url)
+    made = generate(args.members, args.channels, args.roles, 0)
+    from socialhub.db import read_session
+    from socialhub.domain import permissions
+    from socialhub.models import Server as ServerRow
+    from socialhub.models import User
+
+    member_id = made["user_ids"][len(made["user_ids"]) // 2]
+    channel = made["channel_ids"][1]
+    with read_session() as s:
+        actor = s.get(User, member_id)
+        server = s.get(ServerRow, made["server_id"])
+        assert actor is not None
+        assert server is not None
+        snap = permissions.snapshot(s, server)
+        facts = permissions.member_facts(
+            s,
+            s.get(permissions.ServerMember, (server.id, member_id)),  # type: ignore[arg-type]
+        )
+        pure = _timed(lambda: permissions.channel_permissions(snap, facts, channel), args.runs * 20)
+        cached = _timed(lambda: permissions.access_channel(s, actor, channel), args.runs)
+
+        def uncached() -> None:
+            permissions._cache.snapshots.clear()
+            permissions.access_channel(s, actor, channel)
+
+        cold = _timed(uncached, args.runs)
+    return {
+        "members": args.members,
+        "channels": args.channels,
+        "roles": args.roles,
+        "compute_on_snapshot": _us(pure),
+        "access_channel_cached": _us(cached),
+        "access_channel_uncached": _us(cold),
+    }
+
+
+def subprocess_alembic(data: Path, database_url: str) -> None:
+    import subprocess
+
+    env = {**os.environ, "DATA_DIR": str(data), "DATABASE_URL": database_url}
+    subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "alembic"), "upgrade", "head"], cwd=ROOT, env=env, check=True
+    )
+
+
+def _tokens(user_ids: list[int]) -> list[dict[str, str]]:
+    from socialhub.db import transaction
+    from socialhub.domain import auth as auth_domain
+    from socialhub.models import User
+
+    out = []
+    with transaction() as s:
+        for user_id in user_ids:
+            user = s.get(User, user_id)
+            assert user is not None
+            pair = auth_domain.do_login_api(s, user, device="bench", ip="127.0.0.1")
+            out.append({"access_token": pair.access_token, "user_id": str(user_id)})
+    return out
+
+
+async def _get_times(url: str, token: dict[str, str], path: str, runs: int) -> dict[str, float]:
+    async with httpx.AsyncClient(base_url=url, timeout=60) as client:
+        times = []
+        status = 0
+        for _ in range(runs):
+            started = time.perf_counter()
+            response = await client.get(path, headers=auth(token))
+            times.append(time.perf_counter() - started)
+            status = response.status_code
+    return {
+        "status": status,
+        **{k: round(v, 1) for k, v in percentiles_ms("", times, (50, 95)).items()},
+    }
+
+
+def _start(
+    args: argparse.Namespace, data: Path, database_url: str, made_args: tuple[int, int, int, int]
+) -> tuple[Server, dict[str, Any]]:
+    _prepare(data, database_url)
+    subprocess_alembic(data, database_url)
+    made = generate(*made_args)
+    server = Server(args.port, data, database_url)
+    server.env["RATE_LIMIT_MESSAGE"] = "100000/minute"
+    server.start()
+    return server, made
+
+
+def scenario_open(args: argparse.Namespace, data: Path, database_url: str) -> dict[str, Any]:
+    server, made = _start(args, data, database_url, (args.members, args.channels, args.roles, 5000))
+    try:
+        member = _tokens([made["user_ids"][len(made["user_ids"]) // 2]])[0]
+        sid, channel = made["server_id"], made["channel_ids"][0]
+        paths = {
+            "server": f"/api/v1/servers/{sid}",
+            "channel_first_page": f"/api/v1/chats/{channel}/messages?limit=50",
+            "members_first_page": f"/api/v1/servers/{sid}/members?limit=50",
+        }
+        result: dict[str, Any] = {"members": args.members, "channels": args.channels}
+        for name, path in paths.items():
+            result[name] = asyncio.run(_get_times(server.url, member, path, args.runs))
+        return result
+    finally:
+        server.stop()
+
+
+async def _listen(
+    url: str, token: dict[str, str], channel: str, got: list[float], ready: asyncio.Event
+) -> None:
+    async with (
+        httpx.AsyncClient(base_url=url, timeout=None) as client,
+        client.stream("GET", "/api/v1/events", headers=auth(token)) as response,
+    ):
+        ready.set()
+        async for line in response.aiter_lines():
+            if not line.startswith("data: "):
+                continue
+            event = json.loads(line[6:])
+            if (event["type"], event["op"]) != ("message", "add"):
+                continue
+            data = event["data"]
+            if data.get("conversation_id") != channel:
+                continue
+            try:
+                got.append(time.time() - float(data["body"].split("|", 1)[0]))
+            except ValueError:
+                continue
+
+
+def scenario_fanout(args: argparse.Namespace, data: Path, database_url: str) -> dict[str, Any]:
+    server, made = _start(args, data, database_url, (args.members, args.channels, args.roles, 0))
+    try:
+        return asyncio.run(_fanout(server, made, args))
+    finally:
+        server.stop()
+
+
+async def _fanout(server: Server, made: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
+    import random
+
+    import sqlalchemy as sa
+
+    from socialhub.db import transaction
+    from socialhub.domain import permissions
+    from socialhub.models import MemberRoleLink, PermissionOverwrite, Role
+    from socialhub.models import Server as ServerRow
+
+    sid, busy = made["server_id"], made["channel_ids"][0]
+    online = made["user_ids"][1 : args.online + 1]
+    viewers = online[: args.viewers]
+    with transaction() as s:
+        row = s.get(ServerRow, sid)
+        assert row is not None
+        role = Role(server_id=sid, name="viewers", position=90)
+        s.add(role)
+        s.flush()
+        s.add(
+            PermissionOverwrite(
+                server_id=sid,
+                scope_id=busy,
+                target_type="role",
+                target_id=made["everyone_id"],
+                deny=int(permissions.Permission.VIEW_CHANNEL),
+            )
+        )
+        s.add(
+            PermissionOverwrite(
+                server_id=sid,
+                scope_id=busy,
+                target_type="role",
+                target_id=role.id,
+                allow=int(permissions.Permission.VIEW_CHANNEL),
+            )
+        )
+        s.execute(
+            sa.insert(MemberRoleLink),
+            [{"server_id": sid, "user_id": u, "role_id": role.id} for u in viewers],
+        )
+        permissions.bump_version(s, row)
+    tokens = _tokens(online)
+    viewer_lat: list[float] = []
+    other_lat: list[float] = []
+    readies = [asyncio.Event() for _ in tokens]
+    tasks = [
+        asyncio.create_task(
+            _listen(server.url, t, busy, viewer_lat if i < len(viewers) else other_lat, r)
+        )
+        for i, (t, r) in enumerate(zip(tokens, readies, strict=True))
+    ]
+    await asyncio.wait_for(asyncio.gather(*(r.wait() for r in readies)), 300)
+    await server.settle()
+    senders = tokens[: len(viewers)]
+    phase = SendPhase(server)
+    phase.begin()
+    sent = errors = 0
+    limits = httpx.Limits(max_connections=100, max_keepalive_connections=100)
+    async with httpx.AsyncClient(base_url=server.url, timeout=30, limits=limits) as client:
+
+        async def send_one(token: dict[str, str]) -> None:
+            nonlocal sent, errors
+            response = await client.post(
+                f"/api/v1/chats/{busy}/messages",
+                json={"body": f"{time.time()}|load", "client_id": f"f{random.getrandbits(60):x}"},
+                headers=auth(token),
+            )
+            if response.status_code == 201:
+                sent += 1
+            else:
+                errors += 1
+
+        began, n, pending = time.monotonic(), 0, []
+        while time.monotonic() - began < args.seconds:
+            pending.append(asyncio.create_task(send_one(senders[n % len(senders)])))
+            n += 1
+            await asyncio.sleep(max(0.0, began + n / args.rate - time.monotonic()))
+        await asyncio.gather(*pending)
+    expected = sent * (len(viewers) - 1)
+    deadline = time.monotonic() + 60
+    while len(viewer_lat) < expected and time.monotonic() < deadline:  # noqa: ASYNC110
+        await asyncio.sleep(0.2)
+    cost = phase.end(sent)
+    for task in tasks:
+        task.cancel()
+    return {
+        "members": args.members,
+        "online": len(online),
+        "viewers": len(viewers),
+        "rate": args.rate,
+        "sent": sent,
+        "send_errors": errors,
+        "expected_viewer_deliveries": expected,
+        "viewer_deliveries": len(viewer_lat),
+        "other_tabs_deliveries": len(other_lat),
+        **{k: round(v, 1) for k, v in percentiles_ms("delivery", viewer_lat, (50, 95, 99)).items()},
+        **cost,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("scenario", choices=["perm", "open", "fanout"])
+    parser.add_argument("--members", type=int, default=10_000)
+    parser.add_argument("--channels", type=int, default=100)
+    parser.add_argument("--roles", type=int, default=30)
+    parser.add_argument("--runs", type=int, default=50)
+    parser.add_argument("--online", type=int, default=1000)
+    parser.add_argument("--viewers", type=int, default=200)
+    parser.add_argument("--rate", type=float, default=10)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--port", type=int, default=3160)
+    args = parser.parse_args()
+    data = Path(tempfile.mkdtemp(prefix="socialhub-bench-servers-"))
+    database_url = f"sqlite:///{data / 'socialhub.db'}"
+    scenario = {"perm": scenario_perm, "open": scenario_open, "fanout": scenario_fanout}
+    result = scenario[args.scenario](args, data, database_url)
+    print(json.dumps({"scenario": args.scenario, **result}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
