@@ -15,8 +15,8 @@ channel_feed) and is seen only by those who may view the channel (post_access); 
 SEND_MESSAGES there (ATTACH_FILES for images), has no audience of its own, no hashtags, and
 is never reposted, nor quoted outside its channel (code "channel_post"). Its events go into the
 channel's stream, for the channel's viewers only: type "post", op "add" (data {"post_id",
-"author_id", "channel_id"}), "update" (data {"post_id", "channel_id", "post": PostContent}) and
-"delete" (data {"post_id", "channel_id"}); watchers of "post:<id>" hear an edit with "post"
+"author_id"}), "update" (data {"post_id", "post": PostContent}) and "delete" (data {"post_id"}),
+each with "channel_id" and "server_id"; watchers of "post:<id>" hear an edit with "post"
 None (they reload it through the access rule) and the delete. Moderators with MANAGE_MESSAGES
 delete any post of the channel (audited "post_delete").
 """
@@ -297,17 +297,26 @@ def _set_hashtags(session: Session, post: Post) -> None:
         )
 
 
+def _publish_in_channel(session: Session, op: str, channel_id: str, **data: Any) -> None:
+    """A channel post's event, stored once in its channel's stream (whoever may view the
+    channel when the stream is read gets it); `server_id` marks it as a server's."""
+    channel = session.get(Conversation, channel_id)
+    publish_on_commit(
+        session,
+        type="post",
+        op=op,
+        data={**data, "channel_id": channel_id, "server_id": channel and channel.server_id},
+        conversation=channel_id,
+    )
+
+
 def _publish_new(session: Session, post: Post) -> None:
     """Stored for the author and their followers (all of whom may see it: a block ends the
     follow), pushed to their profile's and, for an original public post, explore's watchers.
     A channel post: stored once in the channel's stream, for those who may view it."""
     if post.channel_id is not None:
-        publish_on_commit(
-            session,
-            type="post",
-            op="add",
-            data={"post_id": post.id, "author_id": post.author_id, "channel_id": post.channel_id},
-            conversation=post.channel_id,
+        _publish_in_channel(
+            session, "add", post.channel_id, post_id=post.id, author_id=post.author_id
         )
         return
     topics = [f"profile:{post.author_id}"]
@@ -486,16 +495,12 @@ def check_edit_post(
     _set_hashtags(session, post)
     session.flush()
     if post.channel_id is not None:
-        publish_on_commit(
+        _publish_in_channel(
             session,
-            type="post",
-            op="update",
-            data={
-                "post_id": post.id,
-                "channel_id": post.channel_id,
-                "post": post_content(post).model_dump(mode="json"),
-            },
-            conversation=post.channel_id,
+            "update",
+            post.channel_id,
+            post_id=post.id,
+            post=post_content(post).model_dump(mode="json"),
         )
     # Watchers of a channel post reload it through the channel's rule, as after a narrowing.
     hidden = narrowed or post.channel_id is not None
@@ -546,13 +551,7 @@ def check_delete_post(session: Session, actor: User, post_id: str) -> None:
     for record in records:
         on_commit(session, partial(media.delete_picture, record))
     if channel_id is not None:
-        publish_on_commit(
-            session,
-            type="post",
-            op="delete",
-            data={"post_id": post_id, "channel_id": channel_id},
-            conversation=channel_id,
-        )
+        _publish_in_channel(session, "delete", channel_id, post_id=post_id)
     publish_on_commit(
         session, type="post", op="delete", data={"post_id": post_id}, topics=[f"post:{post_id}"]
     )

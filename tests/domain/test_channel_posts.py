@@ -135,6 +135,7 @@ def test_viewers_post_like_and_comment_and_only_they_hear_of_it(club: Club, even
         "post_id": post_id,
         "author_id": club.bob,
         "channel_id": club.channel_id,
+        "server_id": club.server_id,
     }
 
     act(club.ada, lambda s, u: likes.check_like(s, u, post_id))
