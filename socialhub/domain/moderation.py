@@ -15,10 +15,9 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from socialhub.domain import automod, messages, permissions
+from socialhub.domain import automod, messages, permissions, servers
 from socialhub.domain.audit import do_audit
 from socialhub.domain.chats import user_brief
 from socialhub.domain.errors import InvalidInput, NotFound, PermissionDenied
@@ -28,7 +27,6 @@ from socialhub.domain.validation import clean_text
 from socialhub.models import (
     AuditLogEntry,
     Conversation,
-    MemberRoleLink,
     Message,
     MessageKind,
     Server,
@@ -44,7 +42,6 @@ from socialhub.models.moderation_views import (
     BanView,
     TimeoutView,
 )
-from socialhub.realtime.events import publish_on_commit
 
 __all__ = ["automod"]  # imported for its registration on channel sends
 
@@ -108,48 +105,7 @@ def require_outranks(access: ServerAccess, target: MemberFacts, verb: str) -> No
         )
 
 
-def is_banned(session: Session, server_id: str, user_id: int) -> bool:
-    """Whether `user_id` is banned from the server (joins through any path refuse them)."""
-    return session.get(ServerBan, (server_id, user_id)) is not None
-
-
 # Kick and ban -----------------------------------------------------------------------------------
-
-
-def do_remove_member(session: Session, server: Server, user_id: int, *, reason: str) -> None:
-    """`user_id` is no longer a member (kicked, banned, or leaving: `reason`): their roles go,
-    the member count drops, their tab leaves the server (a USER event, since they no longer
-    hear the server's stream) and the members' lists lose them."""
-    member = session.get(ServerMember, (server.id, user_id))
-    if member is None:
-        return
-    session.execute(
-        sa.delete(MemberRoleLink).where(
-            col(MemberRoleLink.server_id) == server.id, col(MemberRoleLink.user_id) == user_id
-        )
-    )
-    session.delete(member)
-    session.flush()
-    session.execute(
-        sa.update(Server)
-        .where(col(Server.id) == server.id)
-        .values(member_count=col(Server.member_count) - 1)
-    )
-    session.refresh(server, ["member_count"])
-    permissions.publish_server_event(
-        session,
-        server.id,
-        type="server_member",
-        op="remove",
-        data={"user_id": user_id, "member_count": server.member_count, "reason": reason},
-    )
-    publish_on_commit(
-        session,
-        type="server",
-        op="remove",
-        data={"server_id": server.id, "reason": reason},
-        users=[user_id],
-    )
 
 
 def check_kick_member(
@@ -176,7 +132,7 @@ def do_kick_member(
         target_id=user_id,
         reason=reason,
     )
-    do_remove_member(session, server, user_id, reason="kicked")
+    servers.do_remove_member(session, server, user_id, reason="kicked")
 
 
 def check_ban_member(
@@ -242,7 +198,7 @@ def do_ban_member(
         changes={"delete_messages": window.value, "deleted": deleted, "was_member": was_member},
     )
     if was_member:
-        do_remove_member(session, server, user.id, reason="banned")
+        servers.do_remove_member(session, server, user.id, reason="banned")
     session.flush()
     return ban
 

@@ -9,10 +9,17 @@ import pytest
 from sqlmodel import Session, col, select
 
 from socialhub.db import transaction
-from socialhub.domain import automod, moderation
+from socialhub.domain import automod, moderation, permissions, servers
 from socialhub.domain.errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from socialhub.domain.permissions import Permission
-from socialhub.models import AuditLogEntry, AutomodFlag, AutomodRule, Message
+from socialhub.models import (
+    AuditLogEntry,
+    AutomodFlag,
+    AutomodRule,
+    Message,
+    PermissionOverwrite,
+    Server,
+)
 from tests.domain.test_moderation import SQLITE_ONLY, give_role
 from tests.support.chat import Events, key, load_user, only, recipients, send
 from tests.support.servers import general, make_server
@@ -170,3 +177,33 @@ def test_a_block_rule_refuses_the_message_a_flag_rule_files_it(
     with transaction() as s:
         automod.check_delete_rule(s, load_user(s, cast["owner"]), server, block_rule)
     send(cast["member"], channel, "spammer")
+
+
+@SQLITE_ONLY
+def test_flags_of_a_channel_a_moderator_cannot_see_stay_hidden_from_them(
+    cast: dict[str, int], events: Events
+) -> None:
+    server: str = cast["server"]  # type: ignore[assignment]
+    create_rule(cast["owner"], server, "word", "nitro", "flag")
+    with transaction() as s:
+        found = s.get(Server, server)
+        assert found is not None
+        secret = servers.do_create_channel(s, found, name="secret").id
+        s.add(
+            PermissionOverwrite(
+                server_id=server,
+                scope_id=secret,
+                target_type="member",
+                target_id=str(cast["mod"]),
+                deny=int(Permission.VIEW_CHANNEL),
+            )
+        )
+        permissions.bump_version(s, found)
+    events.clear()
+    send(cast["member"], secret, "nitro")
+    assert recipients(events, "automod", "flag") == {key(cast["owner"])}
+    with transaction() as s:
+        assert automod.list_flags(s, load_user(s, cast["mod"]), server).flags == []
+        [flag] = automod.list_flags(s, load_user(s, cast["owner"]), server).flags
+        with pytest.raises(NotFound):
+            automod.check_resolve_flag(s, load_user(s, cast["mod"]), server, flag.id)

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from socialhub.db import transaction
-from socialhub.domain import messages, moderation, permissions
+from socialhub.domain import messages, moderation, permissions, servers
 from socialhub.domain.errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from socialhub.domain.permissions import Permission
 from socialhub.models import (
@@ -27,7 +27,7 @@ from socialhub.models import (
 )
 from socialhub.models.base import utcnow
 from tests.support.chat import Events, history, key, load_user, only, recipients, send
-from tests.support.servers import add_members, general, make_server
+from tests.support.servers import general, make_server
 
 SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 MOD_BITS = (
@@ -104,6 +104,16 @@ def timeout(actor: int, server_id: str, user_id: int, seconds: int = 600, reason
 def untimeout(actor: int, server_id: str, user_id: int) -> None:
     with transaction() as s:
         moderation.check_remove_timeout(s, load_user(s, actor), server_id, user_id)
+
+
+def invite(actor: int, server_id: str) -> str:
+    with transaction() as s:
+        return servers.check_create_server_invite(s, load_user(s, actor), server_id).code
+
+
+def join(user_id: int, code: str) -> None:
+    with transaction() as s:
+        servers.check_join_by_server_invite(s, load_user(s, user_id), code)
 
 
 def code_of(work: Callable[[], object]) -> str | None:
@@ -200,7 +210,7 @@ def test_a_kick_removes_the_member_and_tells_exactly_them_and_the_members(
     )
     # A kick does not block a comeback: a new invite (any join path) adds them again.
     assert session.get(ServerBan, (g.id, g.junior)) is None
-    add_members(g.id, g.junior)
+    join(g.junior, invite(g.owner, g.id))
     assert is_member(session, g.id, g.junior)
     assert session.get(Server, g.id).member_count == count  # type: ignore[union-attr]
 
@@ -212,9 +222,7 @@ def test_a_ban_deletes_the_window_of_messages_and_blocks_rejoin(
     with transaction() as s:
         server = s.get(Server, g.id)
         assert server is not None
-        from socialhub.domain.servers import do_create_channel
-
-        second = do_create_channel(s, server, name="second").id
+        second = servers.do_create_channel(s, server, name="second").id
         first = general(s, g.id).id
     old = send(g.junior, first, "from last week").id
     recent = [send(g.junior, first, "spam one").id, send(g.junior, second, "spam two").id]
@@ -245,7 +253,7 @@ def test_a_ban_deletes_the_window_of_messages_and_blocks_rejoin(
     ban_row = session.get(ServerBan, (g.id, g.junior))
     assert ban_row is not None
     assert (ban_row.reason, ban_row.banned_by) == ("spam", g.mod)
-    assert moderation.is_banned(session, g.id, g.junior)
+    assert servers.is_banned(session, g.id, g.junior)
     [entry] = audit(session, g.id, "member_ban")
     assert entry.reason == "spam"
     assert entry.changes == {"delete_messages": "day", "deleted": 2, "was_member": True}
@@ -258,10 +266,15 @@ def test_a_ban_deletes_the_window_of_messages_and_blocks_rejoin(
             moderation.list_bans(s, load_user(s, g.plain), g.id)
     # Anyone may be banned ahead; unbanning lifts it (and is audited).
     ban(g.mod, g.id, g.outsider, reason="known troll")
-    assert moderation.is_banned(session, g.id, g.outsider)
+    assert servers.is_banned(session, g.id, g.outsider)
     assert not is_member(session, g.id, g.outsider)
+    code = invite(g.owner, g.id)
+    for banned in (g.junior, g.outsider):
+        assert code_of(lambda b=banned: join(b, code)) == "banned"  # type: ignore[misc]
     unban(g.mod, g.id, g.junior)
-    assert not moderation.is_banned(session, g.id, g.junior)
+    assert not servers.is_banned(session, g.id, g.junior)
+    join(g.junior, code)
+    assert is_member(session, g.id, g.junior)
     assert [e.target_id for e in audit(session, g.id, "member_unban")] == [str(g.junior)]
     with pytest.raises(NotFound) as missing:
         unban(g.mod, g.id, g.junior)
