@@ -138,10 +138,33 @@ def check_channel_send(
         error = RateLimited(f"slow mode: wait {wait} s before your next message", retry_after=wait)
         error.code = "slow_mode"
         raise error
+    return SendCheck(access, channel_mentions(access, body), screen(session, access, actor, body))
+
+
+def screen(session: Session, access: ChannelAccess, actor: User, body: str) -> list[int]:
+    """The server's automod on a text about to be sent or edited in: raises when a rule
+    blocks it; the rules that flag it."""
+    from socialhub.domain import automod  # noqa: F401  (registers the server's automod)
+
     flagged: list[int] = []
     for check in _automod:
         flagged += check(session, access, actor, body)
-    return SendCheck(access, channel_mentions(access, body), flagged)
+    return flagged
+
+
+def check_channel_edit(
+    session: Session, actor: User, conversation: Conversation, body: str
+) -> SendCheck:
+    """An edit is a new text in the channel: SEND_MESSAGES (a timed-out member has lost it)
+    and automod, as for a send (no slow mode, no new mentions)."""
+    access = channel_access(session, actor, conversation)
+    access.require(Permission.SEND_MESSAGES, "you may not write in this channel")
+    return SendCheck(access, [], screen(session, access, actor, body))
+
+
+def do_channel_edited(session: Session, checked: SendCheck, message: Message) -> None:
+    for after in _after_send:
+        after(session, checked.access, message, checked.flagged)
 
 
 def slow_mode_wait(

@@ -446,10 +446,12 @@ def check_edit_message(session: Session, actor: User, message_id: str, *, body: 
         raise PermissionDenied("you can only edit your own messages", code="not_author")
     if message.deleted_at is not None:
         raise InvalidInput("this message was deleted", code="message_deleted")
-    if channel_messages.is_channel(conversation):
-        access = channel_messages.channel_access(session, actor, conversation)
-        access.require(Permission.SEND_MESSAGES, "you may not write in this channel")
     text = _clean_body(body)
+    edit = (
+        channel_messages.check_channel_edit(session, actor, conversation, text)
+        if channel_messages.is_channel(conversation)
+        else None
+    )
     if text == message.body:
         return message
     session.add(MessageEdit(message_id=message.id, body=message.body))
@@ -458,6 +460,8 @@ def check_edit_message(session: Session, actor: User, message_id: str, *, body: 
     session.add(message)
     session.flush()
     _publish_message(session, conversation, message, "edit")
+    if edit is not None:
+        channel_messages.do_channel_edited(session, edit, message)
     return message
 
 

@@ -271,3 +271,24 @@ async def test_the_live_stream_follows_roles_joins_and_removals(
     assert "after cyd left" not in texts([event for event, _ in await reader_c.next(0.5)])
     reader_b.close()
     reader_c.close()
+
+
+def test_automod_screens_edits_as_it_screens_sends(trio: tuple[int, int, int, int]) -> None:
+    from socialhub.domain import automod
+    from socialhub.domain.errors import DomainError
+
+    a, b, _, _ = trio
+    server_id = make_server(a, members=(b,))
+    chat = _chan_id(server_id)
+    with transaction() as s:
+        automod.check_create_rule(
+            s, load_user(s, a), server_id, kind="word", value="spoiler", action="block"
+        )
+    with pytest.raises(DomainError) as blocked:
+        send(b, chat, "big spoiler here")
+    assert blocked.value.code == "automod_blocked"
+    sent = send(b, chat, "nothing to see")
+    with transaction() as s, pytest.raises(DomainError) as edited:
+        messages.check_edit_message(s, load_user(s, b), sent.id, body="a spoiler after all")
+    assert edited.value.code == "automod_blocked"
+    assert [m.body for m in history(a, chat)] == ["nothing to see"]
