@@ -137,7 +137,7 @@ def channel_row(channel: rx.Var[ChannelItem]) -> rx.Component:
             channel.header != "",
             rx.text(channel.header, size="1", weight="bold", class_name="sh-category"),
         ),
-        rx.el.a(
+        rx.link(
             rx.icon(rx.cond(channel.kind == "announcement", "megaphone", "hash"), size=16),
             rx.text(channel.name, class_name="sh-ellipsis", flex="1"),
             _badge(channel.mentions, "mentions"),
@@ -148,6 +148,7 @@ def channel_row(channel: rx.Var[ChannelItem]) -> rx.Component:
             data_channel=channel.name,
             aria_current=rx.cond(active, "page", "false"),
             on_click=ServerState.close_drawer,
+            underline="none",
         ),
     )
 
