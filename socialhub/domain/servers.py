@@ -167,15 +167,24 @@ def check_create_server(
     )
 
 
+def _count_members(session: Session, server: Server, change: int) -> None:
+    """In SQL, not from the loaded row: concurrent joins and leaves all count."""
+    session.execute(
+        sa.update(Server)
+        .where(col(Server.id) == server.id)
+        .values(member_count=col(Server.member_count) + change)
+    )
+    session.refresh(server, ["member_count"])
+
+
 def do_add_member(session: Session, server: Server, user: User) -> ServerMember:
     """`user` joins: their membership starts at the stream's head (what came before is not
     theirs to replay); they hear it in their own stream, the members in the server's."""
     assert user.id is not None
     member = ServerMember(server_id=server.id, user_id=user.id, joined_position=head(session))
     session.add(member)
-    server.member_count += 1
-    session.add(server)
     session.flush()
+    _count_members(session, server, 1)
     permissions.publish_server_event(
         session,
         server.id,
@@ -568,9 +577,8 @@ def do_remove_member(
         )
     )
     session.delete(member)
-    server.member_count = max(0, server.member_count - 1)
-    session.add(server)
     session.flush()
+    _count_members(session, server, -1)
     permissions.publish_server_event(
         session,
         server.id,
@@ -660,7 +668,10 @@ def check_create_server_invite(
             )
         )
     check.raise_any()
-    if channel_id is not None and not access.in_channel(channel_id) & Permission.VIEW_CHANNEL:
+    if channel_id is not None and not (
+        channel_id in access.snapshot.channels
+        and access.in_channel(channel_id) & Permission.VIEW_CHANNEL
+    ):
         raise permissions.channel_not_found()
     invite = ServerInvite(
         code=secrets.token_urlsafe(8),
@@ -786,6 +797,7 @@ def preview_invite(session: Session, viewer_id: int | None, code: str) -> Invite
     return InvitePreview(
         code=invite.code,
         server_id=server.id,
+        channel_id=invite.channel_id,
         name=server.name,
         description=server.description,
         icon_url=icon_url(server),
@@ -892,6 +904,10 @@ def _join_request_views(session: Session, requests: Sequence[JoinRequest]) -> li
     ]
 
 
+def join_request_view(session: Session, request: JoinRequest) -> JoinRequestView:
+    return _join_request_views(session, [request])[0]
+
+
 def list_join_requests(
     session: Session,
     actor: User,
@@ -978,7 +994,7 @@ def do_decide_join_request(
 
 # Discovery ---------------------------------------------------------------------------------------
 
-DISCOVERY_CURSOR_PATTERN = r"^[0-9]{1,10}-[0-9a-f]{32}$"
+DISCOVERY_CURSOR_PATTERN = r"^[0-9]{1,9}-[0-9a-f]{32}$"
 _DISCOVERY_CURSOR = re.compile(DISCOVERY_CURSOR_PATTERN)
 SEARCH_MAX = 100
 
@@ -1177,10 +1193,11 @@ def list_members(
     under. Three queries a page, however big the server."""
     access = permissions.access_server(session, actor, server_id)
     key = _shown_name_key().label("name_key")
+    # The order is found on two narrow columns; the page's rows are then read by key.
     statement = (
-        select(ServerMember, User, key)
+        sa.select(col(ServerMember.user_id), key)
         .join(User, col(User.id) == col(ServerMember.user_id))
-        .where(ServerMember.server_id == server_id)
+        .where(col(ServerMember.server_id) == server_id)
     )
     if cursor:
         after, last_id = _parse_member_cursor(cursor)
@@ -1188,10 +1205,23 @@ def list_members(
             (_shown_name_key() > after)
             | ((_shown_name_key() == after) & (col(ServerMember.user_id) > last_id))
         )
-    rows = list(
-        session.exec(statement.order_by(key, col(ServerMember.user_id)).limit(limit + 1)).all()
+    order = list(
+        session.execute(statement.order_by(key, col(ServerMember.user_id)).limit(limit + 1)).all()
     )
-    page = rows[:limit]
+    wanted = [row[0] for row in order[:limit]]
+    loaded = (
+        {
+            member.user_id: (member, user)
+            for member, user in session.exec(
+                select(ServerMember, User)
+                .join(User, col(User.id) == col(ServerMember.user_id))
+                .where(ServerMember.server_id == server_id, col(ServerMember.user_id).in_(wanted))
+            ).all()
+        }
+        if wanted
+        else {}
+    )
+    page = [(*loaded[user_id], name) for user_id, name in order[:limit] if user_id in loaded]
     user_ids = [member.user_id for member, _, _ in page]
     role_ids: dict[int, list[str]] = {}
     if user_ids:
@@ -1232,15 +1262,12 @@ def list_members(
                 timeout_until=member.timeout_until,
             )
         )
-    last = page[-1] if page else None
     return MemberPage(
         members=members,
         hoisted_roles=[
             RoleBrief(id=r.id, name=r.name, colour=r.colour, position=r.position) for r in hoisted
         ],
         next_cursor=(
-            _member_cursor(last[2], last[0].user_id)
-            if last is not None and len(rows) > limit
-            else None
+            _member_cursor(order[limit - 1][1], order[limit - 1][0]) if len(order) > limit else None
         ),
     )

@@ -111,6 +111,8 @@ class InvitePreview(SQLModel):
 
     code: str
     server_id: str
+    # The channel the invite opens on, if any.
+    channel_id: str | None
     name: str
     description: str
     icon_url: str | None

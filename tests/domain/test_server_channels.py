@@ -22,7 +22,7 @@ from socialhub.models import (
     ServerMember,
 )
 from socialhub.models.base import utcnow
-from socialhub.realtime.events import StreamToken, head, read_stream
+from socialhub.realtime.events import StreamToken, head, publish_on_commit, read_stream
 from tests.support.chat import Events, history, load_user, send
 from tests.support.servers import everyone, general, make_server
 
@@ -215,3 +215,59 @@ def test_a_role_change_makes_a_channel_visible_to_the_stream(
     assert [m.body for m in history(b, mods)] == ["before"]
     with read_session() as s:
         assert mods in permissions.viewable_channels(s, b)
+
+
+# The live stream follows visibility -------------------------------------------------------------
+
+
+async def test_the_live_stream_follows_roles_joins_and_removals(
+    trio: tuple[int, int, int, int],
+) -> None:
+    """A tab's stream reader subscribes to what its member may view: a private channel once a
+    role grants it (live, after the role event), a server once joined, nothing after removal."""
+    import asyncio
+
+    from tests.domain.test_realtime import live, reader_for, texts
+    from tests.support.servers import add_members
+
+    a, b, c, _ = trio
+    server_id = await asyncio.to_thread(make_server, a, members=(b,))
+    mods = await asyncio.to_thread(_channel, server_id, "mods")
+    role = await asyncio.to_thread(_private, server_id, mods)
+    reader_b, reader_c = await reader_for(b), await reader_for(c)
+    await asyncio.to_thread(send, a, mods, "before the role")
+    assert texts([event for event, _ in await reader_b.next(0.3)]) == []
+
+    def grant() -> None:
+        with transaction() as s:
+            s.add(MemberRoleLink(server_id=server_id, user_id=b, role_id=role))
+            permissions.publish_server_event(
+                s, server_id, type="server_member", op="update", data={"user_id": b}
+            )
+
+    await asyncio.to_thread(grant)
+    got = await live(reader_b, lambda g: any(e["type"] == "server_member" for e in g))
+    assert any(e["type"] == "server_member" for e in got)
+    await asyncio.to_thread(send, a, mods, "after the role")
+    assert "after the role" in texts(await live(reader_b, lambda g: "after the role" in texts(g)))
+    # C joins: the server's channels follow without a new stream.
+    await asyncio.to_thread(add_members, server_id, c)
+    await live(reader_c, lambda g: any(e["type"] == "server" for e in g))
+    chat = await asyncio.to_thread(_chan_id, server_id)
+    await asyncio.to_thread(send, a, chat, "welcome cyd")
+    assert "welcome cyd" in texts(await live(reader_c, lambda g: "welcome cyd" in texts(g)))
+
+    def remove_c() -> None:
+        with transaction() as s:
+            member = s.get(ServerMember, (server_id, c))
+            s.delete(member)
+            publish_on_commit(
+                s, type="server", op="remove", data={"server_id": server_id}, users=[c]
+            )
+
+    await asyncio.to_thread(remove_c)
+    await live(reader_c, lambda g: any(e["type"] == "server" for e in g))
+    await asyncio.to_thread(send, a, chat, "after cyd left")
+    assert "after cyd left" not in texts([event for event, _ in await reader_c.next(0.5)])
+    reader_b.close()
+    reader_c.close()

@@ -4,7 +4,9 @@ channels."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
@@ -119,7 +121,8 @@ def test_settings_icon_and_ownership_transfer(
         call(owner, servers.check_set_server_icon, server_id, images.SCRIPT_AS_PNG)
     server = call(owner, servers.check_set_server_icon, server_id, images.png())
     view = servers.server_view(server)
-    assert view.icon_url and view.icon_url.startswith(f"/api/v1/media/servers/{server_id}/")
+    assert view.icon_url
+    assert view.icon_url.startswith(f"/api/v1/media/servers/{server_id}/")
     stored = media.get_storage().path(f"servers/{server_id}/{server.icon_version}-400.webp")
     assert stored.read_bytes()[8:12] == b"WEBP"
     assert (
@@ -207,7 +210,7 @@ def test_leave_delete_and_the_purge_job(
 
 def test_discovery_search_counts_and_pages(make_user: Callable[..., int]) -> None:
     owner = make_user("olga")
-    people = [make_user(f"u{i}") for i in range(4)]
+    people = [make_user(f"usr{i}") for i in range(4)]
     big = make_server(owner, "Chess Club", members=tuple(people), is_public=True)
     small = make_server(owner, "chess_100%", members=(people[0],), is_public=True)
     make_server(owner, "Chess secret")  # private: never listed
@@ -249,7 +252,7 @@ def test_discovery_search_counts_and_pages(make_user: Callable[..., int]) -> Non
 def test_joining_open_request_and_bans_block_every_path(
     make_user: Callable[..., int], events: Events, session: Session
 ) -> None:
-    owner, joiner, banned = make_user("olga"), make_user("jo"), make_user("bart")
+    owner, joiner, banned = make_user("olga"), make_user("joe"), make_user("bart")
     open_id = make_server(owner, "Open", is_public=True)
     private_id = make_server(owner, "Private")
     asking_id = make_server(owner, "Asking", join_mode="request")
@@ -363,7 +366,8 @@ def test_invites_limits_revocation_preview_and_the_atomic_last_use(
     call(b, servers.check_join_by_server_invite, last.code)
     with Session(get_engine(), expire_on_commit=False) as stale:
         seen = stale.get(ServerInvite, last.code)
-        assert seen is not None and seen.uses == 1
+        assert seen is not None
+        assert seen.uses == 1
         call(make_user("dan"), servers.check_join_by_server_invite, last.code)  # takes it
         with refused("invite_used_up"):
             servers.check_join_by_server_invite(stale, load_user(stale, c), last.code)
@@ -373,14 +377,41 @@ def test_invites_limits_revocation_preview_and_the_atomic_last_use(
     assert session.get(ServerMember, (server_id, c)) is None
 
 
+def test_two_joins_racing_for_the_last_use_one_wins(make_user: Callable[..., int]) -> None:
+    owner, a, b = make_user("olga"), make_user("ann"), make_user("bob")
+    server_id = make_server(owner, "Club")
+    code = call(owner, servers.check_create_server_invite, server_id, max_uses=1).code
+    start = threading.Barrier(2)
+
+    def attempt(user_id: int) -> str:
+        start.wait()
+        try:
+            call(user_id, servers.check_join_by_server_invite, code)
+        except DomainError as exc:
+            return exc.code
+        return "joined"
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        outcomes = sorted(pool.map(attempt, (a, b)))
+    assert outcomes == ["invite_used_up", "joined"]
+    with transaction() as s:
+        invite = s.get(ServerInvite, code)
+        assert invite is not None
+        assert invite.uses == 1
+        assert s.get(Server, server_id).member_count == 2  # type: ignore[union-attr]
+
+
 def test_join_requests_accept_and_decline(
     make_user: Callable[..., int], events: Events, session: Session
 ) -> None:
     owner, mod, member, asker, other = (make_user(n) for n in ("olga", "max", "mia", "ask", "oth"))
     server_id = make_server(owner, "Asking", members=(mod, member), join_mode="request")
     give_role(server_id, mod, Permission.MANAGE_SERVER)
+    with refused("server_not_found"):  # private: it takes requests, not open joins
+        call(asker, servers.check_join_server, server_id)
+    call(owner, servers.check_update_server, server_id, is_public=True)
     with refused("request_required"):
-        call(asker, servers.check_join_server, server_id)  # private: not found either way
+        call(asker, servers.check_join_server, server_id)
     events.clear()
     call(asker, servers.check_request_join, server_id, message="let me in")
     assert recipients(events, "join_request", "add") == {key(owner), key(mod), key(member)}
@@ -391,7 +422,8 @@ def test_join_requests_accept_and_decline(
     first = call(mod, servers.list_join_requests, server_id, limit=1)
     assert [(r.user.username, r.message) for r in first.requests] == [("ask", "let me in")]
     second = call(mod, servers.list_join_requests, server_id, cursor=first.next_cursor)
-    assert [r.user.username for r in second.requests] == ["oth"] and second.next_cursor is None
+    assert [r.user.username for r in second.requests] == ["oth"]
+    assert second.next_cursor is None
 
     with refused("missing_permission"):
         call(member, servers.check_decide_join_request, server_id, asker, accept=True)
@@ -399,7 +431,8 @@ def test_join_requests_accept_and_decline(
     call(mod, servers.check_decide_join_request, server_id, asker, accept=True)
     assert recipients(events, "server", "add") == {key(asker)}
     update = [e for k, e in events if k == key(asker) and e["type"] == "join_request"]
-    assert update and update[0]["data"]["status"] == "accepted"
+    assert update
+    assert update[0]["data"]["status"] == "accepted"
     assert session.get(ServerMember, (server_id, asker)) is not None
     events.clear()
     call(mod, servers.check_decide_join_request, server_id, other, accept=False)
@@ -513,10 +546,13 @@ def test_my_servers_and_the_channels_a_member_may_view(make_user: Callable[..., 
 
     rail = call(member, servers.list_my_servers)
     assert [(r.server.id, r.is_owner) for r in rail] == [(first, False), (second, True)]
-    assert rail[0].flags.can_create_invite and not rail[0].flags.can_kick
-    assert rail[1].flags.can_manage_server and rail[1].permissions == str(permissions.ALL)
+    assert rail[0].flags.can_create_invite
+    assert not rail[0].flags.can_kick
+    assert rail[1].flags.can_manage_server
+    assert rail[1].permissions == str(permissions.ALL)
     mod_rail = call(mod, servers.list_my_servers)[0]
-    assert mod_rail.flags.can_kick and mod_rail.flags.can_manage_channels
+    assert mod_rail.flags.can_kick
+    assert mod_rail.flags.can_manage_channels
     assert not mod_rail.flags.can_ban
 
     detail = call(member, servers.get_server, first)
