@@ -247,7 +247,22 @@ def invite_dialog() -> rx.Component:
 
 def pin_row(pin: rx.Var[PinItem]) -> rx.Component:
     return rx.box(
-        rx.text(pin.author_name, size="1", weight="bold"),
+        rx.hstack(
+            rx.text(pin.author_name, size="1", weight="bold"),
+            rx.spacer(),
+            rx.cond(
+                ServerState.can_manage_messages,
+                rx.button(
+                    "Unpin",
+                    size="1",
+                    variant="ghost",
+                    on_click=ServerPinsState.unpin(pin.id),
+                    aria_label="Unpin",
+                ),
+            ),
+            width="100%",
+            align="center",
+        ),
         rx.text(pin.body, size="2", white_space="pre-wrap"),
         class_name="sh-pin",
         padding="0.5em",

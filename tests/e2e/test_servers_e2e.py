@@ -8,26 +8,17 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 
+import httpx
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from socialhub.db import make_engine, transaction
-from socialhub.domain import permissions
-from socialhub.domain import servers as servers_domain
+from socialhub.domain import channels, roles
 from socialhub.domain.permissions import Permission
-from socialhub.models import (
-    MemberRoleLink,
-    Message,
-    PermissionOverwrite,
-    PinnedMessage,
-    Role,
-    Server,
-    ServerBan,
-    User,
-)
-from tests.e2e.conftest import AppServer, register, ui_login, unique
+from socialhub.models import Role, User
+from tests.e2e.conftest import BASE, AppServer, register, ui_login, unique
 from tests.support.servers import general
 
 pytestmark = pytest.mark.e2e
@@ -99,49 +90,41 @@ def join_by_link(page: Page, link: str, server_name: str) -> None:
 
 def add_private_channel(engine: Engine, server_id: str, owner: int) -> str:
     """#mods, seen only by the role Mods (@everyone denied VIEW_CHANNEL, Mods allowed); the
-    role's id.
-
-    Set up through the domain's core: the channel and role helpers' functions are not on
-    main yet. TODO: create them from the server settings pages once those land."""
+    role's id. Set up through the domain as the owner: making channels, roles and overwrites
+    is the server settings pages' (another screen, with its own browser test)."""
     with transaction(engine) as s:
-        server = s.get(Server, server_id)
-        assert server is not None
-        channel = servers_domain.do_create_channel(
-            s,
-            server,
-            name="mods",
-            category_id=general(s, server_id).category_id,
-            position=1,
-            topic="Moderators only",
-            created_by=owner,
+        actor = s.get(User, owner)
+        assert actor is not None
+        category = general(s, server_id).category_id
+        channel = channels.check_create_channel(
+            s, actor, server_id, name="mods", category_id=category, topic="Moderators only"
         )
-        channel.synced = False
+        role = roles.check_create_role(s, actor, server_id, name="Mods", colour="#e5484d")
         everyone = s.exec(select(Role).where(Role.server_id == server_id, Role.is_everyone)).one()
-        role = Role(server_id=server_id, name="Mods", position=1, colour="#e5484d")
-        s.add(role)
-        s.flush()
-        for target, allow, deny in (
-            (everyone.id, 0, Permission.VIEW_CHANNEL),
-            (role.id, Permission.VIEW_CHANNEL, 0),
-        ):
-            s.add(
-                PermissionOverwrite(
-                    server_id=server_id,
-                    scope_id=channel.id,
-                    target_type="role",
-                    target_id=target,
-                    allow=int(allow),
-                    deny=int(deny),
-                )
-            )
-        permissions.bump_version(s, server)
+        view = str(int(Permission.VIEW_CHANNEL))
+        roles.check_set_overwrite(s, actor, "channel", channel.id, "role", everyone.id, deny=view)
+        roles.check_set_overwrite(s, actor, "channel", channel.id, "role", role.id, allow=view)
         return role.id
+
+
+def api(token: str, method: str, path: str, **kw: object) -> None:
+    """A's moderation through the REST API, while the other tabs watch (the member actions'
+    own screens are the server settings pages')."""
+    response = httpx.request(
+        method,
+        f"{BASE}/api/v1{path}",
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=15,
+        **kw,  # type: ignore[arg-type]
+    )
+    assert response.status_code < 300, response.text
 
 
 def test_servers(new_context: Callable[..., BrowserContext], app_db: Engine) -> None:
     alice, bob, carol = unique("alice"), unique("bob"), unique("carol")
-    for name, shown in ((alice, "Alice"), (bob, "Bob"), (carol, "Carol")):
-        register(name, display_name=shown)
+    token = register(alice, display_name="Alice")["access_token"]
+    register(bob, display_name="Bob")
+    register(carol, display_name="Carol")
     a = new_context().new_page()
     ui_login(a, alice)
     server_name = f"Guild {alice}"
@@ -186,24 +169,17 @@ def test_servers(new_context: Callable[..., BrowserContext], app_db: Engine) -> 
     expect(members.locator(f'[data-username="{alice}"]')).to_contain_text("Owner")
     expect(members.locator(f'[data-username="{bob}"]')).to_be_visible()
 
-    # A pins a message; B finds it in the pinned list.
-    # Set up through the domain: the pins helper's functions are not on main yet.
-    with transaction(app_db) as s:
-        message = s.exec(select(Message).where(Message.body == "welcome bob")).one()
-        s.add(
-            PinnedMessage(
-                message_id=message.id,
-                conversation_id=message.conversation_id,
-                pinned_by=user_id(app_db, alice),
-            )
-        )
+    # A pins a message from its menu; B finds it in the pinned list.
+    a.locator(".message", has_text="welcome bob").get_by_label("Message actions").click()
+    a.get_by_role("menuitem", name="Pin").click()
+    expect(a.locator(".system-message", has_text="pinned a message")).to_be_visible()
     b.get_by_label("Pinned messages").click()
     expect(b.locator("#pins-list")).to_contain_text("welcome bob")
     b.keyboard.press("Escape")
 
     # C is banned: the invite shows the server, and joining is refused with a toast.
-    with transaction(app_db) as s:
-        s.add(ServerBan(server_id=server_id, user_id=user_id(app_db, carol), reason="spam"))
+    carol_id, bob_id = user_id(app_db, carol), user_id(app_db, bob)
+    api(token, "PUT", f"/servers/{server_id}/bans/{carol_id}", json={"reason": "spam"})
     c = new_context().new_page()
     ui_login(c, carol)
     c.goto(link)
@@ -212,24 +188,22 @@ def test_servers(new_context: Callable[..., BrowserContext], app_db: Engine) -> 
     expect(c.get_by_text("you are banned from this server")).to_be_visible()
     expect(c).to_have_url(re.compile(r"/server-invite/"))
 
-    # B gets the role: the private channel appears for B.
-    with transaction(app_db) as s:
-        server = s.get(Server, server_id)
-        assert server is not None
-        s.add(MemberRoleLink(server_id=server_id, user_id=user_id(app_db, bob), role_id=mods_role))
-    # TODO(live): through the roles helper's grant once it is on main, with no reload.
-    b.reload()
+    # B gets the role: the private channel appears for B, live.
+    api(token, "PUT", f"/servers/{server_id}/members/{bob_id}/roles/{mods_role}")
     expect(channel_link(b, "mods")).to_be_visible()
+    channel_link(b, "mods").click()
+    expect(b.locator("#channel-title")).to_have_text("mods")
+    expect(b.locator("#channel-topic")).to_have_text("Moderators only")
 
-    # B is kicked, and comes back with a new invite.
-    with transaction(app_db) as s:
-        server = s.get(Server, server_id)
-        assert server is not None
-        servers_domain.do_remove_member(s, server, user_id(app_db, bob), reason="kick")
-    b.goto("/servers")
+    # B is kicked: B's tab leaves the server on the spot, with a toast; a new invite brings
+    # B back.
+    api(token, "DELETE", f"/servers/{server_id}/members/{bob_id}")
+    expect(b.get_by_text(f"You were removed from {server_name}")).to_be_visible()
+    expect(b).to_have_url(re.compile(r"/servers$"))
     expect(b.get_by_label(server_name, exact=True)).to_have_count(0)
     join_by_link(b, invite_link(a), server_name)
     expect(b.get_by_label(server_name, exact=True)).to_be_visible()
+    expect(channel_link(b, "mods")).to_have_count(0)  # the kick took the role with it
 
     # A phone: the rail and the sidebar are a drawer; a channel tapped closes it.
     phone = new_context(viewport=PHONE, has_touch=True, is_mobile=True).new_page()

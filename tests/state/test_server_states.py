@@ -10,7 +10,7 @@ from typing import Any
 from reflex.state import State
 
 from socialhub.db import transaction
-from socialhub.domain import messages
+from socialhub.domain import channels, messages, moderation
 from socialhub.domain import servers as servers_domain
 from socialhub.models import Server
 from socialhub.state.conversation import ConversationState
@@ -83,15 +83,20 @@ async def test_a_server_page_opens_its_channel_and_follows_the_stream(
     assert (row.unread, row.mentions) == (True, 1)
     assert [(s.unread, s.mentions) for s in servers.servers] == [(True, 1)]
 
+    # A channel created (by someone who may) shows up in the sidebar, read again live.
+    with transaction() as s:
+        channels.check_create_channel(s, load_user(s, alice), server_id, name="news")
+    await deliver(root, events, alice)
+    # Outside any category: above the categories, as in Discord.
+    assert [c.name for c in servers.channels] == ["news", "general", "random"]
+
     # Bob's tab on the server leaves it when he is kicked, with a toast.
     bob_root = await signed_in_tab(bob, f"/servers/{server_id}/{general_id}")
     bob_servers = await bob_root.get_state(ServerState)
     await ServerState.load.fn(bob_servers)
     events.clear()
     with transaction() as s:
-        server = s.get(Server, server_id)
-        assert server is not None
-        servers_domain.do_remove_member(s, server, bob, reason="kick")
+        moderation.check_kick_member(s, load_user(s, alice), server_id, bob)
     shown = await deliver(bob_root, events, bob)
     assert bob_servers.server_id == ""
     assert bob_servers.servers == []
