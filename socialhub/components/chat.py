@@ -140,6 +140,11 @@ def message_menu(message: rx.Var[MessageRow]) -> rx.Component:
             ),
             rx.dropdown_menu.item("Reply", on_click=ConversationState.start_reply(message.id)),
             rx.dropdown_menu.item("Forward", on_click=ConversationState.start_forward(message.id)),
+            # In a server channel pinning takes MANAGE_MESSAGES (the domain decides elsewhere).
+            rx.cond(
+                (ConversationState.open_kind != "channel") | ConversationState.open_can_moderate,
+                rx.dropdown_menu.item("Pin", on_click=ConversationState.pin(message.id)),
+            ),
             rx.cond(
                 message.edited,
                 rx.dropdown_menu.item(

@@ -137,7 +137,7 @@ def channel_row(channel: rx.Var[ChannelItem]) -> rx.Component:
             channel.header != "",
             rx.text(channel.header, size="1", weight="bold", class_name="sh-category"),
         ),
-        rx.el.a(
+        rx.link(
             rx.icon(rx.cond(channel.kind == "announcement", "megaphone", "hash"), size=16),
             rx.text(channel.name, class_name="sh-ellipsis", flex="1"),
             _badge(channel.mentions, "mentions"),
@@ -148,6 +148,7 @@ def channel_row(channel: rx.Var[ChannelItem]) -> rx.Component:
             data_channel=channel.name,
             aria_current=rx.cond(active, "page", "false"),
             on_click=ServerState.close_drawer,
+            underline="none",
         ),
     )
 
@@ -246,7 +247,22 @@ def invite_dialog() -> rx.Component:
 
 def pin_row(pin: rx.Var[PinItem]) -> rx.Component:
     return rx.box(
-        rx.text(pin.author_name, size="1", weight="bold"),
+        rx.hstack(
+            rx.text(pin.author_name, size="1", weight="bold"),
+            rx.spacer(),
+            rx.cond(
+                ServerState.can_manage_messages,
+                rx.button(
+                    "Unpin",
+                    size="1",
+                    variant="ghost",
+                    on_click=ServerPinsState.unpin(pin.id),
+                    aria_label="Unpin",
+                ),
+            ),
+            width="100%",
+            align="center",
+        ),
         rx.text(pin.body, size="2", white_space="pre-wrap"),
         class_name="sh-pin",
         padding="0.5em",

@@ -23,6 +23,7 @@ from sqlmodel import Session
 
 from socialhub.domain import chats as chats_domain
 from socialhub.domain import messages as messages_domain
+from socialhub.domain import pins as pins_domain
 from socialhub.domain import presence as presence_domain
 from socialhub.domain import users as users_domain
 from socialhub.domain.errors import RateLimited
@@ -486,6 +487,11 @@ class ConversationState(rx.State):
         return await self._act(
             lambda s, u: messages_domain.check_delete_message(s, u, message_id, for_everyone=False)
         )
+
+    @rx.event
+    async def pin(self, message_id: str) -> Any:
+        failed = await self._act(lambda s, u: pins_domain.check_pin(s, u, message_id))
+        return failed or rx.toast.success("Pinned", id="pinned")
 
     @rx.event
     async def start_reply(self, message_id: str) -> None:

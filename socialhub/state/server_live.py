@@ -38,9 +38,10 @@ SERVER_TYPES = frozenset(
 )
 # What reading the server again follows from (who may see which channel, its name).
 RELOAD_TYPES = frozenset({"role", "channel", "category"})
+# The reasons of ("server", "remove") that the member did not choose (servers.do_remove_member).
 REMOVAL_REASONS = {
-    "ban": "You were banned from {name}",
-    "kick": "You were removed from {name}",
+    "banned": "You were banned from {name}",
+    "kicked": "You were removed from {name}",
     "delete": "{name} was deleted",
 }
 

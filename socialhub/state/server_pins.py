@@ -7,15 +7,12 @@ from typing import Any
 
 import reflex as rx
 from pydantic import BaseModel
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from socialhub.domain import chats as chats_domain
-from socialhub.domain import messages as messages_domain
-from socialhub.models import Message, PinnedMessage, User
+from socialhub.domain import pins as pins_domain
+from socialhub.models import User
 from socialhub.state.base import Failed, run_as_user
 from socialhub.state.conversation import ConversationState
-
-PINS_MAX = 50
 
 
 class PinItem(BaseModel):
@@ -32,26 +29,15 @@ class ServerPinsState(rx.State):
 
     @staticmethod
     def _load_pins(session: Session, user: User, channel_id: str) -> list[PinItem]:
-        """The channel's pins, newest first, for those who may read its history."""
-        chats_domain.access_history(session, user, channel_id)
-        found = session.exec(
-            select(Message)
-            .join(PinnedMessage, col(PinnedMessage.message_id) == col(Message.id))
-            .where(
-                PinnedMessage.conversation_id == channel_id,
-                col(Message.deleted_at).is_(None),
-            )
-            .order_by(col(PinnedMessage.pinned_at).desc())
-            .limit(PINS_MAX)
-        ).all()
+        """The channel's pins, newest first (the domain decides what the reader may see)."""
         return [
             PinItem(
-                id=view.id,
-                seq=view.seq,
-                author_name=view.author.display_name if view.author else "",
-                body=view.body,
+                id=pin.message.id,
+                seq=pin.message.seq,
+                author_name=pin.message.author.display_name if pin.message.author else "",
+                body=pin.message.body,
             )
-            for view in messages_domain.message_views(session, list(found))
+            for pin in pins_domain.list_pins(session, user, channel_id)
         ]
 
     @rx.event
@@ -68,6 +54,18 @@ class ServerPinsState(rx.State):
             return None
         channel_id = (await self.get_state(ConversationState)).open_id
         self._channel_id = channel_id
+        pins = await run_as_user(self, lambda s, u: self._load_pins(s, u, channel_id))
+        if isinstance(pins, Failed):
+            return pins.toast
+        self.pins = pins
+        return None
+
+    @rx.event
+    async def unpin(self, message_id: str) -> Any:
+        channel_id = self._channel_id
+        result = await run_as_user(self, lambda s, u: pins_domain.check_unpin(s, u, message_id))
+        if isinstance(result, Failed):
+            return result.toast
         pins = await run_as_user(self, lambda s, u: self._load_pins(s, u, channel_id))
         if isinstance(pins, Failed):
             return pins.toast

@@ -101,7 +101,10 @@ class ServerState(rx.State):
             conversation.open_id = ""
             return None
         self._show_server(view)
-        return await self._open_channel(channel_id or self._first_channel())
+        if not channel_id and self._first_channel():
+            # The channel belongs in the URL: the composer's drafts and the outbox go by it.
+            return rx.redirect(server_path(view.id, self._first_channel()), replace=True)
+        return await self._open_channel(channel_id)
 
     def _show_rail(self, rail: Rail) -> None:
         self.servers = rail.items

@@ -54,9 +54,11 @@ class UnreadState(rx.State):
     async def load(self) -> Any:
         """Part of every signed-in page's on_load, after the page's own data."""
         conversation = await self.get_state(ConversationState)
-        self._on_messages = self.router.url.path.startswith("/messages")
-        if conversation.open_id and not self._on_messages:
-            # The chat left on /messages is not read any more: its arrivals count as unread.
+        path = self.router.url.path
+        self._on_messages = path.startswith("/messages")
+        if conversation.open_id and not self._on_messages and not path.startswith("/servers/"):
+            # The chat left on /messages (or a server's channel) is not read any more: its
+            # arrivals count as unread.
             conversation.open_id = ""
 
         def work(session: Session, user: User) -> tuple[notify.Recipient, list[ChatUnread]]:

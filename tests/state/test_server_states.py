@@ -1,0 +1,103 @@
+"""The server pages' states: opening a server shows its rail, sidebar and channel through the
+messenger's own conversation state; the listener's `ServerLive` lights dots and badges from
+the events alone and reads the server again when what the member may see changes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from reflex.state import State
+
+from socialhub.db import transaction
+from socialhub.domain import channels, messages, moderation
+from socialhub.domain import servers as servers_domain
+from socialhub.models import Server
+from socialhub.state.conversation import ConversationState
+from socialhub.state.realtime import RealtimeState, _sent
+from socialhub.state.server_live import ServerLive
+from socialhub.state.servers import ServerState
+from tests.state.conftest import SignedInTab
+from tests.support.chat import load_user
+from tests.support.servers import general, make_server
+
+Events = list[tuple[str, Any]]
+
+
+async def deliver(root: State, events: Events, me: int) -> list[Any]:
+    """What `me`'s streams got since the last call, handed to the adapter as the listener
+    does; what it sends to the tab."""
+    batch = [event for key, event in events if key == f"user:{me}"]
+    events.clear()
+    feature = ServerLive()
+    if not feature.wants(batch):
+        return []
+    listener = await root.get_state(RealtimeState)
+    observed = await feature.observe(listener, batch, me)
+    loaded = None
+    if feature.needs_database(observed):
+        with transaction() as s:
+            loaded = feature.load(s, load_user(s, me), observed)
+    return _sent(await feature.apply(listener, batch, observed, loaded, me))
+
+
+def add_channel(server_id: str, name: str) -> str:
+    with transaction() as s:
+        server = s.get(Server, server_id)
+        assert server is not None
+        category = general(s, server_id).category_id
+        return servers_domain.do_create_channel(s, server, name=name, category_id=category).id
+
+
+async def test_a_server_page_opens_its_channel_and_follows_the_stream(
+    make_user: Callable[..., int], signed_in_tab: SignedInTab, events: Events
+) -> None:
+    alice, bob = make_user("alice"), make_user("bob")
+    server_id = make_server(alice, "Guild", members=(bob,))
+    with transaction() as s:
+        general_id = general(s, server_id).id
+    random_id = add_channel(server_id, "random")
+    root = await signed_in_tab(alice, f"/servers/{server_id}/{random_id}")
+    servers = await root.get_state(ServerState)
+    await ServerState.load.fn(servers)
+    conversation = await root.get_state(ConversationState)
+    assert (servers.server_name, servers.channel_id, conversation.open_id) == (
+        "Guild",
+        random_id,
+        random_id,
+    )
+    assert [(c.name, c.header) for c in servers.channels] == [
+        ("general", "Text channels"),
+        ("random", ""),
+    ]
+    events.clear()
+
+    # Bob writes in #general, not on screen: its dot, then a mention adds to the badge.
+    with transaction() as s:
+        messages.check_send_message(s, load_user(s, bob), general_id, body="hi", client_id="a")
+        messages.check_send_message(
+            s, load_user(s, bob), general_id, body="@alice look", client_id="b"
+        )
+    await deliver(root, events, alice)
+    row = next(c for c in servers.channels if c.id == general_id)
+    assert (row.unread, row.mentions) == (True, 1)
+    assert [(s.unread, s.mentions) for s in servers.servers] == [(True, 1)]
+
+    # A channel created (by someone who may) shows up in the sidebar, read again live.
+    with transaction() as s:
+        channels.check_create_channel(s, load_user(s, alice), server_id, name="news")
+    await deliver(root, events, alice)
+    # Outside any category: above the categories, as in Discord.
+    assert [c.name for c in servers.channels] == ["news", "general", "random"]
+
+    # Bob's tab on the server leaves it when he is kicked, with a toast.
+    bob_root = await signed_in_tab(bob, f"/servers/{server_id}/{general_id}")
+    bob_servers = await bob_root.get_state(ServerState)
+    await ServerState.load.fn(bob_servers)
+    events.clear()
+    with transaction() as s:
+        moderation.check_kick_member(s, load_user(s, alice), server_id, bob)
+    shown = await deliver(bob_root, events, bob)
+    assert bob_servers.server_id == ""
+    assert bob_servers.servers == []
+    assert any("You were removed from Guild" in str(e) for e in shown)
