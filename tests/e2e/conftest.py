@@ -6,6 +6,7 @@ import os
 import re
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -49,12 +50,16 @@ def _wait_healthy(process: subprocess.Popen[bytes], log: Path) -> None:
 
 
 class AppServer:
-    """`reflex run --env prod` in its own process group, restartable on the same data."""
+    """`reflex run --env prod` in its own process group, restartable on the same data.
+
+    The first start builds the frontend; a restart serves that same build again (the code has
+    not changed), which saves a Vite build of about 40 s each time."""
 
     def __init__(self, data: Path) -> None:
         self.data = data
         self.log = data / "server.log"
         self.process: subprocess.Popen[bytes] | None = None
+        self.built = False
         venv_bin = str(ROOT / ".venv" / "bin")
         self.env = {
             **os.environ,
@@ -70,10 +75,14 @@ class AppServer:
         self.env.pop("REDIS_URL", None)
 
     def start(self) -> None:
-        subprocess.run(["alembic", "upgrade", "head"], cwd=ROOT, env=self.env, check=True)
+        if self.built:
+            command = [sys.executable, "-m", "tests.support.serve_build"]
+        else:
+            subprocess.run(["alembic", "upgrade", "head"], cwd=ROOT, env=self.env, check=True)
+            command = ["reflex", "run", "--env", "prod", "--single-port"]
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
-                ["reflex", "run", "--env", "prod", "--single-port"],
+                command,
                 cwd=ROOT,
                 env=self.env,
                 stdout=out,
@@ -81,6 +90,7 @@ class AppServer:
                 start_new_session=True,
             )
         _wait_healthy(self.process, self.log)
+        self.built = True
 
     def stop(self) -> None:
         if self.process is None:
