@@ -1047,9 +1047,27 @@ def discover_servers(
         if ids
         else set()
     )
+    pending = (
+        set(
+            session.exec(
+                select(JoinRequest.server_id).where(
+                    JoinRequest.user_id == (viewer.id or 0),
+                    JoinRequest.status == JoinRequestStatus.pending.value,
+                    col(JoinRequest.server_id).in_(ids),
+                )
+            ).all()
+        )
+        if ids
+        else set()
+    )
     return DiscoveryPage(
         servers=[
-            DiscoveryItem(server=server_view(s), online_count=online[s.id], is_member=s.id in mine)
+            DiscoveryItem(
+                server=server_view(s),
+                online_count=online[s.id],
+                is_member=s.id in mine,
+                request_pending=s.id in pending,
+            )
             for s in page
         ],
         next_cursor=f"{page[-1].member_count}-{page[-1].id}" if len(rows) > limit else None,
