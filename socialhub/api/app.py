@@ -16,11 +16,13 @@ from socialhub.api import (
     graph,
     interactions,
     media,
+    moderation,
     people,
     polls,
     posts,
     previews,
     reports,
+    roles,
     stories,
     unread,
     users,
@@ -92,7 +94,9 @@ def create_api() -> FastAPI:
         reports.router,
         media.router,
         servers_api.router,
+        moderation.router,
         events.router,
+        roles.router,
         health_router,
     ):
         api.include_router(router, prefix=API_PREFIX)
