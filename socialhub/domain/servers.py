@@ -610,9 +610,10 @@ def check_join_server(session: Session, actor: User, server_id: str) -> Server:
     """Join a public server that is open to anyone (others take an invite or a request)."""
     assert actor.id is not None
     server = live_server(session, server_id)
-    if server is None or not (server.is_public or membership(session, server_id, actor.id)):
+    member = membership(session, server_id, actor.id) if server is not None else None
+    if server is None or not (server.is_public or member is not None):
         raise permissions.server_not_found()
-    if membership(session, server.id, actor.id) is not None:
+    if member is not None:
         return server
     _refuse_banned(session, server.id, actor.id)
     if server.join_mode != JoinMode.open.value:
