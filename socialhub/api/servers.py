@@ -228,6 +228,7 @@ def set_icon(
     responses={**NOT_FOUND, **_error(MISSING + ": MANAGE_SERVER", 403)},
 )
 def remove_icon(server_id: str, caller: CurrentCaller) -> ServerDetail:
+    """MANAGE_SERVER: back to no icon (the UI shows the name's initials)."""
     with transaction() as db:
         user = caller.user(db)
         servers.check_remove_server_icon(db, user, server_id)

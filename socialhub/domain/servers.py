@@ -6,8 +6,6 @@ channels" category holding #general, and its owner as the first member.
 
 from __future__ import annotations
 
-import base64
-import json
 import re
 import secrets
 from collections.abc import Sequence
@@ -612,9 +610,10 @@ def check_join_server(session: Session, actor: User, server_id: str) -> Server:
     """Join a public server that is open to anyone (others take an invite or a request)."""
     assert actor.id is not None
     server = live_server(session, server_id)
-    if server is None or not (server.is_public or membership(session, server_id, actor.id)):
+    member = membership(session, server_id, actor.id) if server is not None else None
+    if server is None or not (server.is_public or member is not None):
         raise permissions.server_not_found()
-    if membership(session, server.id, actor.id) is not None:
+    if member is not None:
         return server
     _refuse_banned(session, server.id, actor.id)
     if server.join_mode != JoinMode.open.value:
@@ -1049,9 +1048,27 @@ def discover_servers(
         if ids
         else set()
     )
+    pending = (
+        set(
+            session.exec(
+                select(JoinRequest.server_id).where(
+                    JoinRequest.user_id == (viewer.id or 0),
+                    JoinRequest.status == JoinRequestStatus.pending.value,
+                    col(JoinRequest.server_id).in_(ids),
+                )
+            ).all()
+        )
+        if ids
+        else set()
+    )
     return DiscoveryPage(
         servers=[
-            DiscoveryItem(server=server_view(s), online_count=online[s.id], is_member=s.id in mine)
+            DiscoveryItem(
+                server=server_view(s),
+                online_count=online[s.id],
+                is_member=s.id in mine,
+                request_pending=s.id in pending,
+            )
             for s in page
         ],
         next_cursor=f"{page[-1].member_count}-{page[-1].id}" if len(rows) > limit else None,
@@ -1151,7 +1168,10 @@ def get_server(session: Session, actor: User, server_id: str) -> ServerDetail:
 
 # The member list ---------------------------------------------------------------------------------
 
-MEMBER_CURSOR_PATTERN = r"^[A-Za-z0-9_=-]{1,200}$"
+# The shown name (UTF-8, hex) and the user id of the previous page's last member: any cursor
+# of this shape positions a page (the schema says exactly what the code takes).
+MEMBER_CURSOR_PATTERN = r"^(?:[0-9a-f]{2}){0,200}-[0-9]{1,9}$"
+_MEMBER_CURSOR = re.compile(MEMBER_CURSOR_PATTERN)
 
 
 def _shown_name_key() -> sa.ColumnElement[str]:
@@ -1165,19 +1185,14 @@ def _shown_name_key() -> sa.ColumnElement[str]:
 
 
 def _member_cursor(name: str, user_id: int) -> str:
-    return base64.urlsafe_b64encode(json.dumps([name, user_id]).encode()).decode()
+    return f"{name.encode().hex()}-{user_id}"
 
 
 def _parse_member_cursor(cursor: str) -> tuple[str, int]:
-    try:
-        if len(cursor) > 200:
-            raise ValueError(cursor)
-        name, user_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        if not isinstance(name, str) or not isinstance(user_id, int) or not 0 <= user_id < 2**31:
-            raise ValueError(cursor)
-        return name, user_id
-    except (ValueError, TypeError) as exc:
-        raise InvalidInput("bad cursor", field="cursor", code="bad_cursor") from exc
+    if not _MEMBER_CURSOR.match(cursor):
+        raise InvalidInput("bad cursor", field="cursor", code="bad_cursor")
+    name, user_id = cursor.split("-", 1)
+    return bytes.fromhex(name).decode(errors="replace"), int(user_id)
 
 
 def list_members(

@@ -87,6 +87,8 @@ class DiscoveryItem(SQLModel):
     server: ServerView
     online_count: int
     is_member: bool
+    # The viewer asked to join and awaits the moderators' answer.
+    request_pending: bool
 
 
 class DiscoveryPage(SQLModel):

@@ -180,10 +180,15 @@ async def test_discover_join_members_and_leave(
         response = await client.post(f"{API}/servers/{server_id}/join", headers=bearer(member))
         assert (response.status_code, error_code(response)) == expected
     asks = next(i for i in rest.json()["servers"] if i["server"]["name"] == "Chess asks")
-    response = await client.post(
-        f"{API}/servers/{asks['server']['id']}/join", headers=bearer(member)
-    )
+    asks_id = asks["server"]["id"]
+    response = await client.post(f"{API}/servers/{asks_id}/join", headers=bearer(member))
     assert (response.status_code, error_code(response)) == (403, "request_required")
+    assert not asks["request_pending"]
+    await client.post(f"{API}/servers/{asks_id}/join-requests", json={}, headers=bearer(member))
+    found = await client.get(
+        f"{API}/servers/discover", params={"q": "asks"}, headers=bearer(member)
+    )
+    assert [i["request_pending"] for i in found.json()["servers"]] == [True]
     with transaction() as s:
         s.add(ServerBan(server_id=public, user_id=uid(outsider)))
     response = await client.post(f"{API}/servers/{public}/join", headers=bearer(outsider))
@@ -208,7 +213,7 @@ async def test_discover_join_members_and_leave(
     assert listed == ["joiner0", "joiner1", "joiner2", "mia", "olga"]
     assert second["next_cursor"] is None
     assert {m["status"] for m in second["members"]} <= {"offline", "online", "hidden"}
-    for params in ({"cursor": "!!"}, {"cursor": "e30="}, {"limit": 101}):
+    for params in ({"cursor": "!!"}, {"cursor": "e30="}, {"cursor": "abc-1"}, {"limit": 101}):
         response = await client.get(members, params=params, headers=bearer(member))
         assert (response.status_code, error_code(response))[0] == 422, params
 

@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from backend_jobs import servers as server_jobs
 from socialhub.db import get_engine, transaction
-from socialhub.domain import media, permissions, servers
+from socialhub.domain import blocks, media, permissions, presence, servers
 from socialhub.domain.errors import DomainError
 from socialhub.domain.permissions import Permission
 from socialhub.models import (
@@ -37,7 +37,7 @@ from socialhub.models import (
 )
 from socialhub.models.base import utcnow
 from tests.support import images
-from tests.support.chat import Events, key, load_user, only, recipients, send
+from tests.support.chat import Events, key, load_user, only, open_dm, recipients, send
 from tests.support.servers import everyone, general, make_server
 
 
@@ -459,16 +459,21 @@ def test_member_list_pages_presence_roles_in_a_fixed_number_of_queries(
         member.nickname = "Aaron"
         s.add(member)
         now = utcnow()
-        for user_id, visibility, presence in (
+        for user_id, visibility, status in (
             (people[0], "everyone", "online"),
             (people[1], "nobody", "online"),
             (people[2], "everyone", "invisible"),
+            (people[6], "contacts", "online"),  # a DM with the viewer: shown
+            (people[7], "contacts", "dnd"),  # no DM: hidden
+            (people[8], "everyone", "online"),  # blocks the viewer: hidden
         ):
             user = load_user(s, user_id)
             user.online, user.last_seen_at = True, now
-            user.presence_visibility, user.presence = visibility, presence
+            user.presence_visibility, user.presence = visibility, status
             s.add(user)
 
+    open_dm(owner, "user06")
+    call(people[8], blocks.check_block, "olga")
     with refused("server_not_found"):
         call(make_user("stranger"), servers.list_members, server_id)
     statements: list[str] = []
@@ -495,14 +500,33 @@ def test_member_list_pages_presence_roles_in_a_fixed_number_of_queries(
     assert by_name["user01"].status == "hidden"
     assert by_name["user02"].status == "hidden"
     assert by_name["user04"].status == "offline"
+    assert by_name["user06"].status == "online"
+    assert by_name["user07"].status == "hidden"
+    assert by_name["user08"].status == "hidden"
+    # The batched rule is the one-at-a-time rule.
+    with transaction() as s:
+        for member in by_name.values():
+            single = presence.presence_view(s, owner, load_user(s, member.user.id))
+            assert member.status == single.status, member.user.username
     assert by_name["olga"].is_owner
     assert (by_name["user03"].role_ids, by_name["user03"].hoisted_role_id) == ([hoisted], hoisted)
     assert [r.id for r in pages[0].hoisted_roles] == [hoisted]
-    # The same handful of queries per page whatever its size: no query per member.
-    per_page = len(statements) / len(pages)
-    assert per_page <= 12, statements
+    # The same few queries for a page of 8 as for a page of all 13: none per member.
+    counts = []
+    for limit in (8, 13):
+        statements.clear()
+        sa.event.listen(engine, "before_cursor_execute", count)
+        try:
+            call(owner, servers.list_members, server_id, limit=limit)
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", count)
+        counts.append(len(statements))
+    assert counts[0] == counts[1], statements
     with refused("bad_cursor"):
         call(owner, servers.list_members, server_id, cursor="e30=")
+    # Any cursor of the documented shape positions a page, even one no page gave.
+    assert call(owner, servers.list_members, server_id, cursor="ff-1").members == []
+    assert len(call(owner, servers.list_members, server_id, cursor="-0").members) == 13
 
 
 def test_my_servers_and_the_channels_a_member_may_view(make_user: Callable[..., int]) -> None:
