@@ -25,6 +25,8 @@ from socialhub.api import (
     unread,
     users,
 )
+from socialhub.api import channels as channels_api
+from socialhub.api import pins as pins_api
 from socialhub.api.caching import CacheFingerprinted
 from socialhub.api.errors import error_response, install_error_handlers
 from socialhub.db import get_engine
@@ -92,6 +94,8 @@ def create_api() -> FastAPI:
         media.router,
         events.router,
         health_router,
+        channels_api.router,
+        pins_api.router,
     ):
         api.include_router(router, prefix=API_PREFIX)
     # The HTML of /p/<id> and /u/<name> with their previews, before Reflex's static files.
