@@ -28,6 +28,8 @@ from socialhub.api import (
     users,
 )
 from socialhub.api import servers as servers_api
+from socialhub.api import channels as channels_api
+from socialhub.api import pins as pins_api
 from socialhub.api.caching import CacheFingerprinted
 from socialhub.api.errors import error_response, install_error_handlers
 from socialhub.db import get_engine
@@ -98,6 +100,8 @@ def create_api() -> FastAPI:
         events.router,
         roles.router,
         health_router,
+        channels_api.router,
+        pins_api.router,
     ):
         api.include_router(router, prefix=API_PREFIX)
     # The HTML of /p/<id> and /u/<name> with their previews, before Reflex's static files.

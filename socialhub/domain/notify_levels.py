@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -153,7 +154,7 @@ def get_notifications(session: Session, actor: User, server_id: str) -> ServerNo
     )
 
 
-_KEEP = object()
+KEEP: Any = object()  # a level not given: left as it is
 
 
 def _apply(
@@ -169,7 +170,7 @@ def _apply(
     setting = session.get(NotificationSetting, (user_id, server_id, channel_id))
     if setting is None:
         setting = NotificationSetting(user_id=user_id, server_id=server_id, channel_id=channel_id)
-    if level is not _KEEP:
+    if level is not KEEP:
         setting.level = level  # type: ignore[assignment]
     if mute is not None:
         if mute == UNMUTE:
@@ -194,13 +195,13 @@ def check_set_server_notifications(
     actor: User,
     server_id: str,
     *,
-    level: str | object | None = _KEEP,
+    level: str | object | None = KEEP,
     mute: str | None = None,
 ) -> NotificationLevelView:
     """`level`: all, mentions or nothing (left as it is when not given); `mute`: 1h, 8h, 24h,
     forever, or off."""
     access_server(session, actor, server_id)
-    clean = _KEEP if level is _KEEP else clean_level(level, allow_inherit=False)  # type: ignore[arg-type]
+    clean = KEEP if level is KEEP else clean_level(level, allow_inherit=False)  # type: ignore[arg-type]
     now = utcnow()
     setting = _apply(
         session,
@@ -219,12 +220,12 @@ def check_set_channel_notifications(
     actor: User,
     channel_id: str,
     *,
-    level: str | object | None = _KEEP,
+    level: str | object | None = KEEP,
     mute: str | None = None,
 ) -> NotificationLevelView:
     """`level`: all, mentions, nothing, or None (as the server)."""
     access = access_channel(session, actor, channel_id)
-    clean = _KEEP if level is _KEEP else clean_level(level, allow_inherit=True)  # type: ignore[arg-type]
+    clean = KEEP if level is KEEP else clean_level(level, allow_inherit=True)  # type: ignore[arg-type]
     now = utcnow()
     server_id = access.server.server.id
     setting = _apply(
