@@ -90,7 +90,8 @@ def test_server_settings_main_flows(
     expect(page.get_by_text("Slow mode set to 10 seconds")).to_be_visible()
     with _api(owner_tokens) as api_a:
         detail = api_a.get(f"/api/v1/servers/{server_id}").json()
-    general = next(c for c in detail["channels"] if c["name"] == "general")
+    channels = [*detail["channels"], *(c for cat in detail["categories"] for c in cat["channels"])]
+    general = next(c for c in channels if c["name"] == "general")
     assert general["slow_mode_seconds"] == 10
 
     # A ban, with its reason in the audit log.
