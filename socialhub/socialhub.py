@@ -9,7 +9,7 @@ import reflex as rx
 from socialhub.api.app import create_api
 from socialhub.delivery import connections
 from socialhub.logs import configure_logging
-from socialhub.pages import seo
+from socialhub.pages import seo, server_settings
 from socialhub.pages.auth import ON_LOAD as PUBLIC_ON_LOAD
 from socialhub.pages.auth import login_page, signup_page
 from socialhub.pages.explore import explore_page
@@ -232,6 +232,13 @@ app.add_page(
     route="/server-invite/[code]",
     title="Server invite · SocialHub",
     on_load=live(ServerJoinState.load_invite),
+    meta=seo.NOINDEX,
+)
+app.add_page(
+    server_settings.server_settings_page,
+    route="/servers/[server_id]/settings",
+    title="Server settings · SocialHub",
+    on_load=live(*server_settings.LOADERS),
     meta=seo.NOINDEX,
 )
 # Reflex's own 404 route: served for every unknown path.

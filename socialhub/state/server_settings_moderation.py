@@ -1,0 +1,250 @@
+"""The audit log and automod sections of the server settings: the log newest first, filtered
+by action and by who acted; automod's word and pattern rules (block or flag) and the messages
+its flag rules let through, for moderators to look at."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import reflex as rx
+from pydantic import BaseModel
+from sqlmodel import Session
+
+from socialhub.domain import automod, moderation
+from socialhub.domain import users as users_domain
+from socialhub.models import User
+from socialhub.models.moderation_views import AuditEntryView, AutomodFlagView, AutomodRuleView
+from socialhub.state.base import Failed, run_as_user
+from socialhub.state.clock import Clock, tab_clock
+from socialhub.state.server_settings import ServerSettingsState
+
+ALL_ACTIONS = "all"
+# The actions the domain records, in words (the filter offers these).
+ACTION_LABELS: dict[str, str] = {
+    "server_create": "Server created",
+    "server_update": "Server settings changed",
+    "server_transfer": "Ownership transferred",
+    "role_create": "Role created",
+    "role_update": "Role changed",
+    "role_move": "Roles reordered",
+    "role_delete": "Role deleted",
+    "member_role_add": "Role given",
+    "member_role_remove": "Role taken away",
+    "channel_create": "Channel created",
+    "channel_update": "Channel changed",
+    "channel_delete": "Channel deleted",
+    "category_create": "Category created",
+    "category_update": "Category changed",
+    "category_delete": "Category deleted",
+    "overwrite_update": "Channel permissions changed",
+    "member_kick": "Member kicked",
+    "member_ban": "Member banned",
+    "member_unban": "Member unbanned",
+    "member_timeout": "Member timed out",
+    "member_timeout_remove": "Timeout ended",
+    "message_delete": "Message deleted",
+    "invite_create": "Invite created",
+    "invite_revoke": "Invite revoked",
+    "automod_rule_create": "Automod rule added",
+    "automod_rule_delete": "Automod rule deleted",
+    "automod_flag_resolve": "Flagged message reviewed",
+}
+ACTION_CHOICES: list[tuple[str, str]] = [(ALL_ACTIONS, "All actions"), *ACTION_LABELS.items()]
+PAGE_SIZE = 50
+
+
+class AuditRow(BaseModel):
+    id: int
+    when: str
+    actor: str
+    action: str
+    action_label: str
+    target: str
+    reason: str
+    changes: str
+
+
+class RuleRow(BaseModel):
+    id: int
+    kind: str
+    value: str
+    action: str
+    creator: str
+
+
+class FlagRow(BaseModel):
+    id: int
+    when: str
+    author: str
+    body: str
+    rule: str
+
+
+def _name(user: Any) -> str:
+    return "@" + user.username if user is not None else "someone gone"
+
+
+def audit_rows(entries: list[AuditEntryView], clock: Clock) -> list[AuditRow]:
+    return [
+        AuditRow(
+            id=e.id,
+            when=clock.date_time(e.created_at),
+            actor=_name(e.actor),
+            action=e.action,
+            action_label=ACTION_LABELS.get(e.action, e.action.replace("_", " ")),
+            target=_name(e.target_user)
+            if e.target_user
+            else f"{e.target_type} {e.target_id}".strip(),
+            reason=e.reason,
+            changes=json.dumps(e.changes, ensure_ascii=False) if e.changes else "",
+        )
+        for e in entries
+    ]
+
+
+def rule_rows(rules: list[AutomodRuleView]) -> list[RuleRow]:
+    return [
+        RuleRow(id=r.id, kind=r.kind, value=r.value, action=r.action, creator=_name(r.created_by))
+        for r in rules
+    ]
+
+
+def flag_rows(flags: list[AutomodFlagView], clock: Clock) -> list[FlagRow]:
+    return [
+        FlagRow(
+            id=f.id,
+            when=clock.date_time(f.created_at),
+            author=_name(f.message.author),
+            body=f.message.body,
+            rule=f.rule.value if f.rule else "a deleted rule",
+        )
+        for f in flags
+    ]
+
+
+class AuditLogState(rx.State):
+    entries: list[AuditRow] = []
+    action: str = ALL_ACTIONS
+    actor: str = ""
+    next_before: int = 0
+    loading: bool = False
+
+    async def _read(self, server_id: str, before: int | None) -> Failed | None:
+        action = None if self.action == ALL_ACTIONS else self.action
+        actor_name = self.actor.strip().lstrip("@")
+        clock = tab_clock(self)
+
+        def work(session: Session, user: User) -> tuple[list[AuditRow], int]:
+            actor_id = users_domain.access_user(session, actor_name).id if actor_name else None
+            page = moderation.list_audit_log(
+                session,
+                user,
+                server_id,
+                before=before,
+                action=action,
+                actor_id=actor_id,
+                limit=PAGE_SIZE,
+            )
+            return audit_rows(page.entries, clock), page.next_before or 0
+
+        result = await run_as_user(self, work)
+        if isinstance(result, Failed):
+            return result
+        rows, self.next_before = result
+        self.entries = [*self.entries, *rows] if before else rows
+        return None
+
+    async def _load_section(self, server_id: str) -> Failed | None:
+        return await self._read(server_id, None)
+
+    async def _reload(self) -> Any:
+        failed = await self._read((await self.get_state(ServerSettingsState)).server_id, None)
+        return failed.toast if failed else None
+
+    @rx.event
+    async def set_action(self, value: str) -> Any:
+        self.action = value
+        return await self._reload()
+
+    @rx.event
+    async def filter_actor(self, form: dict[str, Any]) -> Any:
+        self.actor = str(form.get("actor", ""))
+        return await self._reload()
+
+    @rx.event
+    async def load_more(self) -> Any:
+        if not self.next_before or self.loading:
+            return None
+        self.loading = True
+        try:
+            server_id = (await self.get_state(ServerSettingsState)).server_id
+            failed = await self._read(server_id, self.next_before)
+        finally:
+            self.loading = False
+        return failed.toast if failed else None
+
+
+class AutomodState(rx.State):
+    rules: list[RuleRow] = []
+    flags: list[FlagRow] = []
+    new_kind: str = "word"
+    new_action: str = "block"
+
+    async def _server_id(self) -> str:
+        return (await self.get_state(ServerSettingsState)).server_id
+
+    async def _load_section(self, server_id: str) -> Failed | None:
+        clock = tab_clock(self)
+
+        def work(session: Session, user: User) -> tuple[list[RuleRow], list[FlagRow]]:
+            rules = automod.list_rules(session, user, server_id)
+            flags = automod.list_flags(session, user, server_id)
+            return rule_rows(rules), flag_rows(flags.flags, clock)
+
+        result = await run_as_user(self, work)
+        if isinstance(result, Failed):
+            return result
+        self.rules, self.flags = result
+        return None
+
+    async def _change(self, work: Callable[[Session, User, str], object], success: str) -> Any:
+        server_id = await self._server_id()
+        result = await run_as_user(self, lambda s, u: work(s, u, server_id))
+        if isinstance(result, Failed):
+            return result.toast
+        failed = await self._load_section(server_id)
+        return failed.toast if failed else rx.toast.success(success)
+
+    @rx.event
+    def set_new_kind(self, value: str) -> None:
+        self.new_kind = value
+
+    @rx.event
+    def set_new_action(self, value: str) -> None:
+        self.new_action = value
+
+    @rx.event
+    async def add_rule(self, form: dict[str, Any]) -> Any:
+        value, kind, action = str(form.get("value", "")), self.new_kind, self.new_action
+        return await self._change(
+            lambda s, u, server_id: automod.check_create_rule(
+                s, u, server_id, kind=kind, value=value, action=action
+            ),
+            "Rule added",
+        )
+
+    @rx.event
+    async def delete_rule(self, rule_id: int) -> Any:
+        return await self._change(
+            lambda s, u, server_id: automod.check_delete_rule(s, u, server_id, rule_id),
+            "Rule deleted",
+        )
+
+    @rx.event
+    async def resolve_flag(self, flag_id: int) -> Any:
+        return await self._change(
+            lambda s, u, server_id: automod.check_resolve_flag(s, u, server_id, flag_id),
+            "Marked as reviewed",
+        )

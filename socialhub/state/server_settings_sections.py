@@ -1,0 +1,25 @@
+"""Which state reads each section of the server settings page."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+
+def section_state(section: str) -> type[rx.State] | None:
+    """The state whose `_load_section(server_id)` reads `section` (None: nothing to read)."""
+    from socialhub.state.server_settings_channels import ChannelSettingsState
+    from socialhub.state.server_settings_members import InviteSettingsState, MemberSettingsState
+    from socialhub.state.server_settings_moderation import AuditLogState, AutomodState
+    from socialhub.state.server_settings_overview import OverviewState
+    from socialhub.state.server_settings_roles import RoleSettingsState
+
+    states: dict[str, type[rx.State]] = {
+        "overview": OverviewState,
+        "roles": RoleSettingsState,
+        "channels": ChannelSettingsState,
+        "members": MemberSettingsState,
+        "invites": InviteSettingsState,
+        "audit-log": AuditLogState,
+        "automod": AutomodState,
+    }
+    return states.get(section)
