@@ -114,9 +114,23 @@ def _events_used_by_the_ui() -> set[tuple[str, str]]:
 
 
 def _attribute_names(path: Path) -> set[tuple[str, str]]:
+    """`State.handler` names, through the module's short names for a state (`A = AuditState`,
+    `import ... AuditState as A`) too."""
+    tree = ast.parse(path.read_text())
+    aliases: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            aliases.update({a.asname: a.name for a in node.names if a.asname})
+        elif (
+            isinstance(node, ast.Assign)
+            and isinstance(node.value, ast.Name)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+        ):
+            aliases[node.targets[0].id] = node.value.id
     return {
-        (node.value.id, node.attr)
-        for node in ast.walk(ast.parse(path.read_text()))
+        (aliases.get(node.value.id, node.value.id), node.attr)
+        for node in ast.walk(tree)
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
     }
 

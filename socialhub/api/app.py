@@ -27,9 +27,9 @@ from socialhub.api import (
     unread,
     users,
 )
-from socialhub.api import servers as servers_api
 from socialhub.api import channels as channels_api
 from socialhub.api import pins as pins_api
+from socialhub.api import servers as servers_api
 from socialhub.api.caching import CacheFingerprinted
 from socialhub.api.errors import error_response, install_error_handlers
 from socialhub.db import get_engine

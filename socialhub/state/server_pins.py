@@ -44,10 +44,6 @@ class ServerPinsState(rx.State):
     async def set_open(self, value: bool) -> Any:
         return await self._show(value)
 
-    @rx.event
-    async def toggle(self) -> Any:
-        return await self._show(not self.open)
-
     async def _show(self, value: bool) -> Any:
         self.open = value
         if not value:

@@ -184,12 +184,6 @@ class ServerState(rx.State):
     def close_drawer(self) -> None:
         self.drawer_open = False
 
-    @rx.event
-    def choose_channel(self, channel_id: str) -> Any:
-        """A tap on a channel: its page (which opens it), and on a phone the drawer closes."""
-        self.drawer_open = False
-        return rx.redirect(server_path(self.server_id, channel_id))
-
     # Actions ---------------------------------------------------------------------------------
 
     def _left(self, server_id: str, message: str, *, error: bool = False) -> list[EventSpec]:
