@@ -16,4 +16,5 @@ def purge_expired() -> dict[str, int]:
         return maintenance.do_purge_expired(session)
 
 
+import backend_jobs.servers  # noqa: E402  (registers the servers' periodic tasks)
 import backend_jobs.social  # noqa: E402, F401  (registers the social network's periodic tasks)

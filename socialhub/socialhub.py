@@ -21,10 +21,14 @@ from socialhub.pages.not_found import not_found_page
 from socialhub.pages.people import people_page
 from socialhub.pages.post import post_page
 from socialhub.pages.profile import profile_page
+from socialhub.pages.servers import server_invite_page, server_page, servers_page
 from socialhub.pages.settings import settings_page
 from socialhub.pages.stories import stories_page
 from socialhub.realtime.hub import get_hub
-from socialhub.state import live_features  # noqa: F401  (registers the listener's features)
+from socialhub.state import (
+    live_features,  # noqa: F401  (registers the listener's features)
+    server_live,  # noqa: F401  (and the servers' feature)
+)
 from socialhub.state.chat_list import ChatListState
 from socialhub.state.clock import TZ_SCRIPT
 from socialhub.state.feed import FeedState
@@ -33,6 +37,9 @@ from socialhub.state.graph_lists import GraphListState
 from socialhub.state.not_found import NotFoundState
 from socialhub.state.profile import ProfileState
 from socialhub.state.realtime import RealtimeState
+from socialhub.state.server_invites import ServerJoinState
+from socialhub.state.server_members import ServerMembersState
+from socialhub.state.servers import ServerState
 from socialhub.state.settings import SettingsState
 from socialhub.state.stories import StoryState
 from socialhub.state.unread import UnreadState
@@ -70,6 +77,7 @@ HEAD = [
     rx.script(src="/chat_reading.js"),
     rx.script(src="/emoji.js"),
     rx.script(src="/stories.js"),
+    rx.script(src="/servers.js"),
 ]
 
 app = rx.App(
@@ -84,6 +92,7 @@ app = rx.App(
         "/chat_reading.css",
         "/emoji.css",
         "/stories.css",
+        "/servers.css",
     ],
 )
 
@@ -201,6 +210,28 @@ app.add_page(
     route="/join/[code]",
     title="Join · SocialHub",
     on_load=InvitePreviewState.load,
+    meta=seo.NOINDEX,
+)
+app.add_page(
+    servers_page,
+    route="/servers",
+    title="Servers · SocialHub",
+    on_load=live(ServerState.load, ServerJoinState.load_discovery),
+    meta=seo.NOINDEX,
+)
+for route in ("/servers/[server_id]", "/servers/[server_id]/[channel_id]"):
+    app.add_page(
+        server_page,
+        route=route,
+        title="Servers · SocialHub",
+        on_load=live(ServerState.load, ServerMembersState.sync),
+        meta=seo.NOINDEX,
+    )
+app.add_page(
+    server_invite_page,
+    route="/server-invite/[code]",
+    title="Server invite · SocialHub",
+    on_load=live(ServerJoinState.load_invite),
     meta=seo.NOINDEX,
 )
 # Reflex's own 404 route: served for every unknown path.

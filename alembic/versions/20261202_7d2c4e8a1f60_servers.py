@@ -320,7 +320,7 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("channel_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True)
         )
-        batch_op.create_index(batch_op.f("ix_posts_channel_id"), ["channel_id"], unique=False)
+        batch_op.create_index("ix_posts_channel_id", ["channel_id", "id"], unique=False)
         batch_op.create_foreign_key(
             "fk_posts_channel_id_conversations",
             "conversations",
@@ -333,7 +333,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("posts", schema=None) as batch_op:
         batch_op.drop_constraint("fk_posts_channel_id_conversations", type_="foreignkey")
-        batch_op.drop_index(batch_op.f("ix_posts_channel_id"))
+        batch_op.drop_index("ix_posts_channel_id")
         batch_op.drop_column("channel_id")
 
     with op.batch_alter_table("conversations", schema=None) as batch_op:

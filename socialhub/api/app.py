@@ -16,17 +16,20 @@ from socialhub.api import (
     graph,
     interactions,
     media,
+    moderation,
     people,
     polls,
     posts,
     previews,
     reports,
+    roles,
     stories,
     unread,
     users,
 )
 from socialhub.api import channels as channels_api
 from socialhub.api import pins as pins_api
+from socialhub.api import servers as servers_api
 from socialhub.api.caching import CacheFingerprinted
 from socialhub.api.errors import error_response, install_error_handlers
 from socialhub.db import get_engine
@@ -92,7 +95,10 @@ def create_api() -> FastAPI:
         stories.router,
         reports.router,
         media.router,
+        servers_api.router,
+        moderation.router,
         events.router,
+        roles.router,
         health_router,
         channels_api.router,
         pins_api.router,

@@ -1,5 +1,6 @@
-"""/api/v1/posts, /feed, /users/{username}/posts and /tags/{tag}/posts: posts, reposts, quotes and
-the feeds, on the web app's domain functions."""
+"""/api/v1/posts, /feed, /users/{username}/posts, /tags/{tag}/posts and /channels/{id}/posts:
+posts, reposts, quotes and the feeds (a server's posts channels included), on the web app's
+domain functions."""
 
 from __future__ import annotations
 
@@ -99,13 +100,26 @@ def create_post(
     quote_of_id: Annotated[
         str | None, Form(description="the public post this one quotes", json_schema_extra=AN_ID)
     ] = None,
+    channel_id: Annotated[
+        str | None,
+        Form(
+            description="a server's posts channel to post in: only those who may view the "
+            "channel see the post (then `visibility` is not used)",
+            json_schema_extra=AN_ID,
+        ),
+    ] = None,
 ) -> PostView:
-    """Publish a post (multipart/form-data): text, images, a poll, or a quote of a public post.
+    """Publish a post (multipart/form-data): text, images, a poll, or a quote of a public post;
+    with `channel_id`, into a server's posts channel (read it with `GET /channels/{id}/posts`).
 
     Empty text is allowed with images, a poll or a quote. Images are re-encoded to WebP (640 and
     1600 px) without their metadata. Errors: 422 `too_long`, `empty`, `bad_visibility`,
     `too_many_images`, `poll_*` or `invalid_input` (poll not JSON); 413 `too_large`; 415
     `unsupported_media` (not an image); 404 `post_not_found` and 403 `not_public` for the quote.
+    In a channel: 404 `channel_not_found` (missing, or not visible to you), 422
+    `not_a_posts_channel` (a text or announcement channel), 403 `missing_permission`
+    (SEND_MESSAGES, or ATTACH_FILES for images) or `timed_out`, 403 `channel_post` when quoting
+    a post of another channel.
     """
     with transaction() as db:
         author = caller.user(db)
@@ -117,6 +131,7 @@ def create_post(
             images=[read_limited(image) for image in images],
             poll=_poll(poll),
             quote_of_id=quote_of_id or None,
+            channel_id=channel_id or None,
         )
         return posts.post_view(db, author, post)
 
@@ -147,7 +162,8 @@ def edit_post(post_id: str, body: PostEdit, caller: CurrentCaller) -> PostView:
 @router.delete("/posts/{post_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_post(post_id: str, caller: CurrentCaller) -> Response:
     """The author deletes a post, with its images, comments, likes, poll and reposts (403
-    `not_author` / 404 as for edits)."""
+    `not_author` / 404 as for edits). In a posts channel, members with MANAGE_MESSAGES there
+    delete anyone's post (written to the server's audit log as `post_delete`)."""
     with transaction() as db:
         posts.check_delete_post(db, caller.user(db), post_id)
     return no_content()
@@ -156,7 +172,8 @@ def delete_post(post_id: str, caller: CurrentCaller) -> Response:
 @router.post("/posts/{post_id}/repost", response_model=PostView)
 def repost(post_id: str, caller: CurrentCaller) -> PostView:
     """Share a public post with your followers; again: the same repost. Returns the repost
-    (the original in `repost_of`). 403 `not_public` for a followers-only post."""
+    (the original in `repost_of`). 403 `not_public` for a followers-only post, `channel_post`
+    for a post of a posts channel (it stays in its channel)."""
     with transaction() as db:
         user = caller.user(db)
         return posts.post_view(db, user, posts.check_repost(db, user, post_id))
@@ -225,3 +242,20 @@ def hashtag(
     with transaction() as db:
         viewer = reader(db, caller, PublicRead.hashtag)
         return feeds.hashtag_feed(db, viewer, tag, before=before, after=after, limit=limit)
+
+
+@router.get("/channels/{channel_id}/posts", response_model=FeedPage)
+def channel_posts(
+    channel_id: str,
+    caller: CurrentCaller,
+    before: Before = None,
+    after: After = None,
+    limit: Limit = 20,
+) -> FeedPage:
+    """The feed of a server's posts channel, newest first (post with `POST /posts` and
+    `channel_id`). 404 `channel_not_found` when it does not exist or you may not view it, 422
+    `not_a_posts_channel` for a channel that takes messages."""
+    with transaction() as db:
+        return feeds.channel_feed(
+            db, caller.user(db), channel_id, before=before, after=after, limit=limit
+        )

@@ -154,7 +154,9 @@ def message_menu(message: rx.Var[MessageRow]) -> rx.Component:
                 "Delete for me", on_click=ConversationState.delete_for_me(message.id)
             ),
             rx.cond(
-                message.mine | (ConversationState.open_role == "admin"),
+                message.mine
+                | (ConversationState.open_role == "admin")
+                | ConversationState.open_can_moderate,
                 rx.dropdown_menu.item(
                     "Delete for everyone",
                     color="red",
@@ -207,7 +209,8 @@ def message_bubble(message: rx.Var[MessageRow]) -> rx.Component:
     bubble = rx.box(
         rx.vstack(
             rx.cond(
-                ~message.mine & ~message.grouped & (ConversationState.open_kind == "group"),
+                # Groups and server channels name the author; a DM does not need to.
+                ~message.mine & ~message.grouped & (ConversationState.open_kind != "dm"),
                 rx.text(message.author_name, size="1", weight="bold", color_scheme="violet"),
             ),
             rx.cond(

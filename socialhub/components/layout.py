@@ -60,6 +60,7 @@ def navbar() -> rx.Component:
                     badge=unread_badge(),
                     label=UnreadState.messages_label,
                 ),
+                nav_link("Servers", "/servers", "server"),
                 nav_link("Friends", "/friends", "users"),
                 nav_link("Profile", "/u/" + SessionState.username, "user"),
                 nav_link("Settings", "/settings", "settings"),
@@ -94,9 +95,10 @@ def navbar() -> rx.Component:
     )
 
 
-def app_shell(content: rx.Component, *, public: bool = False) -> rx.Component:
+def app_shell(content: rx.Component, *, public: bool = False, wide: bool = False) -> rx.Component:
     """A signed-in page: nothing shows until the session is known (pages are prerendered). A
-    `public` page shows a visitor the content too, under the visitor's bar."""
+    `public` page shows a visitor the content too, under the visitor's bar; a `wide` one (the
+    servers' layout) spans the window."""
     member = SessionState.is_authenticated
     if public:
         shown, bar = member | SessionState.checked, rx.cond(member, navbar(), visitor_navbar())
@@ -107,7 +109,9 @@ def app_shell(content: rx.Component, *, public: bool = False) -> rx.Component:
         rx.box(
             bar,
             rx.el.main(
-                rx.container(content, size="3", padding_x="1em", padding_y="1.5em"),
+                content
+                if wide
+                else rx.container(content, size="3", padding_x="1em", padding_y="1.5em"),
             ),
             report_dialog(),
             confirm_dialog(),

@@ -35,10 +35,17 @@ class ReceiptBuffer:
         arrived = delivered_positions(events, user_id)
         if not arrived:
             return
+        # Server channels keep no delivery receipts: only the channel on screen is noted (read).
+        channels = {
+            str(e["data"].get("conversation_id"))
+            for e in events
+            if isinstance(e.get("data"), dict) and e["data"].get("server_id")
+        }
         with self._lock:
             for chat, seq in arrived.items():
                 key = (user_id, chat)
-                self._delivered[key] = max(self._delivered.get(key, 0), seq)
+                if chat not in channels:
+                    self._delivered[key] = max(self._delivered.get(key, 0), seq)
                 if chat == reading:
                     self._read[key] = max(self._read.get(key, 0), seq)
         self._ensure_flusher()
@@ -66,11 +73,11 @@ class ReceiptBuffer:
         with self._lock:
             delivered, self._delivered = self._delivered, {}
             read, self._read = self._read, {}
-        if not delivered:
+        if not delivered and not read:
             return 0
         with transaction() as session:
             messages.do_record_receipts(session, delivered, read)
-        return len(delivered)
+        return len(delivered) + len(read)
 
 
 receipts = ReceiptBuffer()

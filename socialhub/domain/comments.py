@@ -4,6 +4,9 @@ Events: a comment's add, edit or delete is pushed on topic "post:<id>" (type "co
 "add"/"edit"/"delete", data {"post_id", "comment_id"}) with the post's new counts; a new comment
 is stored for the post's author and, for a reply, the parent comment's author (type "comment",
 op "add"), never for the commenter.
+
+In a posts channel, commenting needs SEND_MESSAGES there; only those who may view the channel are
+told; moderators with MANAGE_MESSAGES there delete any comment (audited "comment_delete").
 """
 
 from __future__ import annotations
@@ -15,10 +18,17 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
 from socialhub.domain import blocks, ratelimit, text
+from socialhub.domain.audit import do_audit
 from socialhub.domain.chats import user_brief
 from socialhub.domain.errors import InvalidInput, NotFound, PermissionDenied
 from socialhub.domain.pagination import id_cursor
-from socialhub.domain.post_access import access_post
+from socialhub.domain.permissions import Permission
+from socialhub.domain.post_access import (
+    access_post,
+    post_audience,
+    post_channel,
+    require_in_channel,
+)
 from socialhub.domain.posts import publish_counts
 from socialhub.domain.validation import clean_text
 from socialhub.models import Block, Comment, Post, User
@@ -79,6 +89,7 @@ def check_add_comment(
     post = access_post(session, actor, post_id)
     if blocks.is_blocked_between(session, actor.id, post.author_id):
         raise PermissionDenied("you cannot comment on this post", code="blocked")
+    require_in_channel(session, actor, post, Permission.SEND_MESSAGES)
     cleaned = _clean(body)
     parent: Comment | None = None
     if reply_to_id:
@@ -95,7 +106,7 @@ def check_add_comment(
     session.flush()
     _count(session, post.id, +1)
     told = {post.author_id, parent.author_id if parent else post.author_id} - {actor.id}
-    _publish(session, "add", comment, sorted(told))
+    _publish(session, "add", comment, post_audience(session, post, told))
     return comment
 
 
@@ -111,12 +122,31 @@ def check_edit_comment(session: Session, actor: User, comment_id: str, *, body: 
     return comment
 
 
+def _moderates(session: Session, actor: User, post: Post) -> bool:
+    """The actor holds MANAGE_MESSAGES in the posts channel of `post`."""
+    access = post_channel(session, actor, post)
+    return access is not None and access.can(Permission.MANAGE_MESSAGES)
+
+
 def check_delete_comment(session: Session, actor: User, comment_id: str) -> None:
-    """Its author or the post's author deletes a comment (and its replies)."""
+    """Its author or the post's author deletes a comment (and its replies); in a posts
+    channel, a moderator too."""
     comment, post = access_comment(session, actor, comment_id)
     if actor.id not in (comment.author_id, post.author_id):
-        raise PermissionDenied(
-            "only its author or the post's author can delete a comment", code="not_author"
+        if not _moderates(session, actor, post):
+            raise PermissionDenied(
+                "only its author or the post's author can delete a comment", code="not_author"
+            )
+        access = post_channel(session, actor, post)
+        assert access is not None
+        do_audit(
+            session,
+            access.server.server.id,
+            actor.id,
+            "comment_delete",
+            target_type="comment",
+            target_id=comment.id,
+            changes={"post_id": post.id, "author_id": comment.author_id},
         )
     replies = session.exec(
         select(func.count()).select_from(Comment).where(col(Comment.parent_id) == comment.id)
@@ -143,6 +173,7 @@ def comment_views(
     session: Session, viewer: User, post: Post, comments: Sequence[Comment]
 ) -> list[CommentView]:
     ids = [c.id for c in comments]
+    moderator = bool(comments) and _moderates(session, viewer, post)
     authors = {
         u.id: u
         for u in session.exec(select(User).where(col(User.id).in_({c.author_id for c in comments})))
@@ -169,7 +200,7 @@ def comment_views(
             created_at=c.created_at,
             edited=c.edited_at is not None,
             can_edit=c.author_id == viewer.id,
-            can_delete=viewer.id in (c.author_id, post.author_id),
+            can_delete=moderator or viewer.id in (c.author_id, post.author_id),
             reply_count=reply_counts[c.id],
         )
         for c in comments

@@ -1,9 +1,11 @@
-"""Feeds: home (people you follow, and you), a profile's timeline, explore and hashtag pages.
+"""Feeds: home (people you follow, and you), a profile's timeline, explore and hashtag pages,
+and a server's posts channel.
 
 Newest first, paged by post id (UUIDv7, so id order is time order): `before` gives older posts
 (pass the page's `next_cursor`), `after` newer ones (what arrived above the top: the "N new
 posts" pill). Posts by suspended authors and by anyone blocked either way are left out, and so
-are reposts of posts the viewer may not see.
+are reposts of posts the viewer may not see. Posts of posts channels show in their channel's
+feed only.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from socialhub.domain import blocks
 from socialhub.domain.pagination import id_cursor
-from socialhub.domain.posts import post_views
+from socialhub.domain.posts import access_posts_channel, post_views
 from socialhub.domain.users import access_user
 from socialhub.models import Block, Follow, Post, PostHashtag, PostVisibility, User
 from socialhub.models.post_views import FeedPage
@@ -44,6 +46,12 @@ def _not_hidden(author: Mapped[int], viewer: User) -> list[sa.ColumnElement[bool
         absent(Block, col(Block.blocker_id) == author, col(Block.blocked_id) == viewer.id),
         absent(User, col(User.id) == author, col(User.suspended_at).is_not(None)),
     ]
+
+
+def _social() -> sa.ColumnElement[bool]:
+    """Not in a posts channel. Written so that no index serves it: the channel index would
+    otherwise hand over every social post unsorted (see _in_id_order)."""
+    return _in_id_order(col(Post.channel_id)).is_(None)  # type: ignore[no-any-return]
 
 
 def _in_id_order(column: Any) -> Any:
@@ -106,11 +114,13 @@ def _home_query(session: Session, viewer: User) -> SelectOfScalar[Post]:
         .limit(_limit(WALK_FROM_FOLLOWS))
     ).all()
     if len(few) < WALK_FROM_FOLLOWS:
-        return select(Post).where(col(Post.author_id).in_([*few, viewer.id]))
+        return select(Post).where(col(Post.author_id).in_([*few, viewer.id]), _social())
     followed = select(followee).where(col(Follow.follower_id) == viewer.id)
     author = _in_id_order(col(Post.author_id))
     return select(Post).where(
-        author.in_(followed) | (author == viewer.id), *_not_hidden(col(Post.author_id), viewer)
+        author.in_(followed) | (author == viewer.id),
+        _social(),
+        *_not_hidden(col(Post.author_id), viewer),
     )
 
 
@@ -155,6 +165,7 @@ def explore_feed(
     query = select(Post).where(
         col(Post.visibility) == PostVisibility.public.value,
         col(Post.repost_of_id).is_(None),
+        _social(),
         *_not_hidden(col(Post.author_id), viewer),
     )
     return _page(session, viewer, query, before=before, after=after, limit=limit)
@@ -177,7 +188,7 @@ def profile_feed(
     assert author.id is not None
     if blocks.is_blocked_between(session, viewer.id, author.id):
         return FeedPage(posts=[], next_cursor=None)
-    query = select(Post).where(col(Post.author_id) == author.id)
+    query = select(Post).where(col(Post.author_id) == author.id, _social())
     following = session.get(Follow, (viewer.id, author.id)) is not None
     if viewer.id != author.id and not following:
         # Through the author's index: the one on visibility would walk everyone's posts.
@@ -205,6 +216,7 @@ def hashtag_feed(
             (col(Post.visibility) == PostVisibility.public.value)
             | col(Post.author_id).in_(followed)
             | (col(Post.author_id) == viewer.id),
+            _social(),
             *_not_hidden(col(Post.author_id), viewer),
         )
     )
@@ -217,3 +229,22 @@ def hashtag_feed(
         limit=limit,
         key=col(PostHashtag.post_id),
     )
+
+
+def channel_feed(
+    session: Session,
+    viewer: User,
+    channel_id: str,
+    *,
+    before: str | None = None,
+    after: str | None = None,
+    limit: int = 20,
+) -> FeedPage:
+    """The posts of a posts channel the viewer may view (VIEW_CHANNEL), by everyone not
+    suspended nor blocked either way. NotFound `channel_not_found` for a channel that is
+    missing or hidden, InvalidInput `not_a_posts_channel` for one that takes messages."""
+    access_posts_channel(session, viewer, channel_id)
+    query = select(Post).where(
+        col(Post.channel_id) == channel_id, *_not_hidden(col(Post.author_id), viewer)
+    )
+    return _page(session, viewer, query, before=before, after=after, limit=limit)

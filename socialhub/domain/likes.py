@@ -2,7 +2,8 @@
 
 A like or unlike is pushed on topic "post:<id>" (type "post", op "counts"); a new like is stored
 for the post's author (type "like", op "add", data {"post_id", "user": brief}), except on your
-own post.
+own post. In a posts channel, liking needs ADD_REACTIONS there, and the author is told only while
+they may view the channel.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from sqlmodel import Session, col, select
 
 from socialhub.domain.chats import user_brief
 from socialhub.domain.pagination import newest_people
-from socialhub.domain.post_access import access_post
+from socialhub.domain.permissions import Permission
+from socialhub.domain.post_access import access_post, post_audience, require_in_channel
 from socialhub.domain.posts import publish_counts
 from socialhub.models import Post, PostLike, User
 from socialhub.models.graph_views import PersonPage
@@ -34,6 +36,7 @@ def check_like(session: Session, actor: User, post_id: str) -> Post:
     """Like a post you may see (again: no change)."""
     assert actor.id is not None
     post = access_post(session, actor, post_id)
+    require_in_channel(session, actor, post, Permission.ADD_REACTIONS)
     if session.get(PostLike, (post.id, actor.id)) is None:
         session.add(PostLike(post_id=post.id, user_id=actor.id))
         session.flush()
@@ -44,7 +47,7 @@ def check_like(session: Session, actor: User, post_id: str) -> Post:
                 type="like",
                 op="add",
                 data={"post_id": post.id, "user": user_brief(actor).model_dump(mode="json")},
-                users=[post.author_id],
+                users=post_audience(session, post, [post.author_id]),
             )
     return post
 

@@ -509,17 +509,23 @@ def check_delete_message(
         )
     if message.kind != MessageKind.text.value:
         raise PermissionDenied("system messages cannot be deleted", code="system_message")
-    if message.deleted_at is None:
-        # A tombstone stays in the history; the text and its earlier versions are gone.
-        message.deleted_at = utcnow()
-        message.body = ""
-        message.attachments = []
-        session.execute(sa.delete(MessageEdit).where(col(MessageEdit.message_id) == message.id))
-        session.execute(sa.delete(Reaction).where(col(Reaction.message_id) == message.id))
-        session.add(message)
-        session.flush()
-        _publish_message(session, conversation, message, "delete")
+    do_delete_message(session, conversation, message)
     return message
+
+
+def do_delete_message(session: Session, conversation: Conversation, message: Message) -> None:
+    """Delete for everyone: a tombstone stays in the history; the text, its earlier versions
+    and its reactions are gone (also from the event log). Deleting a tombstone does nothing."""
+    if message.deleted_at is not None:
+        return
+    message.deleted_at = utcnow()
+    message.body = ""
+    message.attachments = []
+    session.execute(sa.delete(MessageEdit).where(col(MessageEdit.message_id) == message.id))
+    session.execute(sa.delete(Reaction).where(col(Reaction.message_id) == message.id))
+    session.add(message)
+    session.flush()
+    _publish_message(session, conversation, message, "delete")
 
 
 # Reactions ---------------------------------------------------------------------------------------

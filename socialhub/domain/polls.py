@@ -8,7 +8,8 @@ multiple-choice poll they may add up to more than 100.
 Events (topic "post:<id>", pushed live, not stored), data {"post_id", "poll": the results as seen
 by someone who has not voted}: a vote that changes a ballot (type "poll", op "update"); a poll
 reaching its closing time, announced by the periodic job (type "poll", op "closed"). A client
-keeps its own choices, or reloads the poll with `get_poll` to have them.
+keeps its own choices, or reloads the poll with `get_poll` to have them. In a posts channel,
+voting needs ADD_REACTIONS there (a timed-out member only reads the results).
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from sqlmodel import Session, col, func, select
 
 from socialhub.domain import ratelimit
 from socialhub.domain.errors import Conflict, InvalidInput, NotFound
-from socialhub.domain.post_access import access_post
+from socialhub.domain.permissions import Permission
+from socialhub.domain.post_access import access_post, require_in_channel
 from socialhub.domain.validation import clean_text
 from socialhub.models import Poll, PollOption, PollVote, Post, User
 from socialhub.models.base import utcnow
@@ -247,6 +249,8 @@ def check_vote(session: Session, voter: User, post_id: str, option_ids: Sequence
     poll, 1..n distinct options of a multiple-choice one. The same ballot again changes nothing.
     Returns the results as the voter now sees them."""
     assert voter.id is not None
+    post = access_post(session, voter, post_id)
+    require_in_channel(session, voter, post, Permission.ADD_REACTIONS)
     poll = _open_poll(session, voter, post_id)
     chosen = set(option_ids)
     if len(chosen) != len(option_ids):

@@ -9,6 +9,16 @@ watcher who may no longer see the post reloads it instead of reading it), a dele
 
 Reposts: only public posts can be reposted or quoted (code "not_public"), your own included; a
 repost of a repost shares the original; reposting twice is the same repost.
+
+Posts channels: a post given a `channel_id` lives in that server channel's feed (feeds.
+channel_feed) and is seen only by those who may view the channel (post_access); it needs
+SEND_MESSAGES there (ATTACH_FILES for images), has no audience of its own, no hashtags, and
+is never reposted, nor quoted outside its channel (code "channel_post"). Its events go into the
+channel's stream, for the channel's viewers only: type "post", op "add" (data {"post_id",
+"author_id"}), "update" (data {"post_id", "post": PostContent}) and "delete" (data {"post_id"}),
+each with "channel_id" and "server_id"; watchers of "post:<id>" hear an edit with "post"
+None (they reload it through the access rule) and the delete. Moderators with MANAGE_MESSAGES
+delete any post of the channel (audited "post_delete").
 """
 
 from __future__ import annotations
@@ -23,12 +33,26 @@ from sqlmodel import Session, col, or_, select
 from socialhub.config import get_settings
 from socialhub.db import on_commit, on_rollback
 from socialhub.domain import graph, media, polls, ratelimit, text
+from socialhub.domain.audit import do_audit
+from socialhub.domain.channel_messages import channel_access
 from socialhub.domain.chats import user_brief
 from socialhub.domain.errors import InvalidInput, NotFound, PermissionDenied
+from socialhub.domain.permissions import ChannelAccess, Permission, channel_not_found
 from socialhub.domain.post_access import access_post as access_post  # shared visibility rule
 from socialhub.domain.post_access import may_see_post as may_see_post
+from socialhub.domain.post_access import may_view_channel, post_channel
 from socialhub.domain.validation import clean_text
-from socialhub.models import Block, Follow, Post, PostHashtag, PostLike, PostVisibility, User
+from socialhub.models import (
+    Block,
+    ChannelType,
+    Conversation,
+    Follow,
+    Post,
+    PostHashtag,
+    PostLike,
+    PostVisibility,
+    User,
+)
 from socialhub.models.base import utcnow
 from socialhub.models.poll_views import PollSpec
 from socialhub.models.post_views import PictureView, PostContent, PostView
@@ -66,11 +90,17 @@ def _load(session: Session, ids: set[str]) -> dict[str, Post]:
 
 
 class _Audience:
-    """may_see_post for many posts at once: the authors, blocks and follows in three queries."""
+    """may_see_post for many posts at once: the authors, blocks and follows in three queries,
+    and each posts channel's access once."""
 
-    def __init__(self, session: Session, viewer: User, author_ids: set[int]) -> None:
+    def __init__(self, session: Session, viewer: User, posts: Sequence[Post]) -> None:
         assert viewer.id is not None
         self.viewer_id = viewer.id
+        author_ids = {p.author_id for p in posts}
+        self.channels = {
+            channel_id: may_view_channel(session, viewer, channel_id)
+            for channel_id in {p.channel_id for p in posts if p.channel_id is not None}
+        }
         others = author_ids - {viewer.id}
         self.authors = (
             {u.id: u for u in session.exec(select(User).where(col(User.id).in_(author_ids)))}
@@ -99,12 +129,18 @@ class _Audience:
 
     def may_see(self, post: Post) -> bool:
         """The same rule as post_access.may_see_post."""
+        if post.channel_id is not None and not self.channels[post.channel_id]:
+            return False
         if post.author_id == self.viewer_id:
             return True
         author = self.authors.get(post.author_id)
         if author is None or author.suspended_at is not None or post.author_id in self.blocked:
             return False
-        return post.visibility != PostVisibility.followers.value or post.author_id in self.followed
+        return (
+            post.channel_id is not None
+            or post.visibility != PostVisibility.followers.value
+            or post.author_id in self.followed
+        )
 
 
 def post_views(
@@ -127,7 +163,7 @@ def post_views(
     embedded = _load(session, {o.quote_of_id for o in shared if o.quote_of_id} - set(originals))
     referenced = {**originals, **embedded}
     everything = [*posts, *referenced.values()]
-    audience = _Audience(session, viewer, {p.author_id for p in everything})
+    audience = _Audience(session, viewer, everything)
     if visible_only:
         posts = [p for p in posts if audience.may_see(p)]
     visible = {i: p for i, p in referenced.items() if audience.may_see(p)}
@@ -164,6 +200,7 @@ def post_views(
             body=post.body,
             html=text.render(post.body) if post.body else "",
             visibility=post.visibility,
+            channel_id=post.channel_id,
             images=[picture_view(record) for record in post.images],
             created_at=post.created_at,
             edited=post.edited_at is not None,
@@ -247,7 +284,11 @@ def _store_images(session: Session, author: User, images: Sequence[bytes]) -> li
 
 
 def _set_hashtags(session: Session, post: Post) -> None:
+    """The tags of the post's text, for hashtag pages and trending: none in a posts channel,
+    whose posts never show there."""
     session.execute(sa.delete(PostHashtag).where(col(PostHashtag.post_id) == post.id))
+    if post.channel_id is not None:
+        return
     for tag in text.hashtags(post.body):
         session.add(
             PostHashtag(
@@ -256,9 +297,28 @@ def _set_hashtags(session: Session, post: Post) -> None:
         )
 
 
+def _publish_in_channel(session: Session, op: str, channel_id: str, **data: Any) -> None:
+    """A channel post's event, stored once in its channel's stream (whoever may view the
+    channel when the stream is read gets it); `server_id` marks it as a server's."""
+    channel = session.get(Conversation, channel_id)
+    publish_on_commit(
+        session,
+        type="post",
+        op=op,
+        data={**data, "channel_id": channel_id, "server_id": channel and channel.server_id},
+        conversation=channel_id,
+    )
+
+
 def _publish_new(session: Session, post: Post) -> None:
     """Stored for the author and their followers (all of whom may see it: a block ends the
-    follow), pushed to their profile's and, for an original public post, explore's watchers."""
+    follow), pushed to their profile's and, for an original public post, explore's watchers.
+    A channel post: stored once in the channel's stream, for those who may view it."""
+    if post.channel_id is not None:
+        _publish_in_channel(
+            session, "add", post.channel_id, post_id=post.id, author_id=post.author_id
+        )
+        return
     topics = [f"profile:{post.author_id}"]
     if post.visibility == PostVisibility.public.value and post.repost_of_id is None:
         topics.append("explore")
@@ -292,16 +352,59 @@ def publish_counts(session: Session, post_id: str) -> None:
     )
 
 
-def _shareable(session: Session, actor: User, post_id: str, *, field: str) -> Post:
-    """The post to repost or quote: a repost stands for its original, which must be public."""
+def _shareable(
+    session: Session, actor: User, post_id: str, *, field: str, channel_id: str | None = None
+) -> Post:
+    """The post to repost or quote (into `channel_id`, or the social feeds): a repost stands
+    for its original, which must be public; a channel post is only quoted in its channel."""
     original = access_post(session, actor, post_id)
     if original.repost_of_id:
         original = access_post(session, actor, original.repost_of_id)
+    if original.channel_id is not None and original.channel_id != channel_id:
+        raise PermissionDenied(
+            "a post of a posts channel stays in its channel",
+            code="channel_post",
+            details={"field": field},
+        )
     if original.visibility != PostVisibility.public.value:
         raise PermissionDenied(
             "only public posts can be shared", code="not_public", details={"field": field}
         )
     return original
+
+
+def access_posts_channel(session: Session, actor: User, channel_id: str) -> ChannelAccess:
+    """A posts channel the actor may view: NotFound (`channel_not_found`) when missing or
+    hidden, InvalidInput (`not_a_posts_channel`) for a text or announcement channel."""
+    channel = session.get(Conversation, channel_id) if channel_id else None
+    if channel is None:
+        raise channel_not_found()
+    access = channel_access(session, actor, channel)
+    if channel.channel_type != ChannelType.posts.value:
+        raise InvalidInput(
+            "posts go to a posts channel; this one takes messages",
+            field="channel_id",
+            code="not_a_posts_channel",
+        )
+    return access
+
+
+def _check_channel_post(
+    session: Session, author: User, channel_id: str, *, images: Sequence[bytes]
+) -> ChannelAccess:
+    """May the author post (these images) in the channel: SEND_MESSAGES, which a timeout
+    takes away, and ATTACH_FILES for images."""
+    access = access_posts_channel(session, author, channel_id)
+    if access.server.facts.timed_out():
+        raise PermissionDenied(
+            "you are timed out in this server",
+            code="timed_out",
+            details={"until": access.server.member.timeout_until},
+        )
+    access.require(Permission.SEND_MESSAGES, "you may not post in this channel")
+    if images:
+        access.require(Permission.ATTACH_FILES, "you may not attach pictures in this channel")
+    return access
 
 
 def check_create_post(
@@ -313,9 +416,13 @@ def check_create_post(
     images: Sequence[bytes] = (),
     poll: PollSpec | None = None,
     quote_of_id: str | None = None,
+    channel_id: str | None = None,
 ) -> Post:
     """A new post: text (up to 5,000 characters) with #hashtags and @mentions, up to 4 images,
     an optional poll, or a quote of a public post. Empty text needs images, a poll or a quote.
+
+    With `channel_id`, a post in that server's posts channel: its audience is the channel's
+    (`visibility` is not used), see the module's notes.
 
     Everything is checked before anything is written; images are stored last and removed if
     the transaction does not commit.
@@ -323,7 +430,14 @@ def check_create_post(
     assert author.id is not None
     text_body = _body(body)
     audience = _visibility(visibility)
-    quoted = _shareable(session, author, quote_of_id, field="quote_of_id") if quote_of_id else None
+    if channel_id is not None:
+        _check_channel_post(session, author, channel_id, images=images)
+        audience = PostVisibility.public.value
+    quoted = (
+        _shareable(session, author, quote_of_id, field="quote_of_id", channel_id=channel_id)
+        if quote_of_id
+        else None
+    )
     if not text_body and not images and poll is None and quoted is None:
         raise InvalidInput("the post is empty", field="body", code="empty")
     if poll is not None:
@@ -334,6 +448,7 @@ def check_create_post(
         body=text_body,
         visibility=audience,
         quote_of_id=quoted.id if quoted else None,
+        channel_id=channel_id,
     )
     post.images = _store_images(session, author, images)
     session.add(post)
@@ -363,6 +478,12 @@ def check_edit_post(
         raise InvalidInput("give a new body or visibility", code="nothing_to_change")
     new_body = post.body if body is None else _body(body)
     new_visibility = post.visibility if visibility is None else _visibility(visibility)
+    if post.channel_id is not None and new_visibility != post.visibility:
+        raise InvalidInput(
+            "a post in a posts channel is for the channel's members",
+            field="visibility",
+            code="channel_post",
+        )
     if not new_body and not post.images and not post.has_poll and not post.quote_of_id:
         raise InvalidInput("the post is empty", field="body", code="empty")
     if (new_body, new_visibility) == (post.body, post.visibility):
@@ -373,7 +494,17 @@ def check_edit_post(
     session.add(post)
     _set_hashtags(session, post)
     session.flush()
-    content = None if narrowed else post_content(post).model_dump(mode="json")
+    if post.channel_id is not None:
+        _publish_in_channel(
+            session,
+            "update",
+            post.channel_id,
+            post_id=post.id,
+            post=post_content(post).model_dump(mode="json"),
+        )
+    # Watchers of a channel post reload it through the channel's rule, as after a narrowing.
+    hidden = narrowed or post.channel_id is not None
+    content = None if hidden else post_content(post).model_dump(mode="json")
     publish_on_commit(
         session,
         type="post",
@@ -384,10 +515,33 @@ def check_edit_post(
     return post
 
 
+def _deletable(session: Session, actor: User, post_id: str) -> Post:
+    """A post the actor may delete: their own, or in a posts channel where they have
+    MANAGE_MESSAGES (audited)."""
+    post = access_post(session, actor, post_id)
+    if post.author_id == actor.id:
+        return post
+    access = post_channel(session, actor, post)
+    if access is None or not access.can(Permission.MANAGE_MESSAGES):
+        raise PermissionDenied("only the author can change this post", code="not_author")
+    do_audit(
+        session,
+        access.server.server.id,
+        actor.id,
+        "post_delete",
+        target_type="post",
+        target_id=post.id,
+        changes={"channel_id": post.channel_id, "author_id": post.author_id},
+    )
+    return post
+
+
 def check_delete_post(session: Session, actor: User, post_id: str) -> None:
     """The author deletes a post, with its comments, likes, poll and reposts (the database
-    cascades); its images go once the deletion is committed. Quotes of it lose their quote."""
-    post = _own_post(session, actor, post_id)
+    cascades); its images go once the deletion is committed. Quotes of it lose their quote.
+    In a posts channel, a moderator with MANAGE_MESSAGES may delete anyone's."""
+    post = _deletable(session, actor, post_id)
+    channel_id = post.channel_id
     records = list(post.images)
     original_id = post.repost_of_id
     session.delete(post)
@@ -396,6 +550,8 @@ def check_delete_post(session: Session, actor: User, post_id: str) -> None:
         _count_reposts(session, original_id, -1)
     for record in records:
         on_commit(session, partial(media.delete_picture, record))
+    if channel_id is not None:
+        _publish_in_channel(session, "delete", channel_id, post_id=post_id)
     publish_on_commit(
         session, type="post", op="delete", data={"post_id": post_id}, topics=[f"post:{post_id}"]
     )

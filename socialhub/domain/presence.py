@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -10,6 +11,7 @@ from sqlmodel import Session, col, select
 from socialhub.domain import blocks
 from socialhub.domain.users import access_user
 from socialhub.models import (
+    Block,
     Conversation,
     ConversationKind,
     Presence,
@@ -69,7 +71,43 @@ def may_see(session: Session, viewer_id: int, target: User) -> bool:
 
 
 def presence_view(session: Session, viewer_id: int, target: User) -> PresenceView:
-    if not may_see(session, viewer_id, target) or target.presence == Presence.invisible.value:
+    return _view(target, visible=may_see(session, viewer_id, target))
+
+
+def presence_views(
+    session: Session, viewer_id: int, targets: Sequence[User]
+) -> dict[int, PresenceView]:
+    """`presence_view` for many users at once (a member list page): the same rule, with the
+    blocks and DM contacts read in two queries instead of two per user."""
+    ids = [t.id for t in targets if t.id is not None and t.id != viewer_id]
+    blocked: set[int] = set()
+    if ids:
+        for blocker, blocked_id in session.execute(
+            sa.select(col(Block.blocker_id), col(Block.blocked_id)).where(
+                ((col(Block.blocker_id) == viewer_id) & col(Block.blocked_id).in_(ids))
+                | ((col(Block.blocked_id) == viewer_id) & col(Block.blocker_id).in_(ids))
+            )
+        ).all():
+            blocked.add(blocked_id if blocker == viewer_id else blocker)
+    needs_contacts = any(
+        t.presence_visibility == PresenceVisibility.contacts.value for t in targets
+    )
+    contacts = set(dm_contacts(session, viewer_id)) if needs_contacts else set()
+    views: dict[int, PresenceView] = {}
+    for target in targets:
+        assert target.id is not None
+        visibility = PresenceVisibility(target.presence_visibility)
+        visible = target.id == viewer_id or (
+            target.id not in blocked
+            and visibility is not PresenceVisibility.nobody
+            and (visibility is not PresenceVisibility.contacts or target.id in contacts)
+        )
+        views[target.id] = _view(target, visible=visible)
+    return views
+
+
+def _view(target: User, *, visible: bool) -> PresenceView:
+    if not visible or target.presence == Presence.invisible.value:
         return PresenceView(status="hidden", last_seen_at=None)
     fresh = target.last_seen_at is not None and utcnow() - target.last_seen_at < STALE
     if target.online and fresh:

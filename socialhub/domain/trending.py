@@ -3,8 +3,9 @@
 A tag scores one point per distinct author, weighed by how recent that author's latest use of it
 is (halved every `HALF_LIFE`): fifty posts by one account count once, and a tag that was busy
 yesterday morning fades behind one busy now. Only public posts by active accounts count, since
-the ranking is shown to everyone. `do_refresh_trending` rewrites the ranking (the periodic job in
-backend_jobs/social.py runs it every 5 minutes); readers only read the stored ranking.
+the ranking is shown to everyone (no post of a posts channel, which only its viewers see).
+`do_refresh_trending` rewrites the ranking (the periodic job in backend_jobs/social.py runs it
+every 5 minutes); readers only read the stored ranking.
 
 Event: when the top `SHOWN` (tags, order or author counts) change, the new top is pushed on topic
 "explore" (type "trending", op "update", data {"tags": [TrendingTag...]}).
@@ -61,6 +62,7 @@ def _scores(session: Session, now: datetime) -> tuple[dict[str, float], Counter[
             col(PostHashtag.created_at) > now - WINDOW,
             col(PostHashtag.created_at) <= now,
             col(Post.visibility) == PostVisibility.public.value,
+            col(Post.channel_id).is_(None),
             col(User.suspended_at).is_(None),
         )
         .group_by(col(PostHashtag.tag), col(PostHashtag.author_id))

@@ -23,6 +23,9 @@ class PostView(BaseModel):
     body: str
     html: str  # sanitised: markdown subset, @mention and #hashtag links
     visibility: str
+    channel_id: str | None = Field(
+        default=None, description="the server's posts channel it is in (None: the social feeds)"
+    )
     images: list[PictureView]
     created_at: datetime
     edited: bool

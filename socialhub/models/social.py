@@ -83,6 +83,8 @@ class Post(SQLModel, table=True):
     __table_args__ = (
         sa.Index("ix_posts_author_id", "author_id", "id"),
         sa.Index("ix_posts_visibility_id", "visibility", "id"),
+        # A posts channel's feed, newest first by id.
+        sa.Index("ix_posts_channel_id", "channel_id", "id"),
         # One repost of a post per user.
         sa.Index(
             "uq_posts_reposter",
@@ -111,7 +113,7 @@ class Post(SQLModel, table=True):
     # A post in a server's posts channel: seen only by who may view that channel, never in
     # profiles, home, explore, hashtags or trending.
     channel_id: str | None = Field(
-        default=None, foreign_key="conversations.id", ondelete="CASCADE", index=True, max_length=32
+        default=None, foreign_key="conversations.id", ondelete="CASCADE", max_length=32
     )
     # Counters kept by the domain in the same transaction as the rows they count.
     like_count: int = Field(default=0)

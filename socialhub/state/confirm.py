@@ -16,6 +16,7 @@ from socialhub.state.chat_admin import ChatAdminState
 from socialhub.state.conversation import ConversationState
 from socialhub.state.feed import FeedState
 from socialhub.state.profile import ProfileState
+from socialhub.state.server_invites import ServerLeaveState
 from socialhub.state.stories import StoryState
 
 
@@ -85,6 +86,14 @@ CONFIRMATIONS: dict[str, Confirmation] = {
         "friendship between you ends. You can unblock them later, but the ties stay cut.",
         "Block",
         ProfileState.block,
+        with_target=False,
+    ),
+    "leave_server": Confirmation(
+        "Leave {label}?",
+        "Its channels leave your list. To come back you need an invite, or the server must be "
+        "public.",
+        "Leave server",
+        ServerLeaveState.leave,
         with_target=False,
     ),
 }

@@ -111,6 +111,9 @@ class ConversationState(rx.State):
     # An admin removed me from the open group: read-only, told by whom ("" when unknown).
     open_removed: bool = False
     open_removed_by: str = ""
+    # A server channel: I may delete others' messages there (MANAGE_MESSAGES, set by the
+    # server page from the domain's flags).
+    open_can_moderate: bool = False
     _partner_id: int = 0
     messages: list[MessageRow] = []
     has_older: bool = False
@@ -200,6 +203,7 @@ class ConversationState(rx.State):
         self.open_members = summary.member_count
         self.open_removed = summary.removed
         self.open_removed_by = summary.removed_by or ""
+        self.open_can_moderate = False
         self.open_partner = summary.dm_username or ""
         self._partner_id = partner_id
         self.open_presence = presence_label(partner_presence, tab_clock(self))

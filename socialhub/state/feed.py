@@ -595,7 +595,12 @@ class FeedState(rx.State):
             data = event.get("data", {})
             post_id = str(data.get("post_id", ""))
             if kind == ("post", "add"):
-                if data.get("author_id") != me and self.kind in ("home", "explore"):
+                # A server's posts channel is not home's nor explore's.
+                if (
+                    data.get("author_id") != me
+                    and not data.get("channel_id")
+                    and self.kind in ("home", "explore")
+                ):
                     change.new_posts += 1
             elif kind == ("trending", "update") and self.kind == "explore":
                 change.trending = [TrendRow(**t) for t in data.get("tags", [])]

@@ -341,7 +341,7 @@ async def test_the_openapi_document_describes_the_post_form(client: httpx.AsyncC
     assert "201" in create["responses"]
     form = create["requestBody"]["content"]["multipart/form-data"]["schema"]["$ref"]
     fields = spec["components"]["schemas"][form.rsplit("/", 1)[-1]]["properties"]
-    assert set(fields) == {"body", "visibility", "images", "poll", "quote_of_id"}
+    assert set(fields) == {"body", "visibility", "images", "poll", "quote_of_id", "channel_id"}
     for path in (
         "/api/v1/posts/{post_id}",
         "/api/v1/posts/{post_id}/repost",

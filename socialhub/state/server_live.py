@@ -1,0 +1,264 @@
+"""How the server pages follow the stream (a `LiveFeature` of the tab's listener).
+
+Most events are applied from the event alone: a message into a channel not on screen lights
+its dot (and its server's on the rail), a mention that names me, one of my roles or everyone
+adds to the badge, my own read marker moving in another tab clears them. What changes what I
+may see (roles, channels, categories, my membership, the server itself) reads the server again
+through the same `access_server` as the page; being removed (kick, ban) leaves the server on
+the spot, with a toast saying why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import reflex as rx
+from sqlmodel import Session
+
+from socialhub.domain.errors import NotFound
+from socialhub.models import User
+from socialhub.realtime.hub import Event
+from socialhub.state.conversation import ConversationState
+from socialhub.state.realtime import RealtimeState, register_feature
+from socialhub.state.server_members import ServerMembersState
+from socialhub.state.server_pins import ServerPinsState
+from socialhub.state.server_reads import (
+    MemberPage,
+    Rail,
+    ServerView,
+    member_page,
+    my_servers,
+    server_view,
+)
+from socialhub.state.servers import ServerState, server_path
+
+SERVER_TYPES = frozenset(
+    {"server", "server_member", "role", "channel", "category", "pin", "mention", "channel_read"}
+)
+# What reading the server again follows from (who may see which channel, its name).
+RELOAD_TYPES = frozenset({"role", "channel", "category"})
+REMOVAL_REASONS = {
+    "ban": "You were banned from {name}",
+    "kick": "You were removed from {name}",
+    "delete": "{name} was deleted",
+}
+
+
+@dataclass
+class Plan:
+    """What a batch needs from the database for this tab."""
+
+    rail: bool = False
+    server: str = ""
+    members: str = ""
+    pins: str = ""
+    # Servers I am no longer in -> why (a reason of REMOVAL_REASONS, or "" for my own leave).
+    removed: dict[str, str] = field(default_factory=dict)
+
+    def any(self) -> bool:
+        return bool(self.rail or self.server or self.members or self.pins)
+
+
+@dataclass
+class Loaded:
+    rail: Rail | None = None
+    # The server read again; None when it is gone for me (NotFound).
+    server: ServerView | None = None
+    members: MemberPage | None = None
+    pins: list[Any] | None = None
+
+
+def _mentions_me(data: dict[str, Any], me: int, role_ids: set[str]) -> bool:
+    for mention in data.get("mentions", []):
+        kind, target = mention.get("kind"), str(mention.get("target", ""))
+        if kind in ("everyone", "here") or (kind == "user" and target == str(me)):
+            return True
+        if kind == "role" and target in role_ids:
+            return True
+    return False
+
+
+class ServerLive:
+    def wants(self, events: list[Event]) -> bool:
+        return any(
+            e.get("type") in SERVER_TYPES
+            or (e.get("type") == "message" and (e.get("data") or {}).get("server_id"))
+            for e in events
+        )
+
+    async def observe(self, listener: RealtimeState, events: list[Event], me: int) -> Plan:
+        servers = await listener.get_state(ServerState)
+        members = await listener.get_state(ServerMembersState)
+        pins = await listener.get_state(ServerPinsState)
+        current = servers.server_id
+        plan = Plan()
+        for event in events:
+            kind, data = (event.get("type"), event.get("op")), event.get("data") or {}
+            server_id = str(data.get("server_id", ""))
+            if kind[0] == "server":
+                plan.rail = True
+                if kind[1] in ("remove", "delete"):
+                    reason = "delete" if kind[1] == "delete" else str(data.get("reason", ""))
+                    plan.removed[server_id] = reason
+                elif server_id == current:
+                    plan.server = current
+            elif kind[0] == "server_member":
+                if data.get("user_id") == me and kind[1] == "update":
+                    plan.rail = True
+                    plan.server = current if server_id == current else plan.server
+                if server_id == current and members._shown_for(current):
+                    plan.members = current
+            elif kind[0] in RELOAD_TYPES:
+                plan.rail = True
+                if server_id == current:
+                    plan.server = current
+            elif kind[0] == "pin" and data.get("conversation_id") == servers.channel_id:
+                if pins.open:
+                    plan.pins = servers.channel_id
+            elif kind == ("channel_read", "update") and server_id != current:
+                plan.rail = True
+        for gone in plan.removed:
+            if gone == plan.server:
+                plan.server = ""
+        return plan
+
+    def needs_database(self, observed: Plan) -> bool:
+        return observed.any()
+
+    def load(self, session: Session, user: User, observed: Plan) -> Loaded:
+        loaded = Loaded()
+        if observed.rail:
+            loaded.rail = my_servers(session, user)
+        if observed.server:
+            try:
+                loaded.server = server_view(session, user, observed.server)
+            except NotFound:
+                loaded.server = None
+        if observed.members:
+            try:
+                loaded.members = member_page(session, user, observed.members)
+            except NotFound:
+                loaded.members = MemberPage([], "")
+        if observed.pins:
+            loaded.pins = ServerPinsState._load_pins(session, user, observed.pins)
+        return loaded
+
+    async def apply(
+        self,
+        listener: RealtimeState,
+        events: list[Event],
+        observed: Plan,
+        loaded: Loaded | None,
+        me: int,
+    ) -> list[Any]:
+        servers = await listener.get_state(ServerState)
+        conversation = await listener.get_state(ConversationState)
+        shown: list[Any] = []
+        names = {s.id: s.name for s in servers.get_value("servers")}
+        self._mark_arrivals(servers, conversation, events, me)
+        if loaded is not None and loaded.rail is not None:
+            servers._show_rail(loaded.rail)
+        current = servers.server_id
+        for server_id, reason in observed.removed.items():
+            template = REMOVAL_REASONS.get(reason)
+            name = names.get(server_id, "the server")
+            if server_id == current:
+                conversation.open_id = ""
+                shown += servers._left(
+                    server_id,
+                    (template or "You left {name}").format(name=name),
+                    error=template is not None,
+                )
+            elif template:
+                shown.append(rx.toast.info(template.format(name=name)))
+        if loaded is None:
+            return shown
+        if observed.server and observed.server == servers.server_id:
+            if loaded.server is None:
+                conversation.open_id = ""
+                shown += servers._left(observed.server, "You can no longer see this server")
+            else:
+                servers._show_server(loaded.server)
+                if servers.channel_id not in {c.id for c in loaded.server.channels}:
+                    conversation.open_id = ""
+                    shown.append(rx.redirect(server_path(servers.server_id)))
+                else:
+                    servers._mark_seen(servers.channel_id)
+        if loaded.members is not None:
+            members = await listener.get_state(ServerMembersState)
+            members._set_page(loaded.members)
+        if loaded.pins is not None:
+            pins = await listener.get_state(ServerPinsState)
+            pins._set_pins(loaded.pins)
+        return shown
+
+    def _mark_arrivals(
+        self,
+        servers: ServerState,
+        conversation: ConversationState,
+        events: list[Event],
+        me: int,
+    ) -> None:
+        """Dots and badges from the events alone: a message or a mention of me into a channel
+        not on screen; my read marker moving (another tab read the channel)."""
+        channel_servers = servers.get_value("_channel_servers")
+        reading = "" if conversation._hidden else conversation.open_id
+        unread: set[str] = set()
+        mentioned: dict[str, int] = {}
+        read: set[str] = set()
+        role_ids = set(servers.get_value("_role_ids"))
+        for event in events:
+            kind, data = (event.get("type"), event.get("op")), event.get("data") or {}
+            channel = str(data.get("conversation_id", ""))
+            if channel not in channel_servers or channel == reading:
+                continue
+            if kind == ("message", "add") and (data.get("author") or {}).get("id") != me:
+                unread.add(channel)
+            elif kind == ("mention", "add") and data.get("author_id") != me:
+                in_current = channel_servers[channel] == servers.server_id
+                # Off the open server my roles there are not at hand: the badge counts what
+                # names me or everyone; the next read of the rail adds the role mentions.
+                if _mentions_me(data, me, role_ids if in_current else set()):
+                    mentioned[channel] = mentioned.get(channel, 0) + 1
+            elif kind == ("channel_read", "update"):
+                read.add(channel)
+        if not (unread or mentioned or read):
+            return
+        rows = servers.get_value("channels")
+        if any(c.id in unread | read or c.id in mentioned for c in rows):
+            servers.channels = [
+                c.model_copy(update={"unread": False, "mentions": 0})
+                if c.id in read
+                else c.model_copy(
+                    update={
+                        "unread": c.unread or c.id in unread,
+                        "mentions": c.mentions + mentioned.get(c.id, 0),
+                    }
+                )
+                if c.id in unread or c.id in mentioned
+                else c
+                for c in rows
+            ]
+        elsewhere_unread = {channel_servers[c] for c in unread} - {servers.server_id}
+        elsewhere_mentions: dict[str, int] = {}
+        for channel, count in mentioned.items():
+            server_id = channel_servers[channel]
+            if server_id != servers.server_id:
+                elsewhere_mentions[server_id] = elsewhere_mentions.get(server_id, 0) + count
+        if elsewhere_unread or elsewhere_mentions:
+            servers.servers = [
+                s.model_copy(
+                    update={
+                        "unread": s.unread or s.id in elsewhere_unread,
+                        "mentions": s.mentions + elsewhere_mentions.get(s.id, 0),
+                    }
+                )
+                if s.id in elsewhere_unread or s.id in elsewhere_mentions
+                else s
+                for s in servers.get_value("servers")
+            ]
+        servers._refresh_rail_badge()
+
+
+register_feature(ServerLive())
