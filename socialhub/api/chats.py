@@ -113,7 +113,7 @@ class ForwardRequest(BaseModel):
 
 
 class Position(BaseModel):
-    seq: int
+    seq: int = Field(ge=0, description="a message's sequence number in the chat")
 
 
 def _summary(caller: CurrentCaller, conversation_id: str) -> ChatSummary:

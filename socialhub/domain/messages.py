@@ -631,16 +631,19 @@ def check_forward(
 def _advance(
     session: Session, actor: User, conversation_id: str, seq: int, *, read: bool
 ) -> ConversationMember:
-    if seq < 0:
-        raise InvalidInput("seq must not be negative", field="seq")
     channel = session.get(Conversation, conversation_id) if conversation_id else None
     if channel is not None and channel_messages.is_channel(channel):
         # A channel has a read marker of the member's own, and no delivery receipts.
+        member = channel_messages.channel_membership(session, actor, channel)
+        if seq < 0:
+            raise InvalidInput("seq must not be negative", field="seq")
         if not read:
-            return channel_messages.channel_membership(session, actor, channel)
+            return member
         return channel_messages.do_mark_channel_read(session, actor, channel, seq)
     # A member an admin removed still reads (and so marks) up to their removal.
     conversation, member = access_history(session, actor, conversation_id)
+    if seq < 0:
+        raise InvalidInput("seq must not be negative", field="seq")
     seq = min(seq, visible_last_seq(conversation, member))
     changed = False
     if seq > member.delivered_seq:
