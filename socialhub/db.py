@@ -127,14 +127,20 @@ def on_rollback(session: Session, callback: Callable[[], None]) -> None:
     session.info.setdefault(_AFTER_ROLLBACK, []).append(callback)
 
 
-def insert_once(session: Session, table: type[SQLModel], **values: Any) -> bool:
-    """Insert a row unless its key exists (a concurrent twin included); True when inserted."""
+def upsert(session: Session, table: Any) -> Any:
+    """An INSERT into `table` (a table or a model) that takes ON CONFLICT, in the session's
+    dialect (PostgreSQL's or SQLite's)."""
     insert: Any = (
         postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     )
+    return insert(table)
+
+
+def insert_once(session: Session, table: type[SQLModel], **values: Any) -> bool:
+    """Insert a row unless its key exists (a concurrent twin included); True when inserted."""
     key = next(iter(sa.inspect(table).primary_key))
     # Not rowcount: psycopg reports -1 for an INSERT .. ON CONFLICT DO NOTHING.
-    statement = insert(table).values(**values).on_conflict_do_nothing().returning(key)
+    statement = upsert(session, table).values(**values).on_conflict_do_nothing().returning(key)
     return session.execute(statement).first() is not None
 
 

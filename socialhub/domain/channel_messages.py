@@ -12,18 +12,17 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from socialhub.domain.errors import PermissionDenied, RateLimited
+from socialhub.db import upsert
+from socialhub.domain.errors import NotFound, PermissionDenied, RateLimited
 from socialhub.domain.permissions import (
     ChannelAccess,
     Permission,
     access_channel,
-    channel_not_found,
+    channel_viewers,
 )
 from socialhub.domain.text import mentions
 from socialhub.models import (
@@ -35,6 +34,7 @@ from socialhub.models import (
     MentionKind,
     Message,
     MessageMention,
+    ServerMember,
     User,
 )
 from socialhub.models.base import utcnow
@@ -205,17 +205,13 @@ def channel_mentions(access: ChannelAccess, body: str) -> list[Mention]:
     return found
 
 
-def _upsert(session: Session) -> Any:
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-
-
 def do_channel_sent(
     session: Session, checked: SendCheck, author: User, message: Message, *, now: datetime
 ) -> None:
     """After the shared code stored the message: the author's read marker and slow-mode clock,
     and the mentions (one row per user, role or @everyone, never one per member)."""
     table = ChannelState.__table__  # type: ignore[attr-defined]
-    statement = _upsert(session)(table).values(
+    statement = upsert(session, table).values(
         conversation_id=message.conversation_id,
         user_id=author.id,
         read_seq=message.seq,
@@ -268,9 +264,6 @@ def do_channel_sent(
 def _member_ids(session: Session, access: ChannelAccess, usernames: Sequence[str]) -> list[int]:
     """The users named who are members of the server and may view the channel: anybody else
     mentioned is not told (the channel is invisible to them)."""
-    from socialhub.domain.permissions import channel_viewers
-    from socialhub.models import ServerMember
-
     if not usernames:
         return []
     ids = list(
@@ -293,27 +286,28 @@ def do_mark_channel_read(
     session: Session, actor: User, conversation: Conversation, seq: int
 ) -> ConversationMember:
     """Move the actor's own read marker (never backwards); only their own streams hear it."""
-    channel_membership(session, actor, conversation)  # may they view it at all
+    member = channel_membership(session, actor, conversation)  # may they view it at all
     seq = max(0, min(seq, conversation.last_seq))
-    state = session.get(ChannelState, (conversation.id, actor.id or 0))
-    if state is None:
-        state = ChannelState(conversation_id=conversation.id, user_id=actor.id or 0)
-    if seq > state.read_seq:
-        state.read_seq = seq
-        session.add(state)
-        session.flush()
-        publish_on_commit(
-            session,
-            type="channel_read",
-            op="update",
-            data={
-                "conversation_id": conversation.id,
-                "server_id": conversation.server_id,
-                "read_seq": seq,
-            },
-            users=[actor.id or 0],
-        )
-    return channel_membership(session, actor, conversation)
+    if seq <= member.read_seq:
+        return member
+    state = session.get(ChannelState, (conversation.id, actor.id or 0)) or ChannelState(
+        conversation_id=conversation.id, user_id=actor.id or 0
+    )
+    state.read_seq = member.read_seq = member.delivered_seq = seq
+    session.add(state)
+    session.flush()
+    publish_on_commit(
+        session,
+        type="channel_read",
+        op="update",
+        data={
+            "conversation_id": conversation.id,
+            "server_id": conversation.server_id,
+            "read_seq": seq,
+        },
+        users=[actor.id or 0],
+    )
+    return member
 
 
 def do_record_channel_reads(session: Session, read: dict[tuple[int, str], int]) -> None:
@@ -325,7 +319,7 @@ def do_record_channel_reads(session: Session, read: dict[tuple[int, str], int]) 
             continue
         try:
             do_mark_channel_read(session, user, conversation, seq)
-        except (PermissionDenied, type(channel_not_found())):
+        except (PermissionDenied, NotFound):
             continue
 
 

@@ -9,10 +9,10 @@ from typing import Any
 
 import emoji
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, SQLModel, col, select
 
+from socialhub.db import upsert
 from socialhub.domain import blocks, channel_messages, ratelimit, text
 from socialhub.domain.audit import do_audit
 from socialhub.domain.chats import (
@@ -223,7 +223,7 @@ def do_append_message(
     )
     row = message.model_dump()
     stored = session.execute(
-        _insert(session, messages_table)
+        upsert(session, messages_table)
         .values(**row)
         .on_conflict_do_nothing(index_elements=["author_id", "client_id"])
         .returning(messages_table.c.id)
@@ -261,11 +261,6 @@ def do_append_message(
 def _table(model: type[SQLModel]) -> sa.Table:
     table: sa.Table = model.__table__  # type: ignore[attr-defined]
     return table
-
-
-def _insert(session: Session, table: sa.Table) -> Any:
-    dialect = session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 
 def _check_can_send(

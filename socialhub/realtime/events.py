@@ -21,10 +21,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
-from socialhub.db import before_commit, on_commit, on_rollback
+from socialhub.db import before_commit, on_commit, on_rollback, upsert
 from socialhub.models import ConversationEvent, ConversationMember, EventStream, UserEvent
 from socialhub.models.base import utcnow
 from socialhub.models.events import MAIN_STREAM
@@ -177,10 +176,8 @@ def _take_positions(session: Session, count: int) -> int:
 
     An upsert, so a database whose counter row is missing (emptied by hand) still counts from
     one without two first writers colliding."""
-    dialect = session.get_bind().dialect.name
-    insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
     table = EventStream.__table__  # type: ignore[attr-defined]
-    statement = insert(table).values(name=MAIN_STREAM, position=count)
+    statement = upsert(session, table).values(name=MAIN_STREAM, position=count)
     statement = statement.on_conflict_do_update(
         index_elements=[table.c.name], set_={"position": table.c.position + count}
     ).returning(table.c.position)
