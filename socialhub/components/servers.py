@@ -92,7 +92,6 @@ def icon_picker() -> rx.Component:
                 id=SERVER_ICON_UPLOAD_ID,
                 multiple=False,
                 max_files=1,
-                max_size=get_settings().avatar_max_bytes,
                 accept=IMAGE_TYPES,
                 no_drag=True,
                 on_drop_rejected=UploadState.refuse,

@@ -5,12 +5,14 @@ The channel on screen is an ordinary conversation: `ConversationState` opens it 
 composer, replies, edits, reactions, live messages), so nothing of the message pane is here.
 This state holds the small things around it: the rail's unread dots and mention badges, the
 sidebar's rows, the `can_*` flags the domain computed, and which channel is open. The live
-changes to them arrive through `server_live.ServerLive`.
+changes to them arrive through `server_live.ServerLive`, and my notification levels changed
+elsewhere through `NotifyLevelsLive` below.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -20,11 +22,14 @@ from sqlmodel import Session
 
 from socialhub.domain import media, notify_levels
 from socialhub.domain import servers as servers_domain
+from socialhub.domain.errors import DomainError
 from socialhub.models import Server, User
+from socialhub.realtime.hub import Event
 from socialhub.state.base import Failed, login_redirect, run_as_user
 from socialhub.state.clock import Clock, tab_clock
 from socialhub.state.conversation import ConversationState
 from socialhub.state.forms import FormErrors
+from socialhub.state.realtime import RealtimeState, register_feature
 from socialhub.state.server_reads import (
     ChannelItem,
     Rail,
@@ -377,3 +382,62 @@ class ServerCreateState(FormErrors, rx.State):
             return
         self.open = False
         yield [rx.clear_selected_files(SERVER_ICON_UPLOAD_ID), rx.redirect(server_path(server.id))]
+
+
+@dataclass
+class _LevelsPlan:
+    """The server on screen when my levels changed in another tab ("" for the rail alone)."""
+
+    rail: bool = False
+    server: str = ""
+
+
+class NotifyLevelsLive:
+    """My notification levels changed (in another tab, or through the API): the rail and the
+    open server are read again, so the dims and the dots are the domain's in every tab."""
+
+    def wants(self, events: list[Event]) -> bool:
+        return any(e.get("type") == "notification_level" for e in events)
+
+    async def observe(self, listener: RealtimeState, events: list[Event], me: int) -> _LevelsPlan:
+        servers = await listener.get_state(ServerState)
+        changed = {
+            str((e.get("data") or {}).get("server_id", ""))
+            for e in events
+            if e.get("type") == "notification_level"
+        }
+        mine = {s.id for s in servers.get_value("servers")}
+        return _LevelsPlan(
+            rail=bool(changed & mine),
+            server=servers.server_id if servers.server_id in changed else "",
+        )
+
+    def needs_database(self, observed: _LevelsPlan) -> bool:
+        return observed.rail or bool(observed.server)
+
+    def load(self, session: Session, user: User, observed: _LevelsPlan) -> Opened | None:
+        try:
+            view = server_view(session, user, observed.server) if observed.server else None
+        except DomainError:  # no longer mine: the servers' own feature says so
+            view = None
+        return my_servers(session, user), view
+
+    async def apply(
+        self,
+        listener: RealtimeState,
+        events: list[Event],
+        observed: _LevelsPlan,
+        loaded: Opened | None,
+        me: int,
+    ) -> None:
+        if loaded is None:
+            return
+        servers = await listener.get_state(ServerState)
+        rail, view = loaded
+        servers._show_rail(rail)
+        if view is not None and view.id == servers.server_id:
+            servers._show_server(view)
+            servers._mark_seen(servers.channel_id)
+
+
+register_feature(NotifyLevelsLive())

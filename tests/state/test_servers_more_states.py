@@ -1,6 +1,6 @@
 """The server pages' newer states: a server created with its icon (or, with an icon refused,
-not at all), notification levels from the header menus, the member list under its hoisted
-roles, and pins in DMs and groups through the servers' pinned panel."""
+not at all), notification levels from the header menus (and live from elsewhere), the member
+list under its hoisted roles, and pins in DMs and groups through the servers' pinned panel."""
 
 from __future__ import annotations
 
@@ -12,12 +12,14 @@ import reflex as rx
 from sqlmodel import select
 
 from socialhub.db import transaction
-from socialhub.domain import chats, messages, roles
+from socialhub.domain import chats, messages, notify_levels, roles
+from socialhub.domain import pins as pins_domain
 from socialhub.models import Server
 from socialhub.state.conversation import ConversationState
+from socialhub.state.realtime import RealtimeState
 from socialhub.state.server_members import ServerMembersState
-from socialhub.state.server_pins import ServerPinsState
-from socialhub.state.servers import ServerCreateState, ServerState
+from socialhub.state.server_pins import ChatPinsLive, ServerPinsState
+from socialhub.state.servers import NotifyLevelsLive, ServerCreateState, ServerState
 from tests.state.conftest import SignedInTab, event_args
 from tests.support.chat import load_user
 from tests.support.images import png
@@ -190,3 +192,60 @@ async def test_pins_in_a_dm_through_the_pinned_panel(
     shown = await ServerPinsState.unpin.fn(bob_pins, message)
     assert "Unpinned" in str(shown)
     assert bob_pins.pinned_ids == []
+
+
+async def deliver(feature: Any, root: Any, events: list[tuple[str, Any]], me: int) -> None:
+    """What `me`'s stream got since the last call, through one listener feature."""
+    batch = [event for key, event in events if key == f"user:{me}"]
+    events.clear()
+    assert feature.wants(batch)
+    listener = await root.get_state(RealtimeState)
+    observed = await feature.observe(listener, batch, me)
+    loaded = None
+    if feature.needs_database(observed):
+        with transaction() as s:
+            loaded = feature.load(s, load_user(s, me), observed)
+    await feature.apply(listener, batch, observed, loaded, me)
+
+
+async def test_levels_set_elsewhere_show_live(
+    make_user: Callable[..., int], signed_in_tab: SignedInTab, events: list[tuple[str, Any]]
+) -> None:
+    alice = make_user("alice")
+    server_id = make_server(alice, "Guild")
+    channel = general_id(server_id)
+    root = await signed_in_tab(alice, f"/servers/{server_id}/{channel}")
+    servers = await root.get_state(ServerState)
+    await ServerState.load.fn(servers)
+    events.clear()
+    # Another tab (or the API) mutes the channel and the server.
+    with transaction() as s:
+        notify_levels.check_set_channel_notifications(s, load_user(s, alice), channel, mute="1h")
+        notify_levels.check_set_server_notifications(
+            s, load_user(s, alice), server_id, level="mentions", mute="forever"
+        )
+    await deliver(NotifyLevelsLive(), root, events, alice)
+    assert servers.channel_muted
+    assert (servers.notify_level, servers.server_muted) == ("mentions", True)
+    assert servers.servers[0].muted
+
+
+async def test_a_pin_in_a_dm_shows_live_in_an_open_panel(
+    make_user: Callable[..., int], signed_in_tab: SignedInTab, events: list[tuple[str, Any]]
+) -> None:
+    alice, bob = make_user("alice"), make_user("bob")
+    with transaction() as s:
+        dm = chats.check_open_dm(s, load_user(s, alice), "bob").id
+        message = messages.check_send_message(
+            s, load_user(s, bob), dm, body="keep", client_id="k1"
+        ).id
+    root = await signed_in_tab(alice, f"/messages/{dm}")
+    assert await (await root.get_state(ConversationState))._open(dm) is None
+    pins = await root.get_state(ServerPinsState)
+    await ServerPinsState.set_open.fn(pins, True)
+    assert pins.pins == []
+    events.clear()
+    with transaction() as s:
+        pins_domain.check_pin(s, load_user(s, bob), message)
+    await deliver(ChatPinsLive(), root, events, alice)
+    assert [p.body for p in pins.pins] == ["keep"]
