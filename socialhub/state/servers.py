@@ -367,8 +367,10 @@ class ServerCreateState(FormErrors, rx.State):
                 servers_domain.check_set_server_icon(session, user, server.id, icon)
             return server
 
-        server = await run_as_user(self, work)
-        self.creating = False
+        try:
+            server = await run_as_user(self, work)
+        finally:
+            self.creating = False
         if isinstance(server, Failed):
             if icon_step:
                 yield rx.toast.error(
