@@ -19,6 +19,7 @@ from socialhub.state.conversation import ConversationState
 from socialhub.state.realtime import RealtimeState
 from socialhub.state.server_members import ServerMembersState
 from socialhub.state.server_pins import ChatPinsLive, ServerPinsState
+from socialhub.state.server_reads import MemberItem, arrange_members
 from socialhub.state.servers import NotifyLevelsLive, ServerCreateState, ServerState
 from tests.state.conftest import SignedInTab, event_args
 from tests.support.chat import load_user
@@ -249,3 +250,38 @@ async def test_a_pin_in_a_dm_shows_live_in_an_open_panel(
         pins_domain.check_pin(s, load_user(s, bob), message)
     await deliver(ChatPinsLive(), root, events, alice)
     assert [p.body for p in pins.pins] == ["keep"]
+
+
+def member(name: str, group: str = "", rank: int = 1) -> MemberItem:
+    return MemberItem(
+        user_id=hash(name) % 10_000,
+        username=name,
+        display_name=name,
+        avatar_url="",
+        colour="",
+        role_name="",
+        status="offline",
+        group=group,
+        group_rank=rank,
+    )
+
+
+def test_pages_of_members_merge_into_their_groups() -> None:
+    """A second page (names after the first's) joins the groups already shown, name order kept
+    within each; with nothing hoisted the list stays one plain list."""
+    first = arrange_members([member("ann"), member("bo", "Mods", 0), member("cy")])
+    assert [(m.username, m.header) for m in first] == [
+        ("bo", "Mods"),
+        ("ann", "Members"),
+        ("cy", ""),
+    ]
+    both = arrange_members([*first, member("dee", "Mods", 0), member("eve")])
+    assert [(m.username, m.header) for m in both] == [
+        ("bo", "Mods"),
+        ("dee", ""),
+        ("ann", "Members"),
+        ("cy", ""),
+        ("eve", ""),
+    ]
+    plain = arrange_members([member("ann"), member("bo")])
+    assert [(m.username, m.header) for m in plain] == [("ann", ""), ("bo", "")]
