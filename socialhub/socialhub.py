@@ -63,7 +63,8 @@ HEAD = [
     rx.el.link(rel="icon", href="/icon-192.png"),
     rx.el.link(rel="apple-touch-icon", href="/icon-192.png"),
     rx.script("if ('serviceWorker' in navigator) { navigator.serviceWorker.register('/sw.js'); }"),
-    # limits.js first: a send it refuses must not reach the outbox.
+    # limits.js listens on the window, outbox.js on the document: a send limits.js refuses never
+    # reaches the outbox, whichever of the two loaded first.
     rx.script(src="/limits.js"),
     rx.script(src="/outbox.js"),
     rx.script(src="/composer.js"),

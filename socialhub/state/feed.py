@@ -251,7 +251,7 @@ class FeedState(rx.State):
         topics = {f"post:{card.id}" for card in self.posts}
         if self.kind == "explore":
             topics.add("explore")
-        watch_topics(self.router.session.client_token, topics, owner="feed")
+        watch_topics(self.router.session.client_token, topics, owner="feed", reload=FeedState.load)
 
     @rx.event
     async def load(self) -> Any:

@@ -149,5 +149,10 @@ class ProfileState(rx.State):
         self._show(view)
         self._relate(relation)
         self.loaded = True
-        watch_topics(self.router.session.client_token, {f"profile:{view.id}"}, owner="profile")
+        watch_topics(
+            self.router.session.client_token,
+            {f"profile:{view.id}"},
+            owner="profile",
+            reload=ProfileState.load,
+        )
         return None

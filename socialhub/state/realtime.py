@@ -26,7 +26,7 @@ from socialhub.delivery.receipts import receipts
 from socialhub.domain import auth as auth_domain
 from socialhub.models import User
 from socialhub.realtime.events import StreamToken, head, topic_key
-from socialhub.realtime.hub import Event
+from socialhub.realtime.hub import Event, get_hub
 from socialhub.realtime.stream import StreamReader
 from socialhub.state.base import in_transaction
 from socialhub.state.session import SessionState
@@ -41,6 +41,8 @@ _readers: dict[str, StreamReader] = {}
 # token -> who asked (a state's name) -> the topics it watches for that tab.
 _watched: dict[str, dict[str, set[str]]] = {}
 _gone_since: dict[str, float] = {}
+# token -> owner -> (the topic keys its page watches, the handler that reads the page again).
+_reloads: dict[str, dict[str, tuple[set[str], Any]]] = {}
 
 
 class LiveFeature(Protocol):
@@ -79,13 +81,33 @@ def _topics(token: str) -> set[str]:
     return set().union(*_watched.get(token, {}).values())
 
 
-def watch_topics(token: str, topics: set[str], *, owner: str) -> None:
+def watch_topics(token: str, topics: set[str], *, owner: str, reload: Any = None) -> None:
     """Make `token`'s listener receive these topics; each owner (a page's state) replaces only
-    its own set, so a profile page's header and timeline can watch side by side."""
-    _watched.setdefault(token, {})[owner] = {topic_key(t) for t in topics}
+    its own set, so a profile page's header and timeline can watch side by side.
+
+    Topics are not stored: what is published to them before the tab's subscription is live
+    reaches nobody. A page read before its listener subscribed (a page load, a reconnect after
+    a server restart) gives `reload`, the handler that reads it again: the listener sends it
+    once subscribed if anything was published to the page's topics since the page began."""
+    keys = {topic_key(t) for t in topics}
+    _watched.setdefault(token, {})[owner] = keys
     reader = _readers.get(token)
     if reader is not None:
         reader.watch(_topics(token))
+    if reader is None or not reader.live:
+        if reload is not None and keys:
+            _reloads.setdefault(token, {})[owner] = (keys, reload)
+        else:
+            _reloads.get(token, {}).pop(owner, None)
+
+
+def _missed(token: str, position: int) -> list[Any]:
+    """The reloads of pages whose topics were published to after `position` (the hub's count
+    when the page began), asked once the tab's subscription is live."""
+    waiting = _reloads.pop(token, {})
+    return [
+        reload for keys, reload in waiting.values() if get_hub().published_since(keys, position)
+    ]
 
 
 @dataclass
@@ -98,8 +120,10 @@ class _Pending:
 
 class RealtimeState(rx.State):
     _token: str = ""
-    # The stream position read just before the page on screen read its data.
+    # The stream position read just before the page on screen read its data, and the hub's
+    # count of published events at that moment (for the unstored topics, `watch_topics`).
     _page_head: int = 0
+    _hub_position: int = 0
     connected: bool = False
 
     @rx.event
@@ -112,6 +136,7 @@ class RealtimeState(rx.State):
             with read_session() as session:
                 return head(session)
 
+        self._hub_position = get_hub().position()
         self._page_head = await asyncio.to_thread(work)
         if not self._token:
             self._token = str(StreamToken(self._page_head))
@@ -128,6 +153,7 @@ class RealtimeState(rx.State):
             user_id, session_id = session_state._user_id, session_state._session_id
             parsed = StreamToken.parse(self._token) if self._token else None
             start, page_head = parsed or StreamToken(), self._page_head
+            hub_position = self._hub_position
         if not user_id:
             return
         expires_at = await in_transaction(lambda s: auth_domain.session_expiry(s, session_id))
@@ -145,8 +171,11 @@ class RealtimeState(rx.State):
         pending = _Pending([])
         try:
             await reader.open()
+            missed = _missed(token, hub_position)
             async with self:
                 self.connected = True
+            if missed:
+                yield missed
             if parsed is None or reader.behind():
                 # No position, or too far behind to replay into the screen: the page was just
                 # read afresh (on_load runs before the listener), so replay from its read.
@@ -180,6 +209,7 @@ class RealtimeState(rx.State):
             if _active.get(token) == listener_id:
                 del _active[token]
                 _watched.pop(token, None)
+                _reloads.pop(token, None)
                 _gone_since.pop(token, None)
 
     async def _ended(self, reader: StreamReader) -> Any:
