@@ -41,8 +41,9 @@ _readers: dict[str, StreamReader] = {}
 # token -> who asked (a state's name) -> the topics it watches for that tab.
 _watched: dict[str, dict[str, set[str]]] = {}
 _gone_since: dict[str, float] = {}
-# token -> owner -> (the topic keys its page watches, the handler that reads the page again).
-_reloads: dict[str, dict[str, tuple[set[str], Any]]] = {}
+# token -> owner -> (the topic keys its page watches, the hub's position before the page's read,
+# the handler that reads the page again): pages read while the tab had no live subscription.
+_reloads: dict[str, dict[str, tuple[set[str], int, Any]]] = {}
 
 
 class LiveFeature(Protocol):
@@ -81,33 +82,47 @@ def _topics(token: str) -> set[str]:
     return set().union(*_watched.get(token, {}).values())
 
 
-def watch_topics(token: str, topics: set[str], *, owner: str, reload: Any = None) -> None:
+def topics_position() -> int:
+    """Now, for `watch_topics(since=...)`: take it before reading a page whose topics it watches."""
+    return get_hub().position()
+
+
+def watch_topics(
+    token: str,
+    topics: set[str],
+    *,
+    owner: str,
+    since: int | None = None,
+    reload: Any = None,
+) -> list[Any]:
     """Make `token`'s listener receive these topics; each owner (a page's state) replaces only
     its own set, so a profile page's header and timeline can watch side by side.
 
-    Topics are not stored: what is published to them before the tab's subscription is live
-    reaches nobody. A page read before its listener subscribed (a page load, a reconnect after
-    a server restart) gives `reload`, the handler that reads it again: the listener sends it
-    once subscribed if anything was published to the page's topics since the page began."""
+    Topics are not stored: what is published to them before this call (or, on a page load or a
+    reconnect, before the tab's subscription is live) reaches nobody, and the page read its data
+    before. Given `since` (`topics_position()` taken before that read) and `reload` (the handler
+    that reads the page again), returns `[reload]` when the topics were published to since
+    then; while the tab has no live subscription, its listener sends the reload once it has."""
     keys = {topic_key(t) for t in topics}
     _watched.setdefault(token, {})[owner] = keys
     reader = _readers.get(token)
     if reader is not None:
         reader.watch(_topics(token))
-    if reader is None or not reader.live:
-        if reload is not None and keys:
-            _reloads.setdefault(token, {})[owner] = (keys, reload)
-        else:
-            _reloads.get(token, {}).pop(owner, None)
+    _reloads.get(token, {}).pop(owner, None)
+    if reload is None or since is None or not keys:
+        return []
+    if reader is not None and reader.live:
+        return [reload] if get_hub().published_since(keys, since) else []
+    _reloads.setdefault(token, {})[owner] = (keys, since, reload)
+    return []
 
 
-def _missed(token: str, position: int) -> list[Any]:
-    """The reloads of pages whose topics were published to after `position` (the hub's count
-    when the page began), asked once the tab's subscription is live."""
+def _missed(token: str) -> list[Any]:
+    """The reloads of pages read before the tab's subscription was live whose topics were
+    published to since their read began (asked once the subscription is live)."""
     waiting = _reloads.pop(token, {})
-    return [
-        reload for keys, reload in waiting.values() if get_hub().published_since(keys, position)
-    ]
+    hub = get_hub()
+    return [reload for keys, since, reload in waiting.values() if hub.published_since(keys, since)]
 
 
 @dataclass
@@ -120,10 +135,8 @@ class _Pending:
 
 class RealtimeState(rx.State):
     _token: str = ""
-    # The stream position read just before the page on screen read its data, and the hub's
-    # count of published events at that moment (for the unstored topics, `watch_topics`).
+    # The stream position read just before the page on screen read its data.
     _page_head: int = 0
-    _hub_position: int = 0
     connected: bool = False
 
     @rx.event
@@ -136,10 +149,15 @@ class RealtimeState(rx.State):
             with read_session() as session:
                 return head(session)
 
-        self._hub_position = get_hub().position()
         self._page_head = await asyncio.to_thread(work)
         if not self._token:
             self._token = str(StreamToken(self._page_head))
+
+    @rx.event
+    def start(self) -> Any:
+        """The last on_load step: the listener starts once the steps before it have run (a
+        background event chained from here is queued after them)."""
+        return RealtimeState.listen
 
     @rx.event(background=True)
     async def listen(self) -> Any:
@@ -153,7 +171,6 @@ class RealtimeState(rx.State):
             user_id, session_id = session_state._user_id, session_state._session_id
             parsed = StreamToken.parse(self._token) if self._token else None
             start, page_head = parsed or StreamToken(), self._page_head
-            hub_position = self._hub_position
         if not user_id:
             return
         expires_at = await in_transaction(lambda s: auth_domain.session_expiry(s, session_id))
@@ -171,7 +188,7 @@ class RealtimeState(rx.State):
         pending = _Pending([])
         try:
             await reader.open()
-            missed = _missed(token, hub_position)
+            missed = _missed(token)
             async with self:
                 self.connected = True
             if missed:

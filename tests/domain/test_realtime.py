@@ -290,15 +290,49 @@ def test_a_page_read_before_its_listener_subscribed_is_read_again_if_its_topic_m
     no live subscription: a rename published in between reached nobody, so the listener, once
     subscribed, sends the page's reload; with nothing published it sends nothing."""
     hub = hub_module.get_hub()
-    start = hub.position()
-    realtime_state.watch_topics("tab-a", {"profile:7"}, owner="profile", reload="reload-a")
-    realtime_state.watch_topics("tab-b", {"profile:8"}, owner="profile", reload="reload-b")
+    since = realtime_state.topics_position()
+    for token, topic in (("tab-a", "profile:7"), ("tab-b", "profile:8")):
+        assert (
+            realtime_state.watch_topics(
+                token, {topic}, owner="profile", since=since, reload=f"reload-{token}"
+            )
+            == []
+        )
     hub.publish("topic:profile:7", {"type": "user"})
-    assert realtime_state._missed("tab-a", start) == ["reload-a"]
-    assert realtime_state._missed("tab-b", start) == []
-    assert realtime_state._missed("tab-a", start) == []  # asked once
+    assert realtime_state._missed("tab-a") == ["reload-tab-a"]
+    assert realtime_state._missed("tab-b") == []
+    assert realtime_state._missed("tab-a") == []  # asked once
     for token in ("tab-a", "tab-b"):
         realtime_state._watched.pop(token, None)
+
+
+async def test_a_page_read_while_subscribed_is_read_again_if_its_topic_moved_meanwhile(
+    make_user: Callable[..., int],
+) -> None:
+    """A live tab opens another profile: the rename published between the page's read and its
+    watch reached nobody (the topic was not watched yet), so the watch answers with the reload."""
+    reader = await reader_for(make_user("watcher"))
+    realtime_state._readers["tab-c"] = reader
+    try:
+        since = realtime_state.topics_position()
+        hub_module.get_hub().publish("topic:profile:9", {"type": "user"})
+        assert realtime_state.watch_topics(
+            "tab-c", {"profile:9"}, owner="profile", since=since, reload="reload-c"
+        ) == ["reload-c"]
+        since = realtime_state.topics_position()
+        assert (
+            realtime_state.watch_topics(
+                "tab-c", {"profile:9"}, owner="profile", since=since, reload="reload-c"
+            )
+            == []
+        )
+        hub_module.get_hub().publish("topic:profile:9", {"type": "user", "n": 2})
+        got = await live(reader, lambda g: bool(g))
+        assert got == [{"type": "user", "n": 2}]  # watched from then on
+    finally:
+        del realtime_state._readers["tab-c"]
+        realtime_state._watched.pop("tab-c", None)
+        reader.close()
 
 
 async def test_a_subscriber_that_stops_reading_is_dropped() -> None:
