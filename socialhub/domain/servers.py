@@ -873,14 +873,29 @@ def do_request_join(session: Session, server: Server, user: User, *, message: st
     request.decided_by = None
     session.add(request)
     session.flush()
-    permissions.publish_server_event(
-        session,
-        server.id,
-        type="join_request",
-        op="add",
-        data={"user_id": user.id, "status": request.status},
-    )
+    _publish_join_request(session, server, request, "add")
     return request
+
+
+def _publish_join_request(session: Session, server: Server, request: JoinRequest, op: str) -> None:
+    """Who asked to join is for those who may review requests (MANAGE_SERVER), in their own
+    streams, not for every member; the requester hears of their own request too."""
+    data = {"server_id": server.id, "user_id": request.user_id, "status": request.status}
+    reviewers = permissions.members_who_can(session, server, Permission.MANAGE_SERVER)
+    publish_on_commit(
+        session,
+        type="join_request",
+        op=op,
+        data=data,
+        users=[r for r in reviewers if r != request.user_id],
+    )
+    publish_on_commit(
+        session,
+        type="join_request",
+        op=op,
+        data={**data, "server_name": server.name},
+        users=[request.user_id],
+    )
 
 
 def _join_request_views(session: Session, requests: Sequence[JoinRequest]) -> list[JoinRequestView]:
@@ -977,17 +992,7 @@ def do_decide_join_request(
         target_type="member",
         target_id=request.user_id,
     )
-    data = {"user_id": request.user_id, "status": status.value}
-    permissions.publish_server_event(
-        session, server.id, type="join_request", op="update", data=data
-    )
-    publish_on_commit(
-        session,
-        type="join_request",
-        op="update",
-        data={"server_id": server.id, "server_name": server.name, **data},
-        users=[request.user_id],
-    )
+    _publish_join_request(session, server, request, "update")
     return request
 
 

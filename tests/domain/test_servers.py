@@ -404,9 +404,21 @@ def test_two_joins_racing_for_the_last_use_one_wins(make_user: Callable[..., int
 def test_join_requests_accept_and_decline(
     make_user: Callable[..., int], events: Events, session: Session
 ) -> None:
-    owner, mod, member, asker, other = (make_user(n) for n in ("olga", "max", "mia", "ask", "oth"))
-    server_id = make_server(owner, "Asking", members=(mod, member), join_mode="request")
+    owner, mod, member, asker, other, admin, muted = (
+        make_user(n) for n in ("olga", "max", "mia", "ask", "oth", "ada", "mut")
+    )
+    server_id = make_server(
+        owner, "Asking", members=(mod, member, admin, muted), join_mode="request"
+    )
     give_role(server_id, mod, Permission.MANAGE_SERVER)
+    give_role(server_id, admin, Permission.ADMINISTRATOR, name="Admin")
+    # A timed-out manager reviews nothing while the timeout lasts.
+    give_role(server_id, muted, Permission.MANAGE_SERVER, name="Mod too")
+    with transaction() as s:
+        held = s.get(ServerMember, (server_id, muted))
+        assert held is not None
+        held.timeout_until = utcnow() + timedelta(hours=1)
+        s.add(held)
     with refused("server_not_found"):  # private: it takes requests, not open joins
         call(asker, servers.check_join_server, server_id)
     call(owner, servers.check_update_server, server_id, is_public=True)
@@ -414,7 +426,9 @@ def test_join_requests_accept_and_decline(
         call(asker, servers.check_join_server, server_id)
     events.clear()
     call(asker, servers.check_request_join, server_id, message="let me in")
-    assert recipients(events, "join_request", "add") == {key(owner), key(mod), key(member)}
+    # Those who may review it (and the requester), not every member.
+    reviewers = {key(owner), key(mod), key(admin)}
+    assert recipients(events, "join_request", "add") == reviewers | {key(asker)}
     call(other, servers.check_request_join, server_id)
 
     with refused("missing_permission"):
@@ -433,10 +447,11 @@ def test_join_requests_accept_and_decline(
     update = [e for k, e in events if k == key(asker) and e["type"] == "join_request"]
     assert update
     assert update[0]["data"]["status"] == "accepted"
+    assert recipients(events, "join_request", "update") == reviewers | {key(asker)}
     assert session.get(ServerMember, (server_id, asker)) is not None
     events.clear()
     call(mod, servers.check_decide_join_request, server_id, other, accept=False)
-    assert key(other) in recipients(events, "join_request", "update")
+    assert recipients(events, "join_request", "update") == reviewers | {key(other)}
     assert recipients(events, "server", "add") == set()
     with refused("join_request_not_found"):
         call(mod, servers.check_decide_join_request, server_id, other, accept=True)
