@@ -40,6 +40,8 @@ from tests.support import images
 from tests.support.chat import Events, key, load_user, only, open_dm, recipients, send
 from tests.support.servers import everyone, general, make_server
 
+SQLITE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
 
 def call(actor: int, fn: Callable[..., Any], *args: Any, **kw: Any) -> Any:
     """`fn(session, actor, *args)` in its own transaction."""
@@ -471,8 +473,7 @@ def test_member_list_pages_presence_roles_in_a_fixed_number_of_queries(
     with transaction() as s:
         member = s.get(ServerMember, (server_id, people[5]))
         assert member is not None
-        member.nickname = "Aaron"
-        s.add(member)
+        servers.do_set_nickname(s, member, "Aaron")
         now = utcnow()
         for user_id, visibility, status in (
             (people[0], "everyone", "online"),
@@ -542,6 +543,117 @@ def test_member_list_pages_presence_roles_in_a_fixed_number_of_queries(
     # Any cursor of the documented shape positions a page, even one no page gave.
     assert call(owner, servers.list_members, server_id, cursor="ff-1").members == []
     assert len(call(owner, servers.list_members, server_id, cursor="-0").members) == 13
+
+
+# "Anna" with a full-width A (U+FF21): NFKC makes it a plain A.
+WIDE_ANNA = "\uff21nna"
+
+
+def _member_pages(viewer: int, server_id: str, limit: int) -> list[str]:
+    """Every member's shown name, page after page."""
+    names: list[str] = []
+    cursor = None
+    while True:
+        page = call(viewer, servers.list_members, server_id, limit=limit, cursor=cursor)
+        names += [m.shown_name for m in page.members]
+        cursor = page.next_cursor
+        if cursor is None:
+            return names
+
+
+def _rename(user_id: int, name: str) -> None:
+    from socialhub.domain import users
+    from socialhub.models.users import UserUpdate
+
+    call(user_id, users.check_update_profile, UserUpdate(display_name=name))
+
+
+def test_member_list_orders_by_a_stored_folded_name_and_pages_by_keyset_across_renames(
+    make_user: Callable[..., int], session: Session
+) -> None:
+    owner = make_user("olga", display_name="Olga")
+    named = {
+        n: make_user(f"u_{i}", display_name=n)
+        for i, n in enumerate(("zoë", "Émile", "emma", "ÉMILE", WIDE_ANNA, "bob", "Bob", "carl"))
+    }
+    server_id = make_server(owner, "Names", members=tuple(named.values()))
+    # Case, accents and width fold (U+FF21 is a full-width A); equal names keep the user id order.
+    everyone_in_order = [WIDE_ANNA, "bob", "Bob", "carl", "Émile", "ÉMILE", "emma", "Olga", "zoë"]
+    assert _member_pages(owner, server_id, 50) == everyone_in_order
+    assert _member_pages(owner, server_id, 2) == everyone_in_order
+    with transaction() as s:
+        stored = s.get(ServerMember, (server_id, named["ÉMILE"]))
+        assert stored is not None
+        assert stored.sort_name == "emile"
+
+    # A rename moves the member at once (the profile edit updates the sort name in its own
+    # transaction); a page read after it goes on from its cursor: nobody who kept their name
+    # is skipped or shown twice.
+    first = call(owner, servers.list_members, server_id, limit=3)
+    assert [m.shown_name for m in first.members] == [WIDE_ANNA, "bob", "Bob"]
+    _rename(named["zoë"], "Aaron")  # from a later page to before the cursor
+    _rename(named["bob"], "Yves")  # from this page to after the cursor
+    rest, cursor = [], first.next_cursor
+    while cursor is not None:
+        page = call(owner, servers.list_members, server_id, limit=3, cursor=cursor)
+        rest += [m.shown_name for m in page.members]
+        cursor = page.next_cursor
+    assert rest == ["carl", "Émile", "ÉMILE", "emma", "Olga", "Yves"]
+    assert _member_pages(owner, server_id, 4) == [
+        "Aaron",
+        WIDE_ANNA,
+        "Bob",
+        "carl",
+        "Émile",
+        "ÉMILE",
+        "emma",
+        "Olga",
+        "Yves",
+    ]
+    # A nickname stands for the display name; a rename under it changes nothing.
+    with transaction() as s:
+        member = s.get(ServerMember, (server_id, named["carl"]))
+        assert member is not None
+        servers.do_set_nickname(s, member, "Zed")
+    _rename(named["carl"], "Abe")
+    assert _member_pages(owner, server_id, 50)[-2:] == ["Yves", "Zed"]
+    with transaction() as s:
+        member = s.get(ServerMember, (server_id, named["carl"]))
+        assert member is not None
+        servers.do_set_nickname(s, member, "")
+    assert _member_pages(owner, server_id, 50)[:2] == ["Aaron", "Abe"]
+
+
+@SQLITE
+def test_a_member_page_reads_the_sort_index_and_sorts_nothing(
+    make_user: Callable[..., int],
+) -> None:
+    """The page's query walks (server, sort name, user id) from the cursor: no sort of the
+    server's members (SQLite's plan would say USE TEMP B-TREE FOR ORDER BY)."""
+    owner = make_user("olga")
+    server_id = make_server(owner, "Plan", members=tuple(make_user(f"mem{i}") for i in range(3)))
+    first = call(owner, servers.list_members, server_id, limit=2)
+    captured: list[tuple[str, Any]] = []
+
+    def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if "FROM server_members" in statement and "ORDER BY" in statement:
+            captured.append((statement, parameters))
+
+    engine = get_engine()
+    sa.event.listen(engine, "before_cursor_execute", capture)
+    try:
+        call(owner, servers.list_members, server_id, limit=2, cursor=first.next_cursor)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", capture)
+    assert len(captured) == 1
+    statement, parameters = captured[0]
+    with engine.connect() as connection:
+        plan = " | ".join(
+            str(row[-1])
+            for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+        )
+    assert "ix_server_members_sort" in plan, plan
+    assert "TEMP B-TREE" not in plan, plan
 
 
 def test_my_servers_and_the_channels_a_member_may_view(make_user: Callable[..., int]) -> None:
