@@ -695,6 +695,10 @@ def check_create_server_invite(
         and access.in_channel(channel_id) & Permission.VIEW_CHANNEL
     ):
         raise permissions.channel_not_found()
+    # Per creator (RATE_LIMIT_SERVER_INVITE), counted once the invite is known to be valid.
+    ratelimit.hit(
+        "server_invite", f"user:{actor.id}", limit=get_settings().rate_limit_server_invite
+    )
     invite = ServerInvite(
         code=secrets.token_urlsafe(8),
         server_id=server_id,
@@ -879,7 +883,32 @@ def check_request_join(
     if not takes_requests:
         raise PermissionDenied("this server does not take join requests", code="requests_closed")
     text = clean_text(message, field="message", max_length=JOIN_MESSAGE_MAX, multiline=True)
+    # Per requester over all servers (RATE_LIMIT_JOIN_REQUEST).
+    ratelimit.hit("join_request", f"user:{actor.id}", limit=get_settings().rate_limit_join_request)
     return do_request_join(session, server, actor, message=text)
+
+
+def _join_request_not_found() -> NotFound:
+    return NotFound("no such pending join request", code="join_request_not_found")
+
+
+def check_cancel_join_request(session: Session, actor: User, server_id: str) -> None:
+    """The requester withdraws their pending request (someone else's, a decided one and an
+    unknown server look alike: there is nothing of theirs to cancel)."""
+    assert actor.id is not None
+    request = session.get(JoinRequest, (server_id, actor.id)) if server_id else None
+    server = live_server(session, server_id) if request is not None else None
+    if server is None or request is None or request.status != JoinRequestStatus.pending.value:
+        raise _join_request_not_found()
+    do_cancel_join_request(session, server, request)
+
+
+def do_cancel_join_request(session: Session, server: Server, request: JoinRequest) -> None:
+    """The request goes (asking again starts a new one); reviewers drop it from their list."""
+    user_id = request.user_id
+    session.delete(request)
+    session.flush()
+    _publish_join_request(session, server, user_id, "cancelled", "remove")
 
 
 def do_request_join(session: Session, server: Server, user: User, *, message: str) -> JoinRequest:
@@ -896,28 +925,30 @@ def do_request_join(session: Session, server: Server, user: User, *, message: st
     request.decided_by = None
     session.add(request)
     session.flush()
-    _publish_join_request(session, server, request, "add")
+    _publish_join_request(session, server, request.user_id, request.status, "add")
     return request
 
 
-def _publish_join_request(session: Session, server: Server, request: JoinRequest, op: str) -> None:
+def _publish_join_request(
+    session: Session, server: Server, user_id: int, status: str, op: str
+) -> None:
     """Who asked to join is for those who may review requests (MANAGE_SERVER), in their own
     streams, not for every member; the requester hears of their own request too."""
-    data = {"server_id": server.id, "user_id": request.user_id, "status": request.status}
+    data = {"server_id": server.id, "user_id": user_id, "status": status}
     reviewers = permissions.members_who_can(session, server, Permission.MANAGE_SERVER)
     publish_on_commit(
         session,
         type="join_request",
         op=op,
         data=data,
-        users=[r for r in reviewers if r != request.user_id],
+        users=[r for r in reviewers if r != user_id],
     )
     publish_on_commit(
         session,
         type="join_request",
         op=op,
         data={**data, "server_name": server.name},
-        users=[request.user_id],
+        users=[user_id],
     )
 
 
@@ -984,7 +1015,7 @@ def check_decide_join_request(
     access.require(Permission.MANAGE_SERVER)
     request = session.get(JoinRequest, (server_id, user_id))
     if request is None or request.status != JoinRequestStatus.pending.value:
-        raise NotFound("no such pending join request", code="join_request_not_found")
+        raise _join_request_not_found()
     if accept:
         _refuse_banned(session, server_id, user_id)
     return do_decide_join_request(session, access.server, request, accept=accept, actor_id=actor.id)
@@ -1015,7 +1046,7 @@ def do_decide_join_request(
         target_type="member",
         target_id=request.user_id,
     )
-    _publish_join_request(session, server, request, "update")
+    _publish_join_request(session, server, request.user_id, request.status, "update")
     return request
 
 

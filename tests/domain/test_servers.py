@@ -545,6 +545,65 @@ def test_member_list_pages_presence_roles_in_a_fixed_number_of_queries(
     assert len(call(owner, servers.list_members, server_id, cursor="-0").members) == 13
 
 
+def test_a_requester_cancels_their_own_pending_request(
+    make_user: Callable[..., int], events: Events, session: Session
+) -> None:
+    owner, mod, member, asker, other = (make_user(n) for n in ("olga", "max", "mia", "ask", "oth"))
+    server_id = make_server(owner, "Asking", members=(mod, member), join_mode="request")
+    give_role(server_id, mod, Permission.MANAGE_SERVER)
+    call(asker, servers.check_request_join, server_id, message="please")
+    call(other, servers.check_request_join, server_id)
+    with refused("join_request_not_found"):  # nothing of mia's to cancel
+        call(member, servers.check_cancel_join_request, server_id)
+    with refused("join_request_not_found"):
+        call(asker, servers.check_cancel_join_request, "0" * 32)
+    events.clear()
+    call(asker, servers.check_cancel_join_request, server_id)
+    # The reviewers drop it from their list; the requester hears it too; nobody else.
+    assert recipients(events, "join_request", "remove") == {key(owner), key(mod), key(asker)}
+    assert only(events, "join_request", "remove")[0]["data"] == {
+        "server_id": server_id,
+        "user_id": asker,
+        "status": "cancelled",
+    }
+    pending = call(mod, servers.list_join_requests, server_id)
+    assert [r.user.username for r in pending.requests] == ["oth"]
+    session.expire_all()
+    assert session.get(JoinRequest, (server_id, asker)) is None
+    with refused("join_request_not_found"):  # already withdrawn
+        call(asker, servers.check_cancel_join_request, server_id)
+    # Asking again starts a new request; a decided one cannot be withdrawn.
+    call(asker, servers.check_request_join, server_id, message="again")
+    call(mod, servers.check_decide_join_request, server_id, asker, accept=False)
+    with refused("join_request_not_found"):
+        call(asker, servers.check_cancel_join_request, server_id)
+
+
+def test_invites_and_join_requests_are_rate_limited(
+    make_user: Callable[..., int], lower_limits: Callable[..., None], session: Session
+) -> None:
+    owner, asker = make_user("olga"), make_user("ask")
+    server_id = make_server(owner, "Busy")
+    lower_limits(RATE_LIMIT_SERVER_INVITE="2/minute", RATE_LIMIT_JOIN_REQUEST="2/minute")
+    with refused("bad_max_uses"):  # a refused input counts for nothing
+        call(owner, servers.check_create_server_invite, server_id, max_uses=0)
+    call(owner, servers.check_create_server_invite, server_id)
+    call(owner, servers.check_create_server_invite, server_id)
+    with refused("rate_limited"):
+        call(owner, servers.check_create_server_invite, server_id)
+    assert len(call(owner, servers.list_server_invites, server_id)) == 2
+
+    asking = [
+        make_server(owner, f"Asks {n}", join_mode="request", is_public=True) for n in range(3)
+    ]
+    call(asker, servers.check_request_join, asking[0])
+    call(asker, servers.check_request_join, asking[1])
+    with refused("rate_limited"):  # over all servers
+        call(asker, servers.check_request_join, asking[2])
+    session.expire_all()
+    assert session.get(JoinRequest, (asking[2], asker)) is None
+
+
 # "Anna" with a full-width A (U+FF21): NFKC makes it a plain A.
 WIDE_ANNA = "\uff21nna"
 

@@ -154,3 +154,38 @@ async def test_a_message_into_a_channel_already_unread_pushes_no_row(
     await deliver(root, events, alice)
     assert "channels" in pushed(root).get("server_state", set())
     assert next(c for c in servers.channels if c.id == general_id).mentions == 1
+
+
+async def test_discovery_asks_to_join_and_cancels_the_request(
+    make_user: Callable[..., int], signed_in_tab: SignedInTab
+) -> None:
+    from socialhub.state.server_invites import ServerJoinState
+
+    alice, bob = make_user("alice"), make_user("bob")
+    server_id = make_server(alice, "Asking", is_public=True, join_mode="request")
+    root = await signed_in_tab(bob, "/servers")
+    join = await root.get_state(ServerJoinState)
+    await ServerJoinState.load_discovery.fn(join)
+    [item] = join.results
+    assert (item.id, item.takes_requests, item.request_pending) == (server_id, True, False)
+
+    shown = _sent(await ServerJoinState.request_join.fn(join, server_id))
+    assert join.results[0].request_pending
+    assert any("Request sent" in str(e) for e in shown)
+    with transaction() as s:
+        pending = servers_domain.list_join_requests(s, load_user(s, alice), server_id)
+    assert [r.user.username for r in pending.requests] == ["bob"]
+    # A fresh read of discovery knows the request is pending.
+    await ServerJoinState.load_discovery.fn(join)
+    assert join.results[0].request_pending
+
+    shown = _sent(await ServerJoinState.cancel_join_request.fn(join, server_id))
+    assert not join.results[0].request_pending
+    assert any("Request cancelled" in str(e) for e in shown)
+    with transaction() as s:
+        pending = servers_domain.list_join_requests(s, load_user(s, alice), server_id)
+    assert pending.requests == []
+    # Nothing left to cancel: the error's toast, and the card stays as it is.
+    shown = _sent(await ServerJoinState.cancel_join_request.fn(join, server_id))
+    assert any("no such pending join request" in str(e) for e in shown)
+    assert not join.results[0].request_pending
