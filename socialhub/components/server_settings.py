@@ -18,6 +18,9 @@ SECTION_SHOWN: dict[str, rx.Var[bool] | bool] = {
     "roles": S.can_manage_roles,
     "channels": S.can_manage_channels,
     "members": True,
+    "bans": S.can_ban,
+    # Only a server that takes requests has any (the domain refuses requests otherwise).
+    "join-requests": S.can_manage_server & (S.join_mode == "request"),
     "invites": S.can_manage_server | S.can_create_invite,
     "audit-log": S.can_view_audit,
     "automod": S.can_manage_server,

@@ -28,6 +28,8 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("roles", "Roles", "shield"),
     ("channels", "Channels", "hash"),
     ("members", "Members", "users"),
+    ("bans", "Bans", "ban"),
+    ("join-requests", "Join requests", "user-plus"),
     ("invites", "Invites", "link"),
     ("audit-log", "Audit log", "scroll-text"),
     ("automod", "Automod", "bot"),

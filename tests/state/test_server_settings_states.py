@@ -1,0 +1,138 @@
+"""The server settings page's sections driven as a tab drives them: bans with Unban, join
+requests, invite creation, category overwrites, the audit log's filter and the live updates;
+every refusal of the domain reaches the tab as a toast."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from reflex.state import BaseState, State
+
+import socialhub.pages.server_settings  # noqa: F401  (every section's state, as the app has them)
+from socialhub.db import transaction
+from socialhub.domain import moderation
+from socialhub.domain import servers as servers_domain
+from socialhub.domain.servers import is_banned, membership
+from socialhub.state.server_settings import ServerSettingsState
+from socialhub.state.server_settings_access import BanSettingsState, JoinRequestSettingsState
+from tests.state.conftest import SignedInTab
+from tests.support.chat import load_user
+from tests.support.servers import make_server
+
+S = TypeVar("S", bound=BaseState)
+
+
+def toasts(events: Any) -> list[str]:
+    """The JavaScript of every toast among the events a handler returned."""
+    flat: list[Any] = []
+    for event in events if isinstance(events, list) else [events]:
+        flat.extend(event if isinstance(event, list) else [event])
+    return [
+        str(value)
+        for event in flat
+        if event is not None
+        for _, value in getattr(event, "args", ())
+        if "__toast" in str(value)
+    ]
+
+
+async def open_section(root: State, server_id: str, section: str, cls: type[S]) -> tuple[S, Any]:
+    """The settings page of `server_id` opened on `section`: its state and what opening sent."""
+    page = await root.get_state(ServerSettingsState)
+    await ServerSettingsState.load.fn(page)  # type: ignore[attr-defined]
+    sent = await ServerSettingsState.open_section.fn(page, section)  # type: ignore[attr-defined]
+    return await root.get_state(cls), sent
+
+
+async def test_bans_list_who_why_by_whom_and_unban_after_confirming(
+    make_user: Callable[..., int], signed_in_tab: SignedInTab
+) -> None:
+    alice, bob = make_user("alice"), make_user("bob", display_name="Bob B")
+    carol = make_user("carol")
+    server_id = make_server(alice, "Guild", members=(bob, carol))
+    with transaction() as s:
+        moderation.check_ban_member(s, load_user(s, alice), server_id, bob, reason="spam links")
+
+    # Carol may not ban, so she may not see the bans either: a toast says so, nothing listed.
+    carol_tab = await signed_in_tab(carol, f"/servers/{server_id}/settings")
+    carol_bans, sent = await open_section(carol_tab, server_id, "bans", BanSettingsState)
+    assert carol_bans.bans == []
+    assert any("Ban members" in t or "permission" in t for t in toasts(sent))
+
+    tab = await signed_in_tab(alice, f"/servers/{server_id}/settings")
+    bans, sent = await open_section(tab, server_id, "bans", BanSettingsState)
+    assert toasts(sent) == []
+    assert [(b.username, b.shown_name, b.reason, b.banned_by) for b in bans.bans] == [
+        ("bob", "Bob B", "spam links", "@alice")
+    ]
+    assert bans.bans[0].when
+
+    # Unban asks first; cancelling keeps the ban.
+    BanSettingsState.ask_unban.fn(bans, bob, "Bob B")  # type: ignore[attr-defined]
+    assert bans.unban_user_id == bob
+    BanSettingsState.set_unban_open.fn(bans, False)  # type: ignore[attr-defined]
+    assert await BanSettingsState.confirm_unban.fn(bans) is None  # type: ignore[attr-defined]
+    with transaction() as s:
+        assert is_banned(s, server_id, bob)
+
+    BanSettingsState.ask_unban.fn(bans, bob, "Bob B")  # type: ignore[attr-defined]
+    sent = await BanSettingsState.confirm_unban.fn(bans)  # type: ignore[attr-defined]
+    assert any("Bob B is no longer banned" in t for t in toasts(sent))
+    assert bans.bans == []
+    with transaction() as s:
+        assert not is_banned(s, server_id, bob)
+
+    # A second tab still showing the ban: the domain refuses, the toast says why, the list
+    # is read again.
+    other = await signed_in_tab(alice, f"/servers/{server_id}/settings")
+    stale, _ = await open_section(other, server_id, "members", BanSettingsState)
+    stale.bans = bans.bans
+    BanSettingsState.ask_unban.fn(stale, bob, "Bob B")  # type: ignore[attr-defined]
+    sent = await BanSettingsState.confirm_unban.fn(stale)  # type: ignore[attr-defined]
+    assert any("not banned" in t for t in toasts(sent))
+
+
+async def test_join_requests_are_accepted_or_declined_and_the_list_follows(
+    make_user: Callable[..., int], signed_in_tab: SignedInTab
+) -> None:
+    alice, bob, dan, erin = (make_user(n) for n in ("alice", "bob", "dan", "erin"))
+    server_id = make_server(alice, "Club", members=(bob,), is_public=False, join_mode="request")
+    with transaction() as s:
+        for user_id, note in ((dan, "hi, I am Dan"), (erin, "")):
+            servers_domain.check_request_join(s, load_user(s, user_id), server_id, message=note)
+
+    # Bob is a member without MANAGE_SERVER: refused, with a toast.
+    bob_tab = await signed_in_tab(bob, f"/servers/{server_id}/settings")
+    bob_requests, sent = await open_section(
+        bob_tab, server_id, "join-requests", JoinRequestSettingsState
+    )
+    assert bob_requests.requests == []
+    assert toasts(sent)
+
+    tab = await signed_in_tab(alice, f"/servers/{server_id}/settings")
+    requests, sent = await open_section(tab, server_id, "join-requests", JoinRequestSettingsState)
+    assert toasts(sent) == []
+    assert [(r.username, r.message) for r in requests.requests] == [
+        ("dan", "hi, I am Dan"),
+        ("erin", ""),
+    ]
+    page = await tab.get_state(ServerSettingsState)
+    assert page.member_count == 2
+
+    sent = await JoinRequestSettingsState.accept.fn(requests, dan)  # type: ignore[attr-defined]
+    assert any("dan joined the server" in t for t in toasts(sent))
+    assert [r.username for r in requests.requests] == ["erin"]
+    assert page.member_count == 3
+    with transaction() as s:
+        assert membership(s, server_id, dan) is not None
+
+    sent = await JoinRequestSettingsState.decline.fn(requests, erin)  # type: ignore[attr-defined]
+    assert any("erin's request was declined" in t for t in toasts(sent))
+    assert requests.requests == []
+    with transaction() as s:
+        assert membership(s, server_id, erin) is None
+
+    # Deciding again (another moderator was first): refused with a toast.
+    sent = await JoinRequestSettingsState.decline.fn(requests, erin)  # type: ignore[attr-defined]
+    assert any("no such pending join request" in t for t in toasts(sent))
