@@ -5,6 +5,7 @@ every refusal of the domain reaches the tab as a toast."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC
 from typing import Any, TypeVar
 
 from reflex.state import BaseState, State
@@ -14,9 +15,15 @@ from socialhub.db import transaction
 from socialhub.domain import moderation
 from socialhub.domain import servers as servers_domain
 from socialhub.domain.servers import is_banned, membership
+from socialhub.models import ServerInvite
 from socialhub.state.server_settings import ServerSettingsState
 from socialhub.state.server_settings_access import BanSettingsState, JoinRequestSettingsState
-from tests.state.conftest import SignedInTab
+from socialhub.state.server_settings_members import (
+    INVITE_EXPIRIES,
+    INVITE_USE_LIMITS,
+    InviteSettingsState,
+)
+from tests.state.conftest import ORIGIN, SignedInTab
 from tests.support.chat import load_user
 from tests.support.servers import make_server
 
@@ -136,3 +143,52 @@ async def test_join_requests_are_accepted_or_declined_and_the_list_follows(
     # Deciding again (another moderator was first): refused with a toast.
     sent = await JoinRequestSettingsState.decline.fn(requests, erin)  # type: ignore[attr-defined]
     assert any("no such pending join request" in t for t in toasts(sent))
+
+
+async def test_an_invite_is_made_with_an_expiry_and_a_use_limit_and_its_link_shown(
+    make_user: Callable[..., int], signed_in_tab: SignedInTab
+) -> None:
+    alice = make_user("alice")
+    server_id = make_server(alice, "Guild")
+    tab = await signed_in_tab(alice, f"/servers/{server_id}/settings")
+    invites, _ = await open_section(tab, server_id, "invites", InviteSettingsState)
+    assert invites.invites == []
+    assert invites.new_url == ""
+    assert [v for v, _ in INVITE_EXPIRIES] == [
+        "1800", "3600", "21600", "43200", "86400", "604800", "never"
+    ]  # fmt: skip
+    assert [v for v, _ in INVITE_USE_LIMITS] == ["none", "1", "5", "10", "25", "50", "100"]
+
+    InviteSettingsState.set_expiry.fn(invites, "3600")  # type: ignore[attr-defined]
+    InviteSettingsState.set_max_uses.fn(invites, "5")  # type: ignore[attr-defined]
+    sent = await InviteSettingsState.create_invite.fn(invites)  # type: ignore[attr-defined]
+    assert any("Invite created" in t for t in toasts(sent))
+    [row] = invites.invites
+    assert invites.new_url == f"{ORIGIN}/server-invite/{row.code}"
+    assert (row.creator, row.uses) == ("@alice", "0 / 5")
+    with transaction() as s:
+        invite = s.get(ServerInvite, row.code)
+        assert invite is not None
+        assert invite.max_uses == 5
+        assert invite.expires_at is not None
+        lasts = invite.expires_at.replace(tzinfo=UTC) - invite.created_at.replace(tzinfo=UTC)
+        assert abs(lasts.total_seconds() - 3600) < 60
+
+    InviteSettingsState.set_expiry.fn(invites, "never")  # type: ignore[attr-defined]
+    InviteSettingsState.set_max_uses.fn(invites, "none")  # type: ignore[attr-defined]
+    await InviteSettingsState.create_invite.fn(invites)  # type: ignore[attr-defined]
+    newest = invites.invites[0]
+    assert (newest.expires, newest.uses) == ("Never", "0 / no limit")
+    assert invites.new_url.endswith(newest.code)
+
+    # What the domain refuses (an expiry it does not offer) is a toast; nothing is made.
+    InviteSettingsState.set_expiry.fn(invites, "999")  # type: ignore[attr-defined]
+    sent = await InviteSettingsState.create_invite.fn(invites)  # type: ignore[attr-defined]
+    assert any("expiry must be" in t for t in toasts(sent))
+    assert len(invites.invites) == 2
+
+    # Revoking the invite just shown takes its link away too.
+    sent = await InviteSettingsState.revoke.fn(invites, newest.code)  # type: ignore[attr-defined]
+    assert any("Invite revoked" in t for t in toasts(sent))
+    assert invites.new_url == ""
+    assert [i.code for i in invites.invites] == [row.code]
