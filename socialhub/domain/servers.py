@@ -1286,3 +1286,26 @@ def list_members(
             _member_cursor(order[limit - 1][1], order[limit - 1][0]) if len(order) > limit else None
         ),
     )
+
+
+def member_names(session: Session, server_id: str, user_ids: Sequence[int]) -> dict[int, str]:
+    """How each of these users is shown in the server: their nickname there, else their display
+    name, else their username (for someone no longer a member, the latter two). One query."""
+    wanted = sorted({i for i in user_ids if 0 < i < 2**31})
+    if not wanted:
+        return {}
+    rows = session.exec(
+        select(User, ServerMember)
+        .join(
+            ServerMember,
+            (col(ServerMember.user_id) == col(User.id))
+            & (col(ServerMember.server_id) == server_id),
+            isouter=True,
+        )
+        .where(col(User.id).in_(wanted))
+    ).all()
+    return {
+        user.id: (member.nickname if member else "") or user.display_name or user.username
+        for user, member in rows
+        if user.id is not None
+    }

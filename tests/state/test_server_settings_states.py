@@ -12,12 +12,16 @@ from reflex.state import BaseState, State
 
 import socialhub.pages.server_settings  # noqa: F401  (every section's state, as the app has them)
 from socialhub.db import transaction
+from socialhub.domain import channels as channels_domain
 from socialhub.domain import moderation
+from socialhub.domain import roles as roles_domain
 from socialhub.domain import servers as servers_domain
+from socialhub.domain.permissions import Permission
 from socialhub.domain.servers import is_banned, membership
 from socialhub.models import ServerInvite
 from socialhub.state.server_settings import ServerSettingsState
 from socialhub.state.server_settings_access import BanSettingsState, JoinRequestSettingsState
+from socialhub.state.server_settings_channels import ChannelSettingsState
 from socialhub.state.server_settings_members import (
     INVITE_EXPIRIES,
     INVITE_USE_LIMITS,
@@ -25,7 +29,7 @@ from socialhub.state.server_settings_members import (
 )
 from tests.state.conftest import ORIGIN, SignedInTab
 from tests.support.chat import load_user
-from tests.support.servers import make_server
+from tests.support.servers import general, make_server
 
 S = TypeVar("S", bound=BaseState)
 
@@ -192,3 +196,74 @@ async def test_an_invite_is_made_with_an_expiry_and_a_use_limit_and_its_link_sho
     assert any("Invite revoked" in t for t in toasts(sent))
     assert invites.new_url == ""
     assert [i.code for i in invites.invites] == [row.code]
+
+
+async def test_a_category_has_overwrites_edited_like_a_channels_and_its_synced_channels_show_them(
+    make_user: Callable[..., int], signed_in_tab: SignedInTab
+) -> None:
+    alice, bob = make_user("alice"), make_user("bob", display_name="Bobby")
+    server_id = make_server(alice, "Guild", members=(bob,))
+    with transaction() as s:
+        channel = general(s, server_id)
+        general_id, category_id = channel.id, channel.category_id
+        mods = roles_domain.check_create_role(s, load_user(s, alice), server_id, name="Mods").id
+    assert category_id
+    send = str(int(Permission.SEND_MESSAGES))
+
+    # Bob may not manage roles: the category's overwrites are refused him, with a toast.
+    bob_tab = await signed_in_tab(bob, f"/servers/{server_id}/settings")
+    bob_channels, _ = await open_section(bob_tab, server_id, "channels", ChannelSettingsState)
+    sent = await ChannelSettingsState.select_category.fn(bob_channels, category_id)  # type: ignore[attr-defined]
+    assert toasts(sent)
+    assert bob_channels.targets == []
+
+    tab = await signed_in_tab(alice, f"/servers/{server_id}/settings")
+    channels, _ = await open_section(tab, server_id, "channels", ChannelSettingsState)
+    sent = await ChannelSettingsState.select_category.fn(channels, category_id)  # type: ignore[attr-defined]
+    assert toasts(sent) == []
+    assert (channels.scope_kind, channels.edit_name, channels.targets) == (
+        "category",
+        "Text channels",
+        [],
+    )
+    assert channels.category_synced == ["general"]
+
+    await ChannelSettingsState.add_role_target.fn(channels, mods)  # type: ignore[attr-defined]
+    sent = await ChannelSettingsState.set_cell.fn(channels, send, "deny")  # type: ignore[attr-defined]
+    assert any("Permissions saved" in t for t in toasts(sent))
+    assert [(t.label, t.deny) for t in channels.targets] == [("Mods", send)]
+    # A member's overwrite is labelled with the name the server shows for them.
+    await ChannelSettingsState.add_member_target.fn(channels, {"username": "@bob"})  # type: ignore[attr-defined]
+    assert [t.label for t in channels.targets] == ["Mods", "Bobby"]
+    assert channels.target_key == f"member:{bob}"
+    sent = await ChannelSettingsState.add_member_target.fn(channels, {"username": "nobody"})  # type: ignore[attr-defined]
+    assert any("no such user" in t for t in toasts(sent))
+    with transaction() as s:
+        scope = roles_domain.list_overwrites(s, load_user(s, alice), "category", category_id)
+    assert [(o.target_type, o.deny) for o in scope.overwrites] == [("role", send), ("member", "0")]
+
+    # #general is synced: its editor shows the category's overwrites, the ones that apply.
+    await ChannelSettingsState.select_channel.fn(channels, general_id)  # type: ignore[attr-defined]
+    assert channels.synced
+    assert [t.label for t in channels.targets] == ["Mods", "Bobby"]
+    # Changing one there gives the channel its own copy: no longer synced.
+    ChannelSettingsState.select_target.fn(channels, f"role:{mods}")  # type: ignore[attr-defined]
+    await ChannelSettingsState.set_cell.fn(channels, send, "allow")  # type: ignore[attr-defined]
+    assert not channels.synced
+    assert [(t.label, t.allow) for t in channels.targets] == [("Mods", send), ("Bobby", "0")]
+
+    # Renaming the category; a name the domain refuses is a toast.
+    await ChannelSettingsState.select_category.fn(channels, category_id)  # type: ignore[attr-defined]
+    assert channels.category_synced == []
+    ChannelSettingsState.set_edit_name.fn(channels, "Talk")  # type: ignore[attr-defined]
+    sent = await ChannelSettingsState.save_category.fn(channels)  # type: ignore[attr-defined]
+    assert any("Category saved" in t for t in toasts(sent))
+    assert [c.name for c in channels.categories] == ["Talk"]
+    ChannelSettingsState.set_edit_name.fn(channels, " ")  # type: ignore[attr-defined]
+    sent = await ChannelSettingsState.save_category.fn(channels)  # type: ignore[attr-defined]
+    assert toasts(sent)
+    with transaction() as s:
+        assert [
+            c.name
+            for c in channels_domain.list_channels(s, load_user(s, alice), server_id).categories
+        ] == ["Talk"]
