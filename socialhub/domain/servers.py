@@ -973,7 +973,7 @@ def do_decide_join_request(
         session,
         server.id,
         actor_id,
-        f"join_request_{'accept' if accept else 'decline'}",
+        "join_request_accept" if accept else "join_request_decline",
         target_type="member",
         target_id=request.user_id,
     )

@@ -12,7 +12,7 @@ import reflex as rx
 from pydantic import BaseModel
 from sqlmodel import Session
 
-from socialhub.domain import automod, moderation
+from socialhub.domain import audit, automod, moderation
 from socialhub.domain import users as users_domain
 from socialhub.models import User
 from socialhub.models.moderation_views import AuditEntryView, AutomodFlagView, AutomodRuleView
@@ -21,37 +21,8 @@ from socialhub.state.clock import Clock, tab_clock
 from socialhub.state.server_settings import ServerSettingsState
 
 ALL_ACTIONS = "all"
-# The actions the domain records, in words (the filter offers these).
-ACTION_LABELS: dict[str, str] = {
-    "server_create": "Server created",
-    "server_update": "Server settings changed",
-    "server_transfer": "Ownership transferred",
-    "role_create": "Role created",
-    "role_update": "Role changed",
-    "role_move": "Roles reordered",
-    "role_delete": "Role deleted",
-    "member_role_add": "Role given",
-    "member_role_remove": "Role taken away",
-    "channel_create": "Channel created",
-    "channel_update": "Channel changed",
-    "channel_delete": "Channel deleted",
-    "category_create": "Category created",
-    "category_update": "Category changed",
-    "category_delete": "Category deleted",
-    "overwrite_update": "Channel permissions changed",
-    "member_kick": "Member kicked",
-    "member_ban": "Member banned",
-    "member_unban": "Member unbanned",
-    "member_timeout": "Member timed out",
-    "member_timeout_remove": "Timeout ended",
-    "message_delete": "Message deleted",
-    "invite_create": "Invite created",
-    "invite_revoke": "Invite revoked",
-    "automod_rule_create": "Automod rule added",
-    "automod_rule_delete": "Automod rule deleted",
-    "automod_flag_resolve": "Flagged message reviewed",
-}
-ACTION_CHOICES: list[tuple[str, str]] = [(ALL_ACTIONS, "All actions"), *ACTION_LABELS.items()]
+# The filter offers every action the domain records, in words.
+ACTION_CHOICES: list[tuple[str, str]] = [(ALL_ACTIONS, "All actions"), *audit.ACTIONS.items()]
 PAGE_SIZE = 50
 
 
@@ -93,7 +64,7 @@ def audit_rows(entries: list[AuditEntryView], clock: Clock) -> list[AuditRow]:
             when=clock.date_time(e.created_at),
             actor=_name(e.actor),
             action=e.action,
-            action_label=ACTION_LABELS.get(e.action, e.action.replace("_", " ")),
+            action_label=audit.action_label(e.action),
             target=_name(e.target_user)
             if e.target_user
             else f"{e.target_type} {e.target_id}".strip(),

@@ -12,8 +12,8 @@ from reflex.state import BaseState, State
 
 import socialhub.pages.server_settings  # noqa: F401  (every section's state, as the app has them)
 from socialhub.db import transaction
+from socialhub.domain import audit, moderation
 from socialhub.domain import channels as channels_domain
-from socialhub.domain import moderation
 from socialhub.domain import roles as roles_domain
 from socialhub.domain import servers as servers_domain
 from socialhub.domain.permissions import Permission
@@ -27,6 +27,7 @@ from socialhub.state.server_settings_members import (
     INVITE_USE_LIMITS,
     InviteSettingsState,
 )
+from socialhub.state.server_settings_moderation import ACTION_CHOICES, AuditLogState
 from tests.state.conftest import ORIGIN, SignedInTab
 from tests.support.chat import load_user
 from tests.support.servers import general, make_server
@@ -267,3 +268,32 @@ async def test_a_category_has_overwrites_edited_like_a_channels_and_its_synced_c
             c.name
             for c in channels_domain.list_channels(s, load_user(s, alice), server_id).categories
         ] == ["Talk"]
+
+
+async def test_the_audit_logs_filter_offers_the_domains_actions_in_words(
+    make_user: Callable[..., int], signed_in_tab: SignedInTab
+) -> None:
+    alice, dan = make_user("alice"), make_user("dan")
+    server_id = make_server(alice, "Club", join_mode="request")
+    with transaction() as s:
+        servers_domain.check_request_join(s, load_user(s, dan), server_id)
+        servers_domain.check_decide_join_request(
+            s, load_user(s, alice), server_id, dan, accept=True
+        )
+    assert [("all", "All actions"), *audit.ACTIONS.items()] == ACTION_CHOICES
+
+    tab = await signed_in_tab(alice, f"/servers/{server_id}/settings")
+    log, _ = await open_section(tab, server_id, "audit-log", AuditLogState)
+    assert [e.action for e in log.entries] == ["join_request_accept", "server_create"]
+    await AuditLogState.set_action.fn(log, "join_request_accept")  # type: ignore[attr-defined]
+    [entry] = log.entries
+    assert (entry.action_label, entry.actor, entry.target) == (
+        "Join request accepted",
+        "@alice",
+        "@dan",
+    )
+    await AuditLogState.set_action.fn(log, "member_ban")  # type: ignore[attr-defined]
+    assert log.entries == []
+    # Who acted: a name nobody has is refused with a toast.
+    sent = await AuditLogState.filter_actor.fn(log, {"actor": "@nobody"})  # type: ignore[attr-defined]
+    assert toasts(sent)
