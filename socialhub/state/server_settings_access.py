@@ -77,19 +77,48 @@ def request_rows(page: JoinRequestPage, clock: Clock) -> list[RequestRow]:
 
 
 class PagedList(rx.State, mixin=True):
-    """A list of the page's server read page by page; after each change it is read again."""
+    """A list of the page's server read page by page; after each change, and when the stream
+    says it changed (`server_settings_live`), its first page is read again."""
 
     next_cursor: str = ""
     loading: bool = False
+
+    @staticmethod
+    def _fetch(
+        session: Session, user: User, server_id: str, cursor: str | None, clock: Clock
+    ) -> tuple[list[Any], str]:
+        """A page of rows and the cursor of the next ("" at the end)."""
+        raise NotImplementedError
+
+    def _set_rows(self, rows: list[Any], *, more: bool) -> None:
+        raise NotImplementedError
 
     async def _server_id(self) -> str:
         return (await self.get_state(ServerSettingsState)).server_id
 
     async def _read(self, server_id: str, cursor: str | None) -> Failed | None:
-        raise NotImplementedError
+        clock, fetch = tab_clock(self), self._fetch
+        result = await run_as_user(self, lambda s, u: fetch(s, u, server_id, cursor, clock))
+        if isinstance(result, Failed):
+            return result
+        rows, self.next_cursor = result
+        self._set_rows(rows, more=bool(cursor))
+        return None
 
     async def _load_section(self, server_id: str) -> Failed | None:
         return await self._read(server_id, None)
+
+    # The live protocol (server_settings_live.LiveSection).
+    def _live_args(self) -> Any:
+        return tab_clock(self)
+
+    @classmethod
+    def _live_read(cls, session: Session, user: User, server_id: str, args: Any) -> Any:
+        return cls._fetch(session, user, server_id, None, args)
+
+    def _live_show(self, data: Any) -> None:
+        rows, self.next_cursor = data
+        self._set_rows(rows, more=False)
 
     async def _change(self, work: Callable[[Session, User, str], object], success: str) -> Any:
         server_id = await self._server_id()
@@ -118,19 +147,15 @@ class BanSettingsState(PagedList, rx.State):
     unban_user_id: int = 0
     unban_name: str = ""
 
-    async def _read(self, server_id: str, cursor: str | None) -> Failed | None:
-        clock = tab_clock(self)
+    @staticmethod
+    def _fetch(
+        session: Session, user: User, server_id: str, cursor: str | None, clock: Clock
+    ) -> tuple[list[Any], str]:
+        page = moderation.list_bans(session, user, server_id, cursor=cursor, limit=PAGE_SIZE)
+        return ban_rows(page, clock), page.next_cursor or ""
 
-        def work(session: Session, user: User) -> tuple[list[BanRow], str]:
-            page = moderation.list_bans(session, user, server_id, cursor=cursor, limit=PAGE_SIZE)
-            return ban_rows(page, clock), page.next_cursor or ""
-
-        result = await run_as_user(self, work)
-        if isinstance(result, Failed):
-            return result
-        rows, self.next_cursor = result
-        self.bans = [*self.bans, *rows] if cursor else rows
-        return None
+    def _set_rows(self, rows: list[Any], *, more: bool) -> None:
+        self.bans = [*self.bans, *rows] if more else rows
 
     @rx.event
     def ask_unban(self, user_id: int, name: str) -> None:
@@ -156,21 +181,17 @@ class BanSettingsState(PagedList, rx.State):
 class JoinRequestSettingsState(PagedList, rx.State):
     requests: list[RequestRow] = []
 
-    async def _read(self, server_id: str, cursor: str | None) -> Failed | None:
-        clock = tab_clock(self)
+    @staticmethod
+    def _fetch(
+        session: Session, user: User, server_id: str, cursor: str | None, clock: Clock
+    ) -> tuple[list[Any], str]:
+        page = servers_domain.list_join_requests(
+            session, user, server_id, cursor=cursor, limit=PAGE_SIZE
+        )
+        return request_rows(page, clock), page.next_cursor or ""
 
-        def work(session: Session, user: User) -> tuple[list[RequestRow], str]:
-            page = servers_domain.list_join_requests(
-                session, user, server_id, cursor=cursor, limit=PAGE_SIZE
-            )
-            return request_rows(page, clock), page.next_cursor or ""
-
-        result = await run_as_user(self, work)
-        if isinstance(result, Failed):
-            return result
-        rows, self.next_cursor = result
-        self.requests = [*self.requests, *rows] if cursor else rows
-        return None
+    def _set_rows(self, rows: list[Any], *, more: bool) -> None:
+        self.requests = [*self.requests, *rows] if more else rows
 
     async def _decide(self, user_id: int, *, accept: bool) -> Any:
         row = next((r for r in self.requests if r.user_id == user_id), None)

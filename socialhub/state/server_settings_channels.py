@@ -16,7 +16,7 @@ from socialhub.domain import channels as channels_domain
 from socialhub.domain import roles as roles_domain
 from socialhub.domain import servers as servers_domain
 from socialhub.domain import users as users_domain
-from socialhub.domain.errors import NotFound
+from socialhub.domain.errors import DomainError, NotFound
 from socialhub.models import User
 from socialhub.models.role_views import OverwriteView
 from socialhub.state.base import Failed, run_as_user
@@ -137,6 +137,40 @@ def _targets(
     ]
 
 
+def read_layout(
+    session: Session, user: User, server_id: str
+) -> tuple[list[CategoryRow], list[RoleChoice]]:
+    """The channels by category and the roles an overwrite may be for."""
+    listing = channels_domain.list_channels(session, user, server_id)
+    roles = roles_domain.list_roles(session, user, server_id)
+    return _rows(listing), [RoleChoice(id=r.id, name=r.name) for r in roles]
+
+
+def read_targets(
+    session: Session,
+    user: User,
+    server_id: str,
+    kind: str,
+    scope_id: str,
+    role_names: dict[str, str],
+) -> list[TargetRow]:
+    scope = roles_domain.list_overwrites(session, user, kind, scope_id)
+    # A synced channel follows its category's overwrites: those are what apply there.
+    return _targets(session, server_id, scope.effective, role_names)
+
+
+def _channel_in(categories: list[CategoryRow], kind: str, scope_id: str) -> ChannelRow | None:
+    if kind != roles_domain.CHANNEL:
+        return None
+    return next((c for cat in categories for c in cat.channels if c.id == scope_id), None)
+
+
+def _category_in(categories: list[CategoryRow], kind: str, scope_id: str) -> CategoryRow | None:
+    if kind != roles_domain.CATEGORY:
+        return None
+    return next((c for c in categories if c.id and c.id == scope_id), None)
+
+
 class ChannelSettingsState(rx.State):
     categories: list[CategoryRow] = []
     roles: list[RoleChoice] = []
@@ -187,58 +221,82 @@ class ChannelSettingsState(rx.State):
         return (await self.get_state(ServerSettingsState)).server_id
 
     async def _load_section(self, server_id: str) -> Failed | None:
-        def work(session: Session, user: User) -> tuple[list[CategoryRow], list[RoleChoice]]:
-            listing = channels_domain.list_channels(session, user, server_id)
-            roles = roles_domain.list_roles(session, user, server_id)
-            return _rows(listing), [RoleChoice(id=r.id, name=r.name) for r in roles]
-
-        result = await run_as_user(self, work)
+        result = await run_as_user(self, lambda s, u: read_layout(s, u, server_id))
         if isinstance(result, Failed):
             return result
         self.categories, self.roles = result
         return await self._load_selected(server_id)
 
     def _channel(self) -> ChannelRow | None:
-        if self.scope_kind != roles_domain.CHANNEL:
-            return None
-        return next(
-            (c for cat in self.categories for c in cat.channels if c.id == self.selected_id),
-            None,
-        )
+        return _channel_in(self.categories, self.scope_kind, self.selected_id)
 
     def _category(self) -> CategoryRow | None:
-        if self.scope_kind != roles_domain.CATEGORY:
-            return None
-        return next((c for c in self.categories if c.id and c.id == self.selected_id), None)
+        return _category_in(self.categories, self.scope_kind, self.selected_id)
 
-    async def _load_selected(self, server_id: str) -> Failed | None:
-        """The open channel's or category's fields and overwrites (nothing open once it is gone)."""
+    def _show_selected(self, *, fields: bool) -> bool:
+        """The open channel's or category's state (and, with `fields`, what the editor's inputs
+        hold); False, and nothing open, once it is gone."""
         channel, category = self._channel(), self._category()
         if channel is not None:
-            self.edit_name, self.edit_topic = channel.name, channel.topic
+            if fields:
+                self.edit_name, self.edit_topic = channel.name, channel.topic
             self.slow_mode, self.synced = channel.slow_mode, channel.synced
             self.in_category = bool(channel.category_id)
         elif category is not None:
-            self.edit_name, self.edit_topic = category.name, ""
+            if fields:
+                self.edit_name, self.edit_topic = category.name, ""
             self.synced, self.in_category = False, False
         else:
             self.selected_id, self.targets, self.target_key = "", [], ""
-            return None
-        role_names = {r.id: r.name for r in self.roles}
-        kind, scope_id = self.scope_kind, self.selected_id
+            return False
+        return True
 
-        def work(session: Session, user: User) -> list[TargetRow]:
-            scope = roles_domain.list_overwrites(session, user, kind, scope_id)
-            # A synced channel follows its category's overwrites: those are what apply there.
-            return _targets(session, server_id, scope.effective, role_names)
-
-        targets = await run_as_user(self, work)
-        if isinstance(targets, Failed):
-            return targets
+    def _show_targets(self, targets: list[TargetRow]) -> None:
         self.targets = targets
         if self.selected_target is None:
             self.target_key = targets[0].key if targets else ""
+
+    async def _load_selected(self, server_id: str) -> Failed | None:
+        """The open channel's or category's fields and overwrites (nothing open once it is gone)."""
+        if not self._show_selected(fields=True):
+            return None
+        role_names = {r.id: r.name for r in self.roles}
+        kind, scope_id = self.scope_kind, self.selected_id
+        targets = await run_as_user(
+            self, lambda s, u: read_targets(s, u, server_id, kind, scope_id, role_names)
+        )
+        if isinstance(targets, Failed):
+            return targets
+        self._show_targets(targets)
         return None
+
+    # The live protocol (server_settings_live.LiveSection): what someone else changed shows,
+    # and what the editor's inputs hold stays as typed.
+    def _live_args(self) -> Any:
+        return self.scope_kind, self.selected_id
+
+    @staticmethod
+    def _live_read(session: Session, user: User, server_id: str, args: Any) -> Any:
+        kind, scope_id = args
+        categories, roles = read_layout(session, user, server_id)
+        targets = None
+        open_one = _channel_in(categories, kind, scope_id) or _category_in(
+            categories, kind, scope_id
+        )
+        if open_one is not None:
+            role_names = {r.id: r.name for r in roles}
+            try:
+                targets = read_targets(session, user, server_id, kind, scope_id, role_names)
+            except DomainError:
+                targets = None
+        return categories, roles, targets
+
+    def _live_show(self, data: Any) -> None:
+        self.categories, self.roles, targets = data
+        if targets is None:
+            self.selected_id = ""
+        if self._show_selected(fields=False):
+            self._show_targets(targets)
 
     async def _change(self, work: Callable[[Session, User], object], success: str) -> Any:
         result = await run_as_user(self, work)

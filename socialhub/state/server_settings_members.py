@@ -121,6 +121,19 @@ def invite_rows(invites: list[ServerInviteView], clock: Clock) -> list[InviteRow
     ]
 
 
+def read_members(
+    session: Session, user: User, server_id: str, cursor: str | None, clock: Clock
+) -> tuple[list[MemberRow], list[RoleChip], str]:
+    """A page of members, the roles one may give, and the next page's cursor ("" at the end)."""
+    chips = {
+        r.id: RoleChip(id=r.id, name=r.name, colour=r.colour)
+        for r in roles_domain.list_roles(session, user, server_id)
+        if not r.is_everyone
+    }
+    page = servers_domain.list_members(session, user, server_id, cursor=cursor, limit=PAGE_SIZE)
+    return member_rows(page, chips, clock), list(chips.values()), page.next_cursor or ""
+
+
 class MemberSettingsState(rx.State):
     members: list[MemberRow] = []
     # The roles one may give (all but @everyone), most senior first.
@@ -140,24 +153,23 @@ class MemberSettingsState(rx.State):
 
     async def _read(self, server_id: str, cursor: str | None) -> Failed | None:
         clock = tab_clock(self)
-
-        def work(session: Session, user: User) -> tuple[list[MemberRow], list[RoleChip], str]:
-            chips = {
-                r.id: RoleChip(id=r.id, name=r.name, colour=r.colour)
-                for r in roles_domain.list_roles(session, user, server_id)
-                if not r.is_everyone
-            }
-            page = servers_domain.list_members(
-                session, user, server_id, cursor=cursor, limit=PAGE_SIZE
-            )
-            return member_rows(page, chips, clock), list(chips.values()), page.next_cursor or ""
-
-        result = await run_as_user(self, work)
+        result = await run_as_user(self, lambda s, u: read_members(s, u, server_id, cursor, clock))
         if isinstance(result, Failed):
             return result
         rows, self.roles, self.next_cursor = result
         self.members = [*self.members, *rows] if cursor else rows
         return None
+
+    # The live protocol (server_settings_live.LiveSection): the first page read again.
+    def _live_args(self) -> Any:
+        return tab_clock(self)
+
+    @staticmethod
+    def _live_read(session: Session, user: User, server_id: str, args: Any) -> Any:
+        return read_members(session, user, server_id, None, args)
+
+    def _live_show(self, data: Any) -> None:
+        self.members, self.roles, self.next_cursor = data
 
     async def _load_section(self, server_id: str) -> Failed | None:
         return await self._read(server_id, None)

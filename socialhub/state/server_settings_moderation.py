@@ -168,17 +168,24 @@ class AutomodState(rx.State):
 
     async def _load_section(self, server_id: str) -> Failed | None:
         clock = tab_clock(self)
-
-        def work(session: Session, user: User) -> tuple[list[RuleRow], list[FlagRow]]:
-            rules = automod.list_rules(session, user, server_id)
-            flags = automod.list_flags(session, user, server_id)
-            return rule_rows(rules), flag_rows(flags.flags, clock)
-
-        result = await run_as_user(self, work)
+        result = await run_as_user(self, lambda s, u: self._live_read(s, u, server_id, clock))
         if isinstance(result, Failed):
             return result
-        self.rules, self.flags = result
+        self._live_show(result)
         return None
+
+    # The live protocol (server_settings_live.LiveSection): the same read as opening it.
+    def _live_args(self) -> Any:
+        return tab_clock(self)
+
+    @staticmethod
+    def _live_read(session: Session, user: User, server_id: str, args: Any) -> Any:
+        rules = automod.list_rules(session, user, server_id)
+        flags = automod.list_flags(session, user, server_id)
+        return rule_rows(rules), flag_rows(flags.flags, args)
+
+    def _live_show(self, data: Any) -> None:
+        self.rules, self.flags = data
 
     async def _change(self, work: Callable[[Session, User, str], object], success: str) -> Any:
         server_id = await self._server_id()

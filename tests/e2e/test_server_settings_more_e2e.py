@@ -161,3 +161,51 @@ def test_an_invite_with_expiry_and_limit_and_a_categorys_overwrites(
         overwrites = api.get(f"/api/v1/categories/{category_id}/overwrites")
     assert overwrites.status_code == 200, overwrites.text
     assert [o["target_type"] for o in overwrites.json()["overwrites"]] == ["role", "member"]
+
+
+def test_the_open_settings_page_follows_changes_made_elsewhere(
+    server: str, new_context: Callable[..., BrowserContext]
+) -> None:
+    owner, admin, asker = unique("own"), unique("adm"), unique("ask")
+    owner_tokens, admin_tokens = register(owner), register(admin)
+    asker_tokens = register(asker, "Late Asker")
+    admin_id = admin_tokens["user"]["id"]  # type: ignore[index]
+    with _api(owner_tokens) as api:
+        server_id = _server(api, "Live Club", join_mode="request")
+        role = api.post(
+            f"/api/v1/servers/{server_id}/roles",
+            json={"name": "Admins", "permissions": str(1 << 7)},
+        )
+        assert role.status_code == 201, role.text
+        code = api.post(f"/api/v1/servers/{server_id}/invites", json={}).json()["code"]
+    with _api(admin_tokens) as api:
+        assert api.post(f"/api/v1/server-invites/{code}/join").status_code == 200
+
+    page = new_context().new_page()
+    ui_login(page, owner)
+    page.goto(f"/servers/{server_id}/settings?section=join-requests")
+    expect(page.locator("#join-requests-section")).to_contain_text("No requests wait")
+    # Someone asks: the request appears without a reload.
+    with _api(asker_tokens) as api:
+        assert api.post(f"/api/v1/servers/{server_id}/join-requests", json={}).status_code == 201
+    expect(page.locator(f'.ss-request[data-username="{asker}"]')).to_contain_text("Late Asker")
+
+    # Another manager adds a channel and a role: the open sections show them at once.
+    page.locator("#section-channels").click()
+    expect(page.locator("#channel-list")).to_contain_text("general")
+    with _api(owner_tokens) as api:
+        assert (
+            api.put(
+                f"/api/v1/servers/{server_id}/members/{admin_id}/roles/{role.json()['id']}"
+            ).status_code
+            == 204
+        )
+    with _api(admin_tokens) as api:
+        made = api.post(f"/api/v1/servers/{server_id}/channels", json={"name": "live-news"})
+        assert made.status_code == 201, made.text
+    expect(page.locator('.ss-role[data-channel="live-news"]')).to_be_visible()
+    page.locator("#section-roles").click()
+    with _api(owner_tokens) as api:
+        created = api.post(f"/api/v1/servers/{server_id}/roles", json={"name": "Fresh"})
+        assert created.status_code == 201, created.text
+    expect(page.locator("#role-list .ss-role-name", has_text="Fresh")).to_be_visible()

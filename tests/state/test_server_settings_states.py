@@ -19,9 +19,11 @@ from socialhub.domain import servers as servers_domain
 from socialhub.domain.permissions import Permission
 from socialhub.domain.servers import is_banned, membership
 from socialhub.models import ServerInvite
+from socialhub.state.realtime import RealtimeState, _sent
 from socialhub.state.server_settings import ServerSettingsState
 from socialhub.state.server_settings_access import BanSettingsState, JoinRequestSettingsState
 from socialhub.state.server_settings_channels import ChannelSettingsState
+from socialhub.state.server_settings_live import ServerSettingsLive
 from socialhub.state.server_settings_members import (
     INVITE_EXPIRIES,
     INVITE_USE_LIMITS,
@@ -33,6 +35,7 @@ from tests.support.chat import load_user
 from tests.support.servers import general, make_server
 
 S = TypeVar("S", bound=BaseState)
+Events = list[tuple[str, Any]]
 
 
 def toasts(events: Any) -> list[str]:
@@ -297,3 +300,109 @@ async def test_the_audit_logs_filter_offers_the_domains_actions_in_words(
     # Who acted: a name nobody has is refused with a toast.
     sent = await AuditLogState.filter_actor.fn(log, {"actor": "@nobody"})  # type: ignore[attr-defined]
     assert toasts(sent)
+
+
+async def deliver(root: State, events: Events, me: int) -> list[Any]:
+    """What `me`'s streams got since the last call, handed to the settings page's feature as
+    the listener does; what it sends to the tab."""
+    batch = [event for key, event in events if key == f"user:{me}"]
+    events.clear()
+    feature = ServerSettingsLive()
+    if not feature.wants(batch):
+        return []
+    listener = await root.get_state(RealtimeState)
+    observed = await feature.observe(listener, batch, me)
+    loaded = None
+    if feature.needs_database(observed):
+        with transaction() as s:
+            loaded = feature.load(s, load_user(s, me), observed)
+    return _sent(await feature.apply(listener, batch, observed, loaded, me))
+
+
+async def test_the_open_settings_page_follows_what_others_change(
+    make_user: Callable[..., int], signed_in_tab: SignedInTab, events: Events
+) -> None:
+    alice, bob, carol = make_user("alice"), make_user("bob"), make_user("carol")
+    dan = make_user("dan")
+    server_id = make_server(alice, "Guild", members=(bob, carol))
+    with transaction() as s:
+        admins = roles_domain.check_create_role(
+            s,
+            load_user(s, alice),
+            server_id,
+            name="Admins",
+            permissions_bits=str(int(Permission.ADMINISTRATOR)),
+        )
+        roles_domain.check_add_member_role(s, load_user(s, alice), server_id, bob, admins.id)
+        general_id = general(s, server_id).id
+
+    # Bob, an administrator, has the channels section open with #general in the editor,
+    # half-way through typing a new name.
+    tab = await signed_in_tab(bob, f"/servers/{server_id}/settings")
+    channels, _ = await open_section(tab, server_id, "channels", ChannelSettingsState)
+    await ChannelSettingsState.select_channel.fn(channels, general_id)  # type: ignore[attr-defined]
+    ChannelSettingsState.set_edit_name.fn(channels, "half-typed")  # type: ignore[attr-defined]
+    page = await tab.get_state(ServerSettingsState)
+    assert page.can_manage_roles
+    events.clear()
+
+    # Alice adds a channel and a role overwrite on #general: both show, the typing stays.
+    with transaction() as s:
+        channels_domain.check_create_channel(s, load_user(s, alice), server_id, name="news")
+        roles_domain.check_set_overwrite(
+            s, load_user(s, alice), "channel", general_id, "member", str(carol), deny="0"
+        )
+    assert await deliver(tab, events, bob) == []
+    assert "news" in [c.name for cat in channels.categories for c in cat.channels]
+    assert [t.label for t in channels.targets] == ["carol"]
+    assert not channels.synced
+    assert channels.edit_name == "half-typed"
+
+    # A join request does not concern the channels section (nothing read but the server).
+    with transaction() as s:
+        servers_domain.check_update_server(
+            s, load_user(s, alice), server_id, name="Guild II", join_mode="request"
+        )
+        servers_domain.check_request_join(s, load_user(s, dan), server_id)
+    await deliver(tab, events, bob)
+    assert (page.name, page.join_mode) == ("Guild II", "request")
+
+    # Bob's role taken away: the flags follow, and the channels section gives way.
+    with transaction() as s:
+        roles_domain.check_remove_member_role(s, load_user(s, alice), server_id, bob, admins.id)
+    shown = await deliver(tab, events, bob)
+    assert not page.can_manage_roles
+    assert not page.can_manage_channels
+    assert page.section == "overview"
+    assert any("You can no longer use that section" in t for t in toasts(shown))
+
+    # Kicked: the page says the server is not available.
+    with transaction() as s:
+        moderation.check_kick_member(s, load_user(s, alice), server_id, bob)
+    await deliver(tab, events, bob)
+    assert page.missing
+
+
+async def test_the_bans_and_join_requests_sections_follow_the_stream(
+    make_user: Callable[..., int], signed_in_tab: SignedInTab, events: Events
+) -> None:
+    alice, bob, dan = make_user("alice"), make_user("bob"), make_user("dan")
+    server_id = make_server(alice, "Club", members=(bob,), join_mode="request")
+    tab = await signed_in_tab(alice, f"/servers/{server_id}/settings")
+    requests, _ = await open_section(tab, server_id, "join-requests", JoinRequestSettingsState)
+    assert requests.requests == []
+    events.clear()
+    with transaction() as s:
+        servers_domain.check_request_join(s, load_user(s, dan), server_id, message="me too")
+    await deliver(tab, events, alice)
+    assert [r.username for r in requests.requests] == ["dan"]
+
+    bans, _ = await open_section(tab, server_id, "bans", BanSettingsState)
+    events.clear()
+    other = await signed_in_tab(alice, f"/servers/{server_id}/settings")
+    # Another moderator's ban (here Alice's other tab, through the domain) shows at once.
+    assert other is not tab
+    with transaction() as s:
+        moderation.check_ban_member(s, load_user(s, alice), server_id, bob, reason="rude")
+    await deliver(tab, events, alice)
+    assert [(b.username, b.reason) for b in bans.bans] == [("bob", "rude")]
