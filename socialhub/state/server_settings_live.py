@@ -34,6 +34,8 @@ SECTION_TYPES: dict[str, frozenset[str]] = {
     "automod": frozenset({"automod"}),
 }
 SETTINGS_TYPES = frozenset({"server"}).union(*SECTION_TYPES.values())
+# Most of what these events say was done is in the audit log too.
+SECTION_TYPES["audit-log"] = SETTINGS_TYPES
 
 
 class LiveSection(Protocol):

@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from socialhub.domain import audit, automod, moderation
 from socialhub.domain import users as users_domain
+from socialhub.domain.errors import NotFound
 from socialhub.models import User
 from socialhub.models.moderation_views import AuditEntryView, AutomodFlagView, AutomodRuleView
 from socialhub.state.base import Failed, run_as_user
@@ -95,6 +96,22 @@ def flag_rows(flags: list[AutomodFlagView], clock: Clock) -> list[FlagRow]:
     ]
 
 
+def read_audit(
+    session: Session,
+    user: User,
+    server_id: str,
+    before: int | None,
+    filters: tuple[str | None, str, Clock],
+) -> tuple[list[AuditRow], int]:
+    """A page of the log, newest first, and where the next starts (0 at the end)."""
+    action, actor_name, clock = filters
+    actor_id = users_domain.access_user(session, actor_name).id if actor_name else None
+    page = moderation.list_audit_log(
+        session, user, server_id, before=before, action=action, actor_id=actor_id, limit=PAGE_SIZE
+    )
+    return audit_rows(page.entries, clock), page.next_before or 0
+
+
 class AuditLogState(rx.State):
     entries: list[AuditRow] = []
     action: str = ALL_ACTIONS
@@ -102,30 +119,33 @@ class AuditLogState(rx.State):
     next_before: int = 0
     loading: bool = False
 
-    async def _read(self, server_id: str, before: int | None) -> Failed | None:
+    def _filters(self) -> tuple[str | None, str, Clock]:
+        """The action chosen (None: all), who acted (a username, "" for anyone), the clock."""
         action = None if self.action == ALL_ACTIONS else self.action
-        actor_name = self.actor.strip().lstrip("@")
-        clock = tab_clock(self)
+        return action, self.actor.strip().lstrip("@"), tab_clock(self)
 
-        def work(session: Session, user: User) -> tuple[list[AuditRow], int]:
-            actor_id = users_domain.access_user(session, actor_name).id if actor_name else None
-            page = moderation.list_audit_log(
-                session,
-                user,
-                server_id,
-                before=before,
-                action=action,
-                actor_id=actor_id,
-                limit=PAGE_SIZE,
-            )
-            return audit_rows(page.entries, clock), page.next_before or 0
-
-        result = await run_as_user(self, work)
+    async def _read(self, server_id: str, before: int | None) -> Failed | None:
+        filters = self._filters()
+        result = await run_as_user(self, lambda s, u: read_audit(s, u, server_id, before, filters))
         if isinstance(result, Failed):
             return result
         rows, self.next_before = result
         self.entries = [*self.entries, *rows] if before else rows
         return None
+
+    # The live protocol (server_settings_live.LiveSection): the newest entries, as filtered.
+    def _live_args(self) -> Any:
+        return self._filters()
+
+    @staticmethod
+    def _live_read(session: Session, user: User, server_id: str, args: Any) -> Any:
+        try:
+            return read_audit(session, user, server_id, None, args)
+        except NotFound:  # who acted is nobody (the filter already said so): nothing matches
+            return [], 0
+
+    def _live_show(self, data: Any) -> None:
+        self.entries, self.next_before = data
 
     async def _load_section(self, server_id: str) -> Failed | None:
         return await self._read(server_id, None)

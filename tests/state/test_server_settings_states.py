@@ -406,3 +406,29 @@ async def test_the_bans_and_join_requests_sections_follow_the_stream(
         moderation.check_ban_member(s, load_user(s, alice), server_id, bob, reason="rude")
     await deliver(tab, events, alice)
     assert [(b.username, b.reason) for b in bans.bans] == [("bob", "rude")]
+
+
+async def test_the_audit_log_shows_new_entries_as_filtered(
+    make_user: Callable[..., int], signed_in_tab: SignedInTab, events: Events
+) -> None:
+    alice, bob = make_user("alice"), make_user("bob")
+    server_id = make_server(alice, "Guild", members=(bob,))
+    tab = await signed_in_tab(alice, f"/servers/{server_id}/settings")
+    log, _ = await open_section(tab, server_id, "audit-log", AuditLogState)
+    await AuditLogState.set_action.fn(log, "role_create")  # type: ignore[attr-defined]
+    assert log.entries == []
+    events.clear()
+    with transaction() as s:
+        roles_domain.check_create_role(s, load_user(s, alice), server_id, name="Mods")
+        channels_domain.check_create_channel(s, load_user(s, alice), server_id, name="news")
+    await deliver(tab, events, alice)
+    assert [e.action_label for e in log.entries] == ["Role created"]
+
+    # Filtered on someone who does not exist: nothing matches, and the section stays.
+    await AuditLogState.filter_actor.fn(log, {"actor": "nobody"})  # type: ignore[attr-defined]
+    with transaction() as s:
+        roles_domain.check_create_role(s, load_user(s, alice), server_id, name="Helpers")
+    assert await deliver(tab, events, alice) == []
+    page = await tab.get_state(ServerSettingsState)
+    assert page.section == "audit-log"
+    assert log.entries == []
