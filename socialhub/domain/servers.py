@@ -1042,7 +1042,7 @@ def do_decide_join_request(
         session,
         server.id,
         actor_id,
-        f"join_request_{'accept' if accept else 'decline'}",
+        "join_request_accept" if accept else "join_request_decline",
         target_type="member",
         target_id=request.user_id,
     )
@@ -1328,3 +1328,26 @@ def list_members(
             else None
         ),
     )
+
+
+def member_names(session: Session, server_id: str, user_ids: Sequence[int]) -> dict[int, str]:
+    """How each of these users is shown in the server: their nickname there, else their display
+    name, else their username (for someone no longer a member, the latter two). One query."""
+    wanted = sorted({i for i in user_ids if 0 < i < 2**31})
+    if not wanted:
+        return {}
+    rows = session.exec(
+        select(User, ServerMember)
+        .join(
+            ServerMember,
+            (col(ServerMember.user_id) == col(User.id))
+            & (col(ServerMember.server_id) == server_id),
+            isouter=True,
+        )
+        .where(col(User.id).in_(wanted))
+    ).all()
+    return {
+        user.id: (member.nickname if member else "") or user.display_name or user.username
+        for user, member in rows
+        if user.id is not None
+    }
