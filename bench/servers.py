@@ -25,8 +25,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
+import signal
 import statistics
 import sys
 import tempfile
@@ -315,6 +317,7 @@ def _start(
     _prepare(data, database_url)
     subprocess_alembic(data, database_url)
     made = generate(*made_args)
+    count_writes(database_url)
     server = Server(args.port, data, database_url)
     server.env["RATE_LIMIT_MESSAGE"] = "100000/minute"
     server.start()
@@ -363,11 +366,257 @@ async def _listen(
 
 
 def scenario_fanout(args: argparse.Namespace, data: Path, database_url: str) -> dict[str, Any]:
-    server, made = _start(args, data, database_url, (args.members, args.channels, args.roles, 0))
+    history = 100 if args.path == "tabs" else 0
+    server, made = _start(
+        args, data, database_url, (args.members, args.channels, args.roles, history)
+    )
     try:
-        return asyncio.run(_fanout(server, made, args))
+        run = _fanout_tabs if args.path == "tabs" else _fanout
+        return {
+            "path": args.path,
+            "date_utc": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
+            **asyncio.run(run(server, made, args)),
+        }
     finally:
-        server.stop()
+        group = server.process.pid if server.process is not None else 0
+        with contextlib.suppress(Exception):
+            server.stop()
+        # `reflex run` may exit on SIGTERM and leave its worker holding the port.
+        with contextlib.suppress(OSError):
+            if group:
+                os.killpg(group, signal.SIGKILL)
+
+
+def _cookies(user_ids: list[int]) -> list[str]:
+    """Browser sessions for `user_ids`, made as the web log-in makes them (a one-time ticket
+    traded for the `sh_session` cookie), in this process: signing 1,000 users in through the
+    form would take minutes of the run and is measured elsewhere."""
+    import reflex_client as rc
+
+    from socialhub.db import transaction
+    from socialhub.domain import auth as auth_domain
+    from socialhub.models import User
+
+    device = auth_domain.device_label(rc.USER_AGENT)
+    out = []
+    with transaction() as s:
+        for user_id in user_ids:
+            user = s.get(User, user_id)
+            assert user is not None
+            ticket = auth_domain.do_issue_login_ticket(s, user, device=device, ip="127.0.0.1")
+            out.append(f"sh_session={auth_domain.check_redeem_login_ticket(s, ticket)}")
+    return out
+
+
+def _mark_read(channel_id: str, user_ids: list[int]) -> None:
+    """The online members have read the channel's history (a tab would otherwise open at the
+    first unread message, scrolled up, and show new ones only after "Jump to latest")."""
+    import sqlalchemy as sa
+
+    from socialhub.db import get_engine
+    from socialhub.models import ChannelState, Conversation
+
+    with get_engine().begin() as c:
+        last = c.execute(
+            sa.select(Conversation.last_seq).where(Conversation.id == channel_id)  # type: ignore[arg-type]
+        ).scalar_one()
+        c.execute(
+            sa.insert(ChannelState),
+            [{"conversation_id": channel_id, "user_id": u, "read_seq": last} for u in user_ids],
+        )
+
+
+WRITES_TABLE = "bench_writes"
+
+
+def count_writes(database_url: str) -> None:
+    """Triggers on every table of the (throwaway) SQLite database counting the rows each
+    statement inserts, updates and deletes, in `bench_writes`: rows written per message,
+    updates included, whatever code path writes them."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(database_url)
+    with engine.begin() as c:
+        tables = [
+            name
+            for name, sql in c.execute(
+                sa.text("SELECT name, sql FROM sqlite_master WHERE type = 'table'")
+            )
+            if not name.startswith("sqlite_") and "VIRTUAL" not in (sql or "").upper()
+        ]
+        c.execute(
+            sa.text(
+                f"CREATE TABLE {WRITES_TABLE} (tbl TEXT, op TEXT, n INTEGER NOT NULL DEFAULT 0,"
+                " PRIMARY KEY (tbl, op))"
+            )
+        )
+        for table in tables:
+            for op in ("insert", "update", "delete"):
+                c.execute(
+                    sa.text(f"INSERT INTO {WRITES_TABLE} (tbl, op) VALUES (:t, :o)"),  # noqa: S608
+                    {"t": table, "o": op},
+                )
+                # Our own table names, from sqlite_master.
+                head = f'CREATE TRIGGER "bench_{op}_{table}" AFTER {op.upper()} ON "{table}"'
+                body = f"UPDATE {WRITES_TABLE} SET n = n + 1 WHERE tbl = '{table}' AND op = '{op}'"  # noqa: S608
+                trigger = f"{head} BEGIN {body}; END"
+                try:
+                    with c.begin_nested():
+                        c.execute(sa.text(trigger))
+                except sa.exc.OperationalError:  # an FTS shadow table
+                    continue
+    engine.dispose()
+
+
+def writes(database_url: str) -> dict[str, int]:
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(database_url)
+    try:
+        with engine.connect() as c:
+            return {
+                f"{t}.{o}": int(n)
+                for t, o, n in c.execute(sa.text(f"SELECT tbl, op, n FROM {WRITES_TABLE}"))  # noqa: S608
+            }
+    finally:
+        engine.dispose()
+
+
+def _per_message(before: dict[str, int], after: dict[str, int], sent: int) -> dict[str, float]:
+    return {
+        k: round((after[k] - before.get(k, 0)) / max(sent, 1), 2)
+        for k in sorted(after)
+        if after[k] != before.get(k, 0)
+    }
+
+
+def _load() -> dict[str, float]:
+    one, five, fifteen = os.getloadavg()
+    return {"1min": round(one, 2), "5min": round(five, 2), "15min": round(fifteen, 2)}
+
+
+async def _fanout_tabs(
+    server: Server, made: dict[str, Any], args: argparse.Namespace
+) -> dict[str, Any]:
+    """`--online` members each with ONE browser tab (bench/reflex_client.py: Reflex's own
+    websocket protocol) on the server: `--viewers` of them on the busy channel
+    (/servers/<server>/<busy>), the others on the other channels of the same server, spread
+    evenly; every member may view every channel (Discord's case: the others are in the server,
+    looking elsewhere). The viewers send in turn (from their tabs' composers, or through the REST
+    API with --via api); the other members of the server are offline."""
+    import load_browser as lb
+    import reflex_client as rc
+
+    sid, busy = made["server_id"], made["channel_ids"][0]
+    elsewhere = made["channel_ids"][1:]
+    online = made["user_ids"][1 : args.online + 1]
+    n_viewers = min(args.viewers, len(online))
+    lb.progress(f"sessions for {len(online)} members")
+    cookies = _cookies(online)
+    _mark_read(busy, online)
+    api = {t["user_id"]: t for t in _tokens(online[:n_viewers])}
+    bundle = await rc.load_bundle(server.url)
+    members: list[lb.Member] = []
+    where: list[str] = []
+    for i, (user_id, cookie) in enumerate(zip(online, cookies, strict=True)):
+        member = lb.Member(api.get(str(user_id), {"user_id": str(user_id)}))
+        member.tabs.append(rc.Tab(server.url, bundle, cookie=cookie))
+        members.append(member)
+        where.append(busy if i < n_viewers else elsewhere[i % len(elsewhere)])
+    viewers, others = members[:n_viewers], members[n_viewers:]
+    lb.progress(f"opening {len(members)} tabs")
+    cpu0, opened = server.cpu_seconds(), time.monotonic()
+    await lb.bounded(
+        lb.OPEN_CONCURRENCY,
+        [
+            lambda m=m, c=c: rc.open_channel(m.tabs[0], sid, c, within=300)
+            for m, c in zip(members, where, strict=True)
+        ],
+    )
+    open_s, open_cpu = time.monotonic() - opened, server.cpu_seconds() - cpu0
+    lb.progress(f"tabs open in {open_s:.0f} s")
+    # The other tabs' pushes are counted, not read; a sample of them is read to say what is in
+    # their pushes (substate -> pushes, characters).
+    sample = [m.tabs[0] for m in others[: args.sample]]
+    for m in others[args.sample :]:
+        m.tabs[0].parse = False
+    seen: dict[str, list[int]] = {}
+
+    def note(update: rc.Update) -> None:
+        for substate, values in update.delta.items():
+            entry = seen.setdefault(substate.rsplit(".", 1)[-1], [0, 0])
+            entry[0] += 1
+            entry[1] += len(json.dumps(values))
+
+    for tab in sample:
+        tab.on_update = note
+    deliveries = lb.Deliveries()
+    for m in viewers:
+        deliveries.watch(m.tabs[0], m.user_id)
+    await server.settle()
+    viewer_tabs = [m.tabs[0] for m in viewers]
+    other_tabs = [m.tabs[0] for m in others]
+
+    def pushes(tabs: list[rc.Tab]) -> tuple[int, int]:
+        return sum(t.frames_in for t in tabs), sum(t.chars_in for t in tabs)
+
+    before = (pushes(viewer_tabs), pushes(other_tabs), writes(server.database_url))
+    load_before = _load()
+    run = await lb.offer(
+        server,
+        [(m, busy) for m in viewers],
+        deliveries,
+        rate=args.rate,
+        seconds=args.seconds,
+        via=args.via,
+        receivers=lambda m, _c: [t for o in viewers if o is not m for t in o.tabs],
+        drain=args.drain,
+        profile=args.profile,
+    )
+    # Pushes still on their way to the other tabs once the viewers' deliveries are in.
+    await asyncio.sleep(2)
+    after = (pushes(viewer_tabs), pushes(other_tabs), writes(server.database_url))
+    sent = max(run["sent"], 1)
+    connected = sum(1 for m in members if m.tabs[0].connected)
+    await lb.close_all(members)
+
+    def per(tabs: list[rc.Tab], i: int) -> dict[str, float]:
+        frames = after[i][0] - before[i][0]
+        chars = after[i][1] - before[i][1]
+        return {
+            "pushes_per_message": round(frames / sent, 1),
+            "pushes_per_tab_per_message": round(frames / sent / max(len(tabs), 1), 3),
+            "kb_pushed_per_message": round(chars / sent / 1024, 1),
+            "chars_per_push": round(chars / max(frames, 1)),
+        }
+
+    return {
+        "members": args.members,
+        "online_tabs": len(members),
+        "viewers": len(viewers),
+        "others": len(others),
+        "offline_members": args.members - len(members) - 1,
+        "via": args.via,
+        "open_all_s": round(open_s, 1),
+        "server_cpu_ms_per_tab_opened": round(open_cpu / len(members) * 1000, 1),
+        "tabs_connected_at_end": connected,
+        "load_before": load_before,
+        "load_after": _load(),
+        **run,
+        "viewer_tabs": per(viewer_tabs, 0),
+        "other_tabs": per(other_tabs, 1),
+        "other_tabs_sample": {
+            "tabs": len(sample),
+            "by_substate_per_tab_per_message": {
+                k: {
+                    "pushes": round(v[0] / sent / max(len(sample), 1), 3),
+                    "chars": round(v[1] / max(v[0], 1)),
+                }
+                for k, v in sorted(seen.items())
+            },
+        },
+        "rows_written_per_message": _per_message(before[2], after[2], sent),
+    }
 
 
 async def _fanout(server: Server, made: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
@@ -433,11 +682,18 @@ async def _fanout(server: Server, made: dict[str, Any], args: argparse.Namespace
 
         async def send_one(token: dict[str, str]) -> None:
             nonlocal sent, errors
-            response = await client.post(
-                f"/api/v1/chats/{busy}/messages",
-                json={"body": f"{time.time()}|load", "client_id": f"f{random.getrandbits(60):x}"},
-                headers=auth(token),
-            )
+            try:
+                response = await client.post(
+                    f"/api/v1/chats/{busy}/messages",
+                    json={
+                        "body": f"{time.time()}|load",
+                        "client_id": f"f{random.getrandbits(60):x}",
+                    },
+                    headers=auth(token),
+                )
+            except httpx.HTTPError:
+                errors += 1
+                return
             if response.status_code == 201:
                 sent += 1
             else:
@@ -483,6 +739,11 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=10)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--port", type=int, default=3160)
+    parser.add_argument("--path", choices=["tabs", "sse"], default="tabs", help="fanout")
+    parser.add_argument("--via", choices=["tab", "api"], default="tab", help="fanout: senders")
+    parser.add_argument("--drain", type=float, default=60, help="fanout: max wait, s")
+    parser.add_argument("--sample", type=int, default=10, help="fanout: other tabs read")
+    parser.add_argument("--profile", type=float, default=0, metavar="SECONDS")
     args = parser.parse_args()
     data = Path(tempfile.mkdtemp(prefix="socialhub-bench-servers-"))
     database_url = f"sqlite:///{data / 'socialhub.db'}"
