@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/servers.py perm   [--members 10000 --channels 100 --roles 30]
     .venv/bin/python bench/servers.py open   [--members 10000 --channels 100 --runs 50]
-    .venv/bin/python bench/servers.py fanout [--online 1000 --viewers 200 --rate 10 --seconds 20]
+    .venv/bin/python bench/servers.py fanout [--online 1000 --viewers 200 --rate 10,1 --seconds 20]
+    .venv/bin/python bench/servers.py fanout --path sse [--online 1000 --viewers 200 --rate 10]
 
 `perm`: the permission function for one send, in-process: the pure computation on a cached
 snapshot, the whole `access_channel` (membership and the member's roles read from the
@@ -12,13 +13,19 @@ database, snapshot from the cache), and the same with the cache emptied before e
 opening the server waits for, through the REST API: the server read (channels by category with
 badges), a channel's first page of messages, the member list's first page.
 
-`fanout`: `--online` members hold the live event stream open (`GET /api/v1/events`, SSE: the
-typed events a browser tab's listener applies); members post into one channel at `--rate`. SSE
-streams carry every event of every channel their member may view, so `--viewers` of them may view
-the busy channel and the others may not (an overwrite hides it from them, as a channel they are
-not looking at costs a browser tab only its unread dot): delivery p50/p95/p99 to the viewers,
-what the others received, the server's CPU per message and event rows per message (the offline
-members must cost no row).
+`fanout` (`--path tabs`, the default): `--online` members each hold ONE browser tab on the
+server's pages, speaking Reflex's websocket protocol (bench/reflex_client.py): `--viewers` of
+them on the busy channel, the others on the server's other channels; every member may view every
+channel, the rest of the `--members` are offline. The viewers post into the busy channel at
+`--rate` (from their tabs' composers, or `--via api`; comma-separated rates run one after the
+other on the same tabs): delivery p50/p95/p99 to the viewers' tabs (send event leaving the
+harness to the frame carrying the stored row), the pushes and characters each group of tabs
+received per message, the server's CPU per message, and the rows written per message per table
+and operation (counting triggers on the throwaway SQLite database: updates too).
+
+`fanout --path sse`: the same through the live event stream (`GET /api/v1/events`, SSE) and
+REST sends; there `--viewers` may view the busy channel and the others may not (an overwrite
+hides it: an SSE stream carries every event of every channel its member may view).
 """
 
 from __future__ import annotations
@@ -560,36 +567,75 @@ async def _fanout_tabs(
     def pushes(tabs: list[rc.Tab]) -> tuple[int, int]:
         return sum(t.frames_in for t in tabs), sum(t.chars_in for t in tabs)
 
-    before = (pushes(viewer_tabs), pushes(other_tabs), writes(server.database_url))
-    load_before = _load()
-    run = await lb.offer(
-        server,
-        [(m, busy) for m in viewers],
-        deliveries,
-        rate=args.rate,
-        seconds=args.seconds,
-        via=args.via,
-        receivers=lambda m, _c: [t for o in viewers if o is not m for t in o.tabs],
-        drain=args.drain,
-        profile=args.profile,
-    )
-    # Pushes still on their way to the other tabs once the viewers' deliveries are in.
-    await asyncio.sleep(2)
-    after = (pushes(viewer_tabs), pushes(other_tabs), writes(server.database_url))
-    sent = max(run["sent"], 1)
+    runs = []
+    for rate in args.rates:
+        seen.clear()
+        await server.settle()
+        before = (pushes(viewer_tabs), pushes(other_tabs), writes(server.database_url))
+        load_before = _load()
+        run = await lb.offer(
+            server,
+            [(m, busy) for m in viewers],
+            deliveries,
+            rate=rate,
+            seconds=args.seconds,
+            via=args.via,
+            receivers=lambda m, _c: [t for o in viewers if o is not m for t in o.tabs],
+            drain=args.drain,
+            profile=args.profile,
+        )
+        # Pushes still on their way to the other tabs once the viewers' deliveries are in.
+        await asyncio.sleep(2)
+        after = (pushes(viewer_tabs), pushes(other_tabs), writes(server.database_url))
+        sent = max(run["sent"], 1)
+
+        def per(
+            tabs: list[rc.Tab], i: int, sent: int = sent, a: Any = after, b: Any = before
+        ) -> Any:
+            frames, chars = a[i][0] - b[i][0], a[i][1] - b[i][1]
+            return {
+                "pushes_per_message": round(frames / sent, 1),
+                "pushes_per_tab_per_message": round(frames / sent / max(len(tabs), 1), 3),
+                "kb_pushed_per_message": round(chars / sent / 1024, 1),
+                "chars_per_push": round(chars / max(frames, 1)),
+            }
+
+        runs.append(
+            {
+                "load_before": load_before,
+                "load_after": _load(),
+                **run,
+                "viewer_tabs": per(viewer_tabs, 0),
+                "other_tabs": per(other_tabs, 1),
+                "other_tabs_sample": {
+                    "tabs": len(sample),
+                    "by_substate_per_tab_per_message": {
+                        k: {
+                            "pushes": round(v[0] / sent / max(len(sample), 1), 3),
+                            "chars": round(v[1] / max(v[0], 1)),
+                        }
+                        for k, v in sorted(seen.items())
+                    },
+                },
+                "rows_written_per_message": _per_message(before[2], after[2], sent),
+            }
+        )
+        lb.progress(
+            json.dumps(
+                {
+                    k: runs[-1][k]
+                    for k in (
+                        "achieved_send_rate",
+                        "delivery_p50_ms",
+                        "delivery_p99_ms",
+                        "missing",
+                        "server_cpu_ms_per_message",
+                    )
+                }
+            )
+        )
     connected = sum(1 for m in members if m.tabs[0].connected)
     await lb.close_all(members)
-
-    def per(tabs: list[rc.Tab], i: int) -> dict[str, float]:
-        frames = after[i][0] - before[i][0]
-        chars = after[i][1] - before[i][1]
-        return {
-            "pushes_per_message": round(frames / sent, 1),
-            "pushes_per_tab_per_message": round(frames / sent / max(len(tabs), 1), 3),
-            "kb_pushed_per_message": round(chars / sent / 1024, 1),
-            "chars_per_push": round(chars / max(frames, 1)),
-        }
-
     return {
         "members": args.members,
         "online_tabs": len(members),
@@ -600,22 +646,7 @@ async def _fanout_tabs(
         "open_all_s": round(open_s, 1),
         "server_cpu_ms_per_tab_opened": round(open_cpu / len(members) * 1000, 1),
         "tabs_connected_at_end": connected,
-        "load_before": load_before,
-        "load_after": _load(),
-        **run,
-        "viewer_tabs": per(viewer_tabs, 0),
-        "other_tabs": per(other_tabs, 1),
-        "other_tabs_sample": {
-            "tabs": len(sample),
-            "by_substate_per_tab_per_message": {
-                k: {
-                    "pushes": round(v[0] / sent / max(len(sample), 1), 3),
-                    "chars": round(v[1] / max(v[0], 1)),
-                }
-                for k, v in sorted(seen.items())
-            },
-        },
-        "rows_written_per_message": _per_message(before[2], after[2], sent),
+        "runs": runs,
     }
 
 
@@ -736,7 +767,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=50)
     parser.add_argument("--online", type=int, default=1000)
     parser.add_argument("--viewers", type=int, default=200)
-    parser.add_argument("--rate", type=float, default=10)
+    parser.add_argument("--rate", default="10", help="msg/s; fanout: comma-separated runs")
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--port", type=int, default=3160)
     parser.add_argument("--path", choices=["tabs", "sse"], default="tabs", help="fanout")
@@ -745,6 +776,8 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=10, help="fanout: other tabs read")
     parser.add_argument("--profile", type=float, default=0, metavar="SECONDS")
     args = parser.parse_args()
+    args.rates = [float(r) for r in args.rate.split(",")]
+    args.rate = args.rates[0]
     data = Path(tempfile.mkdtemp(prefix="socialhub-bench-servers-"))
     database_url = f"sqlite:///{data / 'socialhub.db'}"
     scenario = {"perm": scenario_perm, "open": scenario_open, "fanout": scenario_fanout}
