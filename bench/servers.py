@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/servers.py perm   [--members 10000 --channels 100 --roles 30]
     .venv/bin/python bench/servers.py open   [--members 10000 --channels 100 --runs 50]
+    .venv/bin/python bench/servers.py send   [--members 10000 --runs 50]   (and --members 100)
     .venv/bin/python bench/servers.py fanout [--online 1000 --viewers 200 --rate 10,1 --seconds 20]
     .venv/bin/python bench/servers.py fanout --path sse [--online 1000 --viewers 200 --rate 10]
 
@@ -12,6 +13,10 @@ database, snapshot from the cache), and the same with the cache emptied before e
 `open`: a production server on the generated database; p50/p95 over `--runs` of what a member
 opening the server waits for, through the REST API: the server read (channels by category with
 badges), a channel's first page of messages, the member list's first page.
+
+`send`: one send into the busy channel in-process (the transaction a tab's composer runs),
+nobody connected: CPU, statements and rows written per send; with 10,000 members against 100,
+what offline members cost per message.
 
 `fanout` (`--path tabs`, the default): `--online` members each hold ONE browser tab on the
 server's pages, speaking Reflex's websocket protocol (bench/reflex_client.py): `--viewers` of
@@ -276,6 +281,63 @@ def scenario_perm(args: argparse.Namespace, data: Path, database_url: str) -> di
         "compute_on_snapshot": _us(pure),
         "access_channel_cached": _us(cached),
         "access_channel_uncached": _us(cold),
+    }
+
+
+def scenario_send(args: argparse.Namespace, data: Path, database_url: str) -> dict[str, Any]:
+    """What one send into a channel of the generated server costs in-process (the transaction
+    a tab's composer runs: `check_send_message` and the message's view), with `--members`
+    members of whom none is connected: run with 10,000 and with 100 to see whether offline
+    members cost anything per message."""
+    import uuid
+
+    import sqlalchemy as sa
+
+    _prepare(data, database_url)
+    subprocess_alembic(data, database_url)
+    made = generate(args.members, args.channels, args.roles, 100)
+    count_writes(database_url)
+    from socialhub.db import get_engine, transaction
+    from socialhub.domain import messages
+    from socialhub.models import User
+
+    author_id, channel = made["user_ids"][1], made["channel_ids"][0]
+    statements = 0
+
+    def count(*_args: object) -> None:
+        nonlocal statements
+        statements += 1
+
+    def send(i: int) -> None:
+        with transaction() as s:
+            user = s.get(User, author_id)
+            assert user is not None
+            message = messages.check_send_message(
+                s, user, channel, body=f"message {i}", client_id=uuid.uuid4().hex
+            )
+            messages.message_view(s, message)
+
+    for i in range(20):
+        send(i)
+    before = writes(database_url)
+    sa.event.listen(get_engine(), "before_cursor_execute", count)
+    times = []
+    cpu0 = time.process_time()
+    for i in range(args.runs):
+        started = time.perf_counter()
+        send(i)
+        times.append(time.perf_counter() - started)
+    cpu = time.process_time() - cpu0
+    sa.event.remove(get_engine(), "before_cursor_execute", count)
+    return {
+        "members": args.members,
+        "connected": 0,
+        "sends": args.runs,
+        "cpu_ms_per_send": round(cpu / args.runs * 1000, 2),
+        **{k: round(v, 2) for k, v in percentiles_ms("wall", times, (50, 95)).items()},
+        "statements_per_send": round(statements / args.runs, 1),
+        "rows_written_per_send": _per_message(before, writes(database_url), args.runs),
+        "load": _load(),
     }
 
 
@@ -567,6 +629,11 @@ async def _fanout_tabs(
     def pushes(tabs: list[rc.Tab]) -> tuple[int, int]:
         return sum(t.frames_in for t in tabs), sum(t.chars_in for t in tabs)
 
+    # What the open tabs cost doing nothing (listeners waking to check their tab, pings).
+    await server.settle()
+    idle0 = server.cpu_seconds()
+    await asyncio.sleep(args.idle)
+    idle_cores = (server.cpu_seconds() - idle0) / args.idle
     runs = []
     for rate in args.rates:
         seen.clear()
@@ -646,6 +713,7 @@ async def _fanout_tabs(
         "open_all_s": round(open_s, 1),
         "server_cpu_ms_per_tab_opened": round(open_cpu / len(members) * 1000, 1),
         "tabs_connected_at_end": connected,
+        "idle_server_cores": round(idle_cores, 3),
         "runs": runs,
     }
 
@@ -760,7 +828,7 @@ async def _fanout(server: Server, made: dict[str, Any], args: argparse.Namespace
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("scenario", choices=["perm", "open", "fanout"])
+    parser.add_argument("scenario", choices=["perm", "open", "fanout", "send"])
     parser.add_argument("--members", type=int, default=10_000)
     parser.add_argument("--channels", type=int, default=100)
     parser.add_argument("--roles", type=int, default=30)
@@ -774,13 +842,19 @@ def main() -> None:
     parser.add_argument("--via", choices=["tab", "api"], default="tab", help="fanout: senders")
     parser.add_argument("--drain", type=float, default=60, help="fanout: max wait, s")
     parser.add_argument("--sample", type=int, default=10, help="fanout: other tabs read")
+    parser.add_argument("--idle", type=float, default=10, help="fanout: idle seconds measured")
     parser.add_argument("--profile", type=float, default=0, metavar="SECONDS")
     args = parser.parse_args()
     args.rates = [float(r) for r in args.rate.split(",")]
     args.rate = args.rates[0]
     data = Path(tempfile.mkdtemp(prefix="socialhub-bench-servers-"))
     database_url = f"sqlite:///{data / 'socialhub.db'}"
-    scenario = {"perm": scenario_perm, "open": scenario_open, "fanout": scenario_fanout}
+    scenario = {
+        "perm": scenario_perm,
+        "open": scenario_open,
+        "fanout": scenario_fanout,
+        "send": scenario_send,
+    }
     result = scenario[args.scenario](args, data, database_url)
     print(json.dumps({"scenario": args.scenario, **result}, indent=2))
 
