@@ -559,6 +559,27 @@ def _per_message(before: dict[str, int], after: dict[str, int], sent: int) -> di
     }
 
 
+def _sched(server: Server) -> tuple[float, float]:
+    """Seconds the server's threads (its whole process group) ran on a CPU, and seconds they
+    were ready to run but waited for one (/proc/.../schedstat): the second is what other work
+    on the machine took from the server."""
+    if server.process is None:
+        return 0.0, 0.0
+    ran = waited = 0
+    for pid_dir in Path("/proc").iterdir():
+        if not pid_dir.name.isdigit():
+            continue
+        try:
+            if os.getpgid(int(pid_dir.name)) != server.process.pid:
+                continue
+            for task in (pid_dir / "task").iterdir():
+                fields = (task / "schedstat").read_text().split()
+                ran, waited = ran + int(fields[0]), waited + int(fields[1])
+        except (OSError, ProcessLookupError):
+            continue
+    return ran / 1e9, waited / 1e9
+
+
 def _load() -> dict[str, float]:
     one, five, fifteen = os.getloadavg()
     return {"1min": round(one, 2), "5min": round(five, 2), "15min": round(fifteen, 2)}
@@ -639,7 +660,7 @@ async def _fanout_tabs(
         seen.clear()
         await server.settle()
         before = (pushes(viewer_tabs), pushes(other_tabs), writes(server.database_url))
-        load_before = _load()
+        load_before, sched0, began = _load(), _sched(server), time.monotonic()
         run = await lb.offer(
             server,
             [(m, busy) for m in viewers],
@@ -651,6 +672,7 @@ async def _fanout_tabs(
             drain=args.drain,
             profile=args.profile,
         )
+        sched1, elapsed = _sched(server), time.monotonic() - began
         # Pushes still on their way to the other tabs once the viewers' deliveries are in.
         await asyncio.sleep(2)
         after = (pushes(viewer_tabs), pushes(other_tabs), writes(server.database_url))
@@ -671,6 +693,10 @@ async def _fanout_tabs(
             {
                 "load_before": load_before,
                 "load_after": _load(),
+                # Over the send phase and its drain: the server's threads on a CPU, and ready
+                # but waiting for one (taken by the other work on the machine), in cores.
+                "server_cores_running": round((sched1[0] - sched0[0]) / elapsed, 2),
+                "server_cores_waiting_for_cpu": round((sched1[1] - sched0[1]) / elapsed, 2),
                 **run,
                 "viewer_tabs": per(viewer_tabs, 0),
                 "other_tabs": per(other_tabs, 1),
