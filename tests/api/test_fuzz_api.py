@@ -65,7 +65,6 @@ BEYOND_SCHEMA = {
     "empty": {"POST /api/v1/posts", "POST /api/v1/stories"},
     "nothing_to_change": {"PATCH /api/v1/posts/{post_id}"},
     "cursor_conflict": {"GET /api/v1/chats/{chat_id}/messages"},
-    "bad_cursor": {"GET /api/v1/chats/{chat_id}/messages"},
     "not_a_group": {"*"},
     "remove_self": {"DELETE /api/v1/chats/{chat_id}/members/{username}"},
     # Servers: what a channel is (posts go to a posts channel; only a channel in a category
