@@ -279,6 +279,61 @@ def test_who_may_post_where(club: Club) -> None:
         assert (type(error), error.code) == (PermissionDenied, "missing_permission")
 
 
+def test_slow_mode_and_automod_hold_for_posts_as_for_messages(club: Club) -> None:
+    """The channel's slow mode spaces a member's posts (moderators skip it); the server's
+    automod refuses a post, or an edit, that a blocking rule matches."""
+    from socialhub.domain import automod
+    from socialhub.domain.errors import RateLimited
+    from socialhub.models import AutomodAction, AutomodKind, Conversation
+
+    with transaction() as s:
+        channel = s.get(Conversation, club.channel_id)
+        assert channel is not None
+        channel.slow_mode_seconds = 60
+        s.add(channel)
+        automod.do_create_rule(
+            s,
+            club.server_id,
+            club.ada,
+            kind=AutomodKind.word,
+            value="spoiler",
+            action=AutomodAction.block,
+        )
+    first = channel_post(club.bob, club.channel_id, "first")
+    error = refused(
+        lambda s, u: posts.check_create_post(s, u, body="second", channel_id=club.channel_id),
+        club.bob,
+    )
+    assert isinstance(error, RateLimited)
+    assert error.code == "slow_mode"
+    assert 0 < error.retry_after <= 60
+    channel_post(club.ada, club.channel_id, "owner one")
+    channel_post(club.ada, club.channel_id, "owner two")  # MANAGE_MESSAGES: no slow mode
+    # Automod (the slow mode turned off).
+    with transaction() as s:
+        channel = s.get(Conversation, club.channel_id)
+        assert channel is not None
+        channel.slow_mode_seconds = 0
+        s.add(channel)
+    error = refused(
+        lambda s, u: posts.check_create_post(
+            s, u, body="a SPOILER ahead", channel_id=club.channel_id
+        ),
+        club.bob,
+    )
+    assert (type(error), error.code) == (PermissionDenied, "automod_blocked")
+    error = refused(lambda s, u: posts.check_edit_post(s, u, first, body="spoiler"), club.bob)
+    assert (type(error), error.code) == (PermissionDenied, "automod_blocked")
+    assert act(club.bob, lambda s, u: posts.check_edit_post(s, u, first, body="fine").body) == (
+        "fine"
+    )
+    # Nothing refused was written.
+    bodies = [
+        p.body for p in act(club.ada, lambda s, u: feeds.channel_feed(s, u, club.channel_id)).posts
+    ]
+    assert sorted(bodies) == ["fine", "owner one", "owner two"]
+
+
 def test_moderators_delete_any_post_and_comment_of_the_channel(
     club: Club, events: Events, session: Session
 ) -> None:
