@@ -247,14 +247,14 @@ class FeedState(rx.State):
             return feeds.profile_feed(session, user, self._argument, before=before)
         return feeds.home_feed(session, user, before=before)
 
-    def _watch(self, since: int | None = None) -> list[Any]:
+    def _watch(self, since: int | None = None) -> list[Any] | None:
         """Follow the posts on screen; given the position before their read, the reload if
         they changed meanwhile (`watch_topics`)."""
         topics = {f"post:{card.id}" for card in self.posts}
         if self.kind == "explore":
             topics.add("explore")
         token = self.router.session.client_token
-        return watch_topics(token, topics, owner="feed", since=since, reload=FeedState.load)
+        return watch_topics(token, topics, owner="feed", since=since, reload=FeedState.load) or None
 
     @rx.event
     async def load(self) -> Any:

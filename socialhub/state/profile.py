@@ -150,10 +150,11 @@ class ProfileState(rx.State):
         self._show(view)
         self._relate(relation)
         self.loaded = True
-        return watch_topics(
+        reload = watch_topics(
             self.router.session.client_token,
             {f"profile:{view.id}"},
             owner="profile",
             since=since,
             reload=ProfileState.load,
         )
+        return reload or None
