@@ -22,7 +22,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from socialhub.domain import permissions
+from socialhub.domain import permissions, posts
 from socialhub.domain.audit import do_audit
 from socialhub.domain.errors import InvalidInput, NotFound, PermissionDenied
 from socialhub.domain.permissions import (
@@ -810,6 +810,7 @@ def do_delete_channel(session: Session, access: ChannelAccess) -> None:
     session.execute(
         sa.delete(NotificationSetting).where(col(NotificationSetting.channel_id) == channel_id)
     )
+    posts.do_drop_channel_images(session, [channel_id])
     session.expunge(channel)
     session.execute(sa.delete(Conversation).where(col(Conversation.id) == channel_id))
     rest = [c for c in plan.groups[channel.category_id] if c.id != channel_id]

@@ -564,6 +564,17 @@ def check_delete_post(session: Session, actor: User, post_id: str) -> None:
     )
 
 
+def do_drop_channel_images(session: Session, channel_ids: Collection[str]) -> None:
+    """The posts of these channels are about to go with them (by cascade, a channel's or its
+    server's deletion): their images are removed once that deletion commits."""
+    if not channel_ids:
+        return
+    found = session.exec(select(Post.images).where(col(Post.channel_id).in_(channel_ids)))
+    for records in found:
+        for record in records:
+            on_commit(session, partial(media.delete_picture, record))
+
+
 def _count_reposts(session: Session, post_id: str, delta: int) -> None:
     session.execute(
         sa.update(Post)

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from socialhub.config import get_settings
-from socialhub.domain import media, permissions, presence, ratelimit
+from socialhub.domain import media, permissions, posts, presence, ratelimit
 from socialhub.domain.audit import do_audit
 from socialhub.domain.errors import Conflict, FieldCheck, InvalidInput, NotFound, PermissionDenied
 from socialhub.domain.pagination import parse_time_cursor, time_cursor
@@ -542,7 +542,8 @@ def deleted_servers(session: Session, *, limit: int = 100) -> list[str]:
 def do_purge_server(session: Session, server_id: str, *, batch: int = 2000) -> bool:
     """One step of removing a deleted server's rows: a batch of its channels' messages, else
     everything left (channels, members, roles, invites... by cascade) and its stored events
-    and icon. True when nothing is left. Idempotent: a server already gone is done."""
+    and icon (and its posts channels' images, once committed). True when nothing is left.
+    Idempotent: a server already gone is done."""
     server = session.get(Server, server_id)
     if server is None:
         return True
@@ -557,7 +558,9 @@ def do_purge_server(session: Session, server_id: str, *, batch: int = 2000) -> b
     if message_ids:
         session.execute(sa.delete(Message).where(col(Message.id).in_(message_ids)))
         return False
-    streams = [server_id, *session.exec(channel_ids).all()]
+    channels = list(session.exec(channel_ids).all())
+    streams = [server_id, *channels]
+    posts.do_drop_channel_images(session, channels)
     session.execute(
         sa.delete(ConversationEvent).where(col(ConversationEvent.conversation_id).in_(streams))
     )
