@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Path, Response, status
 from pydantic import BaseModel, Field
 
 from socialhub.api.deps import CurrentCaller
@@ -205,56 +205,95 @@ def remove_member_role(
     return no_content()
 
 
-@router.get(
-    "/channels/{channel_id}/overwrites", response_model=ScopeOverwrites, responses=CHANNEL_ERRORS
+def _overwrite_routes(
+    scope: str, plural: str, errors: dict[int | str, dict[str, Any]], docs: tuple[str, str]
+) -> None:
+    """List, set and delete the permission overwrites of a channel or a category: the same
+    three routes under /channels/{channel_id} and /categories/{category_id}."""
+    param = f"{scope}_id"
+    base = f"/{plural}/{{{param}}}/overwrites"
+    listed, set_doc = docs
+
+    @router.get(
+        base,
+        response_model=ScopeOverwrites,
+        responses=errors,
+        name=f"list_{scope}_overwrites",
+        description=listed,
+    )
+    def list_overwrites(
+        caller: CurrentCaller, scope_id: str = Path(alias=param)
+    ) -> ScopeOverwrites:
+        with transaction() as db:
+            return roles.list_overwrites(db, caller.user(db), scope, scope_id)
+
+    @router.put(
+        f"{base}/{{target_type}}/{{target_id}}",
+        response_model=ScopeOverwrites,
+        responses=errors,
+        name=f"set_{scope}_overwrite",
+        description=set_doc,
+    )
+    def set_overwrite(
+        target_type: OverwriteTarget,
+        target_id: str,
+        body: OverwriteSet,
+        caller: CurrentCaller,
+        scope_id: str = Path(alias=param),
+    ) -> ScopeOverwrites:
+        with transaction() as db:
+            return roles.check_set_overwrite(
+                db,
+                caller.user(db),
+                scope,
+                scope_id,
+                target_type.value,
+                target_id,
+                allow=body.allow,
+                deny=body.deny,
+            )
+
+    @router.delete(
+        f"{base}/{{target_type}}/{{target_id}}",
+        status_code=status.HTTP_204_NO_CONTENT,
+        responses=errors,
+        name=f"delete_{scope}_overwrite",
+    )
+    def delete_overwrite(
+        target_type: OverwriteTarget,
+        target_id: str,
+        caller: CurrentCaller,
+        scope_id: str = Path(alias=param),
+    ) -> Response:
+        with transaction() as db:
+            roles.check_delete_overwrite(
+                db, caller.user(db), scope, scope_id, target_type.value, target_id
+            )
+        return no_content()
+
+
+_overwrite_routes(
+    roles.CHANNEL,
+    "channels",
+    CHANNEL_ERRORS,
+    (
+        "The channel's own overwrites and, when it is synced, its category's (`effective`); "
+        "for MANAGE_ROLES or MANAGE_CHANNELS in the channel.",
+        "Set a role's (id) or a member's (user id) allow and deny bits in the channel. A "
+        "synced channel first takes a copy of its category's overwrites and stops following "
+        "them.",
+    ),
 )
-def list_channel_overwrites(channel_id: str, caller: CurrentCaller) -> ScopeOverwrites:
-    """The channel's own overwrites and, when it is synced, its category's (`effective`);
-    for MANAGE_ROLES or MANAGE_CHANNELS in the channel."""
-    with transaction() as db:
-        return roles.list_overwrites(db, caller.user(db), roles.CHANNEL, channel_id)
-
-
-@router.put(
-    "/channels/{channel_id}/overwrites/{target_type}/{target_id}",
-    response_model=ScopeOverwrites,
-    responses=CHANNEL_ERRORS,
+_overwrite_routes(
+    roles.CATEGORY,
+    "categories",
+    CATEGORY_ERRORS,
+    (
+        "The category's overwrites, which its synced channels follow.",
+        "Set a role's or a member's allow and deny bits in the category (and so in every "
+        "channel synced with it).",
+    ),
 )
-def set_channel_overwrite(
-    channel_id: str,
-    target_type: OverwriteTarget,
-    target_id: str,
-    body: OverwriteSet,
-    caller: CurrentCaller,
-) -> ScopeOverwrites:
-    """Set a role's (id) or a member's (user id) allow and deny bits in the channel. A synced
-    channel first takes a copy of its category's overwrites and stops following them."""
-    with transaction() as db:
-        return roles.check_set_overwrite(
-            db,
-            caller.user(db),
-            roles.CHANNEL,
-            channel_id,
-            target_type.value,
-            target_id,
-            allow=body.allow,
-            deny=body.deny,
-        )
-
-
-@router.delete(
-    "/channels/{channel_id}/overwrites/{target_type}/{target_id}",
-    status_code=status.HTTP_204_NO_CONTENT,
-    responses=CHANNEL_ERRORS,
-)
-def delete_channel_overwrite(
-    channel_id: str, target_type: OverwriteTarget, target_id: str, caller: CurrentCaller
-) -> Response:
-    with transaction() as db:
-        roles.check_delete_overwrite(
-            db, caller.user(db), roles.CHANNEL, channel_id, target_type.value, target_id
-        )
-    return no_content()
 
 
 @router.post(
@@ -265,56 +304,3 @@ def sync_channel(channel_id: str, caller: CurrentCaller) -> ScopeOverwrites:
     (422 `no_category` for a channel outside any category)."""
     with transaction() as db:
         return roles.check_sync_channel(db, caller.user(db), channel_id)
-
-
-@router.get(
-    "/categories/{category_id}/overwrites",
-    response_model=ScopeOverwrites,
-    responses=CATEGORY_ERRORS,
-)
-def list_category_overwrites(category_id: str, caller: CurrentCaller) -> ScopeOverwrites:
-    """The category's overwrites, which its synced channels follow."""
-    with transaction() as db:
-        return roles.list_overwrites(db, caller.user(db), roles.CATEGORY, category_id)
-
-
-@router.put(
-    "/categories/{category_id}/overwrites/{target_type}/{target_id}",
-    response_model=ScopeOverwrites,
-    responses=CATEGORY_ERRORS,
-)
-def set_category_overwrite(
-    category_id: str,
-    target_type: OverwriteTarget,
-    target_id: str,
-    body: OverwriteSet,
-    caller: CurrentCaller,
-) -> ScopeOverwrites:
-    """Set a role's or a member's allow and deny bits in the category (and so in every
-    channel synced with it)."""
-    with transaction() as db:
-        return roles.check_set_overwrite(
-            db,
-            caller.user(db),
-            roles.CATEGORY,
-            category_id,
-            target_type.value,
-            target_id,
-            allow=body.allow,
-            deny=body.deny,
-        )
-
-
-@router.delete(
-    "/categories/{category_id}/overwrites/{target_type}/{target_id}",
-    status_code=status.HTTP_204_NO_CONTENT,
-    responses=CATEGORY_ERRORS,
-)
-def delete_category_overwrite(
-    category_id: str, target_type: OverwriteTarget, target_id: str, caller: CurrentCaller
-) -> Response:
-    with transaction() as db:
-        roles.check_delete_overwrite(
-            db, caller.user(db), roles.CATEGORY, category_id, target_type.value, target_id
-        )
-    return no_content()

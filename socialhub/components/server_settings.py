@@ -11,18 +11,6 @@ from socialhub.state.uploads import UploadState
 
 S = ServerSettingsState
 
-# Which flag shows a section in the list (the overview is always there, read-only without
-# MANAGE_SERVER; the domain refuses anything the flags would not have shown).
-SECTION_SHOWN: dict[str, rx.Var[bool] | bool] = {
-    "overview": True,
-    "roles": S.can_manage_roles,
-    "channels": S.can_manage_channels,
-    "members": True,
-    "invites": S.can_manage_server | S.can_create_invite,
-    "audit-log": S.can_view_audit,
-    "automod": S.can_manage_server,
-}
-
 
 def section_link(section: str, label: str, icon: str) -> rx.Component:
     current = S.section == section
@@ -37,8 +25,7 @@ def section_link(section: str, label: str, icon: str) -> rx.Component:
         id=f"section-{section}",
         class_name="ss-section-link",
     )
-    shown = SECTION_SHOWN[section]
-    return button if shown is True else rx.cond(shown, button)
+    return rx.cond(S.shown_sections.contains(section), button)
 
 
 def section_nav() -> rx.Component:

@@ -36,6 +36,16 @@ def channel_item(channel: rx.Var[ChannelRow]) -> rx.Component:
                 aria_label="Edit channel " + channel.name,
                 class_name="ss-channel-name",
             ),
+            rx.cond(
+                channel.category_id != "",
+                rx.cond(
+                    channel.synced,
+                    rx.badge("Synced", color_scheme="green", size="1", class_name="ss-sync"),
+                    rx.badge(
+                        "Own permissions", color_scheme="amber", size="1", class_name="ss-sync"
+                    ),
+                ),
+            ),
             rx.spacer(),
             rx.icon_button(
                 rx.icon("chevron-up", size=14),
@@ -56,13 +66,25 @@ def channel_item(channel: rx.Var[ChannelRow]) -> rx.Component:
             width="100%",
         ),
         class_name=rx.cond(channel.id == C.selected_id, "ss-role ss-role-selected", "ss-role"),
+        data_channel=channel.name,
     )
 
 
 def category_block(category: rx.Var[CategoryRow]) -> rx.Component:
     return rx.vstack(
         rx.hstack(
-            rx.text(category.name, size="1", weight="bold", class_name="ss-category-name"),
+            rx.cond(
+                category.id != "",
+                rx.button(
+                    category.name,
+                    variant=rx.cond(category.id == C.selected_id, "soft", "ghost"),
+                    size="1",
+                    on_click=C.select_category(category.id),
+                    aria_label="Edit category " + category.name,
+                    class_name="ss-category-name",
+                ),
+                rx.text(category.name, size="1", weight="bold", class_name="ss-category-name"),
+            ),
             rx.spacer(),
             rx.cond(
                 category.id != "",
@@ -180,7 +202,15 @@ def target_button(target: rx.Var[TargetRow]) -> rx.Component:
 
 def overwrites_card() -> rx.Component:
     return rx.vstack(
-        rx.heading("Permissions in this channel", size="3", as_="h4"),
+        rx.heading(
+            rx.cond(
+                C.scope_kind == "category",
+                "Permissions in this category",
+                "Permissions in this channel",
+            ),
+            size="3",
+            as_="h4",
+        ),
         rx.cond(
             C.in_category,
             rx.hstack(
@@ -332,12 +362,67 @@ def channel_editor() -> rx.Component:
     )
 
 
+def category_editor() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.heading(C.edit_name, size="4", as_="h3"),
+                rx.spacer(),
+                rx.icon_button(
+                    rx.icon("x", size=16),
+                    variant="ghost",
+                    on_click=C.close_channel,
+                    aria_label="Close the category editor",
+                ),
+                width="100%",
+                align="center",
+            ),
+            rx.el.label("Category name", html_for="category-name", class_name="sh-label"),
+            rx.hstack(
+                rx.input(
+                    value=C.edit_name,
+                    on_change=C.set_edit_name,
+                    id="category-name",
+                    aria_label="Category name",
+                    max_length=100,
+                    flex="1",
+                ),
+                rx.button("Save category", on_click=C.save_category, id="save-category"),
+                width="100%",
+            ),
+            rx.text(
+                rx.cond(
+                    C.category_synced.length() > 0,
+                    rx.fragment(
+                        "Synced channels follow these permissions: ",
+                        C.category_synced.join(", "),
+                        ".",
+                    ),
+                    "No channel of this category is synced with it: each has its own.",
+                ),
+                size="2",
+                color_scheme="gray",
+                id="category-synced",
+            ),
+            rx.divider(),
+            overwrites_card(),
+            spacing="2",
+            width="100%",
+        ),
+        width="100%",
+        id="category-editor",
+    )
+
+
 def channels_section() -> rx.Component:
     return rx.vstack(
         rx.heading("Channels", size="5", as_="h2"),
         create_forms(),
         rx.vstack(rx.foreach(C.categories, category_block), width="100%", id="channel-list"),
-        rx.cond(C.selected_id != "", channel_editor()),
+        rx.cond(
+            C.selected_id != "",
+            rx.cond(C.scope_kind == "category", category_editor(), channel_editor()),
+        ),
         spacing="3",
         width="100%",
         id="channels-section",

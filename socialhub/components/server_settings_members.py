@@ -8,6 +8,8 @@ from socialhub.components.ui import user_avatar
 from socialhub.state.server_settings import ServerSettingsState
 from socialhub.state.server_settings_members import (
     DELETE_WINDOWS,
+    INVITE_EXPIRIES,
+    INVITE_USE_LIMITS,
     TIMEOUTS,
     InviteRow,
     InviteSettingsState,
@@ -292,9 +294,74 @@ def invite_row(invite: rx.Var[InviteRow]) -> rx.Component:
     )
 
 
+def new_invite_card() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading("New invite", size="3", as_="h3"),
+            rx.hstack(
+                rx.vstack(
+                    rx.el.label("Expires after", html_for="invite-expiry", class_name="sh-label"),
+                    rx.select.root(
+                        rx.select.trigger(aria_label="Expires after", id="invite-expiry"),
+                        rx.select.content(
+                            *[
+                                rx.select.item(label, value=value)
+                                for value, label in INVITE_EXPIRIES
+                            ]
+                        ),
+                        value=INV.expiry,
+                        on_change=INV.set_expiry,
+                    ),
+                    spacing="1",
+                ),
+                rx.vstack(
+                    rx.el.label("Number of uses", html_for="invite-uses", class_name="sh-label"),
+                    rx.select.root(
+                        rx.select.trigger(aria_label="Number of uses", id="invite-uses"),
+                        rx.select.content(
+                            *[
+                                rx.select.item(label, value=value)
+                                for value, label in INVITE_USE_LIMITS
+                            ]
+                        ),
+                        value=INV.max_uses,
+                        on_change=INV.set_max_uses,
+                    ),
+                    spacing="1",
+                ),
+                rx.button("Create invite", on_click=INV.create_invite, id="create-invite"),
+                spacing="3",
+                align="end",
+                wrap="wrap",
+            ),
+            rx.cond(
+                INV.new_url != "",
+                rx.hstack(
+                    rx.code(INV.new_url, id="new-invite-url", size="2"),
+                    rx.button(
+                        rx.icon("copy", size=14),
+                        "Copy link",
+                        type="button",
+                        size="1",
+                        variant="soft",
+                        data_copy=INV.new_url,
+                        id="copy-new-invite",
+                    ),
+                    align="center",
+                    wrap="wrap",
+                ),
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
 def invites_section() -> rx.Component:
     return rx.vstack(
         rx.heading("Invites", size="5", as_="h2"),
+        rx.cond(S.can_create_invite, new_invite_card()),
         rx.cond(
             INV.invites.length() > 0,
             rx.el.table(

@@ -126,19 +126,41 @@ def check_channel_send(
     access = channel_access(session, actor, conversation)
     if conversation.channel_type == ChannelType.posts.value:
         raise PermissionDenied("post in a posts channel", code="posts_channel")
+    check_may_write(session, access, actor, now=now, what="send messages")
+    return SendCheck(access, channel_mentions(access, body), screen(session, access, actor, body))
+
+
+def check_may_write(
+    session: Session, access: ChannelAccess, actor: User, *, now: datetime, what: str
+) -> None:
+    """A new message or post in the channel: not timed out, SEND_MESSAGES, and slow mode
+    (429 `slow_mode` with the seconds left)."""
     if access.server.facts.timed_out(now):
         raise PermissionDenied(
             "you are timed out in this server",
             code="timed_out",
             details={"until": access.server.member.timeout_until},
         )
-    access.require(Permission.SEND_MESSAGES, "you may not send messages in this channel")
+    access.require(Permission.SEND_MESSAGES, f"you may not {what} in this channel")
     wait = slow_mode_wait(session, access, actor, now=now)
     if wait > 0:
-        error = RateLimited(f"slow mode: wait {wait} s before your next message", retry_after=wait)
+        error = RateLimited(f"slow mode: wait {wait} s before your next one", retry_after=wait)
         error.code = "slow_mode"
         raise error
-    return SendCheck(access, channel_mentions(access, body), screen(session, access, actor, body))
+
+
+def do_note_written(session: Session, channel_id: str, author_id: int, *, now: datetime) -> None:
+    """Start the author's slow-mode clock in the channel (a post; a message's send does it with
+    its read marker, `do_channel_sent`)."""
+    table = ChannelState.__table__  # type: ignore[attr-defined]
+    statement = upsert(session, table).values(
+        conversation_id=channel_id, user_id=author_id, last_sent_at=now
+    )
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["conversation_id", "user_id"], set_={"last_sent_at": now}
+        )
+    )
 
 
 def screen(session: Session, access: ChannelAccess, actor: User, body: str) -> list[int]:

@@ -34,7 +34,12 @@ from socialhub.config import get_settings
 from socialhub.db import on_commit, on_rollback
 from socialhub.domain import graph, media, polls, ratelimit, text
 from socialhub.domain.audit import do_audit
-from socialhub.domain.channel_messages import channel_access
+from socialhub.domain.channel_messages import (
+    channel_access,
+    check_may_write,
+    do_note_written,
+    screen,
+)
 from socialhub.domain.chats import user_brief
 from socialhub.domain.errors import InvalidInput, NotFound, PermissionDenied
 from socialhub.domain.permissions import ChannelAccess, Permission, channel_not_found
@@ -390,20 +395,17 @@ def access_posts_channel(session: Session, actor: User, channel_id: str) -> Chan
 
 
 def _check_channel_post(
-    session: Session, author: User, channel_id: str, *, images: Sequence[bytes]
+    session: Session, author: User, channel_id: str, *, body: str, images: Sequence[bytes]
 ) -> ChannelAccess:
-    """May the author post (these images) in the channel: SEND_MESSAGES, which a timeout
-    takes away, and ATTACH_FILES for images."""
+    """May the author post this (with these images) in the channel now: as for a message
+    (SEND_MESSAGES, which a timeout takes away; slow mode; the server's automod, whose
+    blocking rules refuse it; a flagging rule has nothing to file yet, its flags name messages),
+    and ATTACH_FILES for images."""
     access = access_posts_channel(session, author, channel_id)
-    if access.server.facts.timed_out():
-        raise PermissionDenied(
-            "you are timed out in this server",
-            code="timed_out",
-            details={"until": access.server.member.timeout_until},
-        )
-    access.require(Permission.SEND_MESSAGES, "you may not post in this channel")
+    check_may_write(session, access, author, now=utcnow(), what="post")
     if images:
         access.require(Permission.ATTACH_FILES, "you may not attach pictures in this channel")
+    screen(session, access, author, body)
     return access
 
 
@@ -431,7 +433,7 @@ def check_create_post(
     text_body = _body(body)
     audience = _visibility(visibility)
     if channel_id is not None:
-        _check_channel_post(session, author, channel_id, images=images)
+        _check_channel_post(session, author, channel_id, body=text_body, images=images)
         audience = PostVisibility.public.value
     quoted = (
         _shareable(session, author, quote_of_id, field="quote_of_id", channel_id=channel_id)
@@ -453,6 +455,8 @@ def check_create_post(
     post.images = _store_images(session, author, images)
     session.add(post)
     session.flush()
+    if channel_id is not None:
+        do_note_written(session, channel_id, author.id, now=post.created_at)
     if poll is not None:
         polls.do_attach_poll(session, post, poll)
     _set_hashtags(session, post)
@@ -488,6 +492,9 @@ def check_edit_post(
         raise InvalidInput("the post is empty", field="body", code="empty")
     if (new_body, new_visibility) == (post.body, post.visibility):
         return post
+    if post.channel_id is not None and new_body != post.body:
+        # A new text in the channel: the server's automod screens it as it screened the post.
+        screen(session, access_posts_channel(session, actor, post.channel_id), actor, new_body)
     narrowed = new_visibility != post.visibility and new_visibility != PostVisibility.public.value
     post.body, post.visibility = new_body, new_visibility
     post.edited_at = utcnow()
@@ -555,6 +562,17 @@ def check_delete_post(session: Session, actor: User, post_id: str) -> None:
     publish_on_commit(
         session, type="post", op="delete", data={"post_id": post_id}, topics=[f"post:{post_id}"]
     )
+
+
+def do_drop_channel_images(session: Session, channel_ids: Collection[str]) -> None:
+    """The posts of these channels are about to go with them (by cascade, a channel's or its
+    server's deletion): their images are removed once that deletion commits."""
+    if not channel_ids:
+        return
+    found = session.exec(select(Post.images).where(col(Post.channel_id).in_(channel_ids)))
+    for records in found:
+        for record in records:
+            on_commit(session, partial(media.delete_picture, record))
 
 
 def _count_reposts(session: Session, post_id: str, delta: int) -> None:

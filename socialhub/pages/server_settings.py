@@ -6,10 +6,12 @@ import reflex as rx
 
 from socialhub.components.layout import app_shell
 from socialhub.components.server_settings import overview_section, section_nav
+from socialhub.components.server_settings_access import bans_section, join_requests_section
 from socialhub.components.server_settings_channels import channels_section
 from socialhub.components.server_settings_members import invites_section, members_section
 from socialhub.components.server_settings_moderation import audit_log_section, automod_section
 from socialhub.components.server_settings_roles import roles_section
+from socialhub.state import server_settings_live  # noqa: F401  (the page follows the stream)
 from socialhub.state.server_settings import ServerSettingsState
 
 S = ServerSettingsState
@@ -23,6 +25,8 @@ def current_section() -> rx.Component:
         ("roles", roles_section()),
         ("channels", channels_section()),
         ("members", members_section()),
+        ("bans", bans_section()),
+        ("join-requests", join_requests_section()),
         ("invites", invites_section()),
         ("audit-log", audit_log_section()),
         ("automod", automod_section()),

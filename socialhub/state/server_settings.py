@@ -28,6 +28,8 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("roles", "Roles", "shield"),
     ("channels", "Channels", "hash"),
     ("members", "Members", "users"),
+    ("bans", "Bans", "ban"),
+    ("join-requests", "Join requests", "user-plus"),
     ("invites", "Invites", "link"),
     ("audit-log", "Audit log", "scroll-text"),
     ("automod", "Automod", "bot"),
@@ -105,6 +107,27 @@ class ServerSettingsState(rx.State):
     def moderates(self) -> bool:
         return self.can_kick or self.can_ban or self.can_moderate
 
+    @rx.var
+    def shown_sections(self) -> list[str]:
+        return self._shown_sections()
+
+    def _shown_sections(self) -> list[str]:
+        """The sections the flags show (the overview always, read-only without MANAGE_SERVER;
+        the domain refuses anything the flags would not have shown)."""
+        shown = {
+            "overview": True,
+            "roles": self.can_manage_roles,
+            "channels": self.can_manage_channels,
+            "members": True,
+            "bans": self.can_ban,
+            # Only a server that takes requests has any (the domain refuses requests otherwise).
+            "join-requests": self.can_manage_server and self.join_mode == "request",
+            "invites": self.can_manage_server or self.can_create_invite,
+            "audit-log": self.can_view_audit,
+            "automod": self.can_manage_server,
+        }
+        return [section for section, _, _ in SECTIONS if shown.get(section)]
+
     def _apply_flags(self, flags: Flags) -> None:
         self.can_manage_server = flags.manage_server
         self.can_manage_roles = flags.manage_roles
@@ -122,16 +145,16 @@ class ServerSettingsState(rx.State):
         return await run_as_user(self, lambda s, u: work(s, u, server_id))
 
     async def _refresh_server(self) -> Failed | None:
-        def work(session: Session, user: User, server_id: str) -> tuple[Server, Flags, str]:
-            access = permissions.access_server(session, user, server_id)
-            return access.server, flags_of(access), _icon_url(access.server)
-
-        result = await self._run(work)
+        result = await self._run(read_server)
         if isinstance(result, Failed):
             if result.error.code == "server_not_found":
                 self.missing = True
             return result
-        server, flags, self.icon_url = result
+        self._show_server(result)
+        return None
+
+    def _show_server(self, read: tuple[Server, Flags, str]) -> None:
+        server, flags, self.icon_url = read
         self.missing = False
         self.name = server.name
         self.description = server.description
@@ -139,7 +162,6 @@ class ServerSettingsState(rx.State):
         self.join_mode = server.join_mode
         self.member_count = server.member_count
         self._apply_flags(flags)
-        return None
 
     async def _section_state(self, section: str) -> SectionState | None:
         from socialhub.state.server_settings_sections import section_state
@@ -179,6 +201,12 @@ class ServerSettingsState(rx.State):
             rx.call_script(f"window.history.replaceState(null, '', {url!r})"),
             await self._load_current(),
         ]
+
+
+def read_server(session: Session, user: User, server_id: str) -> tuple[Server, Flags, str]:
+    """The server as the page shows it, with the user's flags (NotFound: not theirs)."""
+    access = permissions.access_server(session, user, server_id)
+    return access.server, flags_of(access), _icon_url(access.server)
 
 
 def _icon_url(server: Server) -> str:

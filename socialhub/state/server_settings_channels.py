@@ -1,6 +1,7 @@
 """The channels section of the server settings: channels by category; create, rename, delete;
-topic and slow mode; each channel's permission overwrites (per role or member, allow / neutral /
-deny for each channel-scoped permission) and "sync with category"."""
+topic and slow mode; each channel's and each category's permission overwrites (per role or
+member, allow / neutral / deny for each channel-scoped permission), and "sync with category"
+(a synced channel shows its category's overwrites, the ones that apply to it)."""
 
 from __future__ import annotations
 
@@ -13,10 +14,11 @@ from sqlmodel import Session
 
 from socialhub.domain import channels as channels_domain
 from socialhub.domain import roles as roles_domain
+from socialhub.domain import servers as servers_domain
 from socialhub.domain import users as users_domain
-from socialhub.domain.errors import NotFound
+from socialhub.domain.errors import DomainError, NotFound
 from socialhub.models import User
-from socialhub.models.role_views import ScopeOverwrites
+from socialhub.models.role_views import OverwriteView
 from socialhub.state.base import Failed, run_as_user
 from socialhub.state.server_settings import ServerSettingsState
 
@@ -114,31 +116,66 @@ def _rows(listing: Any) -> list[CategoryRow]:
 
 
 def _targets(
-    session: Session, scope: ScopeOverwrites, role_names: dict[str, str]
+    session: Session, server_id: str, overwrites: list[OverwriteView], role_names: dict[str, str]
 ) -> list[TargetRow]:
-    rows = []
-    for o in scope.overwrites:
-        if o.target_type == "role":
-            label = role_names.get(o.target_id, "a deleted role")
-        else:
-            member = session.get(User, int(o.target_id))
-            label = "@" + member.username if member else "a former member"
-        rows.append(
-            TargetRow(
-                key=f"{o.target_type}:{o.target_id}",
-                target_type=o.target_type,
-                target_id=o.target_id,
-                label=label,
-                allow=o.allow,
-                deny=o.deny,
-            )
+    """The overwrites' targets in words: a role by its name, a member by the name the server
+    shows for them (`servers.member_names`)."""
+    member_ids = [int(o.target_id) for o in overwrites if o.target_type == "member"]
+    names = servers_domain.member_names(session, server_id, member_ids)
+    return [
+        TargetRow(
+            key=f"{o.target_type}:{o.target_id}",
+            target_type=o.target_type,
+            target_id=o.target_id,
+            label=role_names.get(o.target_id, "a deleted role")
+            if o.target_type == "role"
+            else names.get(int(o.target_id), "a former member"),
+            allow=o.allow,
+            deny=o.deny,
         )
-    return rows
+        for o in overwrites
+    ]
+
+
+def read_layout(
+    session: Session, user: User, server_id: str
+) -> tuple[list[CategoryRow], list[RoleChoice]]:
+    """The channels by category and the roles an overwrite may be for."""
+    listing = channels_domain.list_channels(session, user, server_id)
+    roles = roles_domain.list_roles(session, user, server_id)
+    return _rows(listing), [RoleChoice(id=r.id, name=r.name) for r in roles]
+
+
+def read_targets(
+    session: Session,
+    user: User,
+    server_id: str,
+    kind: str,
+    scope_id: str,
+    role_names: dict[str, str],
+) -> list[TargetRow]:
+    scope = roles_domain.list_overwrites(session, user, kind, scope_id)
+    # A synced channel follows its category's overwrites: those are what apply there.
+    return _targets(session, server_id, scope.effective, role_names)
+
+
+def _channel_in(categories: list[CategoryRow], kind: str, scope_id: str) -> ChannelRow | None:
+    if kind != roles_domain.CHANNEL:
+        return None
+    return next((c for cat in categories for c in cat.channels if c.id == scope_id), None)
+
+
+def _category_in(categories: list[CategoryRow], kind: str, scope_id: str) -> CategoryRow | None:
+    if kind != roles_domain.CATEGORY:
+        return None
+    return next((c for c in categories if c.id and c.id == scope_id), None)
 
 
 class ChannelSettingsState(rx.State):
     categories: list[CategoryRow] = []
     roles: list[RoleChoice] = []
+    # What the editor has open: a channel or a category (roles_domain.CHANNEL / CATEGORY).
+    scope_kind: str = roles_domain.CHANNEL
     selected_id: str = ""
     edit_name: str = ""
     edit_topic: str = ""
@@ -171,6 +208,12 @@ class ChannelSettingsState(rx.State):
         ]
 
     @rx.var
+    def category_synced(self) -> list[str]:
+        """The open category's channels that follow its overwrites."""
+        category = self._category()
+        return [c.name for c in category.channels if c.synced] if category else []
+
+    @rx.var
     def category_choices(self) -> list[RoleChoice]:
         return [RoleChoice(id=c.id, name=c.name) for c in self.categories if c.id]
 
@@ -178,45 +221,82 @@ class ChannelSettingsState(rx.State):
         return (await self.get_state(ServerSettingsState)).server_id
 
     async def _load_section(self, server_id: str) -> Failed | None:
-        def work(session: Session, user: User) -> tuple[list[CategoryRow], list[RoleChoice]]:
-            listing = channels_domain.list_channels(session, user, server_id)
-            roles = roles_domain.list_roles(session, user, server_id)
-            return _rows(listing), [RoleChoice(id=r.id, name=r.name) for r in roles]
-
-        result = await run_as_user(self, work)
+        result = await run_as_user(self, lambda s, u: read_layout(s, u, server_id))
         if isinstance(result, Failed):
             return result
         self.categories, self.roles = result
-        channel = self._channel()
-        if channel is None:
-            self.selected_id, self.targets, self.target_key = "", [], ""
-            return None
-        return await self._load_channel(channel)
+        return await self._load_selected(server_id)
 
     def _channel(self) -> ChannelRow | None:
-        return next(
-            (c for cat in self.categories for c in cat.channels if c.id == self.selected_id),
-            None,
-        )
+        return _channel_in(self.categories, self.scope_kind, self.selected_id)
 
-    async def _load_channel(self, channel: ChannelRow) -> Failed | None:
-        self.edit_name, self.edit_topic = channel.name, channel.topic
-        self.slow_mode, self.synced = channel.slow_mode, channel.synced
-        self.in_category = bool(channel.category_id)
-        role_names = {r.id: r.name for r in self.roles}
-        channel_id = channel.id
+    def _category(self) -> CategoryRow | None:
+        return _category_in(self.categories, self.scope_kind, self.selected_id)
 
-        def work(session: Session, user: User) -> list[TargetRow]:
-            scope = roles_domain.list_overwrites(session, user, roles_domain.CHANNEL, channel_id)
-            return _targets(session, scope, role_names)
+    def _show_selected(self, *, fields: bool) -> bool:
+        """The open channel's or category's state (and, with `fields`, what the editor's inputs
+        hold); False, and nothing open, once it is gone."""
+        channel, category = self._channel(), self._category()
+        if channel is not None:
+            if fields:
+                self.edit_name, self.edit_topic = channel.name, channel.topic
+            self.slow_mode, self.synced = channel.slow_mode, channel.synced
+            self.in_category = bool(channel.category_id)
+        elif category is not None:
+            if fields:
+                self.edit_name, self.edit_topic = category.name, ""
+            self.synced, self.in_category = False, False
+        else:
+            self.selected_id, self.targets, self.target_key = "", [], ""
+            return False
+        return True
 
-        targets = await run_as_user(self, work)
-        if isinstance(targets, Failed):
-            return targets
+    def _show_targets(self, targets: list[TargetRow]) -> None:
         self.targets = targets
         if self.selected_target is None:
             self.target_key = targets[0].key if targets else ""
+
+    async def _load_selected(self, server_id: str) -> Failed | None:
+        """The open channel's or category's fields and overwrites (nothing open once it is gone)."""
+        if not self._show_selected(fields=True):
+            return None
+        role_names = {r.id: r.name for r in self.roles}
+        kind, scope_id = self.scope_kind, self.selected_id
+        targets = await run_as_user(
+            self, lambda s, u: read_targets(s, u, server_id, kind, scope_id, role_names)
+        )
+        if isinstance(targets, Failed):
+            return targets
+        self._show_targets(targets)
         return None
+
+    # The live protocol (server_settings_live.LiveSection): what someone else changed shows,
+    # and what the editor's inputs hold stays as typed.
+    def _live_args(self) -> Any:
+        return self.scope_kind, self.selected_id
+
+    @staticmethod
+    def _live_read(session: Session, user: User, server_id: str, args: Any) -> Any:
+        kind, scope_id = args
+        categories, roles = read_layout(session, user, server_id)
+        targets = None
+        open_one = _channel_in(categories, kind, scope_id) or _category_in(
+            categories, kind, scope_id
+        )
+        if open_one is not None:
+            role_names = {r.id: r.name for r in roles}
+            try:
+                targets = read_targets(session, user, server_id, kind, scope_id, role_names)
+            except DomainError:
+                targets = None
+        return categories, roles, targets
+
+    def _live_show(self, data: Any) -> None:
+        self.categories, self.roles, targets = data
+        if targets is None:
+            self.selected_id = ""
+        if self._show_selected(fields=False):
+            self._show_targets(targets)
 
     async def _change(self, work: Callable[[Session, User], object], success: str) -> Any:
         result = await run_as_user(self, work)
@@ -225,14 +305,18 @@ class ChannelSettingsState(rx.State):
         failed = await self._load_section(await self._server_id())
         return failed.toast if failed else rx.toast.success(success)
 
+    async def _select(self, kind: str, scope_id: str) -> Any:
+        self.scope_kind, self.selected_id, self.target_key = kind, scope_id, ""
+        failed = await self._load_selected(await self._server_id())
+        return failed.toast if failed else None
+
     @rx.event
     async def select_channel(self, channel_id: str) -> Any:
-        self.selected_id, self.target_key = channel_id, ""
-        channel = self._channel()
-        if channel is None:
-            return None
-        failed = await self._load_channel(channel)
-        return failed.toast if failed else None
+        return await self._select(roles_domain.CHANNEL, channel_id)
+
+    @rx.event
+    async def select_category(self, category_id: str) -> Any:
+        return await self._select(roles_domain.CATEGORY, category_id)
 
     @rx.event
     def close_channel(self) -> None:
@@ -287,6 +371,14 @@ class ChannelSettingsState(rx.State):
         )
 
     @rx.event
+    async def save_category(self) -> Any:
+        category_id, name = self.selected_id, self.edit_name
+        return await self._change(
+            lambda s, u: channels_domain.check_rename_category(s, u, category_id, name=name),
+            "Category saved",
+        )
+
+    @rx.event
     async def save_channel(self) -> Any:
         channel_id, name, topic = self.selected_id, self.edit_name, self.edit_topic
         return await self._change(
@@ -334,14 +426,14 @@ class ChannelSettingsState(rx.State):
         )
 
     async def _set_overwrite(self, target_type: str, target_id: str, allow: int, deny: int) -> Any:
-        channel_id = self.selected_id
+        kind, scope_id = self.scope_kind, self.selected_id
         self.target_key = f"{target_type}:{target_id}"
         return await self._change(
             lambda s, u: roles_domain.check_set_overwrite(
                 s,
                 u,
-                roles_domain.CHANNEL,
-                channel_id,
+                kind,
+                scope_id,
                 target_type,
                 target_id,
                 allow=str(allow),
@@ -383,13 +475,13 @@ class ChannelSettingsState(rx.State):
 
     @rx.event
     async def remove_target(self) -> Any:
-        target, channel_id = self.selected_target, self.selected_id
+        target, kind, scope_id = self.selected_target, self.scope_kind, self.selected_id
         if target is None:
             return None
         self.target_key = ""
         return await self._change(
             lambda s, u: roles_domain.check_delete_overwrite(
-                s, u, roles_domain.CHANNEL, channel_id, target.target_type, target.target_id
+                s, u, kind, scope_id, target.target_type, target.target_id
             ),
             "Overwrite removed",
         )

@@ -18,6 +18,7 @@ from socialhub.models import User
 from socialhub.models.server_views import MemberPage, ServerInviteView
 from socialhub.state.base import Failed, run_as_user
 from socialhub.state.clock import Clock, tab_clock
+from socialhub.state.server_invites import invite_path
 from socialhub.state.server_settings import ServerSettingsState
 
 PAGE_SIZE = 50
@@ -31,6 +32,32 @@ TIMEOUT_LABELS: dict[int, str] = {
 }
 TIMEOUTS: list[tuple[str, str]] = [
     (str(s), TIMEOUT_LABELS.get(s, f"{s} seconds")) for s in moderation.TIMEOUT_SECONDS
+]
+INVITE_EXPIRY_LABELS: dict[int, str] = {
+    1800: "30 minutes",
+    3600: "1 hour",
+    21600: "6 hours",
+    43200: "12 hours",
+    86400: "1 day",
+    604800: "7 days",
+}
+NEVER = "never"
+# The expiries the domain allows, then "never".
+INVITE_EXPIRIES: list[tuple[str, str]] = [
+    *(
+        (str(s), INVITE_EXPIRY_LABELS.get(s, f"{s} seconds"))
+        for s in servers_domain.INVITE_EXPIRIES
+    ),
+    (NEVER, "Never"),
+]
+NO_LIMIT = "none"
+INVITE_USE_LIMITS: list[tuple[str, str]] = [
+    (NO_LIMIT, "No limit"),
+    *(
+        (str(n), "1 use" if n == 1 else f"{n} uses")
+        for n in (1, 5, 10, 25, 50, 100)
+        if n <= servers_domain.INVITE_MAX_USES
+    ),
 ]
 DELETE_WINDOWS: list[tuple[str, str]] = [
     (moderation.DeleteWindow.none.value, "Don't delete any"),
@@ -86,12 +113,25 @@ def invite_rows(invites: list[ServerInviteView], clock: Clock) -> list[InviteRow
         InviteRow(
             code=i.code,
             creator="@" + i.created_by.username if i.created_by else "a former member",
-            uses=f"{i.uses} / {i.max_uses}" if i.max_uses else str(i.uses),
+            uses=f"{i.uses} / {i.max_uses}" if i.max_uses else f"{i.uses} / no limit",
             expires=clock.date_time(i.expires_at) if i.expires_at else "Never",
             created=clock.date_time(i.created_at),
         )
         for i in invites
     ]
+
+
+def read_members(
+    session: Session, user: User, server_id: str, cursor: str | None, clock: Clock
+) -> tuple[list[MemberRow], list[RoleChip], str]:
+    """A page of members, the roles one may give, and the next page's cursor ("" at the end)."""
+    chips = {
+        r.id: RoleChip(id=r.id, name=r.name, colour=r.colour)
+        for r in roles_domain.list_roles(session, user, server_id)
+        if not r.is_everyone
+    }
+    page = servers_domain.list_members(session, user, server_id, cursor=cursor, limit=PAGE_SIZE)
+    return member_rows(page, chips, clock), list(chips.values()), page.next_cursor or ""
 
 
 class MemberSettingsState(rx.State):
@@ -113,24 +153,23 @@ class MemberSettingsState(rx.State):
 
     async def _read(self, server_id: str, cursor: str | None) -> Failed | None:
         clock = tab_clock(self)
-
-        def work(session: Session, user: User) -> tuple[list[MemberRow], list[RoleChip], str]:
-            chips = {
-                r.id: RoleChip(id=r.id, name=r.name, colour=r.colour)
-                for r in roles_domain.list_roles(session, user, server_id)
-                if not r.is_everyone
-            }
-            page = servers_domain.list_members(
-                session, user, server_id, cursor=cursor, limit=PAGE_SIZE
-            )
-            return member_rows(page, chips, clock), list(chips.values()), page.next_cursor or ""
-
-        result = await run_as_user(self, work)
+        result = await run_as_user(self, lambda s, u: read_members(s, u, server_id, cursor, clock))
         if isinstance(result, Failed):
             return result
         rows, self.roles, self.next_cursor = result
         self.members = [*self.members, *rows] if cursor else rows
         return None
+
+    # The live protocol (server_settings_live.LiveSection): the first page read again.
+    def _live_args(self) -> Any:
+        return tab_clock(self)
+
+    @staticmethod
+    def _live_read(session: Session, user: User, server_id: str, args: Any) -> Any:
+        return read_members(session, user, server_id, None, args)
+
+    def _live_show(self, data: Any) -> None:
+        self.members, self.roles, self.next_cursor = data
 
     async def _load_section(self, server_id: str) -> Failed | None:
         return await self._read(server_id, None)
@@ -242,8 +281,43 @@ class MemberSettingsState(rx.State):
 
 class InviteSettingsState(rx.State):
     invites: list[InviteRow] = []
+    expiry: str = "86400"
+    max_uses: str = NO_LIMIT
+    # The link of the invite just created ("" until one is).
+    new_url: str = ""
+
+    @rx.event
+    def set_expiry(self, value: str) -> None:
+        self.expiry = value
+
+    @rx.event
+    def set_max_uses(self, value: str) -> None:
+        self.max_uses = value
+
+    @rx.event
+    async def create_invite(self) -> Any:
+        """An invite with the chosen expiry and use limit (the domain checks both)."""
+        expiry, uses = self.expiry, self.max_uses
+        expires_in = None if expiry == NEVER else int(expiry) if expiry.isdigit() else -1
+        max_uses = None if uses == NO_LIMIT else int(uses) if uses.isdigit() else -1
+        server_id = (await self.get_state(ServerSettingsState)).server_id
+        invite = await run_as_user(
+            self,
+            lambda s, u: servers_domain.check_create_server_invite(
+                s, u, server_id, expires_in_seconds=expires_in, max_uses=max_uses
+            ),
+        )
+        if isinstance(invite, Failed):
+            return invite.toast
+        failed = await self._read(server_id)
+        self.new_url = f"{self.router.url.origin}{invite_path(invite.code)}"
+        return failed.toast if failed else rx.toast.success("Invite created")
 
     async def _load_section(self, server_id: str) -> Failed | None:
+        self.new_url = ""
+        return await self._read(server_id)
+
+    async def _read(self, server_id: str) -> Failed | None:
         clock = tab_clock(self)
         rows = await run_as_user(
             self,
@@ -261,5 +335,7 @@ class InviteSettingsState(rx.State):
         )
         if isinstance(result, Failed):
             return result.toast
-        failed = await self._load_section((await self.get_state(ServerSettingsState)).server_id)
+        if self.new_url.endswith("/" + code):
+            self.new_url = ""
+        failed = await self._read((await self.get_state(ServerSettingsState)).server_id)
         return failed.toast if failed else rx.toast.success("Invite revoked")

@@ -12,8 +12,9 @@ import reflex as rx
 from pydantic import BaseModel
 from sqlmodel import Session
 
-from socialhub.domain import automod, moderation
+from socialhub.domain import audit, automod, moderation
 from socialhub.domain import users as users_domain
+from socialhub.domain.errors import NotFound
 from socialhub.models import User
 from socialhub.models.moderation_views import AuditEntryView, AutomodFlagView, AutomodRuleView
 from socialhub.state.base import Failed, run_as_user
@@ -21,37 +22,8 @@ from socialhub.state.clock import Clock, tab_clock
 from socialhub.state.server_settings import ServerSettingsState
 
 ALL_ACTIONS = "all"
-# The actions the domain records, in words (the filter offers these).
-ACTION_LABELS: dict[str, str] = {
-    "server_create": "Server created",
-    "server_update": "Server settings changed",
-    "server_transfer": "Ownership transferred",
-    "role_create": "Role created",
-    "role_update": "Role changed",
-    "role_move": "Roles reordered",
-    "role_delete": "Role deleted",
-    "member_role_add": "Role given",
-    "member_role_remove": "Role taken away",
-    "channel_create": "Channel created",
-    "channel_update": "Channel changed",
-    "channel_delete": "Channel deleted",
-    "category_create": "Category created",
-    "category_update": "Category changed",
-    "category_delete": "Category deleted",
-    "overwrite_update": "Channel permissions changed",
-    "member_kick": "Member kicked",
-    "member_ban": "Member banned",
-    "member_unban": "Member unbanned",
-    "member_timeout": "Member timed out",
-    "member_timeout_remove": "Timeout ended",
-    "message_delete": "Message deleted",
-    "invite_create": "Invite created",
-    "invite_revoke": "Invite revoked",
-    "automod_rule_create": "Automod rule added",
-    "automod_rule_delete": "Automod rule deleted",
-    "automod_flag_resolve": "Flagged message reviewed",
-}
-ACTION_CHOICES: list[tuple[str, str]] = [(ALL_ACTIONS, "All actions"), *ACTION_LABELS.items()]
+# The filter offers every action the domain records, in words.
+ACTION_CHOICES: list[tuple[str, str]] = [(ALL_ACTIONS, "All actions"), *audit.ACTIONS.items()]
 PAGE_SIZE = 50
 
 
@@ -93,7 +65,7 @@ def audit_rows(entries: list[AuditEntryView], clock: Clock) -> list[AuditRow]:
             when=clock.date_time(e.created_at),
             actor=_name(e.actor),
             action=e.action,
-            action_label=ACTION_LABELS.get(e.action, e.action.replace("_", " ")),
+            action_label=audit.action_label(e.action),
             target=_name(e.target_user)
             if e.target_user
             else f"{e.target_type} {e.target_id}".strip(),
@@ -124,6 +96,22 @@ def flag_rows(flags: list[AutomodFlagView], clock: Clock) -> list[FlagRow]:
     ]
 
 
+def read_audit(
+    session: Session,
+    user: User,
+    server_id: str,
+    before: int | None,
+    filters: tuple[str | None, str, Clock],
+) -> tuple[list[AuditRow], int]:
+    """A page of the log, newest first, and where the next starts (0 at the end)."""
+    action, actor_name, clock = filters
+    actor_id = users_domain.access_user(session, actor_name).id if actor_name else None
+    page = moderation.list_audit_log(
+        session, user, server_id, before=before, action=action, actor_id=actor_id, limit=PAGE_SIZE
+    )
+    return audit_rows(page.entries, clock), page.next_before or 0
+
+
 class AuditLogState(rx.State):
     entries: list[AuditRow] = []
     action: str = ALL_ACTIONS
@@ -131,30 +119,33 @@ class AuditLogState(rx.State):
     next_before: int = 0
     loading: bool = False
 
-    async def _read(self, server_id: str, before: int | None) -> Failed | None:
+    def _filters(self) -> tuple[str | None, str, Clock]:
+        """The action chosen (None: all), who acted (a username, "" for anyone), the clock."""
         action = None if self.action == ALL_ACTIONS else self.action
-        actor_name = self.actor.strip().lstrip("@")
-        clock = tab_clock(self)
+        return action, self.actor.strip().lstrip("@"), tab_clock(self)
 
-        def work(session: Session, user: User) -> tuple[list[AuditRow], int]:
-            actor_id = users_domain.access_user(session, actor_name).id if actor_name else None
-            page = moderation.list_audit_log(
-                session,
-                user,
-                server_id,
-                before=before,
-                action=action,
-                actor_id=actor_id,
-                limit=PAGE_SIZE,
-            )
-            return audit_rows(page.entries, clock), page.next_before or 0
-
-        result = await run_as_user(self, work)
+    async def _read(self, server_id: str, before: int | None) -> Failed | None:
+        filters = self._filters()
+        result = await run_as_user(self, lambda s, u: read_audit(s, u, server_id, before, filters))
         if isinstance(result, Failed):
             return result
         rows, self.next_before = result
         self.entries = [*self.entries, *rows] if before else rows
         return None
+
+    # The live protocol (server_settings_live.LiveSection): the newest entries, as filtered.
+    def _live_args(self) -> Any:
+        return self._filters()
+
+    @staticmethod
+    def _live_read(session: Session, user: User, server_id: str, args: Any) -> Any:
+        try:
+            return read_audit(session, user, server_id, None, args)
+        except NotFound:  # who acted is nobody (the filter already said so): nothing matches
+            return [], 0
+
+    def _live_show(self, data: Any) -> None:
+        self.entries, self.next_before = data
 
     async def _load_section(self, server_id: str) -> Failed | None:
         return await self._read(server_id, None)
@@ -197,17 +188,24 @@ class AutomodState(rx.State):
 
     async def _load_section(self, server_id: str) -> Failed | None:
         clock = tab_clock(self)
-
-        def work(session: Session, user: User) -> tuple[list[RuleRow], list[FlagRow]]:
-            rules = automod.list_rules(session, user, server_id)
-            flags = automod.list_flags(session, user, server_id)
-            return rule_rows(rules), flag_rows(flags.flags, clock)
-
-        result = await run_as_user(self, work)
+        result = await run_as_user(self, lambda s, u: self._live_read(s, u, server_id, clock))
         if isinstance(result, Failed):
             return result
-        self.rules, self.flags = result
+        self._live_show(result)
         return None
+
+    # The live protocol (server_settings_live.LiveSection): the same read as opening it.
+    def _live_args(self) -> Any:
+        return tab_clock(self)
+
+    @staticmethod
+    def _live_read(session: Session, user: User, server_id: str, args: Any) -> Any:
+        rules = automod.list_rules(session, user, server_id)
+        flags = automod.list_flags(session, user, server_id)
+        return rule_rows(rules), flag_rows(flags.flags, args)
+
+    def _live_show(self, data: Any) -> None:
+        self.rules, self.flags = data
 
     async def _change(self, work: Callable[[Session, User, str], object], success: str) -> Any:
         server_id = await self._server_id()

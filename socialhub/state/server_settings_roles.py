@@ -118,6 +118,20 @@ class RoleSettingsState(rx.State):
         self._fill_editor()
         return None
 
+    # The live protocol (server_settings_live.LiveSection): the list follows what others
+    # change; the open role's editor keeps what is being typed in it.
+    def _live_args(self) -> Any:
+        return None
+
+    @staticmethod
+    def _live_read(session: Session, user: User, server_id: str, args: Any) -> Any:
+        return role_rows(session, user, server_id)
+
+    def _live_show(self, data: Any) -> None:
+        self.roles = data
+        if self.selected is None:
+            self.selected_id = ""
+
     def _fill_editor(self) -> None:
         role = self.selected
         if role is None:

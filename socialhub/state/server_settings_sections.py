@@ -7,6 +7,10 @@ import reflex as rx
 
 def section_state(section: str) -> type[rx.State] | None:
     """The state whose `_load_section(server_id)` reads `section` (None: nothing to read)."""
+    from socialhub.state.server_settings_access import (
+        BanSettingsState,
+        JoinRequestSettingsState,
+    )
     from socialhub.state.server_settings_channels import ChannelSettingsState
     from socialhub.state.server_settings_members import InviteSettingsState, MemberSettingsState
     from socialhub.state.server_settings_moderation import AuditLogState, AutomodState
@@ -18,6 +22,8 @@ def section_state(section: str) -> type[rx.State] | None:
         "roles": RoleSettingsState,
         "channels": ChannelSettingsState,
         "members": MemberSettingsState,
+        "bans": BanSettingsState,
+        "join-requests": JoinRequestSettingsState,
         "invites": InviteSettingsState,
         "audit-log": AuditLogState,
         "automod": AutomodState,

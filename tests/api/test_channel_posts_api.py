@@ -169,6 +169,30 @@ async def test_bad_channels_and_missing_permissions(client: httpx.AsyncClient, c
     assert ids(feed) == [news.json()["id"]]
 
 
+async def test_slow_mode_and_automod_refuse_posts(client: httpx.AsyncClient, club: Club) -> None:
+    server_id = (await client.get(f"{API}/channels/{club.club}", headers=bearer(club.ada))).json()[
+        "server_id"
+    ]
+    slow = await client.patch(
+        f"{API}/channels/{club.club}", json={"slow_mode_seconds": 30}, headers=bearer(club.ada)
+    )
+    assert slow.status_code == 200, slow.text
+    rule = await client.post(
+        f"{API}/servers/{server_id}/automod/rules",
+        json={"kind": "word", "value": "spoiler", "action": "block"},
+        headers=bearer(club.ada),
+    )
+    assert rule.status_code == 201, rule.text
+    blocked = await publish(client, club.bob, club.club, "no spoiler please")
+    assert (blocked.status_code, error_code(blocked)) == (403, "automod_blocked")
+    assert (await publish(client, club.bob, club.club, "first")).status_code == 201
+    again = await publish(client, club.bob, club.club, "second")
+    assert (again.status_code, error_code(again)) == (429, "slow_mode")
+    assert 0 < int(again.headers["Retry-After"]) <= 30
+    feed = await client.get(f"{API}/channels/{club.club}/posts", headers=bearer(club.bob))
+    assert [p["body"] for p in feed.json()["posts"]] == ["first"]
+
+
 def test_the_schema_documents_channel_posts() -> None:
     from socialhub.api.app import create_api
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -31,6 +32,7 @@ from socialhub.models import (
     AuditLogEntry,
     ChannelType,
     PermissionOverwrite,
+    Post,
     Server,
     ServerMember,
     User,
@@ -277,6 +279,105 @@ def test_who_may_post_where(club: Club) -> None:
     ):
         error = refused(work, club.bob)
         assert (type(error), error.code) == (PermissionDenied, "missing_permission")
+
+
+def test_slow_mode_and_automod_hold_for_posts_as_for_messages(club: Club) -> None:
+    """The channel's slow mode spaces a member's posts (moderators skip it); the server's
+    automod refuses a post, or an edit, that a blocking rule matches."""
+    from socialhub.domain import automod
+    from socialhub.domain.errors import RateLimited
+    from socialhub.models import AutomodAction, AutomodKind, Conversation
+
+    with transaction() as s:
+        channel = s.get(Conversation, club.channel_id)
+        assert channel is not None
+        channel.slow_mode_seconds = 60
+        s.add(channel)
+        automod.do_create_rule(
+            s,
+            club.server_id,
+            club.ada,
+            kind=AutomodKind.word,
+            value="spoiler",
+            action=AutomodAction.block,
+        )
+    first = channel_post(club.bob, club.channel_id, "first")
+    error = refused(
+        lambda s, u: posts.check_create_post(s, u, body="second", channel_id=club.channel_id),
+        club.bob,
+    )
+    assert isinstance(error, RateLimited)
+    assert error.code == "slow_mode"
+    assert 0 < error.retry_after <= 60
+    channel_post(club.ada, club.channel_id, "owner one")
+    channel_post(club.ada, club.channel_id, "owner two")  # MANAGE_MESSAGES: no slow mode
+    # Automod (the slow mode turned off).
+    with transaction() as s:
+        channel = s.get(Conversation, club.channel_id)
+        assert channel is not None
+        channel.slow_mode_seconds = 0
+        s.add(channel)
+    error = refused(
+        lambda s, u: posts.check_create_post(
+            s, u, body="a SPOILER ahead", channel_id=club.channel_id
+        ),
+        club.bob,
+    )
+    assert (type(error), error.code) == (PermissionDenied, "automod_blocked")
+    error = refused(lambda s, u: posts.check_edit_post(s, u, first, body="spoiler"), club.bob)
+    assert (type(error), error.code) == (PermissionDenied, "automod_blocked")
+    assert act(club.bob, lambda s, u: posts.check_edit_post(s, u, first, body="fine").body) == (
+        "fine"
+    )
+    # Nothing refused was written.
+    bodies = [
+        p.body for p in act(club.ada, lambda s, u: feeds.channel_feed(s, u, club.channel_id)).posts
+    ]
+    assert sorted(bodies) == ["fine", "owner one", "owner two"]
+
+
+def test_a_deleted_channel_or_server_takes_its_posts_images_along(club: Club) -> None:
+    """The posts go by cascade; their image files once the deletion commits (a channel's
+    deletion, then the purge job of a deleted server)."""
+    from backend_jobs import servers as server_jobs
+    from socialhub.domain import channels, media
+    from tests.support import images
+
+    def files(post_id: str) -> list[Path]:
+        with read_session() as s:
+            post = s.get(Post, post_id)
+            assert post is not None
+            return [
+                media.get_storage().path(f"{record['prefix']}/{record['id']}-{size}.webp")
+                for record in post.images
+                for size in record["sizes"]
+            ]
+
+    doomed = channel_post(club.bob, club.channel_id, "", images=[images.png()])
+    stored = files(doomed)
+    with transaction() as s:
+        server = s.get(Server, club.server_id)
+        assert server is not None
+        other = servers.do_create_channel(s, server, name="other", channel_type=ChannelType.posts)
+        other_id = other.id
+    kept = channel_post(club.ada, other_id, "", images=[images.png()])
+    kept_files = files(kept)
+    assert stored
+    assert kept_files
+    assert all(p.exists() for p in stored + kept_files)
+
+    act(club.ada, lambda s, u: channels.check_delete_channel(s, u, club.channel_id))
+    assert not any(p.exists() for p in stored)
+    assert all(p.exists() for p in kept_files)  # another channel's posts keep theirs
+
+    server_name = act(club.ada, lambda s, u: servers.get_server(s, u, club.server_id).server.name)
+    act(
+        club.ada,
+        lambda s, u: servers.check_delete_server(s, u, club.server_id, confirm_name=server_name),
+    )
+    assert all(p.exists() for p in kept_files)  # until the job purges the server
+    assert server_jobs.purge_deleted_servers.call_local() == 1
+    assert not any(p.exists() for p in kept_files)
 
 
 def test_moderators_delete_any_post_and_comment_of_the_channel(

@@ -1,0 +1,77 @@
+"""The audit log's actions: every `do_audit` call in the domain names an action of
+`audit.ACTIONS` (the list the settings page's filter offers), and each has words."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from socialhub.domain import audit
+
+DOMAIN = Path(audit.__file__).parent
+
+
+def _literals(node: ast.expr) -> list[str] | None:
+    """The actions an argument can be: a string, or a choice between strings (None: neither)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, ast.IfExp):
+        body, orelse = _literals(node.body), _literals(node.orelse)
+        return body + orelse if body is not None and orelse is not None else None
+    return None
+
+
+# Helpers that hand their `action` parameter on to do_audit: the position of that parameter.
+FORWARDERS = {"do_audit": 3, "_scope_changed": 3}
+
+
+def _action_argument(node: ast.Call, position: int) -> ast.expr | None:
+    keyword = next((k.value for k in node.keywords if k.arg == "action"), None)
+    if keyword is not None:
+        return keyword
+    return node.args[position] if len(node.args) > position else None
+
+
+def recorded_actions() -> dict[str, list[str]]:
+    """action -> where it is recorded ("module:line"), from the domain's source."""
+    found: dict[str, list[str]] = {}
+    for path in sorted(DOMAIN.glob("*.py")):
+        tree = ast.parse(path.read_text(), str(path))
+        for function in ast.walk(tree):
+            if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            for node in ast.walk(function):
+                if not (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Name)
+                    and node.func.id in FORWARDERS
+                ):
+                    continue
+                argument = _action_argument(node, FORWARDERS[node.func.id])
+                where = f"{path.name}:{node.lineno}"
+                if (
+                    isinstance(argument, ast.Name)
+                    and argument.id == "action"
+                    and function.name in FORWARDERS
+                ):
+                    continue  # a forwarder's own call: its callers are scanned
+                actions = _literals(argument) if argument is not None else None
+                assert actions is not None, f"{where}: the audit action must be a literal string"
+                for action in actions:
+                    found.setdefault(action, []).append(where)
+    return found
+
+
+def test_every_recorded_action_is_in_the_catalogue_and_the_catalogue_has_no_stale_one() -> None:
+    recorded = recorded_actions()
+    # The scan finds the calls (a scan that found none would prove nothing).
+    assert {"member_ban", "role_create", "join_request_accept", "overwrite_delete"} <= set(recorded)
+    missing = {a: w for a, w in recorded.items() if a not in audit.ACTIONS}
+    assert missing == {}, "add these to audit.ACTIONS"
+    assert set(audit.ACTIONS) - set(recorded) == set(), "no longer recorded anywhere"
+    assert all(label and label[0].isupper() for label in audit.ACTIONS.values())
+
+
+def test_an_unknown_action_is_still_named() -> None:
+    assert audit.action_label("member_ban") == "Member banned"
+    assert audit.action_label("emoji_create") == "Emoji create"
