@@ -8,11 +8,13 @@ import reflex as rx
 from socialhub.components.chat import composer, forward_dialog, history_dialog, message_bubble
 from socialhub.components.emoji import reaction_picker_dialog
 from socialhub.components.layout import app_shell
+from socialhub.components.server_join import join_button
 from socialhub.components.servers import (
     channel_header,
     channel_sidebar,
     invite_dialog,
     member_panel,
+    server_icon,
     server_rail,
 )
 from socialhub.components.ui import counted_noun
@@ -82,7 +84,7 @@ def message_pane() -> rx.Component:
 def discovery_card(server: rx.Var[DiscoveryItem]) -> rx.Component:
     return rx.card(
         rx.hstack(
-            rx.el.span(server.initials, class_name="sh-rail-icon"),
+            rx.el.span(server_icon(server.icon_url, server.initials), class_name="sh-rail-icon"),
             rx.vstack(
                 rx.text(server.name, weight="bold", class_name="sh-ellipsis"),
                 rx.text(
@@ -103,11 +105,7 @@ def discovery_card(server: rx.Var[DiscoveryItem]) -> rx.Component:
             rx.cond(
                 server.is_member,
                 rx.link(rx.button("Open", variant="soft"), href="/servers/" + server.id),
-                rx.button(
-                    "Join",
-                    on_click=ServerJoinState.join(server.id),
-                    aria_label="Join " + server.name,
-                ),
+                join_button(server),
             ),
             align="center",
             width="100%",

@@ -15,6 +15,7 @@ from socialhub.domain import servers as servers_domain
 from socialhub.models import JoinMode, User
 from socialhub.models.server_views import InvitePreview
 from socialhub.state.base import Failed, login_redirect, run_as_user
+from socialhub.state.server_reads import initials
 from socialhub.state.servers import ServerState, server_path
 
 SEARCH_DEBOUNCE_MS = 300
@@ -29,6 +30,8 @@ class DiscoveryItem(BaseModel):
     name: str
     description: str
     initials: str
+    # The server's small icon ("" without one: the initials show).
+    icon_url: str = ""
     member_count: int
     online_count: int
     is_member: bool
@@ -136,7 +139,8 @@ class ServerJoinState(rx.State):
                     id=item.server.id,
                     name=item.server.name,
                     description=item.server.description,
-                    initials="".join(w[0] for w in item.server.name.split()[:2]).upper(),
+                    initials=initials(item.server.name),
+                    icon_url=item.server.icon_small_url or "",
                     member_count=item.server.member_count,
                     online_count=item.online_count,
                     is_member=item.is_member,

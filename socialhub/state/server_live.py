@@ -227,6 +227,11 @@ class ServerLive:
         if not (unread or mentioned or read):
             return
         rows = servers.get_value("channels")
+        rail = servers.get_value("servers")
+        # A muted channel shows no dot, a muted server lights none (the domain's badges say
+        # which are muted; a mention still counts).
+        unread -= {c.id for c in rows if c.muted}
+        muted_servers = {s.id for s in rail if s.muted}
         # Only rows that would look different: another message into a channel whose dot is
         # already lit changes nothing on screen, and pushes nothing.
         if any(
@@ -248,9 +253,10 @@ class ServerLive:
                 else c
                 for c in rows
             ]
-        rail = servers.get_value("servers")
         lit = {s.id for s in rail if s.unread}
-        elsewhere_unread = {channel_servers[c] for c in unread} - {servers.server_id} - lit
+        elsewhere_unread = (
+            {channel_servers[c] for c in unread} - {servers.server_id} - lit - muted_servers
+        )
         elsewhere_mentions: dict[str, int] = {}
         for channel, count in mentioned.items():
             server_id = channel_servers[channel]

@@ -267,3 +267,37 @@ def test_the_member_list_by_hoisted_role(new_context: Callable[..., BrowserConte
     expect(members).to_have_count(0)
     page.get_by_role("button", name="Member list", exact=True).click()
     expect(members.locator(".sh-member-group")).to_have_text(["Mods", "Helpers", "Members"])
+
+
+def test_discovery_shows_icons_and_takes_join_requests(
+    new_context: Callable[..., BrowserContext],
+) -> None:
+    """A public server that takes requests, with an icon: discovery shows the icon, Request to
+    join sends one (the moderators see it), Cancel request takes it back."""
+    _, owner, _ = person("reqowner", "Owner")
+    name = unique("Askers")
+    detail = api(
+        owner, "POST", "/servers", json={"name": name, "is_public": True, "join_mode": "request"}
+    )
+    server_id = detail["server"]["id"]
+    api(owner, "PUT", f"/servers/{server_id}/icon", files={"file": ("i.png", png(), "image/png")})
+    asker, _, asker_id = person("asker", "Asker")
+    page = new_context().new_page()
+    ui_login(page, asker, next_path="/servers")
+    page.get_by_label("Search public servers").fill(name)
+    card = page.locator(".sh-discovery-card", has_text=name)
+    expect(card.locator("img.sh-server-icon")).to_have_attribute("src", re.compile(r"\.webp"))
+
+    def requests() -> list[int]:
+        listed = api(owner, "GET", f"/servers/{server_id}/join-requests")
+        return [r["user"]["id"] for r in listed["requests"] if r["status"] == "pending"]
+
+    card.get_by_role("button", name=f"Request to join {name}").click()
+    expect(page.locator(TOAST, has_text="Request sent")).to_be_visible()
+    cancel = card.get_by_role("button", name=f"Cancel the request to join {name}")
+    expect(cancel).to_be_visible()
+    assert requests() == [asker_id]
+    cancel.click()
+    expect(page.locator(TOAST, has_text="Request cancelled")).to_be_visible()
+    expect(card.get_by_role("button", name=f"Request to join {name}")).to_be_visible()
+    assert requests() == []

@@ -10,7 +10,7 @@ from typing import Any
 from reflex.state import State
 
 from socialhub.db import transaction
-from socialhub.domain import channels, messages, moderation
+from socialhub.domain import channels, messages, moderation, notify_levels
 from socialhub.domain import servers as servers_domain
 from socialhub.models import Server
 from socialhub.state.conversation import ConversationState
@@ -154,6 +154,43 @@ async def test_a_message_into_a_channel_already_unread_pushes_no_row(
     await deliver(root, events, alice)
     assert "channels" in pushed(root).get("server_state", set())
     assert next(c for c in servers.channels if c.id == general_id).mentions == 1
+
+
+async def test_a_muted_channel_or_server_lights_no_dot_live(
+    make_user: Callable[..., int], signed_in_tab: SignedInTab, events: Events
+) -> None:
+    """As the domain's badges have it on a read: a message into a muted channel shows no dot
+    and one into a muted server lights none on the rail; a mention still counts."""
+    alice, bob = make_user("alice"), make_user("bob")
+    server_id = make_server(alice, "Guild", members=(bob,))
+    elsewhere = make_server(bob, "Other", members=(alice,))
+    with transaction() as s:
+        general_id, other_general = general(s, server_id).id, general(s, elsewhere).id
+    quiet_id = add_channel(server_id, "quiet")
+    with transaction() as s:
+        me = load_user(s, alice)
+        notify_levels.check_set_channel_notifications(s, me, quiet_id, mute="forever")
+        notify_levels.check_set_server_notifications(s, me, elsewhere, mute="1h")
+    root = await signed_in_tab(alice, f"/servers/{server_id}/{general_id}")
+    servers = await root.get_state(ServerState)
+    await ServerState.load.fn(servers)
+    events.clear()
+
+    for channel, body in ((quiet_id, "psst"), (other_general, "over here")):
+        with transaction() as s:
+            messages.check_send_message(s, load_user(s, bob), channel, body=body)
+    root._clean()
+    await deliver(root, events, alice)
+    assert not {"channels", "servers"} & pushed(root).get("server_state", set())
+    quiet = next(c for c in servers.channels if c.id == quiet_id)
+    assert (quiet.muted, quiet.unread) == (True, False)
+    assert [(s.name, s.unread) for s in servers.servers] == [("Guild", False), ("Other", False)]
+
+    with transaction() as s:
+        messages.check_send_message(s, load_user(s, bob), quiet_id, body="@alice you there?")
+    await deliver(root, events, alice)
+    quiet = next(c for c in servers.channels if c.id == quiet_id)
+    assert (quiet.unread, quiet.mentions) == (False, 1)
 
 
 async def test_discovery_asks_to_join_and_cancels_the_request(
