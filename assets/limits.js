@@ -42,9 +42,10 @@
     state.field.focus();
   };
 
-  // Capture phase, registered before the outbox's: a refused send never reaches the outbox, nor
-  // React's submit handler (which would send it and reset the form).
-  document.addEventListener(
+  // Capture phase on the window, which runs before any listener on the document whatever order
+  // the scripts loaded in (they load asynchronously): a refused send never reaches the outbox's
+  // listener (on the document), nor React's submit handler (which would send it and reset the form).
+  window.addEventListener(
     "submit",
     (event) => {
       const form = event.target;

@@ -137,6 +137,12 @@ class Tab:
     sent_frames: list[str] | None = None
     # What went wrong while reading (a refused connect, a closed socket, a bad frame).
     errors: list[str] = field(default_factory=list)
+    # Every event frame received (a push of the server), and its characters.
+    frames_in: int = 0
+    chars_in: int = 0
+    # False: event frames are counted, not parsed (a load generator holding many tabs whose
+    # content it does not check); frames calling a script are still parsed and answered.
+    parse: bool = True
     _ws: Any = None
     _reader: asyncio.Task[None] | None = None
     _waiters: list[tuple[Callable[[Update], bool], asyncio.Future[Update]]] = field(
@@ -264,6 +270,11 @@ class Tab:
         try:
             async for frame in ws:
                 received = time.monotonic()
+                if str(frame).startswith("42"):
+                    self.frames_in += 1
+                    self.chars_in += len(frame)
+                    if not self.parse and "_call_script" not in frame:
+                        continue
                 try:
                     await self._packet(ws, str(frame), received)
                 except Exception as exc:  # a bad frame or callback must not deafen the tab
@@ -363,14 +374,30 @@ async def sign_in(base_url: str, login: str, password: str) -> str:
         return f"sh_session={response.cookies['sh_session']}"
 
 
-async def open_chat(tab: Tab, chat_id: str, within: float = 60) -> None:
-    """Open /messages/<chat id> and wait until the tab's realtime listener runs."""
+async def open_live(tab: Tab, path: str, query: dict[str, str], within: float = 60) -> None:
+    """Open a page (its route parameters in `query`) and wait until the tab's realtime
+    listener runs."""
     listening = tab.expect(lambda u: _get(u.delta, REALTIME_STATE, "connected") is True)
-    await tab.open(f"/messages/{chat_id}", {"chat_id": chat_id}, within)
+    await tab.open(path, query, within)
     if tab.get(REALTIME_STATE, "connected") is not True:
         await asyncio.wait_for(listening, within)
     else:
         listening.cancel()
+
+
+async def open_chat(tab: Tab, chat_id: str, within: float = 60) -> None:
+    """Open /messages/<chat id> and wait until the tab's realtime listener runs."""
+    await open_live(tab, f"/messages/{chat_id}", {"chat_id": chat_id}, within)
+
+
+async def open_channel(tab: Tab, server_id: str, channel_id: str, within: float = 60) -> None:
+    """Open /servers/<server>/<channel> and wait until the tab's realtime listener runs."""
+    await open_live(
+        tab,
+        f"/servers/{server_id}/{channel_id}",
+        {"server_id": server_id, "channel_id": channel_id},
+        within,
+    )
 
 
 async def send_message(tab: Tab, body: str, client_id: str = "") -> float:

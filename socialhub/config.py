@@ -109,6 +109,8 @@ class Settings:
     rate_limit_avatar: str = "20/hour"
     rate_limit_group_picture: str = "20/hour"
     rate_limit_poll_vote: str = "60/minute"
+    rate_limit_server_invite: str = "30/hour"
+    rate_limit_join_request: str = "10/hour"
     bcrypt_rounds: int = 12
     public_reads: bool = True
     log_level: str = "INFO"
@@ -171,6 +173,9 @@ def load_settings() -> Settings:
         rate_limit_group_picture=_env("RATE_LIMIT_GROUP_PICTURE", "20/hour"),
         # Votes, changed votes and retractions: one click each, every update pushed to viewers.
         rate_limit_poll_vote=_env("RATE_LIMIT_POLL_VOTE", "60/minute"),
+        # Server invites made, and requests to join servers (over all servers), per account.
+        rate_limit_server_invite=_env("RATE_LIMIT_SERVER_INVITE", "30/hour"),
+        rate_limit_join_request=_env("RATE_LIMIT_JOIN_REQUEST", "10/hour"),
         bcrypt_rounds=_env_int("BCRYPT_ROUNDS", 12),
         # Visitors without an account may read public posts and profiles, explore and hashtags.
         public_reads=_env_bool("PUBLIC_READS", True),

@@ -63,7 +63,8 @@ HEAD = [
     rx.el.link(rel="icon", href="/icon-192.png"),
     rx.el.link(rel="apple-touch-icon", href="/icon-192.png"),
     rx.script("if ('serviceWorker' in navigator) { navigator.serviceWorker.register('/sw.js'); }"),
-    # limits.js first: a send it refuses must not reach the outbox.
+    # limits.js listens on the window, outbox.js on the document: a send limits.js refuses never
+    # reaches the outbox, whichever of the two loaded first.
     rx.script(src="/limits.js"),
     rx.script(src="/outbox.js"),
     rx.script(src="/composer.js"),
@@ -110,8 +111,11 @@ def live(*loaders: object) -> list[object]:
 
     Reflex re-runs on_load on every websocket (re)connect: after a server restart the tab gets
     a listener again and replays what it missed from its stream position (on_mount would not
-    fire again). The position is read before the page's data, so nothing slips in between."""
-    return [RealtimeState.begin, *loaders, UnreadState.load, RealtimeState.listen]
+    fire again). The position is read before the page's data, so nothing slips in between.
+    The listener (a background event) is chained by `RealtimeState.start`, the last of the
+    steps: Reflex starts a background event the moment it is queued, ahead of the ordinary
+    events queued before it, so listed here it would start before the page had read anything."""
+    return [RealtimeState.begin, *loaders, UnreadState.load, RealtimeState.start]
 
 
 app.add_page(

@@ -137,6 +137,7 @@ def _attribute_names(path: Path) -> set[tuple[str, str]]:
 
 # Events the browser sends without a page or component naming them.
 EVENTS_NOT_NAMED_BY_THE_UI: dict[tuple[str, str], str] = {
+    ("RealtimeState", "listen"): "chained by RealtimeState.start, the last step of a page's load",
     (
         "ConversationState",
         "resend_outbox",
@@ -158,3 +159,17 @@ def test_every_event_of_a_state_is_one_the_ui_sends(state: type[Any]) -> None:
     events = set(state.event_handlers) - set(rx.State.event_handlers)
     used = _events_used_by_the_ui() | set(EVENTS_NOT_NAMED_BY_THE_UI)
     assert sorted(e for e in events if (state.__name__, e) not in used) == []
+
+
+def test_no_page_load_lists_a_background_event() -> None:
+    """Reflex starts a background event the moment it is queued, ahead of the ordinary events
+    queued before it: in an on_load list it would run before the page's own steps (the
+    listener before the stream position and the page's read). Chain it from the last step."""
+    from socialhub.socialhub import app
+
+    background = {
+        route: [str(e) for e in events if getattr(getattr(e, "handler", e), "is_background", False)]
+        for route, events in app._load_events.items()
+    }
+    assert {route: names for route, names in background.items() if names} == {}
+    assert app._load_events, "the pages' loads are where this looks"

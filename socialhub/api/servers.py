@@ -55,6 +55,16 @@ USER_ID_MAX = 2**31 - 1
 UserId = Annotated[int, Path(ge=1, le=USER_ID_MAX)]
 
 
+def _rate_limited(setting: str) -> dict[int | str, dict[str, Any]]:
+    return {
+        429: {
+            **ERROR_RESPONSES[429],
+            "description": f"Over {setting} (`rate_limited`, `details.retry_after`; see "
+            "Retry-After)",
+        }
+    }
+
+
 def no_content() -> Response:
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -311,6 +321,7 @@ def list_members(
     responses={
         **_error("No such server (`server_not_found`) or channel (`channel_not_found`)", 404),
         **_error(MISSING + ": CREATE_INVITE", 403),
+        **_rate_limited("RATE_LIMIT_SERVER_INVITE, per account"),
     },
 )
 def create_invite(server_id: str, body: InviteCreate, caller: CurrentCaller) -> ServerInviteView:
@@ -383,6 +394,7 @@ def revoke_invite(code: str, caller: CurrentCaller) -> Response:
         **_error("No such server taking requests (`server_not_found`)", 404),
         **_error("Banned (`banned`), or requests are closed (`requests_closed`)", 403),
         **_error("Already a member (`already_member`)", 409),
+        **_rate_limited("RATE_LIMIT_JOIN_REQUEST, per account over all servers"),
     },
 )
 def request_join(server_id: str, body: JoinRequestCreate, caller: CurrentCaller) -> JoinRequestView:
@@ -391,6 +403,23 @@ def request_join(server_id: str, body: JoinRequestCreate, caller: CurrentCaller)
     with transaction() as db:
         request = servers.check_request_join(db, caller.user(db), server_id, message=body.message)
         return servers.join_request_view(db, request)
+
+
+@router.delete(
+    "/servers/{server_id}/join-requests/mine",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=_error(
+        "You have no pending request to this server, or there is no such server "
+        "(`join_request_not_found`)",
+        404,
+    ),
+)
+def cancel_join_request(server_id: str, caller: CurrentCaller) -> Response:
+    """Withdraw your pending request to join (asking again later starts a new one). Those who
+    review requests hear a `join_request`/`remove` event, and so do you."""
+    with transaction() as db:
+        servers.check_cancel_join_request(db, caller.user(db), server_id)
+    return no_content()
 
 
 @router.get(

@@ -18,6 +18,7 @@ from socialhub.state.conversation import (
     ConversationState,
 )
 from socialhub.state.emoji import ReactionPickerState
+from socialhub.state.server_pins import ServerPinsState
 from socialhub.state.uploads import UploadState
 
 QUICK_REACTIONS = ("👍", "❤️", "😂", "😮", "😢", "🙏")
@@ -140,10 +141,13 @@ def message_menu(message: rx.Var[MessageRow]) -> rx.Component:
             ),
             rx.dropdown_menu.item("Reply", on_click=ConversationState.start_reply(message.id)),
             rx.dropdown_menu.item("Forward", on_click=ConversationState.start_forward(message.id)),
-            # In a server channel pinning takes MANAGE_MESSAGES (the domain decides elsewhere).
             rx.cond(
-                (ConversationState.open_kind != "channel") | ConversationState.open_can_moderate,
-                rx.dropdown_menu.item("Pin", on_click=ConversationState.pin(message.id)),
+                ConversationState.open_can_pin,
+                rx.cond(
+                    ServerPinsState.pinned_ids.contains(message.id),
+                    rx.dropdown_menu.item("Unpin", on_click=ServerPinsState.unpin(message.id)),
+                    rx.dropdown_menu.item("Pin", on_click=ServerPinsState.pin(message.id)),
+                ),
             ),
             rx.cond(
                 message.edited,
@@ -169,6 +173,8 @@ def message_menu(message: rx.Var[MessageRow]) -> rx.Component:
                 ),
             ),
         ),
+        # Pin or Unpin as the message is now (someone else may have pinned it since).
+        on_open_change=lambda is_open: ServerPinsState.menu_opened(message.id, is_open),
     )
 
 

@@ -1,17 +1,36 @@
 """The Discord layout's pieces: the server rail, the channel sidebar, the channel header, the
-member list and the pinned messages panel, and the server dialogs (create, invite)."""
+member list and the pinned messages panel (the messenger's chats show it too), the
+notification menus, and the server dialogs (create, invite)."""
 
 from __future__ import annotations
 
 import reflex as rx
+from reflex.event import EventHandler, EventSpec
 
 from socialhub.components.confirm import confirm_event
-from socialhub.components.ui import field_error, user_avatar
+from socialhub.components.ui import IMAGE_TYPES, field_error, upload_zone, user_avatar
+from socialhub.config import get_settings
+from socialhub.state.conversation import ConversationState
 from socialhub.state.server_invites import ServerInviteState
 from socialhub.state.server_members import ServerMembersState
 from socialhub.state.server_pins import PinItem, ServerPinsState
 from socialhub.state.server_reads import ChannelItem, MemberItem, RailItem
-from socialhub.state.servers import ServerCreateState, ServerState
+from socialhub.state.servers import (
+    LEVEL_NAMES,
+    SERVER_ICON_UPLOAD_ID,
+    ServerCreateState,
+    ServerState,
+)
+from socialhub.state.uploads import UploadState
+
+# What the notification menus offer (the values are the domain's, notify_levels).
+LEVEL_CHOICES = (("all", "All messages"), ("mentions", "Only mentions"), ("nothing", "Nothing"))
+MUTE_CHOICES = (
+    ("1h", "For 1 hour"),
+    ("8h", "For 8 hours"),
+    ("24h", "For 24 hours"),
+    ("forever", "Until I turn it back on"),
+)
 
 
 def _badge(count: rx.Var[int], label: str) -> rx.Component:
@@ -21,12 +40,21 @@ def _badge(count: rx.Var[int], label: str) -> rx.Component:
     )
 
 
+def server_icon(icon_url: rx.Var[str], initials: rx.Var[str]) -> rx.Component:
+    """The server's icon, or its initials while it has none."""
+    return rx.cond(
+        icon_url != "",
+        rx.image(src=icon_url, alt="", class_name="sh-server-icon", loading="lazy"),
+        rx.text(initials, weight="bold"),
+    )
+
+
 def rail_item(server: rx.Var[RailItem]) -> rx.Component:
     active = ServerState.server_id == server.id
     return rx.el.div(
         rx.cond(server.unread & ~active, rx.el.span(class_name="sh-rail-dot")),
         rx.link(
-            rx.text(server.initials, weight="bold"),
+            server_icon(server.icon_url, server.initials),
             href="/servers/" + server.id,
             class_name="sh-rail-icon",
             data_active=active.to(str),
@@ -37,7 +65,54 @@ def rail_item(server: rx.Var[RailItem]) -> rx.Component:
         _badge(server.mentions, "mentions"),
         class_name="sh-rail-item",
         data_unread=server.unread.to(str),
+        data_muted=server.muted.to(str),
         data_server=server.id,
+    )
+
+
+def _form_value(js: str) -> rx.Var[str]:
+    """A form field's value as it is when Create is pressed (sent with the icon's upload)."""
+    return rx.Var(_js_expr=js).to(str)
+
+
+def icon_picker() -> rx.Component:
+    limit_mb = get_settings().avatar_max_bytes // (1024 * 1024)
+    return rx.vstack(
+        rx.text("Icon (optional)", class_name="sh-label"),
+        rx.hstack(
+            upload_zone(
+                "Server icon",
+                rx.button(
+                    rx.icon("image", size=14),
+                    "Choose an image",
+                    type="button",
+                    variant="soft",
+                    size="1",
+                ),
+                id=SERVER_ICON_UPLOAD_ID,
+                multiple=False,
+                max_files=1,
+                accept=IMAGE_TYPES,
+                no_drag=True,
+                on_drop_rejected=UploadState.refuse,
+            ),
+            rx.text(
+                rx.selected_files(SERVER_ICON_UPLOAD_ID).join(", "),
+                size="1",
+                color_scheme="gray",
+                id="new-server-icon-name",
+                class_name="sh-ellipsis",
+            ),
+            align="center",
+            width="100%",
+        ),
+        rx.text(
+            f"JPEG, PNG, WebP or GIF, up to {limit_mb} MB. Without one, the name's initials.",
+            size="1",
+            color_scheme="gray",
+        ),
+        spacing="1",
+        width="100%",
     )
 
 
@@ -89,15 +164,25 @@ def create_server_dialog() -> rx.Component:
                         default_value="private",
                         aria_label="Who may join",
                     ),
+                    icon_picker(),
                     rx.hstack(
                         rx.dialog.close(rx.button("Cancel", variant="soft", type="button")),
-                        rx.button("Create", type="submit"),
+                        rx.button("Create", type="submit", loading=ServerCreateState.creating),
                         justify="end",
                         width="100%",
                     ),
                     width="100%",
                 ),
-                on_submit=ServerCreateState.create,
+                # The icon goes up with the name and the choice, in one request: the server and
+                # its icon are made together or not at all (state/servers.py).
+                on_submit=ServerCreateState.create(
+                    rx.upload_files(upload_id=SERVER_ICON_UPLOAD_ID),
+                    _form_value("document.getElementById('server-name')?.value ?? ''"),
+                    _form_value(
+                        "document.querySelector('#server-public[data-state=checked]')"
+                        " ? 'public' : 'private'"
+                    ),
+                ),
             ),
         ),
         open=ServerCreateState.open,
@@ -140,11 +225,13 @@ def channel_row(channel: rx.Var[ChannelItem]) -> rx.Component:
         rx.link(
             rx.icon(rx.cond(channel.kind == "announcement", "megaphone", "hash"), size=16),
             rx.text(channel.name, class_name="sh-ellipsis", flex="1"),
+            rx.cond(channel.muted, rx.icon("bell-off", size=14, aria_label="muted")),
             _badge(channel.mentions, "mentions"),
             href="/servers/" + ServerState.server_id + "/" + channel.id,
             class_name="sh-channel",
             data_active=active.to(str),
             data_unread=channel.unread.to(str),
+            data_muted=channel.muted.to(str),
             data_channel=channel.name,
             aria_current=rx.cond(active, "page", "false"),
             on_click=ServerState.close_drawer,
@@ -153,11 +240,139 @@ def channel_row(channel: rx.Var[ChannelItem]) -> rx.Component:
     )
 
 
+def _choice(label: str | rx.Var[str], selected: rx.Var[bool], on_click: EventSpec) -> rx.Component:
+    """A menu item that shows whether it is the current choice (a tick, and data-selected)."""
+    return rx.dropdown_menu.item(
+        rx.hstack(
+            rx.box(rx.cond(selected, rx.icon("check", size=14)), width="14px"),
+            rx.text(label),
+            align="center",
+            spacing="2",
+        ),
+        on_click=on_click,
+        data_selected=selected.to(str),
+    )
+
+
+def _mute_items(muted: rx.Var[bool], until: rx.Var[str], on_mute: EventHandler) -> rx.Component:
+    """Mute for a while or until turned back on; Unmute while muted."""
+    return rx.cond(
+        muted,
+        rx.fragment(
+            rx.dropdown_menu.item(
+                rx.hstack(rx.icon("bell-ring", size=14), "Unmute", align="center"),
+                on_click=on_mute("off"),
+            ),
+            rx.cond(
+                until != "",
+                rx.text(
+                    "Muted until ",
+                    until,
+                    size="1",
+                    color_scheme="gray",
+                    padding_x="8px",
+                ),
+                rx.text(
+                    "Muted until you turn it back on",
+                    size="1",
+                    color_scheme="gray",
+                    padding_x="8px",
+                ),
+            ),
+        ),
+        rx.dropdown_menu.sub(
+            rx.dropdown_menu.sub_trigger(
+                rx.hstack(rx.icon("bell-off", size=14), "Mute", align="center")
+            ),
+            rx.dropdown_menu.sub_content(
+                *[
+                    rx.dropdown_menu.item(label, on_click=on_mute(value))
+                    for value, label in MUTE_CHOICES
+                ]
+            ),
+        ),
+    )
+
+
+def server_notifications_menu() -> rx.Component:
+    """The server header menu's Notifications: the server's level and mute."""
+    return rx.dropdown_menu.sub(
+        rx.dropdown_menu.sub_trigger(
+            rx.hstack(rx.icon("bell", size=14), "Notifications", align="center")
+        ),
+        rx.dropdown_menu.sub_content(
+            *[
+                _choice(
+                    label,
+                    ServerState.notify_level == value,
+                    ServerState.set_server_level(value),
+                )
+                for value, label in LEVEL_CHOICES
+            ],
+            rx.dropdown_menu.separator(),
+            _mute_items(
+                ServerState.server_muted, ServerState.server_muted_until, ServerState.mute_server
+            ),
+            id="server-notifications",
+        ),
+    )
+
+
+def channel_notifications_menu() -> rx.Component:
+    """The bell in the channel header: the open channel's level (or as the server) and mute."""
+    return rx.dropdown_menu.root(
+        rx.dropdown_menu.trigger(
+            rx.icon_button(
+                rx.cond(
+                    ServerState.channel_muted,
+                    rx.icon("bell-off", size=18),
+                    rx.icon("bell", size=18),
+                ),
+                variant="ghost",
+                aria_label="Channel notifications",
+                data_muted=ServerState.channel_muted.to(str),
+                id="channel-notifications-button",
+            )
+        ),
+        rx.dropdown_menu.content(
+            _choice(
+                "As the server (" + _level_name(ServerState.notify_level) + ")",
+                ServerState.channel_level == "",
+                ServerState.set_channel_level(""),
+            ),
+            *[
+                _choice(
+                    label,
+                    ServerState.channel_level == value,
+                    ServerState.set_channel_level(value),
+                )
+                for value, label in LEVEL_CHOICES
+            ],
+            rx.dropdown_menu.separator(),
+            _mute_items(
+                ServerState.channel_muted,
+                ServerState.channel_muted_until,
+                ServerState.mute_channel,
+            ),
+            id="channel-notifications",
+        ),
+    )
+
+
+def _level_name(level: rx.Var[str]) -> rx.Var[str]:
+    return rx.match(level, *[(value, name) for value, name in LEVEL_NAMES.items()], level).to(str)
+
+
 def server_menu() -> rx.Component:
     return rx.dropdown_menu.root(
         rx.dropdown_menu.trigger(
             rx.button(
-                rx.text(ServerState.server_name, class_name="sh-ellipsis", weight="bold"),
+                rx.el.span(
+                    server_icon(ServerState.server_icon_url, ServerState.server_initials),
+                    class_name="sh-header-icon",
+                    id="server-header-icon",
+                ),
+                rx.text(ServerState.server_name, class_name="sh-ellipsis", weight="bold", flex="1"),
                 rx.icon("chevron-down", size=16),
                 variant="ghost",
                 width="100%",
@@ -167,6 +382,7 @@ def server_menu() -> rx.Component:
             )
         ),
         rx.dropdown_menu.content(
+            server_notifications_menu(),
             rx.cond(
                 ServerState.can_invite,
                 rx.dropdown_menu.item(
@@ -251,7 +467,7 @@ def pin_row(pin: rx.Var[PinItem]) -> rx.Component:
             rx.text(pin.author_name, size="1", weight="bold"),
             rx.spacer(),
             rx.cond(
-                ServerState.can_manage_messages,
+                ConversationState.open_can_pin,
                 rx.button(
                     "Unpin",
                     size="1",
@@ -327,6 +543,7 @@ def channel_header() -> rx.Component:
             id="channel-topic",
         ),
         rx.spacer(),
+        channel_notifications_menu(),
         pins_popover(),
         rx.icon_button(
             rx.icon("users", size=18),
@@ -353,6 +570,22 @@ def _status_colour(status: rx.Var[str]) -> rx.Var[str]:
 
 
 def member_item(member: rx.Var[MemberItem]) -> rx.Component:
+    return rx.fragment(
+        rx.cond(
+            member.header != "",
+            rx.text(
+                member.header,
+                size="1",
+                weight="bold",
+                class_name="sh-member-group",
+                data_group=member.header,
+            ),
+        ),
+        member_row(member),
+    )
+
+
+def member_row(member: rx.Var[MemberItem]) -> rx.Component:
     return rx.hstack(
         rx.box(
             user_avatar(member.avatar_url, member.display_name, size="2"),
@@ -380,6 +613,7 @@ def member_item(member: rx.Var[MemberItem]) -> rx.Component:
         align="center",
         class_name="sh-member",
         data_username=member.username,
+        data_group=member.group,
         width="100%",
     )
 

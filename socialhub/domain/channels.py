@@ -4,11 +4,13 @@ Every change needs MANAGE_CHANNELS: server-wide for the server's layout (new cat
 full order), and in the channel itself (its overwrites may grant or take it) for one channel's
 settings. A category's overwrites count for what is created or managed in it.
 
-Events: what changes the channel list (a channel or category added, moved, removed) goes to the
-server's own stream carrying ids only, never a name or topic, since a private channel's name is
-not for the members who cannot see it; clients re-read the list, which the permission function
-filters. A channel's new name, topic or slow mode goes to the channel's own stream, which only
-those who may view it follow.
+Events: a channel added, moved or removed is told, with its id, in the channel's own stream,
+which only those who may view it follow; when what a member may see can change with it (a
+channel added or removed, moved to another category), every member also hears a bare
+"channels changed" in the server's stream, naming no channel (a private channel's id, name or
+topic is not for those who cannot see it), and re-reads the list, which the permission
+function filters. Categories are told in the server's stream by id. A channel's new name,
+topic or slow mode goes to the channel's own stream.
 """
 
 from __future__ import annotations
@@ -265,8 +267,20 @@ def get_channel(session: Session, actor: User, channel_id: str) -> ChannelView:
 
 
 def _publish_list(session: Session, server_id: str, type: str, op: str, **ids: Any) -> None:
-    """The channel list changed: ids only, in the server's stream."""
+    """The channel list changed: ids only (of categories, never of channels), in the server's
+    stream."""
     permissions.publish_server_event(session, server_id, type=type, op=op, data=ids)
+
+
+def _publish_to_viewers(session: Session, channel: Conversation, op: str, **data: Any) -> None:
+    """A channel added, moved or removed, with its id: in its own stream, for its viewers."""
+    publish_on_commit(
+        session,
+        type="channel",
+        op=op,
+        data={"server_id": channel.server_id, "channel_id": channel.id, **data},
+        conversation=channel.id,
+    )
 
 
 def _publish_channel(session: Session, channel: Conversation) -> None:
@@ -500,7 +514,10 @@ def do_create_text_channel(
             "category_id": {"old": None, "new": category_id},
         },
     )
-    _publish_list(session, server.id, "channel", "add", channel_id=channel.id)
+    # The bare notice first: a member who may view the new channel re-reads their streams on it,
+    # then replays the channel's own event, which must come after it.
+    _publish_list(session, server.id, "channel", "add")
+    _publish_to_viewers(session, channel, "add", category_id=category_id)
     return channel
 
 
@@ -607,14 +624,11 @@ def _place(
         session.add(c)
     session.flush()
     if moved_category:
+        # Another category's overwrites may show it to others or hide it: everyone re-reads.
         permissions.bump_version(session, access.server)
-    _publish_list(
-        session,
-        channel.server_id or "",
-        "channel",
-        "move",
-        channel_id=channel.id,
-        category_id=category_id,
+        _publish_list(session, channel.server_id or "", "channel", "move")
+    _publish_to_viewers(
+        session, channel, "move", category_id=category_id, position=channel.position
     )
 
 
@@ -812,4 +826,6 @@ def do_delete_channel(session: Session, access: ChannelAccess) -> None:
         target_id=channel_id,
         changes={"name": {"old": name, "new": None}},
     )
-    _publish_list(session, server.id, "channel", "remove", channel_id=channel_id)
+    # Its viewers hear it in its stream while they still follow it, then everyone re-reads.
+    _publish_to_viewers(session, channel, "remove")
+    _publish_list(session, server.id, "channel", "remove")

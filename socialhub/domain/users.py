@@ -6,6 +6,7 @@ import re
 from functools import lru_cache
 
 import bcrypt
+import sqlalchemy as sa
 import zxcvbn
 from email_validator import EmailNotValidError, validate_email
 from sqlmodel import Session, col, or_, select
@@ -15,8 +16,9 @@ from socialhub.config import get_settings
 from socialhub.domain import media, ratelimit
 from socialhub.domain.errors import Conflict, FieldCheck, InvalidInput, NotFound
 from socialhub.domain.validation import clean_text
-from socialhub.models import Presence, PresenceVisibility, SiteRole, User
+from socialhub.models import Presence, PresenceVisibility, ServerMember, SiteRole, User
 from socialhub.models.base import utcnow
+from socialhub.models.servers import member_sort_name
 from socialhub.models.users import MeView, UserUpdate, UserView
 from socialhub.realtime.events import publish_on_commit
 
@@ -278,6 +280,12 @@ def do_update_profile(session: Session, user: User, changes: dict[str, str]) -> 
         setattr(user, key, value)
     if "display_name" in changes:
         user.display_name_lower = user.display_name.lower()
+        # The server member lists sort by the shown name wherever no nickname stands for it.
+        session.execute(
+            sa.update(ServerMember)
+            .where(col(ServerMember.user_id) == user.id, col(ServerMember.nickname) == "")
+            .values(sort_name=member_sort_name(user.display_name or user.username))
+        )
     user.updated_at = utcnow()
     session.add(user)
     session.flush()

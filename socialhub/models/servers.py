@@ -9,6 +9,7 @@ copied per member: `ChannelState` only holds a member's own read marker and slow
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -94,15 +95,42 @@ class Server(SQLModel, table=True):
     deleted_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
 
 
+SORT_NAME_MAX = 64
+# Compared code point by code point on both databases, as Python compares the cursor's name:
+# PostgreSQL's default collation (a locale's) would order otherwise than SQLite.
+SORT_NAME_TYPE = sa.String(SORT_NAME_MAX).with_variant(
+    sa.String(SORT_NAME_MAX, collation="C"), "postgresql"
+)
+
+
+def member_sort_name(shown: str) -> str:
+    """Where a shown name sorts in the member list: compatibility forms unified (a full-width
+    A, U+FF21, is an A), accents dropped and case folded (Émile sorts with emma), cut to
+    SORT_NAME_MAX. Done in Python, so both databases store and order the same text."""
+    decomposed = unicodedata.normalize("NFKD", shown)
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return unicodedata.normalize("NFC", bare.casefold())[:SORT_NAME_MAX]
+
+
 class ServerMember(SQLModel, table=True):
     __tablename__ = "server_members"
-    __table_args__ = (sa.Index("ix_server_members_user", "user_id"),)
+    __table_args__ = (
+        sa.Index("ix_server_members_user", "user_id"),
+        # The member list pages by keyset on (sort_name, user_id) within a server.
+        sa.Index("ix_server_members_sort", "server_id", "sort_name", "user_id"),
+    )
 
     server_id: str = Field(
         foreign_key="servers.id", ondelete="CASCADE", primary_key=True, max_length=32
     )
     user_id: int = Field(foreign_key="users.id", ondelete="CASCADE", primary_key=True)
     nickname: str = Field(default="", max_length=32)
+    # `member_sort_name` of the shown name (nickname, else display name, else username), kept
+    # in step by every write that changes one of them (`servers.do_set_nickname`,
+    # `users.do_update_profile`).
+    sort_name: str = Field(
+        default="", sa_type=SORT_NAME_TYPE, sa_column_kwargs={"server_default": ""}
+    )
     joined_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
     # A timed-out member keeps only VIEW_CHANNEL and READ_HISTORY until then.
     timeout_until: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))

@@ -16,6 +16,7 @@ from socialhub.components.emoji import reaction_picker_dialog
 from socialhub.components.getting_started import people_picker
 from socialhub.components.layout import app_shell
 from socialhub.components.membership import removed_notice
+from socialhub.components.servers import pins_popover
 from socialhub.components.ui import counted_noun, field_error
 from socialhub.state.chat_list import ChatListState
 from socialhub.state.conversation import ChatTailState, ConversationState
@@ -127,6 +128,7 @@ def chat_view() -> rx.Component:
                     id="chat-members",
                 ),
             ),
+            pins_popover(),
             chat_info_dialog(),
             width="100%",
             align="center",

@@ -27,7 +27,7 @@ from socialhub.db import before_commit, on_commit, on_rollback, upsert
 from socialhub.models import ConversationEvent, ConversationMember, EventStream, UserEvent
 from socialhub.models.base import utcnow
 from socialhub.models.events import MAIN_STREAM
-from socialhub.realtime.hub import Event, get_hub
+from socialhub.realtime.hub import TOPIC_PREFIX, Event, get_hub
 
 _PENDING = "socialhub_pending_events"
 _MARKS = "socialhub_membership_marks"
@@ -42,7 +42,7 @@ def conversation_key(conversation_id: str) -> str:
 
 
 def topic_key(topic: str) -> str:
-    return f"topic:{topic}"
+    return TOPIC_PREFIX + topic
 
 
 # Writers ------------------------------------------------------------------------------------------

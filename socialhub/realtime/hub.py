@@ -18,6 +18,7 @@ import concurrent.futures
 import json
 import logging
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -29,6 +30,9 @@ Observer = Callable[[str, Event], None]
 CHANNEL_PREFIX = "socialhub:"
 # A subscriber that has this many events waiting is not reading: it is dropped, not buffered.
 QUEUE_BOUND = 5_000
+# Unstored topics (pages anyone may watch) whose latest publish this process remembers.
+TOPIC_PREFIX = "topic:"
+TOPICS_TRACKED = 20_000
 
 
 class Subscription:
@@ -92,6 +96,12 @@ class Hub:
         self._lock = threading.Lock()
         self._by_key: dict[str, set[Subscription]] = {}
         self._observers: list[Observer] = []
+        # A count of the events this process published, and the count at each topic key's
+        # latest (the most recent TOPICS_TRACKED; past them, `_forgotten` is the latest count
+        # let go): whether a topic was published to since a moment (`published_since`).
+        self._position = 0
+        self._latest: OrderedDict[str, int] = OrderedDict()
+        self._forgotten = 0
 
     def subscribe(self, keys: Iterable[str], *, bound: int = QUEUE_BOUND) -> Subscription:
         sub = Subscription(self, asyncio.get_running_loop(), bound)
@@ -160,8 +170,29 @@ class Hub:
     def publish(self, key: str, event: Event) -> None:
         self.publish_many([(key, event)])
 
+    def position(self) -> int:
+        """Now, in this process's count of published events (see `published_since`)."""
+        with self._lock:
+            return self._position
+
+    def published_since(self, keys: Iterable[str], position: int) -> bool:
+        """Whether any of `keys` may have been published to after `position`: what a page that
+        read its data before its subscription was live asks, since unstored events published
+        in between reached nobody. In one process every publish passes here, so the answer is
+        exact."""
+        with self._lock:
+            return any(self._latest.get(key, self._forgotten) > position for key in keys)
+
     def publish_many(self, pushes: list[tuple[str, Event]]) -> None:
         """Publish in order (a subscriber receives one publisher's events in this order)."""
+        with self._lock:
+            for key, _ in pushes:
+                self._position += 1
+                if key.startswith(TOPIC_PREFIX):
+                    self._latest[key] = self._position
+                    self._latest.move_to_end(key)
+            while len(self._latest) > TOPICS_TRACKED:
+                _, self._forgotten = self._latest.popitem(last=False)
         for observer in list(self._observers):
             for key, event in pushes:
                 observer(key, event)
@@ -208,6 +239,11 @@ class RedisHub(Hub):
 
     def ping(self) -> bool:
         return bool(self._client.ping())
+
+    def published_since(self, keys: Iterable[str], position: int) -> bool:
+        """Another worker's publishes to keys nobody here subscribed never reach this one, so
+        it cannot tell: assume they were."""
+        return True
 
     def _keys_changed(self, added: list[str], removed: list[str]) -> None:
         if (added or removed) and self._loop is not None and self._changes is not None:

@@ -60,6 +60,8 @@ class StreamReader:
         self.ended = ""
         self._topics = frozenset(topics)
         self._sub: Subscription | None = None
+        # Once subscribed: whatever is published from then on reaches this reader.
+        self.live = False
         self._conversations: set[str] = set()
         self._joined: list[str] = []
         self._restream = False
@@ -80,6 +82,7 @@ class StreamReader:
         self._conversations = set(await self._read(lambda s: member_conversations(s, self.user_id)))
         self._sub = get_hub().subscribe(self._keys())
         await self._sub.ready()
+        self.live = True
         self._upto = await self._read(head)
 
     def _keys(self) -> set[str]:

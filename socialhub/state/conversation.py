@@ -23,7 +23,6 @@ from sqlmodel import Session
 
 from socialhub.domain import chats as chats_domain
 from socialhub.domain import messages as messages_domain
-from socialhub.domain import pins as pins_domain
 from socialhub.domain import presence as presence_domain
 from socialhub.domain import users as users_domain
 from socialhub.domain.errors import RateLimited
@@ -136,6 +135,12 @@ class ConversationState(rx.State):
     @rx.var
     def open_chat_visible(self) -> bool:
         return self.open_id != ""
+
+    @rx.var
+    def open_can_pin(self) -> bool:
+        """Whether to offer pinning: in a server channel the domain's MANAGE_MESSAGES flag; in
+        a DM or a group the domain decides on the call (an admins-only group refuses others)."""
+        return self.open_kind != "channel" or self.open_can_moderate
 
     # Opening ---------------------------------------------------------------------------------
 
@@ -487,11 +492,6 @@ class ConversationState(rx.State):
         return await self._act(
             lambda s, u: messages_domain.check_delete_message(s, u, message_id, for_everyone=False)
         )
-
-    @rx.event
-    async def pin(self, message_id: str) -> Any:
-        failed = await self._act(lambda s, u: pins_domain.check_pin(s, u, message_id))
-        return failed or rx.toast.success("Pinned", id="pinned")
 
     @rx.event
     async def start_reply(self, message_id: str) -> None:

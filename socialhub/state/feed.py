@@ -30,7 +30,7 @@ from socialhub.state.base import (
     signed_in,
 )
 from socialhub.state.clock import Clock, tab_clock
-from socialhub.state.realtime import watch_topics
+from socialhub.state.realtime import topics_position, watch_topics
 
 POST_IMAGES_UPLOAD_ID = "post-images"
 # The domain's limits, for the components' inputs.
@@ -247,11 +247,14 @@ class FeedState(rx.State):
             return feeds.profile_feed(session, user, self._argument, before=before)
         return feeds.home_feed(session, user, before=before)
 
-    def _watch(self) -> None:
+    def _watch(self, since: int | None = None) -> list[Any]:
+        """Follow the posts on screen; given the position before their read, the reload if
+        they changed meanwhile (`watch_topics`)."""
         topics = {f"post:{card.id}" for card in self.posts}
         if self.kind == "explore":
             topics.add("explore")
-        watch_topics(self.router.session.client_token, topics, owner="feed")
+        token = self.router.session.client_token
+        return watch_topics(token, topics, owner="feed", since=since, reload=FeedState.load)
 
     @rx.event
     async def load(self) -> Any:
@@ -273,8 +276,9 @@ class FeedState(rx.State):
         }[self.kind]
         self.new_count, self.not_found, self.comments = 0, False, []
         self.reply_to_id = self.reply_to_name = ""
+        since = topics_position()
         if self.kind == "post":
-            return await self._load_post()
+            return await self._load_post(since)
 
         with_trending = self.kind in ("explore", "tag")
 
@@ -291,24 +295,21 @@ class FeedState(rx.State):
         self.trending = [TrendRow(tag=t.tag, authors=t.authors) for t in tags]
         self.posts = [post_card(view, tab_clock(self)) for view in page.posts]
         self.next_cursor = page.next_cursor or ""
-        self._watch()
-        return None
+        return self._watch(since)
 
-    async def _load_post(self) -> Any:
+    async def _load_post(self, since: int) -> Any:
         post_id = self._argument
         result = await run_as_reader(
             self, PublicRead.post, lambda s, u: _post_and_thread(s, u, post_id)
         )
         if isinstance(result, Failed):  # the page says it is not found, no toast
             self.posts, self.not_found = [], True
-            self._watch()
-            return None
+            return self._watch()
         view, comment_views = result
         self.posts = [post_card(view, tab_clock(self))]
         self.next_cursor = ""
         self.comments = comment_rows(comment_views, tab_clock(self))
-        self._watch()
-        return None
+        return self._watch(since)
 
     @rx.event
     async def load_more(self) -> Any:

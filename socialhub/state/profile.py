@@ -17,7 +17,7 @@ from socialhub.models.graph_views import ProfileRelation
 from socialhub.models.users import UserView
 from socialhub.state.base import Failed, reader_redirect, run_as_reader, run_as_user
 from socialhub.state.clock import tab_clock
-from socialhub.state.realtime import watch_topics
+from socialhub.state.realtime import topics_position, watch_topics
 
 # What the friend buttons do, by the name the button sends.
 FRIEND_ACTIONS: dict[str, Callable[[Session, User, str], object]] = {
@@ -135,6 +135,7 @@ class ProfileState(rx.State):
             return view, graph.profile_relation(session, viewer, username)
 
         self.loaded = False
+        since = topics_position()
         result = await run_as_reader(self, PublicRead.profile, work)
         if isinstance(result, Failed):
             if not isinstance(result.error, NotFound):
@@ -149,5 +150,10 @@ class ProfileState(rx.State):
         self._show(view)
         self._relate(relation)
         self.loaded = True
-        watch_topics(self.router.session.client_token, {f"profile:{view.id}"}, owner="profile")
-        return None
+        return watch_topics(
+            self.router.session.client_token,
+            {f"profile:{view.id}"},
+            owner="profile",
+            since=since,
+            reload=ProfileState.load,
+        )

@@ -26,7 +26,7 @@ from socialhub.delivery.receipts import receipts
 from socialhub.domain import auth as auth_domain
 from socialhub.models import User
 from socialhub.realtime.events import StreamToken, head, topic_key
-from socialhub.realtime.hub import Event
+from socialhub.realtime.hub import Event, get_hub
 from socialhub.realtime.stream import StreamReader
 from socialhub.state.base import in_transaction
 from socialhub.state.session import SessionState
@@ -41,6 +41,9 @@ _readers: dict[str, StreamReader] = {}
 # token -> who asked (a state's name) -> the topics it watches for that tab.
 _watched: dict[str, dict[str, set[str]]] = {}
 _gone_since: dict[str, float] = {}
+# token -> owner -> (the topic keys its page watches, the hub's position before the page's read,
+# the handler that reads the page again): pages read while the tab had no live subscription.
+_reloads: dict[str, dict[str, tuple[set[str], int, Any]]] = {}
 
 
 class LiveFeature(Protocol):
@@ -79,13 +82,47 @@ def _topics(token: str) -> set[str]:
     return set().union(*_watched.get(token, {}).values())
 
 
-def watch_topics(token: str, topics: set[str], *, owner: str) -> None:
+def topics_position() -> int:
+    """Now, for `watch_topics(since=...)`: take it before reading a page whose topics it watches."""
+    return get_hub().position()
+
+
+def watch_topics(
+    token: str,
+    topics: set[str],
+    *,
+    owner: str,
+    since: int | None = None,
+    reload: Any = None,
+) -> list[Any]:
     """Make `token`'s listener receive these topics; each owner (a page's state) replaces only
-    its own set, so a profile page's header and timeline can watch side by side."""
-    _watched.setdefault(token, {})[owner] = {topic_key(t) for t in topics}
+    its own set, so a profile page's header and timeline can watch side by side.
+
+    Topics are not stored: what is published to them before this call (or, on a page load or a
+    reconnect, before the tab's subscription is live) reaches nobody, and the page read its data
+    before. Given `since` (`topics_position()` taken before that read) and `reload` (the handler
+    that reads the page again), returns `[reload]` when the topics were published to since
+    then; while the tab has no live subscription, its listener sends the reload once it has."""
+    keys = {topic_key(t) for t in topics}
+    _watched.setdefault(token, {})[owner] = keys
     reader = _readers.get(token)
     if reader is not None:
         reader.watch(_topics(token))
+    _reloads.get(token, {}).pop(owner, None)
+    if reload is None or since is None or not keys:
+        return []
+    if reader is not None and reader.live:
+        return [reload] if get_hub().published_since(keys, since) else []
+    _reloads.setdefault(token, {})[owner] = (keys, since, reload)
+    return []
+
+
+def _missed(token: str) -> list[Any]:
+    """The reloads of pages read before the tab's subscription was live whose topics were
+    published to since their read began (asked once the subscription is live)."""
+    waiting = _reloads.pop(token, {})
+    hub = get_hub()
+    return [reload for keys, since, reload in waiting.values() if hub.published_since(keys, since)]
 
 
 @dataclass
@@ -116,6 +153,12 @@ class RealtimeState(rx.State):
         if not self._token:
             self._token = str(StreamToken(self._page_head))
 
+    @rx.event
+    def start(self) -> Any:
+        """The last on_load step: the listener starts once the steps before it have run (a
+        background event chained from here is queued after them)."""
+        return RealtimeState.listen
+
     @rx.event(background=True)
     async def listen(self) -> Any:
         token = self.router.session.client_token
@@ -145,8 +188,11 @@ class RealtimeState(rx.State):
         pending = _Pending([])
         try:
             await reader.open()
+            missed = _missed(token)
             async with self:
                 self.connected = True
+            if missed:
+                yield missed
             if parsed is None or reader.behind():
                 # No position, or too far behind to replay into the screen: the page was just
                 # read afresh (on_load runs before the listener), so replay from its read.
@@ -180,6 +226,7 @@ class RealtimeState(rx.State):
             if _active.get(token) == listener_id:
                 del _active[token]
                 _watched.pop(token, None)
+                _reloads.pop(token, None)
                 _gone_since.pop(token, None)
 
     async def _ended(self, reader: StreamReader) -> Any:

@@ -1,6 +1,7 @@
 """Getting into servers: the "Invite people" dialog (a link with a copy button), the invite
 landing page /server-invite/<code> (a preview, then Join), discovery on /servers (search,
-member and online counts, Join) and leaving."""
+member and online counts, Join, or Request to join and Cancel the request for a server that
+takes requests) and leaving."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from socialhub.domain import servers as servers_domain
-from socialhub.models import User
+from socialhub.models import JoinMode, User
 from socialhub.models.server_views import InvitePreview
 from socialhub.state.base import Failed, login_redirect, run_as_user
 from socialhub.state.servers import ServerState, server_path
@@ -31,6 +32,10 @@ class DiscoveryItem(BaseModel):
     member_count: int
     online_count: int
     is_member: bool
+    # The server takes join requests (join mode `request`): it shows "Request to join".
+    takes_requests: bool = False
+    # I asked and await the moderators' answer: it shows "Cancel request".
+    request_pending: bool = False
 
 
 class ServerInviteState(rx.State):
@@ -135,6 +140,8 @@ class ServerJoinState(rx.State):
                     member_count=item.server.member_count,
                     online_count=item.online_count,
                     is_member=item.is_member,
+                    takes_requests=item.server.join_mode == JoinMode.request.value,
+                    request_pending=item.request_pending,
                 )
                 for item in page.servers
             ]
@@ -153,6 +160,36 @@ class ServerJoinState(rx.State):
         if isinstance(server, Failed):
             return server.toast
         return rx.redirect(server_path(server.id))
+
+    def _mark_request(self, server_id: str, pending: bool) -> None:
+        self.results = [
+            r.model_copy(update={"request_pending": pending}) if r.id == server_id else r
+            for r in self.results
+        ]
+
+    @rx.event
+    async def request_join(self, server_id: str) -> Any:
+        """Ask to join a server that takes requests; its moderators decide."""
+        asked = await run_as_user(
+            self, lambda s, u: servers_domain.check_request_join(s, u, server_id)
+        )
+        if isinstance(asked, Failed):
+            return asked.toast
+        self._mark_request(server_id, True)
+        return rx.toast.success("Request sent: the moderators will answer")
+
+    @rx.event
+    async def cancel_join_request(self, server_id: str) -> Any:
+        """Withdraw my pending request."""
+        cancelled = await run_as_user(
+            self, lambda s, u: servers_domain.check_cancel_join_request(s, u, server_id)
+        )
+        if isinstance(cancelled, Failed):
+            if cancelled.error.code == "join_request_not_found":
+                self._mark_request(server_id, False)  # decided or withdrawn meanwhile
+            return cancelled.toast
+        self._mark_request(server_id, False)
+        return rx.toast.info("Request cancelled")
 
 
 class ServerLeaveState(rx.State):

@@ -227,7 +227,14 @@ class ServerLive:
         if not (unread or mentioned or read):
             return
         rows = servers.get_value("channels")
-        if any(c.id in unread | read or c.id in mentioned for c in rows):
+        # Only rows that would look different: another message into a channel whose dot is
+        # already lit changes nothing on screen, and pushes nothing.
+        if any(
+            (c.id in read and (c.unread or c.mentions))
+            or (c.id in unread and not c.unread)
+            or c.id in mentioned
+            for c in rows
+        ):
             servers.channels = [
                 c.model_copy(update={"unread": False, "mentions": 0})
                 if c.id in read
@@ -241,7 +248,9 @@ class ServerLive:
                 else c
                 for c in rows
             ]
-        elsewhere_unread = {channel_servers[c] for c in unread} - {servers.server_id}
+        rail = servers.get_value("servers")
+        lit = {s.id for s in rail if s.unread}
+        elsewhere_unread = {channel_servers[c] for c in unread} - {servers.server_id} - lit
         elsewhere_mentions: dict[str, int] = {}
         for channel, count in mentioned.items():
             server_id = channel_servers[channel]
@@ -257,7 +266,7 @@ class ServerLive:
                 )
                 if s.id in elsewhere_unread or s.id in elsewhere_mentions
                 else s
-                for s in servers.get_value("servers")
+                for s in rail
             ]
         servers._refresh_rail_badge()
 

@@ -1,5 +1,5 @@
 """The member list beside the open server's channel: collapsible, read only when shown, a page
-at a time (a server of 10,000 members never sends them all)."""
+at a time (a server of 10,000 members never sends them all), grouped under the hoisted roles."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 import reflex as rx
 
 from socialhub.state.base import Failed, run_as_user
-from socialhub.state.server_reads import MemberItem, MemberPage, member_page
+from socialhub.state.server_reads import MemberItem, MemberPage, arrange_members, member_page
 from socialhub.state.servers import ServerState
 
 
@@ -60,7 +60,9 @@ class ServerMembersState(rx.State):
         if isinstance(page, Failed):
             return page.toast
         known = {m.user_id for m in self.members}
-        self.members = self.members + [m for m in page.members if m.user_id not in known]
+        self.members = arrange_members(
+            self.members + [m for m in page.members if m.user_id not in known]
+        )
         self._cursor, self.has_more = page.cursor, bool(page.cursor)
         return None
 
@@ -69,4 +71,5 @@ class ServerMembersState(rx.State):
 
     def _set_page(self, page: MemberPage) -> None:
         """The first page (read again when the members change while it is shown)."""
-        self.members, self._cursor, self.has_more = page.members, page.cursor, bool(page.cursor)
+        self.members = arrange_members(page.members)
+        self._cursor, self.has_more = page.cursor, bool(page.cursor)

@@ -1,9 +1,10 @@
 """What the Discord layout reads, as the rows it shows: the rail of my servers, one server's
 sidebar (channels by category, with unread dots and mention counts, and the `can_*` flags of
-the header) and a page of its member list.
+the header), my notification levels there, and a page of its member list.
 
-The domain's reads (`servers.get_server`, `servers.list_members`, `channel_unreads`) decide
-what the member may see; this module only shapes their views into the small rows a tab keeps.
+The domain's reads (`servers.get_server`, `servers.list_members`, `notify_levels`' badges and
+settings) decide what the member may see and what lights a dot; this module only shapes their
+views into the small rows a tab keeps.
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel
 from sqlmodel import Session
 
-from socialhub.domain import channel_messages, permissions
+from socialhub.domain import notify_levels, permissions
 from socialhub.domain import servers as servers_domain
-from socialhub.domain.permissions import Permission, ServerAccess
 from socialhub.models import User
+from socialhub.models.channel_views import NotificationLevelView
 from socialhub.models.server_views import ChannelView
 
 MEMBER_PAGE = 50
@@ -26,8 +27,11 @@ class RailItem(BaseModel):
     id: str
     name: str
     initials: str
+    # The icon through the image pipeline ("" for none: the initials stand in).
+    icon_url: str = ""
     unread: bool = False
     mentions: int = 0
+    muted: bool = False
 
 
 class ChannelItem(BaseModel):
@@ -40,6 +44,12 @@ class ChannelItem(BaseModel):
     header: str
     unread: bool = False
     mentions: int = 0
+    # My notification setting here: the channel's own level ("" for as the server) and whether
+    # it is muted now (a muted channel shows dimmed and lights no dot).
+    level: str = ""
+    muted: bool = False
+    # When a timed mute ends (ISO, UTC), "" when not muted or muted until turned back on.
+    muted_until: str = ""
 
 
 class MemberItem(BaseModel):
@@ -50,15 +60,35 @@ class MemberItem(BaseModel):
     colour: str
     role_name: str
     status: str
+    # The hoisted role the member is listed under ("" for the others), its rank among the
+    # server's hoisted roles (most senior first; the others after them) and, on the first
+    # member of each group, the group's heading.
+    group: str = ""
+    group_rank: int = 0
+    header: str = ""
+
+
+@dataclass
+class Notifications:
+    """My own notification setting for a server: its level and mute."""
+
+    level: str = "all"
+    muted: bool = False
+    muted_until: str = ""
+
+
+def _until(view: NotificationLevelView) -> str:
+    return view.muted_until.isoformat() if view.muted_until else ""
 
 
 @dataclass
 class ServerView:
-    """One server as the member sees it: the header's flags and the sidebar."""
+    """One server as the member sees it: the header's flags, the sidebar and my levels."""
 
     id: str
     name: str
     description: str
+    icon_url: str
     is_owner: bool
     can_invite: bool
     can_settings: bool
@@ -66,17 +96,12 @@ class ServerView:
     member_count: int
     role_ids: list[str]
     channels: list[ChannelItem] = field(default_factory=list)
+    notifications: Notifications = field(default_factory=Notifications)
 
 
 def initials(name: str) -> str:
     words = name.split()
     return "".join(w[0] for w in words[:2]).upper() or "?"
-
-
-def _visible(access: ServerAccess) -> list[str]:
-    return [
-        cid for cid in access.snapshot.channels if access.in_channel(cid) & Permission.VIEW_CHANNEL
-    ]
 
 
 @dataclass
@@ -87,43 +112,47 @@ class Rail:
 
 
 def my_servers(session: Session, user: User) -> Rail:
-    """The rail: my servers in the order I joined them, each with its unread dot and mention
-    count over the channels I may view."""
+    """The rail: my servers in the order I joined them, each with its icon, and its unread dot
+    and mention count over the channels I may view as my notification levels have them."""
+    badges = {b.server_id: b for b in notify_levels.all_server_badges(session, user)}
     items: list[RailItem] = []
     channel_servers: dict[str, str] = {}
     for mine in servers_domain.list_my_servers(session, user):
         server = mine.server
-        access = permissions.access_server(session, user, server.id)
-        visible = _visible(access)
-        channel_servers |= dict.fromkeys(visible, server.id)
-        unreads = channel_messages.channel_unreads(
-            session, user, server.id, visible, sorted(access.facts.role_ids)
-        )
+        badge = badges.get(server.id)
+        if badge is None:
+            continue
+        channel_servers |= dict.fromkeys((c.channel_id for c in badge.channels), server.id)
         items.append(
             RailItem(
                 id=server.id,
                 name=server.name,
                 initials=initials(server.name),
-                unread=any(u.unread for u in unreads.values()),
-                mentions=sum(u.mentions for u in unreads.values()),
+                icon_url=server.icon_small_url or "",
+                unread=badge.unread,
+                mentions=badge.mentions,
+                muted=badge.muted,
             )
         )
     return Rail(items, channel_servers)
 
 
 def server_view(session: Session, user: User, server_id: str) -> ServerView:
-    """The server's header and sidebar; NotFound (server_not_found) for a non-member."""
+    """The server's header and sidebar, with my notification levels; NotFound
+    (server_not_found) for a non-member."""
     detail = servers_domain.get_server(session, user, server_id)
     role_ids = sorted(permissions.member_roles(session, server_id, user.id or 0))
     sections: list[tuple[str, str, list[ChannelView]]] = [("", "", detail.channels)]
     sections += [(c.id, c.name, c.channels) for c in detail.categories]
-    unreads = channel_messages.channel_unreads(
-        session, user, server_id, [v.id for _, _, views in sections for v in views], role_ids
-    )
+    badge = notify_levels.server_badges(session, user, server_id)
+    badges = {c.channel_id: c for c in badge.channels}
+    settings = notify_levels.get_notifications(session, user, server_id)
+    own = {v.channel_id: v for v in settings.channels}
     items: list[ChannelItem] = []
     for category_id, name, views in sections:
         for n, view in enumerate(views):
-            unread = unreads.get(view.id)
+            shown = badges.get(view.id)
+            setting = own.get(view.id)
             items.append(
                 ChannelItem(
                     id=view.id,
@@ -132,8 +161,11 @@ def server_view(session: Session, user: User, server_id: str) -> ServerView:
                     kind=view.channel_type,
                     category_id=category_id,
                     header=name if n == 0 else "",
-                    unread=bool(unread and unread.unread),
-                    mentions=unread.mentions if unread else 0,
+                    unread=bool(shown and shown.unread),
+                    mentions=shown.mentions if shown else 0,
+                    level=(setting.level or "") if setting else "",
+                    muted=bool(setting and setting.muted),
+                    muted_until=_until(setting) if setting else "",
                 )
             )
     flags = detail.flags
@@ -141,6 +173,7 @@ def server_view(session: Session, user: User, server_id: str) -> ServerView:
         id=detail.server.id,
         name=detail.server.name,
         description=detail.server.description,
+        icon_url=detail.server.icon_small_url or "",
         is_owner=detail.is_owner,
         can_invite=flags.can_create_invite,
         can_settings=any(
@@ -158,6 +191,11 @@ def server_view(session: Session, user: User, server_id: str) -> ServerView:
         member_count=detail.server.member_count,
         role_ids=role_ids,
         channels=items,
+        notifications=Notifications(
+            level=settings.server.level or "all",
+            muted=settings.server.muted,
+            muted_until=_until(settings.server),
+        ),
     )
 
 
@@ -170,15 +208,19 @@ class MemberPage:
 
 def member_page(session: Session, user: User, server_id: str, *, cursor: str = "") -> MemberPage:
     """A page of the member list (by name, `MEMBER_PAGE` at a time), each member with the
-    presence the viewer may see and the colour and name of their highest coloured role."""
+    presence the viewer may see, the colour and name of their highest coloured role, and the
+    hoisted role the domain lists them under."""
     page = servers_domain.list_members(
         session, user, server_id, cursor=cursor or None, limit=MEMBER_PAGE
     )
     roles = permissions.access_server(session, user, server_id).snapshot.roles
+    rank = {role.id: n for n, role in enumerate(page.hoisted_roles)}
+    group_names = {role.id: role.name for role in page.hoisted_roles}
     items = []
     for member in page.members:
         mine = [roles[r] for r in member.role_ids if r in roles]
         coloured = next((r for r in mine if r.colour), None)
+        hoisted = member.hoisted_role_id or ""
         items.append(
             MemberItem(
                 user_id=member.user.id,
@@ -188,6 +230,24 @@ def member_page(session: Session, user: User, server_id: str, *, cursor: str = "
                 colour=coloured.colour if coloured else "",
                 role_name="Owner" if member.is_owner else (mine[0].name if mine else ""),
                 status=member.status,
+                group=group_names.get(hoisted, ""),
+                group_rank=rank.get(hoisted, len(rank)),
             )
         )
     return MemberPage(items, page.next_cursor or "")
+
+
+def arrange_members(members: list[MemberItem]) -> list[MemberItem]:
+    """The loaded members by group (the hoisted roles, most senior first, then everyone else),
+    in name order within each, the first of each group carrying its heading. Only when some
+    role is hoisted: otherwise one plain list, as before."""
+    ordered = sorted(members, key=lambda m: m.group_rank)  # stable: name order stays
+    if not any(m.group for m in ordered):
+        return [m.model_copy(update={"header": ""}) if m.header else m for m in ordered]
+    shown: list[MemberItem] = []
+    previous: str | None = None
+    for member in ordered:
+        heading = (member.group or "Members") if member.group != previous else ""
+        previous = member.group
+        shown.append(member.model_copy(update={"header": heading}))
+    return shown

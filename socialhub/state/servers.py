@@ -5,33 +5,67 @@ The channel on screen is an ordinary conversation: `ConversationState` opens it 
 composer, replies, edits, reactions, live messages), so nothing of the message pane is here.
 This state holds the small things around it: the rail's unread dots and mention badges, the
 sidebar's rows, the `can_*` flags the domain computed, and which channel is open. The live
-changes to them arrive through `server_live.ServerLive`.
+changes to them arrive through `server_live.ServerLive`, and my notification levels changed
+elsewhere through `NotifyLevelsLive` below.
 """
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, ClassVar
 
 import reflex as rx
 from reflex.event import EventSpec
 from sqlmodel import Session
 
+from socialhub.domain import media, notify_levels
 from socialhub.domain import servers as servers_domain
-from socialhub.models import User
+from socialhub.domain.errors import DomainError
+from socialhub.models import Server, User
+from socialhub.realtime.hub import Event
 from socialhub.state.base import Failed, login_redirect, run_as_user
+from socialhub.state.clock import Clock, tab_clock
 from socialhub.state.conversation import ConversationState
 from socialhub.state.forms import FormErrors
+from socialhub.state.realtime import RealtimeState, register_feature
 from socialhub.state.server_reads import (
     ChannelItem,
     Rail,
     RailItem,
     ServerView,
+    initials,
     my_servers,
     server_view,
 )
 
 # What a tab reads when it opens a server page: the rail, and the server (None on /servers).
 Opened = tuple[Rail, ServerView | None]
+
+# The create dialog's icon picker.
+SERVER_ICON_UPLOAD_ID = "new-server-icon"
+
+
+# What the menus call each level and mute (the values are the domain's).
+LEVEL_NAMES = {
+    "": "as the server",
+    "all": "all messages",
+    "mentions": "mentions only",
+    "nothing": "nothing",
+}
+MUTE_DONE = {
+    "1h": "{name} muted for 1 hour",
+    "8h": "{name} muted for 8 hours",
+    "24h": "{name} muted for 24 hours",
+    "forever": "{name} muted until you turn it back on",
+    "off": "{name} unmuted",
+}
+
+
+def _when(clock: Clock, iso: str) -> str:
+    """A mute's end in the tab's time zone ("" stays "": until turned back on)."""
+    return clock.date_time(datetime.fromisoformat(iso)) if iso else ""
 
 
 def server_path(server_id: str, channel_id: str = "") -> str:
@@ -43,6 +77,7 @@ class ServerState(rx.State):
     server_id: str = ""
     server_name: str = ""
     server_description: str = ""
+    server_icon_url: str = ""
     member_count: int = 0
     is_owner: bool = False
     can_invite: bool = False
@@ -50,6 +85,10 @@ class ServerState(rx.State):
     can_manage_messages: bool = False
     channels: list[ChannelItem] = []
     channel_id: str = ""
+    # My notification setting for the open server (the channels' own are on their rows).
+    notify_level: str = "all"
+    server_muted: bool = False
+    server_muted_until: str = ""
     # A phone's drawers (the rail with the sidebar; the member list is ServerMembersState's).
     drawer_open: bool = False
     _role_ids: list[str] = []
@@ -63,6 +102,23 @@ class ServerState(rx.State):
     @rx.var
     def channel_topic(self) -> str:
         return next((c.topic for c in self.channels if c.id == self.channel_id), "")
+
+    @rx.var
+    def channel_level(self) -> str:
+        """The open channel's own level ("" for as the server)."""
+        return next((c.level for c in self.channels if c.id == self.channel_id), "")
+
+    @rx.var
+    def channel_muted(self) -> bool:
+        return next((c.muted for c in self.channels if c.id == self.channel_id), False)
+
+    @rx.var
+    def channel_muted_until(self) -> str:
+        return next((c.muted_until for c in self.channels if c.id == self.channel_id), "")
+
+    @rx.var
+    def server_initials(self) -> str:
+        return initials(self.server_name)
 
     @rx.var
     def server_open(self) -> bool:
@@ -119,13 +175,23 @@ class ServerState(rx.State):
         self.server_id = view.id
         self.server_name = view.name
         self.server_description = view.description
+        self.server_icon_url = view.icon_url
+        self.notify_level = view.notifications.level
+        self.server_muted = view.notifications.muted
+        clock = tab_clock(self)
+        self.server_muted_until = _when(clock, view.notifications.muted_until)
         self.member_count = view.member_count
         self.is_owner = view.is_owner
         self.can_invite = view.can_invite
         self.can_settings = view.can_settings
         self.can_manage_messages = view.can_manage_messages
         self._role_ids = view.role_ids
-        self.channels = view.channels
+        self.channels = [
+            c.model_copy(update={"muted_until": _when(clock, c.muted_until)})
+            if c.muted_until
+            else c
+            for c in view.channels
+        ]
 
     def _first_channel(self) -> str:
         return next((c.id for c in self.channels if c.kind != "posts"), "")
@@ -184,6 +250,64 @@ class ServerState(rx.State):
     def close_drawer(self) -> None:
         self.drawer_open = False
 
+    # Notification levels ---------------------------------------------------------------------
+
+    async def _set_notifications(self, change: Callable[[Session, User], object], done: str) -> Any:
+        """Store a level or mute through the domain, then read the rail and the sidebar again:
+        the dots and dims follow from the domain's badges, never from a rule here."""
+        server_id = self.server_id
+
+        def work(session: Session, user: User) -> Opened:
+            change(session, user)
+            return my_servers(session, user), server_view(session, user, server_id)
+
+        result = await run_as_user(self, work)
+        if isinstance(result, Failed):
+            return result.toast
+        rail, view = result
+        self._show_rail(rail)
+        if view is not None and view.id == self.server_id:
+            self._show_server(view)
+            self._mark_seen(self.channel_id)
+        return rx.toast.success(done, id="notifications")
+
+    @rx.event
+    async def set_server_level(self, level: str) -> Any:
+        """all, mentions or nothing for the whole server."""
+        server_id = self.server_id
+        return await self._set_notifications(
+            lambda s, u: notify_levels.check_set_server_notifications(s, u, server_id, level=level),
+            f"{self.server_name}: {LEVEL_NAMES.get(level, level)}",
+        )
+
+    @rx.event
+    async def mute_server(self, mute: str) -> Any:
+        """1h, 8h, 24h, forever (until turned back on), or off."""
+        server_id = self.server_id
+        return await self._set_notifications(
+            lambda s, u: notify_levels.check_set_server_notifications(s, u, server_id, mute=mute),
+            MUTE_DONE.get(mute, "Notifications updated").format(name=self.server_name),
+        )
+
+    @rx.event
+    async def set_channel_level(self, level: str) -> Any:
+        """The open channel's level; "" for as the server."""
+        channel_id = self.channel_id
+        return await self._set_notifications(
+            lambda s, u: notify_levels.check_set_channel_notifications(
+                s, u, channel_id, level=level or None
+            ),
+            f"#{self.channel_name}: {LEVEL_NAMES.get(level, level)}",
+        )
+
+    @rx.event
+    async def mute_channel(self, mute: str) -> Any:
+        channel_id = self.channel_id
+        return await self._set_notifications(
+            lambda s, u: notify_levels.check_set_channel_notifications(s, u, channel_id, mute=mute),
+            MUTE_DONE.get(mute, "Notifications updated").format(name="#" + self.channel_name),
+        )
+
     # Actions ---------------------------------------------------------------------------------
 
     def _left(self, server_id: str, message: str, *, error: bool = False) -> list[EventSpec]:
@@ -201,27 +325,121 @@ class ServerState(rx.State):
 
 
 class ServerCreateState(FormErrors, rx.State):
-    """The "Create a server" dialog on the rail."""
+    """The "Create a server" dialog on the rail: a name, who may join, and an optional icon.
+
+    The server and its icon are made in ONE transaction: an icon the image pipeline refuses
+    (not an image, too large, too many pixels) leaves no server behind, and the dialog stays
+    open with the name typed so the icon can be changed or dropped."""
 
     FORM_FIELDS: ClassVar[frozenset[str]] = frozenset({"name"})
     open: bool = False
+    creating: bool = False
 
     @rx.event
-    def set_open(self, value: bool) -> None:
+    def set_open(self, value: bool) -> Any:
         self.open = value
         if value:
             self._clear_errors()
+        return rx.clear_selected_files(SERVER_ICON_UPLOAD_ID)
 
     @rx.event
-    async def create(self, form: dict[str, Any]) -> Any:
-        name = str(form.get("name", ""))
-        is_public = str(form.get("visibility", "private")) == "public"
+    async def create(
+        self, files: list[rx.UploadFile], name: str = "", visibility: str = "private"
+    ) -> AsyncIterator[Any]:
+        """`files`: the icon picked (none, or one); `name` and `visibility` read from the form
+        when Create is pressed (the upload carries them, so nothing races the typing)."""
+        if self.creating:
+            return
+        icon = await files[0].read(media.image_read_limit()) if files else None
+        is_public = visibility == "public"
         self._clear_errors()
-        server = await run_as_user(
-            self,
-            lambda s, u: servers_domain.check_create_server(s, u, name=name, is_public=is_public),
-        )
+        self.creating = True
+        yield None
+        icon_step = False
+
+        def work(session: Session, user: User) -> Server:
+            nonlocal icon_step
+            server = servers_domain.check_create_server(
+                session, user, name=name, is_public=is_public
+            )
+            if icon is not None:
+                icon_step = True
+                servers_domain.check_set_server_icon(session, user, server.id, icon)
+            return server
+
+        try:
+            server = await run_as_user(self, work)
+        finally:
+            self.creating = False
         if isinstance(server, Failed):
-            return self._report(server)
+            if icon_step:
+                yield rx.toast.error(
+                    f"The server was not created: {server.error.message}."
+                    " Choose another icon, or none.",
+                    id="server_icon_refused",
+                    close_button=True,
+                )
+                return
+            yield self._report(server)
+            return
         self.open = False
-        return rx.redirect(server_path(server.id))
+        yield [rx.clear_selected_files(SERVER_ICON_UPLOAD_ID), rx.redirect(server_path(server.id))]
+
+
+@dataclass
+class _LevelsPlan:
+    """The server on screen when my levels changed in another tab ("" for the rail alone)."""
+
+    rail: bool = False
+    server: str = ""
+
+
+class NotifyLevelsLive:
+    """My notification levels changed (in another tab, or through the API): the rail and the
+    open server are read again, so the dims and the dots are the domain's in every tab."""
+
+    def wants(self, events: list[Event]) -> bool:
+        return any(e.get("type") == "notification_level" for e in events)
+
+    async def observe(self, listener: RealtimeState, events: list[Event], me: int) -> _LevelsPlan:
+        servers = await listener.get_state(ServerState)
+        changed = {
+            str((e.get("data") or {}).get("server_id", ""))
+            for e in events
+            if e.get("type") == "notification_level"
+        }
+        mine = {s.id for s in servers.get_value("servers")}
+        return _LevelsPlan(
+            rail=bool(changed & mine),
+            server=servers.server_id if servers.server_id in changed else "",
+        )
+
+    def needs_database(self, observed: _LevelsPlan) -> bool:
+        return observed.rail or bool(observed.server)
+
+    def load(self, session: Session, user: User, observed: _LevelsPlan) -> Opened | None:
+        try:
+            view = server_view(session, user, observed.server) if observed.server else None
+        except DomainError:  # no longer mine: the servers' own feature says so
+            view = None
+        return my_servers(session, user), view
+
+    async def apply(
+        self,
+        listener: RealtimeState,
+        events: list[Event],
+        observed: _LevelsPlan,
+        loaded: Opened | None,
+        me: int,
+    ) -> None:
+        if loaded is None:
+            return
+        servers = await listener.get_state(ServerState)
+        rail, view = loaded
+        servers._show_rail(rail)
+        if view is not None and view.id == servers.server_id:
+            servers._show_server(view)
+            servers._mark_seen(servers.channel_id)
+
+
+register_feature(NotifyLevelsLive())

@@ -4,7 +4,8 @@ no request the schema calls valid refused as malformed (400/422).
 
 Every operation runs in process (ASGI, no server) as an anonymous caller and as a signed-in user
 who owns some data (a post with a poll and a comment, a group with messages and an invite, a
-story, a follower), on SQLite and on PostgreSQL. Path parameters are now and then one of that
+story, a follower, a server with a role, a category, a channel, an invite and an automod rule),
+on SQLite and on PostgreSQL. Path parameters are now and then one of that
 user's real ids, so the fuzzer reaches past "not found". The endless `/events` stream is left
 out (tests/api/test_event_stream.py covers it). Derandomized and without an example database,
 so CI replays exactly the same requests."""
@@ -64,9 +65,26 @@ BEYOND_SCHEMA = {
     "empty": {"POST /api/v1/posts", "POST /api/v1/stories"},
     "nothing_to_change": {"PATCH /api/v1/posts/{post_id}"},
     "cursor_conflict": {"GET /api/v1/chats/{chat_id}/messages"},
-    "bad_cursor": {"GET /api/v1/chats/{chat_id}/messages"},
     "not_a_group": {"*"},
     "remove_self": {"DELETE /api/v1/chats/{chat_id}/members/{username}"},
+    # Servers: what a channel is (posts go to a posts channel; only a channel in a category
+    # syncs with it), a bitmask's unknown bits or bits both allowed and denied, the @everyone
+    # role (never deleted, assigned or moved), an order that must name every channel or role
+    # exactly once, a deletion confirmed by the server's name, a cursor from another list.
+    "not_a_posts_channel": {"*"},
+    "no_category": {"POST /api/v1/channels/{channel_id}/sync"},
+    "bad_bitmask": {"*"},
+    "allow_deny_overlap": {"*"},
+    "everyone_role": {"*"},
+    "bad_order": {"*"},
+    "order_incomplete": {"*"},
+    "duplicate_channel": {"*"},
+    "duplicate_category": {"*"},
+    "name_mismatch": {"DELETE /api/v1/servers/{server_id}"},
+    "bad_cursor": {
+        "GET /api/v1/chats/{chat_id}/messages",
+        "GET /api/v1/servers/{server_id}/members",
+    },
 }
 
 
@@ -126,7 +144,7 @@ ANONYMOUS_EXAMPLES = max(1, EXAMPLES // 2)
 
 
 # The seeded database's real ids, by path parameter name (filled by the `caller` fixture).
-KNOWN: dict[str, list[str]] = {}
+KNOWN: dict[str, list[Any]] = {}
 
 
 @pytest.fixture(
@@ -152,7 +170,7 @@ def fuzz_database(
         db._engine_for(url).dispose()
 
 
-def _seed(client: TestClient) -> tuple[dict[str, str], dict[str, list[str]]]:
+def _seed(client: TestClient) -> tuple[dict[str, str], dict[str, list[Any]]]:
     """A real user with something of everything, and a friend who follows and talks to them."""
 
     def ok(response: Response) -> Any:
@@ -199,15 +217,56 @@ def _seed(client: TestClient) -> tuple[dict[str, str], dict[str, list[str]]]:
             headers=me,
         )
     )
+    # A server the user owns, which the friend joined: a role, a category, a channel in it
+    # with a message that mentions the friend, an invite and an automod rule that flags.
+    server = ok(
+        client.post(
+            f"{API_PREFIX}/servers", json={"name": "fuzz server", "is_public": True}, headers=me
+        )
+    )["server"]
+    servers = f"{API_PREFIX}/servers/{server['id']}"
+    ok(client.post(f"{servers}/join", headers=friend))
+    role = ok(client.post(f"{servers}/roles", json={"name": "fuzzers"}, headers=me))
+    category = ok(client.post(f"{servers}/categories", json={"name": "fuzz"}, headers=me))
+    channel = ok(
+        client.post(
+            f"{servers}/channels",
+            json={"name": "fuzzing", "category_id": category["id"]},
+            headers=me,
+        )
+    )
+    said = ok(
+        client.post(
+            f"{API_PREFIX}/chats/{channel['id']}/messages",
+            json={"body": "hello @fuzzfriend"},
+            headers=friend,
+        )
+    )
+    server_invite = ok(client.post(f"{servers}/invites", json={}, headers=me))
+    rule = ok(
+        client.post(
+            f"{servers}/automod/rules",
+            json={"kind": "word", "value": "fuzzword", "action": "flag"},
+            headers=me,
+        )
+    )
+    ids = [ok(client.get(f"{API_PREFIX}/users/me", headers=h))["id"] for h in (me, friend)]
     known = {
         "username": ["fuzzer", "fuzzfriend"],
         "post_id": [post["id"], theirs["id"]],
         "comment_id": [comment["id"]],
-        "chat_id": [group["id"], dm["id"]],
-        "message_id": [message["id"]],
-        "code": [invite["code"]],
+        "chat_id": [group["id"], dm["id"], channel["id"]],
+        "message_id": [message["id"], said["id"]],
+        "code": [invite["code"], server_invite["code"]],
         "story_id": [story["id"]],
         "tag": ["fuzz"],
+        "server_id": [server["id"]],
+        "channel_id": [channel["id"]],
+        "category_id": [category["id"]],
+        "role_id": [role["id"]],
+        "rule_id": [rule["id"]],
+        "user_id": ids,
+        "target_id": [role["id"], *map(str, ids)],
     }
     return me, known
 
@@ -217,13 +276,13 @@ def _client() -> TestClient:
 
 
 @pytest.fixture(scope="module")
-def seeded(fuzz_database: str) -> tuple[dict[str, str], dict[str, list[str]]]:
+def seeded(fuzz_database: str) -> tuple[dict[str, str], dict[str, list[Any]]]:
     with _client() as client:
         return _seed(client)
 
 
 @pytest.fixture(scope="module")
-def signed_in(seeded: tuple[dict[str, str], dict[str, list[str]]]) -> dict[str, str]:
+def signed_in(seeded: tuple[dict[str, str], dict[str, list[Any]]]) -> dict[str, str]:
     """The seeded user's headers; with every real id known to the fuzzer."""
     headers, known = seeded
     KNOWN.clear()

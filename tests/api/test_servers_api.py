@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -370,3 +371,69 @@ async def test_join_requests(
     for bad in ("0", "abc", str(2**40)):
         response = await client.post(f"{requests}/{bad}/accept", headers=bearer(owner))
         assert response.status_code == 422, bad
+
+
+async def test_a_requester_cancels_their_join_request(
+    client: httpx.AsyncClient, trio: tuple[Tokens, Tokens, Tokens]
+) -> None:
+    owner, member, asker = trio
+    server_id = (await create(client, owner, join_mode="request"))["server"]["id"]
+    requests = f"{API}/servers/{server_id}/join-requests"
+    mine = f"{requests}/mine"
+    response = await client.delete(mine, headers=bearer(asker))
+    assert (response.status_code, error_code(response)) == (404, "join_request_not_found")
+    assert (await client.post(requests, json={}, headers=bearer(asker))).status_code == 201
+    response = await client.delete(
+        f"{API}/servers/{'0' * 32}/join-requests/mine", headers=bearer(asker)
+    )
+    assert (response.status_code, error_code(response)) == (404, "join_request_not_found")
+    # Someone else's request is not theirs to withdraw: there is none of their own.
+    response = await client.delete(mine, headers=bearer(member))
+    assert (response.status_code, error_code(response)) == (404, "join_request_not_found")
+    assert (await client.delete(mine)).status_code == 401
+    response = await client.delete(mine, headers=bearer(asker))
+    assert response.status_code == 204, response.text
+    assert (await client.get(requests, headers=bearer(owner))).json()["requests"] == []
+    response = await client.delete(mine, headers=bearer(asker))
+    assert (response.status_code, error_code(response)) == (404, "join_request_not_found")
+    spec = (await client.get("/api/openapi.json")).json()
+    documented = spec["paths"]["/api/v1/servers/{server_id}/join-requests/mine"]["delete"]
+    assert {"204", "404"} <= set(documented["responses"])
+
+
+async def test_invites_and_join_requests_over_their_limits(
+    client: httpx.AsyncClient,
+    trio: tuple[Tokens, Tokens, Tokens],
+    lower_limits: Callable[..., None],
+) -> None:
+    owner, _, asker = trio
+    server_id = (await create(client, owner))["server"]["id"]
+    asking = [
+        (await create(client, owner, name=f"Asks {n}", join_mode="request", is_public=True))[
+            "server"
+        ]["id"]
+        for n in range(2)
+    ]
+    lower_limits(RATE_LIMIT_SERVER_INVITE="1/minute", RATE_LIMIT_JOIN_REQUEST="1/minute")
+    await invite(client, owner, server_id)
+    response = await client.post(
+        f"{API}/servers/{server_id}/invites", json={}, headers=bearer(owner)
+    )
+    assert (response.status_code, error_code(response)) == (429, "rate_limited")
+    assert int(response.headers["retry-after"]) > 0
+    listed = (await client.get(f"{API}/servers/{server_id}/invites", headers=bearer(owner))).json()
+    assert len(listed) == 1
+    first = await client.post(
+        f"{API}/servers/{asking[0]}/join-requests", json={}, headers=bearer(asker)
+    )
+    assert first.status_code == 201
+    response = await client.post(
+        f"{API}/servers/{asking[1]}/join-requests", json={}, headers=bearer(asker)
+    )
+    assert (response.status_code, error_code(response)) == (429, "rate_limited")
+    spec = (await client.get("/api/openapi.json")).json()
+    for path in (
+        "/api/v1/servers/{server_id}/invites",
+        "/api/v1/servers/{server_id}/join-requests",
+    ):
+        assert "429" in spec["paths"][path]["post"]["responses"]

@@ -136,10 +136,13 @@ def test_create_rename_topic_slow_mode(
     # At the end of no category (the uncategorised come first), synced by default.
     assert channel.category_id is None
     assert channel.synced
-    # The list's notice reaches every member and names nothing.
+    # Every member hears that the list changed, naming nothing; its viewers hear which channel.
     added = about(events, "channel", "add")
     assert set(added) == {key(alice), key(bob)}
-    assert added[key(bob)][0]["data"] == {"server_id": server_id, "channel_id": channel_id}
+    assert [e["data"] for e in added[key(bob)]] == [
+        {"server_id": server_id},
+        {"server_id": server_id, "channel_id": channel_id, "category_id": None},
+    ]
 
     events.clear()
     changed = update(alice, channel_id, name="Hot Stuff", topic="new", slow_mode_seconds=30)
@@ -441,7 +444,11 @@ def test_categories_and_delete(
         ).all()  # type: ignore[call-overload]
         == []
     )
+    # Everyone re-reads the list; nothing that reaches carol names the desk.
     assert set(about(events, "channel", "remove")) == {key(alice), key(bob), key(carol)}
+    assert [e["data"] for e in about(events, "channel", "remove")[key(carol)]] == [
+        {"server_id": server_id}
+    ]
     with pytest.raises(NotFound):
         delete(alice, desk)
     actions = audit_actions(session, server_id)
@@ -450,3 +457,106 @@ def test_categories_and_delete(
     # The remaining channels are numbered without gaps.
     with transaction() as s:
         assert channels.get_channel(s, load_user(s, carol), general_id).position == 0
+
+
+def _naming(events: Events, user_id: int, channel_id: str) -> list[tuple[str, str]]:
+    """The (type, op) of the events that reached `user_id` and mention `channel_id` at all."""
+    return [(e["type"], e["op"]) for k, e in events if k == key(user_id) and channel_id in str(e)]
+
+
+async def test_a_private_channel_added_moved_removed_names_itself_only_to_its_viewers(
+    trio: tuple[int, int, int], events: Events
+) -> None:
+    """Bob may view the staff channel, carol may not: carol hears that the list changed (and
+    re-reads it) but never the channel's id, live or replayed; bob hears each change by id."""
+    import asyncio
+
+    from socialhub.db import read_session
+    from socialhub.realtime.events import StreamToken, head, read_stream
+    from tests.domain.test_realtime import live, reader_for
+
+    alice, bob, carol = trio
+    server_id = await asyncio.to_thread(make_server, alice, members=(bob, carol))
+    with transaction() as s:
+        text_id = category_id(s, server_id, "Text channels")
+    staff = await asyncio.to_thread(new_category, alice, server_id, "Staff")
+    await asyncio.to_thread(
+        overwrite, server_id, staff, everyone_id(server_id), deny=int(Permission.VIEW_CHANNEL)
+    )
+    await asyncio.to_thread(
+        overwrite, server_id, staff, str(bob), allow=int(Permission.VIEW_CHANNEL), kind="member"
+    )
+    reader_bob, reader_carol = await reader_for(bob), await reader_for(carol)
+    with read_session() as s:
+        start = head(s)
+    carol_live: list[dict] = []
+
+    async def heard(op: str, channel_id: str) -> None:
+        """Bob's live stream names the channel in a `channel`/`op` event; carol's hears the
+        bare notice."""
+
+        def named(got: list[dict]) -> bool:
+            return any(
+                (e["type"], e["op"]) == ("channel", op) and channel_id in str(e) for e in got
+            )
+
+        assert named(await live(reader_bob, named))
+        carol_live.extend(
+            await live(reader_carol, lambda g: any(e["type"] == "channel" for e in g))
+        )
+
+    events.clear()
+    desk = await asyncio.to_thread(create, alice, server_id, "desk", category_id=staff)
+    added = {k: [e["data"] for e in got] for k, got in about(events, "channel", "add").items()}
+    assert added[key(carol)] == [{"server_id": server_id}]
+    assert {"server_id": server_id, "channel_id": desk, "category_id": staff} in added[key(bob)]
+    assert _naming(events, carol, desk) == []
+    assert _naming(events, bob, desk) == [("channel", "add")]
+    await heard("add", desk)
+
+    # Within its category: only its viewers hear of it.
+    other = await asyncio.to_thread(create, alice, server_id, "other", category_id=staff)
+    await heard("add", other)
+    events.clear()
+    await asyncio.to_thread(move, alice, desk, "down")
+    assert set(about(events, "channel", "move")) == {key(alice), key(bob)}
+    assert about(events, "channel", "move")[key(bob)][0]["data"] == {
+        "server_id": server_id,
+        "channel_id": desk,
+        "category_id": staff,
+        "position": 1,
+    }
+    assert _naming(events, carol, desk) == []
+    named_move = await live(reader_bob, lambda g: any(desk in str(e) for e in g))
+    assert [(e["type"], e["op"]) for e in named_move if desk in str(e)] == [("channel", "move")]
+    # Into another category (it keeps its overwrites): everyone re-reads, since who may see a
+    # channel can change with its category; the id still reaches only its viewers.
+    events.clear()
+    await asyncio.to_thread(update, alice, other, category_id=text_id)
+    assert _naming(events, carol, other) == []
+    assert ("channel", "move") in _naming(events, bob, other)
+    assert [e["data"] for e in about(events, "channel", "move")[key(carol)]] == [
+        {"server_id": server_id}
+    ]
+    await heard("move", other)
+
+    events.clear()
+    await asyncio.to_thread(delete, alice, desk)
+    assert _naming(events, carol, desk) == []
+    assert about(events, "channel", "remove")[key(carol)][0]["data"] == {"server_id": server_id}
+    await heard("remove", desk)
+
+    # Carol's live stream heard every notice and never a name; nor does her replay have one.
+    assert [e["op"] for e in carol_live if e["type"] == "channel"] == [
+        "add",
+        "add",
+        "move",
+        "remove",
+    ]
+    assert not [e for e in carol_live if desk in str(e) or other in str(e)]
+    with read_session() as s:
+        replay = read_stream(s, carol, StreamToken(start), upto=head(s), limit=1000)
+    assert len(replay) >= 4
+    assert not [e for e in replay if desk in str(e) or other in str(e)]
+    reader_bob.close()
+    reader_carol.close()

@@ -15,6 +15,7 @@ from socialhub.db import read_session, transaction
 from socialhub.domain import auth, chats, messages
 from socialhub.models import ConversationEvent, UserEvent
 from socialhub.realtime import events as events_module
+from socialhub.realtime import hub as hub_module
 from socialhub.realtime.events import (
     StreamToken,
     head,
@@ -23,8 +24,9 @@ from socialhub.realtime.events import (
     topic_key,
     user_key,
 )
-from socialhub.realtime.hub import Event, Hub
+from socialhub.realtime.hub import Event, Hub, RedisHub
 from socialhub.realtime.stream import StreamReader
+from socialhub.state import realtime as realtime_state
 from tests.support.chat import create_group, load_user, open_dm, send
 
 
@@ -250,6 +252,89 @@ async def test_hub_publish_from_a_worker_thread() -> None:
     assert [e for _, e in await sub.next_batch(wait=1)] == [{"from": "thread"}]
 
 
+def test_the_hub_tells_whether_a_topic_was_published_to_since_a_moment() -> None:
+    hub = Hub()
+    before = hub.position()
+    hub.publish("topic:profile:1", {"n": 1})
+    hub.publish("user:1", {"n": 2})
+    after = hub.position()
+    assert hub.published_since({"topic:profile:1"}, before)
+    assert not hub.published_since({"topic:profile:1"}, after)
+    assert not hub.published_since({"topic:profile:2"}, before)
+    hub.publish("topic:profile:2", {"n": 3})
+    assert hub.published_since({"topic:profile:1", "topic:profile:2"}, after)
+
+
+def test_a_topic_the_hub_let_go_counts_as_published_to(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(hub_module, "TOPICS_TRACKED", 2)
+    hub = Hub()
+    start = hub.position()
+    hub.publish("topic:a", {})
+    middle = hub.position()
+    hub.publish("topic:a", {})
+    hub.publish("topic:b", {})
+    hub.publish("topic:c", {})  # topic:a is let go
+    assert hub.published_since({"topic:a"}, middle)  # cannot tell any more: assume so
+    assert hub.published_since({"topic:never"}, start)
+    assert not hub.published_since({"topic:never"}, hub.position())
+    assert not hub.published_since({"topic:b"}, hub.position())
+
+
+def test_another_worker_may_have_published_to_any_topic() -> None:
+    hub = RedisHub("redis://127.0.0.1:1/0")  # never connected: it cannot see other workers
+    assert hub.published_since({"topic:x"}, hub.position())
+
+
+def test_a_page_read_before_its_listener_subscribed_is_read_again_if_its_topic_moved() -> None:
+    """A profile read on a page load (or a reconnect after a server restart) while its tab had
+    no live subscription: a rename published in between reached nobody, so the listener, once
+    subscribed, sends the page's reload; with nothing published it sends nothing."""
+    hub = hub_module.get_hub()
+    since = realtime_state.topics_position()
+    for token, topic in (("tab-a", "profile:7"), ("tab-b", "profile:8")):
+        assert (
+            realtime_state.watch_topics(
+                token, {topic}, owner="profile", since=since, reload=f"reload-{token}"
+            )
+            == []
+        )
+    hub.publish("topic:profile:7", {"type": "user"})
+    assert realtime_state._missed("tab-a") == ["reload-tab-a"]
+    assert realtime_state._missed("tab-b") == []
+    assert realtime_state._missed("tab-a") == []  # asked once
+    for token in ("tab-a", "tab-b"):
+        realtime_state._watched.pop(token, None)
+
+
+async def test_a_page_read_while_subscribed_is_read_again_if_its_topic_moved_meanwhile(
+    make_user: Callable[..., int],
+) -> None:
+    """A live tab opens another profile: the rename published between the page's read and its
+    watch reached nobody (the topic was not watched yet), so the watch answers with the reload."""
+    reader = await reader_for(make_user("watcher"))
+    realtime_state._readers["tab-c"] = reader
+    try:
+        since = realtime_state.topics_position()
+        hub_module.get_hub().publish("topic:profile:9", {"type": "user"})
+        assert realtime_state.watch_topics(
+            "tab-c", {"profile:9"}, owner="profile", since=since, reload="reload-c"
+        ) == ["reload-c"]
+        since = realtime_state.topics_position()
+        assert (
+            realtime_state.watch_topics(
+                "tab-c", {"profile:9"}, owner="profile", since=since, reload="reload-c"
+            )
+            == []
+        )
+        hub_module.get_hub().publish("topic:profile:9", {"type": "user", "n": 2})
+        got = await live(reader, lambda g: bool(g))
+        assert got == [{"type": "user", "n": 2}]  # watched from then on
+    finally:
+        del realtime_state._readers["tab-c"]
+        realtime_state._watched.pop("tab-c", None)
+        reader.close()
+
+
 async def test_a_subscriber_that_stops_reading_is_dropped() -> None:
     hub = Hub()
     sub = hub.subscribe({"user:1"}, bound=10)
@@ -396,7 +481,6 @@ async def test_a_reader_told_of_lost_pushes_reads_them_back(
 ) -> None:
     """A worker whose hub lost its Redis connection tells its readers; each re-reads what its
     token has not seen (here the pushes go to another hub, as if published while cut off)."""
-    from socialhub.realtime import hub as hub_module
 
     alice, bob = make_user("alice"), make_user("bob")
     dm = await asyncio.to_thread(open_dm, alice, "bob")

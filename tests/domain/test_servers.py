@@ -40,6 +40,8 @@ from tests.support import images
 from tests.support.chat import Events, key, load_user, only, open_dm, recipients, send
 from tests.support.servers import everyone, general, make_server
 
+SQLITE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
 
 def call(actor: int, fn: Callable[..., Any], *args: Any, **kw: Any) -> Any:
     """`fn(session, actor, *args)` in its own transaction."""
@@ -404,9 +406,21 @@ def test_two_joins_racing_for_the_last_use_one_wins(make_user: Callable[..., int
 def test_join_requests_accept_and_decline(
     make_user: Callable[..., int], events: Events, session: Session
 ) -> None:
-    owner, mod, member, asker, other = (make_user(n) for n in ("olga", "max", "mia", "ask", "oth"))
-    server_id = make_server(owner, "Asking", members=(mod, member), join_mode="request")
+    owner, mod, member, asker, other, admin, muted = (
+        make_user(n) for n in ("olga", "max", "mia", "ask", "oth", "ada", "mut")
+    )
+    server_id = make_server(
+        owner, "Asking", members=(mod, member, admin, muted), join_mode="request"
+    )
     give_role(server_id, mod, Permission.MANAGE_SERVER)
+    give_role(server_id, admin, Permission.ADMINISTRATOR, name="Admin")
+    # A timed-out manager reviews nothing while the timeout lasts.
+    give_role(server_id, muted, Permission.MANAGE_SERVER, name="Mod too")
+    with transaction() as s:
+        held = s.get(ServerMember, (server_id, muted))
+        assert held is not None
+        held.timeout_until = utcnow() + timedelta(hours=1)
+        s.add(held)
     with refused("server_not_found"):  # private: it takes requests, not open joins
         call(asker, servers.check_join_server, server_id)
     call(owner, servers.check_update_server, server_id, is_public=True)
@@ -414,7 +428,9 @@ def test_join_requests_accept_and_decline(
         call(asker, servers.check_join_server, server_id)
     events.clear()
     call(asker, servers.check_request_join, server_id, message="let me in")
-    assert recipients(events, "join_request", "add") == {key(owner), key(mod), key(member)}
+    # Those who may review it (and the requester), not every member.
+    reviewers = {key(owner), key(mod), key(admin)}
+    assert recipients(events, "join_request", "add") == reviewers | {key(asker)}
     call(other, servers.check_request_join, server_id)
 
     with refused("missing_permission"):
@@ -433,10 +449,11 @@ def test_join_requests_accept_and_decline(
     update = [e for k, e in events if k == key(asker) and e["type"] == "join_request"]
     assert update
     assert update[0]["data"]["status"] == "accepted"
+    assert recipients(events, "join_request", "update") == reviewers | {key(asker)}
     assert session.get(ServerMember, (server_id, asker)) is not None
     events.clear()
     call(mod, servers.check_decide_join_request, server_id, other, accept=False)
-    assert key(other) in recipients(events, "join_request", "update")
+    assert recipients(events, "join_request", "update") == reviewers | {key(other)}
     assert recipients(events, "server", "add") == set()
     with refused("join_request_not_found"):
         call(mod, servers.check_decide_join_request, server_id, other, accept=True)
@@ -456,8 +473,7 @@ def test_member_list_pages_presence_roles_in_a_fixed_number_of_queries(
     with transaction() as s:
         member = s.get(ServerMember, (server_id, people[5]))
         assert member is not None
-        member.nickname = "Aaron"
-        s.add(member)
+        servers.do_set_nickname(s, member, "Aaron")
         now = utcnow()
         for user_id, visibility, status in (
             (people[0], "everyone", "online"),
@@ -527,6 +543,176 @@ def test_member_list_pages_presence_roles_in_a_fixed_number_of_queries(
     # Any cursor of the documented shape positions a page, even one no page gave.
     assert call(owner, servers.list_members, server_id, cursor="ff-1").members == []
     assert len(call(owner, servers.list_members, server_id, cursor="-0").members) == 13
+
+
+def test_a_requester_cancels_their_own_pending_request(
+    make_user: Callable[..., int], events: Events, session: Session
+) -> None:
+    owner, mod, member, asker, other = (make_user(n) for n in ("olga", "max", "mia", "ask", "oth"))
+    server_id = make_server(owner, "Asking", members=(mod, member), join_mode="request")
+    give_role(server_id, mod, Permission.MANAGE_SERVER)
+    call(asker, servers.check_request_join, server_id, message="please")
+    call(other, servers.check_request_join, server_id)
+    with refused("join_request_not_found"):  # nothing of mia's to cancel
+        call(member, servers.check_cancel_join_request, server_id)
+    with refused("join_request_not_found"):
+        call(asker, servers.check_cancel_join_request, "0" * 32)
+    events.clear()
+    call(asker, servers.check_cancel_join_request, server_id)
+    # The reviewers drop it from their list; the requester hears it too; nobody else.
+    assert recipients(events, "join_request", "remove") == {key(owner), key(mod), key(asker)}
+    assert only(events, "join_request", "remove")[0]["data"] == {
+        "server_id": server_id,
+        "user_id": asker,
+        "status": "cancelled",
+    }
+    pending = call(mod, servers.list_join_requests, server_id)
+    assert [r.user.username for r in pending.requests] == ["oth"]
+    session.expire_all()
+    assert session.get(JoinRequest, (server_id, asker)) is None
+    with refused("join_request_not_found"):  # already withdrawn
+        call(asker, servers.check_cancel_join_request, server_id)
+    # Asking again starts a new request; a decided one cannot be withdrawn.
+    call(asker, servers.check_request_join, server_id, message="again")
+    call(mod, servers.check_decide_join_request, server_id, asker, accept=False)
+    with refused("join_request_not_found"):
+        call(asker, servers.check_cancel_join_request, server_id)
+
+
+def test_invites_and_join_requests_are_rate_limited(
+    make_user: Callable[..., int], lower_limits: Callable[..., None], session: Session
+) -> None:
+    owner, asker = make_user("olga"), make_user("ask")
+    server_id = make_server(owner, "Busy")
+    lower_limits(RATE_LIMIT_SERVER_INVITE="2/minute", RATE_LIMIT_JOIN_REQUEST="2/minute")
+    with refused("bad_max_uses"):  # a refused input counts for nothing
+        call(owner, servers.check_create_server_invite, server_id, max_uses=0)
+    call(owner, servers.check_create_server_invite, server_id)
+    call(owner, servers.check_create_server_invite, server_id)
+    with refused("rate_limited"):
+        call(owner, servers.check_create_server_invite, server_id)
+    assert len(call(owner, servers.list_server_invites, server_id)) == 2
+
+    asking = [
+        make_server(owner, f"Asks {n}", join_mode="request", is_public=True) for n in range(3)
+    ]
+    call(asker, servers.check_request_join, asking[0])
+    call(asker, servers.check_request_join, asking[1])
+    with refused("rate_limited"):  # over all servers
+        call(asker, servers.check_request_join, asking[2])
+    session.expire_all()
+    assert session.get(JoinRequest, (asking[2], asker)) is None
+
+
+# "Anna" with a full-width A (U+FF21): NFKC makes it a plain A.
+WIDE_ANNA = "\uff21nna"
+
+
+def _member_pages(viewer: int, server_id: str, limit: int) -> list[str]:
+    """Every member's shown name, page after page."""
+    names: list[str] = []
+    cursor = None
+    while True:
+        page = call(viewer, servers.list_members, server_id, limit=limit, cursor=cursor)
+        names += [m.shown_name for m in page.members]
+        cursor = page.next_cursor
+        if cursor is None:
+            return names
+
+
+def _rename(user_id: int, name: str) -> None:
+    from socialhub.domain import users
+    from socialhub.models.users import UserUpdate
+
+    call(user_id, users.check_update_profile, UserUpdate(display_name=name))
+
+
+def test_member_list_orders_by_a_stored_folded_name_and_pages_by_keyset_across_renames(
+    make_user: Callable[..., int], session: Session
+) -> None:
+    owner = make_user("olga", display_name="Olga")
+    named = {
+        n: make_user(f"u_{i}", display_name=n)
+        for i, n in enumerate(("zoë", "Émile", "emma", "ÉMILE", WIDE_ANNA, "bob", "Bob", "carl"))
+    }
+    server_id = make_server(owner, "Names", members=tuple(named.values()))
+    # Case, accents and width fold (U+FF21 is a full-width A); equal names keep the user id order.
+    everyone_in_order = [WIDE_ANNA, "bob", "Bob", "carl", "Émile", "ÉMILE", "emma", "Olga", "zoë"]
+    assert _member_pages(owner, server_id, 50) == everyone_in_order
+    assert _member_pages(owner, server_id, 2) == everyone_in_order
+    with transaction() as s:
+        stored = s.get(ServerMember, (server_id, named["ÉMILE"]))
+        assert stored is not None
+        assert stored.sort_name == "emile"
+
+    # A rename moves the member at once (the profile edit updates the sort name in its own
+    # transaction); a page read after it goes on from its cursor: nobody who kept their name
+    # is skipped or shown twice.
+    first = call(owner, servers.list_members, server_id, limit=3)
+    assert [m.shown_name for m in first.members] == [WIDE_ANNA, "bob", "Bob"]
+    _rename(named["zoë"], "Aaron")  # from a later page to before the cursor
+    _rename(named["bob"], "Yves")  # from this page to after the cursor
+    rest, cursor = [], first.next_cursor
+    while cursor is not None:
+        page = call(owner, servers.list_members, server_id, limit=3, cursor=cursor)
+        rest += [m.shown_name for m in page.members]
+        cursor = page.next_cursor
+    assert rest == ["carl", "Émile", "ÉMILE", "emma", "Olga", "Yves"]
+    assert _member_pages(owner, server_id, 4) == [
+        "Aaron",
+        WIDE_ANNA,
+        "Bob",
+        "carl",
+        "Émile",
+        "ÉMILE",
+        "emma",
+        "Olga",
+        "Yves",
+    ]
+    # A nickname stands for the display name; a rename under it changes nothing.
+    with transaction() as s:
+        member = s.get(ServerMember, (server_id, named["carl"]))
+        assert member is not None
+        servers.do_set_nickname(s, member, "Zed")
+    _rename(named["carl"], "Abe")
+    assert _member_pages(owner, server_id, 50)[-2:] == ["Yves", "Zed"]
+    with transaction() as s:
+        member = s.get(ServerMember, (server_id, named["carl"]))
+        assert member is not None
+        servers.do_set_nickname(s, member, "")
+    assert _member_pages(owner, server_id, 50)[:2] == ["Aaron", "Abe"]
+
+
+@SQLITE
+def test_a_member_page_reads_the_sort_index_and_sorts_nothing(
+    make_user: Callable[..., int],
+) -> None:
+    """The page's query walks (server, sort name, user id) from the cursor: no sort of the
+    server's members (SQLite's plan would say USE TEMP B-TREE FOR ORDER BY)."""
+    owner = make_user("olga")
+    server_id = make_server(owner, "Plan", members=tuple(make_user(f"mem{i}") for i in range(3)))
+    first = call(owner, servers.list_members, server_id, limit=2)
+    captured: list[tuple[str, Any]] = []
+
+    def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if "FROM server_members" in statement and "ORDER BY" in statement:
+            captured.append((statement, parameters))
+
+    engine = get_engine()
+    sa.event.listen(engine, "before_cursor_execute", capture)
+    try:
+        call(owner, servers.list_members, server_id, limit=2, cursor=first.next_cursor)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", capture)
+    assert len(captured) == 1
+    statement, parameters = captured[0]
+    with engine.connect() as connection:
+        plan = " | ".join(
+            str(row[-1])
+            for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+        )
+    assert "ix_server_members_sort" in plan, plan
+    assert "TEMP B-TREE" not in plan, plan
 
 
 def test_my_servers_and_the_channels_a_member_may_view(make_user: Callable[..., int]) -> None:

@@ -101,3 +101,91 @@ async def test_a_server_page_opens_its_channel_and_follows_the_stream(
     assert bob_servers.server_id == ""
     assert bob_servers.servers == []
     assert any("You were removed from Guild" in str(e) for e in shown)
+
+
+def pushed(root: State) -> dict[str, set[str]]:
+    """The states and vars the next push would carry (keys without their suffix)."""
+    return {
+        name.rsplit("____", 1)[-1]: {var.removesuffix("_rx_state_") for var in delta}
+        for name, delta in root.get_delta().items()
+        if delta
+    }
+
+
+async def test_a_message_into_a_channel_already_unread_pushes_no_row(
+    make_user: Callable[..., int], signed_in_tab: SignedInTab, events: Events
+) -> None:
+    """The first message lights the dot (a push of the sidebar row and the rail); the next
+    ones into the same channel, or into another server already lit, change nothing on screen
+    and push nothing; a mention still adds to the badge."""
+    alice, bob = make_user("alice"), make_user("bob")
+    server_id = make_server(alice, "Guild", members=(bob,))
+    elsewhere = make_server(bob, "Other", members=(alice,))
+    with transaction() as s:
+        general_id, other_general = general(s, server_id).id, general(s, elsewhere).id
+    random_id = add_channel(server_id, "random")
+    root = await signed_in_tab(alice, f"/servers/{server_id}/{random_id}")
+    servers = await root.get_state(ServerState)
+    await ServerState.load.fn(servers)
+
+    def bob_says(channel: str, body: str) -> None:
+        with transaction() as s:
+            messages.check_send_message(s, load_user(s, bob), channel, body=body)
+
+    for channel in (general_id, other_general):
+        events.clear()
+        bob_says(channel, "first")
+        root._clean()
+        await deliver(root, events, alice)
+        assert {"channels", "servers"} & pushed(root).get("server_state", set())
+    assert next(c for c in servers.channels if c.id == general_id).unread
+    assert [(s.name, s.unread) for s in servers.servers] == [("Guild", True), ("Other", True)]
+
+    for channel in (general_id, other_general):
+        root._clean()
+        events.clear()
+        bob_says(channel, "and again")
+        await deliver(root, events, alice)
+        assert not {"channels", "servers"} & pushed(root).get("server_state", set())
+
+    root._clean()
+    events.clear()
+    bob_says(general_id, "@alice look")
+    await deliver(root, events, alice)
+    assert "channels" in pushed(root).get("server_state", set())
+    assert next(c for c in servers.channels if c.id == general_id).mentions == 1
+
+
+async def test_discovery_asks_to_join_and_cancels_the_request(
+    make_user: Callable[..., int], signed_in_tab: SignedInTab
+) -> None:
+    from socialhub.state.server_invites import ServerJoinState
+
+    alice, bob = make_user("alice"), make_user("bob")
+    server_id = make_server(alice, "Asking", is_public=True, join_mode="request")
+    root = await signed_in_tab(bob, "/servers")
+    join = await root.get_state(ServerJoinState)
+    await ServerJoinState.load_discovery.fn(join)
+    [item] = join.results
+    assert (item.id, item.takes_requests, item.request_pending) == (server_id, True, False)
+
+    shown = _sent(await ServerJoinState.request_join.fn(join, server_id))
+    assert join.results[0].request_pending
+    assert any("Request sent" in str(e) for e in shown)
+    with transaction() as s:
+        pending = servers_domain.list_join_requests(s, load_user(s, alice), server_id)
+    assert [r.user.username for r in pending.requests] == ["bob"]
+    # A fresh read of discovery knows the request is pending.
+    await ServerJoinState.load_discovery.fn(join)
+    assert join.results[0].request_pending
+
+    shown = _sent(await ServerJoinState.cancel_join_request.fn(join, server_id))
+    assert not join.results[0].request_pending
+    assert any("Request cancelled" in str(e) for e in shown)
+    with transaction() as s:
+        pending = servers_domain.list_join_requests(s, load_user(s, alice), server_id)
+    assert pending.requests == []
+    # Nothing left to cancel: the error's toast, and the card stays as it is.
+    shown = _sent(await ServerJoinState.cancel_join_request.fn(join, server_id))
+    assert any("no such pending join request" in str(e) for e in shown)
+    assert not join.results[0].request_pending
