@@ -203,7 +203,14 @@ def do_ban_member(
     if was_member:
         servers.do_remove_member(session, server, user.id, reason="banned")
     session.flush()
+    _bans_changed(session, server.id)
     return ban
+
+
+def _bans_changed(session: Session, server_id: str) -> None:
+    """The server's list of bans changed. Every member hears it (a settings page showing the
+    list reads it again), so it names nobody: the list itself is for BAN_MEMBERS."""
+    permissions.publish_server_event(session, server_id, type="bans", op="update", data={})
 
 
 def do_delete_recent_messages(
@@ -240,6 +247,7 @@ def check_unban(session: Session, actor: User, server_id: str, user_id: int) -> 
     session.delete(ban)
     do_audit(session, server_id, actor.id, "member_unban", target_type="user", target_id=user_id)
     session.flush()
+    _bans_changed(session, server_id)
 
 
 def list_bans(
