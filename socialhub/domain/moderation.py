@@ -492,10 +492,10 @@ def audit_views(session: Session, rows: Sequence[AuditLogEntry]) -> list[AuditEn
 def audit_targets(
     session: Session, server_id: str, entries: Sequence[AuditEntryView]
 ) -> dict[int, str]:
-    """Each entry's target in words, by entry id: a role by its name, a channel as #name, a
-    category by its name, a member by the name the server shows (and @username); an overwrite
-    as its channel or category and whom it is for. What is gone keeps the name the entry
-    recorded, if it recorded one. Entries about anything else are left out. Four queries."""
+    """Each entry's target in words, by entry id: the server, a role or a category by its name,
+    a channel as #name, a member by the name the server shows (and @username); an overwrite as
+    its channel or category and whom it is for. What is gone keeps the name the entry recorded,
+    if it recorded one. Entries about anything else are left out. Five queries at most."""
 
     def wanted(kind: str) -> set[str]:
         ids = {e.target_id for e in entries if e.target_type == kind}
@@ -520,7 +520,13 @@ def audit_targets(
     member_ids = {e.target_user.id for e in entries if e.target_user}
     member_ids |= {int(i) for i in wanted("member") if i.isdigit() and len(i) < 10}
     members = servers.member_names(session, server_id, sorted(member_ids))
-    found: dict[str, dict[str, str]] = {"role": roles, "category": categories, "channel": channels}
+    server = session.get(Server, server_id)
+    found: dict[str, dict[str, str]] = {
+        "role": roles,
+        "category": categories,
+        "channel": channels,
+        "server": {server_id: server.name} if server is not None else {},
+    }
     out: dict[int, str] = {}
     for e in entries:
         if e.target_user is not None:

@@ -117,4 +117,5 @@ def test_each_entrys_target_is_named_as_the_server_shows_it(
     assert by_action["overwrite_create"] == ["#general · Bobby", "#general · Moderators"]
     # Bob is no member after the kick: his own name, and his handle.
     assert by_action["member_kick"] == ["Bobby (@bob)"]
+    assert by_action["server_create"] == ["Guild"]
     assert by_action["invite_create"] == ["-"]
