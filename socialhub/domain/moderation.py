@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from socialhub.domain import automod, messages, permissions, servers
@@ -26,9 +27,11 @@ from socialhub.domain.permissions import MemberFacts, Permission, ServerAccess, 
 from socialhub.domain.validation import clean_text
 from socialhub.models import (
     AuditLogEntry,
+    ChannelCategory,
     Conversation,
     Message,
     MessageKind,
+    Role,
     Server,
     ServerBan,
     ServerMember,
@@ -200,7 +203,14 @@ def do_ban_member(
     if was_member:
         servers.do_remove_member(session, server, user.id, reason="banned")
     session.flush()
+    _bans_changed(session, server.id)
     return ban
+
+
+def _bans_changed(session: Session, server_id: str) -> None:
+    """The server's list of bans changed. Every member hears it (a settings page showing the
+    list reads it again), so it names nobody: the list itself is for BAN_MEMBERS."""
+    permissions.publish_server_event(session, server_id, type="bans", op="update", data={})
 
 
 def do_delete_recent_messages(
@@ -237,6 +247,7 @@ def check_unban(session: Session, actor: User, server_id: str, user_id: int) -> 
     session.delete(ban)
     do_audit(session, server_id, actor.id, "member_unban", target_type="user", target_id=user_id)
     session.flush()
+    _bans_changed(session, server_id)
 
 
 def list_bans(
@@ -476,3 +487,95 @@ def audit_views(session: Session, rows: Sequence[AuditLogEntry]) -> list[AuditEn
             )
         )
     return views
+
+
+def audit_targets(
+    session: Session, server_id: str, entries: Sequence[AuditEntryView]
+) -> dict[int, str]:
+    """Each entry's target in words, by entry id: the server, a role or a category by its name,
+    a channel as #name, a member by the name the server shows (and @username); an overwrite as
+    its channel or category and whom it is for. What is gone keeps the name the entry recorded,
+    if it recorded one. Entries about anything else are left out. Five queries at most."""
+
+    def wanted(kind: str) -> set[str]:
+        ids = {e.target_id for e in entries if e.target_type == kind}
+        ids |= {_overwrite_for(e)[1] for e in entries if _overwrite_for(e)[0] == kind}
+        return {i for i in ids if i}
+
+    roles = _names(session, Role, wanted("role"))
+    categories = _names(session, ChannelCategory, wanted("category"))
+    channel_ids = wanted("channel")
+    channels = (
+        {
+            c.id: "#" + c.title
+            for c in session.exec(
+                select(Conversation).where(
+                    Conversation.server_id == server_id, col(Conversation.id).in_(channel_ids)
+                )
+            ).all()
+        }
+        if channel_ids
+        else {}
+    )
+    member_ids = {e.target_user.id for e in entries if e.target_user}
+    member_ids |= {int(i) for i in wanted("member") if i.isdigit() and len(i) < 10}
+    members = servers.member_names(session, server_id, sorted(member_ids))
+    server = session.get(Server, server_id)
+    found: dict[str, dict[str, str]] = {
+        "role": roles,
+        "category": categories,
+        "channel": channels,
+        "server": {server_id: server.name} if server is not None else {},
+    }
+    out: dict[int, str] = {}
+    for e in entries:
+        if e.target_user is not None:
+            handle = "@" + e.target_user.username
+            shown = members.get(e.target_user.id, e.target_user.username)
+            out[e.id] = handle if shown == e.target_user.username else f"{shown} ({handle})"
+            continue
+        names = found.get(e.target_type)
+        if names is None:
+            continue
+        name = names.get(e.target_id) or _recorded_name(e)
+        if not name:
+            continue
+        kind, whom_id = _overwrite_for(e)
+        if kind == "role":
+            name += " · " + roles.get(whom_id, "a deleted role")
+        elif kind == "member":
+            whom = members.get(int(whom_id)) if whom_id.isdigit() and len(whom_id) < 10 else None
+            name += " · " + (whom or "a former member")
+        out[e.id] = name
+    return out
+
+
+def _overwrite_for(entry: AuditEntryView) -> tuple[str, str]:
+    """Whom an overwrite entry's overwrite is for: ("role" or "member", its id); ("", "") for
+    entries of other actions."""
+    if not entry.action.startswith("overwrite_"):
+        return "", ""
+    return str(entry.changes.get("target_type", "")), str(entry.changes.get("target_id", ""))
+
+
+def _names(session: Session, table: type[Role | ChannelCategory], ids: set[str]) -> dict[str, str]:
+    """The names of these roles or categories (the ids are the server's own: its entries')."""
+    if not ids:
+        return {}
+    rows = session.execute(
+        sa.select(col(table.id), col(table.name)).where(col(table.id).in_(sorted(ids)))
+    ).all()
+    return {str(row[0]): str(row[1]) for row in rows}
+
+
+def _recorded_name(entry: AuditEntryView) -> str:
+    """The name an entry recorded for its target: as it was made or renamed to, else as it was
+    (a deletion records the old one). Changes are {"old", "new"}, [old, new] or the value."""
+    name = entry.changes.get("name")
+    if isinstance(name, dict):
+        name = name.get("new") or name.get("old")
+    elif isinstance(name, list):
+        name = next((n for n in reversed(name) if n), None)
+    if not name:
+        return ""
+    return ("#" if entry.target_type == "channel" else "") + str(name)

@@ -28,8 +28,7 @@ SECTION_TYPES: dict[str, frozenset[str]] = {
     "roles": frozenset({"role", "server_member"}),
     "channels": frozenset({"channel", "category", "role"}),
     "members": frozenset({"server_member", "role"}),
-    # A ban removes the member (`server_member`/`remove`).
-    "bans": frozenset({"server_member"}),
+    "bans": frozenset({"bans"}),
     "join-requests": frozenset({"join_request"}),
     "automod": frozenset({"automod"}),
 }

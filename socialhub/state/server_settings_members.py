@@ -22,6 +22,8 @@ from socialhub.state.server_invites import invite_path
 from socialhub.state.server_settings import ServerSettingsState
 
 PAGE_SIZE = 50
+# A live update reads at most this many members again (the loaded pages beyond are let go).
+LIVE_MAX = 200
 TIMEOUT_LABELS: dict[int, str] = {
     60: "1 minute",
     300: "5 minutes",
@@ -122,7 +124,12 @@ def invite_rows(invites: list[ServerInviteView], clock: Clock) -> list[InviteRow
 
 
 def read_members(
-    session: Session, user: User, server_id: str, cursor: str | None, clock: Clock
+    session: Session,
+    user: User,
+    server_id: str,
+    cursor: str | None,
+    clock: Clock,
+    limit: int = PAGE_SIZE,
 ) -> tuple[list[MemberRow], list[RoleChip], str]:
     """A page of members, the roles one may give, and the next page's cursor ("" at the end)."""
     chips = {
@@ -130,7 +137,7 @@ def read_members(
         for r in roles_domain.list_roles(session, user, server_id)
         if not r.is_everyone
     }
-    page = servers_domain.list_members(session, user, server_id, cursor=cursor, limit=PAGE_SIZE)
+    page = servers_domain.list_members(session, user, server_id, cursor=cursor, limit=limit)
     return member_rows(page, chips, clock), list(chips.values()), page.next_cursor or ""
 
 
@@ -160,13 +167,16 @@ class MemberSettingsState(rx.State):
         self.members = [*self.members, *rows] if cursor else rows
         return None
 
-    # The live protocol (server_settings_live.LiveSection): the first page read again.
+    # The live protocol (server_settings_live.LiveSection): as many members read again as
+    # the pages loaded so far hold (at most LIVE_MAX).
     def _live_args(self) -> Any:
-        return tab_clock(self)
+        pages = max(1, -(-len(self.members) // PAGE_SIZE))
+        return tab_clock(self), min(pages * PAGE_SIZE, LIVE_MAX)
 
     @staticmethod
     def _live_read(session: Session, user: User, server_id: str, args: Any) -> Any:
-        return read_members(session, user, server_id, None, args)
+        clock, limit = args
+        return read_members(session, user, server_id, None, clock, limit)
 
     def _live_show(self, data: Any) -> None:
         self.members, self.roles, self.next_cursor = data

@@ -58,7 +58,10 @@ def _name(user: Any) -> str:
     return "@" + user.username if user is not None else "someone gone"
 
 
-def audit_rows(entries: list[AuditEntryView], clock: Clock) -> list[AuditRow]:
+def audit_rows(
+    entries: list[AuditEntryView], clock: Clock, targets: dict[int, str]
+) -> list[AuditRow]:
+    """The entries as rows; `targets` names their targets (moderation.audit_targets)."""
     return [
         AuditRow(
             id=e.id,
@@ -66,9 +69,7 @@ def audit_rows(entries: list[AuditEntryView], clock: Clock) -> list[AuditRow]:
             actor=_name(e.actor),
             action=e.action,
             action_label=audit.action_label(e.action),
-            target=_name(e.target_user)
-            if e.target_user
-            else f"{e.target_type} {e.target_id}".strip(),
+            target=targets.get(e.id) or f"{e.target_type} {e.target_id}".strip(),
             reason=e.reason,
             changes=json.dumps(e.changes, ensure_ascii=False) if e.changes else "",
         )
@@ -109,7 +110,8 @@ def read_audit(
     page = moderation.list_audit_log(
         session, user, server_id, before=before, action=action, actor_id=actor_id, limit=PAGE_SIZE
     )
-    return audit_rows(page.entries, clock), page.next_before or 0
+    targets = moderation.audit_targets(session, server_id, page.entries)
+    return audit_rows(page.entries, clock, targets), page.next_before or 0
 
 
 class AuditLogState(rx.State):

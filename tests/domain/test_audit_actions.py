@@ -1,12 +1,17 @@
-"""The audit log's actions: every `do_audit` call in the domain names an action of
-`audit.ACTIONS` (the list the settings page's filter offers), and each has words."""
+"""The audit log in words: every `do_audit` call in the domain names an action of
+`audit.ACTIONS` (the list the settings page's filter offers), each has words, and each
+entry's target is named (`moderation.audit_targets`)."""
 
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from pathlib import Path
 
-from socialhub.domain import audit
+from socialhub.db import transaction
+from socialhub.domain import audit, channels, moderation, roles, servers
+from tests.support.chat import load_user
+from tests.support.servers import general, make_server
 
 DOMAIN = Path(audit.__file__).parent
 
@@ -75,3 +80,42 @@ def test_every_recorded_action_is_in_the_catalogue_and_the_catalogue_has_no_stal
 def test_an_unknown_action_is_still_named() -> None:
     assert audit.action_label("member_ban") == "Member banned"
     assert audit.action_label("emoji_create") == "Emoji create"
+
+
+def test_each_entrys_target_is_named_as_the_server_shows_it(
+    make_user: Callable[..., int],
+) -> None:
+    alice, bob = make_user("alice"), make_user("bob", display_name="Bobby")
+    server_id = make_server(alice, "Guild", members=(bob,))
+    with transaction() as s:
+        me = load_user(s, alice)
+        general_id = general(s, server_id).id
+        mods = roles.check_create_role(s, me, server_id, name="Mods")
+        roles.check_update_role(s, me, server_id, mods.id, name="Moderators")
+        gone = roles.check_create_role(s, me, server_id, name="Gone")
+        roles.check_delete_role(s, me, server_id, gone.id)
+        news = channels.check_create_channel(s, me, server_id, name="news")
+        channels.check_delete_channel(s, me, news.id)
+        channels.check_create_category(s, me, server_id, name="Voice-ish")
+        roles.check_set_overwrite(s, me, "channel", general_id, "member", str(bob), deny="0")
+        roles.check_set_overwrite(s, me, "channel", general_id, "role", mods.id, deny="0")
+        servers.check_create_server_invite(s, me, server_id)
+        moderation.check_kick_member(s, me, server_id, bob)
+    with transaction() as s:
+        entries = moderation.list_audit_log(s, load_user(s, alice), server_id).entries
+        named = moderation.audit_targets(s, server_id, entries)
+    by_action: dict[str, list[str]] = {}
+    for entry in reversed(entries):
+        by_action.setdefault(entry.action, []).append(named.get(entry.id, "-"))
+    assert by_action["role_create"] == ["Moderators", "Gone"]
+    assert by_action["role_update"] == ["Moderators"]
+    # Gone: the name the entry recorded.
+    assert by_action["role_delete"] == ["Gone"]
+    assert by_action["channel_create"] == ["#news"]
+    assert by_action["channel_delete"] == ["#news"]
+    assert by_action["category_create"] == ["Voice-ish"]
+    assert by_action["overwrite_create"] == ["#general · Bobby", "#general · Moderators"]
+    # Bob is no member after the kick: his own name, and his handle.
+    assert by_action["member_kick"] == ["Bobby (@bob)"]
+    assert by_action["server_create"] == ["Guild"]
+    assert by_action["invite_create"] == ["-"]

@@ -209,3 +209,11 @@ def test_the_open_settings_page_follows_changes_made_elsewhere(
         created = api.post(f"/api/v1/servers/{server_id}/roles", json={"name": "Fresh"})
         assert created.status_code == 201, created.text
     expect(page.locator("#role-list .ss-role-name", has_text="Fresh")).to_be_visible()
+
+    # A ban made elsewhere shows in the open Bans section.
+    page.locator("#section-bans").click()
+    expect(page.locator("#no-bans")).to_be_visible()
+    with _api(owner_tokens) as api:
+        banned = api.put(f"/api/v1/servers/{server_id}/bans/{admin_id}", json={"reason": "test"})
+        assert banned.status_code == 200, banned.text
+    expect(page.locator(f'.ss-ban[data-username="{admin}"]')).to_contain_text("test")

@@ -28,11 +28,12 @@ from socialhub.state.server_settings_members import (
     INVITE_EXPIRIES,
     INVITE_USE_LIMITS,
     InviteSettingsState,
+    MemberSettingsState,
 )
 from socialhub.state.server_settings_moderation import ACTION_CHOICES, AuditLogState
 from tests.state.conftest import ORIGIN, SignedInTab
 from tests.support.chat import load_user
-from tests.support.servers import general, make_server
+from tests.support.servers import add_members, general, make_server
 
 S = TypeVar("S", bound=BaseState)
 Events = list[tuple[str, Any]]
@@ -432,3 +433,21 @@ async def test_the_audit_log_shows_new_entries_as_filtered(
     page = await tab.get_state(ServerSettingsState)
     assert page.section == "audit-log"
     assert log.entries == []
+
+
+async def test_the_members_section_shows_who_joins_and_leaves(
+    make_user: Callable[..., int], signed_in_tab: SignedInTab, events: Events
+) -> None:
+    alice, bob, erin = make_user("alice"), make_user("bob"), make_user("erin")
+    server_id = make_server(alice, "Guild", members=(bob,))
+    tab = await signed_in_tab(alice, f"/servers/{server_id}/settings")
+    members, _ = await open_section(tab, server_id, "members", MemberSettingsState)
+    assert [m.username for m in members.members] == ["alice", "bob"]
+    events.clear()
+    add_members(server_id, erin)
+    with transaction() as s:
+        servers_domain.check_leave_server(s, load_user(s, bob), server_id)
+    await deliver(tab, events, alice)
+    assert [m.username for m in members.members] == ["alice", "erin"]
+    page = await tab.get_state(ServerSettingsState)
+    assert page.member_count == 2
