@@ -52,9 +52,20 @@ class OpenChat(FromEventsAlone):
         self, listener: RealtimeState, events: list[Event], observed: Any, loaded: Any, me: int
     ) -> None:
         chat = await listener.get_state(ConversationState)
-        if not chat.open_id and not any(e.get("type") == "presence" for e in events):
-            return
-        await chat._apply_events([e for e in events if e.get("type") in CHAT_TYPES], me)
+        open_id = chat.open_id
+        # Only what concerns the chat on screen (its events and presence): a tab elsewhere in
+        # a busy server reads no window, no receipts and no clock for the others' messages.
+        mine = [
+            e
+            for e in events
+            if e.get("type") in CHAT_TYPES
+            and (
+                e.get("type") == "presence"
+                or (open_id and (e.get("data") or {}).get("conversation_id") == open_id)
+            )
+        ]
+        if mine:
+            await chat._apply_events(mine, me)
 
 
 class Feed:

@@ -72,10 +72,18 @@ def register_feature(feature: LiveFeature) -> None:
 
 
 def _tab_connected(token: str) -> bool:
+    """Whether the tab's socket is connected to this worker. Asked on every wake-up of every
+    listener: the token manager's own dict, since Reflex 0.10.1's `token_to_sid` builds a copy
+    of every connected token on each call (O(tabs) per wake-up, O(tabs^2) per message)."""
     from socialhub.socialhub import app
 
     namespace = app.event_namespace
-    return namespace is not None and token in namespace.token_to_sid
+    if namespace is None:
+        return False
+    sockets = getattr(getattr(namespace, "_token_manager", None), "token_to_socket", None)
+    if isinstance(sockets, dict):
+        return token in sockets
+    return token in namespace.token_to_sid
 
 
 def _topics(token: str) -> set[str]:

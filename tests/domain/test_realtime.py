@@ -503,3 +503,24 @@ async def test_a_reader_told_of_lost_pushes_reads_them_back(
 
 def test_a_writer_id_is_per_process() -> None:
     assert events_module.writer_id() == events_module.writer_id() > 0
+
+
+async def test_a_tab_counts_as_connected_while_its_socket_is_linked() -> None:
+    """The listener's liveness check reads Reflex's own token manager (a real event namespace
+    here, as the app server makes it), both ways."""
+    from reflex.app import EventNamespace
+
+    from socialhub.socialhub import app
+
+    before = app._event_namespace
+    namespace = EventNamespace("/_event", app)
+    app._event_namespace = namespace
+    try:
+        assert not realtime_state._tab_connected("tab-x")
+        await namespace._token_manager.link_token_to_sid("tab-x", "sid-1")
+        assert realtime_state._tab_connected("tab-x")
+        assert not realtime_state._tab_connected("tab-y")
+        await namespace._token_manager.disconnect_token("tab-x", "sid-1")
+        assert not realtime_state._tab_connected("tab-x")
+    finally:
+        app._event_namespace = before
