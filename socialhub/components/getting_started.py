@@ -8,7 +8,7 @@ from typing import Any
 import reflex as rx
 from reflex.utils.imports import ImportDict
 
-from socialhub.components.ui import user_avatar
+from socialhub.components.ui import copy_button, user_avatar
 from socialhub.state.getting_started import (
     MentionState,
     PeoplePickerState,
@@ -165,15 +165,7 @@ def people_picker(mode: str, *, label: str) -> rx.Component:
 def invite_link_actions(url: rx.Var[str]) -> rx.Component:
     """Copy (the clipboard) and Share (the Web Share API, shown only where there is one)."""
     return rx.hstack(
-        rx.button(
-            rx.icon("copy", size=14),
-            "Copy link",
-            type="button",
-            size="1",
-            variant="soft",
-            data_copy=url,
-            id="copy-invite",
-        ),
+        copy_button(url, id="copy-invite"),
         rx.button(
             rx.icon("share-2", size=14),
             "Share",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from socialhub.components.ui import user_avatar
+from socialhub.components.ui import link_with_copy, user_avatar
 from socialhub.state.server_settings import ServerSettingsState
 from socialhub.state.server_settings_members import (
     DELETE_WINDOWS,
@@ -336,19 +336,8 @@ def new_invite_card() -> rx.Component:
             ),
             rx.cond(
                 INV.new_url != "",
-                rx.hstack(
-                    rx.code(INV.new_url, id="new-invite-url", size="2"),
-                    rx.button(
-                        rx.icon("copy", size=14),
-                        "Copy link",
-                        type="button",
-                        size="1",
-                        variant="soft",
-                        data_copy=INV.new_url,
-                        id="copy-new-invite",
-                    ),
-                    align="center",
-                    wrap="wrap",
+                link_with_copy(
+                    INV.new_url, id="new-invite-url", copy_id="copy-new-invite", label="Copy link"
                 ),
             ),
             spacing="3",

@@ -8,7 +8,13 @@ import reflex as rx
 from reflex.event import EventHandler, EventSpec
 
 from socialhub.components.confirm import confirm_event
-from socialhub.components.ui import IMAGE_TYPES, field_error, upload_zone, user_avatar
+from socialhub.components.ui import (
+    IMAGE_TYPES,
+    field_error,
+    link_with_copy,
+    upload_zone,
+    user_avatar,
+)
 from socialhub.config import get_settings
 from socialhub.state.conversation import ConversationState
 from socialhub.state.server_invites import ServerInviteState
@@ -435,19 +441,11 @@ def invite_dialog() -> rx.Component:
                 rx.text("Anyone with this link can join the server.", size="2"),
                 rx.cond(
                     ServerInviteState.invite_url != "",
-                    rx.hstack(
-                        rx.code(ServerInviteState.invite_url, id="server-invite-url", size="2"),
-                        rx.button(
-                            rx.icon("copy", size=14),
-                            "Copy",
-                            type="button",
-                            size="1",
-                            variant="soft",
-                            data_copy=ServerInviteState.invite_url,
-                            id="copy-server-invite",
-                        ),
-                        align="center",
-                        wrap="wrap",
+                    link_with_copy(
+                        ServerInviteState.invite_url,
+                        id="server-invite-url",
+                        copy_id="copy-server-invite",
+                        label="Copy",
                     ),
                     rx.spinner(aria_label="Creating the link"),
                 ),

@@ -158,3 +158,26 @@ def upload_zone(label: str, *children: rx.Component, **props: Any) -> rx.Compone
     file_input = zone.children[0]
     file_input.custom_attrs["aria-label"] = label
     return upload
+
+
+def copy_button(value: rx.Var[str], *, id: str, label: str = "Copy link") -> rx.Component:
+    """Copies `value` to the clipboard (assets' `data-copy` handler, with its toast)."""
+    return rx.button(
+        rx.icon("copy", size=14),
+        label,
+        type="button",
+        size="1",
+        variant="soft",
+        data_copy=value,
+        id=id,
+    )
+
+
+def link_with_copy(url: rx.Var[str], *, id: str, copy_id: str, label: str) -> rx.Component:
+    """A link shown as code beside its copy button."""
+    return rx.hstack(
+        rx.code(url, id=id, size="2"),
+        copy_button(url, id=copy_id, label=label),
+        align="center",
+        wrap="wrap",
+    )

@@ -55,3 +55,25 @@ def event_args(events: list[Any], name: str) -> list[str]:
         for arg, value in getattr(event, "args", ())
         if str(arg) == name
     ]
+
+
+Events = list[tuple[str, Any]]
+
+
+async def deliver_to(feature: Any, root: State, events: Events, me: int) -> list[Any]:
+    """What `me`'s streams got since the last call, handed to a live feature as the listener
+    does (observe under the lock, load from the database if it asks, apply); what it sends to
+    the tab."""
+    from socialhub.state.realtime import RealtimeState, _sent
+
+    batch = [event for key, event in events if key == f"user:{me}"]
+    events.clear()
+    if not feature.wants(batch):
+        return []
+    listener = await root.get_state(RealtimeState)
+    observed = await feature.observe(listener, batch, me)
+    loaded = None
+    if feature.needs_database(observed):
+        with transaction() as s:
+            loaded = feature.load(s, load_user(s, me), observed)
+    return _sent(await feature.apply(listener, batch, observed, loaded, me))

@@ -19,7 +19,6 @@ from socialhub.domain import servers as servers_domain
 from socialhub.domain.permissions import Permission
 from socialhub.domain.servers import is_banned, membership
 from socialhub.models import ServerInvite
-from socialhub.state.realtime import RealtimeState, _sent
 from socialhub.state.server_settings import ServerSettingsState
 from socialhub.state.server_settings_access import BanSettingsState, JoinRequestSettingsState
 from socialhub.state.server_settings_channels import ChannelSettingsState
@@ -31,7 +30,7 @@ from socialhub.state.server_settings_members import (
     MemberSettingsState,
 )
 from socialhub.state.server_settings_moderation import ACTION_CHOICES, AuditLogState
-from tests.state.conftest import ORIGIN, SignedInTab
+from tests.state.conftest import ORIGIN, SignedInTab, deliver_to
 from tests.support.chat import load_user
 from tests.support.servers import add_members, general, make_server
 
@@ -304,20 +303,7 @@ async def test_the_audit_logs_filter_offers_the_domains_actions_in_words(
 
 
 async def deliver(root: State, events: Events, me: int) -> list[Any]:
-    """What `me`'s streams got since the last call, handed to the settings page's feature as
-    the listener does; what it sends to the tab."""
-    batch = [event for key, event in events if key == f"user:{me}"]
-    events.clear()
-    feature = ServerSettingsLive()
-    if not feature.wants(batch):
-        return []
-    listener = await root.get_state(RealtimeState)
-    observed = await feature.observe(listener, batch, me)
-    loaded = None
-    if feature.needs_database(observed):
-        with transaction() as s:
-            loaded = feature.load(s, load_user(s, me), observed)
-    return _sent(await feature.apply(listener, batch, observed, loaded, me))
+    return await deliver_to(ServerSettingsLive(), root, events, me)
 
 
 async def test_the_open_settings_page_follows_what_others_change(

@@ -14,10 +14,10 @@ from socialhub.domain import channels, messages, moderation, notify_levels
 from socialhub.domain import servers as servers_domain
 from socialhub.models import Server
 from socialhub.state.conversation import ConversationState
-from socialhub.state.realtime import RealtimeState, _sent
+from socialhub.state.realtime import _sent
 from socialhub.state.server_live import ServerLive
 from socialhub.state.servers import ServerState
-from tests.state.conftest import SignedInTab
+from tests.state.conftest import SignedInTab, deliver_to
 from tests.support.chat import load_user
 from tests.support.servers import general, make_server
 
@@ -25,20 +25,7 @@ Events = list[tuple[str, Any]]
 
 
 async def deliver(root: State, events: Events, me: int) -> list[Any]:
-    """What `me`'s streams got since the last call, handed to the adapter as the listener
-    does; what it sends to the tab."""
-    batch = [event for key, event in events if key == f"user:{me}"]
-    events.clear()
-    feature = ServerLive()
-    if not feature.wants(batch):
-        return []
-    listener = await root.get_state(RealtimeState)
-    observed = await feature.observe(listener, batch, me)
-    loaded = None
-    if feature.needs_database(observed):
-        with transaction() as s:
-            loaded = feature.load(s, load_user(s, me), observed)
-    return _sent(await feature.apply(listener, batch, observed, loaded, me))
+    return await deliver_to(ServerLive(), root, events, me)
 
 
 def add_channel(server_id: str, name: str) -> str:

@@ -13,9 +13,8 @@ from socialhub.db import transaction
 from socialhub.domain import blocks, chats, messages, notify
 from socialhub.state.chat_list import ChatListState
 from socialhub.state.conversation import ConversationState
-from socialhub.state.realtime import RealtimeState, _sent
 from socialhub.state.unread import Unread, UnreadState
-from tests.state.conftest import SignedInTab
+from tests.state.conftest import SignedInTab, deliver_to
 from tests.support.chat import create_group, load_user, open_dm, send
 from tests.support.social import act
 
@@ -25,18 +24,7 @@ Events = list[tuple[str, Any]]
 async def deliver(root: State, events: Events, me: int) -> list[str]:
     """Hand what `me`'s stream got since the last call to the adapter as the listener does;
     the scripts it sends to the tab (its toasts)."""
-    batch = [event for key, event in events if key == f"user:{me}"]
-    events.clear()
-    feature = Unread()
-    if not feature.wants(batch):
-        return []
-    listener = await root.get_state(RealtimeState)
-    observed = await feature.observe(listener, batch, me)
-    loaded = None
-    if feature.needs_database(observed):
-        with transaction() as s:
-            loaded = feature.load(s, load_user(s, me), observed)
-    shown = _sent(await feature.apply(listener, batch, observed, loaded, me))
+    shown = await deliver_to(Unread(), root, events, me)
     # A toast is a script: the JavaScript function it runs.
     return [str(v) for event in shown for arg, v in event.args if str(arg) == "function"]
 
