@@ -114,6 +114,8 @@ class Unread:
             )
             if event.get("type") in RELOAD_TYPES or new_chat:
                 seen.reload.add(chat)
+        if not seen.known and not any(e.get("type") == "block" for e in events):
+            return None  # only server channels' events: nothing here changes
         return seen
 
     def needs_database(self, observed: Any) -> bool:

@@ -132,3 +132,24 @@ async def test_the_chat_on_screen_counts_nothing_and_leaving_messages_closes_it(
     send(bob, dm, "while alice is home")
     assert len(await deliver(root=home, events=events, me=alice)) == 1
     assert unread.total == 3  # no read receipt here: the listener writes those, not the adapter
+
+
+async def test_server_channels_leave_the_messages_badge_alone(
+    make_user: Callable[..., int], signed_in_tab: SignedInTab, events: Events
+) -> None:
+    """A server channel's messages have badges of their own: the messenger's count is not
+    worked out again, and nothing of it is pushed."""
+    from tests.support.servers import general, make_server
+
+    alice, bob = make_user("alice"), make_user("bob", display_name="Bob")
+    server_id = make_server(bob, "Guild", members=(alice,))
+    with transaction() as s:
+        channel = general(s, server_id).id
+    root, unread = await tab_on(signed_in_tab, alice, "/explore")
+    root._clean()
+    send(bob, channel, "hello @alice")
+    assert await deliver(root, events, alice) == []
+    assert unread.total == fresh_total(alice) == 0
+    assert not any(
+        name.endswith("unread_state") and delta for name, delta in root.get_delta().items()
+    )
