@@ -865,9 +865,23 @@ def chat_summaries(
                 last_activity_at=_activity(conversation, member),
                 removed=was_removed(member),
                 removed_by=removers.get(member.removed_by or 0) if was_removed(member) else None,
+                can_pin=may_pin(conversation, member),
             )
         )
     return summaries
+
+
+def may_pin(conversation: Conversation, member: ConversationMember) -> bool:
+    """Whether the member may pin in this DM or group: anyone, but only admins in a group
+    where only admins send, and nobody an admin removed (a server channel asks for
+    MANAGE_MESSAGES instead: `pins`)."""
+    if was_removed(member):
+        return False
+    return not (
+        conversation.kind == ConversationKind.group.value
+        and conversation.send_policy == SendPolicy.admins.value
+        and member.role != MemberRole.admin.value
+    )
 
 
 def _removers(session: Session, members: Sequence[ConversationMember]) -> dict[int, str]:

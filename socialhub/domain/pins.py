@@ -13,20 +13,23 @@ from sqlmodel import Session, col, select
 
 from socialhub.domain import channel_messages
 from socialhub.domain.audit import do_audit
-from socialhub.domain.chats import access_history, do_system_message, user_brief, visible_last_seq
+from socialhub.domain.chats import (
+    access_history,
+    do_system_message,
+    may_pin,
+    user_brief,
+    visible_last_seq,
+)
 from socialhub.domain.errors import Conflict, InvalidInput, PermissionDenied
 from socialhub.domain.messages import access_message, message_views
 from socialhub.domain.permissions import Permission
 from socialhub.models import (
     Conversation,
-    ConversationKind,
     ConversationMember,
     HiddenMessage,
-    MemberRole,
     Message,
     MessageKind,
     PinnedMessage,
-    SendPolicy,
     User,
 )
 from socialhub.models.channel_views import PinView
@@ -41,11 +44,7 @@ def _require_pin_right(
     if channel_messages.is_channel(conversation):
         access = channel_messages.channel_access(session, actor, conversation)
         access.require(Permission.MANAGE_MESSAGES, "you need MANAGE_MESSAGES to pin here")
-    elif (
-        conversation.kind == ConversationKind.group.value
-        and conversation.send_policy == SendPolicy.admins.value
-        and member.role != MemberRole.admin.value
-    ):
+    elif not may_pin(conversation, member):
         raise PermissionDenied("only admins can pin messages here", code="admins_only")
 
 

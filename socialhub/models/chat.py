@@ -248,6 +248,8 @@ class ChatSummary(SQLModel):
     # An admin removed me: the chat is read-only, up to the removal (`removed_by`: who did it).
     removed: bool = False
     removed_by: str | None = None
+    # Whether I may pin messages here (in a DM or group; a server channel's is MANAGE_MESSAGES).
+    can_pin: bool = True
 
 
 class InviteView(SQLModel):

@@ -114,6 +114,9 @@ class ConversationState(rx.State):
     # A server channel: I may delete others' messages there (MANAGE_MESSAGES, set by the
     # server page from the domain's flags).
     open_can_moderate: bool = False
+    # A DM or group: the domain says whether I may pin there (not in an admins-only group
+    # unless I am an admin).
+    open_may_pin: bool = True
     _partner_id: int = 0
     messages: list[MessageRow] = []
     has_older: bool = False
@@ -138,9 +141,11 @@ class ConversationState(rx.State):
 
     @rx.var
     def open_can_pin(self) -> bool:
-        """Whether to offer pinning: in a server channel the domain's MANAGE_MESSAGES flag; in
-        a DM or a group the domain decides on the call (an admins-only group refuses others)."""
-        return self.open_kind != "channel" or self.open_can_moderate
+        """Whether to offer pinning, as the domain decides: in a server channel its
+        MANAGE_MESSAGES flag, in a DM or a group the chat's `can_pin`."""
+        if self.open_kind == "channel":
+            return self.open_can_moderate
+        return self.open_may_pin
 
     # Opening ---------------------------------------------------------------------------------
 
@@ -210,6 +215,7 @@ class ConversationState(rx.State):
         self.open_removed = summary.removed
         self.open_removed_by = summary.removed_by or ""
         self.open_can_moderate = False
+        self.open_may_pin = summary.can_pin
         self.open_partner = summary.dm_username or ""
         self._partner_id = partner_id
         self.open_presence = presence_label(partner_presence, tab_clock(self))

@@ -120,6 +120,10 @@ def test_pins_in_a_group_deleted_and_hidden_messages(trio: tuple[int, int, int])
     with pytest.raises(PermissionDenied) as admins:
         unpin(bob, kept.id)
     assert admins.value.code == "admins_only"
+    # The chat tells each member beforehand, for the UI to offer Pin or not.
+    with transaction() as s:
+        may = {u: chats.get_chat(s, load_user(s, u), group).can_pin for u in (alice, bob)}
+    assert may == {alice: True, bob: False}
     unpin(alice, kept.id)
     assert bodies(alice, group) == ["hidden by carol"]
 
