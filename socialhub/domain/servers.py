@@ -716,6 +716,7 @@ def check_create_server_invite(
     )
     session.add(invite)
     session.flush()
+    _invites_changed(session, server_id)
     do_audit(
         session,
         server_id,
@@ -779,6 +780,12 @@ def _invite_not_found() -> NotFound:
     return NotFound("this invite is not valid", code="invite_not_found")
 
 
+def _invites_changed(session: Session, server_id: str) -> None:
+    """An invite was made or revoked. Every member hears it (a settings page showing the list
+    reads it again), so it names no invite: the list itself is for those who may see it."""
+    permissions.publish_server_event(session, server_id, type="invites", op="update", data={})
+
+
 def check_revoke_server_invite(session: Session, actor: User, code: str) -> ServerInvite:
     """The invite's creator, or MANAGE_SERVER, revokes it (again: nothing changes)."""
     invite = session.get(ServerInvite, code) if code else None
@@ -794,6 +801,7 @@ def check_revoke_server_invite(session: Session, actor: User, code: str) -> Serv
         invite.revoked_at = utcnow()
         session.add(invite)
         session.flush()
+        _invites_changed(session, invite.server_id)
         do_audit(
             session,
             invite.server_id,

@@ -29,6 +29,7 @@ SECTION_TYPES: dict[str, frozenset[str]] = {
     "channels": frozenset({"channel", "category", "role"}),
     "members": frozenset({"server_member", "role"}),
     "bans": frozenset({"bans"}),
+    "invites": frozenset({"invites", "server_member"}),
     "join-requests": frozenset({"join_request"}),
     "automod": frozenset({"automod"}),
 }

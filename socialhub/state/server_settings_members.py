@@ -329,14 +329,23 @@ class InviteSettingsState(rx.State):
 
     async def _read(self, server_id: str) -> Failed | None:
         clock = tab_clock(self)
-        rows = await run_as_user(
-            self,
-            lambda s, u: invite_rows(servers_domain.list_server_invites(s, u, server_id), clock),
-        )
+        rows = await run_as_user(self, lambda s, u: self._live_read(s, u, server_id, clock))
         if isinstance(rows, Failed):
             return rows
         self.invites = rows
         return None
+
+    # The live protocol (server_settings_live.LiveSection): the list read again when an
+    # invite is made, revoked or used (a join).
+    def _live_args(self) -> Any:
+        return tab_clock(self)
+
+    @staticmethod
+    def _live_read(session: Session, user: User, server_id: str, args: Any) -> Any:
+        return invite_rows(servers_domain.list_server_invites(session, user, server_id), args)
+
+    def _live_show(self, data: Any) -> None:
+        self.invites = data
 
     @rx.event
     async def revoke(self, code: str) -> Any:

@@ -1,5 +1,6 @@
-"""A ban and an unban tell the server's members that the list of bans changed, naming nobody
-(the list itself is for BAN_MEMBERS: the settings page reads it again)."""
+"""A ban and an unban (and an invite made or revoked) tell the server's members that the list
+changed, naming nobody (the list itself is for those who may see it: the settings page reads
+it again)."""
 
 from __future__ import annotations
 
@@ -39,3 +40,22 @@ def test_a_ban_and_an_unban_say_the_list_changed_to_the_members_only(
     with pytest.raises(PermissionDenied), transaction() as s:
         moderation.check_unban(s, load_user(s, carol), server_id, outsider)
     assert only(events, "bans", "update") == []
+
+
+def test_an_invite_made_or_revoked_says_the_list_changed_naming_no_code(
+    make_user: Callable[..., int], events: Events
+) -> None:
+    from socialhub.domain import servers
+
+    alice, bob = make_user("alice"), make_user("bob")
+    server_id = make_server(alice, "Guild", members=(bob,))
+    events.clear()
+    with transaction() as s:
+        invite = servers.check_create_server_invite(s, load_user(s, bob), server_id)
+    assert recipients(events, "invites", "update") == {key(alice), key(bob)}
+    assert [e["data"] for e in only(events, "invites", "update")] == [{"server_id": server_id}] * 2
+    events.clear()
+    with transaction() as s:
+        servers.check_revoke_server_invite(s, load_user(s, alice), invite.code)
+        servers.check_revoke_server_invite(s, load_user(s, alice), invite.code)  # again: no change
+    assert len(only(events, "invites", "update")) == 2

@@ -395,6 +395,30 @@ async def test_the_bans_and_join_requests_sections_follow_the_stream(
     assert [(b.username, b.reason) for b in bans.bans] == [("bob", "rude")]
 
 
+async def test_the_invites_section_follows_the_stream(
+    make_user: Callable[..., int], signed_in_tab: SignedInTab, events: Events
+) -> None:
+    """An invite made or revoked elsewhere, and one used by a join, show at once."""
+    alice, bob, carol = make_user("alice"), make_user("bob"), make_user("carol")
+    server_id = make_server(alice, "Guild", members=(bob,))
+    tab = await signed_in_tab(alice, f"/servers/{server_id}/settings")
+    invites, _ = await open_section(tab, server_id, "invites", InviteSettingsState)
+    assert invites.invites == []
+    events.clear()
+    with transaction() as s:
+        code = servers_domain.check_create_server_invite(s, load_user(s, bob), server_id).code
+    await deliver(tab, events, alice)
+    assert [i.code for i in invites.invites] == [code]
+    with transaction() as s:
+        servers_domain.check_join_by_server_invite(s, load_user(s, carol), code)
+    await deliver(tab, events, alice)
+    assert [i.uses for i in invites.invites] == ["1 / no limit"]
+    with transaction() as s:
+        servers_domain.check_revoke_server_invite(s, load_user(s, bob), code)
+    await deliver(tab, events, alice)
+    assert invites.invites == []
+
+
 async def test_the_audit_log_shows_new_entries_as_filtered(
     make_user: Callable[..., int], signed_in_tab: SignedInTab, events: Events
 ) -> None:
