@@ -293,6 +293,7 @@ def scenario_send(args: argparse.Namespace, data: Path, database_url: str) -> di
 
     import sqlalchemy as sa
 
+    os.environ["RATE_LIMIT_MESSAGE"] = "100000/minute"
     _prepare(data, database_url)
     subprocess_alembic(data, database_url)
     made = generate(args.members, args.channels, args.roles, 100)
