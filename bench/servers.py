@@ -293,6 +293,7 @@ def scenario_send(args: argparse.Namespace, data: Path, database_url: str) -> di
 
     import sqlalchemy as sa
 
+    os.environ["RATE_LIMIT_MESSAGE"] = "100000/minute"
     _prepare(data, database_url)
     subprocess_alembic(data, database_url)
     made = generate(args.members, args.channels, args.roles, 100)
@@ -751,7 +752,7 @@ async def _fanout(server: Server, made: dict[str, Any], args: argparse.Namespace
 
     from socialhub.db import transaction
     from socialhub.domain import permissions
-    from socialhub.models import MemberRoleLink, PermissionOverwrite, Role
+    from socialhub.models import Conversation, MemberRoleLink, PermissionOverwrite, Role
     from socialhub.models import Server as ServerRow
 
     sid, busy = made["server_id"], made["channel_ids"][0]
@@ -760,6 +761,8 @@ async def _fanout(server: Server, made: dict[str, Any], args: argparse.Namespace
     with transaction() as s:
         row = s.get(ServerRow, sid)
         assert row is not None
+        # The channel's own overwrites rule only once it no longer syncs with its category.
+        s.execute(sa.update(Conversation).where(Conversation.id == busy).values(synced=False))  # type: ignore[arg-type]
         role = Role(server_id=sid, name="viewers", position=90)
         s.add(role)
         s.flush()
@@ -799,7 +802,8 @@ async def _fanout(server: Server, made: dict[str, Any], args: argparse.Namespace
     await asyncio.wait_for(asyncio.gather(*(r.wait() for r in readies)), 300)
     await server.settle()
     senders = tokens[: len(viewers)]
-    phase = SendPhase(server)
+    phase = SendPhase(server, args.profile)
+    load_before = _load()
     phase.begin()
     sent = errors = 0
     limits = httpx.Limits(max_connections=100, max_keepalive_connections=100)
@@ -846,7 +850,9 @@ async def _fanout(server: Server, made: dict[str, Any], args: argparse.Namespace
         "send_errors": errors,
         "expected_viewer_deliveries": expected,
         "viewer_deliveries": len(viewer_lat),
-        "other_tabs_deliveries": len(other_lat),
+        "other_streams_deliveries": len(other_lat),
+        "load_before": load_before,
+        "load_after": _load(),
         **{k: round(v, 1) for k, v in percentiles_ms("delivery", viewer_lat, (50, 95, 99)).items()},
         **cost,
     }
