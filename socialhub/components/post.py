@@ -446,12 +446,16 @@ def composer() -> rx.Component:
                     type="button",
                     aria_label="Add a poll",
                 ),
-                choice(
-                    ["public", "followers"],
-                    "Who can see it",
-                    value=FeedState.visibility,
-                    on_change=FeedState.set_visibility,
-                    size="1",
+                # In a server's posts channel the channel decides who sees it.
+                rx.cond(
+                    FeedState.kind != "channel",
+                    choice(
+                        ["public", "followers"],
+                        "Who can see it",
+                        value=FeedState.visibility,
+                        on_change=FeedState.set_visibility,
+                        size="1",
+                    ),
                 ),
                 rx.spacer(),
                 rx.button(

@@ -8,6 +8,8 @@ import reflex as rx
 from socialhub.components.chat import composer, forward_dialog, history_dialog, message_bubble
 from socialhub.components.emoji import reaction_picker_dialog
 from socialhub.components.layout import app_shell
+from socialhub.components.post import composer as post_composer
+from socialhub.components.post import feed_list
 from socialhub.components.server_join import join_button
 from socialhub.components.servers import (
     channel_header,
@@ -22,6 +24,26 @@ from socialhub.state.conversation import ChatTailState, ConversationState
 from socialhub.state.server_invites import DiscoveryItem, ServerJoinState
 from socialhub.state.server_members import ServerMembersState
 from socialhub.state.servers import ServerState
+
+
+def posts_pane() -> rx.Component:
+    """A posts channel: the social feed's composer and posts (likes, comments, polls), for
+    the channel's members only."""
+    return rx.vstack(
+        channel_header(),
+        rx.box(
+            rx.vstack(post_composer(), feed_list(), spacing="3", width="100%"),
+            flex="1",
+            overflow_y="auto",
+            width="100%",
+            padding_y="0.5em",
+            id="channel-posts",
+        ),
+        class_name="sh-channel-pane",
+        spacing="2",
+        width="100%",
+        min_width="0",
+    )
 
 
 def message_pane() -> rx.Component:
@@ -183,15 +205,19 @@ def server_page() -> rx.Component:
     return app_shell(
         servers_layout(
             rx.cond(
-                ConversationState.open_chat_visible,
-                message_pane(),
-                rx.center(
-                    rx.vstack(
-                        channel_header(),
-                        rx.text("No channel to show", color_scheme="gray"),
-                        align="center",
+                ServerState.channel_kind == "posts",
+                posts_pane(),
+                rx.cond(
+                    ConversationState.open_chat_visible,
+                    message_pane(),
+                    rx.center(
+                        rx.vstack(
+                            channel_header(),
+                            rx.text("No channel to show", color_scheme="gray"),
+                            align="center",
+                        ),
+                        class_name="sh-channel-pane",
                     ),
-                    class_name="sh-channel-pane",
                 ),
             ),
             with_sidebar=True,

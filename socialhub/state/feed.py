@@ -165,6 +165,8 @@ READS = {
     "tag": PublicRead.hashtag,
     "profile": PublicRead.timeline,
     "post": PublicRead.post,
+    # A server's posts channel: members only (the channel's permission decides who).
+    "channel": "channel",
 }
 
 # The event types the feed reacts to (the tab listener loads FeedState only for these).
@@ -197,7 +199,7 @@ class FeedChange:
 
 
 class FeedState(rx.State):
-    kind: str = ""  # home | explore | tag | profile | post
+    kind: str = ""  # home | explore | tag | profile | post | channel (a server's posts channel)
     title: str = ""
     posts: list[PostCard] = []
     next_cursor: str = ""
@@ -222,7 +224,7 @@ class FeedState(rx.State):
     poll_multiple: bool = False
     poll_hours: str = "24"
     publishing: bool = False
-    _argument: str = ""  # the tag, username or post id of the page
+    _argument: str = ""  # the tag, username, post id or posts channel id of the page
 
     def _route(self) -> tuple[str, str]:
         parts = [p for p in self.router.url.path.split("/") if p]
@@ -245,6 +247,8 @@ class FeedState(rx.State):
             return feeds.hashtag_feed(session, user, self._argument, before=before)
         if self.kind == "profile":
             return feeds.profile_feed(session, user, self._argument, before=before)
+        if self.kind == "channel":
+            return feeds.channel_feed(session, user, self._argument, before=before)
         return feeds.home_feed(session, user, before=before)
 
     def _watch(self, since: int | None = None) -> list[Any] | None:
@@ -254,17 +258,23 @@ class FeedState(rx.State):
         if self.kind == "explore":
             topics.add("explore")
         token = self.router.session.client_token
-        return watch_topics(token, topics, owner="feed", since=since, reload=FeedState.load) or None
+        # The reload reads the feed on screen again (a server's posts channel has no route).
+        reload = FeedState.show_new
+        return watch_topics(token, topics, owner="feed", since=since, reload=reload) or None
 
     @rx.event
     async def load(self) -> Any:
         redirect = await reader_redirect(self)
         if redirect is not None:
             return redirect
-        return await self._load()
+        return await self._load(self._route())
 
-    async def _load(self) -> Any:
-        self.kind, self._argument = self._route()
+    async def open_channel(self, channel_id: str) -> Any:
+        """A server's posts channel in the server page's pane (ServerState opens it)."""
+        return await self._load(("channel", channel_id))
+
+    async def _load(self, route: tuple[str, str]) -> Any:
+        self.kind, self._argument = route
         if self.kind == "home" and not await signed_in(self):
             self.kind = "explore"  # a visitor's front page
         self.title = {
@@ -273,6 +283,7 @@ class FeedState(rx.State):
             "tag": f"#{self._argument}",
             "profile": "Posts",
             "post": "Post",
+            "channel": "Posts",
         }[self.kind]
         self.new_count, self.not_found, self.comments = 0, False, []
         self.reply_to_id = self.reply_to_name = ""
@@ -333,7 +344,7 @@ class FeedState(rx.State):
     async def show_new(self) -> Any:
         """The "N new posts" pill: reload the top of the feed."""
         self.new_count = 0
-        return await self._load()
+        return await self._load((self.kind, self._argument))
 
     # Composer ------------------------------------------------------------------------------------
 
@@ -386,10 +397,17 @@ class FeedState(rx.State):
         yield
         images = [await file.read(media.image_read_limit()) for file in files]
         body, visibility, poll = self.draft, self.visibility, self._poll_spec()
+        channel_id = self._argument if self.kind == "channel" else None
 
         def work(session: Session, user: User) -> PostView:
             post = posts.check_create_post(
-                session, user, body=body, visibility=visibility, images=images, poll=poll
+                session,
+                user,
+                body=body,
+                visibility=visibility,
+                images=images,
+                poll=poll,
+                channel_id=channel_id,
             )
             return posts.post_view(session, user, post)
 
@@ -411,7 +429,8 @@ class FeedState(rx.State):
         """Put a post you just wrote on top of your home feed or your own profile on screen (a
         quote written on someone else's profile does not belong to their timeline)."""
         mine = self.kind == "profile" and self._argument.lower() == view.author.username.lower()
-        if self.kind == "home" or mine:
+        here = self.kind == "channel" and view.channel_id == self._argument
+        if (self.kind == "home" and not view.channel_id) or mine or here:
             self.posts = [post_card(view, tab_clock(self)), *self.posts][:WINDOW]
             self._watch()
 
@@ -596,11 +615,10 @@ class FeedState(rx.State):
             data = event.get("data", {})
             post_id = str(data.get("post_id", ""))
             if kind == ("post", "add"):
-                # A server's posts channel is not home's nor explore's.
-                if (
-                    data.get("author_id") != me
-                    and not data.get("channel_id")
-                    and self.kind in ("home", "explore")
+                # A server's posts channel is not home's nor explore's, only its own.
+                if data.get("author_id") != me and (
+                    (not data.get("channel_id") and self.kind in ("home", "explore"))
+                    or (self.kind == "channel" and data.get("channel_id") == self._argument)
                 ):
                     change.new_posts += 1
             elif kind == ("trending", "update") and self.kind == "explore":

@@ -28,6 +28,7 @@ from socialhub.realtime.hub import Event
 from socialhub.state.base import Failed, login_redirect, run_as_user
 from socialhub.state.clock import Clock, tab_clock
 from socialhub.state.conversation import ConversationState
+from socialhub.state.feed import FeedState
 from socialhub.state.forms import FormErrors
 from socialhub.state.realtime import RealtimeState, register_feature
 from socialhub.state.server_reads import (
@@ -98,6 +99,11 @@ class ServerState(rx.State):
     @rx.var
     def channel_name(self) -> str:
         return next((c.name for c in self.channels if c.id == self.channel_id), "")
+
+    @rx.var
+    def channel_kind(self) -> str:
+        """The open channel's type: text, announcement or posts (a feed, not messages)."""
+        return next((c.kind for c in self.channels if c.id == self.channel_id), "")
 
     @rx.var
     def channel_topic(self) -> str:
@@ -206,6 +212,11 @@ class ServerState(rx.State):
         if not channel_id:
             conversation.open_id = ""
             return None
+        if any(c.id == channel_id and c.kind == "posts" for c in self.channels):
+            # A posts channel is a feed of posts (the social code's), not a message pane.
+            conversation.open_id = ""
+            feed = await self.get_state(FeedState)
+            return await feed.open_channel(channel_id)
         failed = await conversation._open(channel_id)
         if failed is not None:
             conversation.open_id = ""

@@ -301,3 +301,49 @@ def test_discovery_shows_icons_and_takes_join_requests(
     expect(page.locator(TOAST, has_text="Request cancelled")).to_be_visible()
     expect(card.get_by_role("button", name=f"Request to join {name}")).to_be_visible()
     assert requests() == []
+
+
+def test_a_posts_channel_is_a_feed_of_posts(new_context: Callable[..., BrowserContext]) -> None:
+    """Two members in a posts channel: a post appears for the other as a new-posts pill, a
+    like counts on both screens, and the channel's slow mode refuses a quick second post with
+    a toast, the draft kept."""
+    _, owner, _ = person("boardowner", "Owner")
+    server_id, _ = public_server(owner, unique("Board"))
+    board = api(
+        owner,
+        "POST",
+        f"/servers/{server_id}/channels",
+        json={"name": "board", "channel_type": "posts"},
+    )["id"]
+    reader, reader_token, _ = person("reader", "Reader")
+    api(reader_token, "POST", f"/servers/{server_id}/join")
+    owner_name = api(owner, "GET", "/users/me")["username"]
+    a = new_context().new_page()
+    ui_login(a, owner_name, next_path=f"/servers/{server_id}/{board}")
+    b = new_context().new_page()
+    ui_login(b, reader, next_path=f"/servers/{server_id}/{board}")
+    expect(b.locator("#channel-title")).to_have_text("board")
+    expect(b.get_by_label("Who can see it")).to_have_count(0)  # the channel decides
+
+    a.get_by_label("New post").fill("Welcome to the board")
+    a.locator("#publish-post").click()
+    mine = a.locator(".post", has_text="Welcome to the board")
+    expect(mine).to_be_visible()
+    pill = b.locator("#new-posts-pill")
+    expect(pill).to_have_text(re.compile(r"1 new post$"))
+    pill.click()
+    theirs = b.locator(".post", has_text="Welcome to the board")
+    theirs.get_by_label("Like").click()
+    expect(mine.locator(".like-button")).to_contain_text("1")
+    # Never in the social feeds.
+    explore = api(reader_token, "GET", "/feed/explore")["posts"]
+    assert all("Welcome to the board" not in p["body"] for p in explore)
+
+    api(owner, "PATCH", f"/channels/{board}", json={"slow_mode_seconds": 60})
+    b.get_by_label("New post").fill("first from me")
+    b.locator("#publish-post").click()
+    expect(b.locator(".post", has_text="first from me")).to_be_visible()
+    b.get_by_label("New post").fill("and again")
+    b.locator("#publish-post").click()
+    expect(b.locator(TOAST, has_text="slow mode")).to_be_visible()
+    expect(b.get_by_label("New post")).to_have_value("and again")

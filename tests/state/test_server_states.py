@@ -213,3 +213,53 @@ async def test_discovery_asks_to_join_and_cancels_the_request(
     shown = _sent(await ServerJoinState.cancel_join_request.fn(join, server_id))
     assert any("no such pending join request" in str(e) for e in shown)
     assert not join.results[0].request_pending
+
+
+async def test_a_posts_channel_opens_as_a_feed_of_its_posts(
+    make_user: Callable[..., int], signed_in_tab: SignedInTab, events: Events
+) -> None:
+    """A posts channel shows the social feed's posts and composer instead of messages: a post
+    written there goes into the channel, a member's new post shows as "new posts", and the
+    channel's slow mode refuses a second post at once with a toast (the draft kept)."""
+    from socialhub.domain import posts
+    from socialhub.models import ChannelType, Conversation
+    from socialhub.state.feed import FeedState
+    from socialhub.state.live_features import Feed
+    from tests.state.test_server_settings_states import toasts
+
+    alice, bob = make_user("alice"), make_user("bob")
+    server_id = make_server(alice, "Guild", members=(bob,))
+    with transaction() as s:
+        server = s.get(Server, server_id)
+        assert server is not None
+        board = servers_domain.do_create_channel(
+            s, server, name="board", channel_type=ChannelType.posts
+        ).id
+        posts.check_create_post(s, load_user(s, alice), body="welcome", channel_id=board)
+    root = await signed_in_tab(bob, f"/servers/{server_id}/{board}")
+    servers = await root.get_state(ServerState)
+    await ServerState.load.fn(servers)
+    feed = await root.get_state(FeedState)
+    conversation = await root.get_state(ConversationState)
+    assert (servers.channel_kind, feed.kind, conversation.open_id) == ("posts", "channel", "")
+    assert [p.body for p in feed.posts] == ["welcome"]
+
+    feed.draft = "hello board"
+    sent = [e async for e in FeedState.publish.fn(feed, [])]  # type: ignore[attr-defined]
+    assert not toasts([e for e in sent if e is not None and "Posted" not in str(e)])
+    assert [p.body for p in feed.posts] == ["hello board", "welcome"]
+    events.clear()
+    with transaction() as s:
+        posts.check_create_post(s, load_user(s, alice), body="news", channel_id=board)
+    await deliver_to(Feed(), root, events, bob)
+    assert feed.new_count == 1
+
+    with transaction() as s:
+        channel = s.get(Conversation, board)
+        assert channel is not None
+        channel.slow_mode_seconds = 60
+        s.add(channel)
+    feed.draft = "too soon"
+    sent = [e async for e in FeedState.publish.fn(feed, [])]  # type: ignore[attr-defined]
+    assert any("slow mode" in t for t in toasts(sent))
+    assert feed.draft == "too soon"
