@@ -95,6 +95,7 @@ def generate(members: int, channels: int, roles: int, messages: int) -> dict[str
         Server as ServerRow,
     )
     from socialhub.models.base import new_id, utcnow
+    from socialhub.models.servers import member_sort_name
 
     random.seed(7)
     hashed, now = hash_password(PASSWORD), utcnow()
@@ -173,10 +174,13 @@ def generate(members: int, channels: int, roles: int, messages: int) -> dict[str
         permissions.bump_version(s, server)
         role_ids = [r.id for r in role_rows]
         everyone_id = everyone.id
-    user_ids = [
-        int(u)
-        for u in engine.connect().execute(sa.select(User.id).order_by(User.id)).scalars()  # type: ignore[call-overload]
-    ]
+    shown = {
+        int(u): name
+        for u, name in engine.connect().execute(
+            sa.select(User.id, User.display_name).order_by(User.id)  # type: ignore[call-overload]
+        )
+    }
+    user_ids = list(shown)
     with engine.begin() as c:
         c.execute(
             sa.insert(ServerMember),
@@ -187,6 +191,8 @@ def generate(members: int, channels: int, roles: int, messages: int) -> dict[str
                     "joined_at": now,
                     "joined_position": 0,
                     "nickname": "",
+                    # As the domain stores it, so the member list pages through its index.
+                    "sort_name": member_sort_name(shown[u]),
                 }
                 for u in user_ids[1:]
             ],
