@@ -48,19 +48,23 @@ class Subscription:
         self.closed = False
         self.overflowed = False
 
-    def _offer(self, key: str, event: Event) -> None:
+    def _admit(self, key: str, event: Event) -> tuple[str, Event] | None:
+        """What this offer queues (None: nothing): the event, or past the bound the one
+        overflow notice, after which the subscription is dropped."""
         if self.closed:
-            return
+            return None
         if self._loop.is_closed():
             self.closed = True
-            return
+            return None
         if self._queued >= self._bound:
             self.overflowed = True
             self._hub._unsubscribe(self)
-            self._loop.call_soon_threadsafe(self._queue.put_nowait, ("", {"type": "overflow"}))
-            return
+            return ("", {"type": "overflow"})
         self._queued += 1
-        self._loop.call_soon_threadsafe(self._queue.put_nowait, (key, event))
+        return (key, event)
+
+    def _offer(self, key: str, event: Event) -> None:
+        _offer_all([self], key, event)
 
     async def next_batch(self, wait: float | None = None) -> list[tuple[str, Event]]:
         """Wait for at least one event (or the timeout), then take everything already queued."""
@@ -89,6 +93,24 @@ class Subscription:
 
     def close(self) -> None:
         self._hub._unsubscribe(self)
+
+
+def _offer_all(subs: Iterable[Subscription], key: str, event: Event) -> None:
+    """Queue the event for each subscriber with ONE wake-up of each event loop (a write to its
+    self-pipe from any thread), not one per subscriber: a channel's event reaches every tab of
+    a worker in one call."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[tuple[Subscription, tuple[str, Event]]]] = {}
+    for sub in subs:
+        item = sub._admit(key, event)
+        if item is not None:
+            by_loop.setdefault(sub._loop, []).append((sub, item))
+    for loop, puts in by_loop.items():
+        loop.call_soon_threadsafe(_put_all, puts)
+
+
+def _put_all(puts: list[tuple[Subscription, tuple[str, Event]]]) -> None:
+    for sub, item in puts:
+        sub._queue.put_nowait(item)
 
 
 class Hub:
@@ -154,8 +176,7 @@ class Hub:
         stream after its token (unstored signals missed meanwhile stay missed)."""
         with self._lock:
             subs = set().union(*self._by_key.values()) if self._by_key else set()
-        for sub in subs:
-            sub._offer("", {"type": "resync"})
+        _offer_all(subs, "", {"type": "resync"})
 
     def subscriber_count(self, key: str) -> int:
         with self._lock:
@@ -205,8 +226,7 @@ class Hub:
     def deliver_local(self, key: str, event: Event) -> None:
         with self._lock:
             subs = list(self._by_key.get(key, ()))
-        for sub in subs:
-            sub._offer(key, event)
+        _offer_all(subs, key, event)
 
     async def run(self) -> None:
         """Background task of a worker process; the in-memory hub needs none."""

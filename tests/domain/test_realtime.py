@@ -335,6 +335,22 @@ async def test_a_page_read_while_subscribed_is_read_again_if_its_topic_moved_mea
         reader.close()
 
 
+async def test_one_publish_from_a_thread_reaches_every_subscriber_of_the_key() -> None:
+    """The hub wakes the loop once for all of a key's subscribers (a channel's event and a
+    worker's every tab in that server); each gets it, in order, and other keys nothing."""
+    hub = Hub()
+    subs = [hub.subscribe({"conv:busy"}) for _ in range(200)]
+    quiet = hub.subscribe({"conv:quiet"})
+    for n in range(3):
+        await asyncio.to_thread(hub.publish, "conv:busy", {"n": n})
+    for sub in subs:
+        got: list[Event] = []
+        while len(got) < 3:
+            got += [e for _, e in await sub.next_batch(wait=1)]
+        assert [e["n"] for e in got] == [0, 1, 2]
+    assert await quiet.next_batch(wait=0.05) == []
+
+
 async def test_a_subscriber_that_stops_reading_is_dropped() -> None:
     hub = Hub()
     sub = hub.subscribe({"user:1"}, bound=10)
