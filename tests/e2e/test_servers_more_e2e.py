@@ -143,6 +143,8 @@ def test_notification_levels_and_mutes(new_context: Callable[..., BrowserContext
     expect(menu).to_contain_text("Muted until")
     menu.get_by_role("menuitem", name="Only mentions").click()
     expect(page.locator(TOAST, has_text="#general: mentions only")).to_be_visible()
+    # A click on the bell while the menu is still closing only finishes the closing.
+    expect(menu).to_have_count(0)
     page.get_by_label("Channel notifications").click()
     expect(menu.get_by_role("menuitem", name="Only mentions")).to_have_attribute(
         "data-selected", "true"
@@ -156,6 +158,7 @@ def test_notification_levels_and_mutes(new_context: Callable[..., BrowserContext
     page.get_by_role("menuitem", name="Notifications").click()
     page.locator("#server-notifications").get_by_role("menuitem", name="Nothing").click()
     expect(page.locator(TOAST, has_text=f"{name}: nothing")).to_be_visible()
+    expect(page.locator("#server-notifications")).to_have_count(0)
     page.get_by_label("Server menu").click()
     page.get_by_role("menuitem", name="Notifications").click()
     levels = page.locator("#server-notifications")
