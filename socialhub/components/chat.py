@@ -658,3 +658,51 @@ def history_dialog() -> rx.Component:
         open=ConversationState.history.length() > 0,
         on_open_change=ConversationState.close_history,
     )
+
+
+def message_scroller() -> rx.Component:
+    """The open chat's messages, newest at the bottom: the window read when it opened, what
+    arrived since (a live message re-renders only these), the sends the server has not seen
+    yet (drawn by assets/outbox.js), and the ways to older and newer pages. A DM's, a
+    group's and a server channel's alike."""
+    return rx.box(
+        rx.vstack(
+            rx.cond(
+                ConversationState.has_older,
+                rx.center(
+                    rx.button(
+                        "Load older messages",
+                        variant="ghost",
+                        size="1",
+                        on_click=ConversationState.load_older,
+                    ),
+                    width="100%",
+                ),
+            ),
+            rx.foreach(ConversationState.messages, message_bubble),
+            rx.foreach(ChatTailState.rows, message_bubble),
+            rx.box(id="outbox-pending"),
+            rx.cond(
+                ConversationState.has_newer,
+                rx.center(
+                    rx.button(
+                        "Jump to latest",
+                        variant="soft",
+                        size="1",
+                        on_click=ConversationState.jump_latest,
+                    ),
+                    width="100%",
+                ),
+            ),
+            spacing="2",
+            width="100%",
+            id="messages",
+        ),
+        flex="1",
+        overflow_y="auto",
+        width="100%",
+        display="flex",
+        flex_direction="column-reverse",
+        padding_y="0.5em",
+        id="message-scroller",
+    )

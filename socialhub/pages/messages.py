@@ -10,7 +10,7 @@ from socialhub.components.chat import (
     composer,
     forward_dialog,
     history_dialog,
-    message_bubble,
+    message_scroller,
 )
 from socialhub.components.emoji import reaction_picker_dialog
 from socialhub.components.getting_started import people_picker
@@ -19,7 +19,7 @@ from socialhub.components.membership import removed_notice
 from socialhub.components.servers import pins_popover
 from socialhub.components.ui import counted_noun, field_error
 from socialhub.state.chat_list import ChatListState
-from socialhub.state.conversation import ChatTailState, ConversationState
+from socialhub.state.conversation import ConversationState
 
 
 def new_group_dialog() -> rx.Component:
@@ -134,49 +134,7 @@ def chat_view() -> rx.Component:
             align="center",
             class_name="sh-chat-header",
         ),
-        rx.box(
-            rx.vstack(
-                rx.cond(
-                    ConversationState.has_older,
-                    rx.center(
-                        rx.button(
-                            "Load older messages",
-                            variant="ghost",
-                            size="1",
-                            on_click=ConversationState.load_older,
-                        ),
-                        width="100%",
-                    ),
-                ),
-                rx.foreach(ConversationState.messages, message_bubble),
-                # What arrived since the window was read: a live message re-renders only these.
-                rx.foreach(ChatTailState.rows, message_bubble),
-                # Sends the server has not seen yet, drawn by assets/outbox.js.
-                rx.box(id="outbox-pending"),
-                rx.cond(
-                    ConversationState.has_newer,
-                    rx.center(
-                        rx.button(
-                            "Jump to latest",
-                            variant="soft",
-                            size="1",
-                            on_click=ConversationState.jump_latest,
-                        ),
-                        width="100%",
-                    ),
-                ),
-                spacing="2",
-                width="100%",
-                id="messages",
-            ),
-            flex="1",
-            overflow_y="auto",
-            width="100%",
-            display="flex",
-            flex_direction="column-reverse",
-            padding_y="0.5em",
-            id="message-scroller",
-        ),
+        message_scroller(),
         rx.cond(ConversationState.open_removed, removed_notice(), composer()),
         forward_dialog(),
         history_dialog(),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from socialhub.components.chat import composer, forward_dialog, history_dialog, message_bubble
+from socialhub.components.chat import composer, forward_dialog, history_dialog, message_scroller
 from socialhub.components.emoji import reaction_picker_dialog
 from socialhub.components.layout import app_shell
 from socialhub.components.post import composer as post_composer
@@ -20,7 +20,7 @@ from socialhub.components.servers import (
     server_rail,
 )
 from socialhub.components.ui import counted_noun
-from socialhub.state.conversation import ChatTailState, ConversationState
+from socialhub.state.conversation import ConversationState
 from socialhub.state.server_invites import DiscoveryItem, ServerJoinState
 from socialhub.state.server_members import ServerMembersState
 from socialhub.state.servers import ServerState
@@ -50,47 +50,7 @@ def message_pane() -> rx.Component:
     """The open channel: the messenger's own window, tail and composer."""
     return rx.vstack(
         channel_header(),
-        rx.box(
-            rx.vstack(
-                rx.cond(
-                    ConversationState.has_older,
-                    rx.center(
-                        rx.button(
-                            "Load older messages",
-                            variant="ghost",
-                            size="1",
-                            on_click=ConversationState.load_older,
-                        ),
-                        width="100%",
-                    ),
-                ),
-                rx.foreach(ConversationState.messages, message_bubble),
-                rx.foreach(ChatTailState.rows, message_bubble),
-                rx.box(id="outbox-pending"),
-                rx.cond(
-                    ConversationState.has_newer,
-                    rx.center(
-                        rx.button(
-                            "Jump to latest",
-                            variant="soft",
-                            size="1",
-                            on_click=ConversationState.jump_latest,
-                        ),
-                        width="100%",
-                    ),
-                ),
-                spacing="2",
-                width="100%",
-                id="messages",
-            ),
-            flex="1",
-            overflow_y="auto",
-            width="100%",
-            display="flex",
-            flex_direction="column-reverse",
-            padding_y="0.5em",
-            id="message-scroller",
-        ),
+        message_scroller(),
         composer(),
         forward_dialog(),
         history_dialog(),
