@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from socialhub.components.ui import link_with_copy, user_avatar
+from socialhub.components.ui import labelled_choice, link_with_copy, user_avatar
 from socialhub.state.server_settings import ServerSettingsState
 from socialhub.state.server_settings_members import (
     DELETE_WINDOWS,
@@ -299,35 +299,19 @@ def new_invite_card() -> rx.Component:
         rx.vstack(
             rx.heading("New invite", size="3", as_="h3"),
             rx.hstack(
-                rx.vstack(
-                    rx.el.label("Expires after", html_for="invite-expiry", class_name="sh-label"),
-                    rx.select.root(
-                        rx.select.trigger(aria_label="Expires after", id="invite-expiry"),
-                        rx.select.content(
-                            *[
-                                rx.select.item(label, value=value)
-                                for value, label in INVITE_EXPIRIES
-                            ]
-                        ),
-                        value=INV.expiry,
-                        on_change=INV.set_expiry,
-                    ),
-                    spacing="1",
+                labelled_choice(
+                    "Expires after",
+                    "invite-expiry",
+                    INVITE_EXPIRIES,
+                    value=INV.expiry,
+                    on_change=INV.set_expiry,
                 ),
-                rx.vstack(
-                    rx.el.label("Number of uses", html_for="invite-uses", class_name="sh-label"),
-                    rx.select.root(
-                        rx.select.trigger(aria_label="Number of uses", id="invite-uses"),
-                        rx.select.content(
-                            *[
-                                rx.select.item(label, value=value)
-                                for value, label in INVITE_USE_LIMITS
-                            ]
-                        ),
-                        value=INV.max_uses,
-                        on_change=INV.set_max_uses,
-                    ),
-                    spacing="1",
+                labelled_choice(
+                    "Number of uses",
+                    "invite-uses",
+                    INVITE_USE_LIMITS,
+                    value=INV.max_uses,
+                    on_change=INV.set_max_uses,
                 ),
                 rx.button("Create invite", on_click=INV.create_invite, id="create-invite"),
                 spacing="3",

@@ -150,6 +150,22 @@ def choice(
     )
 
 
+def labelled_choice(
+    label: str, id: str, options: list[tuple[str, str]], *, value: rx.Var[str], on_change: Any
+) -> rx.Component:
+    """A select with its visible label above it; `options` are (value, shown text) pairs."""
+    return rx.vstack(
+        rx.el.label(label, html_for=id, class_name="sh-label"),
+        rx.select.root(
+            rx.select.trigger(aria_label=label, id=id),
+            rx.select.content(*[rx.select.item(text, value=v) for v, text in options]),
+            value=value,
+            on_change=on_change,
+        ),
+        spacing="1",
+    )
+
+
 def upload_zone(label: str, *children: rx.Component, **props: Any) -> rx.Component:
     """`rx.upload.root` whose hidden file input is named too: Reflex renders the input itself
     and passes it no props, so the label is set on it here."""
