@@ -133,12 +133,23 @@ def _missed(token: str) -> list[Any]:
     return [reload for keys, since, reload in waiting.values() if hub.published_since(keys, since)]
 
 
+def _shown_typing(event: Event, open_id: str) -> bool:
+    """False for a typing signal of a chat not on screen (nothing shows it; it is never
+    stored, so dropping it loses nothing), True for every other event."""
+    if event.get("type") != "typing":
+        return True
+    return bool(open_id) and (event.get("data") or {}).get("conversation_id") == open_id
+
+
 @dataclass
 class _Pending:
     """Events that change rows of the chat list, waiting for the next coalesced update."""
 
     events: list[Event]
     due: float = 0.0
+    # The chat on screen when the listener last looked (under the lock): others' typing
+    # signals are dropped before waking the tab's state (a busy server's every typist).
+    open_id: str = ""
 
 
 class RealtimeState(rx.State):
@@ -197,8 +208,11 @@ class RealtimeState(rx.State):
         try:
             await reader.open()
             missed = _missed(token)
+            from socialhub.state.conversation import ConversationState  # (it imports this)
+
             async with self:
                 self.connected = True
+                pending.open_id = (await self.get_state(ConversationState)).open_id
             if missed:
                 yield missed
             if parsed is None or reader.behind():
@@ -217,13 +231,14 @@ class RealtimeState(rx.State):
                 if reader.ended:
                     yield await self._ended(reader)
                     return
-                if batch:
-                    shown = await self._deliver([e for e, _ in batch], reader, pending)
+                events = [e for e, _ in batch if _shown_typing(e, pending.open_id)]
+                if events:
+                    shown = await self._deliver(events, reader, pending)
                     if shown:
                         yield shown
                 if pending.events and time.monotonic() >= pending.due:
                     await self._refresh_chat_list(pending, user_id)
-                typing = typing or any(event["type"] == "typing" for event, _ in batch)
+                typing = typing or any(event["type"] == "typing" for event in events)
                 if typing:
                     typing = await self._expire_typing()
         finally:
@@ -299,7 +314,9 @@ class RealtimeState(rx.State):
         concerned = [f for f in _features if f.wants(events)]
         async with self:
             self._token = str(reader.token)
-            reading = read_in_chat(await self.get_state(ConversationState))
+            conversation = await self.get_state(ConversationState)
+            pending.open_id = conversation.open_id
+            reading = read_in_chat(conversation)
             changed = list_changes(events, me)
             if changed and (await self.get_state(ChatListState)).loaded:
                 if not pending.events:

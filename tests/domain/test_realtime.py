@@ -540,3 +540,13 @@ async def test_a_tab_counts_as_connected_while_its_socket_is_linked() -> None:
         assert not realtime_state._tab_connected("tab-x")
     finally:
         app._event_namespace = before
+
+
+def test_a_listener_drops_only_the_typing_of_chats_not_on_screen() -> None:
+    typing = {"type": "typing", "op": "start", "data": {"conversation_id": "c1", "user_id": 2}}
+    message = {"type": "message", "op": "add", "data": {"conversation_id": "c2"}}
+    assert realtime_state._shown_typing(typing, "c1")
+    assert not realtime_state._shown_typing(typing, "c2")
+    assert not realtime_state._shown_typing(typing, "")  # no chat open
+    assert realtime_state._shown_typing(message, "c1")
+    assert realtime_state._shown_typing(message, "")
