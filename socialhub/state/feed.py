@@ -269,7 +269,7 @@ class FeedState(rx.State):
             return redirect
         return await self._load(self._route())
 
-    async def open_channel(self, channel_id: str) -> Any:
+    async def _open_channel(self, channel_id: str) -> Any:
         """A server's posts channel in the server page's pane (ServerState opens it)."""
         return await self._load(("channel", channel_id))
 

@@ -216,7 +216,7 @@ class ServerState(rx.State):
             # A posts channel is a feed of posts (the social code's), not a message pane.
             conversation.open_id = ""
             feed = await self.get_state(FeedState)
-            return await feed.open_channel(channel_id)
+            return await feed._open_channel(channel_id)
         failed = await conversation._open(channel_id)
         if failed is not None:
             conversation.open_id = ""
