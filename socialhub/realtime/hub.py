@@ -199,8 +199,8 @@ class Hub:
     def published_since(self, keys: Iterable[str], position: int) -> bool:
         """Whether any of `keys` may have been published to after `position`: what a page that
         read its data before its subscription was live asks, since unstored events published
-        in between reached nobody. In one process every publish passes here, so the answer is
-        exact."""
+        in between reached nobody. Only topic keys (`TOPIC_PREFIX`) are counted; in one process
+        every publish passes here, so for them the answer is exact."""
         with self._lock:
             return any(self._latest.get(key, self._forgotten) > position for key in keys)
 

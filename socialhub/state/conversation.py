@@ -49,6 +49,14 @@ _Opened = tuple[
 ]
 
 
+def for_open_chat(event: dict[str, Any], open_id: str) -> bool:
+    """Whether the chat on screen (`open_id`, "" for none) applies this event: presence (its
+    DM partner's, checked on applying) and the events of that very chat."""
+    if event.get("type") == "presence":
+        return True
+    return bool(open_id) and (event.get("data") or {}).get("conversation_id") == open_id
+
+
 def forget_outbox(client_id: str) -> EventSpec:
     """The browser may drop this send from its outbox: the server has decided on it."""
     return rx.call_script(f"window.shOutbox && shOutbox.done({json.dumps(client_id)})")
@@ -592,12 +600,11 @@ class ConversationState(rx.State):
         for event in events:
             kind = (event.get("type"), event.get("op"))
             data = event.get("data", {})
-            chat_id = data.get("conversation_id")
             if kind == ("presence", "update"):
                 if data.get("user_id") == self._partner_id and self._partner_id:
                     self.open_presence = presence_label(PresenceView.model_validate(data), clock)
                 continue
-            if not self.open_id or chat_id != self.open_id:
+            if not for_open_chat(event, self.open_id):
                 continue
             if kind == ("typing", "start"):
                 if data.get("user_id") != me:

@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from socialhub.models import User
 from socialhub.realtime.hub import Event
-from socialhub.state.conversation import ConversationState
+from socialhub.state.conversation import ConversationState, for_open_chat
 from socialhub.state.feed import FEED_TYPES, FeedState
 from socialhub.state.profile import ProfileState
 from socialhub.state.realtime import RealtimeState, register_feature
@@ -55,15 +55,7 @@ class OpenChat(FromEventsAlone):
         open_id = chat.open_id
         # Only what concerns the chat on screen (its events and presence): a tab elsewhere in
         # a busy server reads no window, no receipts and no clock for the others' messages.
-        mine = [
-            e
-            for e in events
-            if e.get("type") in CHAT_TYPES
-            and (
-                e.get("type") == "presence"
-                or (open_id and (e.get("data") or {}).get("conversation_id") == open_id)
-            )
-        ]
+        mine = [e for e in events if e.get("type") in CHAT_TYPES and for_open_chat(e, open_id)]
         if mine:
             await chat._apply_events(mine, me)
 
