@@ -266,10 +266,11 @@ def get_channel(session: Session, actor: User, channel_id: str) -> ChannelView:
 # Events ----------------------------------------------------------------------------------------
 
 
-def _publish_list(session: Session, server_id: str, type: str, op: str, **ids: Any) -> None:
-    """The channel list changed: ids only (of categories, never of channels), in the server's
-    stream."""
-    permissions.publish_server_event(session, server_id, type=type, op=op, data=ids)
+def _publish_list(session: Session, server_id: str, type: str, op: str) -> None:
+    """The channel list changed: a bare signal in the server's stream, naming no channel and no
+    category (a member who may see none of a category's channels must not learn it exists);
+    each tab reads its own list again."""
+    permissions.publish_server_event(session, server_id, type=type, op=op, data={})
 
 
 def _publish_to_viewers(session: Session, channel: Conversation, op: str, **data: Any) -> None:
@@ -333,7 +334,7 @@ def do_create_category(session: Session, access: ServerAccess, *, name: str) -> 
         target_id=category.id,
         changes={"name": {"old": None, "new": name}},
     )
-    _publish_list(session, server.id, "category", "add", category_id=category.id)
+    _publish_list(session, server.id, "category", "add")
     return category
 
 
@@ -356,7 +357,7 @@ def check_rename_category(
         category.name = clean
         session.add(category)
         session.flush()
-        _publish_list(session, category.server_id, "category", "update", category_id=category.id)
+        _publish_list(session, category.server_id, "category", "update")
     return category
 
 
@@ -421,7 +422,7 @@ def do_delete_category(session: Session, access: ServerAccess, category: Channel
         target_id=category.id,
         changes={"name": {"old": category.name, "new": None}, "channels": [c.id for c in moved]},
     )
-    _publish_list(session, server.id, "category", "remove", category_id=category.id)
+    _publish_list(session, server.id, "category", "remove")
 
 
 def _renumber(channels: Sequence[Conversation]) -> list[Conversation]:
