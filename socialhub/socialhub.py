@@ -36,7 +36,7 @@ from socialhub.state.getting_started import InvitePreviewState, SuggestionState
 from socialhub.state.graph_lists import GraphListState
 from socialhub.state.not_found import NotFoundState
 from socialhub.state.profile import ProfileState
-from socialhub.state.realtime import RealtimeState
+from socialhub.state.realtime import RealtimeState, TabActivity
 from socialhub.state.server_invites import ServerJoinState
 from socialhub.state.server_members import ServerMembersState
 from socialhub.state.servers import ServerState
@@ -102,6 +102,8 @@ async def run_hub() -> None:
     await get_hub().run()
 
 
+# What a tab's listener knows of its screen holds until the tab's next event.
+app.add_middleware(TabActivity())
 app.register_lifespan_task(run_hub)
 app.register_lifespan_task(connections.heartbeat)
 

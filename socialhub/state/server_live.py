@@ -20,7 +20,12 @@ from socialhub.domain.errors import NotFound
 from socialhub.models import User
 from socialhub.realtime.hub import Event
 from socialhub.state.conversation import ConversationState
-from socialhub.state.realtime import RealtimeState, register_feature
+from socialhub.state.realtime import (
+    RealtimeState,
+    Screen,
+    register_feature,
+    register_screen_reader,
+)
 from socialhub.state.server_members import ServerMembersState
 from socialhub.state.server_pins import ServerPinsState
 from socialhub.state.server_reads import (
@@ -277,4 +282,27 @@ class ServerLive:
         servers._refresh_rail_badge()
 
 
+async def read_screen(listener: RealtimeState) -> Screen:
+    """Which server events change something on this tab (see `Screen`): the same rules as
+    `_mark_arrivals` and `OpenChat`, turned around."""
+    servers = await listener.get_state(ServerState)
+    conversation = await listener.get_state(ConversationState)
+    open_id = conversation.open_id
+    reading = "" if conversation._hidden else open_id
+    current = servers.server_id
+    rows = servers.get_value("channels")
+    rail = servers.get_value("servers")
+    quiet_servers = {s.id for s in rail if s.unread or s.muted}
+    loud = {open_id} - {""}
+    loud |= {c.id for c in rows if not (c.unread or c.muted) and c.id != reading}
+    loud |= {
+        channel
+        for channel, server_id in servers.get_value("_channel_servers").items()
+        if server_id != current and server_id not in quiet_servers
+    }
+    unlit = {c.id for c in rows if not (c.unread or c.mentions)} | ({reading} - {""})
+    return Screen(loud=frozenset(loud), unlit=frozenset(unlit), server_id=current)
+
+
 register_feature(ServerLive())
+register_screen_reader(read_screen)
