@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from socialhub.db import upsert
-from socialhub.domain.errors import NotFound, PermissionDenied, RateLimited
+from socialhub.domain.errors import PermissionDenied, RateLimited
 from socialhub.domain.permissions import (
     ChannelAccess,
     Permission,
@@ -34,6 +34,7 @@ from socialhub.models import (
     MentionKind,
     Message,
     MessageMention,
+    Server,
     ServerMember,
     User,
 )
@@ -309,15 +310,24 @@ def do_mark_channel_read(
 ) -> ConversationMember:
     """Move the actor's own read marker (never backwards); only their own streams hear it."""
     member = channel_membership(session, actor, conversation)  # may they view it at all
+    state = session.get(ChannelState, (conversation.id, actor.id or 0))
+    if _move_read_marker(session, conversation, actor.id or 0, state, seq):
+        member.read_seq = member.delivered_seq = max(0, min(seq, conversation.last_seq))
+        session.flush()
+    return member
+
+
+def _move_read_marker(
+    session: Session, conversation: Conversation, user_id: int, state: ChannelState | None, seq: int
+) -> bool:
+    """The member's read marker to `seq` (never backwards, never past the last message), heard
+    in their own streams; False when it was there already."""
     seq = max(0, min(seq, conversation.last_seq))
-    if seq <= member.read_seq:
-        return member
-    state = session.get(ChannelState, (conversation.id, actor.id or 0)) or ChannelState(
-        conversation_id=conversation.id, user_id=actor.id or 0
-    )
-    state.read_seq = member.read_seq = member.delivered_seq = seq
+    if seq <= (state.read_seq if state is not None else 0):
+        return False
+    state = state or ChannelState(conversation_id=conversation.id, user_id=user_id)
+    state.read_seq = seq
     session.add(state)
-    session.flush()
     publish_on_commit(
         session,
         type="channel_read",
@@ -327,22 +337,39 @@ def do_mark_channel_read(
             "server_id": conversation.server_id,
             "read_seq": seq,
         },
-        users=[actor.id or 0],
+        users=[user_id],
     )
-    return member
+    return True
 
 
 def do_record_channel_reads(session: Session, read: dict[tuple[int, str], int]) -> None:
-    """Read markers noted by live clients for channels on screen (user, channel) -> seq."""
-    for (user_id, conversation_id), seq in sorted(read.items()):
+    """Read markers noted by live clients for channels on screen (user, channel) -> seq: per
+    channel, who may still view it is asked once for all its readers (a busy channel's 200
+    viewers are one permission query, not 200), and their markers are read in one query."""
+    by_channel: dict[str, dict[int, int]] = {}
+    for (user_id, conversation_id), seq in read.items():
+        by_channel.setdefault(conversation_id, {})[user_id] = seq
+    for conversation_id in sorted(by_channel):
         conversation = session.get(Conversation, conversation_id)
-        user = session.get(User, user_id)
-        if conversation is None or user is None or not is_channel(conversation):
+        if conversation is None or not is_channel(conversation):
             continue
-        try:
-            do_mark_channel_read(session, user, conversation, seq)
-        except (PermissionDenied, NotFound):
+        server = session.get(Server, conversation.server_id)
+        if server is None:
             continue
+        wanted = by_channel[conversation_id]
+        viewers = sorted(channel_viewers(session, server, conversation_id, sorted(wanted)))
+        states = {
+            state.user_id: state
+            for state in session.exec(
+                select(ChannelState).where(
+                    col(ChannelState.conversation_id) == conversation_id,
+                    col(ChannelState.user_id).in_(viewers),
+                )
+            ).all()
+        }
+        for user_id in viewers:
+            _move_read_marker(session, conversation, user_id, states.get(user_id), wanted[user_id])
+    session.flush()
 
 
 @dataclass(frozen=True)

@@ -149,14 +149,29 @@ class TabActivity(Middleware):
 @dataclass(frozen=True)
 class Screen:
     """What a tab shows that decides which server events change nothing on it, read under
-    the lock (`ScreenReader`): channels whose new message would change something (the open
-    one, an unlit and unmuted channel of the server on screen, any channel of an unlit and
-    unmuted server elsewhere on the rail), and the server's channels with no dot and no badge
-    (another tab's read marker changes nothing there)."""
+    the lock (`ScreenReader`). A new message changes something in the open channel, in an
+    unlit and unmuted channel of the server on screen (`loud`), and in any channel of a server
+    elsewhere on the rail that is neither lit nor muted; another tab's read marker changes
+    nothing in a channel of this server with no dot and no badge (`unlit`)."""
 
+    open_id: str
+    server_id: str
     loud: frozenset[str]
     unlit: frozenset[str]
-    server_id: str
+    # Channel -> its server, for every server on the rail (the state's own dict, never
+    # changed in place), and the servers on the rail that are lit or muted.
+    channel_servers: dict[str, str]
+    quiet_servers: frozenset[str]
+
+    def loud_message(self, channel: str) -> bool:
+        if channel == self.open_id or channel in self.loud:
+            return True
+        server_id = self.channel_servers.get(channel)
+        return (
+            server_id is not None
+            and server_id != self.server_id
+            and (server_id not in self.quiet_servers)
+        )
 
 
 class ScreenReader(Protocol):
@@ -181,7 +196,7 @@ def _inert(event: Event, screen: Screen) -> bool:
     channel = str(data.get("conversation_id", ""))
     kind = event.get("type")
     if kind == "message":
-        return channel not in screen.loud
+        return not screen.loud_message(channel)
     if (kind, event.get("op")) == ("channel_read", "update"):
         return data.get("server_id") == screen.server_id and channel in screen.unlit
     return False
@@ -284,7 +299,7 @@ class RealtimeState(rx.State):
                 # read afresh (on_load runs before the listener), so replay from its read.
                 reader.restart_from(page_head or reader.opened_at)
             async for page in reader.backlog():
-                shown = await self._deliver([event for event, _ in page], reader, pending)
+                shown = await self._deliver([event for event, _ in page], reader, pending, token)
                 if shown:
                     yield shown
             typing = False
@@ -302,7 +317,7 @@ class RealtimeState(rx.State):
                     if _shown_typing(e, pending.open_id) and not (screen and _inert(e, screen))
                 ]
                 if events:
-                    shown = await self._deliver(events, reader, pending)
+                    shown = await self._deliver(events, reader, pending, token)
                     if shown:
                         yield shown
                 if pending.events and time.monotonic() >= pending.due:
@@ -371,7 +386,7 @@ class RealtimeState(rx.State):
             await chat_list._apply_chat_list(summaries, gone)
 
     async def _deliver(
-        self, events: list[Event], reader: StreamReader, pending: _Pending
+        self, events: list[Event], reader: StreamReader, pending: _Pending, token: str
     ) -> list[Any]:
         """Apply a batch in ONE locked step when no feature concerned needs the database (a
         message in the open chat: one state update, one push); otherwise observe under the
@@ -382,7 +397,6 @@ class RealtimeState(rx.State):
 
         me = reader.user_id
         concerned = [f for f in _features if f.wants(events)]
-        token = self.router.session.client_token
         async with self:
             self._token = str(reader.token)
             conversation = await self.get_state(ConversationState)

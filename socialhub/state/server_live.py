@@ -287,21 +287,16 @@ async def read_screen(listener: RealtimeState) -> Screen:
     `_mark_arrivals` and `OpenChat`, turned around."""
     servers = await listener.get_state(ServerState)
     conversation = await listener.get_state(ConversationState)
-    open_id = conversation.open_id
-    reading = "" if conversation._hidden else open_id
-    current = servers.server_id
+    reading = "" if conversation._hidden else conversation.open_id
     rows = servers.get_value("channels")
-    rail = servers.get_value("servers")
-    quiet_servers = {s.id for s in rail if s.unread or s.muted}
-    loud = {open_id} - {""}
-    loud |= {c.id for c in rows if not (c.unread or c.muted) and c.id != reading}
-    loud |= {
-        channel
-        for channel, server_id in servers.get_value("_channel_servers").items()
-        if server_id != current and server_id not in quiet_servers
-    }
-    unlit = {c.id for c in rows if not (c.unread or c.mentions)} | ({reading} - {""})
-    return Screen(loud=frozenset(loud), unlit=frozenset(unlit), server_id=current)
+    return Screen(
+        open_id=conversation.open_id,
+        server_id=servers.server_id,
+        loud=frozenset(c.id for c in rows if not (c.unread or c.muted) and c.id != reading),
+        unlit=frozenset(c.id for c in rows if not (c.unread or c.mentions)) | {reading},
+        channel_servers=servers.get_value("_channel_servers"),
+        quiet_servers=frozenset(s.id for s in servers.get_value("servers") if s.unread or s.muted),
+    )
 
 
 register_feature(ServerLive())

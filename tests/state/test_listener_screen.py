@@ -74,8 +74,8 @@ async def test_the_screen_names_what_a_message_would_change(
 
     screen = await screen_of(root)
     # The open channel, an unlit channel here, any channel of an unlit server elsewhere.
-    assert {random_id, general_id, other_general} <= screen.loud
-    assert quiet_id not in screen.loud  # muted: a message there lights nothing
+    assert all(screen.loud_message(c) for c in (random_id, general_id, other_general))
+    assert not screen.loud_message(quiet_id)  # muted: a message there lights nothing
     assert screen.server_id == server_id
     assert {random_id, general_id, quiet_id} <= screen.unlit
 
@@ -91,9 +91,9 @@ async def test_the_screen_names_what_a_message_would_change(
 
     # Both dots are lit now: more messages there change nothing, the open channel still does.
     screen = await screen_of(root)
-    assert general_id not in screen.loud
-    assert other_general not in screen.loud
-    assert random_id in screen.loud
+    assert not screen.loud_message(general_id)
+    assert not screen.loud_message(other_general)
+    assert screen.loud_message(random_id)
     assert general_id not in screen.unlit  # a read elsewhere would clear its dot
 
 
