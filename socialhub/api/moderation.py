@@ -63,8 +63,8 @@ class RuleCreate(BaseModel):
     )
     value: str = Field(json_schema_extra=text_rules(automod.PATTERN_MAX, visible=True))
     action: str = Field(
-        description="block: refuse the message (403 `automod_blocked`); flag: let it through "
-        "and file a flag for the moderators",
+        description="block: refuse the message or post (403 `automod_blocked`); flag: let it "
+        "through and file a flag for the moderators",
         json_schema_extra=one_of(a.value for a in AutomodAction),
     )
 
@@ -207,7 +207,8 @@ def list_rules(server_id: ServerId, caller: CurrentCaller) -> list[AutomodRuleVi
     status_code=status.HTTP_201_CREATED,
 )
 def create_rule(server_id: ServerId, body: RuleCreate, caller: CurrentCaller) -> AutomodRuleView:
-    """Add an automod rule (MANAGE_SERVER). Members with MANAGE_MESSAGES are exempt.
+    """Add an automod rule (MANAGE_SERVER), run on channel messages and on the posts of posts
+    channels, new or edited. Members with MANAGE_MESSAGES are exempt.
 
     Errors: 422 `bad_kind`, `bad_action`, `empty`, `too_long`, `bad_pattern`,
     `unsafe_pattern`, `pattern_matches_all`, `too_many_rules`."""
@@ -238,8 +239,13 @@ def list_flags(
     ] = None,
     limit: Limit = 50,
 ) -> AutomodFlagPage:
-    """Messages flag rules let through, newest first (MANAGE_MESSAGES; only in the channels
-    where you may manage messages)."""
+    """Channel messages and posts of posts channels that flag rules let through, in one list
+    newest first (MANAGE_MESSAGES; only in the channels where you may manage messages). Each
+    flag's `kind` says which it names: `message` (then `message` is set) or `post` (then
+    `post`, the post's id, author and text). A deleted message or post takes its flags along.
+
+    Errors: 404 `server_not_found` (also for servers you are not in); 403
+    `missing_permission`; 422 for a bad `before` or `limit`."""
     with transaction() as db:
         return automod.list_flags(
             db, caller.user(db), server_id, resolved=resolved, before=before, limit=limit
@@ -248,6 +254,10 @@ def list_flags(
 
 @router.post("/servers/{server_id}/automod/flags/{flag_id}/resolve", response_model=AutomodFlagView)
 def resolve_flag(server_id: ServerId, flag_id: RowId, caller: CurrentCaller) -> AutomodFlagView:
-    """Mark a flag as looked at (MANAGE_MESSAGES). 404 `flag_not_found`."""
+    """Mark a flag, of a message or of a post, as looked at (MANAGE_MESSAGES); resolving it
+    again changes nothing.
+
+    Errors: 404 `server_not_found`, `flag_not_found` (also for flags in channels where you may
+    not manage messages); 403 `missing_permission`."""
     with transaction() as db:
         return automod.check_resolve_flag(db, caller.user(db), server_id, flag_id)

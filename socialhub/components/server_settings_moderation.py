@@ -122,20 +122,44 @@ def rule_row(rule: rx.Var[RuleRow]) -> rx.Component:
 
 
 def flag_row(flag: rx.Var[FlagRow]) -> rx.Component:
+    is_post = flag.kind == "post"
     return rx.el.li(
         rx.hstack(
             rx.vstack(
-                rx.text(flag.author, " · ", flag.when, size="1", color_scheme="gray"),
-                rx.text(flag.body, size="2"),
+                rx.text(
+                    rx.cond(is_post, "Post", "Message"),
+                    " in #",
+                    flag.channel,
+                    " · ",
+                    flag.author,
+                    " · ",
+                    flag.when,
+                    size="1",
+                    color_scheme="gray",
+                    class_name="ss-flag-where",
+                ),
+                rx.text(flag.body, size="2", class_name="ss-flag-body"),
                 rx.text("Matched ", rx.code(flag.rule), size="1", color_scheme="gray"),
+                rx.cond(
+                    is_post,
+                    rx.link("Open the post", href=flag.href, size="1", class_name="ss-flag-link"),
+                ),
                 spacing="1",
                 flex="1",
             ),
-            rx.button("Reviewed", size="1", variant="soft", on_click=AM.resolve_flag(flag.id)),
+            rx.button(
+                "Reviewed",
+                size="1",
+                variant="soft",
+                on_click=AM.resolve_flag(flag.id),
+                aria_label=rx.cond(is_post, "Mark the post as reviewed", "Mark as reviewed"),
+            ),
             width="100%",
             align="center",
         ),
-        class_name="ss-member",
+        class_name="ss-member ss-flag",
+        data_kind=flag.kind,
+        data_flag=flag.id,
     )
 
 
@@ -144,8 +168,8 @@ def automod_section() -> rx.Component:
         rx.heading("Automod", size="5", as_="h2"),
         rx.text(
             "A word matches whole words in any case; a pattern is a regular expression. "
-            "Block refuses the message with a clear error; flag lets it through and lists it "
-            "below for moderators.",
+            "Rules apply to messages and to the posts of posts channels. Block refuses one "
+            "with a clear error; flag lets it through and lists it below for moderators.",
             size="2",
             color_scheme="gray",
         ),
@@ -201,7 +225,7 @@ def automod_section() -> rx.Component:
             ),
             rx.text("No rules yet.", size="2", color_scheme="gray"),
         ),
-        rx.heading("Flagged messages", size="4", as_="h3"),
+        rx.heading("Flagged messages and posts", size="4", as_="h3"),
         rx.cond(
             AM.flags.length() > 0,
             rx.el.ul(rx.foreach(AM.flags, flag_row), class_name="ss-member-list", id="flag-list"),

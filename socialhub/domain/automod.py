@@ -1,7 +1,12 @@
-"""Automod: a server's word and pattern rules, run on every channel message before it is stored.
+"""Automod: a server's word and pattern rules, run on every channel message, and on every post of
+a posts channel (new or edited), before it is stored.
 
-A `block` rule refuses the message with a clear error; a `flag` rule lets it through and files an
-`AutomodFlag` for the moderators (members with MANAGE_MESSAGES, who are themselves exempt).
+A `block` rule refuses the message or post with a clear error; a `flag` rule lets it through and
+files an `AutomodFlag` naming it for the moderators (members with MANAGE_MESSAGES, who are
+themselves exempt). Moderators read message and post flags in one list, newest first; a flag
+goes with its message or post. Live: type "automod", op "flag" (data {"flag_ids", "rule_ids",
+"channel_id", "author_id"} and "message_id" or "post_id") and op "resolve" (data {"flag_ids",
+"channel_id"} and "message_id" or "post_id"), for the channel's moderators only.
 
 Patterns are Python regular expressions run by `re`, which has no timeout, so a pattern is
 accepted only if its worst case stays small on the longest message: no backreferences, no
@@ -19,6 +24,7 @@ from functools import lru_cache
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select
 
 from socialhub.domain import channel_messages, permissions
 from socialhub.domain.audit import do_audit
@@ -35,12 +41,18 @@ from socialhub.models import (
     Conversation,
     MemberRoleLink,
     Message,
+    Post,
     Server,
     ServerMember,
     User,
 )
 from socialhub.models.base import utcnow
-from socialhub.models.moderation_views import AutomodFlagPage, AutomodFlagView, AutomodRuleView
+from socialhub.models.moderation_views import (
+    AutomodFlagPage,
+    AutomodFlagView,
+    AutomodRuleView,
+    FlaggedPostView,
+)
 from socialhub.realtime.events import publish_on_commit
 
 WORD_MAX = 100
@@ -427,6 +439,32 @@ def do_flag_message(
 channel_messages.register_automod(check_message, do_flag_message)
 
 
+def do_flag_post(session: Session, access: ChannelAccess, post: Post, rule_ids: list[int]) -> None:
+    """After a flagged post of a posts channel was stored, or its text edited: a flag per
+    rule, and the moderators are told, as for a message."""
+    if not rule_ids:
+        return
+    flags = [
+        AutomodFlag(server_id=access.server.server.id, post_id=post.id, rule_id=rule_id)
+        for rule_id in rule_ids
+    ]
+    session.add_all(flags)
+    session.flush()
+    _tell_moderators(
+        session,
+        access.server,
+        access.channel.id,
+        op="flag",
+        data={
+            "flag_ids": [f.id for f in flags],
+            "rule_ids": rule_ids,
+            "channel_id": access.channel.id,
+            "post_id": post.id,
+            "author_id": post.author_id,
+        },
+    )
+
+
 def moderators(session: Session, access: ServerAccess, channel_id: str) -> list[int] | None:
     """The members with MANAGE_MESSAGES server-wide and in the channel (None: @everyone has it,
     so every member may moderate). Only the few members whose roles could grant it are read."""
@@ -482,29 +520,60 @@ def _tell_moderators(
 # Flags ----------------------------------------------------------------------------------------
 
 
-def _flag_views(
-    session: Session, rows: list[tuple[AutomodFlag, Message, Conversation]]
-) -> list[AutomodFlagView]:
+# A flag with what it names (a message or a post, the other None) and the channel of that.
+FlagRow = tuple[AutomodFlag, Message | None, Post | None, Conversation]
+
+
+def _flag_query() -> Select[AutomodFlag, Message, Post, Conversation]:
+    """Flags with their message or post and its channel (a message's conversation, a post's
+    posts channel)."""
+    return (
+        select(AutomodFlag, Message, Post, Conversation)
+        .outerjoin(Message, col(Message.id) == col(AutomodFlag.message_id))
+        .outerjoin(Post, col(Post.id) == col(AutomodFlag.post_id))
+        .join(
+            Conversation,
+            col(Conversation.id) == sa.func.coalesce(Message.conversation_id, Post.channel_id),
+        )
+    )
+
+
+def _post_view(post: Post, authors: dict[int, User]) -> FlaggedPostView:
+    return FlaggedPostView(
+        id=post.id,
+        author=user_brief(authors[post.author_id]),
+        body=post.body,
+        created_at=post.created_at,
+        edited_at=post.edited_at,
+    )
+
+
+def _flag_views(session: Session, rows: list[FlagRow]) -> list[AutomodFlagView]:
     rules = {
         r.id: r
         for r in session.exec(
             select(AutomodRule).where(
-                col(AutomodRule.id).in_({f.rule_id for f, _, _ in rows if f.rule_id})
+                col(AutomodRule.id).in_({f.rule_id for f, *_ in rows if f.rule_id})
             )
         ).all()
     }
     rule_list = list(rules.values())
     by_id = dict(zip([r.id for r in rule_list], rule_views(session, rule_list), strict=True))
-    messages = message_views(session, [m for _, m, _ in rows])
+    found = [m for _, m, _, _ in rows if m is not None]
+    messages = dict(zip([m.id for m in found], message_views(session, found), strict=True))
+    authors = _users(session, {p.author_id for _, _, p, _ in rows if p is not None})
     views = []
-    for (flag, _, channel), view in zip(rows, messages, strict=True):
+    for flag, message, post, channel in rows:
         assert flag.id is not None
         views.append(
             AutomodFlagView(
                 id=flag.id,
+                kind="message" if message is not None else "post",
                 rule=by_id.get(flag.rule_id),
                 channel_id=channel.id,
-                message=view,
+                channel_name=channel.title,
+                message=messages[message.id] if message is not None else None,
+                post=_post_view(post, authors) if post is not None else None,
                 created_at=flag.created_at,
                 resolved_at=flag.resolved_at,
             )
@@ -521,15 +590,13 @@ def list_flags(
     before: int | None = None,
     limit: int = 50,
 ) -> AutomodFlagPage:
-    """Flags newest first (open ones, or the resolved), in the channels where the actor may
-    manage messages."""
+    """Flags of messages and posts newest first (open ones, or the resolved), in the channels
+    where the actor may manage messages."""
     access = access_server(session, actor, server_id)
     access.require(Permission.MANAGE_MESSAGES)
     limit = max(1, min(limit, PAGE_MAX))
     query = (
-        select(AutomodFlag, Message, Conversation)
-        .join(Message, col(Message.id) == col(AutomodFlag.message_id))
-        .join(Conversation, col(Conversation.id) == col(Message.conversation_id))
+        _flag_query()
         .where(
             AutomodFlag.server_id == server_id,
             col(AutomodFlag.resolved_at).is_not(None)
@@ -540,15 +607,15 @@ def list_flags(
     )
     if before is not None:
         query = query.where(col(AutomodFlag.id) < before)
-    rows: list[tuple[AutomodFlag, Message, Conversation]] = []
+    rows: list[FlagRow] = []
     scanned = 0
     last: int | None = None
     # Flags of channels the actor may not manage are skipped: scan on until a page is full.
-    for flag, message, channel in session.exec(query.limit(limit * 5)).all():
+    for flag, message, post, channel in session.exec(query.limit(limit * 5)).all():
         scanned += 1
         last = flag.id
         if access.in_channel(channel.id) & Permission.MANAGE_MESSAGES:
-            rows.append((flag, message, channel))
+            rows.append((flag, message, post, channel))
             if len(rows) == limit:
                 break
     more = len(rows) == limit or scanned == limit * 5
@@ -558,30 +625,28 @@ def list_flags(
 def check_resolve_flag(
     session: Session, actor: User, server_id: str, flag_id: int
 ) -> AutomodFlagView:
-    """A moderator looked at the flag: it leaves the open list (resolving twice changes
-    nothing)."""
+    """A moderator looked at the flag (of a message or a post): it leaves the open list
+    (resolving twice changes nothing)."""
     access = access_server(session, actor, server_id)
     access.require(Permission.MANAGE_MESSAGES)
     found = session.exec(
-        select(AutomodFlag, Message, Conversation)
-        .join(Message, col(Message.id) == col(AutomodFlag.message_id))
-        .join(Conversation, col(Conversation.id) == col(Message.conversation_id))
-        .where(AutomodFlag.id == flag_id, AutomodFlag.server_id == server_id)
+        _flag_query().where(AutomodFlag.id == flag_id, AutomodFlag.server_id == server_id)
     ).first()
-    if found is None or not access.in_channel(found[2].id) & Permission.MANAGE_MESSAGES:
+    if found is None or not access.in_channel(found[3].id) & Permission.MANAGE_MESSAGES:
         raise NotFound("no such flag", code="flag_not_found")
-    flag, message, channel = found
+    flag, message, post, channel = found
     if flag.resolved_at is None:
         flag.resolved_at = utcnow()
         session.add(flag)
         session.flush()
+        kind, target_id = ("message", message.id) if message is not None else ("post", post.id)
         do_audit(
             session,
             server_id,
             actor.id,
             "automod_flag_resolve",
-            target_type="message",
-            target_id=message.id,
+            target_type=kind,
+            target_id=target_id,
             changes={"flag_id": flag.id, "rule_id": flag.rule_id},
         )
         _tell_moderators(
@@ -589,6 +654,6 @@ def check_resolve_flag(
             access,
             channel.id,
             op="resolve",
-            data={"flag_ids": [flag.id], "channel_id": channel.id, "message_id": message.id},
+            data={"flag_ids": [flag.id], "channel_id": channel.id, f"{kind}_id": target_id},
         )
-    return _flag_views(session, [(flag, message, channel)])[0]
+    return _flag_views(session, [(flag, message, post, channel)])[0]

@@ -32,7 +32,7 @@ from sqlmodel import Session, col, or_, select
 
 from socialhub.config import get_settings
 from socialhub.db import on_commit, on_rollback
-from socialhub.domain import graph, media, polls, ratelimit, text
+from socialhub.domain import automod, graph, media, polls, ratelimit, text
 from socialhub.domain.audit import do_audit
 from socialhub.domain.channel_messages import (
     channel_access,
@@ -396,17 +396,15 @@ def access_posts_channel(session: Session, actor: User, channel_id: str) -> Chan
 
 def _check_channel_post(
     session: Session, author: User, channel_id: str, *, body: str, images: Sequence[bytes]
-) -> ChannelAccess:
+) -> tuple[ChannelAccess, list[int]]:
     """May the author post this (with these images) in the channel now: as for a message
     (SEND_MESSAGES, which a timeout takes away; slow mode; the server's automod, whose
-    blocking rules refuse it; a flagging rule has nothing to file yet, its flags name messages),
-    and ATTACH_FILES for images."""
+    blocking rules refuse it), and ATTACH_FILES for images. With the flag rules it matches."""
     access = access_posts_channel(session, author, channel_id)
     check_may_write(session, access, author, now=utcnow(), what="post")
     if images:
         access.require(Permission.ATTACH_FILES, "you may not attach pictures in this channel")
-    screen(session, access, author, body)
-    return access
+    return access, screen(session, access, author, body)
 
 
 def check_create_post(
@@ -432,8 +430,9 @@ def check_create_post(
     assert author.id is not None
     text_body = _body(body)
     audience = _visibility(visibility)
+    screened: tuple[ChannelAccess, list[int]] | None = None
     if channel_id is not None:
-        _check_channel_post(session, author, channel_id, body=text_body, images=images)
+        screened = _check_channel_post(session, author, channel_id, body=text_body, images=images)
         audience = PostVisibility.public.value
     quoted = (
         _shareable(session, author, quote_of_id, field="quote_of_id", channel_id=channel_id)
@@ -455,8 +454,10 @@ def check_create_post(
     post.images = _store_images(session, author, images)
     session.add(post)
     session.flush()
-    if channel_id is not None:
-        do_note_written(session, channel_id, author.id, now=post.created_at)
+    if screened is not None:
+        access, flagged = screened
+        do_note_written(session, access.channel.id, author.id, now=post.created_at)
+        automod.do_flag_post(session, access, post, flagged)
     if poll is not None:
         polls.do_attach_poll(session, post, poll)
     _set_hashtags(session, post)
@@ -492,15 +493,19 @@ def check_edit_post(
         raise InvalidInput("the post is empty", field="body", code="empty")
     if (new_body, new_visibility) == (post.body, post.visibility):
         return post
+    screened: tuple[ChannelAccess, list[int]] | None = None
     if post.channel_id is not None and new_body != post.body:
         # A new text in the channel: the server's automod screens it as it screened the post.
-        screen(session, access_posts_channel(session, actor, post.channel_id), actor, new_body)
+        access = access_posts_channel(session, actor, post.channel_id)
+        screened = access, screen(session, access, actor, new_body)
     narrowed = new_visibility != post.visibility and new_visibility != PostVisibility.public.value
     post.body, post.visibility = new_body, new_visibility
     post.edited_at = utcnow()
     session.add(post)
     _set_hashtags(session, post)
     session.flush()
+    if screened is not None:
+        automod.do_flag_post(session, screened[0], post, screened[1])
     if post.channel_id is not None:
         _publish_in_channel(
             session,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -57,11 +57,28 @@ class AutomodRuleView(BaseModel):
     created_at: datetime
 
 
+class FlaggedPostView(BaseModel):
+    """A post of a posts channel as moderators read a flag on it (no viewer's counters; the
+    whole post is at /p/<id> and GET /api/v1/posts/<id>)."""
+
+    id: str
+    author: UserBrief
+    body: str = Field(description="the post's text as its author wrote it (plain, not HTML)")
+    created_at: datetime
+    edited_at: datetime | None
+
+
 class AutomodFlagView(BaseModel):
     id: int
+    kind: Literal["message", "post"] = Field(
+        description="what the flag names: a channel message (`message`) or a post of a posts "
+        "channel (`post`); the other field is null"
+    )
     rule: AutomodRuleView | None = Field(description="none when the rule was deleted since")
     channel_id: str
-    message: MessageView
+    channel_name: str = Field(description="the channel's name, for showing #name")
+    message: MessageView | None = Field(default=None, description="with kind `message`")
+    post: FlaggedPostView | None = Field(default=None, description="with kind `post`")
     created_at: datetime
     resolved_at: datetime | None
 

@@ -277,14 +277,27 @@ class AutomodRule(SQLModel, table=True):
 
 
 class AutomodFlag(SQLModel, table=True):
-    """A message a `flag` rule let through, for moderators to look at."""
+    """A channel message, or a post of a posts channel, that a `flag` rule let through, for
+    moderators to look at: exactly one of `message_id` and `post_id` is set."""
 
     __tablename__ = "automod_flags"
-    __table_args__ = (sa.Index("ix_automod_flags_server", "server_id", "id"),)
+    __table_args__ = (
+        sa.Index("ix_automod_flags_server", "server_id", "id"),
+        # A deleted post takes its flags along: the cascade finds them by this index.
+        sa.Index("ix_automod_flags_post", "post_id"),
+        sa.CheckConstraint(
+            "(message_id IS NULL) <> (post_id IS NULL)", name="ck_automod_flags_one_target"
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     server_id: str = Field(foreign_key="servers.id", ondelete="CASCADE", max_length=32)
-    message_id: str = Field(foreign_key="messages.id", ondelete="CASCADE", max_length=32)
+    message_id: str | None = Field(
+        default=None, foreign_key="messages.id", ondelete="CASCADE", max_length=32
+    )
+    post_id: str | None = Field(
+        default=None, foreign_key="posts.id", ondelete="CASCADE", max_length=32
+    )
     rule_id: int | None = Field(default=None, foreign_key="automod_rules.id", ondelete="SET NULL")
     created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
     resolved_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))

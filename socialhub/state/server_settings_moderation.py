@@ -1,6 +1,6 @@
 """The audit log and automod sections of the server settings: the log newest first, filtered
 by action and by who acted; automod's word and pattern rules (block or flag) and the messages
-its flag rules let through, for moderators to look at."""
+and channel posts its flag rules let through, for moderators to look at."""
 
 from __future__ import annotations
 
@@ -48,10 +48,13 @@ class RuleRow(BaseModel):
 
 class FlagRow(BaseModel):
     id: int
+    kind: str  # message or post
     when: str
     author: str
     body: str
     rule: str
+    channel: str
+    href: str  # the flagged post's page ("" for a message)
 
 
 def _name(user: Any) -> str:
@@ -84,17 +87,26 @@ def rule_rows(rules: list[AutomodRuleView]) -> list[RuleRow]:
     ]
 
 
+def _flag_row(flag: AutomodFlagView, clock: Clock) -> FlagRow:
+    if flag.post is not None:
+        author, body, href = _name(flag.post.author), flag.post.body, "/p/" + flag.post.id
+    else:
+        assert flag.message is not None
+        author, body, href = _name(flag.message.author), flag.message.body, ""
+    return FlagRow(
+        id=flag.id,
+        kind=flag.kind,
+        when=clock.date_time(flag.created_at),
+        author=author,
+        body=body,
+        rule=flag.rule.value if flag.rule else "a deleted rule",
+        channel=flag.channel_name,
+        href=href,
+    )
+
+
 def flag_rows(flags: list[AutomodFlagView], clock: Clock) -> list[FlagRow]:
-    return [
-        FlagRow(
-            id=f.id,
-            when=clock.date_time(f.created_at),
-            author=_name(f.message.author),
-            body=f.message.body,
-            rule=f.rule.value if f.rule else "a deleted rule",
-        )
-        for f in flags
-    ]
+    return [_flag_row(f, clock) for f in flags]
 
 
 def read_audit(
