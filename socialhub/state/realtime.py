@@ -36,6 +36,10 @@ LIVENESS_SECONDS = 5.0
 DISCONNECT_GRACE = 15.0
 # Chats not on screen: their list rows are refreshed at most this often (2 pushes a second).
 LIST_INTERVAL = 0.5
+# A tab's listener applies at most one batch per PUSH_GAP: a busy channel's messages that arrive
+# closer together than this go to the tab in one push (each push costs the worker a lock, a
+# delta and an emit per tab, whatever it carries), at the price of at most this much latency.
+PUSH_GAP = 0.2
 _listener_ids = itertools.count(1)
 _active: dict[str, int] = {}
 _readers: dict[str, StreamReader] = {}
@@ -223,6 +227,8 @@ class _Pending:
     # while that count holds, the screen's inert events are dropped before the lock.
     screen: Screen | None = None
     screen_at: int = -1
+    # When the listener last applied a batch (time.monotonic()).
+    applied_at: float = 0.0
 
     def dropping(self, token: str) -> Screen | None:
         if self.screen is None or self.screen_at != _tab_events.get(token, 0):
@@ -307,16 +313,18 @@ class RealtimeState(rx.State):
                 # While someone is shown typing, wake up often enough to let it expire.
                 soon = typing or bool(pending.events)
                 batch = await reader.next(LIST_INTERVAL if soon else LIVENESS_SECONDS)
+                events = self._worth_showing(batch, pending, token)
+                # A burst: what arrives within PUSH_GAP of the last push waits to go with it.
+                while events and not reader.ended:
+                    gap = pending.applied_at + PUSH_GAP - time.monotonic()
+                    if gap <= 0:
+                        break
+                    events += self._worth_showing(await reader.next(gap), pending, token)
                 if reader.ended:
                     yield await self._ended(reader)
                     return
-                screen = pending.dropping(token)
-                events = [
-                    e
-                    for e, _ in batch
-                    if _shown_typing(e, pending.open_id) and not (screen and _inert(e, screen))
-                ]
                 if events:
+                    pending.applied_at = time.monotonic()
                     shown = await self._deliver(events, reader, pending, token)
                     if shown:
                         yield shown
@@ -336,6 +344,17 @@ class RealtimeState(rx.State):
                 _reloads.pop(token, None)
                 _gone_since.pop(token, None)
                 _tab_events.pop(token, None)
+
+    @staticmethod
+    def _worth_showing(batch: list[Any], pending: _Pending, token: str) -> list[Event]:
+        """The batch without what changes nothing on the tab (others' typing elsewhere, the
+        screen's inert server events), judged before taking the lock."""
+        screen = pending.dropping(token)
+        return [
+            e
+            for e, _ in batch
+            if _shown_typing(e, pending.open_id) and not (screen and _inert(e, screen))
+        ]
 
     async def _ended(self, reader: StreamReader) -> Any:
         async with self:

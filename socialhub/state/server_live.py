@@ -85,6 +85,19 @@ def _mentions_me(data: dict[str, Any], me: int, role_ids: set[str]) -> bool:
     return False
 
 
+def _may_light(events: list[Event], conversation: ConversationState) -> bool:
+    """Whether `_mark_arrivals` could change anything for these events: a message into a
+    channel not being read, a mention, a read marker."""
+    reading = "" if conversation._hidden else conversation.open_id
+    for event in events:
+        kind, data = event.get("type"), event.get("data") or {}
+        if kind in ("mention", "channel_read"):
+            return True
+        if kind == "message" and data.get("server_id") and data.get("conversation_id") != reading:
+            return True
+    return False
+
+
 class ServerLive:
     def wants(self, events: list[Event]) -> bool:
         return any(
@@ -94,6 +107,8 @@ class ServerLive:
         )
 
     async def observe(self, listener: RealtimeState, events: list[Event], me: int) -> Plan:
+        if not any(e.get("type") in SERVER_TYPES for e in events):
+            return Plan()  # messages only: their dots are worked out in `apply`
         servers = await listener.get_state(ServerState)
         members = await listener.get_state(ServerMembersState)
         pins = await listener.get_state(ServerPinsState)
@@ -158,8 +173,10 @@ class ServerLive:
         loaded: Loaded | None,
         me: int,
     ) -> list[Any]:
-        servers = await listener.get_state(ServerState)
         conversation = await listener.get_state(ConversationState)
+        if loaded is None and not observed.removed and not _may_light(events, conversation):
+            return []  # the open channel's own messages: nothing here for the sidebar
+        servers = await listener.get_state(ServerState)
         shown: list[Any] = []
         names = {s.id: s.name for s in servers.get_value("servers")}
         self._mark_arrivals(servers, conversation, events, me)
