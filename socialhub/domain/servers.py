@@ -1481,19 +1481,26 @@ def get_member(session: Session, actor: User, server_id: str, user_id: int) -> S
     return _member_views(session, actor, access, [found])[0][0]
 
 
-def member_index(session: Session, actor: User, server_id: str, user_id: int) -> int:
+def member_index(
+    session: Session, actor: User, server_id: str, user_id: int, *, within: str | None = None
+) -> int | None:
     """Where a member stands in the member list's order: how many members come before them
-    (one count on the sort index). NotFound for someone not a member."""
+    (one count on the sort index). With `within`, a page's `next_cursor`: None when they sort
+    after the pages that cursor ends (load_more will bring them). NotFound for non-members."""
     permissions.access_server(session, actor, server_id)
     member = membership(session, server_id, user_id) if 0 < user_id < 2**31 else None
     if member is None:
         raise NotFound("this user is not a member of the server", code="member_not_found")
+    key = sa.tuple_(col(ServerMember.sort_name), col(ServerMember.user_id))
+    if within:
+        after, last_id = _parse_member_cursor(within)
+        if (member.sort_name, member.user_id) > (after, last_id):
+            return None
     return int(
         session.execute(
             sa.select(sa.func.count()).where(
                 col(ServerMember.server_id) == server_id,
-                sa.tuple_(col(ServerMember.sort_name), col(ServerMember.user_id))
-                < sa.tuple_(sa.literal(member.sort_name), sa.literal(member.user_id)),
+                key < sa.tuple_(sa.literal(member.sort_name), sa.literal(member.user_id)),
             )
         ).scalar_one()
     )
