@@ -236,11 +236,8 @@ def read_changes(
 def patched(members: list[MemberRow], patch: MemberPatch) -> list[MemberRow]:
     """The loaded rows with the patch's rows out of their old place and into their new one."""
     rows = [m for m in members if m.user_id not in patch.rows]
-    placed = sorted(
-        ((index, row) for found in patch.rows.values() if found for row, index in [found]),
-        key=lambda pair: pair[0],
-    )
-    for index, row in placed:
+    # In the order of their places, each insert leaves the earlier ones where they belong.
+    for row, index in sorted(filter(None, patch.rows.values()), key=lambda found: found[1]):
         rows.insert(min(index, len(rows)), row)
     return rows
 
