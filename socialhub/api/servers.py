@@ -25,6 +25,7 @@ from socialhub.models.server_views import (
     MyServer,
     ServerDetail,
     ServerInviteView,
+    ServerMemberView,
 )
 
 router = APIRouter(tags=["servers"], responses=ERROR_RESPONSES)
@@ -109,6 +110,19 @@ class InviteCreate(BaseModel):
     channel_id: str | None = Field(
         default=None, description="the channel the invite opens on", json_schema_extra=AN_ID
     )
+
+
+class NicknameUpdate(BaseModel):
+    nickname: str = Field(
+        description='the name shown in this server; "" clears it (the display name shows)',
+        json_schema_extra=text_rules(servers.NICKNAME_MAX),
+    )
+
+
+NICKNAME_INVALID = _error(
+    "Longer than 32 characters (`too_long`) or holding control characters (`control_characters`)",
+    422,
+)
 
 
 class JoinRequestCreate(BaseModel):
@@ -309,6 +323,53 @@ def list_members(
     role ids and the hoisted role they are listed under; `hoisted_roles` are the groups."""
     with transaction() as db:
         return servers.list_members(db, caller.user(db), server_id, cursor=cursor, limit=limit)
+
+
+@router.patch(
+    "/servers/{server_id}/members/@me",
+    response_model=ServerMemberView,
+    summary="Set your nickname in a server",
+    responses={
+        **NOT_FOUND,
+        **_error(MISSING + ": CHANGE_NICKNAME", 403),
+        **NICKNAME_INVALID,
+    },
+)
+def set_my_nickname(
+    server_id: str, body: NicknameUpdate, caller: CurrentCaller
+) -> ServerMemberView:
+    """CHANGE_NICKNAME: the name you go by in this server ("" clears it); the member list and
+    the names on messages follow (audit log `member_nickname`)."""
+    with transaction() as db:
+        user = caller.user(db)
+        servers.check_set_nickname(db, user, server_id, None, body.nickname)
+        return servers.get_member(db, user, server_id, caller.user_id)
+
+
+@router.patch(
+    "/servers/{server_id}/members/{user_id}",
+    response_model=ServerMemberView,
+    summary="Set a member's nickname",
+    responses={
+        **_error("No such server (`server_not_found`) or member (`member_not_found`)", 404),
+        **_error(
+            MISSING + ": MANAGE_NICKNAMES (CHANGE_NICKNAME for yourself); the member's highest "
+            "role is not below yours (`role_hierarchy`); the owner's nickname is the owner's "
+            "(`cannot_rename_owner`)",
+            403,
+        ),
+        **NICKNAME_INVALID,
+    },
+)
+def set_member_nickname(
+    server_id: str, user_id: UserId, body: NicknameUpdate, caller: CurrentCaller
+) -> ServerMemberView:
+    """MANAGE_NICKNAMES: set or clear ("") a member's nickname, for members below your highest
+    role (the owner: anyone's). Your own id works like `@me` (audit log `member_nickname`)."""
+    with transaction() as db:
+        user = caller.user(db)
+        servers.check_set_nickname(db, user, server_id, user_id, body.nickname)
+        return servers.get_member(db, user, server_id, user_id)
 
 
 # Invites -----------------------------------------------------------------------------------------

@@ -138,6 +138,18 @@ def member_row(member: rx.Var[MemberRow]) -> rx.Component:
                 flex="1",
                 min_width="0",
             ),
+            rx.cond(
+                member.can_edit_nickname,
+                rx.icon_button(
+                    rx.icon("pencil", size=14),
+                    size="1",
+                    variant="ghost",
+                    on_click=M.edit_nickname(member.user_id),
+                    aria_label="Nickname of " + member.shown_name,
+                    title="Nickname",
+                    class_name="ss-member-nickname",
+                ),
+            ),
             rx.cond(S.moderates & ~member.is_owner, actions_menu(member)),
             align="center",
             width="100%",
@@ -247,6 +259,48 @@ def moderation_dialog() -> rx.Component:
     )
 
 
+def nickname_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title("Nickname of ", M.nickname_of),
+            rx.dialog.description(
+                "The name they go by in this server. Leave it empty to show their own name.",
+                size="2",
+            ),
+            rx.el.form(
+                rx.vstack(
+                    rx.el.label("Nickname", html_for="member-nickname", class_name="sh-label"),
+                    rx.input(
+                        default_value=M.nickname,
+                        name="nickname",
+                        id="member-nickname",
+                        max_length=32,
+                        width="100%",
+                        auto_focus=True,
+                    ),
+                    rx.hstack(
+                        rx.dialog.close(
+                            rx.button("Cancel", variant="soft", color_scheme="gray", type="button")
+                        ),
+                        rx.button("Save", type="submit", id="member-nickname-save"),
+                        justify="end",
+                        spacing="3",
+                        width="100%",
+                    ),
+                    spacing="2",
+                    width="100%",
+                    margin_top="0.75em",
+                ),
+                on_submit=M.save_nickname,
+                reset_on_submit=False,
+            ),
+            max_width="26em",
+        ),
+        open=M.nickname_user_id != 0,
+        on_open_change=M.set_nickname_open,
+    )
+
+
 def members_section() -> rx.Component:
     return rx.vstack(
         rx.heading("Members", size="5", as_="h2"),
@@ -263,6 +317,7 @@ def members_section() -> rx.Component:
             ),
         ),
         moderation_dialog(),
+        nickname_dialog(),
         spacing="3",
         width="100%",
         id="members-section",

@@ -20,6 +20,7 @@ from socialhub.state.conversation import ConversationState
 from socialhub.state.server_invites import ServerInviteState
 from socialhub.state.server_members import ServerMembersState
 from socialhub.state.server_pins import PinItem, ServerPinsState
+from socialhub.state.server_profile import ServerProfileState
 from socialhub.state.server_reads import ChannelItem, MemberItem, RailItem
 from socialhub.state.servers import (
     LEVEL_NAMES,
@@ -389,6 +390,12 @@ def server_menu() -> rx.Component:
         ),
         rx.dropdown_menu.content(
             server_notifications_menu(),
+            rx.dropdown_menu.item(
+                rx.icon("pencil", size=14),
+                "Edit server profile",
+                on_click=ServerProfileState.open_dialog,
+                id="edit-server-profile",
+            ),
             rx.cond(
                 ServerState.can_invite,
                 rx.dropdown_menu.item(
@@ -456,6 +463,60 @@ def invite_dialog() -> rx.Component:
         ),
         open=ServerInviteState.dialog_open,
         on_open_change=ServerInviteState.set_dialog_open,
+    )
+
+
+def server_profile_dialog() -> rx.Component:
+    """My nickname in the open server (the domain says whether I may change it)."""
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title("Your profile in ", ServerState.server_name),
+            rx.el.form(
+                rx.vstack(
+                    rx.el.label("Nickname", html_for="server-nickname", class_name="sh-label"),
+                    rx.input(
+                        default_value=ServerProfileState.nickname,
+                        placeholder=ServerProfileState.own_name,
+                        name="nickname",
+                        id="server-nickname",
+                        max_length=32,
+                        width="100%",
+                        disabled=~ServerProfileState.can_change,
+                    ),
+                    rx.text(
+                        rx.cond(
+                            ServerProfileState.can_change,
+                            "The name you go by in this server only. Leave it empty to show "
+                            "your own name.",
+                            "This server does not let you change your nickname.",
+                        ),
+                        size="1",
+                        color_scheme="gray",
+                    ),
+                    rx.hstack(
+                        rx.dialog.close(
+                            rx.button("Cancel", variant="soft", color_scheme="gray", type="button")
+                        ),
+                        rx.button(
+                            "Save",
+                            type="submit",
+                            id="server-nickname-save",
+                            disabled=~ServerProfileState.can_change,
+                        ),
+                        justify="end",
+                        spacing="3",
+                        width="100%",
+                    ),
+                    spacing="2",
+                    width="100%",
+                ),
+                on_submit=ServerProfileState.save,
+                reset_on_submit=False,
+            ),
+            max_width="26em",
+        ),
+        open=ServerProfileState.dialog_open,
+        on_open_change=ServerProfileState.set_dialog_open,
     )
 
 

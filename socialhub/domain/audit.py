@@ -36,6 +36,7 @@ ACTIONS: dict[str, str] = {
     "member_unban": "Member unbanned",
     "member_timeout": "Member timed out",
     "member_timeout_remove": "Timeout ended",
+    "member_nickname": "Nickname changed",
     "join_request_accept": "Join request accepted",
     "join_request_decline": "Join request declined",
     "message_delete": "Message deleted",

@@ -58,6 +58,8 @@ class Permission(IntFlag):
     MANAGE_WEBHOOKS = 1 << 15
     VIEW_AUDIT_LOG = 1 << 16
     ADMINISTRATOR = 1 << 17
+    CHANGE_NICKNAME = 1 << 18
+    MANAGE_NICKNAMES = 1 << 19
 
 
 # Every bit we define; stored bitmasks never carry others (the top bit stays clear, so a
@@ -73,6 +75,7 @@ DEFAULT_EVERYONE = int(
     | Permission.ADD_REACTIONS
     | Permission.ATTACH_FILES
     | Permission.CREATE_INVITE
+    | Permission.CHANGE_NICKNAME
 )
 # What a timed-out member keeps.
 TIMEOUT_KEEPS = int(Permission.VIEW_CHANNEL | Permission.READ_HISTORY)
@@ -136,6 +139,14 @@ DESCRIPTIONS: dict[Permission, tuple[str, str]] = {
     Permission.ADMINISTRATOR: (
         "Administrator",
         "Every permission, in every channel, whatever the overwrites. Give it with care.",
+    ),
+    Permission.CHANGE_NICKNAME: (
+        "Change nickname",
+        "Choose the name they go by in this server.",
+    ),
+    Permission.MANAGE_NICKNAMES: (
+        "Manage nicknames",
+        "Change or clear the nicknames of members below their own highest role.",
     ),
 }
 

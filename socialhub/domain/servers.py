@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import unicodedata
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
@@ -219,6 +220,111 @@ def do_set_nickname(session: Session, member: ServerMember, nickname: str) -> Se
     return member
 
 
+# Nicknames ---------------------------------------------------------------------------------------
+
+NICKNAME_MAX = 32
+# Bidi overrides and isolates: they would reorder the text around a name.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def clean_nickname(raw: object) -> str:
+    """A nickname as stored: trimmed, inner blanks as one space, at most NICKNAME_MAX
+    characters, no control characters ("" clears it)."""
+    if not isinstance(raw, str):
+        raise InvalidInput("nickname must be text", field="nickname", code="bad_nickname")
+    if any(unicodedata.category(c) == "Cc" or c in _BIDI_CONTROLS for c in raw):
+        raise InvalidInput(
+            "a nickname cannot hold control characters (tabs, line breaks, direction marks)",
+            field="nickname",
+            code="control_characters",
+        )
+    return clean_text(raw, field="nickname", max_length=NICKNAME_MAX)
+
+
+def nickname_refusal(
+    access: permissions.ServerAccess, target: permissions.MemberFacts
+) -> PermissionDenied | None:
+    """Why the actor may not set `target`'s nickname, or None when they may: their own takes
+    CHANGE_NICKNAME; someone else's MANAGE_NICKNAMES and a highest role above the target's
+    (the owner outranks everyone; the owner's nickname is the owner's alone)."""
+    if target.user_id == access.facts.user_id:
+        if access.can(Permission.CHANGE_NICKNAME):
+            return None
+        return PermissionDenied(
+            "you need the Change nickname permission",
+            code="missing_permission",
+            details={"permission": Permission.CHANGE_NICKNAME.name},
+        )
+    if not access.can(Permission.MANAGE_NICKNAMES):
+        return PermissionDenied(
+            "you need the Manage nicknames permission to change someone else's nickname",
+            code="missing_permission",
+            details={"permission": Permission.MANAGE_NICKNAMES.name},
+        )
+    if target.user_id == access.snapshot.owner_id:
+        return PermissionDenied(
+            "only the owner changes the owner's nickname", code="cannot_rename_owner"
+        )
+    if not permissions.outranks(access.snapshot, access.facts, target):
+        return PermissionDenied(
+            "you can only change the nickname of members whose highest role is below yours",
+            code="role_hierarchy",
+        )
+    return None
+
+
+def check_set_nickname(
+    session: Session, actor: User, server_id: str, user_id: int | None, nickname: object
+) -> ServerMember:
+    """Set a member's nickname (`user_id` None: the actor's own); "" clears it."""
+    access = permissions.access_server(session, actor, server_id)
+    if user_id is None or user_id == access.member.user_id:
+        member = access.member
+    else:
+        found = session.get(ServerMember, (server_id, user_id)) if 0 < user_id < 2**31 else None
+        if found is None:
+            raise NotFound("this user is not a member of the server", code="member_not_found")
+        member = found
+    refusal = nickname_refusal(access, permissions.member_facts(session, member))
+    if refusal is not None:
+        raise refusal
+    return do_change_nickname(session, access.server, actor.id, member, clean_nickname(nickname))
+
+
+def do_change_nickname(
+    session: Session, server: Server, actor_id: int | None, member: ServerMember, nickname: str
+) -> ServerMember:
+    """Set the nickname, in the audit log (actor, member, old and new) and live for the
+    members' lists and the names on messages. The same nickname again changes nothing."""
+    before = member.nickname
+    if nickname == before:
+        return member
+    do_set_nickname(session, member, nickname)
+    user = session.get(User, member.user_id)
+    assert user is not None
+    do_audit(
+        session,
+        server.id,
+        actor_id,
+        "member_nickname",
+        target_type="user",
+        target_id=member.user_id,
+        changes={"nickname": {"old": before, "new": nickname}},
+    )
+    permissions.publish_server_event(
+        session,
+        server.id,
+        type="server_member",
+        op="update",
+        data={
+            "user_id": member.user_id,
+            "nickname": nickname,
+            "shown_name": shown_name(nickname, user),
+        },
+    )
+    return member
+
+
 # Reading helpers -------------------------------------------------------------------------------
 
 
@@ -283,6 +389,8 @@ def server_flags(bits: int) -> ServerFlags:
         can_view_audit_log=has(Permission.VIEW_AUDIT_LOG),
         can_create_invite=has(Permission.CREATE_INVITE),
         can_manage_messages=has(Permission.MANAGE_MESSAGES),
+        can_change_nickname=has(Permission.CHANGE_NICKNAME),
+        can_manage_nicknames=has(Permission.MANAGE_NICKNAMES),
     )
 
 
@@ -1288,7 +1396,30 @@ def list_members(
         ).all()
     )
     page = rows[:limit]
-    user_ids = [member.user_id for member, _ in page]
+    members, hoisted = _member_views(session, actor, access, page)
+    return MemberPage(
+        members=members,
+        hoisted_roles=[
+            RoleBrief(id=r.id, name=r.name, colour=r.colour, position=r.position) for r in hoisted
+        ],
+        next_cursor=(
+            _member_cursor(page[-1][0].sort_name, page[-1][0].user_id)
+            if len(rows) > limit
+            else None
+        ),
+    )
+
+
+def _member_views(
+    session: Session,
+    actor: User,
+    access: permissions.ServerAccess,
+    rows: Sequence[tuple[ServerMember, User]],
+) -> tuple[list[ServerMemberView], Sequence[Role]]:
+    """The views of these members (in their order) and the server's hoisted roles, highest
+    first: three queries, however many members."""
+    server_id = access.server.id
+    user_ids = [member.user_id for member, _ in rows]
     role_ids: dict[int, list[str]] = {}
     if user_ids:
         for user_id, role_id in session.execute(
@@ -1306,15 +1437,16 @@ def list_members(
         .order_by(col(Role.position).desc(), col(Role.id))
     ).all()
     rank = {role.id: n for n, role in enumerate(hoisted)}
-    statuses = presence.presence_views(session, actor.id or 0, [user for _, user in page])
+    statuses = presence.presence_views(session, actor.id or 0, [user for _, user in rows])
     members = []
-    for member, user in page:
+    for member, user in rows:
         mine = sorted(
             role_ids.get(member.user_id, []),
             key=lambda r: access.snapshot.roles[r].position if r in access.snapshot.roles else 0,
             reverse=True,
         )
         groups = [r for r in mine if r in rank]
+        facts = permissions.MemberFacts(member.user_id, frozenset(mine), member.timeout_until)
         members.append(
             ServerMemberView(
                 user=_user_brief(user),
@@ -1326,18 +1458,51 @@ def list_members(
                 hoisted_role_id=min(groups, key=rank.__getitem__) if groups else None,
                 joined_at=member.joined_at,
                 timeout_until=member.timeout_until,
+                can_edit_nickname=nickname_refusal(access, facts) is None,
             )
         )
-    return MemberPage(
-        members=members,
-        hoisted_roles=[
-            RoleBrief(id=r.id, name=r.name, colour=r.colour, position=r.position) for r in hoisted
-        ],
-        next_cursor=(
-            _member_cursor(page[-1][0].sort_name, page[-1][0].user_id)
-            if len(rows) > limit
-            else None
-        ),
+    return members, hoisted
+
+
+def get_member(session: Session, actor: User, server_id: str, user_id: int) -> ServerMemberView:
+    """One member as the member list shows them to the actor."""
+    access = permissions.access_server(session, actor, server_id)
+    found = (
+        session.exec(
+            select(ServerMember, User)
+            .join(User, col(User.id) == col(ServerMember.user_id))
+            .where(col(ServerMember.server_id) == server_id, col(ServerMember.user_id) == user_id)
+        ).first()
+        if 0 < user_id < 2**31
+        else None
+    )
+    if found is None:
+        raise NotFound("this user is not a member of the server", code="member_not_found")
+    return _member_views(session, actor, access, [found])[0][0]
+
+
+def member_index(
+    session: Session, actor: User, server_id: str, user_id: int, *, within: str | None = None
+) -> int | None:
+    """Where a member stands in the member list's order: how many members come before them
+    (one count on the sort index). With `within`, a page's `next_cursor`: None when they sort
+    after the pages that cursor ends (load_more will bring them). NotFound for non-members."""
+    permissions.access_server(session, actor, server_id)
+    member = membership(session, server_id, user_id) if 0 < user_id < 2**31 else None
+    if member is None:
+        raise NotFound("this user is not a member of the server", code="member_not_found")
+    key = sa.tuple_(col(ServerMember.sort_name), col(ServerMember.user_id))
+    if within:
+        after, last_id = _parse_member_cursor(within)
+        if (member.sort_name, member.user_id) > (after, last_id):
+            return None
+    return int(
+        session.execute(
+            sa.select(sa.func.count()).where(
+                col(ServerMember.server_id) == server_id,
+                key < sa.tuple_(sa.literal(member.sort_name), sa.literal(member.user_id)),
+            )
+        ).scalar_one()
     )
 
 

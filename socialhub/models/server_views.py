@@ -23,6 +23,8 @@ class ServerFlags(SQLModel):
     can_view_audit_log: bool
     can_create_invite: bool
     can_manage_messages: bool
+    can_change_nickname: bool
+    can_manage_nicknames: bool
 
 
 class ServerView(SQLModel):
@@ -158,6 +160,8 @@ class ServerMemberView(SQLModel):
     hoisted_role_id: str | None
     joined_at: datetime
     timeout_until: datetime | None
+    # Whether the viewer may set this member's nickname (their own, or as a moderator).
+    can_edit_nickname: bool
 
 
 class MemberPage(SQLModel):

@@ -17,6 +17,7 @@ from socialhub.components.servers import (
     invite_dialog,
     member_panel,
     server_icon,
+    server_profile_dialog,
     server_rail,
 )
 from socialhub.components.ui import counted_noun
@@ -148,6 +149,7 @@ def servers_layout(main: rx.Component, *, with_sidebar: bool) -> rx.Component:
         main,
         *([member_panel()] if with_sidebar else []),
         invite_dialog(),
+        server_profile_dialog(),
         class_name="sh-servers",
         data_drawer=ServerState.drawer_open.to(str),
         data_members=ServerMembersState.open.to(str),

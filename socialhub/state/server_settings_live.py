@@ -41,7 +41,9 @@ SECTION_TYPES["audit-log"] = SETTINGS_TYPES
 class LiveSection(Protocol):
     """A section's state, read again from the stream: `_live_args` under the lock (what the
     read needs of the state: filters, the open item, the tab's clock), `_live_read` in a worker
-    thread (the database, no state), `_live_show` under the lock again."""
+    thread (the database, no state), `_live_show` under the lock again. A section may define
+    `_live_args_from(events)` instead of `_live_args`, given the batch's events about the
+    server, to read again only what they name (the members section)."""
 
     def _live_args(self) -> Any: ...
 
@@ -91,6 +93,11 @@ class ServerSettingsLive:
         state = await page._section_state(section) if section else None
         if state is None:
             return Plan(page.server_id)
+        # A section that reads only what the events name says so with `_live_args_from`.
+        from_events = getattr(state, "_live_args_from", None)
+        if from_events is not None:
+            mine = [e for e in events if _server_id(e) == page.server_id]
+            return Plan(page.server_id, section, from_events(mine))
         return Plan(page.server_id, section, state._live_args())  # type: ignore[attr-defined]
 
     def needs_database(self, observed: Plan | None) -> bool:

@@ -5,6 +5,7 @@ and timeout; the live invites with their creator, uses and expiry, and revoking 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import reflex as rx
@@ -14,16 +15,16 @@ from sqlmodel import Session
 from socialhub.domain import moderation
 from socialhub.domain import roles as roles_domain
 from socialhub.domain import servers as servers_domain
+from socialhub.domain.errors import NotFound
 from socialhub.models import User
 from socialhub.models.server_views import MemberPage, ServerInviteView
+from socialhub.realtime.hub import Event
 from socialhub.state.base import Failed, run_as_user
 from socialhub.state.clock import Clock, tab_clock
 from socialhub.state.server_invites import invite_path
 from socialhub.state.server_settings import ServerSettingsState
 
 PAGE_SIZE = 50
-# A live update reads at most this many members again (the loaded pages beyond are let go).
-LIVE_MAX = 200
 TIMEOUT_LABELS: dict[int, str] = {
     60: "1 minute",
     300: "5 minutes",
@@ -79,6 +80,9 @@ class MemberRow(BaseModel):
     user_id: int
     username: str
     shown_name: str
+    nickname: str = ""
+    # The domain lets the tab's user set this member's nickname (nickname_refusal).
+    can_edit_nickname: bool = False
     avatar_url: str
     is_owner: bool
     role_ids: list[str]
@@ -100,6 +104,8 @@ def member_rows(page: MemberPage, roles: dict[str, RoleChip], clock: Clock) -> l
             user_id=m.user.id,
             username=m.user.username,
             shown_name=m.shown_name,
+            nickname=m.nickname,
+            can_edit_nickname=m.can_edit_nickname,
             avatar_url=m.user.avatar_small_url or "",
             is_owner=m.is_owner,
             role_ids=m.role_ids,
@@ -123,6 +129,14 @@ def invite_rows(invites: list[ServerInviteView], clock: Clock) -> list[InviteRow
     ]
 
 
+def _role_chips(session: Session, user: User, server_id: str) -> dict[str, RoleChip]:
+    return {
+        r.id: RoleChip(id=r.id, name=r.name, colour=r.colour)
+        for r in roles_domain.list_roles(session, user, server_id)
+        if not r.is_everyone
+    }
+
+
 def read_members(
     session: Session,
     user: User,
@@ -132,13 +146,100 @@ def read_members(
     limit: int = PAGE_SIZE,
 ) -> tuple[list[MemberRow], list[RoleChip], str]:
     """A page of members, the roles one may give, and the next page's cursor ("" at the end)."""
-    chips = {
-        r.id: RoleChip(id=r.id, name=r.name, colour=r.colour)
-        for r in roles_domain.list_roles(session, user, server_id)
-        if not r.is_everyone
-    }
+    chips = _role_chips(session, user, server_id)
     page = servers_domain.list_members(session, user, server_id, cursor=cursor, limit=limit)
     return member_rows(page, chips, clock), list(chips.values()), page.next_cursor or ""
+
+
+@dataclass(frozen=True)
+class MemberChanges:
+    """What a batch of the stream changed in the loaded list: the members it names (their
+    last op: add, update or remove), those whose roles or timeout changed (what they may do to
+    others), and whether roles changed (names, colours, ranks: any loaded row may show
+    otherwise)."""
+
+    clock: Clock
+    users: dict[int, str]
+    regraded: frozenset[int]
+    roles: bool
+    # How many rows are loaded and the cursor they end at ("" when the list is complete).
+    loaded: int
+    cursor: str
+
+
+@dataclass
+class MemberPatch:
+    chips: list[RoleChip]
+    # Each member named -> their row and its index in the list (None: not in the loaded
+    # range any more: they left, or sort after the loaded pages).
+    rows: dict[int, tuple[MemberRow, int] | None] = field(default_factory=dict)
+    # Every loaded row read again instead (a role changed): rows, cursor.
+    reread: tuple[list[MemberRow], str] | None = None
+
+
+def member_changes(events: list[Event], state: MemberSettingsState) -> MemberChanges:
+    users: dict[int, str] = {}
+    regraded: set[int] = set()
+    roles = False
+    for event in events:
+        data = event.get("data") or {}
+        user_id = data.get("user_id")
+        if event.get("type") == "role":
+            roles = True
+        elif event.get("type") == "server_member" and isinstance(user_id, int):
+            users[user_id] = str(event.get("op", "update"))
+            if "role_ids" in data or "timeout_until" in data:
+                regraded.add(user_id)
+    return MemberChanges(
+        tab_clock(state),
+        users,
+        frozenset(regraded),
+        roles,
+        len(state.members),
+        state.next_cursor,
+    )
+
+
+def read_changes(
+    session: Session, user: User, server_id: str, changes: MemberChanges
+) -> MemberPatch:
+    """The rows of the members the batch names, each where it sorts (one read and one count
+    each), or, when roles changed or the tab's user's own roles or timeout did (what they may
+    do to others follows), every loaded row in one read."""
+    chips = _role_chips(session, user, server_id)
+    if changes.roles or (user.id or 0) in changes.regraded:
+        rows, _, cursor = read_members(
+            session, user, server_id, None, changes.clock, max(changes.loaded, PAGE_SIZE)
+        )
+        return MemberPatch(list(chips.values()), reread=(rows, cursor))
+    patch = MemberPatch(list(chips.values()))
+    for user_id, op in changes.users.items():
+        if op == "remove":
+            patch.rows[user_id] = None
+            continue
+        try:
+            view = servers_domain.get_member(session, user, server_id, user_id)
+            index = servers_domain.member_index(
+                session, user, server_id, user_id, within=changes.cursor or None
+            )
+        except NotFound as exc:
+            if exc.code != "member_not_found":
+                raise
+            patch.rows[user_id] = None
+            continue
+        page = MemberPage(members=[view], hoisted_roles=[], next_cursor=None)
+        row = member_rows(page, chips, changes.clock)[0]
+        patch.rows[user_id] = None if index is None else (row, index)
+    return patch
+
+
+def patched(members: list[MemberRow], patch: MemberPatch) -> list[MemberRow]:
+    """The loaded rows with the patch's rows out of their old place and into their new one."""
+    rows = [m for m in members if m.user_id not in patch.rows]
+    # In the order of their places, each insert leaves the earlier ones where they belong.
+    for row, index in sorted(filter(None, patch.rows.values()), key=lambda found: found[1]):
+        rows.insert(min(index, len(rows)), row)
+    return rows
 
 
 class MemberSettingsState(rx.State):
@@ -154,6 +255,10 @@ class MemberSettingsState(rx.State):
     reason: str = ""
     delete_window: str = moderation.DeleteWindow.none.value
     timeout_seconds: str = "3600"
+    # The nickname dialog: whose (0: closed), as shown, and their nickname when it opened.
+    nickname_user_id: int = 0
+    nickname_of: str = ""
+    nickname: str = ""
 
     async def _server_id(self) -> str:
         return (await self.get_state(ServerSettingsState)).server_id
@@ -167,29 +272,57 @@ class MemberSettingsState(rx.State):
         self.members = [*self.members, *rows] if cursor else rows
         return None
 
-    # The live protocol (server_settings_live.LiveSection): as many members read again as
-    # the pages loaded so far hold (at most LIVE_MAX).
+    # The live protocol (server_settings_live.LiveSection), from the events themselves: the
+    # members they name read again and put where they sort, the other loaded pages kept.
+    def _live_args_from(self, events: list[Event]) -> Any:
+        return member_changes(events, self)
+
     def _live_args(self) -> Any:
-        pages = max(1, -(-len(self.members) // PAGE_SIZE))
-        return tab_clock(self), min(pages * PAGE_SIZE, LIVE_MAX)
+        return member_changes([], self)
 
     @staticmethod
     def _live_read(session: Session, user: User, server_id: str, args: Any) -> Any:
-        clock, limit = args
-        return read_members(session, user, server_id, None, clock, limit)
+        return read_changes(session, user, server_id, args)
 
     def _live_show(self, data: Any) -> None:
-        self.members, self.roles, self.next_cursor = data
+        patch: MemberPatch = data
+        self.roles = patch.chips
+        if patch.reread is not None:
+            self.members, self.next_cursor = patch.reread
+            return
+        self.members = patched(self.members, patch)
 
     async def _load_section(self, server_id: str) -> Failed | None:
         return await self._read(server_id, None)
 
-    async def _change(self, work: Callable[[Session, User, str], object], success: str) -> Any:
+    async def _apply(
+        self, work: Callable[[Session, User, str], object], user_id: int
+    ) -> Failed | None:
+        """Run a change to one member, then show just that member's row again (or drop it)."""
         server_id = await self._server_id()
-        result = await run_as_user(self, lambda s, u: work(s, u, server_id))
+        changes = MemberChanges(
+            tab_clock(self),
+            {user_id: "update"},
+            frozenset({user_id}),
+            False,
+            len(self.members),
+            self.next_cursor,
+        )
+
+        def run(session: Session, user: User) -> MemberPatch:
+            work(session, user, server_id)
+            return read_changes(session, user, server_id, changes)
+
+        result = await run_as_user(self, run)
         if isinstance(result, Failed):
-            return result.toast
-        failed = await self._load_section(server_id)
+            return result
+        self._live_show(result)
+        return None
+
+    async def _change(
+        self, work: Callable[[Session, User, str], object], success: str, user_id: int
+    ) -> Any:
+        failed = await self._apply(work, user_id)
         return failed.toast if failed else rx.toast.success(success)
 
     @rx.event
@@ -214,12 +347,14 @@ class MemberSettingsState(rx.State):
                     s, u, server_id, user_id, role_id
                 ),
                 "Role removed",
+                user_id,
             )
         return await self._change(
             lambda s, u, server_id: roles_domain.check_add_member_role(
                 s, u, server_id, user_id, role_id
             ),
             "Role given",
+            user_id,
         )
 
     @rx.event
@@ -264,6 +399,7 @@ class MemberSettingsState(rx.State):
                     s, u, server_id, user_id, reason=reason
                 ),
                 f"{name} was kicked",
+                user_id,
             )
         if action == "ban":
             return await self._change(
@@ -271,6 +407,7 @@ class MemberSettingsState(rx.State):
                     s, u, server_id, user_id, reason=reason, delete_messages=window
                 ),
                 f"{name} was banned",
+                user_id,
             )
         if action == "timeout" and seconds.isdigit():
             return await self._change(
@@ -278,14 +415,47 @@ class MemberSettingsState(rx.State):
                     s, u, server_id, user_id, seconds=int(seconds), reason=reason
                 ),
                 f"{name} is timed out",
+                user_id,
             )
         return None
+
+    @rx.event
+    def edit_nickname(self, user_id: int) -> None:
+        """Open the nickname dialog on a member's row (the row offers it when the domain lets
+        the tab's user set that nickname; saving asks the domain again)."""
+        member = next((m for m in self.members if m.user_id == user_id), None)
+        if member is None:
+            return
+        self.nickname_user_id, self.nickname_of = user_id, member.shown_name
+        self.nickname = member.nickname
+
+    @rx.event
+    def set_nickname_open(self, is_open: bool) -> None:
+        if not is_open:
+            self.nickname_user_id = 0
+
+    @rx.event
+    async def save_nickname(self, form: dict[str, Any]) -> Any:
+        user_id, nickname = self.nickname_user_id, str(form.get("nickname", ""))
+        if not user_id:
+            return None
+        failed = await self._apply(
+            lambda s, u, server_id: servers_domain.check_set_nickname(
+                s, u, server_id, user_id, nickname
+            ),
+            user_id,
+        )
+        if failed:
+            return failed.toast
+        self.nickname_user_id = 0
+        return rx.toast.success("Nickname saved" if nickname.strip() else "Nickname cleared")
 
     @rx.event
     async def end_timeout(self, user_id: int) -> Any:
         return await self._change(
             lambda s, u, server_id: moderation.check_remove_timeout(s, u, server_id, user_id),
             "Timeout ended",
+            user_id,
         )
 
 
