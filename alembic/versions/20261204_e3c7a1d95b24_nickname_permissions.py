@@ -6,7 +6,7 @@ servers already there get it too, as Discord's do. Every server's `perm_version`
 no process keeps a permission snapshot from before.
 
 Revision ID: e3c7a1d95b24
-Revises: b8e41f0c7a95
+Revises: e5a17c93d0b4
 Create Date: 2026-12-04 01:20:00
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "e3c7a1d95b24"
-down_revision: str | None = "b8e41f0c7a95"
+down_revision: str | None = "e5a17c93d0b4"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

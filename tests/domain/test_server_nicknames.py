@@ -22,7 +22,7 @@ from tests.support.chat import Events, key, load_user, only, recipients
 from tests.support.database import downgrade, migrate
 from tests.support.servers import everyone, make_server
 
-BEFORE = "b8e41f0c7a95"
+BEFORE = "e5a17c93d0b4"
 
 
 @dataclass
