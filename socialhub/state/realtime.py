@@ -40,6 +40,9 @@ LIST_INTERVAL = 0.5
 # closer together than this go to the tab in one push (each push costs the worker a lock, a
 # delta and an emit per tab, whatever it carries), at the price of at most this much latency.
 PUSH_GAP = 0.2
+# "X is typing" shows this much later, so that a short message and its typing signal (sent just
+# before it) reach a channel's viewers in one push instead of two.
+TYPING_GAP = 0.5
 _listener_ids = itertools.count(1)
 _active: dict[str, int] = {}
 _readers: dict[str, StreamReader] = {}
@@ -314,9 +317,13 @@ class RealtimeState(rx.State):
                 soon = typing or bool(pending.events)
                 batch = await reader.next(LIST_INTERVAL if soon else LIVENESS_SECONDS)
                 events = self._worth_showing(batch, pending, token)
-                # A burst: what arrives within PUSH_GAP of the last push waits to go with it.
+                # A burst: what arrives within PUSH_GAP of the last push waits to go with it;
+                # someone starting to type waits TYPING_GAP for the message that usually follows.
+                arrived = time.monotonic()
                 while events and not reader.ended:
-                    gap = pending.applied_at + PUSH_GAP - time.monotonic()
+                    typing_only = all(e.get("type") == "typing" for e in events)
+                    due = arrived + TYPING_GAP if typing_only else pending.applied_at + PUSH_GAP
+                    gap = due - time.monotonic()
                     if gap <= 0:
                         break
                     events += self._worth_showing(await reader.next(gap), pending, token)
