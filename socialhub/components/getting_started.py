@@ -89,14 +89,17 @@ def picker_chip(person: rx.Var[PersonChip]) -> rx.Component:
 
 
 def picker_result(person: rx.Var[PersonChip]) -> rx.Component:
+    picked = PeoplePickerState.chosen_names.contains(person.username)
     return rx.button(
         user_avatar(person.avatar_url, person.display_name, size="1"),
         rx.text(person.display_name, weight="medium", size="2"),
         rx.text("@", person.username, color_scheme="gray", size="1"),
         rx.spacer(),
         rx.text(person.note, color_scheme="gray", size="1"),
+        rx.cond(picked, rx.icon("check", size=14, aria_hidden="true")),
         type="button",
-        variant="ghost",
+        variant=rx.cond(picked, "soft", "ghost"),
+        aria_pressed=rx.cond(picked, "true", "false"),
         width="100%",
         justify="start",
         on_click=PeoplePickerState.choose(person.username),
@@ -123,16 +126,6 @@ def people_picker(mode: str, *, label: str) -> rx.Component:
     )
     return rx.vstack(
         rx.el.label(label, html_for=f"picker-{mode}", class_name="sh-label"),
-        rx.cond(
-            PeoplePickerState.chosen.length() > 0,
-            rx.hstack(
-                rx.foreach(PeoplePickerState.chosen, picker_chip),
-                wrap="wrap",
-                spacing="1",
-                id=f"picker-{mode}-chosen",
-                aria_label="Chosen people",
-            ),
-        ),
         rx.hstack(
             rx.input(
                 rx.input.slot(rx.icon("search", size=14)),
@@ -155,6 +148,17 @@ def people_picker(mode: str, *, label: str) -> rx.Component:
             width="100%",
             spacing="1",
             id=f"picker-{mode}-results",
+        ),
+        # Below the results: a chip appearing must not move the list under the pointer.
+        rx.cond(
+            PeoplePickerState.chosen.length() > 0,
+            rx.hstack(
+                rx.foreach(PeoplePickerState.chosen, picker_chip),
+                wrap="wrap",
+                spacing="1",
+                id=f"picker-{mode}-chosen",
+                aria_label="Chosen people",
+            ),
         ),
         width="100%",
         spacing="1",

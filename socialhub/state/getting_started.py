@@ -87,6 +87,10 @@ class PeoplePickerState(rx.State):
         """What the new group form sends as its members."""
         return ",".join(person.username for person in self.chosen)
 
+    @rx.var
+    def chosen_names(self) -> list[str]:
+        return [person.username for person in self.chosen]
+
     @rx.event
     def start(self, mode: str) -> None:
         """The picker appeared (its dialog opened): nothing searched, nobody chosen."""
@@ -116,12 +120,14 @@ class PeoplePickerState(rx.State):
 
     @rx.event
     def choose(self, username: str) -> None:
+        """A result picked, or unpicked when it was already: the results stay where they are
+        (a list that moved under the pointer would take the next click for someone else)."""
         if any(person.username == username for person in self.chosen):
+            self.chosen = [person for person in self.chosen if person.username != username]
             return
         for person in self.results:
             if person.username == username:
                 self.chosen = [*self.chosen, person]
-        self.results = [person for person in self.results if person.username != username]
 
     @rx.event
     def remove(self, username: str) -> None:

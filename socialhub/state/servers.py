@@ -20,7 +20,8 @@ import reflex as rx
 from reflex.event import EventSpec
 from sqlmodel import Session
 
-from socialhub.domain import media, notify_levels
+from socialhub.delivery.receipts import receipts
+from socialhub.domain import channel_messages, media, notify_levels
 from socialhub.domain import servers as servers_domain
 from socialhub.domain.errors import DomainError
 from socialhub.models import Server, User
@@ -148,6 +149,9 @@ class ServerState(rx.State):
         self.drawer_open = False
 
         def work(session: Session, user: User) -> Opened:
+            # What this user read live and the buffer has not written yet, first.
+            reads = receipts.take_channel_reads(user.id or 0)
+            channel_messages.do_record_channel_reads(session, reads)
             rail = my_servers(session, user)
             return rail, server_view(session, user, server_id) if server_id else None
 

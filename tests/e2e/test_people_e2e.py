@@ -124,6 +124,9 @@ def test_people_picker_creates_a_group_and_adds_members(
     page.get_by_label(f"Choose {second}").click()
     chosen = page.locator("#picker-group-chosen .sh-picker-chip")
     expect(chosen).to_have_count(2)
+    # The results stay where they were, ticked: the list never moves under the pointer.
+    expect(page.get_by_label(f"Choose {first}")).to_have_attribute("aria-pressed", "true")
+    expect(page.get_by_label(f"Choose {third}")).to_have_attribute("aria-pressed", "false")
     page.get_by_label(f"Remove {second}").click()
     expect(chosen).to_have_count(1)
     expect(chosen).to_have_attribute("data-username", first)

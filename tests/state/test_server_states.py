@@ -263,3 +263,32 @@ async def test_a_posts_channel_opens_as_a_feed_of_its_posts(
     sent = [e async for e in FeedState.publish.fn(feed, [])]  # type: ignore[attr-defined]
     assert any("slow mode" in t for t in toasts(sent))
     assert feed.draft == "too soon"
+
+
+async def test_the_server_page_writes_the_reads_the_buffer_still_holds_first(
+    make_user: Callable[..., int], signed_in_tab: SignedInTab, events: Events
+) -> None:
+    """Read live in a tab, not written yet (a channel's markers wait for their interval): a
+    reload must not light the dot of what was read."""
+    from socialhub.delivery.receipts import receipts
+
+    alice, bob = make_user("alice"), make_user("bob")
+    server_id = make_server(alice, "Guild", members=(bob,))
+    with transaction() as s:
+        general_id = general(s, server_id).id
+    random_id = add_channel(server_id, "random")
+    events.clear()
+    with transaction() as s:
+        messages.check_send_message(s, load_user(s, bob), general_id, body="seen live")
+    seen = [e for k, e in events if k == f"user:{alice}" and e["type"] == "message"]
+    receipts._channel_due = float("inf")  # not due: held in the buffer
+    try:
+        receipts.note(alice, seen, reading=general_id)
+        assert receipts._channel_read
+        root = await signed_in_tab(alice, f"/servers/{server_id}/{random_id}")
+        servers = await root.get_state(ServerState)
+        await ServerState.load.fn(servers)
+    finally:
+        receipts._channel_due = 0.0
+    assert not next(c for c in servers.channels if c.id == general_id).unread
+    assert (alice, general_id) not in receipts._channel_read
