@@ -47,6 +47,11 @@ class Subscription:
         self.keys: frozenset[str] = frozenset()
         self.closed = False
         self.overflowed = False
+        # Asked on the consumer's own loop, only while the consumer waits in `next_batch` with
+        # nothing queued: True drops the event there, without waking the consumer (a tab's
+        # listener for an event that changes nothing on its tab).
+        self.drop: Callable[[str, Event], bool] | None = None
+        self._waiting = False
 
     def _admit(self, key: str, event: Event) -> tuple[str, Event] | None:
         """What this offer queues (None: nothing): the event, or past the bound the one
@@ -68,10 +73,13 @@ class Subscription:
 
     async def next_batch(self, wait: float | None = None) -> list[tuple[str, Event]]:
         """Wait for at least one event (or the timeout), then take everything already queued."""
+        self._waiting = True
         try:
             first = await asyncio.wait_for(self._queue.get(), wait)
         except TimeoutError:
             return []
+        finally:
+            self._waiting = False
         batch = [first]
         while not self._queue.empty():
             batch.append(self._queue.get_nowait())
@@ -110,6 +118,9 @@ def _offer_all(subs: Iterable[Subscription], key: str, event: Event) -> None:
 
 def _put_all(puts: list[tuple[Subscription, tuple[str, Event]]]) -> None:
     for sub, item in puts:
+        if sub.drop is not None and sub._waiting and sub._queue.empty() and sub.drop(*item):
+            sub._queued = max(0, sub._queued - 1)
+            continue
         sub._queue.put_nowait(item)
 
 

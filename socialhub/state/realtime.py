@@ -12,6 +12,7 @@ session ends.
 from __future__ import annotations
 
 import asyncio
+import functools
 import itertools
 import time
 from dataclasses import dataclass
@@ -232,6 +233,18 @@ class _Pending:
     screen_at: int = -1
     # When the listener last applied a batch (time.monotonic()).
     applied_at: float = 0.0
+    # The listener waits for the next batch with nothing in hand: what the screen judges
+    # inert may be dropped as it is queued, without waking the listener at all.
+    waiting: bool = False
+
+    def drops(self, token: str, key: str, event: Event) -> bool:
+        """For `Subscription.drop` (on the listener's loop, the queue empty)."""
+        if not self.waiting:
+            return False
+        screen = self.dropping(token)
+        return screen is not None and (
+            not _shown_typing(event, self.open_id) or _inert(event, screen)
+        )
 
     def dropping(self, token: str) -> Screen | None:
         if self.screen is None or self.screen_at != _tab_events.get(token, 0):
@@ -307,6 +320,7 @@ class RealtimeState(rx.State):
                 # No position, or too far behind to replay into the screen: the page was just
                 # read afresh (on_load runs before the listener), so replay from its read.
                 reader.restart_from(page_head or reader.opened_at)
+            reader.subscription.drop = functools.partial(pending.drops, token)
             async for page in reader.backlog():
                 shown = await self._deliver([event for event, _ in page], reader, pending, token)
                 if shown:
@@ -315,7 +329,11 @@ class RealtimeState(rx.State):
             while _active.get(token) == listener_id and self._still_wanted(token):
                 # While someone is shown typing, wake up often enough to let it expire.
                 soon = typing or bool(pending.events)
-                batch = await reader.next(LIST_INTERVAL if soon else LIVENESS_SECONDS)
+                pending.waiting = True
+                try:
+                    batch = await reader.next(LIST_INTERVAL if soon else LIVENESS_SECONDS)
+                finally:
+                    pending.waiting = False
                 events = self._worth_showing(batch, pending, token)
                 # A burst: what arrives within PUSH_GAP of the last push waits to go with it;
                 # someone starting to type waits TYPING_GAP for the message that usually follows.

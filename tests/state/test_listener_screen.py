@@ -153,3 +153,30 @@ async def test_the_screen_holds_only_until_the_tab_sends_an_event(
     assert pending.dropping(token) is None
     await listener._look(pending, token)
     assert pending.dropping(token) is not None
+
+
+async def test_queued_events_are_dropped_only_while_the_listener_waits(
+    make_user: Callable[..., int], signed_in_tab: SignedInTab, events: Events
+) -> None:
+    alice, bob = make_user("alice"), make_user("bob")
+    server_id = make_server(alice, "Guild", members=(bob,))
+    with transaction() as s:
+        general_id = general(s, server_id).id
+    random_id = add_channel(server_id, "random")
+    root = await signed_in_tab(alice, f"/servers/{server_id}/{random_id}")
+    await ServerState.load.fn(await root.get_state(ServerState))
+    token = root.router.session.client_token
+    events.clear()
+    says(bob, general_id, "light it")
+    await deliver_everywhere(root, batch_for(events, alice), alice)
+    pending = _Pending([])
+    await (await root.get_state(RealtimeState))._look(pending, token)
+    says(bob, general_id, "again")
+    says(bob, random_id, "in the open one")
+    again, open_one = (e for e in batch_for(events, alice) if e["type"] == "message")
+    assert not pending.drops(token, "k", again)  # busy with a batch: never dropped
+    pending.waiting = True
+    assert pending.drops(token, "k", again)
+    assert not pending.drops(token, "k", open_one)
+    await TabActivity().preprocess(None, root, None)
+    assert not pending.drops(token, "k", again)
