@@ -254,27 +254,21 @@ class ServerLive:
         # which are muted; a mention still counts).
         unread -= {c.id for c in rows if c.muted}
         muted_servers = {s.id for s in rail if s.muted}
-        # Only rows that would look different: another message into a channel whose dot is
-        # already lit changes nothing on screen, and pushes nothing.
-        if any(
-            (c.id in read and (c.unread or c.mentions))
-            or (c.id in unread and not c.unread)
-            or c.id in mentioned
-            for c in rows
-        ):
-            servers.channels = [
-                c.model_copy(update={"unread": False, "mentions": 0})
-                if c.id in read
-                else c.model_copy(
-                    update={
-                        "unread": c.unread or c.id in unread,
-                        "mentions": c.mentions + mentioned.get(c.id, 0),
-                    }
-                )
-                if c.id in unread or c.id in mentioned
-                else c
-                for c in rows
-            ]
+        # Only what would look different: another message into a channel whose dot is already
+        # lit changes nothing on screen, and pushes nothing; lighting one pushes its id alone.
+        here = {c.id for c in rows}
+        lit_ids = servers.get_value("unread_ids")
+        counts = servers.get_value("mention_counts")
+        cleared = read & here
+        new_unread = (unread & here) - cleared - set(lit_ids)
+        if new_unread or cleared & set(lit_ids):
+            servers.unread_ids = [c for c in lit_ids if c not in cleared] + sorted(new_unread)
+        mentioned_here = {c: n for c, n in mentioned.items() if c in here and c not in cleared}
+        if mentioned_here or cleared & set(counts):
+            servers.mention_counts = {
+                **{c: n for c, n in counts.items() if c not in cleared},
+                **{c: counts.get(c, 0) + n for c, n in mentioned_here.items()},
+            }
         lit = {s.id for s in rail if s.unread}
         elsewhere_unread = (
             {channel_servers[c] for c in unread} - {servers.server_id} - lit - muted_servers
@@ -306,11 +300,13 @@ async def read_screen(listener: RealtimeState) -> Screen:
     conversation = await listener.get_state(ConversationState)
     reading = "" if conversation._hidden else conversation.open_id
     rows = servers.get_value("channels")
+    lit = set(servers.get_value("unread_ids"))
+    counts = servers.get_value("mention_counts")
     return Screen(
         open_id=conversation.open_id,
         server_id=servers.server_id,
-        loud=frozenset(c.id for c in rows if not (c.unread or c.muted) and c.id != reading),
-        unlit=frozenset(c.id for c in rows if not (c.unread or c.mentions)) | {reading},
+        loud=frozenset(c.id for c in rows if not (c.id in lit or c.muted) and c.id != reading),
+        unlit=frozenset(c.id for c in rows if c.id not in lit and not counts.get(c.id)) | {reading},
         channel_servers=servers.get_value("_channel_servers"),
         quiet_servers=frozenset(s.id for s in servers.get_value("servers") if s.unread or s.muted),
     )

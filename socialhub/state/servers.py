@@ -96,6 +96,9 @@ class ServerState(rx.State):
     _role_ids: list[str] = []
     # Each channel of my servers that I may view -> its server.
     _channel_servers: dict[str, str] = {}
+    # The sidebar's dots and mention badges, apart from its rows (see ChannelItem).
+    unread_ids: list[str] = []
+    mention_counts: dict[str, int] = {}
 
     @rx.var
     def channel_name(self) -> str:
@@ -180,6 +183,8 @@ class ServerState(rx.State):
         self.server_id = ""
         self.channel_id = ""
         self.channels = []
+        self.unread_ids = []
+        self.mention_counts = {}
 
     def _show_server(self, view: ServerView) -> None:
         self.server_id = view.id
@@ -202,6 +207,8 @@ class ServerState(rx.State):
             else c
             for c in view.channels
         ]
+        self.unread_ids = view.unread_ids
+        self.mention_counts = view.mention_counts
 
     def _first_channel(self) -> str:
         return next((c.id for c in self.channels if c.kind != "posts"), "")
@@ -231,19 +238,18 @@ class ServerState(rx.State):
 
     def _mark_seen(self, channel_id: str) -> None:
         """The channel on screen is read: its dot and badge go, and the rail's with them."""
-        rows = self.get_value("channels")
-        if any(c.id == channel_id and (c.unread or c.mentions) for c in rows):
-            self.channels = [
-                c.model_copy(update={"unread": False, "mentions": 0}) if c.id == channel_id else c
-                for c in rows
-            ]
+        if channel_id in self.get_value("unread_ids"):
+            self.unread_ids = [c for c in self.get_value("unread_ids") if c != channel_id]
+        if channel_id in self.get_value("mention_counts"):
+            counts = dict(self.get_value("mention_counts"))
+            del counts[channel_id]
+            self.mention_counts = counts
         self._refresh_rail_badge()
 
     def _refresh_rail_badge(self) -> None:
         """The open server's rail icon shows what its sidebar shows."""
-        rows = self.get_value("channels")
-        unread = any(c.unread for c in rows)
-        mentions = sum(c.mentions for c in rows)
+        unread = bool(self.get_value("unread_ids"))
+        mentions = sum(self.get_value("mention_counts").values())
         rail = self.get_value("servers")
         if any(
             s.id == self.server_id and (s.unread, s.mentions) != (unread, mentions) for s in rail
