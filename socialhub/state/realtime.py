@@ -163,6 +163,9 @@ class Screen:
     nothing in a channel of this server with no dot and no badge (`unlit`)."""
 
     open_id: str
+    # The open chat when the tab is in the foreground ("" in the background: arrivals there
+    # light its dot as anywhere else).
+    reading: str
     server_id: str
     loud: frozenset[str]
     unlit: frozenset[str]
@@ -457,7 +460,7 @@ class RealtimeState(rx.State):
             if not any(needed):
                 for feature, seen in zip(concerned, observed, strict=True):
                     shown += _sent(await feature.apply(self, events, seen, None, me))
-                await self._look(pending, token)
+                await self._look(pending, token, events)
         receipts.note(me, events, reading=reading)
         if not any(needed):
             return shown
@@ -473,12 +476,21 @@ class RealtimeState(rx.State):
         async with self:
             for feature, seen, got in zip(concerned, observed, loaded, strict=True):
                 shown += _sent(await feature.apply(self, events, seen, got, me))
-            await self._look(pending, token)
+            await self._look(pending, token, events)
         return shown
 
-    async def _look(self, pending: _Pending, token: str) -> None:
+    async def _look(self, pending: _Pending, token: str, events: list[Event] | None = None) -> None:
         """Under the lock, after applying: note what the tab shows now, valid until it sends
-        its next event (`TabActivity`)."""
+        its next event (`TabActivity`). Events of the open chat alone change nothing it
+        notes, so a channel's viewers keep the screen they had."""
+        if events and pending.dropping(token) is not None:
+            reading = pending.screen.reading if pending.screen else ""
+            if reading and all(
+                (e.get("data") or {}).get("conversation_id") == reading
+                and e.get("type") in ("message", "typing")
+                for e in events
+            ):
+                return
         pending.screen_at = _tab_events.get(token, 0)
         screens = [await read(self) for read in _screen_readers]
         pending.screen = screens[0] if len(screens) == 1 else None

@@ -304,6 +304,7 @@ async def read_screen(listener: RealtimeState) -> Screen:
     counts = servers.get_value("mention_counts")
     return Screen(
         open_id=conversation.open_id,
+        reading=reading,
         server_id=servers.server_id,
         loud=frozenset(c.id for c in rows if not (c.id in lit or c.muted) and c.id != reading),
         unlit=frozenset(c.id for c in rows if c.id not in lit and not counts.get(c.id)) | {reading},

@@ -180,3 +180,38 @@ async def test_queued_events_are_dropped_only_while_the_listener_waits(
     assert not pending.drops(token, "k", open_one)
     await TabActivity().preprocess(None, root, None)
     assert not pending.drops(token, "k", again)
+
+
+async def test_the_open_chats_own_messages_keep_the_screen(
+    make_user: Callable[..., int], signed_in_tab: SignedInTab, events: Events
+) -> None:
+    alice, bob = make_user("alice"), make_user("bob")
+    server_id = make_server(alice, "Guild", members=(bob,))
+    with transaction() as s:
+        general_id = general(s, server_id).id
+    random_id = add_channel(server_id, "random")
+    root = await signed_in_tab(alice, f"/servers/{server_id}/{random_id}")
+    await ServerState.load.fn(await root.get_state(ServerState))
+    token = root.router.session.client_token
+    listener = await root.get_state(RealtimeState)
+    pending = _Pending([])
+    await listener._look(pending, token)
+    first = pending.screen
+    assert first is not None
+    assert first.reading == random_id
+    events.clear()
+    says(bob, random_id, "here")
+    says(bob, general_id, "there")
+    here, there = (e for e in batch_for(events, alice) if e["type"] == "message")
+    await listener._look(pending, token, [here])
+    assert pending.screen is first
+    await listener._look(pending, token, [here, there])
+    assert pending.screen is not first
+    # In the background the open chat's arrivals light its dot: the screen is read again.
+    (await root.get_state(ConversationState))._hidden = True
+    await listener._look(pending, token)
+    hidden = pending.screen
+    assert hidden is not None
+    assert hidden.reading == ""
+    await listener._look(pending, token, [here])
+    assert pending.screen is not hidden
