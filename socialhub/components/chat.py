@@ -18,6 +18,7 @@ from socialhub.state.conversation import (
     ConversationState,
 )
 from socialhub.state.emoji import ReactionPickerState
+from socialhub.state.message_window import TAIL_CHUNKS
 from socialhub.state.server_pins import ServerPinsState
 from socialhub.state.uploads import UploadState
 
@@ -680,7 +681,10 @@ def message_scroller() -> rx.Component:
                 ),
             ),
             rx.foreach(ConversationState.messages, message_bubble),
-            rx.foreach(ChatTailState.rows, message_bubble),
+            *(
+                rx.foreach(getattr(ChatTailState, f"rows_{n}"), message_bubble)
+                for n in range(TAIL_CHUNKS)
+            ),
             rx.box(id="outbox-pending"),
             rx.cond(
                 ConversationState.has_newer,

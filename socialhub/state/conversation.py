@@ -33,7 +33,7 @@ from socialhub.state import message_window as window
 from socialhub.state.base import Failed, run_as_user, run_guarded
 from socialhub.state.chat_rows import MessageRow, live_row, message_row, presence_label
 from socialhub.state.clock import tab_clock
-from socialhub.state.message_window import Rows
+from socialhub.state.message_window import TAIL_CHUNK, TAIL_CHUNKS, Rows
 from socialhub.state.session import SessionState
 
 TYPING_SECONDS = 4.0
@@ -74,11 +74,28 @@ def resend_outbox_in(seconds: float) -> EventSpec:
 class ChatTailState(rx.State):
     """The open chat's live part: messages that arrived or were sent since its window was read
     (`message_window`), and who is typing. Its own state so that a live message pushes and
-    re-renders these few rows, not the window."""
+    re-renders these few rows, not the window; and the tail itself is cut into chunks of
+    TAIL_CHUNK rows, each its own var, so that a new message pushes the last chunk only."""
 
-    rows: list[MessageRow] = []
+    _rows: list[MessageRow] = []
+    rows_0: list[MessageRow] = []
+    rows_1: list[MessageRow] = []
+    rows_2: list[MessageRow] = []
+    rows_3: list[MessageRow] = []
+    rows_4: list[MessageRow] = []
     typing_names: list[str] = []
     _typing: dict[int, tuple[str, float]] = {}
+
+    def _set_rows(self, rows: list[MessageRow]) -> None:
+        """The tail on screen: only the chunks whose rows changed are assigned (and pushed)."""
+        self._rows = rows
+        for n in range(TAIL_CHUNKS):
+            chunk = rows[n * TAIL_CHUNK : (n + 1) * TAIL_CHUNK]
+            if n == TAIL_CHUNKS - 1:
+                chunk = rows[n * TAIL_CHUNK :]
+            name = f"rows_{n}"
+            if chunk != self.get_value(name):
+                setattr(self, name, chunk)
 
     @rx.var
     def typing_text(self) -> str:
@@ -318,7 +335,7 @@ class ConversationState(rx.State):
         """The rows on screen, as plain lists (not Reflex's proxies)."""
         tail = await self.get_state(ChatTailState)
         return Rows(
-            self.get_value("messages"), tail.get_value("rows"), self.has_older, self.has_newer
+            self.get_value("messages"), tail.get_value("_rows"), self.has_older, self.has_newer
         )
 
     async def _show(self, rows: Rows, me: int) -> None:
@@ -329,8 +346,8 @@ class ConversationState(rx.State):
         tail = await self.get_state(ChatTailState)
         if rows.window is not self.get_value("messages"):
             self.messages = rows.window
-        if rows.tail is not tail.get_value("rows"):
-            tail.rows = rows.tail
+        if rows.tail is not tail.get_value("_rows"):
+            tail._set_rows(rows.tail)
         if rows.has_older != self.has_older:
             self.has_older = rows.has_older
         if rows.has_newer != self.has_newer:

@@ -22,6 +22,10 @@ from socialhub.state.clock import Clock
 
 WINDOW = 100
 TAIL_MAX = 30
+# The tail goes to the browser in chunks of this many rows, one var each (ChatTailState): a
+# live message pushes its chunk, a few rows, not the whole tail.
+TAIL_CHUNK = 6
+TAIL_CHUNKS = -(-TAIL_MAX // TAIL_CHUNK)
 # Consecutive messages of one author this close together read as one run.
 GROUP_SECONDS = 5 * 60
 

@@ -120,10 +120,21 @@ async def test_a_live_message_pushes_the_short_tail_and_a_receipt_only_the_ticks
     send(bob, chat, "live")
     [message] = [e for key, e in events if key == f"user:{alice}" and e["type"] == "message"]
     await conversation._apply_events([message], alice)
-    assert pushed(root) == {"chat_tail_state": {"rows"}}
+    assert pushed(root) == {"chat_tail_state": {"rows_0"}}
     tail = await root.get_state(ChatTailState)
-    assert [r.body for r in tail.rows] == ["live"]
+    assert [r.body for r in tail.rows_0] == ["live"]
     assert len(conversation.messages) == 30  # the window, untouched
+
+    # Past a chunk of the tail, a message pushes the next chunk alone.
+    for n in range(6):
+        events.clear()
+        send(alice if n % 2 else bob, chat, f"live {n}")
+        batch = [e for key, e in events if key == f"user:{alice}" and e["type"] == "message"]
+        root._clean()
+        await conversation._apply_events(batch, alice)
+    assert pushed(root)["chat_tail_state"] == {"rows_1"}
+    assert [r.body for r in tail.rows_1] == ["live 5"]
+    assert len(tail.rows_0) == 6
 
     events.clear()
     send(alice, chat, "mine")
@@ -132,7 +143,7 @@ async def test_a_live_message_pushes_the_short_tail_and_a_receipt_only_the_ticks
     root._clean()
     events.clear()
     with transaction() as s:
-        messages.check_mark_read(s, load_user(s, bob), chat, 32)
+        messages.check_mark_read(s, load_user(s, bob), chat, 38)
     receipts = [e for key, e in events if key == f"user:{alice}" and e["type"] == "receipt"]
     assert receipts
     await conversation._apply_events(receipts, alice)
