@@ -115,6 +115,9 @@ class Settings:
     public_reads: bool = True
     log_level: str = "INFO"
     log_json: bool = True
+    outbound_allow_private: bool = False
+    outbound_timeout_seconds: float = 5.0
+    outbound_max_response_bytes: int = 64 * 1024
 
     @property
     def secure_cookies(self) -> bool:
@@ -181,6 +184,11 @@ def load_settings() -> Settings:
         public_reads=_env_bool("PUBLIC_READS", True),
         log_level=_env("LOG_LEVEL", "INFO").upper(),
         log_json=_env("LOG_FORMAT", "json") == "json",
+        # Requests the server makes on users' behalf (outgoing webhooks) reach only public
+        # addresses; tests turn this on to reach a server of their own on 127.0.0.1.
+        outbound_allow_private=_env_bool("OUTBOUND_ALLOW_PRIVATE", False),
+        outbound_timeout_seconds=float(_env("OUTBOUND_TIMEOUT_SECONDS", "5")),
+        outbound_max_response_bytes=_env_int("OUTBOUND_MAX_RESPONSE_BYTES", 64 * 1024),
     )
 
 
