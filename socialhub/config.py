@@ -111,6 +111,7 @@ class Settings:
     rate_limit_poll_vote: str = "60/minute"
     rate_limit_server_invite: str = "30/hour"
     rate_limit_join_request: str = "10/hour"
+    rate_limit_webhook: str = "30/minute"
     bcrypt_rounds: int = 12
     public_reads: bool = True
     log_level: str = "INFO"
@@ -179,6 +180,8 @@ def load_settings() -> Settings:
         # Server invites made, and requests to join servers (over all servers), per account.
         rate_limit_server_invite=_env("RATE_LIMIT_SERVER_INVITE", "30/hour"),
         rate_limit_join_request=_env("RATE_LIMIT_JOIN_REQUEST", "10/hour"),
+        # Messages one incoming webhook may post (Discord allows 30 a minute per webhook).
+        rate_limit_webhook=_env("RATE_LIMIT_WEBHOOK", "30/minute"),
         bcrypt_rounds=_env_int("BCRYPT_ROUNDS", 12),
         # Visitors without an account may read public posts and profiles, explore and hashtags.
         public_reads=_env_bool("PUBLIC_READS", True),
