@@ -3,14 +3,21 @@ every endpoint and its bad inputs (a wrong secret above all)."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
+from socialhub.domain import webhook_delivery
+from socialhub.models.base import utcnow
 from tests.api.conftest import Signup, bearer
 from tests.api.test_auth_api import error_code
 from tests.api.test_channels_api import user_id
+from tests.support.receiver import receiver
 from tests.support.servers import make_server
 
 Tokens = dict[str, Any]
@@ -166,3 +173,76 @@ async def test_outgoing_webhook_settings(
     assert (await client.delete(path, headers=bearer(bob))).status_code == 403
     assert (await client.delete(path, headers=bearer(alice))).status_code == 204
     assert (await client.get(listing, headers=bearer(alice))).json() == []
+
+
+@pytest.fixture
+def jobs_run_at_once() -> Iterator[None]:
+    """The queue runs each job as it is enqueued (after the message's commit), in this process."""
+    import backend_jobs.webhooks  # noqa: F401  (registers the dispatcher)
+    from backend_jobs.queue import huey
+
+    huey.immediate = True
+    yield
+    huey.immediate = False
+
+
+@SQLITE
+async def test_an_outgoing_webhook_reaches_a_local_server_which_verifies_the_signature(
+    client: httpx.AsyncClient,
+    trio: tuple[Tokens, Tokens, Tokens, str, str],
+    lower_limits: Any,
+    jobs_run_at_once: None,
+) -> None:
+    alice, bob, _, server_id, _ = trio
+    channel = await general_id(client, alice, server_id)
+    path = f"/api/v1/servers/{server_id}/channels/{channel}/outgoing-webhook"
+    with receiver() as server:
+        made = await client.put(path, json={"url": server.url}, headers=bearer(alice))
+        secret = made.json()["secret"]
+        sent = await client.post(
+            f"/api/v1/chats/{channel}/messages", json={"body": "ship it"}, headers=bearer(bob)
+        )
+        assert sent.status_code == 201
+        # Without OUTBOUND_ALLOW_PRIVATE the receiver on 127.0.0.1 is refused: nothing arrives.
+        assert server.received == []
+        [hook] = (
+            await client.get(
+                f"{path.rsplit('/channels', 1)[0]}/outgoing-webhooks", headers=bearer(alice)
+            )
+        ).json()
+        assert hook["consecutive_failures"] == 1
+        assert hook["last_error"].startswith("address_refused: 127.0.0.1 resolves to a loopback")
+
+        lower_limits(OUTBOUND_ALLOW_PRIVATE="true")
+        sent = await client.post(
+            f"/api/v1/chats/{channel}/messages",
+            json={"body": "ship it again"},
+            headers=bearer(bob),
+        )
+        assert sent.status_code == 201
+        [request] = server.received
+    headers = request.headers
+    assert headers["content-type"] == "application/json"
+    assert webhook_delivery.verify(
+        secret,
+        headers["x-socialhub-timestamp"],
+        request.body,
+        headers["x-socialhub-signature"],
+        now=utcnow(),
+    )
+    expected = hmac.new(
+        secret.encode(),
+        headers["x-socialhub-timestamp"].encode() + b"." + request.body,
+        hashlib.sha256,
+    ).hexdigest()
+    assert headers["x-socialhub-signature"] == f"sha256={expected}"
+    payload = json.loads(request.body)
+    assert (payload["type"], payload["channel_id"]) == ("message", channel)
+    assert payload["message"]["body"] == "ship it again"
+    assert payload["message"]["author"]["username"] == "bob"
+    assert headers["x-socialhub-delivery"] == payload["delivery_id"]
+    [hook] = (
+        await client.get(f"/api/v1/servers/{server_id}/outgoing-webhooks", headers=bearer(alice))
+    ).json()
+    assert hook["consecutive_failures"] == 0
+    assert hook["last_success_at"] is not None

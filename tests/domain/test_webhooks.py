@@ -3,13 +3,17 @@ the audit log) and outgoing (setting, signing, the retry schedule, disabling).""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import Session, select
 
 from socialhub.db import transaction
-from socialhub.domain import messages, permissions, webhooks
+from socialhub.domain import messages, permissions, webhook_delivery, webhooks
 from socialhub.domain.errors import InvalidInput, NotFound, PermissionDenied, RateLimited
 from socialhub.domain.permissions import Permission
 from socialhub.domain.servers import do_create_channel
@@ -21,7 +25,7 @@ from socialhub.models import (
     Role,
     Server,
 )
-from socialhub.models.webhooks import IncomingWebhook
+from socialhub.models.webhooks import IncomingWebhook, OutgoingWebhook, WebhookDelivery
 from tests.support.chat import Events, history, key, load_user, only, send
 from tests.support.servers import general, make_server
 
@@ -241,3 +245,154 @@ def test_webhooks_follow_channel_overwrites_and_skip_posts_channels(
     with transaction() as s:
         names = [v.name for v in webhooks.list_incoming(s, load_user(s, bob), server_id)]
     assert names == ["General hook"]
+
+
+# Outgoing ---------------------------------------------------------------------------------------
+
+
+def test_the_signature_is_hmac_sha256_over_timestamp_dot_body() -> None:
+    body = b'{"type":"message"}'
+    expected = hmac.new(b"s3cret", b"1700000000." + body, hashlib.sha256).hexdigest()
+    assert webhook_delivery.sign("s3cret", 1700000000, body) == f"sha256={expected}"
+    now = datetime.fromtimestamp(1700000100, UTC)
+    good = webhook_delivery.sign("s3cret", 1700000000, body)
+    assert webhook_delivery.verify("s3cret", "1700000000", body, good, now=now)
+    assert not webhook_delivery.verify("other", "1700000000", body, good, now=now)
+    assert not webhook_delivery.verify("s3cret", "1700000000", body + b" ", good, now=now)
+    assert not webhook_delivery.verify("s3cret", "1700000001", body, good, now=now)
+    assert not webhook_delivery.verify("s3cret", "soon", body, good, now=now)
+    late = now + timedelta(minutes=10)
+    assert not webhook_delivery.verify("s3cret", "1700000000", body, good, now=late)
+
+
+def test_the_retry_schedule_doubles_from_thirty_seconds_up_to_an_hour() -> None:
+    assert webhook_delivery.retry_schedule() == [
+        timedelta(seconds=s) for s in (30, 60, 120, 240, 480)
+    ]
+    assert webhook_delivery.retry_delay(1) == timedelta(seconds=30)
+    assert webhook_delivery.retry_delay(30) == timedelta(hours=1)
+
+
+def _outgoing(actor: int, server_id: str, channel: str) -> OutgoingWebhook:
+    with transaction() as s:
+        return webhooks.check_set_outgoing(
+            s, load_user(s, actor), server_id, channel_id=channel, url="https://hooks.example/in"
+        )
+
+
+def _deliveries(session: Session) -> list[WebhookDelivery]:
+    session.expire_all()
+    return list(
+        session.exec(select(WebhookDelivery).order_by(WebhookDelivery.created_at)).all()  # type: ignore[arg-type]
+    )
+
+
+def _attempt(delivery_id: str, now: datetime, error: str | None) -> datetime | None:
+    with transaction() as s:
+        attempt = webhook_delivery.do_start_attempt(s, delivery_id, now=now)
+    assert attempt is not None
+    with transaction() as s:
+        return webhook_delivery.do_record_attempt(s, delivery_id, error=error, now=now)
+
+
+def test_members_messages_are_queued_signed_and_retried_with_backoff(
+    trio: tuple[int, int, int], session: Session
+) -> None:
+    alice, bob, _ = trio
+    server_id = make_server(alice, members=(bob,))
+    channel = _channel(server_id)
+    hook = _outgoing(alice, server_id, channel)
+    message = send(bob, channel, "ship it")
+    incoming = create(alice, server_id, channel)
+    execute(incoming.id, url_token(alice, server_id, incoming.id), "a webhook's own message")
+    [delivery] = _deliveries(session)  # the webhook's message is not sent on
+    payload = json.loads(delivery.body)
+    assert (payload["channel_id"], payload["message"]["id"]) == (channel, message.id)
+    assert payload["message"]["body"] == "ship it"
+
+    start = delivery.next_attempt_at + timedelta(seconds=1)
+    with transaction() as s:
+        attempt = webhook_delivery.do_start_attempt(s, delivery.id, now=start)
+    assert attempt is not None
+    assert attempt.url == "https://hooks.example/in"
+    headers = attempt.headers
+    assert headers["X-SocialHub-Timestamp"] == str(int(start.timestamp()))
+    assert webhook_delivery.verify(
+        hook.secret,
+        headers["X-SocialHub-Timestamp"],
+        attempt.body,
+        headers["X-SocialHub-Signature"],
+        now=start,
+    )
+    with transaction() as s:  # leased: a second runner finds nothing to do
+        assert webhook_delivery.do_start_attempt(s, delivery.id, now=start) is None
+    with transaction() as s:
+        retry = webhook_delivery.do_record_attempt(s, delivery.id, error="HTTP 500", now=start)
+    assert retry == start + timedelta(seconds=30)
+    with transaction() as s:
+        assert webhook_delivery.do_start_attempt(s, delivery.id, now=start) is None  # not yet due
+        assert webhook_delivery.due_deliveries(s, before=start) == []
+        assert webhook_delivery.due_deliveries(s, before=retry) == [delivery.id]
+
+    now = retry
+    waits = []
+    while now is not None:
+        previous = now
+        now = _attempt(delivery.id, now, "HTTP 500")
+        if now is not None:
+            waits.append(now - previous)
+    assert waits == webhook_delivery.retry_schedule()[1:]
+    [failed] = _deliveries(session)
+    assert (failed.status, failed.attempts) == ("failed", webhook_delivery.MAX_ATTEMPTS)
+    session.expire_all()
+    stored = session.get(OutgoingWebhook, hook.id)
+    assert stored is not None
+    assert (stored.enabled, stored.consecutive_failures) == (True, webhook_delivery.MAX_ATTEMPTS)
+
+    # A success forgets the failures in a row.
+    second = send(bob, channel, "again")
+    [row] = [d for d in _deliveries(session) if d.message_id == second.id]
+    assert _attempt(row.id, row.next_attempt_at, None) is None
+    session.expire_all()
+    stored = session.get(OutgoingWebhook, hook.id)
+    assert stored is not None
+    assert stored.consecutive_failures == 0
+    assert stored.last_success_at is not None
+
+
+def test_a_webhook_failing_again_and_again_is_disabled_with_its_reason(
+    trio: tuple[int, int, int], session: Session
+) -> None:
+    alice, _, _ = trio
+    server_id = make_server(alice)
+    channel = _channel(server_id)
+    hook = _outgoing(alice, server_id, channel)
+    for n in range(webhook_delivery.DISABLE_AFTER // 2 + 1):
+        send(alice, channel, f"message {n}")
+    rows = _deliveries(session)
+    failures = 0
+    for row in rows:
+        now: datetime | None = row.next_attempt_at
+        for _ in range(2):
+            if failures == webhook_delivery.DISABLE_AFTER or now is None:
+                break
+            now = _attempt(row.id, now, "connection_failed: refused")
+            failures += 1
+    session.expire_all()
+    stored = session.get(OutgoingWebhook, hook.id)
+    assert stored is not None
+    assert not stored.enabled
+    assert stored.disabled_reason.startswith(
+        f"Disabled after {webhook_delivery.DISABLE_AFTER} failed deliveries in a row"
+    )
+    assert "connection_failed: refused" in stored.disabled_reason
+    assert {d.status for d in _deliveries(session)} == {"failed"}
+    send(alice, channel, "not sent any more")
+    assert len(_deliveries(session)) == len(rows)
+    with transaction() as s:
+        [view] = webhooks.list_outgoing(s, load_user(s, alice), server_id)
+    assert (view.enabled, view.disabled_reason) == (False, stored.disabled_reason)
+    # Setting the URL again turns it back on.
+    _outgoing(alice, server_id, channel)
+    send(alice, channel, "sent again")
+    assert len(_deliveries(session)) == len(rows) + 1
