@@ -78,6 +78,20 @@ def _managed_channels(session: Session, actor: User, server_id: str) -> dict[str
     return found
 
 
+def list_webhook_channels(session: Session, actor: User, server_id: str) -> list[tuple[str, str]]:
+    """(id, name) of the text channels where the actor may add webhooks, in channel order."""
+    managed = _managed_channels(session, actor, server_id)
+    rows = session.exec(
+        select(Conversation.id, Conversation.title)
+        .where(
+            col(Conversation.id).in_(list(managed)),
+            Conversation.channel_type != ChannelType.posts.value,
+        )
+        .order_by(col(Conversation.position), col(Conversation.title))
+    ).all()
+    return [(cid, title) for cid, title in rows]
+
+
 def _name(value: str) -> str:
     name = clean_text(value, field="name", max_length=NAME_MAX)
     if not name:
