@@ -74,7 +74,7 @@ def _managed_channels(session: Session, actor: User, server_id: str) -> dict[str
     wanted = Permission.VIEW_CHANNEL | Permission.MANAGE_WEBHOOKS
     found = {cid: title for cid, title in channels if access.in_channel(cid) & wanted == wanted}
     if not found:
-        access.require(Permission.MANAGE_WEBHOOKS)
+        access.require(Permission.MANAGE_WEBHOOKS, "you need the Manage webhooks permission")
     return found
 
 
