@@ -396,3 +396,23 @@ def test_a_webhook_failing_again_and_again_is_disabled_with_its_reason(
     _outgoing(alice, server_id, channel)
     send(alice, channel, "sent again")
     assert len(_deliveries(session)) == len(rows) + 1
+
+
+def test_a_webhooks_message_is_deleted_by_moderators_and_edited_by_nobody(
+    trio: tuple[int, int, int],
+) -> None:
+    alice, bob, _ = trio
+    server_id = make_server(alice, members=(bob,))
+    channel = _channel(server_id)
+    hook = create(alice, server_id, channel)
+    message_id = execute(hook.id, url_token(alice, server_id, hook.id), "status: green")
+    for actor in (alice, bob):
+        with pytest.raises(PermissionDenied) as refused, transaction() as s:
+            messages.check_edit_message(s, load_user(s, actor), message_id, body="red")
+        assert refused.value.code == "not_author"
+    with pytest.raises(PermissionDenied), transaction() as s:
+        messages.check_delete_message(s, load_user(s, bob), message_id, for_everyone=True)
+    with transaction() as s:
+        messages.check_delete_message(s, load_user(s, alice), message_id, for_everyone=True)
+    [gone] = history(bob, channel)
+    assert (gone.deleted, gone.body) == (True, "")
