@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, select
 
 from socialhub.db import on_commit
+from socialhub.domain.webhooks import do_publish_webhooks_changed
 from socialhub.models import Conversation, Message
 from socialhub.models.webhooks import DeliveryStatus, OutgoingWebhook, WebhookDelivery
 
@@ -198,6 +199,9 @@ def do_record_attempt(
         delivery.last_error = ""
         session.add(delivery)
         if webhook is not None:
+            # The settings show the state: tell them when it turns (not at every success).
+            if webhook.consecutive_failures or webhook.last_success_at is None:
+                do_publish_webhooks_changed(session, webhook.server_id)
             webhook.consecutive_failures = 0
             webhook.last_success_at = now
             session.add(webhook)
@@ -212,6 +216,7 @@ def do_record_attempt(
     webhook.last_error = reason
     webhook.last_failure_at = now
     session.add(webhook)
+    do_publish_webhooks_changed(session, webhook.server_id)
     if webhook.consecutive_failures >= DISABLE_AFTER:
         _disable(session, webhook, reason)
         return None

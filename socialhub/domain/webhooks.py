@@ -26,7 +26,13 @@ from socialhub.delivery.outbound import OutboundError, check_url
 from socialhub.domain import messages, ratelimit
 from socialhub.domain.audit import do_audit
 from socialhub.domain.errors import InvalidInput, NotFound, PermissionDenied
-from socialhub.domain.permissions import ChannelAccess, Permission, access_channel, access_server
+from socialhub.domain.permissions import (
+    ChannelAccess,
+    Permission,
+    access_channel,
+    access_server,
+    members_who_can,
+)
 from socialhub.domain.validation import clean_text
 from socialhub.keys import KeyPurpose, derive_key
 from socialhub.models import ChannelType, Conversation, Message, Server, User
@@ -37,6 +43,7 @@ from socialhub.models.webhooks import (
     OutgoingWebhook,
     OutgoingWebhookView,
 )
+from socialhub.realtime.events import publish_on_commit
 
 NAME_MAX = 80
 AVATAR_URL_MAX = 512
@@ -90,6 +97,21 @@ def list_webhook_channels(session: Session, actor: User, server_id: str) -> list
         .order_by(col(Conversation.position), col(Conversation.title))
     ).all()
     return [(cid, title) for cid, title in rows]
+
+
+def do_publish_webhooks_changed(session: Session, server_id: str) -> None:
+    """Tell the server's webhook managers (their own streams: the URLs and statuses are theirs
+    only) that its webhooks changed, so an open settings page reads them again."""
+    server = session.get(Server, server_id)
+    if server is None:
+        return
+    publish_on_commit(
+        session,
+        type="webhooks",
+        op="update",
+        data={"server_id": server_id},
+        users=members_who_can(session, server, Permission.MANAGE_WEBHOOKS),
+    )
 
 
 def _name(value: str) -> str:
@@ -166,6 +188,7 @@ def check_create_incoming(
         target_id=webhook.id,
         changes={"name": webhook.name, "channel_id": channel_id},
     )
+    do_publish_webhooks_changed(session, server_id)
     return webhook
 
 
@@ -213,6 +236,7 @@ def check_regenerate_incoming(
         target_id=webhook.id,
         changes={"name": webhook.name},
     )
+    do_publish_webhooks_changed(session, server_id)
     session.flush()
     return webhook
 
@@ -228,6 +252,7 @@ def check_delete_incoming(session: Session, actor: User, server_id: str, webhook
         target_id=webhook.id,
         changes={"name": webhook.name, "channel_id": webhook.channel_id},
     )
+    do_publish_webhooks_changed(session, server_id)
     session.delete(webhook)
     session.flush()
 
@@ -352,6 +377,7 @@ def check_set_outgoing(
         target_id=channel_id,
         changes={"url": target, "created": created},
     )
+    do_publish_webhooks_changed(session, server_id)
     return webhook
 
 
@@ -395,6 +421,7 @@ def check_regenerate_outgoing_secret(
         target_type="channel",
         target_id=channel_id,
     )
+    do_publish_webhooks_changed(session, server_id)
     return webhook
 
 
@@ -409,5 +436,6 @@ def check_delete_outgoing(session: Session, actor: User, server_id: str, channel
         target_id=channel_id,
         changes={"url": webhook.url},
     )
+    do_publish_webhooks_changed(session, server_id)
     session.delete(webhook)
     session.flush()

@@ -129,13 +129,24 @@ class WebhookSettingsState(rx.State):
         result = await run_as_user(self, lambda s, u: read(s, u, server_id, clock))
         if isinstance(result, Failed):
             return result
-        self.incoming, self.outgoing, self.channels = result
+        self._live_show(result)
+        return None
+
+    # The live protocol (server_settings_live.LiveSection): the same read as opening it.
+    def _live_args(self) -> Any:
+        return tab_clock(self)
+
+    @classmethod
+    def _live_read(cls, session: Session, user: User, server_id: str, args: Any) -> Any:
+        return cls._read(session, user, server_id, args)
+
+    def _live_show(self, data: Any) -> None:
+        self.incoming, self.outgoing, self.channels = data
         ids = [c.id for c in self.channels]
         if self.new_channel not in ids:
             self.new_channel = ids[0] if ids else ""
         if self.out_channel not in ids:
             self.out_channel = ids[0] if ids else ""
-        return None
 
     async def _change(self, work: Callable[[Session, User, str], object], success: str) -> Any:
         server_id = await self._server_id()

@@ -9,7 +9,7 @@ from socialhub.db import transaction
 from socialhub.domain import webhooks
 from socialhub.state.server_settings_webhooks import WebhookSettingsState
 from tests.state.conftest import SignedInTab
-from tests.state.test_server_settings_states import open_section, toasts
+from tests.state.test_server_settings_states import Events, deliver, open_section, toasts
 from tests.support.chat import load_user
 from tests.support.servers import general, make_server
 
@@ -90,3 +90,27 @@ async def test_an_outgoing_webhook_is_saved_listed_and_removed(
     sent = await W.confirm.fn(state)  # type: ignore[attr-defined]
     assert any("Outgoing webhook removed" in t for t in toasts(sent))
     assert state.outgoing == []
+
+
+async def test_the_open_section_follows_what_other_managers_change(
+    make_user: Callable[..., int], signed_in_tab: SignedInTab, events: Events
+) -> None:
+    alice, bob = make_user("alice"), make_user("bob")
+    server_id = make_server(alice, members=(bob,))
+    with transaction() as s:
+        channel = general(s, server_id).id
+    tab = await signed_in_tab(alice, f"/servers/{server_id}/settings")
+    state, _ = await open_section(tab, server_id, "webhooks", W)
+    events.clear()
+    with transaction() as s:  # alice again, in another tab (bob may not: nobody else hears it)
+        made = webhooks.check_create_incoming(
+            s, load_user(s, alice), server_id, channel_id=channel, name="From elsewhere"
+        )
+    assert {k for k, e in events if e["type"] == "webhooks"} == {f"user:{alice}"}
+    await deliver(tab, events, alice)
+    assert [r.name for r in state.incoming] == ["From elsewhere"]
+    events.clear()
+    with transaction() as s:
+        webhooks.check_delete_incoming(s, load_user(s, alice), server_id, made.id)
+    await deliver(tab, events, alice)
+    assert state.incoming == []
