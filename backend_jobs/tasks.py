@@ -17,4 +17,5 @@ def purge_expired() -> dict[str, int]:
 
 
 import backend_jobs.servers  # noqa: E402  (registers the servers' periodic tasks)
-import backend_jobs.social  # noqa: E402, F401  (registers the social network's periodic tasks)
+import backend_jobs.social  # noqa: E402  (registers the social network's periodic tasks)
+import backend_jobs.webhooks  # noqa: E402, F401  (registers the outgoing webhooks' jobs)

@@ -111,10 +111,14 @@ class Settings:
     rate_limit_poll_vote: str = "60/minute"
     rate_limit_server_invite: str = "30/hour"
     rate_limit_join_request: str = "10/hour"
+    rate_limit_webhook: str = "30/minute"
     bcrypt_rounds: int = 12
     public_reads: bool = True
     log_level: str = "INFO"
     log_json: bool = True
+    outbound_allow_private: bool = False
+    outbound_timeout_seconds: float = 5.0
+    outbound_max_response_bytes: int = 64 * 1024
 
     @property
     def secure_cookies(self) -> bool:
@@ -176,11 +180,18 @@ def load_settings() -> Settings:
         # Server invites made, and requests to join servers (over all servers), per account.
         rate_limit_server_invite=_env("RATE_LIMIT_SERVER_INVITE", "30/hour"),
         rate_limit_join_request=_env("RATE_LIMIT_JOIN_REQUEST", "10/hour"),
+        # Messages one incoming webhook may post (Discord allows 30 a minute per webhook).
+        rate_limit_webhook=_env("RATE_LIMIT_WEBHOOK", "30/minute"),
         bcrypt_rounds=_env_int("BCRYPT_ROUNDS", 12),
         # Visitors without an account may read public posts and profiles, explore and hashtags.
         public_reads=_env_bool("PUBLIC_READS", True),
         log_level=_env("LOG_LEVEL", "INFO").upper(),
         log_json=_env("LOG_FORMAT", "json") == "json",
+        # Requests the server makes on users' behalf (outgoing webhooks) reach only public
+        # addresses; tests turn this on to reach a server of their own on 127.0.0.1.
+        outbound_allow_private=_env_bool("OUTBOUND_ALLOW_PRIVATE", False),
+        outbound_timeout_seconds=float(_env("OUTBOUND_TIMEOUT_SECONDS", "5")),
+        outbound_max_response_bytes=_env_int("OUTBOUND_MAX_RESPONSE_BYTES", 64 * 1024),
     )
 
 

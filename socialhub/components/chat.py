@@ -223,7 +223,15 @@ def message_bubble(message: rx.Var[MessageRow]) -> rx.Component:
             rx.cond(
                 # Groups and server channels name the author; a DM does not need to.
                 ~message.mine & ~message.grouped & (ConversationState.open_kind != "dm"),
-                rx.text(message.author_name, size="1", weight="bold", color_scheme="violet"),
+                rx.hstack(
+                    rx.text(message.author_name, size="1", weight="bold", color_scheme="violet"),
+                    rx.cond(
+                        message.webhook,
+                        rx.badge("WEBHOOK", size="1", variant="soft", class_name="webhook-tag"),
+                    ),
+                    spacing="1",
+                    align="center",
+                ),
             ),
             rx.cond(
                 message.forwarded,

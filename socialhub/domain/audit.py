@@ -49,6 +49,12 @@ ACTIONS: dict[str, str] = {
     "automod_rule_create": "Automod rule added",
     "automod_rule_delete": "Automod rule deleted",
     "automod_flag_resolve": "Flagged message reviewed",
+    "webhook_create": "Webhook created",
+    "webhook_regenerate": "Webhook URL regenerated",
+    "webhook_delete": "Webhook deleted",
+    "outgoing_webhook_set": "Outgoing webhook set",
+    "outgoing_webhook_secret": "Outgoing webhook secret regenerated",
+    "outgoing_webhook_delete": "Outgoing webhook removed",
 }
 
 

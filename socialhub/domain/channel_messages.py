@@ -282,6 +282,9 @@ def do_channel_sent(
         )
     for after in _after_send:
         after(session, checked.access, message, checked.flagged)
+    from socialhub.domain import webhook_delivery  # imports the message code, which imports us
+
+    webhook_delivery.do_queue_deliveries(session, checked.access.channel, message)
 
 
 def _member_ids(session: Session, access: ChannelAccess, usernames: Sequence[str]) -> list[int]:

@@ -138,6 +138,7 @@ def message_views(
                 created_at=m.created_at,
                 edited_at=m.edited_at,
                 deleted=deleted,
+                webhook=m.webhook,  # type: ignore[arg-type]
             )
         )
     return views
@@ -196,8 +197,10 @@ def do_append_message(
     client_id: str | None = None,
     reply_to: Message | None = None,
     forwarded: bool = False,
+    webhook: dict[str, Any] | None = None,
 ) -> Message:
     """Give the message the conversation's next sequence number, store it, and publish it.
+    `webhook`: posted by an incoming webhook (no author), the name and avatar it shows.
 
     The hot path of the app, written in Core: the sequence number under the conversation row's
     lock, one INSERT, the author's own receipt, the event. With a `client_id` the author already
@@ -220,6 +223,7 @@ def do_append_message(
         reply_to_id=reply_to.id if reply_to else None,
         forwarded=forwarded,
         created_at=now,
+        webhook=webhook,
     )
     row = message.model_dump()
     stored = session.execute(

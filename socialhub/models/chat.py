@@ -118,6 +118,8 @@ class Message(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
     edited_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     deleted_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    # Posted by an incoming webhook (no author): {"id", "name", "avatar_url"} as shown.
+    webhook: dict[str, Any] | None = Field(default=None, sa_column=sa.Column(sa.JSON))
 
 
 class MessageEdit(SQLModel, table=True):
@@ -185,6 +187,12 @@ class UserBrief(SQLModel):
     avatar_small_url: str | None
 
 
+class WebhookBrief(SQLModel):
+    id: str
+    name: str
+    avatar_url: str | None = None
+
+
 class ReplyPreview(SQLModel):
     id: str
     seq: int
@@ -217,6 +225,8 @@ class MessageView(SQLModel):
     deleted: bool
     # Set for a server channel's messages: clients keep them out of the chat list.
     server_id: str | None = None
+    # Posted by an incoming webhook: the name and avatar it shows instead of an author.
+    webhook: WebhookBrief | None = None
 
 
 class MemberView(SQLModel):

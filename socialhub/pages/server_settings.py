@@ -11,6 +11,7 @@ from socialhub.components.server_settings_channels import channels_section
 from socialhub.components.server_settings_members import invites_section, members_section
 from socialhub.components.server_settings_moderation import audit_log_section, automod_section
 from socialhub.components.server_settings_roles import roles_section
+from socialhub.components.server_settings_webhooks import webhooks_section
 from socialhub.state import server_settings_live  # noqa: F401  (the page follows the stream)
 from socialhub.state.server_settings import ServerSettingsState
 
@@ -30,6 +31,7 @@ def current_section() -> rx.Component:
         ("invites", invites_section()),
         ("audit-log", audit_log_section()),
         ("automod", automod_section()),
+        ("webhooks", webhooks_section()),
         overview_section(),
     )
 

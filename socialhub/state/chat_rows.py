@@ -61,6 +61,8 @@ class MessageRow(BaseModel):
     separator: str = ""
     grouped: bool = False
     first_unread: bool = False
+    # Posted by an incoming webhook: `author_name` is the webhook's name, tagged in the row.
+    webhook: bool = False
 
 
 def presence_label(view: PresenceView | None, clock: Clock) -> str:
@@ -113,7 +115,7 @@ def message_row(view: MessageView, me: int, clock: Clock) -> MessageRow:
         client_id=view.client_id or "",
         kind=view.kind.value,
         author_id=author.id if author else 0,
-        author_name=author.display_name if author else "",
+        author_name=view.webhook.name if view.webhook else (author.display_name if author else ""),
         author_username=author.username if author else "",
         body=view.body,
         html=view.html,
@@ -133,6 +135,7 @@ def message_row(view: MessageView, me: int, clock: Clock) -> MessageRow:
         status="",
         day=clock.day(view.created_at),
         at=int(clock.local(view.created_at).timestamp()),
+        webhook=view.webhook is not None,
     )
 
 

@@ -148,6 +148,7 @@ def arrange(rows: Rows, clock: Clock, now: datetime, unread_from: int) -> Rows:
             and row.kind != "system"
             and previous.kind != "system"
             and previous.author_id == row.author_id
+            and previous.author_name == row.author_name  # webhooks have no author id
             and 0 <= row.at - previous.at <= GROUP_SECONDS
         )
         return {"separator": labels.get(day, ""), "grouped": grouped, "first_unread": unread}

@@ -33,6 +33,7 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("invites", "Invites", "link"),
     ("audit-log", "Audit log", "scroll-text"),
     ("automod", "Automod", "bot"),
+    ("webhooks", "Webhooks", "webhook"),
 )
 SECTION_IDS = frozenset(s[0] for s in SECTIONS)
 
@@ -50,6 +51,7 @@ class Flags:
     view_audit: bool
     create_invite: bool
     is_owner: bool
+    manage_webhooks: bool = False
 
 
 def flags_of(access: permissions.ServerAccess) -> Flags:
@@ -63,6 +65,7 @@ def flags_of(access: permissions.ServerAccess) -> Flags:
         view_audit=access.can(Permission.VIEW_AUDIT_LOG),
         create_invite=access.can(Permission.CREATE_INVITE),
         is_owner=access.server.owner_id == access.member.user_id,
+        manage_webhooks=access.can(Permission.MANAGE_WEBHOOKS),
     )
 
 
@@ -98,6 +101,7 @@ class ServerSettingsState(rx.State):
     can_view_audit: bool = False
     can_create_invite: bool = False
     is_owner: bool = False
+    can_manage_webhooks: bool = False
 
     @rx.var
     def server_href(self) -> str:
@@ -125,6 +129,7 @@ class ServerSettingsState(rx.State):
             "invites": self.can_manage_server or self.can_create_invite,
             "audit-log": self.can_view_audit,
             "automod": self.can_manage_server,
+            "webhooks": self.can_manage_webhooks,
         }
         return [section for section, _, _ in SECTIONS if shown.get(section)]
 
@@ -138,6 +143,7 @@ class ServerSettingsState(rx.State):
         self.can_view_audit = flags.view_audit
         self.can_create_invite = flags.create_invite
         self.is_owner = flags.is_owner
+        self.can_manage_webhooks = flags.manage_webhooks
 
     async def _run(self, work: Callable[[Session, User, str], T]) -> T | Failed:
         """Run `work(session, user, the page's server id)` as the tab's user."""

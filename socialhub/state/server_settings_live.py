@@ -32,6 +32,7 @@ SECTION_TYPES: dict[str, frozenset[str]] = {
     "invites": frozenset({"invites", "server_member"}),
     "join-requests": frozenset({"join_request"}),
     "automod": frozenset({"automod"}),
+    "webhooks": frozenset({"webhooks"}),
 }
 SETTINGS_TYPES = frozenset({"server"}).union(*SECTION_TYPES.values())
 # Most of what these events say was done is in the audit log too.

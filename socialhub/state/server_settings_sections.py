@@ -16,6 +16,7 @@ def section_state(section: str) -> type[rx.State] | None:
     from socialhub.state.server_settings_moderation import AuditLogState, AutomodState
     from socialhub.state.server_settings_overview import OverviewState
     from socialhub.state.server_settings_roles import RoleSettingsState
+    from socialhub.state.server_settings_webhooks import WebhookSettingsState
 
     states: dict[str, type[rx.State]] = {
         "overview": OverviewState,
@@ -27,5 +28,6 @@ def section_state(section: str) -> type[rx.State] | None:
         "invites": InviteSettingsState,
         "audit-log": AuditLogState,
         "automod": AutomodState,
+        "webhooks": WebhookSettingsState,
     }
     return states.get(section)

@@ -1,0 +1,236 @@
+"""/api/v1/servers/{id}/webhooks, /api/v1/webhooks/{id}/{token}: a server's incoming webhooks
+(create, list, regenerate the URL, delete; posting through the secret URL needs no token) and
+its channels' outgoing webhooks (set, list, new secret, remove), on the domain's functions."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Response, status
+from pydantic import BaseModel, Field
+
+from socialhub.api.deps import CurrentCaller
+from socialhub.api.errors import ERROR_RESPONSES, ErrorResponse
+from socialhub.api.params import AN_ID, text_rules
+from socialhub.db import transaction
+from socialhub.domain import messages, webhooks
+from socialhub.models.chat import MessageView
+from socialhub.models.webhooks import IncomingWebhookView, OutgoingWebhookView
+
+router = APIRouter(tags=["webhooks"], responses=ERROR_RESPONSES)
+
+
+def _error(description: str, status_code: int) -> dict[int | str, dict[str, Any]]:
+    return {status_code: {"model": ErrorResponse, "description": description}}
+
+
+MISSING = _error(
+    "You lack MANAGE_WEBHOOKS in the channel (`missing_permission`, `details.permission`)", 403
+)
+SERVER_OR_CHANNEL = _error(
+    "No such server (`server_not_found`) or channel (`channel_not_found`)", 404
+)
+WEBHOOK = _error(
+    "No such server (`server_not_found`), channel (`channel_not_found`) or webhook "
+    "(`webhook_not_found`)",
+    404,
+)
+POSTS_CHANNEL = _error(
+    "A posts channel takes no webhooks (`posts_channel`); bad text (`empty`, `too_long`) or "
+    "URL (`invalid_url`)",
+    422,
+)
+Token = Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+
+
+class IncomingCreate(BaseModel):
+    channel_id: str = Field(json_schema_extra=AN_ID)
+    name: str = Field(json_schema_extra=text_rules(webhooks.NAME_MAX, visible=True))
+
+
+class WebhookPost(BaseModel):
+    content: str = Field(json_schema_extra=text_rules(messages.BODY_MAX, visible=True))
+    username: str | None = Field(
+        default=None,
+        description="shown instead of the webhook's name for this message",
+        json_schema_extra=text_rules(webhooks.NAME_MAX),
+    )
+    avatar_url: str | None = Field(
+        default=None,
+        description="an https:// picture shown for this message",
+        json_schema_extra=text_rules(webhooks.AVATAR_URL_MAX),
+    )
+
+
+class OutgoingSet(BaseModel):
+    url: str = Field(
+        description="http(s) URL receiving the channel's new messages; it must resolve to a "
+        "public address",
+        json_schema_extra=text_rules(webhooks.URL_MAX, min_length=1),
+    )
+
+
+def no_content() -> Response:
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+# Incoming ------------------------------------------------------------------------------------
+
+
+@router.post(
+    "/servers/{server_id}/webhooks",
+    response_model=IncomingWebhookView,
+    status_code=status.HTTP_201_CREATED,
+    summary="Create an incoming webhook",
+    responses={**SERVER_OR_CHANNEL, **MISSING, **POSTS_CHANNEL},
+)
+def create_incoming(
+    server_id: str, body: IncomingCreate, caller: CurrentCaller
+) -> IncomingWebhookView:
+    """MANAGE_WEBHOOKS in the channel: a webhook with its secret `url`, which posts into the
+    channel."""
+    with transaction() as db:
+        hook = webhooks.check_create_incoming(
+            db, caller.user(db), server_id, channel_id=body.channel_id, name=body.name
+        )
+        return webhooks.incoming_views(db, [hook])[0]
+
+
+@router.get(
+    "/servers/{server_id}/webhooks",
+    response_model=list[IncomingWebhookView],
+    summary="List the incoming webhooks",
+    responses={**_error("No such server (`server_not_found`)", 404), **MISSING},
+)
+def list_incoming(server_id: str, caller: CurrentCaller) -> list[IncomingWebhookView]:
+    """Those of the channels where you have MANAGE_WEBHOOKS, oldest first, with their URLs."""
+    with transaction() as db:
+        return webhooks.list_incoming(db, caller.user(db), server_id)
+
+
+@router.post(
+    "/servers/{server_id}/webhooks/{webhook_id}/regenerate",
+    response_model=IncomingWebhookView,
+    summary="Regenerate an incoming webhook's URL",
+    responses={**WEBHOOK, **MISSING},
+)
+def regenerate_incoming(
+    server_id: str, webhook_id: str, caller: CurrentCaller
+) -> IncomingWebhookView:
+    """A new secret URL; the old one stops working at once."""
+    with transaction() as db:
+        hook = webhooks.check_regenerate_incoming(db, caller.user(db), server_id, webhook_id)
+        return webhooks.incoming_views(db, [hook])[0]
+
+
+@router.delete(
+    "/servers/{server_id}/webhooks/{webhook_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    summary="Delete an incoming webhook",
+    responses={**WEBHOOK, **MISSING},
+)
+def delete_incoming(server_id: str, webhook_id: str, caller: CurrentCaller) -> Response:
+    with transaction() as db:
+        webhooks.check_delete_incoming(db, caller.user(db), server_id, webhook_id)
+    return no_content()
+
+
+@router.post(
+    "/webhooks/{webhook_id}/{token}",
+    response_model=MessageView,
+    status_code=status.HTTP_201_CREATED,
+    summary="Post a message through an incoming webhook",
+    responses={
+        **_error(
+            "No such webhook, or a wrong secret in the URL (`webhook_not_found`)",
+            404,
+        ),
+        **_error("The channel is a posts channel (`posts_channel`)", 403),
+        **_error(
+            "Bad content (`empty`, `too_long`), username (`empty`, `too_long`) or "
+            "avatar_url (`invalid_input`, `too_long`)",
+            422,
+        ),
+        429: {
+            **ERROR_RESPONSES[429],
+            "description": "Over RATE_LIMIT_WEBHOOK, per webhook (`rate_limited`, "
+            "`details.retry_after`; see Retry-After)",
+        },
+    },
+)
+def execute_incoming(webhook_id: str, token: Token, body: WebhookPost) -> MessageView:
+    """No bearer token: the URL's secret is the credential. The message reaches the channel's
+    viewers live, shown with the webhook's name (or `username`) and marked as a webhook's."""
+    with transaction() as db:
+        message = webhooks.check_execute_incoming(
+            db,
+            webhook_id,
+            token,
+            content=body.content,
+            username=body.username,
+            avatar_url=body.avatar_url,
+        )
+        return messages.message_view(db, message)
+
+
+# Outgoing ------------------------------------------------------------------------------------
+
+
+@router.put(
+    "/servers/{server_id}/channels/{channel_id}/outgoing-webhook",
+    response_model=OutgoingWebhookView,
+    summary="Set a channel's outgoing webhook",
+    responses={**SERVER_OR_CHANNEL, **MISSING, **POSTS_CHANNEL},
+)
+def set_outgoing(
+    server_id: str, channel_id: str, body: OutgoingSet, caller: CurrentCaller
+) -> OutgoingWebhookView:
+    """MANAGE_WEBHOOKS in the channel: its new messages are POSTed to `url`, signed with the
+    `secret` (header `X-SocialHub-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<body>">`,
+    `X-SocialHub-Timestamp`). Setting it again re-enables a webhook disabled by failures."""
+    with transaction() as db:
+        hook = webhooks.check_set_outgoing(
+            db, caller.user(db), server_id, channel_id=channel_id, url=body.url
+        )
+        return webhooks.outgoing_views(db, [hook])[0]
+
+
+@router.get(
+    "/servers/{server_id}/outgoing-webhooks",
+    response_model=list[OutgoingWebhookView],
+    summary="List the outgoing webhooks",
+    responses={**_error("No such server (`server_not_found`)", 404), **MISSING},
+)
+def list_outgoing(server_id: str, caller: CurrentCaller) -> list[OutgoingWebhookView]:
+    """Those of the channels where you have MANAGE_WEBHOOKS, with their state: `enabled`,
+    `consecutive_failures`, `disabled_reason`, `last_error`."""
+    with transaction() as db:
+        return webhooks.list_outgoing(db, caller.user(db), server_id)
+
+
+@router.post(
+    "/servers/{server_id}/channels/{channel_id}/outgoing-webhook/regenerate-secret",
+    response_model=OutgoingWebhookView,
+    summary="Regenerate an outgoing webhook's secret",
+    responses={**WEBHOOK, **MISSING},
+)
+def regenerate_outgoing_secret(
+    server_id: str, channel_id: str, caller: CurrentCaller
+) -> OutgoingWebhookView:
+    with transaction() as db:
+        hook = webhooks.check_regenerate_outgoing_secret(db, caller.user(db), server_id, channel_id)
+        return webhooks.outgoing_views(db, [hook])[0]
+
+
+@router.delete(
+    "/servers/{server_id}/channels/{channel_id}/outgoing-webhook",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    summary="Remove a channel's outgoing webhook",
+    responses={**WEBHOOK, **MISSING},
+)
+def delete_outgoing(server_id: str, channel_id: str, caller: CurrentCaller) -> Response:
+    with transaction() as db:
+        webhooks.check_delete_outgoing(db, caller.user(db), server_id, channel_id)
+    return no_content()

@@ -1,0 +1,441 @@
+"""Webhooks of server channels (MANAGE_WEBHOOKS in the channel, asked of the permission function).
+
+Incoming: a secret URL posts messages into its channel through the shared message code (so they
+reach viewers live), shown with the webhook's name (or the override of the request) and marked as
+a webhook's. The URL's token is an HMAC of the webhook's id and a salt, under a key derived for
+webhooks: it is shown to managers at any time, and regenerating it (a new salt) ends the old URL.
+A wrong token is the same `webhook_not_found` as an unknown webhook.
+
+Outgoing: a channel's setting (URL and a generated secret); every new message a member sends
+there is queued for the job that POSTs it, signed (`webhook_delivery.py`). A webhook's own
+messages are not sent on, so two channels' webhooks pointing at each other cannot loop.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+from collections.abc import Sequence
+
+from sqlmodel import Session, col, select
+
+from socialhub.config import get_settings
+from socialhub.delivery.outbound import OutboundError, check_url
+from socialhub.domain import messages, ratelimit
+from socialhub.domain.audit import do_audit
+from socialhub.domain.errors import InvalidInput, NotFound, PermissionDenied
+from socialhub.domain.permissions import (
+    ChannelAccess,
+    Permission,
+    access_channel,
+    access_server,
+    members_who_can,
+)
+from socialhub.domain.validation import clean_text
+from socialhub.keys import KeyPurpose, derive_key
+from socialhub.models import ChannelType, Conversation, Message, Server, User
+from socialhub.models.base import utcnow
+from socialhub.models.webhooks import (
+    IncomingWebhook,
+    IncomingWebhookView,
+    OutgoingWebhook,
+    OutgoingWebhookView,
+)
+from socialhub.realtime.events import publish_on_commit
+
+NAME_MAX = 80
+AVATAR_URL_MAX = 512
+URL_MAX = 2048
+API_PATH = "/api/v1/webhooks"
+
+
+def webhook_not_found() -> NotFound:
+    return NotFound("no such webhook", code="webhook_not_found")
+
+
+# Who may manage -----------------------------------------------------------------------------------
+
+
+def _manage(session: Session, actor: User, server_id: str, channel_id: str) -> ChannelAccess:
+    """MANAGE_WEBHOOKS in a text channel of this server the actor can see."""
+    access = access_channel(session, actor, channel_id)
+    if access.server.server.id != server_id:
+        raise NotFound("no such channel", code="channel_not_found")
+    access.require(Permission.MANAGE_WEBHOOKS, "you may not manage this channel's webhooks")
+    if access.channel.channel_type == ChannelType.posts.value:
+        raise InvalidInput(
+            "a posts channel takes no webhooks", field="channel_id", code="posts_channel"
+        )
+    return access
+
+
+def _managed_channels(session: Session, actor: User, server_id: str) -> dict[str, str]:
+    """The channels of the server where the actor may manage webhooks: id -> name. Without
+    MANAGE_WEBHOOKS anywhere in the server, PermissionDenied."""
+    access = access_server(session, actor, server_id)
+    channels = session.exec(
+        select(Conversation.id, Conversation.title).where(Conversation.server_id == server_id)
+    ).all()
+    wanted = Permission.VIEW_CHANNEL | Permission.MANAGE_WEBHOOKS
+    found = {cid: title for cid, title in channels if access.in_channel(cid) & wanted == wanted}
+    if not found:
+        access.require(Permission.MANAGE_WEBHOOKS, "you need the Manage webhooks permission")
+    return found
+
+
+def list_webhook_channels(session: Session, actor: User, server_id: str) -> list[tuple[str, str]]:
+    """(id, name) of the text channels where the actor may add webhooks, in channel order."""
+    managed = _managed_channels(session, actor, server_id)
+    rows = session.exec(
+        select(Conversation.id, Conversation.title)
+        .where(
+            col(Conversation.id).in_(list(managed)),
+            Conversation.channel_type != ChannelType.posts.value,
+        )
+        .order_by(col(Conversation.position), col(Conversation.title))
+    ).all()
+    return [(cid, title) for cid, title in rows]
+
+
+def do_publish_webhooks_changed(session: Session, server_id: str) -> None:
+    """Tell the server's webhook managers (their own streams: the URLs and statuses are theirs
+    only) that its webhooks changed, so an open settings page reads them again."""
+    server = session.get(Server, server_id)
+    if server is None:
+        return
+    publish_on_commit(
+        session,
+        type="webhooks",
+        op="update",
+        data={"server_id": server_id},
+        users=members_who_can(session, server, Permission.MANAGE_WEBHOOKS),
+    )
+
+
+def _name(value: str) -> str:
+    name = clean_text(value, field="name", max_length=NAME_MAX)
+    if not name:
+        raise InvalidInput("give the webhook a name", field="name", code="empty")
+    return name
+
+
+# Incoming -----------------------------------------------------------------------------------------
+
+
+def token(webhook: IncomingWebhook) -> str:
+    digest = hmac.new(
+        derive_key(KeyPurpose.webhook),
+        f"incoming:{webhook.id}:{webhook.token_salt}".encode(),
+        hashlib.sha256,
+    ).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def incoming_url(webhook: IncomingWebhook) -> str:
+    return f"{get_settings().public_url}{API_PATH}/{webhook.id}/{token(webhook)}"
+
+
+def incoming_views(
+    session: Session, webhooks: Sequence[IncomingWebhook]
+) -> list[IncomingWebhookView]:
+    names = _channel_names(session, [w.channel_id for w in webhooks])
+    return [
+        IncomingWebhookView(
+            id=w.id,
+            server_id=w.server_id,
+            channel_id=w.channel_id,
+            channel_name=names.get(w.channel_id, ""),
+            name=w.name,
+            url=incoming_url(w),
+            created_by=w.created_by,
+            created_at=w.created_at,
+            last_used_at=w.last_used_at,
+        )
+        for w in webhooks
+    ]
+
+
+def _channel_names(session: Session, ids: Sequence[str]) -> dict[str, str]:
+    if not ids:
+        return {}
+    rows = session.exec(
+        select(Conversation.id, Conversation.title).where(col(Conversation.id).in_(list(ids)))
+    ).all()
+    return dict(rows)
+
+
+def check_create_incoming(
+    session: Session, actor: User, server_id: str, *, channel_id: str, name: str
+) -> IncomingWebhook:
+    _manage(session, actor, server_id, channel_id)
+    webhook = IncomingWebhook(
+        server_id=server_id,
+        channel_id=channel_id,
+        name=_name(name),
+        token_salt=secrets.token_hex(16),
+        created_by=actor.id,
+    )
+    session.add(webhook)
+    session.flush()
+    do_audit(
+        session,
+        server_id,
+        actor.id,
+        "webhook_create",
+        target_type="webhook",
+        target_id=webhook.id,
+        changes={"name": webhook.name, "channel_id": channel_id},
+    )
+    do_publish_webhooks_changed(session, server_id)
+    return webhook
+
+
+def list_incoming(session: Session, actor: User, server_id: str) -> list[IncomingWebhookView]:
+    """The incoming webhooks of the channels where the actor manages webhooks, oldest first."""
+    channels = _managed_channels(session, actor, server_id)
+    webhooks = session.exec(
+        select(IncomingWebhook)
+        .where(
+            IncomingWebhook.server_id == server_id,
+            col(IncomingWebhook.channel_id).in_(list(channels)),
+        )
+        .order_by(col(IncomingWebhook.created_at), col(IncomingWebhook.id))
+    ).all()
+    return incoming_views(session, webhooks)
+
+
+def _access_incoming(
+    session: Session, actor: User, server_id: str, webhook_id: str
+) -> IncomingWebhook:
+    webhook = session.get(IncomingWebhook, webhook_id)
+    if webhook is None or webhook.server_id != server_id:
+        access_server(session, actor, server_id)  # an unknown server says so
+        raise webhook_not_found()
+    try:
+        _manage(session, actor, server_id, webhook.channel_id)
+    except NotFound as exc:
+        raise webhook_not_found() from exc
+    return webhook
+
+
+def check_regenerate_incoming(
+    session: Session, actor: User, server_id: str, webhook_id: str
+) -> IncomingWebhook:
+    """A new secret URL; the old one stops working with this commit."""
+    webhook = _access_incoming(session, actor, server_id, webhook_id)
+    webhook.token_salt = secrets.token_hex(16)
+    session.add(webhook)
+    do_audit(
+        session,
+        server_id,
+        actor.id,
+        "webhook_regenerate",
+        target_type="webhook",
+        target_id=webhook.id,
+        changes={"name": webhook.name},
+    )
+    do_publish_webhooks_changed(session, server_id)
+    session.flush()
+    return webhook
+
+
+def check_delete_incoming(session: Session, actor: User, server_id: str, webhook_id: str) -> None:
+    webhook = _access_incoming(session, actor, server_id, webhook_id)
+    do_audit(
+        session,
+        server_id,
+        actor.id,
+        "webhook_delete",
+        target_type="webhook",
+        target_id=webhook.id,
+        changes={"name": webhook.name, "channel_id": webhook.channel_id},
+    )
+    do_publish_webhooks_changed(session, server_id)
+    session.delete(webhook)
+    session.flush()
+
+
+def _avatar_url(value: str | None) -> str | None:
+    if value is None or not value.strip():
+        return None
+    url = value.strip()
+    if len(url) > AVATAR_URL_MAX:
+        raise InvalidInput(
+            f"avatar_url is over {AVATAR_URL_MAX} characters", field="avatar_url", code="too_long"
+        )
+    if not url.startswith("https://"):
+        raise InvalidInput("avatar_url must be an https:// URL", field="avatar_url")
+    return url
+
+
+def check_execute_incoming(
+    session: Session,
+    webhook_id: str,
+    given_token: str,
+    *,
+    content: str,
+    username: str | None = None,
+    avatar_url: str | None = None,
+) -> Message:
+    """Post `content` into the webhook's channel as the webhook (or the name given)."""
+    webhook = session.get(IncomingWebhook, webhook_id)
+    if webhook is None or not hmac.compare_digest(token(webhook), given_token):
+        raise webhook_not_found()
+    channel = session.get(Conversation, webhook.channel_id)
+    server = session.get(Server, webhook.server_id)
+    if channel is None or server is None or server.deleted_at is not None:
+        raise webhook_not_found()
+    if channel.channel_type == ChannelType.posts.value:
+        raise PermissionDenied("post in a posts channel", code="posts_channel")
+    body = clean_text(content, field="content", max_length=messages.BODY_MAX, multiline=True)
+    if not body:
+        raise InvalidInput("the message is empty", field="content", code="empty")
+    name = _name(username) if username is not None and username.strip() else webhook.name
+    avatar = _avatar_url(avatar_url)
+    ratelimit.hit("webhook", f"webhook:{webhook.id}", limit=get_settings().rate_limit_webhook)
+    webhook.last_used_at = utcnow()
+    session.add(webhook)
+    return messages.do_append_message(
+        session,
+        channel,
+        author=None,
+        body=body,
+        webhook={"id": webhook.id, "name": name, "avatar_url": avatar},
+    )
+
+
+# Outgoing -----------------------------------------------------------------------------------------
+
+
+def _receiver_url(value: str) -> str:
+    url = value.strip()
+    if len(url) > URL_MAX:
+        raise InvalidInput(f"the URL is over {URL_MAX} characters", field="url", code="too_long")
+    try:
+        check_url(url)
+    except OutboundError as error:
+        raise InvalidInput(error.message, field="url", code="invalid_url") from None
+    return url
+
+
+def outgoing_views(
+    session: Session, webhooks: Sequence[OutgoingWebhook]
+) -> list[OutgoingWebhookView]:
+    names = _channel_names(session, [w.channel_id for w in webhooks])
+    return [
+        OutgoingWebhookView(
+            id=w.id,
+            server_id=w.server_id,
+            channel_id=w.channel_id,
+            channel_name=names.get(w.channel_id, ""),
+            url=w.url,
+            secret=w.secret,
+            enabled=w.enabled,
+            consecutive_failures=w.consecutive_failures,
+            disabled_reason=w.disabled_reason,
+            last_error=w.last_error,
+            last_failure_at=w.last_failure_at,
+            last_success_at=w.last_success_at,
+            created_at=w.created_at,
+        )
+        for w in webhooks
+    ]
+
+
+def check_set_outgoing(
+    session: Session, actor: User, server_id: str, *, channel_id: str, url: str
+) -> OutgoingWebhook:
+    """Send the channel's new messages to `url` (set or changed; a disabled one is enabled
+    again with its failures forgotten). The secret is made once and kept across changes."""
+    _manage(session, actor, server_id, channel_id)
+    target = _receiver_url(url)
+    webhook = session.exec(
+        select(OutgoingWebhook).where(OutgoingWebhook.channel_id == channel_id)
+    ).first()
+    created = webhook is None
+    webhook = webhook or OutgoingWebhook(
+        server_id=server_id,
+        channel_id=channel_id,
+        url=target,
+        secret=secrets.token_hex(32),
+        created_by=actor.id,
+    )
+    webhook.url = target
+    webhook.enabled = True
+    webhook.consecutive_failures = 0
+    webhook.disabled_reason = ""
+    session.add(webhook)
+    session.flush()
+    do_audit(
+        session,
+        server_id,
+        actor.id,
+        "outgoing_webhook_set",
+        target_type="channel",
+        target_id=channel_id,
+        changes={"url": target, "created": created},
+    )
+    do_publish_webhooks_changed(session, server_id)
+    return webhook
+
+
+def list_outgoing(session: Session, actor: User, server_id: str) -> list[OutgoingWebhookView]:
+    channels = _managed_channels(session, actor, server_id)
+    webhooks = session.exec(
+        select(OutgoingWebhook)
+        .where(
+            OutgoingWebhook.server_id == server_id,
+            col(OutgoingWebhook.channel_id).in_(list(channels)),
+        )
+        .order_by(col(OutgoingWebhook.created_at), col(OutgoingWebhook.id))
+    ).all()
+    return outgoing_views(session, webhooks)
+
+
+def _access_outgoing(
+    session: Session, actor: User, server_id: str, channel_id: str
+) -> OutgoingWebhook:
+    _manage(session, actor, server_id, channel_id)
+    webhook = session.exec(
+        select(OutgoingWebhook).where(OutgoingWebhook.channel_id == channel_id)
+    ).first()
+    if webhook is None:
+        raise webhook_not_found()
+    return webhook
+
+
+def check_regenerate_outgoing_secret(
+    session: Session, actor: User, server_id: str, channel_id: str
+) -> OutgoingWebhook:
+    webhook = _access_outgoing(session, actor, server_id, channel_id)
+    webhook.secret = secrets.token_hex(32)
+    session.add(webhook)
+    session.flush()
+    do_audit(
+        session,
+        server_id,
+        actor.id,
+        "outgoing_webhook_secret",
+        target_type="channel",
+        target_id=channel_id,
+    )
+    do_publish_webhooks_changed(session, server_id)
+    return webhook
+
+
+def check_delete_outgoing(session: Session, actor: User, server_id: str, channel_id: str) -> None:
+    webhook = _access_outgoing(session, actor, server_id, channel_id)
+    do_audit(
+        session,
+        server_id,
+        actor.id,
+        "outgoing_webhook_delete",
+        target_type="channel",
+        target_id=channel_id,
+        changes={"url": webhook.url},
+    )
+    do_publish_webhooks_changed(session, server_id)
+    session.delete(webhook)
+    session.flush()
