@@ -45,6 +45,7 @@ from socialhub.models import (
     User,
 )
 from socialhub.models.channel_views import CategoryView, ChannelList, ChannelView
+from socialhub.models.threads import THREAD_TYPE
 from socialhub.realtime.events import publish_on_commit
 
 NAME_MAX = 100
@@ -178,7 +179,10 @@ def _channels(session: Session, server_id: str) -> list[Conversation]:
     return list(
         session.exec(
             select(Conversation)
-            .where(Conversation.server_id == server_id)
+            .where(
+                Conversation.server_id == server_id,
+                col(Conversation.channel_type).is_distinct_from(THREAD_TYPE),
+            )
             .order_by(col(Conversation.position), col(Conversation.id))
         ).all()
     )

@@ -62,6 +62,7 @@ from socialhub.models.social import (
     StoryView,
     TrendingHashtag,
 )
+from socialhub.models.threads import Thread as Thread
 from socialhub.models.users import (
     Presence,
     PresenceConnection,

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from socialhub.models.base import new_id, utc_column, utcnow
+from socialhub.models.threads import ThreadSummary
 
 
 class ConversationKind(StrEnum):
@@ -217,6 +218,8 @@ class MessageView(SQLModel):
     deleted: bool
     # Set for a server channel's messages: clients keep them out of the chat list.
     server_id: str | None = None
+    # The thread started from this message, if any.
+    thread: ThreadSummary | None = None
 
 
 class MemberView(SQLModel):
