@@ -39,7 +39,7 @@ def _answers(not_found: str, forbidden: str) -> dict[int | str, dict[str, Any]]:
 class ThreadCreate(BaseModel):
     name: str | None = Field(
         default=None,
-        description="1-100 characters; from a message it defaults to the message's text",
+        description='1-100 characters; defaults to the message\'s text, or "New thread"',
         json_schema_extra=THREAD_NAME,
     )
     message_id: str | None = Field(

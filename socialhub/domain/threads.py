@@ -56,6 +56,8 @@ from socialhub.models.threads import (
 from socialhub.realtime.events import publish_on_commit
 
 NAME_MAX = 100
+# An empty thread started without a name.
+DEFAULT_NAME = "New thread"
 # The channels a thread may hang under.
 PARENT_TYPES = (ChannelType.text.value, ChannelType.announcement.value)
 
@@ -241,10 +243,15 @@ def get_thread(session: Session, actor: User, thread_id: str) -> ThreadView:
 
 
 def threads_by_parent(
-    session: Session, actor: User, server_id: str, channel_ids: Sequence[str]
+    session: Session,
+    actor: User,
+    server_id: str,
+    channel_ids: Sequence[str],
+    *,
+    archived: bool = False,
 ) -> dict[str, list[ThreadView]]:
-    """The active threads under each of these channels (ones the actor may view), for the
-    sidebar."""
+    """The threads under each of these channels that the actor may view, oldest first, for
+    the sidebar: the active ones (and the archived ones too with `archived`)."""
     if not channel_ids:
         return {}
     server = permissions.access_server(session, actor, server_id)
@@ -258,7 +265,9 @@ def threads_by_parent(
     found: dict[str, list[ThreadView]] = {}
     for thread, conversation in rows:
         bits = server.in_channel(conversation.id)
-        if not bits & Permission.VIEW_CHANNEL or is_archived(thread, conversation, now):
+        if not bits & Permission.VIEW_CHANNEL or (
+            not archived and is_archived(thread, conversation, now)
+        ):
             continue
         here = ChannelAccess(conversation, server, bits)
         view = _thread_view(thread, conversation, here, actor, now)
@@ -300,9 +309,9 @@ def check_create_thread(
     auto_archive_minutes: int = DEFAULT_ARCHIVE_MINUTES,
 ) -> Conversation:
     """A new thread under the channel, empty or from one of its messages (its name defaults to
-    the message's text). 404 for a channel or message the actor cannot see, 403 without
-    CREATE_THREADS, 409 `thread_exists` for a message that has one, 422 for a bad name, delay
-    or parent."""
+    the message's text, or "New thread"). 404 for a channel or message the actor cannot see,
+    403 without CREATE_THREADS, 409 `thread_exists` for a message that has one, 422 for a bad
+    name, delay or parent."""
     access = _parent_access(session, actor, channel_id)
     access.require(Permission.CREATE_THREADS, "you may not create threads in this channel")
     minutes = clean_archive_minutes(auto_archive_minutes)
@@ -324,8 +333,8 @@ def check_create_thread(
                 code="thread_exists",
                 details={"thread_id": taken.conversation_id},
             )
-    if name is None and starter is not None:
-        clean = _default_name(starter)
+    if name is None:
+        clean = _default_name(starter) if starter is not None else DEFAULT_NAME
     else:
         clean = clean_thread_name(name)
     return do_create_thread(

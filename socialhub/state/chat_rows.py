@@ -61,6 +61,10 @@ class MessageRow(BaseModel):
     separator: str = ""
     grouped: bool = False
     first_unread: bool = False
+    # The thread started from this message ("" for none): its name and message count.
+    thread_id: str = ""
+    thread_name: str = ""
+    thread_count: int = 0
 
 
 def presence_label(view: PresenceView | None, clock: Clock) -> str:
@@ -133,6 +137,9 @@ def message_row(view: MessageView, me: int, clock: Clock) -> MessageRow:
         status="",
         day=clock.day(view.created_at),
         at=int(clock.local(view.created_at).timestamp()),
+        thread_id=view.thread.id if view.thread else "",
+        thread_name=view.thread.name if view.thread else "",
+        thread_count=view.thread.message_count if view.thread else 0,
     )
 
 

@@ -163,6 +163,7 @@ def test_an_empty_thread_needs_a_good_name_and_one_thread_per_message(
     with pytest.raises(InvalidInput) as caught:
         _start(b, chat, name="ideas", auto_archive_minutes=30)
     assert caught.value.code == "bad_archive_duration"
+    assert threads_view(b, _start(b, chat)).name == "New thread"
     thread_id = _start(b, chat, name="ideas", auto_archive_minutes=60)
     assert threads_view(b, thread_id).name == "ideas"
     assert threads_view(b, thread_id).auto_archive_minutes == 60

@@ -1,0 +1,123 @@
+"""Threads on the server page: start one from a message or empty, archive and reopen the one on
+screen, and the starter message's summary kept live.
+
+A thread on screen is an ordinary conversation: `ServerState` opens it in `ConversationState`
+like a channel (window, tail, composer, live messages), and its row in the sidebar comes with the
+server's (`server_reads.server_view`). What a thread event changes in the sidebar is read again
+by `ServerLive` (a ("channel", "thread") event is a channel event); `ThreadsLive` below only
+puts the new summary on the starter message if it is on screen.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+from sqlmodel import Session
+
+from socialhub.domain import threads as threads_domain
+from socialhub.models import Conversation, User
+from socialhub.realtime.hub import Event
+from socialhub.state.base import Failed, run_as_user
+from socialhub.state.conversation import ConversationState
+from socialhub.state.live_features import FromEventsAlone
+from socialhub.state.message_window import changed
+from socialhub.state.realtime import RealtimeState, register_feature
+from socialhub.state.servers import ServerState, server_path
+
+
+class ThreadsState(rx.State):
+    """The "New thread" form of the open channel's thread list."""
+
+    creating: bool = False
+
+    async def _create(self, channel_id: str, **kw: Any) -> Any:
+        if self.creating or not channel_id:
+            return None
+        self.creating = True
+        servers = await self.get_state(ServerState)
+        server_id = servers.server_id
+
+        def work(session: Session, user: User) -> Conversation:
+            return threads_domain.check_create_thread(session, user, channel_id, **kw)
+
+        try:
+            made = await run_as_user(self, work)
+        finally:
+            self.creating = False
+        if isinstance(made, Failed):
+            return made.toast
+        return rx.redirect(server_path(server_id, made.id))
+
+    @rx.event
+    async def start_from_message(self, message_id: str) -> Any:
+        """The message action "Start thread": a thread named after the message, opened."""
+        servers = await self.get_state(ServerState)
+        return await self._create(servers.thread_parent_id, message_id=message_id)
+
+    @rx.event
+    async def start_empty(self, form: dict[str, Any]) -> Any:
+        """The thread list's form: a new empty thread with the name typed."""
+        servers = await self.get_state(ServerState)
+        return await self._create(servers.thread_parent_id, name=str(form.get("name", "")))
+
+    async def _change(self, action: str) -> Any:
+        servers = await self.get_state(ServerState)
+        thread_id = servers.channel_id
+        calls = {
+            "archive": threads_domain.check_archive_thread,
+            "unarchive": threads_domain.check_unarchive_thread,
+        }
+
+        def work(session: Session, user: User) -> None:
+            calls[action](session, user, thread_id)
+
+        result = await run_as_user(self, work)
+        if isinstance(result, Failed):
+            return result.toast
+        done = "Thread archived" if action == "archive" else "Thread reopened"
+        return rx.toast.success(done, id="thread_archive")
+
+    @rx.event
+    async def archive(self) -> Any:
+        """Archive the thread on screen."""
+        return await self._change("archive")
+
+    @rx.event
+    async def unarchive(self) -> Any:
+        """Reopen the thread on screen."""
+        return await self._change("unarchive")
+
+
+class ThreadsLive(FromEventsAlone):
+    """A thread started, renamed, archived or reopened: its summary on the starter message,
+    when that message is on screen (the event carries it; nothing is read)."""
+
+    def wants(self, events: list[Event]) -> bool:
+        return any((e.get("type"), e.get("op")) == ("channel", "thread") for e in events)
+
+    async def apply(
+        self, listener: RealtimeState, events: list[Event], observed: Any, loaded: Any, me: int
+    ) -> None:
+        chat = await listener.get_state(ConversationState)
+        for event in events:
+            data = event.get("data") or {}
+            if (event.get("type"), event.get("op")) != ("channel", "thread"):
+                continue
+            starter = str(data.get("starter_message_id") or "")
+            if not starter or data.get("channel_id") != chat.open_id:
+                continue
+            summary = data.get("thread") or {}
+            rows = await chat._rows()
+            updated = changed(
+                rows,
+                starter,
+                thread_id=str(summary.get("id", "")),
+                thread_name=str(summary.get("name", "")),
+                thread_count=int(summary.get("message_count", 0)),
+            )
+            if updated is not None:
+                await chat._show(updated, me)
+
+
+register_feature(ThreadsLive())
