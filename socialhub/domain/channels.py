@@ -42,6 +42,7 @@ from socialhub.models import (
     OverwriteTarget,
     PermissionOverwrite,
     ServerInvite,
+    Thread,
     User,
 )
 from socialhub.models.channel_views import CategoryView, ChannelList, ChannelView
@@ -816,6 +817,14 @@ def do_delete_channel(session: Session, access: ChannelAccess) -> None:
         sa.delete(NotificationSetting).where(col(NotificationSetting.channel_id) == channel_id)
     )
     posts.do_drop_channel_images(session, [channel_id])
+    # Its threads go with it (their messages by cascade).
+    session.execute(
+        sa.delete(Conversation).where(
+            col(Conversation.id).in_(
+                select(Thread.conversation_id).where(col(Thread.parent_id) == channel_id)
+            )
+        )
+    )
     session.expunge(channel)
     session.execute(sa.delete(Conversation).where(col(Conversation.id) == channel_id))
     rest = [c for c in plan.groups[channel.category_id] if c.id != channel_id]

@@ -37,6 +37,7 @@ from socialhub.models import (
     User,
 )
 from socialhub.models.base import utcnow
+from socialhub.models.threads import THREAD_TYPE
 from socialhub.realtime.events import publish_on_commit, register_stream_source
 
 
@@ -294,6 +295,8 @@ def channel_permissions(
         channel = snapshot.channels.get(channel_id)
         if channel is None:
             return 0
+        if channel.channel_type == THREAD_TYPE and channel.parent_id is None:
+            return 0  # a thread whose channel is gone is nobody's
         if channel.parent_id is not None:
             return thread_permissions(
                 channel_permissions(snapshot, member, channel.parent_id, now=now)

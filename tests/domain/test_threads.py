@@ -333,3 +333,18 @@ def test_new_servers_give_everyone_the_thread_permissions(trio: tuple[int, int, 
         assert bits & Permission.SEND_IN_THREADS
         assert Permission.CREATE_THREADS in permissions.DESCRIPTIONS
         assert Permission.SEND_IN_THREADS in permissions.DESCRIPTIONS
+
+
+def test_a_channel_deleted_takes_its_threads_with_it(trio: tuple[int, int, int]) -> None:
+    a, b, _ = trio
+    server_id = make_server(a, members=(b,))
+    crew = _private(server_id, "crew", members=(b,))
+    thread_id = _start(b, crew, name="plans")
+    send(b, thread_id, "secret")
+    with transaction() as s:
+        channels.check_delete_channel(s, load_user(s, a), crew)
+    with read_session() as s:
+        assert s.get(Conversation, thread_id) is None
+        assert thread_id not in permissions.viewable_channels(s, b)
+    with pytest.raises(NotFound):
+        history(b, thread_id)
