@@ -12,7 +12,7 @@ from socialhub.state.conversation import ConversationState
 from socialhub.state.server_members import ServerMembersState
 from socialhub.state.server_reads import ChannelItem
 from socialhub.state.servers import ServerState
-from socialhub.state.threads import ThreadsState
+from socialhub.state.threads import ARCHIVE_CHOICES, ThreadsState
 
 NAME_MAX = 100
 
@@ -64,6 +64,13 @@ def new_thread_form() -> rx.Component:
                     required=True,
                     id="new-thread-name",
                     flex="1",
+                ),
+                rx.select(
+                    list(ARCHIVE_CHOICES),
+                    name="archive",
+                    default_value="24 hours",
+                    aria_label="Archive after",
+                    size="2",
                 ),
                 rx.button(
                     "Start", type="submit", size="2", loading=ThreadsState.creating, id="new-thread"
@@ -143,6 +150,27 @@ def thread_header() -> rx.Component:
             rx.cond(
                 ServerState.can_manage_thread,
                 rx.button("Archive", size="1", variant="soft", on_click=ThreadsState.archive),
+            ),
+        ),
+        rx.cond(
+            ServerState.can_manage_thread,
+            rx.dropdown_menu.root(
+                rx.dropdown_menu.trigger(
+                    rx.icon_button(
+                        rx.icon("timer", size=18),
+                        variant="ghost",
+                        aria_label="Archive after",
+                        id="thread-archive-delay",
+                    )
+                ),
+                rx.dropdown_menu.content(
+                    *[
+                        rx.dropdown_menu.item(
+                            choice, on_click=ThreadsState.set_archive_delay(choice)
+                        )
+                        for choice in ARCHIVE_CHOICES
+                    ]
+                ),
             ),
         ),
         rx.icon_button(

@@ -25,6 +25,9 @@ from socialhub.state.message_window import changed
 from socialhub.state.realtime import RealtimeState, register_feature
 from socialhub.state.servers import ServerState, server_path
 
+# The archive delays offered, by their names in the menus (the values are the domain's).
+ARCHIVE_CHOICES = {"1 hour": 60, "24 hours": 1440, "3 days": 4320, "1 week": 10080}
+
 
 class ThreadsState(rx.State):
     """The "New thread" form of the open channel's thread list."""
@@ -59,7 +62,29 @@ class ThreadsState(rx.State):
     async def start_empty(self, form: dict[str, Any]) -> Any:
         """The thread list's form: a new empty thread with the name typed."""
         servers = await self.get_state(ServerState)
-        return await self._create(servers.thread_parent_id, name=str(form.get("name", "")))
+        # An unknown choice goes to the domain as it is, which refuses it.
+        delay = ARCHIVE_CHOICES.get(str(form.get("archive", "24 hours")), -1)
+        return await self._create(
+            servers.thread_parent_id,
+            name=str(form.get("name", "")),
+            auto_archive_minutes=delay,
+        )
+
+    @rx.event
+    async def set_archive_delay(self, choice: str) -> Any:
+        """The thread on screen archives after this long without a message."""
+        servers = await self.get_state(ServerState)
+        thread_id, minutes = servers.channel_id, ARCHIVE_CHOICES.get(choice, -1)
+
+        def work(session: Session, user: User) -> None:
+            threads_domain.check_update_thread(
+                session, user, thread_id, auto_archive_minutes=minutes
+            )
+
+        result = await run_as_user(self, work)
+        if isinstance(result, Failed):
+            return result.toast
+        return rx.toast.success(f"The thread archives after {choice} without a message")
 
     async def _change(self, action: str) -> Any:
         servers = await self.get_state(ServerState)

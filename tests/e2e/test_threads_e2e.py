@@ -83,12 +83,29 @@ def test_a_thread_started_and_answered_live(new_context: Callable[..., BrowserCo
     send(a, "Great, thanks Bob")
     expect(b.locator("#thread-panel .message", has_text="Great, thanks Bob")).to_be_visible()
 
+    # A archives it: B sees it archived, live; B's next message reopens it for both.
+    a.get_by_role("button", name="Archive", exact=True).click()
+    expect(b.locator("#thread-archived")).to_be_visible()
+    send(b, "one more thing")
+    expect(b.locator("#thread-archived")).to_have_count(0)
+    expect(a.locator("#thread-archived")).to_have_count(0)
+    expect(a.locator("#thread-panel .message", has_text="one more thing")).to_be_visible()
+    a.get_by_label("Archive after").click()
+    a.get_by_role("menuitem", name="1 week").click()
+    expect(a.get_by_text("The thread archives after 1 week without a message")).to_be_visible()
+
+    # B starts an empty thread from the thread list; A sees it under #general.
+    b.locator("#new-thread-name").fill("Music")
+    b.locator("#new-thread").click()
+    expect(b.locator("#thread-title")).to_have_text("Music")
+    expect(a.locator('#channel-list a[data-thread="Music"]')).to_be_visible()
+
     # Back in the channel, the starter message counts the thread's messages.
     a.locator("#thread-close").click()
     expect(a.locator("#channel-title")).to_have_text("general")
     expect(
         a.locator(".message", has_text="Who brings the snacks?").locator(".sh-thread-chip")
-    ).to_contain_text("2 messages")
+    ).to_contain_text("3 messages")
 
     # A phone: the thread panel is the whole screen.
     phone = new_context(viewport=PHONE, has_touch=True, is_mobile=True).new_page()
