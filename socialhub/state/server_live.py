@@ -306,10 +306,14 @@ async def read_screen(listener: RealtimeState) -> Screen:
     conversation = await listener.get_state(ConversationState)
     reading = "" if conversation._hidden else conversation.open_id
     rows = servers.get_value("channels")
+    # A thread whose starter message is on screen: its messages change the count shown there.
+    shown = await conversation._rows()
+    starters = frozenset(r.thread_id for r in shown.all() if r.thread_id)
     return Screen(
         open_id=conversation.open_id,
         server_id=servers.server_id,
-        loud=frozenset(c.id for c in rows if not (c.unread or c.muted) and c.id != reading),
+        loud=frozenset(c.id for c in rows if not (c.unread or c.muted) and c.id != reading)
+        | starters,
         unlit=frozenset(c.id for c in rows if not (c.unread or c.mentions)) | {reading},
         channel_servers=servers.get_value("_channel_servers"),
         quiet_servers=frozenset(s.id for s in servers.get_value("servers") if s.unread or s.muted),

@@ -114,17 +114,31 @@ class ThreadsState(rx.State):
         return await self._change("unarchive")
 
 
+def _thread_event(event: Event) -> bool:
+    return (event.get("type"), event.get("op")) == ("channel", "thread")
+
+
+def _thread_message(event: Event) -> bool:
+    """A new message in some server conversation (a thread's among them)."""
+    data = event.get("data") or {}
+    return (event.get("type"), event.get("op")) == ("message", "add") and bool(
+        data.get("server_id")
+    )
+
+
 class ThreadsLive(FromEventsAlone):
-    """A thread started, renamed, archived or reopened: its summary on the starter message,
-    when that message is on screen (the event carries it; nothing is read)."""
+    """The summary on a starter message on screen, from the events alone: a thread started,
+    renamed, archived or reopened (the event carries the summary), and each new message in
+    it (its sequence number is the thread's message count)."""
 
     def wants(self, events: list[Event]) -> bool:
-        return any((e.get("type"), e.get("op")) == ("channel", "thread") for e in events)
+        return any(_thread_event(e) or _thread_message(e) for e in events)
 
     async def apply(
         self, listener: RealtimeState, events: list[Event], observed: Any, loaded: Any, me: int
     ) -> None:
         chat = await listener.get_state(ConversationState)
+        await self._count(chat, [e for e in events if _thread_message(e)], me)
         for event in events:
             data = event.get("data") or {}
             if (event.get("type"), event.get("op")) != ("channel", "thread"):
@@ -143,6 +157,30 @@ class ThreadsLive(FromEventsAlone):
             )
             if updated is not None:
                 await chat._show(updated, me)
+
+    async def _count(self, chat: ConversationState, events: list[Event], me: int) -> None:
+        if not events:
+            return
+        rows = await chat._rows()
+        starters = {r.thread_id: r for r in rows.all() if r.thread_id}
+        counts: dict[str, int] = {}
+        for event in events:
+            data = event.get("data") or {}
+            thread_id = str(data.get("conversation_id", ""))
+            if thread_id in starters:
+                counts[thread_id] = max(counts.get(thread_id, 0), int(data.get("seq", 0)))
+        moved = False
+        for thread_id, count in counts.items():
+            starter = starters[thread_id]
+            updated = (
+                changed(rows, starter.id, thread_count=count)
+                if count > starter.thread_count
+                else None
+            )
+            if updated is not None:
+                rows, moved = updated, True
+        if moved:
+            await chat._show(rows, me)
 
 
 register_feature(ThreadsLive())

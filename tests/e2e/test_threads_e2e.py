@@ -106,6 +106,13 @@ def test_a_thread_started_and_answered_live(new_context: Callable[..., BrowserCo
     expect(
         a.locator(".message", has_text="Who brings the snacks?").locator(".sh-thread-chip")
     ).to_contain_text("3 messages")
+    # ... and goes on counting, live, while A reads the channel.
+    b.locator('#channel-list a[data-thread="Who brings the snacks?"]').click()
+    expect(b.locator("#thread-title")).to_have_text("Who brings the snacks?")
+    send(b, "see you there")
+    expect(
+        a.locator(".message", has_text="Who brings the snacks?").locator(".sh-thread-chip")
+    ).to_contain_text("4 messages")
 
     # A phone: the thread panel is the whole screen.
     phone = new_context(viewport=PHONE, has_touch=True, is_mobile=True).new_page()
