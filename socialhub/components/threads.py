@@ -134,16 +134,17 @@ def thread_header() -> rx.Component:
                 as_="h2",
                 id="thread-title",
                 class_name="sh-ellipsis",
+                width="100%",
             ),
             rx.text("in #", ServerState.thread_parent_name, size="1", color_scheme="gray"),
             spacing="0",
             min_width="0",
+            flex="1",
         ),
         rx.cond(
             ServerState.thread_archived,
             rx.badge("archived", color_scheme="gray", id="thread-archived"),
         ),
-        rx.spacer(),
         rx.cond(
             ServerState.thread_archived,
             rx.button("Reopen", size="1", variant="soft", on_click=ThreadsState.unarchive),
