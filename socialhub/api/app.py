@@ -30,6 +30,7 @@ from socialhub.api import (
 from socialhub.api import channels as channels_api
 from socialhub.api import pins as pins_api
 from socialhub.api import servers as servers_api
+from socialhub.api import threads as threads_api
 from socialhub.api import webhooks as webhooks_api
 from socialhub.api.caching import CacheFingerprinted
 from socialhub.api.errors import error_response, install_error_handlers
@@ -104,6 +105,7 @@ def create_api() -> FastAPI:
         channels_api.router,
         pins_api.router,
         webhooks_api.router,
+        threads_api.router,
     ):
         api.include_router(router, prefix=API_PREFIX)
     # The HTML of /p/<id> and /u/<name> with their previews, before Reflex's static files.

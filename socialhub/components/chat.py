@@ -7,6 +7,7 @@ import reflex as rx
 from socialhub.components.confirm import confirm_event
 from socialhub.components.emoji import composer_emoji_button
 from socialhub.components.getting_started import invite_link_actions, people_picker
+from socialhub.components.threads import thread_chip
 from socialhub.components.ui import counted, counted_noun, upload_zone, user_avatar
 from socialhub.state.chat_admin import DESCRIPTION_MAX, GROUP_PICTURE_UPLOAD_ID, ChatAdminState
 from socialhub.state.chat_list import ChatListState
@@ -20,6 +21,8 @@ from socialhub.state.conversation import (
 from socialhub.state.emoji import ReactionPickerState
 from socialhub.state.message_window import TAIL_CHUNKS
 from socialhub.state.server_pins import ServerPinsState
+from socialhub.state.servers import ServerState
+from socialhub.state.threads import ThreadsState
 from socialhub.state.uploads import UploadState
 
 QUICK_REACTIONS = ("👍", "❤️", "😂", "😮", "😢", "🙏")
@@ -141,6 +144,15 @@ def message_menu(message: rx.Var[MessageRow]) -> rx.Component:
                 ),
             ),
             rx.dropdown_menu.item("Reply", on_click=ConversationState.start_reply(message.id)),
+            rx.cond(
+                ServerState.can_start_thread
+                & (ServerState.channel_kind != "thread")
+                & (ConversationState.open_id == ServerState.channel_id)
+                & (message.thread_id == ""),
+                rx.dropdown_menu.item(
+                    "Start thread", on_click=ThreadsState.start_from_message(message.id)
+                ),
+            ),
             rx.dropdown_menu.item("Forward", on_click=ConversationState.start_forward(message.id)),
             rx.cond(
                 ConversationState.open_can_pin,
@@ -274,6 +286,7 @@ def message_bubble(message: rx.Var[MessageRow]) -> rx.Component:
                 ),
             ),
             reactions(message),
+            thread_chip(message),
             rx.hstack(
                 rx.cond(
                     message.edited & ~message.deleted,

@@ -8,6 +8,7 @@ import reflex as rx
 from reflex.event import EventHandler, EventSpec
 
 from socialhub.components.confirm import confirm_event
+from socialhub.components.threads import threads_popover
 from socialhub.components.ui import (
     IMAGE_TYPES,
     field_error,
@@ -222,8 +223,33 @@ def server_rail() -> rx.Component:
     )
 
 
+def thread_row(thread: rx.Var[ChannelItem]) -> rx.Component:
+    """A thread under its channel: the active ones, and an archived one while it is open."""
+    active = ServerState.channel_id == thread.id
+    return rx.cond(
+        ~thread.archived | active,
+        rx.link(
+            rx.icon("corner-down-right", size=14),
+            rx.text(thread.name, class_name="sh-ellipsis", flex="1"),
+            _badge(ServerState.mention_counts[thread.id].to(int), "mentions"),
+            href="/servers/" + ServerState.server_id + "/" + thread.id,
+            class_name="sh-channel sh-thread-row",
+            data_active=active.to(str),
+            data_unread=ServerState.unread_ids.contains(thread.id).to(str),
+            data_thread=thread.name,
+            aria_current=rx.cond(active, "page", "false"),
+            on_click=ServerState.close_drawer,
+            underline="none",
+        ),
+    )
+
+
 def channel_row(channel: rx.Var[ChannelItem]) -> rx.Component:
     active = ServerState.channel_id == channel.id
+    return rx.cond(channel.kind == "thread", thread_row(channel), _channel_row(channel, active))
+
+
+def _channel_row(channel: rx.Var[ChannelItem], active: rx.Var[bool]) -> rx.Component:
     return rx.fragment(
         rx.cond(
             channel.header != "",
@@ -603,6 +629,7 @@ def channel_header() -> rx.Component:
         ),
         rx.spacer(),
         channel_notifications_menu(),
+        threads_popover(),
         pins_popover(),
         rx.icon_button(
             rx.icon("users", size=18),

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from socialhub.db import upsert
+from socialhub.domain import threads
 from socialhub.domain.errors import PermissionDenied, RateLimited
 from socialhub.domain.permissions import (
     ChannelAccess,
@@ -39,6 +40,7 @@ from socialhub.models import (
     User,
 )
 from socialhub.models.base import utcnow
+from socialhub.models.threads import THREAD_TYPE
 from socialhub.realtime.events import publish_on_commit
 
 _ACCESS = "socialhub_channel_access"
@@ -128,6 +130,8 @@ def check_channel_send(
     if conversation.channel_type == ChannelType.posts.value:
         raise PermissionDenied("post in a posts channel", code="posts_channel")
     check_may_write(session, access, actor, now=now, what="send messages")
+    if conversation.channel_type == THREAD_TYPE:
+        threads.do_note_thread_send(session, conversation, now)
     return SendCheck(access, channel_mentions(access, body), screen(session, access, actor, body))
 
 

@@ -42,9 +42,11 @@ from socialhub.models import (
     OverwriteTarget,
     PermissionOverwrite,
     ServerInvite,
+    Thread,
     User,
 )
 from socialhub.models.channel_views import CategoryView, ChannelList, ChannelView
+from socialhub.models.threads import THREAD_TYPE
 from socialhub.realtime.events import publish_on_commit
 
 NAME_MAX = 100
@@ -178,7 +180,10 @@ def _channels(session: Session, server_id: str) -> list[Conversation]:
     return list(
         session.exec(
             select(Conversation)
-            .where(Conversation.server_id == server_id)
+            .where(
+                Conversation.server_id == server_id,
+                col(Conversation.channel_type).is_distinct_from(THREAD_TYPE),
+            )
             .order_by(col(Conversation.position), col(Conversation.id))
         ).all()
     )
@@ -812,6 +817,14 @@ def do_delete_channel(session: Session, access: ChannelAccess) -> None:
         sa.delete(NotificationSetting).where(col(NotificationSetting.channel_id) == channel_id)
     )
     posts.do_drop_channel_images(session, [channel_id])
+    # Its threads go with it (their messages by cascade).
+    session.execute(
+        sa.delete(Conversation).where(
+            col(Conversation.id).in_(
+                select(Thread.conversation_id).where(col(Thread.parent_id) == channel_id)
+            )
+        )
+    )
     session.expunge(channel)
     session.execute(sa.delete(Conversation).where(col(Conversation.id) == channel_id))
     rest = [c for c in plan.groups[channel.category_id] if c.id != channel_id]

@@ -25,6 +25,7 @@ from socialhub.domain.chats import (
 )
 from socialhub.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from socialhub.domain.permissions import Permission
+from socialhub.domain.threads import summaries_for as thread_summaries
 from socialhub.domain.validation import clean_text
 from socialhub.models import (
     Conversation,
@@ -104,6 +105,8 @@ def message_views(
             {u.id: u for u in session.exec(select(User).where(col(User.id).in_(author_ids))).all()}
         )
     reactions = _reactions(session, ids) if known is None else {}
+    # A message just stored has no thread yet.
+    threads = thread_summaries(session, ids) if known is None else {}
 
     def brief(author_id: int | None) -> object:
         user = authors.get(author_id) if author_id else None
@@ -139,6 +142,7 @@ def message_views(
                 edited_at=m.edited_at,
                 deleted=deleted,
                 webhook=m.webhook,  # type: ignore[arg-type]
+                thread=threads.get(m.id),
             )
         )
     return views

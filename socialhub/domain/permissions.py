@@ -33,9 +33,11 @@ from socialhub.models import (
     Role,
     Server,
     ServerMember,
+    Thread,
     User,
 )
 from socialhub.models.base import utcnow
+from socialhub.models.threads import THREAD_TYPE
 from socialhub.realtime.events import publish_on_commit, register_stream_source
 
 
@@ -60,6 +62,8 @@ class Permission(IntFlag):
     ADMINISTRATOR = 1 << 17
     CHANGE_NICKNAME = 1 << 18
     MANAGE_NICKNAMES = 1 << 19
+    CREATE_THREADS = 1 << 20
+    SEND_IN_THREADS = 1 << 21
 
 
 # Every bit we define; stored bitmasks never carry others (the top bit stays clear, so a
@@ -76,6 +80,8 @@ DEFAULT_EVERYONE = int(
     | Permission.ATTACH_FILES
     | Permission.CREATE_INVITE
     | Permission.CHANGE_NICKNAME
+    | Permission.CREATE_THREADS
+    | Permission.SEND_IN_THREADS
 )
 # What a timed-out member keeps.
 TIMEOUT_KEEPS = int(Permission.VIEW_CHANNEL | Permission.READ_HISTORY)
@@ -92,6 +98,8 @@ CHANNEL_SCOPED = int(
     | Permission.MANAGE_ROLES
     | Permission.CREATE_INVITE
     | Permission.MANAGE_WEBHOOKS
+    | Permission.CREATE_THREADS
+    | Permission.SEND_IN_THREADS
 )
 
 DESCRIPTIONS: dict[Permission, tuple[str, str]] = {
@@ -148,6 +156,14 @@ DESCRIPTIONS: dict[Permission, tuple[str, str]] = {
         "Manage nicknames",
         "Change or clear the nicknames of members below their own highest role.",
     ),
+    Permission.CREATE_THREADS: (
+        "Create threads",
+        "Start a thread from a message, or an empty one, in channels they can see.",
+    ),
+    Permission.SEND_IN_THREADS: (
+        "Send messages in threads",
+        "Write in threads, which reopens an archived one.",
+    ),
 }
 
 
@@ -197,6 +213,8 @@ class ChannelFacts:
     category_id: str | None
     synced: bool
     channel_type: str
+    # A thread's parent channel: what a member may do in a thread follows from it.
+    parent_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -277,6 +295,12 @@ def channel_permissions(
         channel = snapshot.channels.get(channel_id)
         if channel is None:
             return 0
+        if channel.channel_type == THREAD_TYPE and channel.parent_id is None:
+            return 0  # a thread whose channel is gone is nobody's
+        if channel.parent_id is not None:
+            return thread_permissions(
+                channel_permissions(snapshot, member, channel.parent_id, now=now)
+            )
         bits = apply_overwrites(
             bits, _overwrites_for(snapshot, channel), snapshot.everyone_id, member
         )
@@ -285,6 +309,17 @@ def channel_permissions(
     if member.timed_out(now):
         bits &= TIMEOUT_KEEPS
     return bits
+
+
+def thread_permissions(parent_bits: int) -> int:
+    """A thread's: its parent channel's, where SEND_IN_THREADS stands for SEND_MESSAGES (as in
+    Discord, a channel may be read-only and its threads open, or the other way round)."""
+    if parent_bits == ALL:
+        return ALL
+    bits = parent_bits & ~Permission.SEND_MESSAGES
+    if parent_bits & Permission.SEND_IN_THREADS:
+        bits |= Permission.SEND_MESSAGES
+    return int(bits)
 
 
 def highest_position(snapshot: ServerSnapshot, member: MemberFacts) -> int:
@@ -342,6 +377,18 @@ def _load_snapshot(session: Session, server: Server) -> ServerSnapshot:
             ).where(col(Conversation.server_id) == server.id)
         ).all()
     }
+    parents = dict(
+        session.execute(
+            sa.select(col(Thread.conversation_id), col(Thread.parent_id)).where(
+                col(Thread.server_id) == server.id
+            )
+        ).all()
+    )
+    for thread_id, parent_id in parents.items():
+        if thread_id in channels:
+            channels[thread_id] = ChannelFacts(
+                thread_id, None, False, channels[thread_id].channel_type, parent_id
+            )
     overwrites: dict[str, list[OverwriteFacts]] = {}
     for o in session.exec(
         select(PermissionOverwrite).where(PermissionOverwrite.server_id == server.id)

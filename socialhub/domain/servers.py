@@ -66,6 +66,7 @@ from socialhub.models.server_views import (
     ServerView,
 )
 from socialhub.models.servers import member_sort_name
+from socialhub.models.threads import THREAD_TYPE
 from socialhub.realtime.events import head, publish_on_commit
 
 NAME_MAX = 100
@@ -1313,7 +1314,10 @@ def get_server(session: Session, actor: User, server_id: str) -> ServerDetail:
     access = permissions.access_server(session, actor, server_id)
     channels = session.exec(
         select(Conversation)
-        .where(Conversation.server_id == server_id)
+        .where(
+            Conversation.server_id == server_id,
+            col(Conversation.channel_type).is_distinct_from(THREAD_TYPE),
+        )
         .order_by(col(Conversation.position), col(Conversation.created_at), col(Conversation.id))
     ).all()
     categories = session.exec(

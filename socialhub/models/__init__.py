@@ -63,6 +63,7 @@ from socialhub.models.social import (
     StoryView,
     TrendingHashtag,
 )
+from socialhub.models.threads import Thread as Thread
 from socialhub.models.users import (
     Presence,
     PresenceConnection,

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from socialhub.models.base import new_id, utc_column, utcnow
+from socialhub.models.threads import ThreadSummary
 
 
 class ConversationKind(StrEnum):
@@ -227,6 +228,8 @@ class MessageView(SQLModel):
     server_id: str | None = None
     # Posted by an incoming webhook: the name and avatar it shows instead of an author.
     webhook: WebhookBrief | None = None
+    # The thread started from this message, if any.
+    thread: ThreadSummary | None = None
 
 
 class MemberView(SQLModel):

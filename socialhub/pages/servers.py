@@ -20,6 +20,7 @@ from socialhub.components.servers import (
     server_profile_dialog,
     server_rail,
 )
+from socialhub.components.threads import thread_header, thread_layout
 from socialhub.components.ui import counted_noun
 from socialhub.state.conversation import ConversationState
 from socialhub.state.server_invites import DiscoveryItem, ServerJoinState
@@ -61,6 +62,26 @@ def message_pane() -> rx.Component:
         spacing="2",
         width="100%",
         min_width="0",
+    )
+
+
+def thread_pane() -> rx.Component:
+    """The open thread: the messenger's own window, tail and composer, in the thread panel."""
+    return thread_layout(
+        rx.vstack(
+            thread_header(),
+            message_scroller(),
+            composer(),
+            forward_dialog(),
+            history_dialog(),
+            reaction_picker_dialog(),
+            rx.window_event_listener(on_visibility_change=ConversationState.set_hidden),
+            class_name="sh-channel-pane sh-thread-panel",
+            id="thread-panel",
+            spacing="2",
+            width="100%",
+            min_width="0",
+        )
     )
 
 
@@ -171,7 +192,7 @@ def server_page() -> rx.Component:
                 posts_pane(),
                 rx.cond(
                     ConversationState.open_chat_visible,
-                    message_pane(),
+                    rx.cond(ServerState.channel_kind == "thread", thread_pane(), message_pane()),
                     rx.center(
                         rx.vstack(
                             channel_header(),

@@ -302,11 +302,15 @@ async def read_screen(listener: RealtimeState) -> Screen:
     rows = servers.get_value("channels")
     lit = set(servers.get_value("unread_ids"))
     counts = servers.get_value("mention_counts")
+    # A thread whose starter message is on screen: its messages change the count shown there.
+    shown = await conversation._rows()
+    starters = frozenset(r.thread_id for r in shown.all() if r.thread_id)
     return Screen(
         open_id=conversation.open_id,
         reading=reading,
         server_id=servers.server_id,
-        loud=frozenset(c.id for c in rows if not (c.id in lit or c.muted) and c.id != reading),
+        loud=frozenset(c.id for c in rows if not (c.id in lit or c.muted) and c.id != reading)
+        | starters,
         unlit=frozenset(c.id for c in rows if c.id not in lit and not counts.get(c.id)) | {reading},
         channel_servers=servers.get_value("_channel_servers"),
         quiet_servers=frozenset(s.id for s in servers.get_value("servers") if s.unread or s.muted),

@@ -16,9 +16,11 @@ from sqlmodel import Session
 
 from socialhub.domain import notify_levels, permissions
 from socialhub.domain import servers as servers_domain
+from socialhub.domain import threads as threads_domain
 from socialhub.models import User
 from socialhub.models.channel_views import NotificationLevelView
 from socialhub.models.server_views import ChannelView
+from socialhub.models.thread_views import ThreadView
 
 MEMBER_PAGE = 50
 
@@ -50,6 +52,13 @@ class ChannelItem(BaseModel):
     muted: bool = False
     # When a timed mute ends (ISO, UTC), "" when not muted or muted until turned back on.
     muted_until: str = ""
+    # A thread (kind "thread"): its channel, and whether it is archived (the sidebar shows the
+    # active ones); on a channel, whether I may start threads there (CREATE_THREADS).
+    parent_id: str = ""
+    archived: bool = False
+    can_threads: bool = False
+    # On a thread: I may rename and archive it (its creator, or MANAGE_CHANNELS there).
+    can_manage: bool = False
 
 
 class MemberItem(BaseModel):
@@ -102,6 +111,20 @@ class ServerView:
     mention_counts: dict[str, int] = field(default_factory=dict)
 
 
+def _thread_item(thread: ThreadView, category_id: str) -> ChannelItem:
+    return ChannelItem(
+        id=thread.id,
+        name=thread.name,
+        topic="",
+        kind="thread",
+        category_id=category_id,
+        header="",
+        parent_id=thread.parent_id,
+        archived=thread.archived,
+        can_manage=thread.can_manage,
+    )
+
+
 def initials(name: str) -> str:
     words = name.split()
     return "".join(w[0] for w in words[:2]).upper() or "?"
@@ -152,6 +175,11 @@ def server_view(session: Session, user: User, server_id: str) -> ServerView:
     settings = notify_levels.get_notifications(session, user, server_id)
     own = {v.channel_id: v for v in settings.channels}
     items: list[ChannelItem] = []
+    # Every thread, archived ones too: the sidebar shows the active ones and the one on
+    # screen, the thread panel lists them all.
+    under = threads_domain.threads_by_parent(
+        session, user, server_id, [v.id for _, _, views in sections for v in views], archived=True
+    )
     for category_id, name, views in sections:
         for n, view in enumerate(views):
             setting = own.get(view.id)
@@ -166,8 +194,10 @@ def server_view(session: Session, user: User, server_id: str) -> ServerView:
                     level=(setting.level or "") if setting else "",
                     muted=bool(setting and setting.muted),
                     muted_until=_until(setting) if setting else "",
+                    can_threads=bool(int(view.permissions) & permissions.Permission.CREATE_THREADS),
                 )
             )
+            items += [_thread_item(t, category_id) for t in under.get(view.id, [])]
     flags = detail.flags
     return ServerView(
         id=detail.server.id,

@@ -127,6 +127,40 @@ class ServerState(rx.State):
         return next((c.muted_until for c in self.channels if c.id == self.channel_id), "")
 
     @rx.var
+    def thread_parent_id(self) -> str:
+        """The channel whose threads are at hand: the open channel, or the open thread's."""
+        row = next((c for c in self.channels if c.id == self.channel_id), None)
+        if row is None:
+            return ""
+        return row.parent_id if row.kind == "thread" else row.id
+
+    @rx.var
+    def thread_parent_name(self) -> str:
+        parent = self.thread_parent_id
+        return next((c.name for c in self.channels if c.id == parent), "")
+
+    @rx.var
+    def parent_threads(self) -> list[ChannelItem]:
+        """The threads of that channel: the active ones first, then the archived ones."""
+        parent = self.thread_parent_id
+        found = [c for c in self.channels if c.kind == "thread" and c.parent_id == parent]
+        return [c for c in found if not c.archived] + [c for c in found if c.archived]
+
+    @rx.var
+    def can_start_thread(self) -> bool:
+        """CREATE_THREADS in the channel at hand (the domain's flag on its row)."""
+        parent = self.thread_parent_id
+        return any(c.id == parent and c.can_threads for c in self.channels)
+
+    @rx.var
+    def thread_archived(self) -> bool:
+        return any(c.id == self.channel_id and c.archived for c in self.channels)
+
+    @rx.var
+    def can_manage_thread(self) -> bool:
+        return any(c.id == self.channel_id and c.can_manage for c in self.channels)
+
+    @rx.var
     def server_initials(self) -> str:
         return initials(self.server_name)
 
