@@ -68,7 +68,7 @@ PAGE_PROBE = r"""
     constructor(...args) {
       super(...args);
       this.addEventListener("message", (e) => {
-        const rows = (d) => d.includes("messages_rx_state_") || d.includes("rows_rx_state_");
+        const rows = (d) => d.includes("messages_rx_state_") || /rows_\d+_rx_state_/.test(d);
         if (typeof e.data === "string" && rows(e.data)) {
           note(__sh.recv, e.data);
         }

@@ -53,6 +53,9 @@ from load_chat import (
     percentiles_ms,
 )
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from socialhub.state.message_window import TAIL_CHUNKS
+
 T = TypeVar("T")
 
 
@@ -63,9 +66,10 @@ def ms(name: str, values: list[float], points: tuple[int, ...]) -> dict[str, flo
 OPEN_CONCURRENCY = 20
 SIGN_IN_CONCURRENCY = 8
 # Where a tab's open chat gets message rows: the window (read when it opened) and the live tail.
+# (The tail goes in chunks of TAIL_CHUNK rows, one var each: `rows_0` ... .)
 MESSAGE_LISTS = (
     (rc.CHAT_STATE, "messages"),
-    (rc.state_name("conversation", "ChatTailState"), "rows"),
+    *((rc.state_name("conversation", "ChatTailState"), f"rows_{n}") for n in range(TAIL_CHUNKS)),
 )
 
 
