@@ -49,6 +49,13 @@ ACTIONS: dict[str, str] = {
     "automod_rule_create": "Automod rule added",
     "automod_rule_delete": "Automod rule deleted",
     "automod_flag_resolve": "Flagged message reviewed",
+    "emoji_create": "Emoji added",
+    "emoji_update": "Emoji renamed",
+    "emoji_delete": "Emoji deleted",
+    "emoji_settings_update": "Emoji settings changed",
+    "sticker_create": "Sticker added",
+    "sticker_update": "Sticker renamed",
+    "sticker_delete": "Sticker deleted",
 }
 
 

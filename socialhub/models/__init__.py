@@ -15,6 +15,7 @@ from socialhub.models.chat import (
     Reaction,
     SendPolicy,
 )
+from socialhub.models.custom_emoji import CustomEmoji, ServerEmojiSettings, Sticker
 from socialhub.models.events import ConversationEvent, EventStream, UserEvent
 from socialhub.models.servers import (
     AuditLogEntry,
@@ -86,6 +87,7 @@ __all__ = [
     "ConversationEvent",
     "ConversationKind",
     "ConversationMember",
+    "CustomEmoji",
     "EventStream",
     "Follow",
     "FriendRequest",
@@ -127,10 +129,12 @@ __all__ = [
     "SendPolicy",
     "Server",
     "ServerBan",
+    "ServerEmojiSettings",
     "ServerInvite",
     "ServerMember",
     "SessionKind",
     "SiteRole",
+    "Sticker",
     "Story",
     "StoryKind",
     "StoryView",
