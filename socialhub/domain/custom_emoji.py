@@ -27,6 +27,7 @@ from socialhub.domain.errors import Conflict, InvalidInput, NotFound, PayloadToo
 from socialhub.domain.permissions import (
     Permission,
     ServerAccess,
+    access_channel,
     access_server,
     publish_server_event,
 )
@@ -62,7 +63,7 @@ UPLOAD_RATE = "100/hour"
 
 # `<:name:id>` in stored text, `:name:` as typed (not inside a word, not part of a token).
 TOKEN = re.compile(r"<:([a-z0-9_]{2,32}):([0-9a-f]{32})>")
-_TYPED = re.compile(r"(?<![\w<:]):([a-z0-9_]{2,32}):(?![\w])")
+_TYPED = re.compile(r"(?<![\w<]):([a-z0-9_]{2,32}):(?!\w)")
 _CODE = re.compile(r"(```[\s\S]*?```|`[^`\n]*`)")
 _REACTION = re.compile(r"^custom:([0-9a-f]{32})$")
 
@@ -226,6 +227,45 @@ def sticker_refs(session: Session, ids: Iterable[str]) -> dict[str, StickerRef]:
             id=row.id, name=row.name, url=image.url, still_url=image.still_url
         )
     return refs
+
+
+@dataclass(frozen=True)
+class PickerGroup:
+    server_id: str
+    server_name: str
+    emoji: list[CustomEmoji]
+
+
+@dataclass(frozen=True)
+class Picker:
+    """What the emoji picker and the sticker button offer in a conversation."""
+
+    groups: list[PickerGroup]
+    stickers: list[Sticker]
+
+
+def get_picker(session: Session, actor: User, conversation_id: str) -> Picker:
+    """The custom emoji the actor may use in the conversation, by server (the channel's own
+    first), and the stickers of a channel's server (a channel they may view; elsewhere none)."""
+    conversation = session.get(Conversation, conversation_id) if conversation_id else None
+    stickers: list[Sticker] = []
+    if conversation is not None and conversation.kind == ConversationKind.channel.value:
+        access = access_channel(session, actor, conversation.id, channel=conversation)
+        stickers = server_stickers(session, access.server.server.id)
+    names = {}
+    groups: dict[str, list[CustomEmoji]] = {}
+    for row in usable_emoji(session, actor, conversation):
+        groups.setdefault(row.server_id, []).append(row)
+    if groups:
+        names = dict(
+            session.exec(
+                select(Server.id, Server.name).where(col(Server.id).in_(list(groups)))
+            ).all()
+        )
+    return Picker(
+        groups=[PickerGroup(sid, names.get(sid, ""), rows) for sid, rows in groups.items()],
+        stickers=stickers,
+    )
 
 
 # Use ---------------------------------------------------------------------------------------------

@@ -33,6 +33,7 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("invites", "Invites", "link"),
     ("audit-log", "Audit log", "scroll-text"),
     ("automod", "Automod", "bot"),
+    ("emoji", "Emoji", "smile"),
 )
 SECTION_IDS = frozenset(s[0] for s in SECTIONS)
 
@@ -124,6 +125,8 @@ class ServerSettingsState(rx.State):
             "join-requests": self.can_manage_server and self.join_mode == "request",
             "invites": self.can_manage_server or self.can_create_invite,
             "audit-log": self.can_view_audit,
+            # Every member sees the list; MANAGE_EMOJI's controls follow the section's own read.
+            "emoji": True,
             "automod": self.can_manage_server,
         }
         return [section for section, _, _ in SECTIONS if shown.get(section)]

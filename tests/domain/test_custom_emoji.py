@@ -210,7 +210,7 @@ def test_text_reactions_and_sharing_rules(make_user: Callable[..., int], session
     assert "&lt;b&gt;" in view.html
 
     # Elsewhere (another server, a DM): a member of Home may use it while Home shares them...
-    assert send(member, channel_id(other), ":wave:").body == token
+    assert send(member, channel_id(other), ":wave::wave:").body == token * 2
     dm = open_dm(member, "friend")
     assert send(member, dm, "dm :wave:").body == f"dm {token}"
     # ... a non-member may not, even by its token (it becomes plain text again).
@@ -304,3 +304,28 @@ def test_stickers_sent_as_messages(
     assert gone.sticker is None
     assert "deleted" in gone.html
     assert session.exec(select(Sticker.name)).all() == ["dance"]
+
+
+def test_the_picker_offers_what_may_be_used_here(make_user: Callable[..., int]) -> None:
+    owner, member, friend = make_user("owner"), make_user("member"), make_user("friend")
+    home = make_server(owner, "Home", members=(member,))
+    other = make_server(friend, "Other", members=(member,))
+    call(owner, custom_emoji.check_create_emoji, home, name="wave", data=images.png())
+    call(friend, custom_emoji.check_create_emoji, other, name="zap", data=images.png())
+    call(owner, custom_emoji.check_create_sticker, home, name="hi", data=images.png())
+
+    def offered(actor: int, chat_id: str) -> tuple[list[tuple[str, list[str]]], list[str]]:
+        picker = call(actor, custom_emoji.get_picker, chat_id)
+        groups = [(g.server_name, [e.name for e in g.emoji]) for g in picker.groups]
+        return groups, [s.name for s in picker.stickers]
+
+    # The channel's own server first, with its stickers; then the other servers that share.
+    assert offered(member, channel_id(other)) == ([("Other", ["zap"]), ("Home", ["wave"])], [])
+    assert offered(member, channel_id(home)) == ([("Home", ["wave"]), ("Other", ["zap"])], ["hi"])
+    dm = open_dm(member, "friend")
+    assert offered(friend, dm) == ([("Other", ["zap"])], [])
+    call(friend, custom_emoji.check_set_share_emoji, other, share=False)
+    assert offered(member, dm) == ([("Home", ["wave"])], [])
+    # A channel the actor cannot see is not found (nor are its stickers listed).
+    with refused("channel_not_found"):
+        call(friend, custom_emoji.get_picker, channel_id(home))
