@@ -36,3 +36,120 @@
 
   window.shEmoji = { text, typed, insertInto };
 })();
+
+// The message composer's ":" autocomplete of custom emoji: typing ":" and two letters of a name
+// at the caret lists the open chat's custom emoji (#custom-emoji-data, rendered by the server:
+// the ones the sender may use there). ArrowUp/ArrowDown move, Enter or Tab or a click insert
+// ":name: ", Escape closes. While it is open, Enter picks and never sends: this listens on the
+// window in the capture phase, before composer.js.
+(function () {
+  const TOKEN = /(^|[^\w<]):([a-z0-9_]{2,32})$/;
+  let open = null; // { box, start, end, matches, index }
+
+  const known = () => {
+    const el = document.getElementById("custom-emoji-data");
+    try {
+      return JSON.parse((el && el.dataset.emoji) || "[]");
+    } catch (e) {
+      return [];
+    }
+  };
+
+  const popup = () => {
+    let p = document.getElementById("emoji-complete");
+    if (!p) {
+      p = document.createElement("div");
+      p.id = "emoji-complete";
+      p.className = "sh-emoji-complete";
+      p.setAttribute("role", "listbox");
+      p.setAttribute("aria-label", "Custom emoji");
+      p.hidden = true;
+      document.body.appendChild(p);
+    }
+    return p;
+  };
+
+  const close = () => {
+    open = null;
+    const p = document.getElementById("emoji-complete");
+    if (p) p.hidden = true;
+  };
+
+  const render = () => {
+    const p = popup();
+    p.replaceChildren(
+      ...open.matches.map(([name, url], i) => {
+        const option = document.createElement("div");
+        option.setAttribute("role", "option");
+        option.setAttribute("aria-selected", String(i === open.index));
+        option.dataset.name = name;
+        const img = document.createElement("img");
+        img.src = url;
+        img.alt = "";
+        img.className = "sh-emoji";
+        option.append(img, document.createTextNode(" :" + name + ":"));
+        // Keeps the focus in the box; the click then picks.
+        option.addEventListener("mousedown", (event) => event.preventDefault());
+        option.addEventListener("click", () => pick(i));
+        return option;
+      }),
+    );
+    const rect = open.box.getBoundingClientRect();
+    p.style.left = rect.left + "px";
+    p.style.bottom = window.innerHeight - rect.top + 4 + "px";
+    p.hidden = false;
+  };
+
+  const update = (box) => {
+    const caret = box.selectionStart;
+    const match = caret === box.selectionEnd && TOKEN.exec(box.value.slice(0, caret));
+    if (!match) return close();
+    const prefix = match[2];
+    const matches = known()
+      .filter(([name]) => name.includes(prefix))
+      .sort((a, b) => Number(b[0].startsWith(prefix)) - Number(a[0].startsWith(prefix)))
+      .slice(0, 8);
+    if (!matches.length) return close();
+    open = { box, start: caret - prefix.length - 1, end: caret, matches, index: 0 };
+    render();
+  };
+
+  const pick = (i) => {
+    const { box, start, end, matches } = open;
+    const text = ":" + matches[i][0] + ": ";
+    close();
+    box.focus();
+    box.setSelectionRange(start, end);
+    if (!document.execCommand("insertText", false, text)) {
+      box.setRangeText(text, start, end, "end");
+      box.dispatchEvent(new InputEvent("input", { bubbles: true, data: text, inputType: "insertText" }));
+    }
+  };
+
+  document.addEventListener("input", (event) => {
+    if (event.target && event.target.id === "composer") update(event.target);
+  });
+  document.addEventListener("focusout", (event) => {
+    if (open && event.target === open.box) close();
+  });
+  window.addEventListener(
+    "keydown",
+    (event) => {
+      if (!open || event.target !== open.box || event.isComposing) return;
+      const n = open.matches.length;
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        event.preventDefault();
+        open.index = (open.index + (event.key === "ArrowDown" ? 1 : n - 1)) % n;
+        render();
+      } else if (event.key === "Enter" || event.key === "Tab") {
+        event.preventDefault();
+        event.stopImmediatePropagation();
+        pick(open.index);
+      } else if (event.key === "Escape") {
+        event.preventDefault();
+        close();
+      }
+    },
+    true,
+  );
+})();

@@ -115,6 +115,9 @@ def custom_emoji_loader(chat_id: rx.Var[str]) -> rx.Component:
         on_mount=CustomEmojiState.load_for_chat(chat_id),
         display="none",
         aria_hidden="true",
+        # What the composer's `:` autocomplete offers (assets/emoji.js).
+        id="custom-emoji-data",
+        data_emoji=CustomEmojiState.autocomplete,
     )
 
 

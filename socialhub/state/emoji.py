@@ -3,6 +3,7 @@ message), and the custom emoji and stickers the pickers offer in the open chat."
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
@@ -67,6 +68,16 @@ class CustomEmojiState(rx.State):
     stickers: list[StickerItem] = []
     # Changes with each read, so the pickers (which take their categories once) mount again.
     version: int = 0
+
+    @rx.var
+    def autocomplete(self) -> str:
+        """`[[name, image url], ...]` for the composer's `:` autocomplete (assets/emoji.js), a
+        name once (the first server's: the channel's own)."""
+        seen: dict[str, str] = {}
+        for category in self.categories:
+            for emoji in category["emojis"]:
+                seen.setdefault(emoji["name"], emoji["skins"][0]["src"])
+        return json.dumps(sorted(seen.items()))
 
     @rx.event
     async def load_for_chat(self, chat_id: str) -> Any:

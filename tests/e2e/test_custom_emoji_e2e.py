@@ -1,6 +1,7 @@
 """Custom emoji and stickers in a browser, two people: the owner uploads an emoji (still and
-animated) and a sticker in the settings' Emoji section; a member writes `:wave:` in a channel,
-reacts with the emoji from the picker and sends the sticker; both see each live. The owner asked
+animated) and a sticker in the settings' Emoji section; a member writes `:wave:` in a channel
+(typed, from the picker and from the `:` autocomplete), reacts with the emoji from the picker
+and sends the sticker; both see each live. The owner asked
 for reduced motion and sees the animated emoji's still frame."""
 
 from __future__ import annotations
@@ -98,8 +99,22 @@ def test_custom_emoji_in_text_reactions_and_a_sticker(
     composer_picker = b.locator("em-emoji-picker")
     composer_picker.locator("input[type=search]").fill("wave")
     composer_picker.locator("button", has=b.locator(f'img[src*="{wave_id}"]')).first.click()
-    expect(b.get_by_label("Message", exact=True)).to_have_value(re.compile(":wave:"))
-    b.get_by_label("Message", exact=True).fill("")
+    box = b.get_by_label("Message", exact=True)
+    expect(box).to_have_value(re.compile(":wave:"))
+    box.fill("")
+
+    # `:` and two letters offer the server's emoji; Enter picks (and does not send).
+    box.press_sequentially("so :wa")
+    option = b.locator('#emoji-complete [role=option][data-name="wave"]')
+    expect(option).to_be_visible()
+    expect(option).to_have_attribute("aria-selected", "true")
+    box.press("Enter")
+    expect(box).to_have_value("so :wave: ")
+    expect(b.locator("#emoji-complete")).to_be_hidden()
+    box.press("Enter")
+    for page in (a, b):
+        message = page.locator(".message", has_text="so")
+        expect(message.locator('img.sh-emoji[alt=":wave:"]')).to_be_visible()
 
     # B sends the sticker; A sees it.
     b.locator("#composer-stickers").click()
