@@ -15,6 +15,7 @@ from typing import Any
 import reflex as rx
 from reflex.vars import FunctionStringVar
 
+from socialhub.state import custom_emoji_live  # noqa: F401  (the pickers follow the stream)
 from socialhub.state.conversation import ConversationState
 from socialhub.state.emoji import CustomEmojiState, ReactionPickerState
 

@@ -62,7 +62,8 @@ class StickerItem(BaseModel):
 
 class CustomEmojiState(rx.State):
     """The open conversation's custom emoji (for the pickers) and stickers (the sticker button),
-    read when a chat opens (the composer's loader, keyed by the chat)."""
+    read when a chat opens (the composer's loader, keyed by the chat) and again when a server's
+    emoji change (state/custom_emoji_live.py)."""
 
     categories: list[dict[str, Any]] = []
     stickers: list[StickerItem] = []
@@ -85,13 +86,18 @@ class CustomEmojiState(rx.State):
         if isinstance(result, Failed):
             self.categories, self.stickers = [], []
             return None
-        self.categories = picker_categories(result)
+        self._show(result)
+        return None
+
+    def _show(self, picker: custom_emoji.Picker) -> None:
+        categories = picker_categories(picker)
+        if categories != self.categories:
+            self.categories = categories
+            self.version += 1
         self.stickers = [
             StickerItem(id=s.id, name=s.name, url=custom_emoji.sticker_view(s).url)
-            for s in result.stickers
+            for s in picker.stickers
         ]
-        self.version += 1
-        return None
 
     @rx.event
     async def send_sticker(self, chat_id: str, sticker_id: str) -> Any:

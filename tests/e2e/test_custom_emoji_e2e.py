@@ -121,3 +121,14 @@ def test_custom_emoji_in_text_reactions_and_a_sticker(
     b.get_by_label("Send sticker hello").click()
     for page in (a, b):
         expect(page.locator('.message img.sh-sticker[alt=":hello:"]')).to_be_visible()
+
+    # An emoji added while B is in the channel is offered at once (the stream says so).
+    api(
+        alice_token,
+        "POST",
+        f"/servers/{server_id}/emoji",
+        data={"name": "late_one"},
+        files={"file": ("late.png", images.png((32, 32), (200, 0, 0)), "image/png")},
+    )
+    box.press_sequentially(":lat")
+    expect(b.locator('#emoji-complete [role=option][data-name="late_one"]')).to_be_visible()
