@@ -28,6 +28,7 @@ from socialhub.api import (
     users,
 )
 from socialhub.api import channels as channels_api
+from socialhub.api import custom_emoji as custom_emoji_api
 from socialhub.api import pins as pins_api
 from socialhub.api import servers as servers_api
 from socialhub.api import threads as threads_api
@@ -106,6 +107,7 @@ def create_api() -> FastAPI:
         pins_api.router,
         webhooks_api.router,
         threads_api.router,
+        custom_emoji_api.router,
     ):
         api.include_router(router, prefix=API_PREFIX)
     # The HTML of /p/<id> and /u/<name> with their previews, before Reflex's static files.

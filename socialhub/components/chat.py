@@ -5,7 +5,11 @@ from __future__ import annotations
 import reflex as rx
 
 from socialhub.components.confirm import confirm_event
-from socialhub.components.emoji import composer_emoji_button
+from socialhub.components.emoji import (
+    composer_emoji_button,
+    custom_emoji_loader,
+    sticker_button,
+)
 from socialhub.components.getting_started import invite_link_actions, people_picker
 from socialhub.components.threads import thread_chip
 from socialhub.components.ui import counted, counted_noun, upload_zone, user_avatar
@@ -99,14 +103,30 @@ def reactions(message: rx.Var[MessageRow]) -> rx.Component:
         rx.foreach(
             message.reactions,
             lambda r: rx.button(
-                r["emoji"].to(str),
+                # A custom emoji shows its image (its still frame under reduced motion).
+                rx.cond(
+                    r["image_url"],
+                    rx.el.picture(
+                        rx.el.source(
+                            src_set=r["still_url"].to(str),
+                            media="(prefers-reduced-motion: reduce)",
+                        ),
+                        rx.el.img(
+                            src=r["image_url"].to(str),
+                            alt=":" + r["name"].to(str) + ":",
+                            class_name="sh-emoji",
+                        ),
+                    ),
+                    rx.cond(r["emoji"].to(str).startswith("custom:"), "?", r["emoji"].to(str)),
+                ),
                 " ",
                 r["count"].to(str),
                 size="1",
                 variant="soft",
                 radius="full",
                 on_click=ConversationState.react(message.id, r["emoji"].to(str)),
-                aria_label="Reaction " + r["emoji"].to(str),
+                aria_label="Reaction "
+                + rx.cond(r["name"], ":" + r["name"].to(str) + ":", r["emoji"].to(str)),
                 class_name="reaction",
             ),
         ),
@@ -398,6 +418,11 @@ def composer() -> rx.Component:
                     MESSAGE_MAX,
                 ),
                 composer_emoji_button("composer"),
+                rx.cond(
+                    ConversationState.open_kind == "channel",
+                    sticker_button(ConversationState.open_id),
+                ),
+                custom_emoji_loader(ConversationState.open_id),
                 rx.icon_button(
                     rx.icon("send", size=18), type="submit", size="3", aria_label="Send"
                 ),

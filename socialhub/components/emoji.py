@@ -15,20 +15,20 @@ from typing import Any
 import reflex as rx
 from reflex.vars import FunctionStringVar
 
+from socialhub.state import custom_emoji_live  # noqa: F401  (the pickers follow the stream)
 from socialhub.state.conversation import ConversationState
-from socialhub.state.emoji import ReactionPickerState
+from socialhub.state.emoji import CustomEmojiState, ReactionPickerState
 
-# Picked emoji, as text: a standard emoji's character, a custom one's `:shortcode:` (custom emoji
-# carry an image instead of a character). assets/emoji.js.
+# Picked emoji, as text: a standard emoji's character, a custom one's `custom:<id>` (a reaction's
+# key; typed into a text box it is `:name:`). assets/emoji.js.
 PICKED_TEXT: FunctionStringVar[Any] = FunctionStringVar.create("window.shEmoji.text")
 INSERT_INTO_COMPOSER: FunctionStringVar[Any] = FunctionStringVar.create("window.shEmoji.insertInto")
 
 
 def custom_emoji_categories() -> rx.Var[list[dict[str, Any]]] | list[dict[str, Any]]:
-    """The one place that will hand server emoji to every picker, as emoji-mart's `custom`
-    categories: `[{"id": "server-1", "name": "Our server", "emojis": [{"id": "party_parrot",
-    "name": "Party parrot", "keywords": [...], "skins": [{"src": "/media/..."}]}]}]`. None yet."""
-    return []
+    """The one place that hands server emoji to every picker, as emoji-mart's `custom`
+    categories (state/emoji.picker_categories): the open chat's usable emoji, by server."""
+    return CustomEmojiState.categories
 
 
 def _emoji_arg(emoji: rx.Var[dict[str, Any]]) -> list[rx.Var[dict[str, Any]]]:
@@ -76,6 +76,8 @@ def emoji_picker(on_pick: Any, **props: Any) -> rx.Component:
             max_frequent_rows=2,
             preview_position="none",
             skin_tone_position="search",
+            # emoji-mart reads its categories once: a new read mounts it again.
+            key=CustomEmojiState.version.to(str),
             **props,
         ),
         class_name="sh-emoji-picker",
@@ -102,6 +104,67 @@ def composer_emoji_button(box_id: str) -> rx.Component:
             align="end",
             padding="0",
             aria_label="Emoji picker",
+        ),
+    )
+
+
+def custom_emoji_loader(chat_id: rx.Var[str]) -> rx.Component:
+    """Reads the chat's custom emoji and stickers whenever another chat opens (mounted again
+    for each chat by its key)."""
+    return rx.el.span(
+        key=chat_id,
+        on_mount=CustomEmojiState.load_for_chat(chat_id),
+        display="none",
+        aria_hidden="true",
+        # What the composer's `:` autocomplete offers (assets/emoji.js).
+        id="custom-emoji-data",
+        data_emoji=CustomEmojiState.autocomplete,
+    )
+
+
+def sticker_button(chat_id: rx.Var[str]) -> rx.Component:
+    """The channel's server's stickers; one click sends it."""
+    return rx.cond(
+        CustomEmojiState.stickers.length() > 0,
+        rx.popover.root(
+            rx.popover.trigger(
+                rx.icon_button(
+                    rx.icon("sticker", size=18),
+                    type="button",
+                    size="3",
+                    variant="soft",
+                    aria_label="Stickers",
+                    id="composer-stickers",
+                )
+            ),
+            rx.popover.content(
+                rx.grid(
+                    rx.foreach(
+                        CustomEmojiState.stickers,
+                        lambda sticker: rx.popover.close(
+                            rx.button(
+                                rx.image(
+                                    src=sticker.url,
+                                    alt=sticker.name,
+                                    class_name="sh-sticker-choice",
+                                ),
+                                type="button",
+                                variant="ghost",
+                                height="auto",
+                                padding="0.25em",
+                                on_click=CustomEmojiState.send_sticker(chat_id, sticker.id),
+                                aria_label="Send sticker " + sticker.name,
+                            )
+                        ),
+                    ),
+                    columns="3",
+                    spacing="2",
+                ),
+                side="top",
+                align="end",
+                aria_label="Stickers",
+                id="sticker-picker",
+            ),
         ),
     )
 

@@ -55,6 +55,13 @@ ACTIONS: dict[str, str] = {
     "outgoing_webhook_set": "Outgoing webhook set",
     "outgoing_webhook_secret": "Outgoing webhook secret regenerated",
     "outgoing_webhook_delete": "Outgoing webhook removed",
+    "emoji_create": "Emoji added",
+    "emoji_update": "Emoji renamed",
+    "emoji_delete": "Emoji deleted",
+    "emoji_settings_update": "Emoji settings changed",
+    "sticker_create": "Sticker added",
+    "sticker_update": "Sticker renamed",
+    "sticker_delete": "Sticker deleted",
 }
 
 

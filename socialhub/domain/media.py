@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import puremagic
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
 from socialhub.config import get_settings
 from socialhub.domain.errors import InvalidInput, PayloadTooLarge, UnsupportedMedia
@@ -177,6 +177,59 @@ def process_picture(
         fitted.thumbnail((size, size), Image.Resampling.LANCZOS)
         out[size] = _webp(fitted)
     return ProcessedPicture(width=image.width, height=image.height, sizes=out)
+
+
+# An animation longer than this is refused: re-encoding costs CPU per frame.
+MAX_FRAMES = 200
+
+
+@dataclass(frozen=True)
+class ProcessedEmoji:
+    blob: bytes
+    animated: bool
+    # An animation's first frame (b"" when still), shown under prefers-reduced-motion.
+    still: bytes = b""
+
+
+def process_emoji(data: bytes, *, max_bytes: int, side: int, field: str = "file") -> ProcessedEmoji:
+    """A custom emoji or sticker: fitted within `side` x `side`, re-encoded to WebP with no
+    metadata; an animated GIF or WebP stays animated (every frame re-encoded, timings kept)."""
+    still = _decode_image(data, max_bytes=max_bytes, field=field)
+    still.thumbnail((side, side), Image.Resampling.LANCZOS)
+    images: list[Image.Image] = []
+    durations: list[int] = []
+    try:
+        with Image.open(io.BytesIO(data)) as source:
+            frames = getattr(source, "n_frames", 1)
+            if frames > MAX_FRAMES:
+                raise UnsupportedMedia(
+                    f"the animation has more than {MAX_FRAMES} frames",
+                    code="too_many_frames",
+                    details={"field": field, "max_frames": MAX_FRAMES},
+                )
+            if frames == 1:
+                return ProcessedEmoji(_webp(still), animated=False)
+            for frame in ImageSequence.Iterator(source):
+                durations.append(int(frame.info.get("duration", 100)) or 100)
+                fitted = frame.convert("RGBA")
+                fitted.thumbnail((side, side), Image.Resampling.LANCZOS)
+                images.append(fitted)
+    except (OSError, ValueError, SyntaxError) as exc:
+        raise UnsupportedMedia(
+            "the image could not be read", code="corrupt_image", details={"field": field}
+        ) from exc
+    buffer = io.BytesIO()
+    images[0].save(
+        buffer,
+        format="WEBP",
+        save_all=True,
+        append_images=images[1:],
+        duration=durations,
+        loop=0,
+        quality=80,
+        method=4,
+    )
+    return ProcessedEmoji(buffer.getvalue(), animated=True, still=_webp(still))
 
 
 def store_picture(prefix: str, processed: ProcessedPicture) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, SQLModel, col, select
 
 from socialhub.db import upsert
-from socialhub.domain import blocks, channel_messages, ratelimit, text
+from socialhub.domain import blocks, channel_messages, custom_emoji, ratelimit, text
 from socialhub.domain.audit import do_audit
 from socialhub.domain.chats import (
     access_conversation,
@@ -42,6 +42,7 @@ from socialhub.models import (
 )
 from socialhub.models.base import utcnow
 from socialhub.models.chat import MessageView, ReactionSummary, ReplyPreview
+from socialhub.models.custom_emoji import StickerRef
 from socialhub.realtime.events import (
     conversation_key,
     publish_ephemeral,
@@ -69,10 +70,37 @@ def _reactions(session: Session, message_ids: Sequence[str]) -> dict[str, list[R
         ).all()
         for row in rows:
             grouped[row.message_id][row.emoji].append(row.user_id)
+    images = custom_emoji.reaction_images(session, {e for by in grouped.values() for e in by})
     return {
-        mid: [ReactionSummary(emoji=e, count=len(u), user_ids=u) for e, u in by_emoji.items()]
+        mid: [_reaction(e, u, images.get(e)) for e, u in by_emoji.items()]
         for mid, by_emoji in grouped.items()
     }
+
+
+def _reaction(
+    key: str, user_ids: list[int], image: custom_emoji.EmojiImage | None
+) -> ReactionSummary:
+    summary = ReactionSummary(emoji=key, count=len(user_ids), user_ids=user_ids)
+    if image is not None:
+        summary.name, summary.image_url, summary.still_url = image.name, image.url, image.still_url
+    return summary
+
+
+def _html(
+    m: Message,
+    emoji: dict[str, custom_emoji.EmojiImage],
+    stickers: dict[str, StickerRef],
+) -> str:
+    if m.deleted_at is not None or m.kind != MessageKind.text.value:
+        return ""
+    if m.sticker_id:
+        sticker = stickers.get(m.sticker_id)
+        return (
+            text.image_html(sticker, "sh-sticker")
+            if sticker
+            else "<p><em>This sticker was deleted</em></p>"
+        )
+    return text.render(m.body, emoji=emoji)
 
 
 def message_views(
@@ -107,6 +135,8 @@ def message_views(
     reactions = _reactions(session, ids) if known is None else {}
     # A message just stored has no thread yet.
     threads = thread_summaries(session, ids) if known is None else {}
+    emoji = custom_emoji.images_for(session, (m.body for m in messages))
+    stickers = custom_emoji.sticker_refs(session, (m.sticker_id for m in messages if m.sticker_id))
 
     def brief(author_id: int | None) -> object:
         user = authors.get(author_id) if author_id else None
@@ -124,7 +154,7 @@ def message_views(
                 kind=MessageKind(m.kind),
                 author=brief(m.author_id),  # type: ignore[arg-type]
                 body="" if deleted else m.body,
-                html="" if deleted or m.kind != MessageKind.text.value else text.render(m.body),
+                html=_html(m, emoji, stickers),
                 client_id=m.client_id,
                 reply_to=ReplyPreview(
                     id=reply.id,
@@ -143,6 +173,7 @@ def message_views(
                 deleted=deleted,
                 webhook=m.webhook,  # type: ignore[arg-type]
                 thread=threads.get(m.id),
+                sticker=None if deleted or not m.sticker_id else stickers.get(m.sticker_id),
             )
         )
     return views
@@ -202,6 +233,7 @@ def do_append_message(
     reply_to: Message | None = None,
     forwarded: bool = False,
     webhook: dict[str, Any] | None = None,
+    sticker_id: str | None = None,
 ) -> Message:
     """Give the message the conversation's next sequence number, store it, and publish it.
     `webhook`: posted by an incoming webhook (no author), the name and avatar it shows.
@@ -226,6 +258,7 @@ def do_append_message(
         body=body,
         reply_to_id=reply_to.id if reply_to else None,
         forwarded=forwarded,
+        sticker_id=sticker_id,
         created_at=now,
         webhook=webhook,
     )
@@ -300,15 +333,20 @@ def check_send_message(
     body: str,
     client_id: str | None = None,
     reply_to_id: str | None = None,
+    sticker_id: str | None = None,
 ) -> Message:
-    """Send a message. A repeated `client_id` returns the message already stored, unchanged.
+    """Send a message (or a sticker of a channel's server, with no text). A repeated
+    `client_id` returns the message already stored, unchanged.
 
     The client id is not looked up first: the INSERT finds a repeat (its unique index), so a new
     message, the common case, costs no extra read."""
     conversation, member = access_for_sending(session, actor, conversation_id)
     if client_id is not None and not 1 <= len(client_id) <= CLIENT_ID_MAX:
         raise InvalidInput(f"client_id must be 1-{CLIENT_ID_MAX} characters", field="client_id")
-    text = _clean_body(body)
+    sticker = (
+        custom_emoji.sticker_for_send(session, conversation, sticker_id) if sticker_id else None
+    )
+    text = "" if sticker else custom_emoji.encode(session, actor, conversation, _clean_body(body))
     now = utcnow()
     channel = (
         channel_messages.check_channel_send(session, actor, conversation, text, now=now)
@@ -329,6 +367,7 @@ def check_send_message(
         body=text,
         client_id=client_id,
         reply_to=original,
+        sticker_id=sticker.id if sticker else None,
     )
     if message.conversation_id != conversation.id:
         raise InvalidInput(
@@ -449,7 +488,9 @@ def check_edit_message(session: Session, actor: User, message_id: str, *, body: 
         raise PermissionDenied("you can only edit your own messages", code="not_author")
     if message.deleted_at is not None:
         raise InvalidInput("this message was deleted", code="message_deleted")
-    text = _clean_body(body)
+    if message.sticker_id:
+        raise InvalidInput("a sticker cannot be edited", code="sticker_message")
+    text = custom_emoji.encode(session, actor, conversation, _clean_body(body))
     edit = (
         channel_messages.check_channel_edit(session, actor, conversation, text)
         if channel_messages.is_channel(conversation)
@@ -554,8 +595,9 @@ def _publish_reactions(session: Session, conversation: Conversation, message: Me
         data={
             "id": message.id,
             "conversation_id": conversation.id,
+            # A custom emoji's name and image only when there is one.
             "reactions": [
-                r.model_dump(mode="json")
+                r.model_dump(mode="json", exclude_defaults=True)
                 for r in _reactions(session, [message.id]).get(message.id, [])
             ],
         },
@@ -570,7 +612,7 @@ def check_react(session: Session, actor: User, message_id: str, value: str) -> N
     if channel_messages.is_channel(conversation):
         access = channel_messages.channel_access(session, actor, conversation)
         access.require(Permission.ADD_REACTIONS, "you may not add reactions in this channel")
-    symbol = _clean_emoji(value)
+    symbol = custom_emoji.reaction_key(session, actor, conversation, value) or _clean_emoji(value)
     ratelimit.hit("reaction", f"user:{actor.id}")
     if session.get(Reaction, (message.id, actor.id, symbol)) is None:
         session.add(Reaction(message_id=message.id, user_id=actor.id or 0, emoji=symbol))

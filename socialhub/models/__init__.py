@@ -16,6 +16,7 @@ from socialhub.models.chat import (
     Reaction,
     SendPolicy,
 )
+from socialhub.models.custom_emoji import CustomEmoji, ServerEmojiSettings, Sticker
 from socialhub.models.events import ConversationEvent, EventStream, UserEvent
 from socialhub.models.servers import (
     AuditLogEntry,
@@ -88,6 +89,7 @@ __all__ = [
     "ConversationEvent",
     "ConversationKind",
     "ConversationMember",
+    "CustomEmoji",
     "EventStream",
     "Follow",
     "FriendRequest",
@@ -129,10 +131,12 @@ __all__ = [
     "SendPolicy",
     "Server",
     "ServerBan",
+    "ServerEmojiSettings",
     "ServerInvite",
     "ServerMember",
     "SessionKind",
     "SiteRole",
+    "Sticker",
     "Story",
     "StoryKind",
     "StoryView",

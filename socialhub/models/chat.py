@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from socialhub.models.base import new_id, utc_column, utcnow
+from socialhub.models.custom_emoji import StickerRef
 from socialhub.models.threads import ThreadSummary
 
 
@@ -116,6 +117,8 @@ class Message(SQLModel, table=True):
     attachments: list[dict[str, Any]] = Field(
         default_factory=list, sa_column=sa.Column(sa.JSON, nullable=False)
     )
+    # A sticker sent as the message (`models/custom_emoji.Sticker`; gone when it was deleted).
+    sticker_id: str | None = Field(default=None, max_length=32)
     created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
     edited_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     deleted_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
@@ -206,6 +209,10 @@ class ReactionSummary(SQLModel):
     emoji: str
     count: int
     user_ids: list[int]
+    # A custom emoji (`emoji` is `custom:<id>`): its name and image; "" once it is deleted.
+    name: str = ""
+    image_url: str = ""
+    still_url: str = ""
 
 
 class MessageView(SQLModel):
@@ -230,6 +237,7 @@ class MessageView(SQLModel):
     webhook: WebhookBrief | None = None
     # The thread started from this message, if any.
     thread: ThreadSummary | None = None
+    sticker: StickerRef | None = None
 
 
 class MemberView(SQLModel):

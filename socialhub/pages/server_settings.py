@@ -8,6 +8,7 @@ from socialhub.components.layout import app_shell
 from socialhub.components.server_settings import overview_section, section_nav
 from socialhub.components.server_settings_access import bans_section, join_requests_section
 from socialhub.components.server_settings_channels import channels_section
+from socialhub.components.server_settings_emoji import emoji_section
 from socialhub.components.server_settings_members import invites_section, members_section
 from socialhub.components.server_settings_moderation import audit_log_section, automod_section
 from socialhub.components.server_settings_roles import roles_section
@@ -32,6 +33,7 @@ def current_section() -> rx.Component:
         ("audit-log", audit_log_section()),
         ("automod", automod_section()),
         ("webhooks", webhooks_section()),
+        ("emoji", emoji_section()),
         overview_section(),
     )
 

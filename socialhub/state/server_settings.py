@@ -34,6 +34,7 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("audit-log", "Audit log", "scroll-text"),
     ("automod", "Automod", "bot"),
     ("webhooks", "Webhooks", "webhook"),
+    ("emoji", "Emoji", "smile"),
 )
 SECTION_IDS = frozenset(s[0] for s in SECTIONS)
 
@@ -128,6 +129,8 @@ class ServerSettingsState(rx.State):
             "join-requests": self.can_manage_server and self.join_mode == "request",
             "invites": self.can_manage_server or self.can_create_invite,
             "audit-log": self.can_view_audit,
+            # Every member sees the list; MANAGE_EMOJI's controls follow the section's own read.
+            "emoji": True,
             "automod": self.can_manage_server,
             "webhooks": self.can_manage_webhooks,
         }

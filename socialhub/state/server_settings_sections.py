@@ -12,6 +12,7 @@ def section_state(section: str) -> type[rx.State] | None:
         JoinRequestSettingsState,
     )
     from socialhub.state.server_settings_channels import ChannelSettingsState
+    from socialhub.state.server_settings_emoji import EmojiSettingsState
     from socialhub.state.server_settings_members import InviteSettingsState, MemberSettingsState
     from socialhub.state.server_settings_moderation import AuditLogState, AutomodState
     from socialhub.state.server_settings_overview import OverviewState
@@ -29,5 +30,6 @@ def section_state(section: str) -> type[rx.State] | None:
         "audit-log": AuditLogState,
         "automod": AutomodState,
         "webhooks": WebhookSettingsState,
+        "emoji": EmojiSettingsState,
     }
     return states.get(section)

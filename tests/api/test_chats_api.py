@@ -176,8 +176,16 @@ async def test_edit_delete_react_forward(
     bad = await client.put(f"/api/v1/messages/{message}/reactions/abc", headers=bearer(bob))
     assert (bad.status_code, error_code(bad)) == (422, "invalid_emoji")
     page = (await client.get(f"/api/v1/chats/{chat}/messages", headers=bearer(alice))).json()
+    # A Unicode emoji has no custom emoji's name or image.
     assert page[0]["reactions"] == [
-        {"emoji": "👍", "count": 1, "user_ids": [page[0]["author"]["id"] + 1]}
+        {
+            "emoji": "👍",
+            "count": 1,
+            "user_ids": [page[0]["author"]["id"] + 1],
+            "name": "",
+            "image_url": "",
+            "still_url": "",
+        }
     ]
 
     forwarded = await client.post(

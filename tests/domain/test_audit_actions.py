@@ -79,7 +79,7 @@ def test_every_recorded_action_is_in_the_catalogue_and_the_catalogue_has_no_stal
 
 def test_an_unknown_action_is_still_named() -> None:
     assert audit.action_label("member_ban") == "Member banned"
-    assert audit.action_label("emoji_create") == "Emoji create"
+    assert audit.action_label("legacy_thing_done") == "Legacy thing done"
 
 
 def test_each_entrys_target_is_named_as_the_server_shows_it(

@@ -1,0 +1,622 @@
+"""A server's custom emoji and stickers: upload (the avatar pipeline: sniffed, size-limited,
+re-encoded to WebP, animations kept), rename, delete, limits and MANAGE_EMOJI; and their use.
+
+How a message names a custom emoji: `<:name:id>` (Discord's form). The composer's `:name:` is
+turned into it when the message is sent (or edited), for the emoji the sender may use there:
+in a server channel its server's emoji first, then, anywhere, the emoji of the servers the
+sender belongs to that share theirs (`ServerEmojiSettings.share_emoji`, on by default). A
+`<:name:id>` the sender may not use, or an unknown `:name:`, stays plain text. The stored text
+is resolved only when shown (`images_for` + `text.render`): a deleted emoji shows `:name:`.
+A reaction with a custom emoji is stored as `custom:<id>`, under the same rules.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TypeVar
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from socialhub.db import on_commit, on_rollback
+from socialhub.domain import media, ratelimit
+from socialhub.domain.audit import do_audit
+from socialhub.domain.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge
+from socialhub.domain.permissions import (
+    Permission,
+    ServerAccess,
+    access_channel,
+    access_server,
+    publish_server_event,
+)
+from socialhub.models import (
+    Conversation,
+    ConversationKind,
+    CustomEmoji,
+    Server,
+    ServerEmojiSettings,
+    ServerMember,
+    Sticker,
+    User,
+)
+from socialhub.models.custom_emoji import (
+    CustomEmojiView,
+    EmojiCatalogue,
+    StickerRef,
+    StickerView,
+)
+
+NAME_PATTERN = r"^[a-z0-9_]{2,32}$"
+_NAME = re.compile(NAME_PATTERN)
+EMOJI_MAX_BYTES = 256 * 1024
+EMOJI_SIDE = 128
+STATIC_LIMIT = 50
+ANIMATED_LIMIT = 50
+STICKER_MAX_BYTES = 512 * 1024
+STICKER_SIDE = 320
+STICKER_LIMIT = 30
+REACTION_PREFIX = "custom:"
+# Uploads per member, before any image is decoded (a server is filled in one sitting).
+UPLOAD_RATE = "100/hour"
+
+# `<:name:id>` in stored text, `:name:` as typed (not inside a word, not part of a token).
+TOKEN = re.compile(r"<:([a-z0-9_]{2,32}):([0-9a-f]{32})>")
+_TYPED = re.compile(r"(?<![\w<]):([a-z0-9_]{2,32}):(?!\w)")
+_CODE = re.compile(r"(```[\s\S]*?```|`[^`\n]*`)")
+_REACTION = re.compile(r"^custom:([0-9a-f]{32})$")
+
+
+_Item = TypeVar("_Item", CustomEmoji, Sticker)
+
+
+@dataclass(frozen=True)
+class EmojiImage:
+    name: str
+    url: str
+    # The first frame, for viewers who asked for reduced motion ("" when not animated).
+    still_url: str
+
+
+def _key(kind: str, server_id: str, item_id: str, *, still: bool = False) -> str:
+    return f"{kind}/{server_id}/{item_id}{'-still' if still else ''}.webp"
+
+
+def _image(kind: str, row: CustomEmoji | Sticker) -> EmojiImage:
+    return EmojiImage(
+        name=row.name,
+        url=media.signed_url(_key(kind, row.server_id, row.id)),
+        still_url=media.signed_url(_key(kind, row.server_id, row.id, still=True))
+        if row.animated
+        else "",
+    )
+
+
+def emoji_image(row: CustomEmoji) -> EmojiImage:
+    return _image("emoji", row)
+
+
+def token(row: CustomEmoji) -> str:
+    return f"<:{row.name}:{row.id}>"
+
+
+def emoji_view(row: CustomEmoji) -> CustomEmojiView:
+    return CustomEmojiView(
+        id=row.id,
+        server_id=row.server_id,
+        name=row.name,
+        animated=row.animated,
+        url=emoji_image(row).url,
+        token=token(row),
+        created_at=row.created_at,
+    )
+
+
+def sticker_view(row: Sticker) -> StickerView:
+    return StickerView(
+        id=row.id,
+        server_id=row.server_id,
+        name=row.name,
+        animated=row.animated,
+        url=_image("stickers", row).url,
+        created_at=row.created_at,
+    )
+
+
+# Reading -----------------------------------------------------------------------------------------
+
+
+def share_emoji(session: Session, server_id: str) -> bool:
+    settings = session.get(ServerEmojiSettings, server_id)
+    return settings.share_emoji if settings else True
+
+
+def server_emoji(session: Session, server_id: str) -> list[CustomEmoji]:
+    return list(
+        session.exec(
+            select(CustomEmoji)
+            .where(CustomEmoji.server_id == server_id)
+            .order_by(col(CustomEmoji.name))
+        ).all()
+    )
+
+
+def server_stickers(session: Session, server_id: str) -> list[Sticker]:
+    return list(
+        session.exec(
+            select(Sticker).where(Sticker.server_id == server_id).order_by(col(Sticker.name))
+        ).all()
+    )
+
+
+def get_catalogue(session: Session, actor: User, server_id: str) -> EmojiCatalogue:
+    """A member reads their server's emoji and stickers, with the limits."""
+    access = access_server(session, actor, server_id)
+    return EmojiCatalogue(
+        server_id=server_id,
+        emoji=[emoji_view(e) for e in server_emoji(session, server_id)],
+        stickers=[sticker_view(s) for s in server_stickers(session, server_id)],
+        share_emoji=share_emoji(session, server_id),
+        can_manage=access.can(Permission.MANAGE_EMOJI),
+        static_limit=STATIC_LIMIT,
+        animated_limit=ANIMATED_LIMIT,
+        sticker_limit=STICKER_LIMIT,
+    )
+
+
+def usable_emoji(
+    session: Session, actor: User, conversation: Conversation | None
+) -> list[CustomEmoji]:
+    """The custom emoji the actor may use in the conversation: a channel's own server's first,
+    then those of the actor's other servers that share theirs."""
+    here = conversation.server_id if conversation is not None else None
+    shared = sa.func.coalesce(col(ServerEmojiSettings.share_emoji), sa.true())
+    rows = session.exec(
+        select(CustomEmoji)
+        .join(ServerMember, col(ServerMember.server_id) == col(CustomEmoji.server_id))
+        .join(Server, col(Server.id) == col(CustomEmoji.server_id))
+        .outerjoin(
+            ServerEmojiSettings,
+            col(ServerEmojiSettings.server_id) == col(CustomEmoji.server_id),
+        )
+        .where(
+            col(ServerMember.user_id) == (actor.id or 0),
+            col(Server.deleted_at).is_(None),
+            sa.or_(col(CustomEmoji.server_id) == (here or ""), shared),
+        )
+        .order_by(
+            sa.case((col(CustomEmoji.server_id) == (here or ""), 0), else_=1),
+            col(ServerMember.joined_at),
+            col(CustomEmoji.name),
+        )
+    ).all()
+    return list(rows)
+
+
+def _live(session: Session, model: type[_Item], ids: Iterable[str]) -> list[_Item]:
+    wanted = sorted(set(ids))
+    if not wanted:
+        return []
+    return list(
+        session.exec(
+            select(model)
+            .join(Server, col(Server.id) == col(model.server_id))
+            .where(col(model.id).in_(wanted), col(Server.deleted_at).is_(None))
+        ).all()
+    )
+
+
+def images_for(session: Session, bodies: Iterable[str]) -> dict[str, EmojiImage]:
+    """The images of the custom emoji these texts name, by id (the deleted ones left out)."""
+    ids = {m.group(2) for body in bodies if "<:" in body for m in TOKEN.finditer(body)}
+    return {row.id: emoji_image(row) for row in _live(session, CustomEmoji, ids)}
+
+
+def reaction_images(session: Session, keys: Iterable[str]) -> dict[str, EmojiImage]:
+    """The images of the custom-emoji reactions among `keys`, by key."""
+    ids = {m.group(1) for k in keys if (m := _REACTION.match(k))}
+    return {REACTION_PREFIX + row.id: emoji_image(row) for row in _live(session, CustomEmoji, ids)}
+
+
+def sticker_refs(session: Session, ids: Iterable[str]) -> dict[str, StickerRef]:
+    refs = {}
+    for row in _live(session, Sticker, ids):
+        image = _image("stickers", row)
+        refs[row.id] = StickerRef(
+            id=row.id, name=row.name, url=image.url, still_url=image.still_url
+        )
+    return refs
+
+
+@dataclass(frozen=True)
+class PickerGroup:
+    server_id: str
+    server_name: str
+    emoji: list[CustomEmoji]
+
+
+@dataclass(frozen=True)
+class Picker:
+    """What the emoji picker and the sticker button offer in a conversation."""
+
+    groups: list[PickerGroup]
+    stickers: list[Sticker]
+
+
+def get_picker(session: Session, actor: User, conversation_id: str) -> Picker:
+    """The custom emoji the actor may use in the conversation, by server (the channel's own
+    first), and the stickers of a channel's server (a channel they may view; elsewhere none)."""
+    conversation = session.get(Conversation, conversation_id) if conversation_id else None
+    stickers: list[Sticker] = []
+    if conversation is not None and conversation.kind == ConversationKind.channel.value:
+        access = access_channel(session, actor, conversation.id, channel=conversation)
+        stickers = server_stickers(session, access.server.server.id)
+    names = {}
+    groups: dict[str, list[CustomEmoji]] = {}
+    for row in usable_emoji(session, actor, conversation):
+        groups.setdefault(row.server_id, []).append(row)
+    if groups:
+        names = dict(
+            session.exec(
+                select(Server.id, Server.name).where(col(Server.id).in_(list(groups)))
+            ).all()
+        )
+    return Picker(
+        groups=[PickerGroup(sid, names.get(sid, ""), rows) for sid, rows in groups.items()],
+        stickers=stickers,
+    )
+
+
+# Use ---------------------------------------------------------------------------------------------
+
+
+def encode(session: Session, actor: User, conversation: Conversation, body: str) -> str:
+    """The text to store for what the sender typed: each `:name:` they may use becomes
+    `<:name:id>`, each `<:name:id>` they may not use becomes `:name:` (code is left alone)."""
+    if ":" not in body:
+        return body
+    usable = usable_emoji(session, actor, conversation)
+    if not usable:
+        return TOKEN.sub(lambda m: f":{m.group(1)}:", body) if "<:" in body else body
+    by_id = {e.id: e for e in usable}
+    by_name: dict[str, CustomEmoji] = {}
+    for e in usable:
+        by_name.setdefault(e.name, e)
+
+    def keep_or_plain(match: re.Match[str]) -> str:
+        found = by_id.get(match.group(2))
+        return token(found) if found else f":{match.group(1)}:"
+
+    def resolve(match: re.Match[str]) -> str:
+        found = by_name.get(match.group(1))
+        return token(found) if found else match.group(0)
+
+    parts = _CODE.split(body)
+    for index in range(0, len(parts), 2):  # the odd ones are code
+        parts[index] = _TYPED.sub(resolve, TOKEN.sub(keep_or_plain, parts[index]))
+    return "".join(parts)
+
+
+def reaction_key(
+    session: Session, actor: User, conversation: Conversation, value: str
+) -> str | None:
+    """`custom:<id>` for a custom emoji the actor may react with (given as `custom:<id>`,
+    `<:name:id>` or `:name:`); None when `value` is not a custom emoji they may use by name
+    (the caller then wants a Unicode emoji); 422 `emoji_not_available` for one by id they may
+    not use here."""
+    text = (value or "").strip()
+    by_id = _REACTION.match(text) or TOKEN.fullmatch(text)
+    by_name = None if by_id else re.fullmatch(r":([a-z0-9_]{2,32}):", text)
+    if by_id is None and by_name is None:
+        return None
+    wanted = by_id.group(by_id.lastindex or 1) if by_id else None
+    for row in usable_emoji(session, actor, conversation):
+        if row.id == wanted or (by_name is not None and row.name == by_name.group(1)):
+            return REACTION_PREFIX + row.id
+    if by_name is not None:
+        return None  # an unknown short code: not an emoji at all
+    raise InvalidInput("you cannot use this emoji here", field="emoji", code="emoji_not_available")
+
+
+def sticker_for_send(session: Session, conversation: Conversation, sticker_id: str) -> Sticker:
+    """A sticker of the channel's own server (stickers are not shared elsewhere)."""
+    sticker = session.get(Sticker, sticker_id) if sticker_id else None
+    if (
+        sticker is None
+        or conversation.kind != ConversationKind.channel.value
+        or sticker.server_id != conversation.server_id
+    ):
+        raise NotFound("no such sticker in this server", code="sticker_not_found")
+    return sticker
+
+
+# Managing ----------------------------------------------------------------------------------------
+
+
+def _manage(session: Session, actor: User, server_id: str) -> ServerAccess:
+    access = access_server(session, actor, server_id)
+    access.require(Permission.MANAGE_EMOJI)
+    return access
+
+
+def _clean_name(name: str) -> str:
+    clean = (name or "").strip()
+    if not _NAME.fullmatch(clean):
+        raise InvalidInput(
+            "a name is 2-32 lower-case letters, digits or underscores",
+            field="name",
+            code="invalid_name",
+        )
+    return clean
+
+
+def _check_size(data: bytes, max_bytes: int) -> None:
+    if len(data) > max_bytes:
+        raise PayloadTooLarge(
+            f"the file is larger than {max_bytes // 1024} KB",
+            details={"field": "file", "max_bytes": max_bytes},
+        )
+
+
+def _name_taken(
+    session: Session, model: type[CustomEmoji] | type[Sticker], server_id: str, name: str
+) -> None:
+    if session.exec(
+        select(model.id).where(col(model.server_id) == server_id, col(model.name) == name)
+    ).first():
+        raise Conflict(
+            f"this server already has one named {name}",
+            code="name_taken",
+            details={"field": "name"},
+        )
+
+
+def _count(
+    session: Session,
+    model: type[CustomEmoji] | type[Sticker],
+    server_id: str,
+    animated: bool | None,
+) -> int:
+    query = select(sa.func.count()).select_from(model).where(col(model.server_id) == server_id)
+    if animated is not None:
+        query = query.where(col(model.animated).is_(animated))
+    return int(session.exec(query).one())
+
+
+def _store(
+    session: Session, kind: str, server_id: str, item_id: str, processed: media.ProcessedEmoji
+) -> None:
+    storage = media.get_storage()
+    keys = [_key(kind, server_id, item_id)]
+    storage.put(keys[0], processed.blob)
+    if processed.animated:
+        keys.append(_key(kind, server_id, item_id, still=True))
+        storage.put(keys[1], processed.still)
+
+    def remove() -> None:
+        for key in keys:
+            storage.path(key).unlink(missing_ok=True)
+
+    on_rollback(session, remove)
+
+
+def _remove_files(session: Session, kind: str, row: CustomEmoji | Sticker) -> None:
+    storage = media.get_storage()
+    keys = [_key(kind, row.server_id, row.id), _key(kind, row.server_id, row.id, still=True)]
+
+    def remove() -> None:
+        for key in keys:
+            storage.path(key).unlink(missing_ok=True)
+
+    on_commit(session, remove)
+
+
+def _publish(session: Session, server_id: str, kind: str, op: str, item_id: str) -> None:
+    publish_server_event(session, server_id, type=kind, op=op, data={"id": item_id})
+
+
+def check_create_emoji(
+    session: Session, actor: User, server_id: str, *, name: str, data: bytes
+) -> CustomEmoji:
+    """MANAGE_EMOJI uploads an emoji: PNG, GIF or WebP up to 256 KB, fitted in 128 x 128;
+    50 still and 50 animated per server."""
+    access = _manage(session, actor, server_id)
+    clean = _clean_name(name)
+    _name_taken(session, CustomEmoji, server_id, clean)
+    _check_size(data, EMOJI_MAX_BYTES)
+    ratelimit.hit("emoji_upload", f"user:{actor.id}", limit=UPLOAD_RATE)
+    processed = media.process_emoji(data, max_bytes=EMOJI_MAX_BYTES, side=EMOJI_SIDE)
+    limit = ANIMATED_LIMIT if processed.animated else STATIC_LIMIT
+    if _count(session, CustomEmoji, server_id, processed.animated) >= limit:
+        kind = "animated" if processed.animated else "still"
+        raise Conflict(
+            f"this server already has {limit} {kind} emoji",
+            code="emoji_limit_reached",
+            details={"limit": limit, "animated": processed.animated},
+        )
+    return do_create_emoji(
+        session, access.server, actor_id=actor.id, name=clean, processed=processed
+    )
+
+
+def do_create_emoji(
+    session: Session,
+    server: Server,
+    *,
+    actor_id: int | None,
+    name: str,
+    processed: media.ProcessedEmoji,
+) -> CustomEmoji:
+    row = CustomEmoji(
+        server_id=server.id, name=name, animated=processed.animated, created_by=actor_id
+    )
+    session.add(row)
+    session.flush()
+    _store(session, "emoji", server.id, row.id, processed)
+    do_audit(
+        session,
+        server.id,
+        actor_id,
+        "emoji_create",
+        target_type="emoji",
+        target_id=row.id,
+        changes={"name": {"old": None, "new": name}},
+    )
+    _publish(session, server.id, "emoji", "add", row.id)
+    return row
+
+
+def _access_item(session: Session, model: type[_Item], server_id: str, item_id: str) -> _Item:
+    row = session.get(model, item_id) if item_id else None
+    if row is None or row.server_id != server_id:
+        what = "emoji" if model is CustomEmoji else "sticker"
+        raise NotFound(f"no such {what}", code=f"{what}_not_found")
+    return row
+
+
+def check_rename_emoji(
+    session: Session, actor: User, server_id: str, emoji_id: str, *, name: str
+) -> CustomEmoji:
+    access = _manage(session, actor, server_id)
+    row = _access_item(session, CustomEmoji, server_id, emoji_id)
+    return _rename(session, access, row, "emoji", _clean_name(name))
+
+
+def check_delete_emoji(session: Session, actor: User, server_id: str, emoji_id: str) -> None:
+    access = _manage(session, actor, server_id)
+    row = _access_item(session, CustomEmoji, server_id, emoji_id)
+    do_delete_item(session, access.server, row, actor_id=actor.id)
+
+
+def _rename(session: Session, access: ServerAccess, row: _Item, kind: str, name: str) -> _Item:
+    if row.name == name:
+        return row
+    _name_taken(session, type(row), access.server.id, name)
+    old = row.name
+    row.name = name
+    session.add(row)
+    session.flush()
+    do_audit(
+        session,
+        access.server.id,
+        access.member.user_id,
+        "emoji_update" if kind == "emoji" else "sticker_update",
+        target_type=kind,
+        target_id=row.id,
+        changes={"name": {"old": old, "new": name}},
+    )
+    _publish(session, access.server.id, kind, "update", row.id)
+    return row
+
+
+def do_delete_item(
+    session: Session, server: Server, row: CustomEmoji | Sticker, *, actor_id: int | None
+) -> None:
+    kind = "emoji" if isinstance(row, CustomEmoji) else "sticker"
+    session.delete(row)
+    session.flush()
+    _remove_files(session, "emoji" if kind == "emoji" else "stickers", row)
+    do_audit(
+        session,
+        server.id,
+        actor_id,
+        "emoji_delete" if kind == "emoji" else "sticker_delete",
+        target_type=kind,
+        target_id=row.id,
+        changes={"name": {"old": row.name, "new": None}},
+    )
+    _publish(session, server.id, kind, "remove", row.id)
+
+
+def check_create_sticker(
+    session: Session, actor: User, server_id: str, *, name: str, data: bytes
+) -> Sticker:
+    """MANAGE_EMOJI uploads a sticker: PNG, GIF or WebP up to 512 KB, fitted in 320 x 320;
+    30 per server."""
+    access = _manage(session, actor, server_id)
+    clean = _clean_name(name)
+    _name_taken(session, Sticker, server_id, clean)
+    _check_size(data, STICKER_MAX_BYTES)
+    if _count(session, Sticker, server_id, None) >= STICKER_LIMIT:
+        raise Conflict(
+            f"this server already has {STICKER_LIMIT} stickers",
+            code="sticker_limit_reached",
+            details={"limit": STICKER_LIMIT},
+        )
+    ratelimit.hit("emoji_upload", f"user:{actor.id}", limit=UPLOAD_RATE)
+    processed = media.process_emoji(data, max_bytes=STICKER_MAX_BYTES, side=STICKER_SIDE)
+    return do_create_sticker(
+        session, access.server, actor_id=actor.id, name=clean, processed=processed
+    )
+
+
+def do_create_sticker(
+    session: Session,
+    server: Server,
+    *,
+    actor_id: int | None,
+    name: str,
+    processed: media.ProcessedEmoji,
+) -> Sticker:
+    row = Sticker(server_id=server.id, name=name, animated=processed.animated, created_by=actor_id)
+    session.add(row)
+    session.flush()
+    _store(session, "stickers", server.id, row.id, processed)
+    do_audit(
+        session,
+        server.id,
+        actor_id,
+        "sticker_create",
+        target_type="sticker",
+        target_id=row.id,
+        changes={"name": {"old": None, "new": name}},
+    )
+    _publish(session, server.id, "sticker", "add", row.id)
+    return row
+
+
+def check_rename_sticker(
+    session: Session, actor: User, server_id: str, sticker_id: str, *, name: str
+) -> Sticker:
+    access = _manage(session, actor, server_id)
+    row = _access_item(session, Sticker, server_id, sticker_id)
+    return _rename(session, access, row, "sticker", _clean_name(name))
+
+
+def check_delete_sticker(session: Session, actor: User, server_id: str, sticker_id: str) -> None:
+    access = _manage(session, actor, server_id)
+    row = _access_item(session, Sticker, server_id, sticker_id)
+    do_delete_item(session, access.server, row, actor_id=actor.id)
+
+
+def check_set_share_emoji(session: Session, actor: User, server_id: str, *, share: bool) -> bool:
+    """MANAGE_EMOJI: may members use this server's emoji in other servers and in DMs."""
+    access = _manage(session, actor, server_id)
+    return do_set_share_emoji(session, access.server, actor_id=actor.id, share=share)
+
+
+def do_set_share_emoji(
+    session: Session, server: Server, *, actor_id: int | None, share: bool
+) -> bool:
+    settings = session.get(ServerEmojiSettings, server.id) or ServerEmojiSettings(
+        server_id=server.id
+    )
+    if settings.share_emoji == share and settings in session:
+        return share
+    old = share_emoji(session, server.id)
+    settings.share_emoji = share
+    session.add(settings)
+    session.flush()
+    if old != share:
+        do_audit(
+            session,
+            server.id,
+            actor_id,
+            "emoji_settings_update",
+            target_type="server",
+            target_id=server.id,
+            changes={"share_emoji": {"old": old, "new": share}},
+        )
+        _publish(session, server.id, "emoji", "settings", server.id)
+    return share
