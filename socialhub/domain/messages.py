@@ -38,6 +38,7 @@ from socialhub.models import (
     MessageKind,
     Reaction,
     SendPolicy,
+    ServerMember,
     User,
 )
 from socialhub.models.base import utcnow
@@ -137,6 +138,7 @@ def message_views(
     threads = thread_summaries(session, ids) if known is None else {}
     emoji = custom_emoji.images_for(session, (m.body for m in messages))
     stickers = custom_emoji.sticker_refs(session, (m.sticker_id for m in messages if m.sticker_id))
+    nicknames = _nicknames(session, messages)
 
     def brief(author_id: int | None) -> object:
         user = authors.get(author_id) if author_id else None
@@ -172,11 +174,30 @@ def message_views(
                 edited_at=m.edited_at,
                 deleted=deleted,
                 webhook=m.webhook,  # type: ignore[arg-type]
+                nickname=nicknames.get((m.conversation_id, m.author_id or 0), ""),
                 thread=threads.get(m.id),
                 sticker=None if deleted or not m.sticker_id else stickers.get(m.sticker_id),
             )
         )
     return views
+
+
+def _nicknames(session: Session, messages: Sequence[Message]) -> dict[tuple[str, int], str]:
+    """(conversation, author) -> the author's nickname in the server of that channel, for the
+    messages of server channels whose authors have one: one query for a page."""
+    authors = {m.author_id for m in messages if m.author_id}
+    if not authors:
+        return {}
+    rows = session.execute(
+        sa.select(col(Conversation.id), col(ServerMember.user_id), col(ServerMember.nickname))
+        .join(ServerMember, col(ServerMember.server_id) == col(Conversation.server_id))
+        .where(
+            col(Conversation.id).in_({m.conversation_id for m in messages}),
+            col(ServerMember.user_id).in_(authors),
+            col(ServerMember.nickname) != "",
+        )
+    ).all()
+    return {(chat, user_id): nickname for chat, user_id, nickname in rows}
 
 
 _PUBLISHED_VIEWS = "socialhub_published_message_views"

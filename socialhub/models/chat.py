@@ -235,6 +235,8 @@ class MessageView(SQLModel):
     server_id: str | None = None
     # Posted by an incoming webhook: the name and avatar it shows instead of an author.
     webhook: WebhookBrief | None = None
+    # The author's nickname in the channel's server ("" for none, and outside servers).
+    nickname: str = ""
     # The thread started from this message, if any.
     thread: ThreadSummary | None = None
     sticker: StickerRef | None = None

@@ -119,7 +119,9 @@ def message_row(view: MessageView, me: int, clock: Clock) -> MessageRow:
         client_id=view.client_id or "",
         kind=view.kind.value,
         author_id=author.id if author else 0,
-        author_name=view.webhook.name if view.webhook else (author.display_name if author else ""),
+        author_name=view.webhook.name
+        if view.webhook
+        else (view.nickname or author.display_name if author else ""),
         author_username=author.username if author else "",
         body=view.body,
         html=view.html,

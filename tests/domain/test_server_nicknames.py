@@ -7,20 +7,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC
 
 import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from socialhub.db import transaction
-from socialhub.domain import permissions, roles, servers
+from socialhub.domain import chats, messages, permissions, roles, servers
 from socialhub.domain.errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from socialhub.domain.permissions import Permission
 from socialhub.models import AuditLogEntry, Role, Server, ServerMember
+from socialhub.state.chat_rows import message_row
+from socialhub.state.clock import Clock
 from tests.domain.test_moderation import SQLITE_ONLY, give_role
 from tests.support.chat import Events, key, load_user, only, recipients
 from tests.support.database import downgrade, migrate
-from tests.support.servers import everyone, make_server
+from tests.support.servers import everyone, general, make_server
 
 BEFORE = "e5a17c93d0b4"
 
@@ -237,3 +240,32 @@ def test_the_migration_gives_every_everyone_role_change_nickname_and_takes_both_
             assert role.permissions == Permission.KICK_MEMBERS
     finally:
         migrate(database_url)
+
+
+def test_channel_messages_carry_their_authors_nickname_there(cast: Cast, events: Events) -> None:
+    """A channel's messages name their author by the nickname of that server (the row shows it
+    before the display name), live and when read again; a DM's never do."""
+    rename(cast.plain, cast.id, None, "Plainly")
+    with transaction() as s:
+        channel = general(s, cast.id).id
+        dm = chats.check_open_dm(s, load_user(s, cast.plain), "owner").id
+    events.clear()
+    with transaction() as s:
+        sent = messages.message_view(
+            s, messages.check_send_message(s, load_user(s, cast.plain), channel, body="hi all")
+        )
+        messages.check_send_message(s, load_user(s, cast.plain), dm, body="hi you")
+        messages.check_send_message(s, load_user(s, cast.owner), channel, body="welcome")
+    assert sent.nickname == "Plainly"
+    live = {e["data"]["body"]: e["data"]["nickname"] for _, e in only_messages(events)}
+    assert live == {"hi all": "Plainly", "hi you": "", "welcome": ""}
+    with transaction() as s:
+        page = messages.list_messages(s, load_user(s, cast.owner), channel, limit=10)
+    read = {v.body: v.nickname for v in page if v.body}
+    assert (read["hi all"], read["welcome"]) == ("Plainly", "")
+    row = message_row(sent, cast.owner, Clock(UTC))
+    assert row.author_name == "Plainly"
+
+
+def only_messages(events: Events) -> list[tuple[str, dict]]:
+    return [(k, e) for k, e in events if e["type"] == "message" and e["op"] == "add"]
