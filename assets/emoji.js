@@ -129,6 +129,15 @@
   document.addEventListener("input", (event) => {
     if (event.target && event.target.id === "composer") update(event.target);
   });
+  // The server's emoji changed while someone types (the stream said so): offer them at once.
+  new MutationObserver(() => {
+    const box = document.getElementById("composer");
+    if (box && document.activeElement === box) update(box);
+  }).observe(document.documentElement, {
+    subtree: true,
+    attributes: true,
+    attributeFilter: ["data-emoji"],
+  });
   document.addEventListener("focusout", (event) => {
     if (open && event.target === open.box) close();
   });
