@@ -1,0 +1,50 @@
+"""Bots in a browser: a bot added to a server posts through the REST API with its token; a
+member's open channel shows its message live with a BOT tag, and the member list tags it too."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import httpx
+import pytest
+from playwright.sync_api import BrowserContext, expect
+
+from tests.e2e.conftest import BASE, ui_login
+from tests.e2e.test_servers_more_e2e import api, person, public_server
+
+pytestmark = pytest.mark.e2e
+
+
+def test_a_bots_message_and_membership_are_tagged_bot(
+    new_context: Callable[..., BrowserContext],
+) -> None:
+    alice, alice_token, _ = person("alice", "Alice")
+    bob, bob_token, _ = person("bob", "Bob")
+    server_id, general = public_server(alice_token, f"Bots {alice}")
+    api(bob_token, "POST", f"/servers/{server_id}/join")
+    bot = api(alice_token, "POST", "/bots", json={"name": "Build Bot"})
+    api(alice_token, "POST", f"/servers/{server_id}/bots", json={"bot_id": bot["id"]})
+
+    page = new_context().new_page()
+    ui_login(page, bob, next_path=f"/servers/{server_id}/{general}")
+    expect(page.locator("#composer")).to_be_visible()
+
+    sent = httpx.post(
+        f"{BASE}/api/v1/chats/{general}/messages",
+        json={"body": "build 7 passed"},
+        headers={"Authorization": f"Bearer {bot['token']}"},
+        timeout=15,
+    )
+    assert sent.status_code == 201, sent.text
+    message = page.locator(".message", has_text="build 7 passed")
+    expect(message).to_contain_text("Build Bot")
+    expect(message.locator(".bot-tag")).to_have_text("BOT")
+    # A person's message carries no tag.
+    api(alice_token, "POST", f"/chats/{general}/messages", json={"body": "nice one"})
+    expect(page.locator(".message", has_text="nice one").locator(".bot-tag")).to_have_count(0)
+
+    page.get_by_role("button", name="Member list", exact=True).click()
+    members = page.locator("#member-list")
+    row = members.locator(f'.sh-member[data-username="{bot["username"]}"]')
+    expect(row.locator(".bot-tag")).to_have_text("BOT")
+    expect(members.locator(f'.sh-member[data-username="{bob}"] .bot-tag')).to_have_count(0)
