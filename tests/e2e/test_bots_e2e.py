@@ -48,3 +48,58 @@ def test_a_bots_message_and_membership_are_tagged_bot(
     row = members.locator(f'.sh-member[data-username="{bot["username"]}"]')
     expect(row.locator(".bot-tag")).to_have_text("BOT")
     expect(members.locator(f'.sh-member[data-username="{bob}"] .bot-tag')).to_have_count(0)
+
+
+def test_the_developer_page_creates_regenerates_and_deletes_a_bot(
+    new_context: Callable[..., BrowserContext],
+) -> None:
+    alice, _, _ = person("alice", "Alice")
+    page = new_context().new_page()
+    ui_login(page, alice, next_path="/settings")
+    page.locator("#developer-link").click()
+    expect(page.locator("#no-bots")).to_be_visible()
+
+    page.locator("#bot-name").fill("x")
+    page.locator("#create-bot").click()
+    expect(page.get_by_text("a bot's name is 2-32 characters")).to_be_visible()
+
+    page.locator("#bot-name").fill("Release Bot")
+    page.locator("#bot-description").fill("tags releases")
+    page.locator("#create-bot").click()
+    expect(page.get_by_text("Bot created: copy its token now")).to_be_visible()
+    token = page.locator("#bot-token").inner_text()
+    assert token.startswith("bot_")
+    expect(page.locator("#copy-bot-token")).to_have_attribute("data-copy", token)
+    row = page.locator(".dev-bot", has_text="Release Bot")
+    expect(row).to_contain_text("tags releases")
+    me = httpx.get(
+        f"{BASE}/api/v1/users/me", headers={"Authorization": f"Bearer {token}"}, timeout=15
+    )
+    assert me.status_code == 200
+    assert me.json()["display_name"] == "Release Bot"
+
+    # Regenerate, confirmed: a new token, the old one refused.
+    row.get_by_role("button", name="Regenerate the token of Release Bot").click()
+    expect(page.get_by_role("alertdialog")).to_contain_text("Regenerate the token?")
+    page.locator("#bot-confirm").click()
+    expect(page.get_by_text("New token made: the old one no longer works")).to_be_visible()
+    expect(page.locator("#bot-token")).not_to_have_text(token)
+    fresh = page.locator("#bot-token").inner_text()
+    old = httpx.get(
+        f"{BASE}/api/v1/users/me", headers={"Authorization": f"Bearer {token}"}, timeout=15
+    )
+    assert old.status_code == 401
+
+    # Delete: cancelled first, then confirmed.
+    row.get_by_role("button", name="Delete Release Bot").click()
+    page.locator("#bot-cancel").click()
+    expect(row).to_have_count(1)
+    row.get_by_role("button", name="Delete Release Bot").click()
+    expect(page.get_by_role("alertdialog")).to_contain_text("Delete this bot?")
+    page.locator("#bot-confirm").click()
+    expect(page.get_by_text("Bot deleted")).to_be_visible()
+    expect(page.locator("#no-bots")).to_be_visible()
+    gone = httpx.get(
+        f"{BASE}/api/v1/users/me", headers={"Authorization": f"Bearer {fresh}"}, timeout=15
+    )
+    assert gone.status_code == 401
