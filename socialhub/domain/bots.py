@@ -20,6 +20,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
+from socialhub.domain import auth as auth_domain
 from socialhub.domain import permissions, ratelimit, roles, servers
 from socialhub.domain.errors import (
     Conflict,
@@ -100,15 +101,13 @@ def _issue_token(session: Session, bot_user: User) -> str:
 
 
 def _revoke_tokens(session: Session, bot_user: User, reason: str) -> None:
-    now = utcnow()
+    """Revoked like any session, so the bot's open event stream ends too."""
     for auth in session.exec(
         select(AuthSession).where(
             col(AuthSession.user_id) == bot_user.id, col(AuthSession.revoked_at).is_(None)
         )
-    ):
-        auth.revoked_at = now
-        auth.revoked_reason = reason
-        session.add(auth)
+    ).all():
+        auth_domain.do_revoke_session(session, auth, reason=reason)
 
 
 # The owner's bots ---------------------------------------------------------------------------------
@@ -194,6 +193,7 @@ def check_delete_bot(session: Session, actor: User, bot_id: int) -> None:
         server = servers.live_server(session, member.server_id)
         if server is not None:
             servers.do_remove_member(session, server, user.id or 0, reason="bot_deleted")
+    _revoke_tokens(session, user, "bot_deleted")
     session.execute(sa.delete(AuthSession).where(col(AuthSession.user_id) == user.id))
     session.delete(bot)
     user.username = user.username_lower = f"deleted_bot_{user.id}"

@@ -209,10 +209,13 @@ def test_the_role_given_follows_the_role_rules(make_user: Callable[..., int]) ->
         permissions.bump_version(s, server)
         high_id, mods_id = high.id, mods.id
     bot = create(bob)
-    with transaction() as s, pytest.raises(PermissionDenied):  # above bob's highest role
+    # Refused before anything is done, even for a caller that goes on (the role is above
+    # bob's highest).
+    with transaction() as s, pytest.raises(PermissionDenied) as caught:
         bots.check_add_bot_to_server(
             s, load_user(s, bob), server_id, bot_id=bot.id, role_id=high_id
         )
+    assert caught.value.code == "role_above_you"
     with transaction() as s:
         assert s.get(ServerMember, (server_id, bot.id)) is None  # nothing half-done
     with transaction() as s:
