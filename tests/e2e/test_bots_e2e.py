@@ -49,6 +49,13 @@ def test_a_bots_message_and_membership_are_tagged_bot(
     expect(row.locator(".bot-tag")).to_have_text("BOT")
     expect(members.locator(f'.sh-member[data-username="{bob}"] .bot-tag')).to_have_count(0)
 
+    # The owner's member settings tag it too.
+    owner = new_context().new_page()
+    ui_login(owner, alice, next_path=f"/servers/{server_id}/settings?section=members")
+    settings_row = owner.locator(f'.ss-member[data-username="{bot["username"]}"]')
+    expect(settings_row.locator(".bot-tag")).to_have_text("BOT")
+    expect(owner.locator(f'.ss-member[data-username="{bob}"] .bot-tag')).to_have_count(0)
+
 
 def test_the_developer_page_creates_regenerates_and_deletes_a_bot(
     new_context: Callable[..., BrowserContext],
