@@ -13,6 +13,7 @@ from socialhub.logs import configure_logging
 from socialhub.pages import seo, server_settings
 from socialhub.pages.auth import ON_LOAD as PUBLIC_ON_LOAD
 from socialhub.pages.auth import login_page, signup_page
+from socialhub.pages.developer import developer_page
 from socialhub.pages.explore import explore_page
 from socialhub.pages.front import front_page
 from socialhub.pages.join import join_page
@@ -32,6 +33,7 @@ from socialhub.state import (
 )
 from socialhub.state.chat_list import ChatListState
 from socialhub.state.clock import TZ_SCRIPT
+from socialhub.state.developer import DeveloperState
 from socialhub.state.feed import FeedState
 from socialhub.state.getting_started import InvitePreviewState, SuggestionState
 from socialhub.state.graph_lists import GraphListState
@@ -196,6 +198,13 @@ app.add_page(
     route="/settings",
     title="Settings · SocialHub",
     on_load=live(SettingsState.load),
+    meta=seo.NOINDEX,
+)
+app.add_page(
+    developer_page,
+    route="/settings/developer",
+    title="Developer · SocialHub",
+    on_load=live(DeveloperState.load),
     meta=seo.NOINDEX,
 )
 app.add_page(

@@ -27,6 +27,7 @@ from socialhub.api import (
     unread,
     users,
 )
+from socialhub.api import bots as bots_api
 from socialhub.api import channels as channels_api
 from socialhub.api import custom_emoji as custom_emoji_api
 from socialhub.api import pins as pins_api
@@ -108,6 +109,7 @@ def create_api() -> FastAPI:
         webhooks_api.router,
         threads_api.router,
         custom_emoji_api.router,
+        bots_api.router,
     ):
         api.include_router(router, prefix=API_PREFIX)
     # The HTML of /p/<id> and /u/<name> with their previews, before Reflex's static files.

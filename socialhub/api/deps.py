@@ -14,11 +14,15 @@ from sqlmodel import Session
 
 from socialhub.db import transaction
 from socialhub.domain import auth as auth_domain
-from socialhub.domain import visitors
+from socialhub.domain import bots, visitors
 from socialhub.domain.errors import NotAuthenticated
 from socialhub.models import User
 
-bearer = HTTPBearer(auto_error=False, description="An access token from /api/v1/auth/login")
+bearer = HTTPBearer(
+    auto_error=False,
+    description="An access token from /api/v1/auth/login, or a bot's token (`bot_...`, shown "
+    "when the bot is created or its token regenerated: /api/v1/bots)",
+)
 
 
 @dataclass(frozen=True)
@@ -38,8 +42,12 @@ def current_caller(
 ) -> Caller:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise NotAuthenticated("a bearer token is required", code="not_authenticated")
+    token = credentials.credentials
     with transaction() as db:
-        auth, user = auth_domain.authenticate_access_token(db, credentials.credentials)
+        if bots.is_bot_token(token):
+            auth, user = bots.authenticate_bot_token(db, token)
+        else:
+            auth, user = auth_domain.authenticate_access_token(db, token)
         return Caller(user_id=user.id or 0, session_id=auth.id, authenticated=user)
 
 

@@ -261,6 +261,10 @@ def message_bubble(message: rx.Var[MessageRow]) -> rx.Component:
                         message.webhook,
                         rx.badge("WEBHOOK", size="1", variant="soft", class_name="webhook-tag"),
                     ),
+                    rx.cond(
+                        message.bot,
+                        rx.badge("BOT", size="1", variant="soft", class_name="bot-tag"),
+                    ),
                     spacing="1",
                     align="center",
                 ),

@@ -118,6 +118,10 @@ def member_row(member: rx.Var[MemberRow]) -> rx.Component:
                 rx.hstack(
                     rx.text(member.shown_name, weight="medium", size="2"),
                     rx.text("@", member.username, size="1", color_scheme="gray"),
+                    rx.cond(
+                        member.is_bot,
+                        rx.badge("BOT", size="1", variant="soft", class_name="bot-tag"),
+                    ),
                     rx.cond(member.is_owner, rx.badge("Owner", color_scheme="amber")),
                     rx.cond(
                         member.timeout != "",

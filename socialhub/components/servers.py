@@ -683,12 +683,21 @@ def member_row(member: rx.Var[MemberItem]) -> rx.Component:
             position="relative",
         ),
         rx.vstack(
-            rx.text(
-                member.display_name,
-                size="2",
-                weight="medium",
-                class_name="sh-ellipsis",
-                color=rx.cond(member.colour != "", member.colour, "inherit"),
+            rx.hstack(
+                rx.text(
+                    member.display_name,
+                    size="2",
+                    weight="medium",
+                    class_name="sh-ellipsis",
+                    color=rx.cond(member.colour != "", member.colour, "inherit"),
+                ),
+                rx.cond(
+                    member.is_bot,
+                    rx.badge("BOT", size="1", variant="soft", class_name="bot-tag"),
+                ),
+                spacing="1",
+                align="center",
+                min_width="0",
             ),
             rx.cond(
                 member.role_name != "", rx.text(member.role_name, size="1", color_scheme="gray")

@@ -49,6 +49,7 @@ def user_brief(user: User) -> UserBrief:
         username=user.username,
         display_name=user.display_name,
         avatar_small_url=avatar_urls(user)[1],
+        is_bot=user.is_bot,
     )
 
 

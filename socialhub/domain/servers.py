@@ -402,6 +402,7 @@ def _user_brief(user: User) -> UserBrief:
         username=user.username,
         display_name=user.display_name,
         avatar_small_url=avatar_urls(user)[1],
+        is_bot=user.is_bot,
     )
 
 

@@ -14,6 +14,7 @@ from socialhub.models.base import new_id, utc_column, utcnow
 class SessionKind(StrEnum):
     browser = "browser"
     api = "api"
+    bot = "bot"  # a bot account's token (socialhub/models/bots.py)
 
 
 class AuthSession(SQLModel, table=True):

@@ -189,6 +189,7 @@ class UserBrief(SQLModel):
     username: str
     display_name: str
     avatar_small_url: str | None
+    is_bot: bool = False  # a bot account: shown with a BOT tag
 
 
 class WebhookBrief(SQLModel):

@@ -56,6 +56,8 @@ class User(SQLModel, table=True):
     last_seen_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     role: str = Field(default=SiteRole.user.value, max_length=16)
     suspended_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    # A bot account (socialhub/models/bots.py): no password, signs in only with its token.
+    is_bot: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
 

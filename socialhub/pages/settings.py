@@ -208,6 +208,9 @@ def settings_page() -> rx.Component:
             profile_section(),
             avatar_section(),
             sessions_section(),
+            rx.link(
+                "Developer: your bot accounts", href="/settings/developer", id="developer-link"
+            ),
             spacing="4",
             width="100%",
         )

@@ -63,6 +63,8 @@ class MessageRow(BaseModel):
     first_unread: bool = False
     # Posted by an incoming webhook: `author_name` is the webhook's name, tagged in the row.
     webhook: bool = False
+    # Sent by a bot account: tagged BOT in the row.
+    bot: bool = False
     # The thread started from this message ("" for none): its name and message count.
     thread_id: str = ""
     thread_name: str = ""
@@ -142,6 +144,7 @@ def message_row(view: MessageView, me: int, clock: Clock) -> MessageRow:
         day=clock.day(view.created_at),
         at=int(clock.local(view.created_at).timestamp()),
         webhook=view.webhook is not None,
+        bot=bool(author and author.is_bot and view.webhook is None),
         thread_id=view.thread.id if view.thread else "",
         thread_name=view.thread.name if view.thread else "",
         thread_count=view.thread.message_count if view.thread else 0,

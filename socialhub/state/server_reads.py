@@ -69,6 +69,7 @@ class MemberItem(BaseModel):
     colour: str
     role_name: str
     status: str
+    is_bot: bool = False
     # The hoisted role the member is listed under ("" for the others), its rank among the
     # server's hoisted roles (most senior first; the others after them) and, on the first
     # member of each group, the group's heading.
@@ -262,6 +263,7 @@ def member_page(session: Session, user: User, server_id: str, *, cursor: str = "
                 colour=coloured.colour if coloured else "",
                 role_name="Owner" if member.is_owner else (mine[0].name if mine else ""),
                 status=member.status,
+                is_bot=member.user.is_bot,
                 group=group_names.get(hoisted, ""),
                 group_rank=rank.get(hoisted, len(rank)),
             )

@@ -88,6 +88,7 @@ class MemberRow(BaseModel):
     role_ids: list[str]
     roles: list[RoleChip]
     timeout: str
+    is_bot: bool = False
 
 
 class InviteRow(BaseModel):
@@ -111,6 +112,7 @@ def member_rows(page: MemberPage, roles: dict[str, RoleChip], clock: Clock) -> l
             role_ids=m.role_ids,
             roles=[roles[r] for r in m.role_ids if r in roles],
             timeout=clock.date_time(m.timeout_until) if m.timeout_until else "",
+            is_bot=m.user.is_bot,
         )
         for m in page.members
     ]

@@ -50,6 +50,7 @@ async def test_follow_unfollow_and_lists(
         "username",
         "display_name",
         "avatar_small_url",
+        "is_bot",
         "since",
         "is_self",
         "is_following",
