@@ -5,14 +5,14 @@ A bot calls the same API as everyone with `Authorization: Bearer <its token>` (`
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Response, status
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Path, Response, status
+from pydantic import BaseModel, ConfigDict, Field
 
 from socialhub.api.deps import CurrentCaller
 from socialhub.api.errors import ERROR_RESPONSES, ErrorResponse
-from socialhub.api.params import text_rules
+from socialhub.api.params import A_USERNAME, AN_ID, text_rules
 from socialhub.db import transaction
 from socialhub.domain import bots
 from socialhub.models.bots import BotView, BotWithToken
@@ -27,6 +27,10 @@ def _error(description: str, status_code: int) -> dict[int | str, dict[str, Any]
 NOT_YOURS = _error("No such bot of yours (`bot_not_found`; someone else's bot alike)", 404)
 
 
+ROW_MAX = 2**31 - 1
+BotId = Annotated[int, Path(ge=1, le=ROW_MAX, description="the bot's user id")]
+
+
 class BotCreateBody(BaseModel):
     name: str = Field(
         json_schema_extra=text_rules(bots.NAME_MAX, min_length=bots.NAME_MIN, visible=True)
@@ -35,11 +39,24 @@ class BotCreateBody(BaseModel):
 
 
 class ServerBotBody(BaseModel):
-    bot_id: int | None = Field(default=None, description="the bot's user id")
-    username: str | None = Field(default=None, description="or the bot's username")
+    # One of the two names the bot (a body with neither is refused: 422 `missing`).
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["bot_id"], "properties": {"bot_id": {"type": "integer"}}},
+                {"required": ["username"], "properties": {"username": {"type": "string"}}},
+            ]
+        }
+    )
+
+    bot_id: int | None = Field(default=None, ge=1, le=ROW_MAX, description="the bot's user id")
+    username: str | None = Field(
+        default=None, description="or the bot's username", json_schema_extra=A_USERNAME
+    )
     role_id: str | None = Field(
         default=None,
         description="a role the bot gets on joining (needs MANAGE_ROLES, a role below yours)",
+        json_schema_extra=AN_ID,
     )
 
 
@@ -84,7 +101,7 @@ def list_bots(caller: CurrentCaller) -> list[BotView]:
     summary="Regenerate a bot's token",
     responses=NOT_YOURS,
 )
-def regenerate_token(bot_id: int, caller: CurrentCaller) -> BotWithToken:
+def regenerate_token(bot_id: BotId, caller: CurrentCaller) -> BotWithToken:
     """A new token, shown this once; the old one stops working at once."""
     with transaction() as db:
         return bots.check_regenerate_token(db, caller.user(db), bot_id)
@@ -97,7 +114,7 @@ def regenerate_token(bot_id: int, caller: CurrentCaller) -> BotWithToken:
     summary="Delete a bot",
     responses=NOT_YOURS,
 )
-def delete_bot(bot_id: int, caller: CurrentCaller) -> Response:
+def delete_bot(bot_id: BotId, caller: CurrentCaller) -> Response:
     """The bot leaves its servers and its token stops working; its messages stay, shown as a
     deleted bot's."""
     with transaction() as db:
