@@ -115,7 +115,10 @@ class InviteCreate(BaseModel):
 class NicknameUpdate(BaseModel):
     nickname: str = Field(
         description='the name shown in this server; "" clears it (the display name shows)',
-        json_schema_extra=text_rules(servers.NICKNAME_MAX),
+        json_schema_extra={
+            **text_rules(servers.NICKNAME_MAX),
+            "pattern": servers.NICKNAME_PATTERN,
+        },
     )
 
 

@@ -226,6 +226,9 @@ def do_set_nickname(session: Session, member: ServerMember, nickname: str) -> Se
 NICKNAME_MAX = 32
 # Bidi overrides and isolates: they would reorder the text around a name.
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# What `clean_nickname` accepts, as a JSON schema pattern: no control characters (Cc) and no
+# direction marks.
+NICKNAME_PATTERN = r"^[^\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]*$"
 
 
 def clean_nickname(raw: object) -> str:

@@ -5,6 +5,7 @@ migration that gives every existing @everyone the new bit."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC
@@ -269,3 +270,17 @@ def test_channel_messages_carry_their_authors_nickname_there(cast: Cast, events:
 
 def only_messages(events: Events) -> list[tuple[str, dict]]:
     return [(k, e) for k, e in events if e["type"] == "message" and e["op"] == "add"]
+
+
+def test_the_nickname_schema_pattern_says_what_the_domain_accepts() -> None:
+    """The API documents the nickname's characters with NICKNAME_PATTERN; a client that
+    follows it is never refused for them (the schema fuzzer found the gap)."""
+    pattern = re.compile(servers.NICKNAME_PATTERN)
+    for text in ("Plain", "Émile 🎉", "two  spaces", " trimmed "):
+        assert pattern.match(text), text
+        servers.clean_nickname(text)
+    for text in ("a\tb", "line\nbreak", "x\u202ey", "\u2066iso", "\x7fdel", "\x85"):
+        assert not pattern.match(text), text
+        with pytest.raises(InvalidInput) as refused:
+            servers.clean_nickname(text)
+        assert refused.value.code == "control_characters"
