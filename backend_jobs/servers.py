@@ -10,7 +10,7 @@ from huey import crontab
 
 from backend_jobs.queue import huey
 from socialhub.db import transaction
-from socialhub.domain import servers
+from socialhub.domain import commands, servers
 
 # Messages removed per transaction, so a big server does not hold the write lock for long.
 PURGE_BATCH = 2000
@@ -27,3 +27,11 @@ def purge_deleted_servers() -> int:
             with transaction() as session:
                 done = servers.do_purge_server(session, server_id, batch=PURGE_BATCH)
     return len(pending)
+
+
+@huey.periodic_task(crontab(minute="*"), retries=2, retry_delay=10)  # type: ignore[untyped-decorator]
+def expire_commands() -> int:
+    """Time out the slash commands whose deadline passed in a process that did not live to do
+    it (`socialhub/delivery/deadlines.py` does it on time in the process that took them)."""
+    with transaction() as session:
+        return commands.expire_due(session)

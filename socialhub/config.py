@@ -119,6 +119,7 @@ class Settings:
     outbound_allow_private: bool = False
     outbound_timeout_seconds: float = 5.0
     outbound_max_response_bytes: int = 64 * 1024
+    command_deadline_seconds: float = 10.0
 
     @property
     def secure_cookies(self) -> bool:
@@ -192,6 +193,9 @@ def load_settings() -> Settings:
         outbound_allow_private=_env_bool("OUTBOUND_ALLOW_PRIVATE", False),
         outbound_timeout_seconds=float(_env("OUTBOUND_TIMEOUT_SECONDS", "5")),
         outbound_max_response_bytes=_env_int("OUTBOUND_MAX_RESPONSE_BYTES", 64 * 1024),
+        # How long a bot has to answer a slash command before the member reads "the bot did
+        # not answer" (Discord gives 3 s; a bot on a home server deserves more).
+        command_deadline_seconds=float(_env("COMMAND_DEADLINE_SECONDS", "10")),
     )
 
 

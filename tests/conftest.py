@@ -32,6 +32,7 @@ import sqlalchemy as sa  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
 from socialhub import config, db  # noqa: E402
+from socialhub.delivery import deadlines  # noqa: E402
 from socialhub.domain import ratelimit  # noqa: E402
 from socialhub.realtime import hub as hub_module  # noqa: E402
 from socialhub.realtime.hub import Event  # noqa: E402
@@ -135,6 +136,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     reset_settings(DATABASE_URL=url, DATA_DIR=str(tmp_path / "data"))
     ratelimit.reset()
     yield url
+    deadlines.forget()  # the slash commands' timer must not reach a database that is gone
     if request.param == "sqlite":
         db._engine_for(url).dispose()
 

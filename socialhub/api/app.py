@@ -29,6 +29,7 @@ from socialhub.api import (
 )
 from socialhub.api import bots as bots_api
 from socialhub.api import channels as channels_api
+from socialhub.api import commands as commands_api
 from socialhub.api import custom_emoji as custom_emoji_api
 from socialhub.api import pins as pins_api
 from socialhub.api import servers as servers_api
@@ -110,6 +111,7 @@ def create_api() -> FastAPI:
         threads_api.router,
         custom_emoji_api.router,
         bots_api.router,
+        commands_api.router,
     ):
         api.include_router(router, prefix=API_PREFIX)
     # The HTML of /p/<id> and /u/<name> with their previews, before Reflex's static files.

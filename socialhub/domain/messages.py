@@ -174,6 +174,7 @@ def message_views(
                 edited_at=m.edited_at,
                 deleted=deleted,
                 webhook=m.webhook,  # type: ignore[arg-type]
+                interaction=m.interaction,  # type: ignore[arg-type]
                 nickname=nicknames.get((m.conversation_id, m.author_id or 0), ""),
                 thread=threads.get(m.id),
                 sticker=None if deleted or not m.sticker_id else stickers.get(m.sticker_id),
@@ -255,6 +256,7 @@ def do_append_message(
     forwarded: bool = False,
     webhook: dict[str, Any] | None = None,
     sticker_id: str | None = None,
+    interaction: dict[str, Any] | None = None,
 ) -> Message:
     """Give the message the conversation's next sequence number, store it, and publish it.
     `webhook`: posted by an incoming webhook (no author), the name and avatar it shows.
@@ -282,6 +284,7 @@ def do_append_message(
         sticker_id=sticker_id,
         created_at=now,
         webhook=webhook,
+        interaction=interaction,
     )
     row = message.model_dump()
     stored = session.execute(
@@ -355,9 +358,11 @@ def check_send_message(
     client_id: str | None = None,
     reply_to_id: str | None = None,
     sticker_id: str | None = None,
+    interaction: dict[str, Any] | None = None,
 ) -> Message:
     """Send a message (or a sticker of a channel's server, with no text). A repeated
-    `client_id` returns the message already stored, unchanged.
+    `client_id` returns the message already stored, unchanged. `interaction`: a bot's answer to
+    a slash command (`domain/commands.py`), shown with who used which command.
 
     The client id is not looked up first: the INSERT finds a repeat (its unique index), so a new
     message, the common case, costs no extra read."""
@@ -389,6 +394,7 @@ def check_send_message(
         client_id=client_id,
         reply_to=original,
         sticker_id=sticker.id if sticker else None,
+        interaction=interaction,
     )
     if message.conversation_id != conversation.id:
         raise InvalidInput(

@@ -124,6 +124,8 @@ class Message(SQLModel, table=True):
     deleted_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     # Posted by an incoming webhook (no author): {"id", "name", "avatar_url"} as shown.
     webhook: dict[str, Any] | None = Field(default=None, sa_column=sa.Column(sa.JSON))
+    # A bot's answer to a slash command: {"invocation_id", "command", "invoker": UserBrief}.
+    interaction: dict[str, Any] | None = Field(default=None, sa_column=sa.Column(sa.JSON))
 
 
 class MessageEdit(SQLModel, table=True):
@@ -198,6 +200,14 @@ class WebhookBrief(SQLModel):
     avatar_url: str | None = None
 
 
+class InteractionBrief(SQLModel):
+    """A bot's answer to a slash command: which command, used by whom."""
+
+    invocation_id: str
+    command: str
+    invoker: UserBrief | None = None
+
+
 class ReplyPreview(SQLModel):
     id: str
     seq: int
@@ -236,6 +246,8 @@ class MessageView(SQLModel):
     server_id: str | None = None
     # Posted by an incoming webhook: the name and avatar it shows instead of an author.
     webhook: WebhookBrief | None = None
+    # A bot's answer to a slash command (who used which).
+    interaction: InteractionBrief | None = None
     # The author's nickname in the channel's server ("" for none, and outside servers).
     nickname: str = ""
     # The thread started from this message, if any.
