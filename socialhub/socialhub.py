@@ -82,6 +82,7 @@ HEAD = [
     rx.script(src="/emoji.js"),
     rx.script(src="/stories.js"),
     rx.script(src="/servers.js"),
+    rx.script(src="/commands.js"),
 ]
 
 app = rx.App(
@@ -97,6 +98,7 @@ app = rx.App(
         "/emoji.css",
         "/stories.css",
         "/servers.css",
+        "/commands.css",
     ],
 )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from socialhub.components.commands import command_loader, command_notices
 from socialhub.components.confirm import confirm_event
 from socialhub.components.emoji import (
     composer_emoji_button,
@@ -270,6 +271,17 @@ def message_bubble(message: rx.Var[MessageRow]) -> rx.Component:
                 ),
             ),
             rx.cond(
+                message.command_line != "",
+                rx.text(
+                    rx.icon("square-slash", size=12),
+                    " ",
+                    message.command_line,
+                    size="1",
+                    color_scheme="gray",
+                    class_name="command-line",
+                ),
+            ),
+            rx.cond(
                 message.forwarded,
                 rx.text("Forwarded", size="1", color_scheme="gray", font_style="italic"),
             ),
@@ -383,6 +395,7 @@ def composer() -> rx.Component:
             id="typing",
             aria_live="polite",
         ),
+        command_notices(),
         rx.cond(
             ConversationState.reply_to_id != "",
             rx.hstack(
@@ -427,6 +440,10 @@ def composer() -> rx.Component:
                     sticker_button(ConversationState.open_id),
                 ),
                 custom_emoji_loader(ConversationState.open_id),
+                rx.cond(
+                    ConversationState.open_kind == "channel",
+                    command_loader(ConversationState.open_id),
+                ),
                 rx.icon_button(
                     rx.icon("send", size=18), type="submit", size="3", aria_label="Send"
                 ),

@@ -69,6 +69,8 @@ class MessageRow(BaseModel):
     thread_id: str = ""
     thread_name: str = ""
     thread_count: int = 0
+    # A bot's answer to a slash command: "Alice used /roll" ("" for any other message).
+    command_line: str = ""
 
 
 def presence_label(view: PresenceView | None, clock: Clock) -> str:
@@ -112,6 +114,14 @@ def chat_row(summary: ChatSummary, clock: Clock) -> ChatRow:
     )
 
 
+def command_line(view: MessageView) -> str:
+    used = view.interaction
+    if used is None:
+        return ""
+    who = used.invoker.display_name if used.invoker else "Someone"
+    return f"{who} used /{used.command}"
+
+
 def message_row(view: MessageView, me: int, clock: Clock) -> MessageRow:
     author = view.author
     reply = view.reply_to
@@ -148,6 +158,7 @@ def message_row(view: MessageView, me: int, clock: Clock) -> MessageRow:
         thread_id=view.thread.id if view.thread else "",
         thread_name=view.thread.name if view.thread else "",
         thread_count=view.thread.message_count if view.thread else 0,
+        command_line=command_line(view),
     )
 
 

@@ -33,6 +33,7 @@ from socialhub.state import message_window as window
 from socialhub.state.base import Failed, run_as_user, run_guarded
 from socialhub.state.chat_rows import MessageRow, live_row, message_row, presence_label
 from socialhub.state.clock import tab_clock
+from socialhub.state.commands import CommandState
 from socialhub.state.message_window import TAIL_CHUNK, TAIL_CHUNKS, Rows
 from socialhub.state.session import SessionState
 
@@ -370,6 +371,11 @@ class ConversationState(rx.State):
         chat_id = self.open_id or self._chat_in_url()
         if not body or not chat_id:
             return
+        if body.startswith("/"):
+            invoked = await (await self.get_state(CommandState))._invoke_typed(chat_id, body)
+            if invoked is not None:  # a slash command, not a message
+                yield [forget_outbox(client_id), *invoked]
+                return
         wait = self._sends_wait_until - time.time()
         if wait > 0 and form.get("client_id"):
             # Earlier sends wait for the rate limit: this one waits in the outbox (shown there as
