@@ -314,12 +314,13 @@ def _bad_value(option: dict[str, Any], why: str) -> InvalidInput:
 
 def _coerce(kind: str, value: object, field: str, option: dict[str, Any] | None) -> Any:
     """A value of the option's type (text typed in the composer converts: "20" is 20)."""
-    wrong = option is not None and _bad_value(option, f"must be a {kind}")
+    article = "an" if kind == "integer" else "a"
+    wrong = option is not None and _bad_value(option, f"must be {article} {kind}")
 
     def fail() -> InvalidInput:
         if wrong:
             return wrong
-        return InvalidInput(f"{field}: a {kind} is expected", field=field, code="bad_choice")
+        return InvalidInput(f"{field}: {article} {kind} is expected", field=field, code="bad_choice")
 
     if kind == "boolean":
         if isinstance(value, bool):

@@ -70,6 +70,8 @@ class AppServer:
             "DATABASE_URL": f"sqlite:///{data / 'socialhub.db'}",
             "BCRYPT_ROUNDS": "4",
             **GENEROUS_LIMITS,
+            # Long enough for a bot on a loaded machine, short enough to watch one time out.
+            "COMMAND_DEADLINE_SECONDS": "6",
             "LOG_LEVEL": "WARNING",
         }
         self.env.pop("REDIS_URL", None)
