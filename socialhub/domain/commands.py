@@ -320,7 +320,9 @@ def _coerce(kind: str, value: object, field: str, option: dict[str, Any] | None)
     def fail() -> InvalidInput:
         if wrong:
             return wrong
-        return InvalidInput(f"{field}: {article} {kind} is expected", field=field, code="bad_choice")
+        return InvalidInput(
+            f"{field}: {article} {kind} is expected", field=field, code="bad_choice"
+        )
 
     if kind == "boolean":
         if isinstance(value, bool):

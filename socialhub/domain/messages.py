@@ -109,10 +109,12 @@ def message_views(
     messages: Sequence[Message],
     *,
     known: tuple[dict[int | None, User], dict[str, Message]] | None = None,
+    nicknames: dict[tuple[str, int], str] | None = None,
 ) -> list[MessageView]:
     """Views for a page of messages, with authors, reply previews and reactions in few queries.
 
-    `known`: authors and replies already loaded, for messages that cannot have reactions yet."""
+    `known`: authors and replies already loaded, for messages that cannot have reactions yet;
+    `nicknames`: the authors' nicknames, when the caller knows them (else read: one query)."""
     ids = [m.id for m in messages]
     reply_ids = {m.reply_to_id for m in messages if m.reply_to_id}
     authors: dict[int | None, User] = {}
@@ -138,7 +140,8 @@ def message_views(
     threads = thread_summaries(session, ids) if known is None else {}
     emoji = custom_emoji.images_for(session, (m.body for m in messages))
     stickers = custom_emoji.sticker_refs(session, (m.sticker_id for m in messages if m.sticker_id))
-    nicknames = _nicknames(session, messages)
+    if nicknames is None:
+        nicknames = _nicknames(session, messages)
 
     def brief(author_id: int | None) -> object:
         user = authors.get(author_id) if author_id else None
@@ -201,6 +204,20 @@ def _nicknames(session: Session, messages: Sequence[Message]) -> dict[tuple[str,
     return {(chat, user_id): nickname for chat, user_id, nickname in rows}
 
 
+def _author_nickname(
+    session: Session, conversation: Conversation, message: Message
+) -> dict[tuple[str, int], str]:
+    """The author's nickname for one message's view, without a query: outside servers there is
+    none, and in a server channel the permission check loaded the author's membership (the
+    session's identity map answers `get`; it reads the row only if it did not)."""
+    if not conversation.server_id or not message.author_id:
+        return {}
+    member = session.get(ServerMember, (conversation.server_id, message.author_id))
+    if member is None or not member.nickname:
+        return {}
+    return {(conversation.id, message.author_id): member.nickname}
+
+
 _PUBLISHED_VIEWS = "socialhub_published_message_views"
 
 
@@ -221,7 +238,9 @@ def _publish_message(
     """Tell every member. Publishing is a change's last step, so its view is final for the
     rest of the transaction (the caller's response reuses it). `fresh`: a message just stored,
     with its author and reply loaded (it has no reactions yet): no query needed."""
-    view = message_views(session, [message], known=fresh)[0]
+    view = message_views(
+        session, [message], known=fresh, nicknames=_author_nickname(session, conversation, message)
+    )[0]
     view.server_id = conversation.server_id
     session.info.setdefault(_PUBLISHED_VIEWS, {})[message.id] = view
     if op != "add":
