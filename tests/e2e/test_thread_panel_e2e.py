@@ -83,7 +83,8 @@ def test_the_channel_stays_live_beside_the_thread(
     expect(beside.locator(".sh-parent-message", has_text="Dinner plans")).to_be_visible()
     expect(a.locator("#thread-parent-title")).to_have_text("general")
     panel, column = a.locator("#thread-panel").bounding_box(), beside.bounding_box()
-    assert panel is not None and column is not None
+    assert panel is not None
+    assert column is not None
     assert column["x"] + column["width"] <= panel["x"] + 1, "side by side"
 
     # B writes in #general (the channel, not the thread): A sees it beside the thread, live.
@@ -147,7 +148,8 @@ def test_on_a_phone_the_thread_is_the_whole_screen(
     expect(panel.locator(".message", has_text="Count me in")).to_be_visible()
     box = panel.bounding_box()
     assert box is not None
-    assert box["x"] <= 1 and box["width"] >= PHONE["width"] - 1
+    assert box["x"] <= 1
+    assert box["width"] >= PHONE["width"] - 1
     # The channel is neither shown nor followed on a phone.
     expect(phone.locator(".sh-thread-parent")).to_be_hidden()
     expect(phone.locator(".sh-parent-message")).to_have_count(0)
@@ -156,7 +158,8 @@ def test_on_a_phone_the_thread_is_the_whole_screen(
     back = phone.get_by_label("Close the thread")
     expect(back).to_be_visible()
     back_box = back.bounding_box()
-    assert back_box is not None and back_box["width"] >= 44
+    assert back_box is not None
+    assert back_box["width"] >= 44
     back.click()
     expect(phone).to_have_url(re.compile(f"/servers/{server_id}/{general}$"))
     expect(phone.locator("#channel-title")).to_have_text("general")
