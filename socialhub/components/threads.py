@@ -349,4 +349,5 @@ def thread_layout(panel: rx.Component) -> rx.Component:
         rx.window_event_listener(on_resize=ThreadParentState.set_width.debounce(300)),
         class_name="sh-thread-layout",
         data_open=ConversationState.open_id,
+        on_unmount=ThreadParentState.leave,
     )

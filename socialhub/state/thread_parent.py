@@ -80,6 +80,13 @@ class ThreadParentState(rx.State):
         failed = await self._load()
         return failed.toast if failed is not None else None
 
+    @rx.event
+    def leave(self) -> None:
+        """The thread panel left the screen (back to a channel, or another page): the channel
+        beside it is let go, so a tab elsewhere neither holds nor follows it."""
+        self._wanted = ""
+        self._clear()
+
     def _clear(self) -> None:
         if self.parent_id:
             self.parent_id = ""

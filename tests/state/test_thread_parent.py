@@ -142,3 +142,30 @@ async def test_no_side_without_a_thread_open(
     assert bodies(parent) == []
     assert (await ThreadParentState.set_width.fn(parent, 1280)) is None
     assert parent.parent_id == ""
+
+
+async def test_leaving_the_thread_panel_lets_the_channel_go(
+    make_user: Callable[..., int], signed_in_tab: SignedInTab, events: Events
+) -> None:
+    """The panel unmounts (another page of the app): nothing of the channel stays in the tab,
+    and its messages reach it no more, however wide the window."""
+    alice, bob = make_user("alice"), make_user("bob")
+    server_id = make_server(alice, "Guild", members=(bob,))
+    with transaction() as s:
+        general_id = general(s, server_id).id
+    thread_id = a_thread(alice, general_id, says(alice, general_id, "Plans"))
+    root = await signed_in_tab(alice, f"/servers/{server_id}/{thread_id}")
+    parent = await open_page(root)
+    await ThreadParentState.set_width.fn(parent, 1280)
+    assert bodies(parent) == ["Plans"]
+    ThreadParentState.leave.fn(parent)
+    assert parent.parent_id == ""
+    assert bodies(parent) == []
+    await ThreadParentState.set_width.fn(parent, 1400)
+    assert parent.parent_id == ""
+    events.clear()
+    says(bob, general_id, "anyone?")
+    root._clean()
+    await deliver_everywhere(root, batch_for(events, alice), alice)
+    assert "thread_parent_state" not in pushed(root)
+    assert not (await read_screen(await root.get_state(RealtimeState))).loud_message(general_id)
