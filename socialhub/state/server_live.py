@@ -307,10 +307,9 @@ async def read_screen(listener: RealtimeState) -> Screen:
     shown = await conversation._rows()
     starters = frozenset(r.thread_id for r in shown.all() if r.thread_id)
     # The channel shown beside an open thread: its messages, and its starters' threads.
-    beside = await listener.get_state(ThreadParentState)
-    if beside.parent_id:
-        beside_rows = (await beside._rows()).all()
-        starters |= {beside.parent_id} | {r.thread_id for r in beside_rows if r.thread_id}
+    if conversation._beside:
+        beside = await (await listener.get_state(ThreadParentState))._rows()
+        starters |= {conversation._beside} | {r.thread_id for r in beside.all() if r.thread_id}
     return Screen(
         open_id=conversation.open_id,
         reading=reading,

@@ -27,6 +27,7 @@ from socialhub.state import message_window as window
 from socialhub.state.base import Failed, run_as_user
 from socialhub.state.chat_rows import MessageRow, live_row, message_row
 from socialhub.state.clock import tab_clock
+from socialhub.state.conversation import ConversationState
 from socialhub.state.live_features import FromEventsAlone
 from socialhub.state.message_window import Rows
 from socialhub.state.realtime import RealtimeState, register_feature
@@ -59,7 +60,7 @@ class ThreadParentState(rx.State):
         servers = await self.get_state(ServerState)
         self._wanted = servers.thread_parent_id if servers.channel_kind == "thread" else ""
         if not self._wanted:
-            self._clear()
+            await self._clear()
             return None
         if self._width > NARROW_MAX:
             failed = await self._load()
@@ -73,7 +74,7 @@ class ThreadParentState(rx.State):
         read when the screen is wide enough to show it, and let go on a phone."""
         self._width = int(width) if isinstance(width, int | float) else 0
         if self._width <= NARROW_MAX or not self._wanted:
-            self._clear()
+            await self._clear()
             return None
         if self.parent_id == self._wanted:
             return None
@@ -81,13 +82,19 @@ class ThreadParentState(rx.State):
         return failed.toast if failed is not None else None
 
     @rx.event
-    def leave(self) -> None:
+    async def leave(self) -> None:
         """The thread panel left the screen (back to a channel, or another page): the channel
         beside it is let go, so a tab elsewhere neither holds nor follows it."""
         self._wanted = ""
-        self._clear()
+        await self._clear()
 
-    def _clear(self) -> None:
+    async def _mark_beside(self, channel_id: str) -> None:
+        chat = await self.get_state(ConversationState)
+        if chat._beside != channel_id:
+            chat._beside = channel_id
+
+    async def _clear(self) -> None:
+        await self._mark_beside("")
         if self.parent_id:
             self.parent_id = ""
         if self.get_value("messages"):
@@ -104,10 +111,11 @@ class ThreadParentState(rx.State):
 
         page = await run_as_user(self, work)
         if isinstance(page, Failed):
-            self._clear()
+            await self._clear()
             return page
         clock = tab_clock(self)
         self.parent_id = parent
+        await self._mark_beside(parent)
         rows = Rows([message_row(v, me, clock) for v in page], [], len(page) == PARENT_PAGE)
         await self._show(rows, me)
         return None
@@ -164,16 +172,16 @@ class ParentChannelLive(FromEventsAlone):
     async def apply(
         self, listener: RealtimeState, events: list[Event], observed: Any, loaded: Any, me: int
     ) -> None:
-        parent = await listener.get_state(ThreadParentState)
-        shown = parent.parent_id
+        shown = (await listener.get_state(ConversationState))._beside
         if not shown:
-            return
+            return  # (most tabs: this state is not even loaded)
         mine = [
             e
             for e in events
             if e.get("type") == "message" and (e.get("data") or {}).get("conversation_id") == shown
         ]
         if mine:
+            parent = await listener.get_state(ThreadParentState)
             await parent._apply_events(mine, me)
 
 

@@ -149,10 +149,9 @@ class ThreadsLive(FromEventsAlone):
         self, listener: RealtimeState, events: list[Event], observed: Any, loaded: Any, me: int
     ) -> None:
         chat = await listener.get_state(ConversationState)
-        parent = await listener.get_state(ThreadParentState)
         shown: list[tuple[str, _Rows]] = [(chat.open_id, chat)]
-        if parent.parent_id:
-            shown.append((parent.parent_id, parent))
+        if chat._beside:
+            shown.append((chat._beside, await listener.get_state(ThreadParentState)))
         messages = [e for e in events if _thread_message(e)]
         for channel_id, rows in shown:
             await self._count(rows, messages, me)

@@ -74,6 +74,7 @@ async def test_the_channel_beside_a_thread_follows_its_messages_live(
     await ThreadParentState.set_width.fn(parent, 1280)
     assert (await root.get_state(ConversationState)).open_id == thread_id
     assert parent.parent_id == general_id
+    assert (await root.get_state(ConversationState))._beside == general_id
     assert bodies(parent) == ["Lunch?"]
     assert parent.messages[0].thread_id == thread_id
 
@@ -137,7 +138,9 @@ async def test_no_side_without_a_thread_open(
     root = await signed_in_tab(alice, f"/servers/{server_id}/{general_id}")
     parent = await root.get_state(ThreadParentState)
     parent._width, parent._wanted, parent.parent_id = 1280, general_id, general_id
+    (await root.get_state(ConversationState))._beside = general_id
     await open_page(root)
+    assert (await root.get_state(ConversationState))._beside == ""
     assert parent.parent_id == ""
     assert bodies(parent) == []
     assert (await ThreadParentState.set_width.fn(parent, 1280)) is None
@@ -158,7 +161,7 @@ async def test_leaving_the_thread_panel_lets_the_channel_go(
     parent = await open_page(root)
     await ThreadParentState.set_width.fn(parent, 1280)
     assert bodies(parent) == ["Plans"]
-    ThreadParentState.leave.fn(parent)
+    await ThreadParentState.leave.fn(parent)
     assert parent.parent_id == ""
     assert bodies(parent) == []
     await ThreadParentState.set_width.fn(parent, 1400)
