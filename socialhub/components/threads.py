@@ -318,7 +318,6 @@ def thread_parent_column() -> rx.Component:
             ),
             class_name="sh-parent-scroller",
             id="thread-parent-messages",
-            aria_live="polite",
         ),
         rx.link(
             rx.button(
