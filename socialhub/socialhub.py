@@ -45,6 +45,7 @@ from socialhub.state.server_members import ServerMembersState
 from socialhub.state.servers import ServerState
 from socialhub.state.settings import SettingsState
 from socialhub.state.stories import StoryState
+from socialhub.state.thread_parent import ThreadParentState
 from socialhub.state.unread import UnreadState
 
 configure_logging()
@@ -242,7 +243,7 @@ for route in ("/servers/[server_id]", "/servers/[server_id]/[channel_id]"):
         server_page,
         route=route,
         title="Servers · SocialHub",
-        on_load=live(ServerState.load, ServerMembersState.sync),
+        on_load=live(ServerState.load, ThreadParentState.follow, ServerMembersState.sync),
         meta=seo.NOINDEX,
     )
 app.add_page(

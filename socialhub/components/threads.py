@@ -1,6 +1,6 @@
 """Threads on the server page: the starter message's summary, the channel's thread list (with
-"New thread"), and the thread panel beside its channel (the whole screen on a phone), which
-shows the thread through the messenger's own scroller and composer."""
+"New thread"), and the thread panel beside its channel's latest messages (the whole screen on a
+phone), which shows the thread through the messenger's own scroller and composer."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from socialhub.state.conversation import ConversationState
 from socialhub.state.server_members import ServerMembersState
 from socialhub.state.server_reads import ChannelItem
 from socialhub.state.servers import ServerState
+from socialhub.state.thread_parent import ThreadParentState
 from socialhub.state.threads import ARCHIVE_CHOICES, ThreadsState
 
 NAME_MAX = 100
@@ -120,8 +121,10 @@ def threads_popover() -> rx.Component:
 def thread_header() -> rx.Component:
     return rx.hstack(
         rx.link(
-            rx.icon("arrow-left", size=18),
-            href="/servers/" + ServerState.server_id + "/" + ServerState.thread_parent_id,
+            # Beside the channel the panel closes (x); on a phone it goes back (arrow).
+            rx.icon("x", size=18, class_name="sh-beside-only"),
+            rx.icon("arrow-left", size=18, class_name="sh-phone-only"),
+            href=parent_href(),
             aria_label="Close the thread",
             id="thread-close",
             class_name="sh-thread-close",
@@ -187,27 +190,163 @@ def thread_header() -> rx.Component:
     )
 
 
-def thread_layout(panel: rx.Component) -> rx.Component:
-    """The parent channel's column (its header and thread list) and the thread's panel beside
-    it; on a phone the panel is the whole screen."""
-    return rx.el.div(
-        rx.el.section(
-            rx.hstack(
-                rx.icon("hash", size=18),
-                rx.link(
-                    rx.heading(ServerState.thread_parent_name, size="4", as_="h2"),
-                    href="/servers/" + ServerState.server_id + "/" + ServerState.thread_parent_id,
-                    underline="none",
-                ),
-                align="center",
-                class_name="sh-channel-header",
+def parent_reactions(message: rx.Var[MessageRow]) -> rx.Component:
+    """The reactions on a message of the channel beside the thread, to read (reacting is the
+    channel's own, once opened)."""
+    return rx.hstack(
+        rx.foreach(
+            message.reactions,
+            lambda r: rx.badge(
+                rx.cond(r["name"], ":" + r["name"].to(str) + ":", r["emoji"].to(str)),
+                " ",
+                r["count"].to(str),
+                variant="soft",
+                radius="full",
+                size="1",
+            ),
+        ),
+        spacing="1",
+        wrap="wrap",
+    )
+
+
+def parent_message(message: rx.Var[MessageRow]) -> rx.Component:
+    """A message of the channel beside the thread: the channel's own row (author, text,
+    reactions, its thread's chip, which opens that thread in the panel), without the actions."""
+    return rx.fragment(
+        rx.cond(
+            message.separator != "",
+            rx.center(
+                rx.text(message.separator, size="1", weight="medium"),
+                class_name="sh-day-separator",
+                role="separator",
                 width="100%",
             ),
-            thread_list(),
-            class_name="sh-thread-parent",
-            aria_label="The channel's threads",
         ),
+        rx.cond(
+            message.kind == "system",
+            rx.center(rx.text(message.body, size="1", color_scheme="gray"), width="100%"),
+            rx.box(
+                rx.cond(
+                    ~message.grouped,
+                    rx.hstack(
+                        rx.text(
+                            message.author_name, size="1", weight="bold", color_scheme="violet"
+                        ),
+                        rx.cond(message.webhook, rx.badge("WEBHOOK", size="1", variant="soft")),
+                        rx.cond(message.bot, rx.badge("BOT", size="1", variant="soft")),
+                        rx.text(message.when, size="1", color_scheme="gray"),
+                        spacing="1",
+                        align="center",
+                    ),
+                ),
+                rx.cond(
+                    message.deleted,
+                    rx.text(
+                        "This message was deleted",
+                        font_style="italic",
+                        color_scheme="gray",
+                        size="2",
+                    ),
+                    rx.cond(
+                        message.html != "",
+                        # Sanitised server-side (domain/text.py), as in the channel itself.
+                        rx.html(message.html, class_name="message-body sh-rich"),
+                        rx.text(message.body, white_space="pre-wrap", size="2"),
+                    ),
+                ),
+                parent_reactions(message),
+                thread_chip(message),
+                class_name=rx.cond(
+                    message.grouped, "sh-parent-message sh-grouped", "sh-parent-message"
+                ),
+                data_mine=message.mine.to(str),
+                id="p-" + message.seq.to(str),
+            ),
+        ),
+    )
+
+
+def parent_href() -> rx.Var[str]:
+    return "/servers/" + ServerState.server_id + "/" + ServerState.thread_parent_id
+
+
+def thread_parent_column() -> rx.Component:
+    """Beside the thread: its channel's latest messages, live, to read; its threads; and the
+    way back to the channel to write there."""
+    return rx.el.section(
+        rx.hstack(
+            rx.icon("hash", size=18),
+            rx.link(
+                rx.heading(ServerState.thread_parent_name, size="4", as_="h2"),
+                href=parent_href(),
+                underline="none",
+                id="thread-parent-title",
+                class_name="sh-ellipsis",
+            ),
+            rx.spacer(),
+            threads_popover(),
+            align="center",
+            class_name="sh-channel-header",
+            width="100%",
+        ),
+        # Bottom-anchored (column-reverse), as a chat reads: the newest at the bottom.
+        rx.el.div(
+            rx.el.div(
+                rx.cond(
+                    ThreadParentState.has_older,
+                    rx.link(
+                        "Earlier messages in #",
+                        ServerState.thread_parent_name,
+                        href=parent_href(),
+                        size="1",
+                        class_name="sh-parent-older",
+                    ),
+                ),
+                rx.cond(
+                    ThreadParentState.parent_id == "",
+                    rx.center(rx.spinner(aria_label="Loading the channel"), padding="1em"),
+                    rx.cond(
+                        (ThreadParentState.messages.length() == 0)
+                        & (ThreadParentState.tail.length() == 0),
+                        rx.text("No messages here yet.", size="2", color_scheme="gray"),
+                    ),
+                ),
+                rx.foreach(ThreadParentState.messages, parent_message),
+                rx.foreach(ThreadParentState.tail, parent_message),
+                class_name="sh-parent-rows",
+            ),
+            class_name="sh-parent-scroller",
+            id="thread-parent-messages",
+        ),
+        rx.link(
+            rx.button(
+                rx.icon("pencil", size=14),
+                "Write in #",
+                ServerState.thread_parent_name,
+                variant="soft",
+                size="2",
+                width="100%",
+            ),
+            href=parent_href(),
+            id="thread-parent-write",
+            underline="none",
+            width="100%",
+        ),
+        class_name="sh-thread-parent",
+        aria_label="The thread's channel",
+    )
+
+
+def thread_layout(panel: rx.Component) -> rx.Component:
+    """The parent channel's latest messages (live) and the thread's panel beside them; on a
+    phone the panel is the whole screen (the browser's width, told as it changes, decides
+    whether the channel is followed at all)."""
+    return rx.el.div(
+        thread_parent_column(),
         panel,
+        rx.window_event_listener(on_resize=ThreadParentState.set_width.debounce(300)),
         class_name="sh-thread-layout",
         data_open=ConversationState.open_id,
+        on_unmount=ThreadParentState.leave,
     )

@@ -66,7 +66,8 @@ def message_pane() -> rx.Component:
 
 
 def thread_pane() -> rx.Component:
-    """The open thread: the messenger's own window, tail and composer, in the thread panel."""
+    """The open thread: the messenger's own window, tail and composer, in the thread panel
+    beside its channel's latest messages."""
     return thread_layout(
         rx.vstack(
             thread_header(),
@@ -79,8 +80,6 @@ def thread_pane() -> rx.Component:
             class_name="sh-channel-pane sh-thread-panel",
             id="thread-panel",
             spacing="2",
-            width="100%",
-            min_width="0",
         )
     )
 

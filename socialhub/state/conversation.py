@@ -160,6 +160,9 @@ class ConversationState(rx.State):
     # The first message I had not read when the chat opened (0: none): the "Unread messages"
     # divider goes above it, and the browser scrolls to it (assets/chat_reading.js).
     _unread_from: int = 0
+    # The channel shown beside the open chat (a thread's: `thread_parent.ThreadParentState`),
+    # "" for none: the listener loads that state only for the tabs that show one.
+    _beside: str = ""
 
     @rx.var
     def open_chat_visible(self) -> bool:

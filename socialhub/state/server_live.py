@@ -37,6 +37,7 @@ from socialhub.state.server_reads import (
     server_view,
 )
 from socialhub.state.servers import ServerState, server_path
+from socialhub.state.thread_parent import ThreadParentState
 
 SERVER_TYPES = frozenset(
     {"server", "server_member", "role", "channel", "category", "pin", "mention", "channel_read"}
@@ -305,6 +306,10 @@ async def read_screen(listener: RealtimeState) -> Screen:
     # A thread whose starter message is on screen: its messages change the count shown there.
     shown = await conversation._rows()
     starters = frozenset(r.thread_id for r in shown.all() if r.thread_id)
+    # The channel shown beside an open thread: its messages, and its starters' threads.
+    if conversation._beside:
+        beside = await (await listener.get_state(ThreadParentState))._rows()
+        starters |= {conversation._beside} | {r.thread_id for r in beside.all() if r.thread_id}
     return Screen(
         open_id=conversation.open_id,
         reading=reading,

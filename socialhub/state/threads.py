@@ -2,15 +2,16 @@
 screen, and the starter message's summary kept live.
 
 A thread on screen is an ordinary conversation: `ServerState` opens it in `ConversationState`
-like a channel (window, tail, composer, live messages), and its row in the sidebar comes with the
+like a channel (window, tail, composer, live messages), its channel's latest messages stay
+beside it (`thread_parent.ThreadParentState`), and its row in the sidebar comes with the
 server's (`server_reads.server_view`). What a thread event changes in the sidebar is read again
 by `ServerLive` (a ("channel", "thread") event is a channel event); `ThreadsLive` below only
-puts the new summary on the starter message if it is on screen.
+puts the new summary on the starter message if it is on screen (in either).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 import reflex as rx
 from sqlmodel import Session
@@ -21,9 +22,10 @@ from socialhub.realtime.hub import Event
 from socialhub.state.base import Failed, run_as_user
 from socialhub.state.conversation import ConversationState
 from socialhub.state.live_features import FromEventsAlone
-from socialhub.state.message_window import changed
+from socialhub.state.message_window import Rows, changed
 from socialhub.state.realtime import RealtimeState, register_feature
 from socialhub.state.servers import ServerState, server_path
+from socialhub.state.thread_parent import ThreadParentState
 
 # The archive delays offered, by their names in the menus (the values are the domain's).
 ARCHIVE_CHOICES = {"1 hour": 60, "24 hours": 1440, "3 days": 4320, "1 week": 10080}
@@ -126,10 +128,19 @@ def _thread_message(event: Event) -> bool:
     )
 
 
+class _Rows(Protocol):
+    """Rows of messages on screen: the open chat's, or the channel's beside a thread."""
+
+    async def _rows(self) -> Rows: ...
+
+    async def _show(self, rows: Rows, me: int) -> None: ...
+
+
 class ThreadsLive(FromEventsAlone):
-    """The summary on a starter message on screen, from the events alone: a thread started,
-    renamed, archived or reopened (the event carries the summary), and each new message in
-    it (its sequence number is the thread's message count)."""
+    """The summary on a starter message on screen (in the open chat, or in the channel shown
+    beside a thread), from the events alone: a thread started, renamed, archived or reopened
+    (the event carries the summary), and each new message in it (its sequence number is the
+    thread's message count)."""
 
     def wants(self, events: list[Event]) -> bool:
         return any(_thread_event(e) or _thread_message(e) for e in events)
@@ -138,30 +149,39 @@ class ThreadsLive(FromEventsAlone):
         self, listener: RealtimeState, events: list[Event], observed: Any, loaded: Any, me: int
     ) -> None:
         chat = await listener.get_state(ConversationState)
-        await self._count(chat, [e for e in events if _thread_message(e)], me)
+        shown: list[tuple[str, _Rows]] = [(chat.open_id, chat)]
+        if chat._beside:
+            shown.append((chat._beside, await listener.get_state(ThreadParentState)))
+        messages = [e for e in events if _thread_message(e)]
+        for channel_id, rows in shown:
+            await self._count(rows, messages, me)
+            await self._summaries(rows, channel_id, events, me)
+
+    async def _summaries(
+        self, holder: _Rows, channel_id: str, events: list[Event], me: int
+    ) -> None:
         for event in events:
             data = event.get("data") or {}
-            if (event.get("type"), event.get("op")) != ("channel", "thread"):
+            if not _thread_event(event):
                 continue
             starter = str(data.get("starter_message_id") or "")
-            if not starter or data.get("channel_id") != chat.open_id:
+            if not starter or data.get("channel_id") != channel_id:
                 continue
             summary = data.get("thread") or {}
-            rows = await chat._rows()
             updated = changed(
-                rows,
+                await holder._rows(),
                 starter,
                 thread_id=str(summary.get("id", "")),
                 thread_name=str(summary.get("name", "")),
                 thread_count=int(summary.get("message_count", 0)),
             )
             if updated is not None:
-                await chat._show(updated, me)
+                await holder._show(updated, me)
 
-    async def _count(self, chat: ConversationState, events: list[Event], me: int) -> None:
+    async def _count(self, holder: _Rows, events: list[Event], me: int) -> None:
         if not events:
             return
-        rows = await chat._rows()
+        rows = await holder._rows()
         starters = {r.thread_id: r for r in rows.all() if r.thread_id}
         counts: dict[str, int] = {}
         for event in events:
@@ -180,7 +200,7 @@ class ThreadsLive(FromEventsAlone):
             if updated is not None:
                 rows, moved = updated, True
         if moved:
-            await chat._show(rows, me)
+            await holder._show(rows, me)
 
 
 register_feature(ThreadsLive())

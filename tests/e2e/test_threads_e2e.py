@@ -94,7 +94,9 @@ def test_a_thread_started_and_answered_live(new_context: Callable[..., BrowserCo
     a.get_by_role("menuitem", name="1 week").click()
     expect(a.get_by_text("The thread archives after 1 week without a message")).to_be_visible()
 
-    # B starts an empty thread from the thread list; A sees it under #general.
+    # B starts an empty thread from the thread list (in the channel's header beside the
+    # panel); A sees it under #general.
+    b.locator("#threads-button").click()
     b.locator("#new-thread-name").fill("Music")
     b.locator("#new-thread").click()
     expect(b.locator("#thread-title")).to_have_text("Music")
