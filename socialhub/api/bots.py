@@ -111,7 +111,7 @@ def regenerate_token(bot_id: BotId, caller: CurrentCaller) -> BotWithToken:
     summary="Set a bot's avatar",
     responses={
         **NOT_YOURS,
-        **_error("The file is larger than the avatar limit (`payload_too_large`)", 413),
+        **_error("The file is larger than the avatar limit (`too_large`)", 413),
         **_error(
             "Not a JPEG, PNG, WebP or GIF image (`unsupported_media`, `corrupt_image`, "
             "`image_too_large`)",
