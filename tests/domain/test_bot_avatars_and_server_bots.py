@@ -11,7 +11,7 @@ from PIL import Image
 from sqlmodel import Session, select
 
 from socialhub.db import transaction
-from socialhub.domain import bots, media, permissions, users
+from socialhub.domain import bots, chats, media, permissions, users
 from socialhub.domain.errors import NotFound, PermissionDenied, UnsupportedMedia
 from socialhub.domain.permissions import Permission
 from socialhub.models import AuditLogEntry, MemberRoleLink, Role, Server, ServerMember, User
@@ -159,3 +159,18 @@ def test_kick_members_without_manage_server_removes_a_bot_below_them(
         bots.check_remove_bot_from_server(s, load_user(s, bob), server_id, bot.id)
     with transaction() as s:
         assert s.get(ServerMember, (server_id, bot.id)) is None
+
+
+def test_a_dm_with_a_bot_is_tagged_in_the_chat_list(make_user: Callable[..., int]) -> None:
+    alice = make_user("alice")
+    make_user("bob")
+    bot = create(alice)
+    with transaction() as s:
+        me = load_user(s, alice)
+        with_bot = chats.check_open_dm(s, me, bot.username).id
+        with_bob = chats.check_open_dm(s, me, "bob").id
+    with transaction() as s:
+        tagged = {c.id: c.dm_is_bot for c in chats.list_chats(s, load_user(s, alice))}
+        profile = users.user_view(users.access_user(s, bot.username))
+    assert tagged == {with_bot: True, with_bob: False}
+    assert profile.is_bot
