@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response, status
+from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel, Field
 
 from socialhub.api.deps import CurrentCaller
 from socialhub.api.errors import ERROR_RESPONSES
-from socialhub.api.params import TimeCursor, one_of, text_rules
+from socialhub.api.params import ROW_MAX, RowId, ServerId, TimeCursor, UserId, one_of, text_rules
 from socialhub.db import transaction
 from socialhub.domain import automod, moderation
 from socialhub.models import AutomodAction, AutomodKind
@@ -26,10 +26,6 @@ from socialhub.models.moderation_views import (
 
 router = APIRouter(tags=["moderation"], responses=ERROR_RESPONSES)
 
-ROW_MAX = 2**31 - 1
-UserId = Annotated[int, Path(ge=1, le=ROW_MAX, description="the member's user id")]
-RowId = Annotated[int, Path(ge=1, le=ROW_MAX)]
-ServerId = Annotated[str, Path(max_length=32, description="the server's id")]
 REASON = text_rules(moderation.REASON_MAX)
 Limit = Annotated[int, Query(ge=1, le=moderation.PAGE_MAX)]
 

@@ -6,12 +6,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Annotated, Any
 
-from fastapi import Query
+from fastapi import Path, Query
 
 from socialhub.domain.auth import DEVICE_MAX
 from socialhub.domain.pagination import ROW_ID_PATTERN, TIME_CURSOR_PATTERN
 from socialhub.domain.users import USERNAME_INPUT_PATTERN
 from socialhub.domain.validation import VISIBLE_PATTERN
+
+# The largest integer row id (users, bans, automod rules, audit entries): a 32-bit signed key.
+ROW_MAX = 2**31 - 1
+# Integer ids in a path: a user (member, bot) and any other integer row.
+UserId = Annotated[int, Path(ge=1, le=ROW_MAX, description="the member's user id")]
+BotId = Annotated[int, Path(ge=1, le=ROW_MAX, description="the bot's user id")]
+RowId = Annotated[int, Path(ge=1, le=ROW_MAX)]
+ServerId = Annotated[str, Path(max_length=32, description="the server's id")]
 
 # A post, comment or report id given as a keyset cursor.
 IdCursor = Annotated[

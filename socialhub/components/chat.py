@@ -42,6 +42,9 @@ def chat_list_item(chat: rx.Var[ChatRow]) -> rx.Component:
                     # No leading trim: it cuts the box to the letters' height, and the
                     # ellipsis' overflow then clipped underscores and descenders ("bob_x").
                     rx.text(chat.title, weight="bold", class_name="sh-ellipsis"),
+                    rx.cond(
+                        chat.bot, rx.badge("BOT", size="1", variant="soft", class_name="bot-tag")
+                    ),
                     rx.spacer(),
                     rx.text(chat.when, size="1", color_scheme="gray"),
                     width="100%",

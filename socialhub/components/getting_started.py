@@ -34,6 +34,7 @@ def mention_option(person: rx.Var[PersonChip]) -> rx.Component:
     return rx.el.li(
         user_avatar(person.avatar_url, person.display_name, size="1"),
         rx.el.span(person.display_name, class_name="sh-mention-name"),
+        rx.cond(person.is_bot, rx.badge("BOT", size="1", variant="soft", class_name="bot-tag")),
         rx.el.span("@", person.username, class_name="sh-mention-handle"),
         rx.el.span(person.note, class_name="sh-mention-note"),
         role="option",

@@ -20,8 +20,10 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
+from socialhub.config import get_settings
 from socialhub.domain import auth as auth_domain
-from socialhub.domain import permissions, ratelimit, roles, servers
+from socialhub.domain import media, moderation, permissions, ratelimit, roles, servers, users
+from socialhub.domain.chats import user_brief
 from socialhub.domain.errors import (
     Conflict,
     InvalidInput,
@@ -31,9 +33,10 @@ from socialhub.domain.errors import (
 )
 from socialhub.domain.permissions import Permission
 from socialhub.domain.validation import clean_text
-from socialhub.models import AuthSession, Role, ServerMember, SessionKind, User
+from socialhub.models import AuthSession, MemberRoleLink, Role, ServerMember, SessionKind, User
 from socialhub.models.base import utcnow
-from socialhub.models.bots import BotAccount, BotView, BotWithToken
+from socialhub.models.bots import BotAccount, BotView, BotWithToken, ServerBotView
+from socialhub.models.server_views import RoleBrief
 
 NAME_MIN = 2
 NAME_MAX = 32
@@ -77,12 +80,15 @@ def _username(session: Session, name: str) -> str:
 
 
 def bot_view(user: User, bot: BotAccount) -> BotView:
+    large, small = users.avatar_urls(user)
     return BotView(
         id=user.id or 0,
         username=user.username,
         name=user.display_name,
         description=bot.description,
         created_at=bot.created_at,
+        avatar_url=large,
+        avatar_small_url=small,
     )
 
 
@@ -181,6 +187,21 @@ def check_regenerate_token(session: Session, actor: User, bot_id: int) -> BotWit
     _revoke_tokens(session, user, "token_regenerated")
     token = _issue_token(session, user)
     return BotWithToken(**bot_view(user, bot).model_dump(), token=token)
+
+
+def check_set_bot_avatar(session: Session, actor: User, bot_id: int, data: bytes) -> BotView:
+    """The owner gives the bot an avatar, through the users' avatar pipeline (sniffed by
+    content, size-limited, re-encoded to WebP without metadata)."""
+    user, bot = _my_bot(session, actor, bot_id)
+    # Counted against the owner, before the image is decoded: the limit also spares the CPU.
+    ratelimit.hit("avatar", f"user:{actor.id}")
+    processed = media.process_square_image(data, max_bytes=get_settings().avatar_max_bytes)
+    return bot_view(users.do_set_avatar(session, user, processed), bot)
+
+
+def check_remove_bot_avatar(session: Session, actor: User, bot_id: int) -> BotView:
+    user, bot = _my_bot(session, actor, bot_id)
+    return bot_view(users.do_remove_avatar(session, user), bot)
 
 
 def check_delete_bot(session: Session, actor: User, bot_id: int) -> None:
@@ -289,3 +310,51 @@ def check_add_bot_to_server(
     if role_id:
         roles.check_add_member_role(session, actor, server_id, bot_user.id or 0, role_id)
     return member
+
+
+def list_server_bots(session: Session, actor: User, server_id: str) -> list[ServerBotView]:
+    """The server's bot members, by shown name, each with its roles (highest first): what any
+    member sees of them in the member list too. Two queries."""
+    permissions.access_server(session, actor, server_id)
+    rows = session.exec(
+        select(ServerMember, User)
+        .join(User, col(User.id) == col(ServerMember.user_id))
+        .where(col(ServerMember.server_id) == server_id, col(User.is_bot).is_(True))
+        .order_by(col(ServerMember.sort_name), col(ServerMember.user_id))
+    ).all()
+    held: dict[int, list[Role]] = {}
+    if rows:
+        for user_id, role in session.exec(
+            select(MemberRoleLink.user_id, Role)
+            .join(Role, col(Role.id) == col(MemberRoleLink.role_id))
+            .where(
+                col(MemberRoleLink.server_id) == server_id,
+                col(MemberRoleLink.user_id).in_([member.user_id for member, _ in rows]),
+            )
+            .order_by(col(Role.position).desc(), col(Role.id))
+        ).all():
+            held.setdefault(user_id, []).append(role)
+    return [
+        ServerBotView(
+            user=user_brief(user),
+            shown_name=servers.shown_name(member.nickname, user),
+            roles=[
+                RoleBrief(id=r.id, name=r.name, colour=r.colour, position=r.position)
+                for r in held.get(member.user_id, [])
+            ],
+            joined_at=member.joined_at,
+        )
+        for member, user in rows
+    ]
+
+
+def check_remove_bot_from_server(
+    session: Session, actor: User, server_id: str, bot_id: int, *, reason: str = ""
+) -> None:
+    """Removing a bot is a kick (KICK_MEMBERS, above the bot's highest role, in the audit
+    log); a user who is not a bot member of the server is `bot_not_found`."""
+    permissions.access_server(session, actor, server_id)
+    user = session.get(User, bot_id) if isinstance(bot_id, int) and 0 < bot_id < 2**31 else None
+    if user is None or not user.is_bot or servers.membership(session, server_id, bot_id) is None:
+        raise bot_not_found()
+    moderation.check_kick_member(session, actor, server_id, bot_id, reason=reason)

@@ -867,6 +867,7 @@ def chat_summaries(
                 removed=was_removed(member),
                 removed_by=removers.get(member.removed_by or 0) if was_removed(member) else None,
                 can_pin=may_pin(conversation, member),
+                dm_is_bot=partner is not None and partner.is_bot,
             )
         )
     return summaries

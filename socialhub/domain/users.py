@@ -201,6 +201,7 @@ def user_view(user: User) -> UserView:
         avatar_url=large,
         avatar_small_url=small,
         created_at=user.created_at,
+        is_bot=user.is_bot,
     )
 
 
@@ -305,6 +306,19 @@ def do_set_avatar(session: Session, user: User, processed: media.ProcessedImage)
     user.updated_at = utcnow()
     session.add(user)
     session.flush()
+    _publish_user_update(session, user)
+    return user
+
+
+def do_remove_avatar(session: Session, user: User) -> User:
+    """Back to no avatar (the name's initials stand in); its files go at once."""
+    if user.avatar_version is None:
+        return user
+    user.avatar_version = None
+    user.updated_at = utcnow()
+    session.add(user)
+    session.flush()
+    media.get_storage().delete_prefix(f"avatars/{user.id}", keep=set())
     _publish_user_update(session, user)
     return user
 

@@ -11,6 +11,8 @@ from datetime import datetime
 from sqlmodel import Field, SQLModel
 
 from socialhub.models.base import utc_column, utcnow
+from socialhub.models.chat import UserBrief
+from socialhub.models.server_views import RoleBrief
 
 
 class BotAccount(SQLModel, table=True):
@@ -35,6 +37,9 @@ class BotView(SQLModel):
     name: str
     description: str
     created_at: datetime
+    # The avatar (400 and 64 px WebPs, signed URLs); None: the name's initials stand in.
+    avatar_url: str | None = None
+    avatar_small_url: str | None = None
 
 
 class BotWithToken(BotView):
@@ -47,3 +52,12 @@ class ServerBotAdd(SQLModel):
     bot_id: int | None = None
     username: str | None = None
     role_id: str | None = None
+
+
+class ServerBotView(SQLModel):
+    """A bot that is a member of a server, as the server's settings list it."""
+
+    user: UserBrief
+    shown_name: str  # its nickname in the server, else its name
+    roles: list[RoleBrief]  # highest first, @everyone left out
+    joined_at: datetime

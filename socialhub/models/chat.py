@@ -286,6 +286,8 @@ class ChatSummary(SQLModel):
     removed_by: str | None = None
     # Whether I may pin messages here (in a DM or group; a server channel's is MANAGE_MESSAGES).
     can_pin: bool = True
+    # A DM with a bot account: its title is tagged BOT.
+    dm_is_bot: bool = False
 
 
 class InviteView(SQLModel):

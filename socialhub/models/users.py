@@ -110,6 +110,7 @@ class UserView(SQLModel):
     avatar_url: str | None
     avatar_small_url: str | None
     created_at: datetime
+    is_bot: bool = False  # a bot account: shown with a BOT tag
 
 
 class MeView(UserView):

@@ -5,56 +5,129 @@ from __future__ import annotations
 import reflex as rx
 
 from socialhub.components.layout import app_shell
-from socialhub.components.ui import copy_button
+from socialhub.components.ui import IMAGE_TYPES, copy_button, upload_zone, user_avatar
 from socialhub.state.developer import (
+    BOT_AVATAR_UPLOAD_ID,
     DESCRIPTION_MAX,
     MAX_BOTS_PER_OWNER,
     NAME_MAX,
     BotRow,
     DeveloperState,
 )
+from socialhub.state.uploads import UploadState
 
 D = DeveloperState
 
 
 def bot_row(bot: rx.Var[BotRow]) -> rx.Component:
     return rx.el.li(
-        rx.vstack(
-            rx.hstack(
-                rx.text(bot.name, weight="medium", size="2", class_name="dev-bot-name"),
-                rx.badge("BOT", size="1", variant="soft", class_name="bot-tag"),
-                rx.text(
-                    "@", bot.username, size="1", color_scheme="gray", class_name="dev-bot-user"
-                ),
-                spacing="2",
-                align="center",
-                wrap="wrap",
-            ),
-            rx.cond(bot.description != "", rx.text(bot.description, size="1")),
-            rx.text("Created ", bot.created, size="1", color_scheme="gray"),
-            rx.hstack(
-                rx.button(
-                    "Regenerate token",
-                    size="1",
-                    variant="soft",
-                    on_click=D.ask("regenerate", bot.id, bot.name),
-                    aria_label="Regenerate the token of " + bot.name,
-                ),
-                rx.button(
-                    "Delete",
-                    size="1",
-                    variant="soft",
-                    color_scheme="red",
-                    on_click=D.ask("delete", bot.id, bot.name),
-                    aria_label="Delete " + bot.name,
-                ),
-                spacing="2",
-            ),
-            spacing="1",
+        rx.hstack(
+            user_avatar(bot.avatar_url, bot.name, size="4", class_name="dev-bot-avatar"),
+            bot_details(bot),
+            spacing="3",
+            align="start",
             width="100%",
         ),
         class_name="dev-bot",
         data_bot=bot.id,
+    )
+
+
+def bot_details(bot: rx.Var[BotRow]) -> rx.Component:
+    return rx.vstack(
+        rx.hstack(
+            rx.text(bot.name, weight="medium", size="2", class_name="dev-bot-name"),
+            rx.badge("BOT", size="1", variant="soft", class_name="bot-tag"),
+            rx.text("@", bot.username, size="1", color_scheme="gray", class_name="dev-bot-user"),
+            spacing="2",
+            align="center",
+            wrap="wrap",
+        ),
+        rx.cond(bot.description != "", rx.text(bot.description, size="1")),
+        rx.text("Created ", bot.created, size="1", color_scheme="gray"),
+        rx.hstack(
+            rx.button(
+                "Avatar",
+                size="1",
+                variant="soft",
+                on_click=D.open_avatar(bot.id),
+                aria_label="Change the avatar of " + bot.name,
+            ),
+            rx.button(
+                "Regenerate token",
+                size="1",
+                variant="soft",
+                on_click=D.ask("regenerate", bot.id, bot.name),
+                aria_label="Regenerate the token of " + bot.name,
+            ),
+            rx.button(
+                "Delete",
+                size="1",
+                variant="soft",
+                color_scheme="red",
+                on_click=D.ask("delete", bot.id, bot.name),
+                aria_label="Delete " + bot.name,
+            ),
+            spacing="2",
+            wrap="wrap",
+        ),
+        spacing="1",
+        width="100%",
+    )
+
+
+def avatar_dialog() -> rx.Component:
+    """One picker for whichever bot's dialog is open (an upload id is one per page)."""
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title("Avatar of ", D.avatar_name),
+            rx.hstack(
+                user_avatar(D.avatar_src, D.avatar_name, size="7", id="bot-avatar-preview"),
+                upload_zone(
+                    "Bot avatar image",
+                    rx.vstack(
+                        rx.button("Choose image", type="button", variant="soft"),
+                        rx.text(
+                            "JPEG, PNG, WebP or GIF up to 10 MB", size="1", color_scheme="gray"
+                        ),
+                        align="start",
+                    ),
+                    id=BOT_AVATAR_UPLOAD_ID,
+                    multiple=False,
+                    max_files=1,
+                    accept=IMAGE_TYPES,
+                    on_drop=D.upload_avatar(rx.upload_files(upload_id=BOT_AVATAR_UPLOAD_ID)),
+                    on_drop_rejected=UploadState.refuse,
+                    aria_label="Upload the bot's avatar",
+                ),
+                rx.cond(D.uploading, rx.spinner(aria_label="Uploading")),
+                spacing="4",
+                align="center",
+                wrap="wrap",
+            ),
+            rx.hstack(
+                rx.cond(
+                    D.avatar_src != "",
+                    rx.button(
+                        "Remove avatar",
+                        variant="soft",
+                        color_scheme="red",
+                        on_click=D.remove_avatar,
+                        id="bot-avatar-remove",
+                    ),
+                ),
+                rx.dialog.close(
+                    rx.button("Done", variant="soft", color_scheme="gray", id="bot-avatar-done")
+                ),
+                justify="end",
+                spacing="3",
+                margin_top="1em",
+            ),
+            max_width="30em",
+            id="bot-avatar-dialog",
+        ),
+        open=D.avatar_bot != 0,
+        on_open_change=D.set_avatar_open,
     )
 
 
@@ -147,6 +220,7 @@ def developer_page() -> rx.Component:
                 rx.text("No bots yet.", size="2", color_scheme="gray", id="no-bots"),
             ),
             confirm_dialog(),
+            avatar_dialog(),
             spacing="4",
             width="100%",
         )

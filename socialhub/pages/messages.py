@@ -100,12 +100,23 @@ def chat_view() -> rx.Component:
                 class_name="sh-chat-back",
             ),
             rx.vstack(
-                rx.heading(
-                    ConversationState.open_title,
-                    size="4",
-                    as_="h2",
-                    id="chat-title",
-                    class_name="sh-ellipsis",
+                rx.hstack(
+                    rx.heading(
+                        ConversationState.open_title,
+                        size="4",
+                        as_="h2",
+                        id="chat-title",
+                        class_name="sh-ellipsis",
+                    ),
+                    rx.cond(
+                        ChatListState.bot_chat_ids.contains(ConversationState.open_id),
+                        rx.badge(
+                            "BOT", size="1", variant="soft", class_name="bot-tag", id="chat-bot-tag"
+                        ),
+                    ),
+                    spacing="2",
+                    align="center",
+                    min_width="0",
                 ),
                 rx.text(
                     ConversationState.open_presence,

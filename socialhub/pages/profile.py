@@ -110,11 +110,25 @@ def profile_card() -> rx.Component:
                         id="profile-avatar",
                     ),
                     rx.vstack(
-                        rx.heading(
-                            ProfileState.display_name,
-                            size="7",
-                            as_="h1",
-                            id="profile-display-name",
+                        rx.hstack(
+                            rx.heading(
+                                ProfileState.display_name,
+                                size="7",
+                                as_="h1",
+                                id="profile-display-name",
+                            ),
+                            rx.cond(
+                                ProfileState.is_bot,
+                                rx.badge(
+                                    "BOT",
+                                    size="2",
+                                    variant="soft",
+                                    class_name="bot-tag",
+                                    id="profile-bot-tag",
+                                ),
+                            ),
+                            spacing="2",
+                            align="center",
                         ),
                         rx.text(
                             "@",

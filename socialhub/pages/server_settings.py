@@ -7,6 +7,7 @@ import reflex as rx
 from socialhub.components.layout import app_shell
 from socialhub.components.server_settings import overview_section, section_nav
 from socialhub.components.server_settings_access import bans_section, join_requests_section
+from socialhub.components.server_settings_bots import bots_section
 from socialhub.components.server_settings_channels import channels_section
 from socialhub.components.server_settings_emoji import emoji_section
 from socialhub.components.server_settings_members import invites_section, members_section
@@ -34,6 +35,7 @@ def current_section() -> rx.Component:
         ("automod", automod_section()),
         ("webhooks", webhooks_section()),
         ("emoji", emoji_section()),
+        ("bots", bots_section()),
         overview_section(),
     )
 

@@ -45,6 +45,11 @@ class ChatListState(FormErrors, rx.State):
         return [c for c in self.chats if c.archived == self.show_archived]
 
     @rx.var
+    def bot_chat_ids(self) -> list[str]:
+        """The DMs with a bot account: the open chat's header tags its title BOT."""
+        return [c.id for c in self.chats if c.bot]
+
+    @rx.var
     def archived_count(self) -> int:
         return sum(1 for c in self.chats if c.archived)
 

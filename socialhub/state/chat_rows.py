@@ -29,6 +29,8 @@ class ChatRow(BaseModel):
     last_id: str
     last_seq: int
     read_seq: int
+    # A DM with a bot account: tagged BOT in the list and the chat's header.
+    bot: bool = False
 
 
 class MessageRow(BaseModel):
@@ -111,6 +113,7 @@ def chat_row(summary: ChatSummary, clock: Clock) -> ChatRow:
         last_id=last.id if last else "",
         last_seq=summary.last_seq,
         read_seq=summary.read_seq,
+        bot=summary.dm_is_bot,
     )
 
 

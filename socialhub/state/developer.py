@@ -1,15 +1,17 @@
-"""/settings/developer: my bot accounts (create, with the token shown once; regenerate the
-token; delete; the last two confirmed), through the domain (socialhub/domain/bots.py)."""
+"""/settings/developer: my bot accounts (create, with the token shown once; set or remove the
+avatar; regenerate the token; delete; the last two confirmed), through the domain
+(socialhub/domain/bots.py)."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import reflex as rx
 from pydantic import BaseModel
 from sqlmodel import Session
 
-from socialhub.domain import bots
+from socialhub.domain import bots, media
 from socialhub.models import User
 from socialhub.models.bots import BotView, BotWithToken
 from socialhub.state.base import Failed, run_as_user
@@ -17,6 +19,7 @@ from socialhub.state.clock import tab_clock
 
 NAME_MAX, DESCRIPTION_MAX = bots.NAME_MAX, bots.DESCRIPTION_MAX
 MAX_BOTS_PER_OWNER = bots.MAX_BOTS_PER_OWNER
+BOT_AVATAR_UPLOAD_ID = "bot-avatar-upload"
 
 # What the confirmation dialog asks, by kind: title, body, button.
 CONFIRM_TEXT: dict[str, tuple[str, str, str]] = {
@@ -39,6 +42,7 @@ class BotRow(BaseModel):
     username: str
     description: str
     created: str
+    avatar_url: str = ""
 
 
 class DeveloperState(rx.State):
@@ -49,6 +53,9 @@ class DeveloperState(rx.State):
     confirm_kind: str = ""
     confirm_target: int = 0
     confirm_label: str = ""
+    # The bot whose avatar dialog is open (0: closed).
+    avatar_bot: int = 0
+    uploading: bool = False
 
     async def _reload(self) -> Failed | None:
         clock = tab_clock(self)
@@ -66,6 +73,7 @@ class DeveloperState(rx.State):
                 username=v.username,
                 description=v.description,
                 created=clock.date_time(v.created_at),
+                avatar_url=v.avatar_url or "",
             )
             for v in result
         ]
@@ -114,6 +122,52 @@ class DeveloperState(rx.State):
     def set_confirm_open(self, is_open: bool) -> None:
         if not is_open:
             self.confirm_kind = ""
+
+    @rx.var
+    def avatar_name(self) -> str:
+        """The bot of the open avatar dialog, by name."""
+        return next((b.name for b in self.bots if b.id == self.avatar_bot), "")
+
+    @rx.var
+    def avatar_src(self) -> str:
+        return next((b.avatar_url for b in self.bots if b.id == self.avatar_bot), "")
+
+    @rx.event
+    def open_avatar(self, bot_id: int) -> None:
+        self.avatar_bot = bot_id
+
+    @rx.event
+    def set_avatar_open(self, is_open: bool) -> None:
+        if not is_open:
+            self.avatar_bot = 0
+
+    async def _change_avatar(
+        self, work: Callable[[Session, User, int], BotView], success: str
+    ) -> Any:
+        target = self.avatar_bot
+        done = await run_as_user(self, lambda s, u: work(s, u, target))
+        failed = await self._reload()
+        if isinstance(done, Failed):
+            return done.toast
+        return failed.toast if failed else rx.toast.success(success)
+
+    @rx.event
+    async def upload_avatar(self, files: list[rx.UploadFile]) -> AsyncIterator[Any]:
+        if not files or not self.avatar_bot:  # the picker refused it and said why
+            return
+        data = await files[0].read(media.image_read_limit())
+        self.uploading = True
+        yield None
+        result = await self._change_avatar(
+            lambda s, u, bot_id: bots.check_set_bot_avatar(s, u, bot_id, data), "Avatar updated"
+        )
+        self.uploading = False
+        yield result
+        yield rx.clear_selected_files(BOT_AVATAR_UPLOAD_ID)
+
+    @rx.event
+    async def remove_avatar(self) -> Any:
+        return await self._change_avatar(bots.check_remove_bot_avatar, "Avatar removed")
 
     @rx.event
     def hide_token(self) -> None:

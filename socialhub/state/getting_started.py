@@ -35,6 +35,7 @@ class PersonChip(BaseModel):
     display_name: str
     avatar_url: str
     note: str = ""  # "in this chat", "you follow", "followed by 2 you follow"
+    is_bot: bool = False  # a bot account: tagged BOT
 
 
 def chip(person: UserBrief, note: str = "") -> PersonChip:
@@ -43,6 +44,7 @@ def chip(person: UserBrief, note: str = "") -> PersonChip:
         display_name=person.display_name,
         avatar_url=person.avatar_small_url or "",
         note=note,
+        is_bot=person.is_bot,
     )
 
 

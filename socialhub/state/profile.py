@@ -49,6 +49,7 @@ class ProfileState(rx.State):
     bio: str = ""
     status_text: str = ""
     avatar_url: str = ""
+    is_bot: bool = False
     joined: str = ""
     not_found: bool = False
     loaded: bool = False
@@ -67,6 +68,7 @@ class ProfileState(rx.State):
         self.bio = view.bio
         self.status_text = view.status_text
         self.avatar_url = view.avatar_url or ""
+        self.is_bot = view.is_bot
         self.joined = tab_clock(self).month_year(view.created_at)
 
     def _relate(self, relation: ProfileRelation) -> None:

@@ -34,6 +34,7 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("audit-log", "Audit log", "scroll-text"),
     ("automod", "Automod", "bot"),
     ("webhooks", "Webhooks", "webhook"),
+    ("bots", "Bots", "bot"),
     ("emoji", "Emoji", "smile"),
 )
 SECTION_IDS = frozenset(s[0] for s in SECTIONS)
@@ -133,6 +134,8 @@ class ServerSettingsState(rx.State):
             "emoji": True,
             "automod": self.can_manage_server,
             "webhooks": self.can_manage_webhooks,
+            # Adding a bot needs MANAGE_SERVER (the domain's rule); removing one is a kick.
+            "bots": self.can_manage_server,
         }
         return [section for section, _, _ in SECTIONS if shown.get(section)]
 

@@ -33,6 +33,7 @@ SECTION_TYPES: dict[str, frozenset[str]] = {
     "join-requests": frozenset({"join_request"}),
     "automod": frozenset({"automod"}),
     "webhooks": frozenset({"webhooks"}),
+    "bots": frozenset({"server_member", "role"}),
 }
 SETTINGS_TYPES = frozenset({"server"}).union(*SECTION_TYPES.values())
 # Most of what these events say was done is in the audit log too.

@@ -11,6 +11,7 @@ def section_state(section: str) -> type[rx.State] | None:
         BanSettingsState,
         JoinRequestSettingsState,
     )
+    from socialhub.state.server_settings_bots import BotSettingsState
     from socialhub.state.server_settings_channels import ChannelSettingsState
     from socialhub.state.server_settings_emoji import EmojiSettingsState
     from socialhub.state.server_settings_members import InviteSettingsState, MemberSettingsState
@@ -31,5 +32,6 @@ def section_state(section: str) -> type[rx.State] | None:
         "automod": AutomodState,
         "webhooks": WebhookSettingsState,
         "emoji": EmojiSettingsState,
+        "bots": BotSettingsState,
     }
     return states.get(section)
