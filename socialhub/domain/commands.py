@@ -233,7 +233,25 @@ def check_register_command(
         created = False
     session.add(existing)
     session.flush()
+    _publish_changed(session, existing)
     return command_view(session, existing), created
+
+
+def _publish_changed(session: Session, command: BotCommand) -> None:
+    """Tell the servers whose `/` menus show the command (its server, or each of its bot's)."""
+    server_ids = (
+        [command.server_id]
+        if command.server_id
+        else list(
+            session.exec(
+                select(ServerMember.server_id).where(col(ServerMember.user_id) == command.bot_id)
+            ).all()
+        )
+    )
+    for server_id in server_ids:
+        permissions.publish_server_event(
+            session, server_id, type="commands", op="update", data={"bot_id": command.bot_id}
+        )
 
 
 def list_bot_commands(
@@ -253,6 +271,7 @@ def check_delete_command(session: Session, actor: User, command_id: str) -> None
     command = session.get(BotCommand, command_id) if command_id else None
     if command is None or command.bot_id != actor.id:
         raise command_not_found()
+    _publish_changed(session, command)
     session.delete(command)
     session.flush()
 

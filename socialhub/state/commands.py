@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from socialhub.domain import commands
+from socialhub.domain.errors import DomainError
 from socialhub.models import User
 from socialhub.models.commands import CommandView
 from socialhub.realtime.hub import Event
@@ -66,7 +67,9 @@ class CommandState(rx.State):
     async def load_for_chat(self, chat_id: str) -> None:
         """The open chat's commands (none outside server channels)."""
         found = await run_as_user(self, lambda s, u: commands.channel_commands(s, u, chat_id))
-        offered = [] if isinstance(found, Failed) else found
+        self._show(chat_id, [] if isinstance(found, Failed) else found)
+
+    def _show(self, chat_id: str, offered: list[CommandView]) -> None:
         self._chat = chat_id
         self._commands = [c.model_dump(mode="json") for c in offered]
         menu = json.dumps([menu_entry(c) for c in offered])
@@ -137,25 +140,37 @@ class CommandState(rx.State):
 
 
 class CommandsLive:
-    """Applied from the events alone (state/live_features.FromEventsAlone's shape; this module
-    sits below ConversationState, which invokes through it)."""
+    """The invoker's notices follow their ("command", ...) events; the `/` menu is read again
+    when a bot of the server on screen changes its commands (("commands", "update") in the
+    server's stream)."""
 
     def wants(self, events: list[Event]) -> bool:
-        return any(e.get("type") == "command" for e in events)
+        return any(e.get("type") in ("command", "commands") for e in events)
 
-    async def observe(self, listener: RealtimeState, events: list[Event], me: int) -> Any:
-        return None
+    async def observe(self, listener: RealtimeState, events: list[Event], me: int) -> str:
+        changed = any(e.get("type") == "commands" for e in events)
+        return (await listener.get_state(CommandState))._chat if changed else ""
 
-    def needs_database(self, observed: Any) -> bool:
-        return False
+    def needs_database(self, observed: str) -> bool:
+        return bool(observed)
 
-    def load(self, session: Session, user: User, observed: Any) -> Any:
-        return None
+    def load(self, session: Session, user: User, observed: str) -> list[CommandView] | None:
+        try:
+            return commands.channel_commands(session, user, observed)
+        except DomainError:  # no longer mine to read: the conversation's own feature says so
+            return None
 
     async def apply(
-        self, listener: RealtimeState, events: list[Event], observed: Any, loaded: Any, me: int
+        self,
+        listener: RealtimeState,
+        events: list[Event],
+        observed: str,
+        loaded: list[CommandView] | None,
+        me: int,
     ) -> None:
         state = await listener.get_state(CommandState)
+        if observed and state._chat == observed:
+            state._show(observed, loaded or [])
         if state.notices:
             state._apply([e for e in events if e.get("type") == "command"])
 

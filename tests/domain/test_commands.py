@@ -98,8 +98,10 @@ def test_only_a_bot_registers_and_options_are_checked(world: World) -> None:
     assert error.value.code == "invalid_name"
 
 
-def test_registering_a_name_again_replaces_it_in_its_scope(world: World) -> None:
+def test_registering_a_name_again_replaces_it_in_its_scope(world: World, events: Events) -> None:
     first = register(world.bot)
+    # The server's members hear it (their `/` menus read the commands again).
+    assert key(world.member) in {k for k, e in events if e["type"] == "commands"}
     again = register(world.bot, description="Roll dice", options=[])
     assert again.id == first.id
     assert again.description == "Roll dice"

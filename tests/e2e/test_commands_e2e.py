@@ -1,8 +1,8 @@
 """Slash commands in the browser. The README's "Write a bot" program, run exactly as written,
 registers /roll; a member picks it from the composer's `/` menu, sees its option hint, has a
 wrong option refused (a toast, the text kept) and gets the bot's answer live in the channel.
-A private answer reaches the invoker alone (another member's tab shows nothing), and a command
-nobody answers ends in "did not answer"."""
+A private answer reaches the invoker alone (another member's tab shows nothing), a command
+nobody answers ends in "did not answer", and a command registered meanwhile joins the menu live."""
 
 from __future__ import annotations
 
@@ -194,3 +194,9 @@ def test_a_private_answer_reaches_the_invoker_alone_and_silence_times_out(
     )
     assert late.status_code == 409
     assert late.json()["error"]["code"] == "invocation_expired"
+
+    # A command the bot registers now is offered at once, without reopening the channel.
+    api(bot["token"], "POST", "/commands", json={"name": "echo", "description": "Say it back"})
+    bob_page.locator("#composer").fill("")
+    bob_page.locator("#composer").press_sequentially("/ec")
+    expect(bob_page.locator("#command-menu").get_by_role("option")).to_contain_text("/echo")
