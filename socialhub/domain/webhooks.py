@@ -137,6 +137,19 @@ class _HookKind(Generic[_Hook]):
     audit_prefix: str
     # What an entry of the audit log says of one that is created or deleted.
     described: Callable[[_Hook], dict[str, object]]
+    # Give it a new secret (the incoming URL's, the outgoing signing one): the audit entry's
+    # action and what it says.
+    renew_action: str
+    renew: Callable[[_Hook], dict[str, object] | None]
+
+
+def _new_url(webhook: IncomingWebhook) -> dict[str, object]:
+    webhook.token_salt = secrets.token_hex(16)
+    return {"name": webhook.name}
+
+
+def _new_secret(webhook: OutgoingWebhook) -> None:
+    webhook.secret = secrets.token_hex(32)
 
 
 _INCOMING = _HookKind(
@@ -144,12 +157,16 @@ _INCOMING = _HookKind(
     by_channel=False,
     audit_prefix="webhook",
     described=lambda w: {"name": w.name, "channel_id": w.channel_id},
+    renew_action="regenerate",
+    renew=_new_url,
 )
 _OUTGOING = _HookKind(
     OutgoingWebhook,
     by_channel=True,
     audit_prefix="outgoing_webhook",
     described=lambda w: {"url": w.url},
+    renew_action="secret",
+    renew=_new_secret,
 )
 
 
@@ -207,6 +224,17 @@ def _changed(
         changes=changes,
     )
     do_publish_webhooks_changed(session, webhook.server_id)
+
+
+def _renew(
+    session: Session, actor: User, kind: _HookKind[_Hook], server_id: str, key: str
+) -> _Hook:
+    webhook = _access(session, actor, kind, server_id, key)
+    changes = kind.renew(webhook)
+    session.add(webhook)
+    session.flush()
+    _changed(session, actor, kind, webhook, kind.renew_action, changes)
+    return webhook
 
 
 def _delete(
@@ -289,12 +317,7 @@ def check_regenerate_incoming(
     session: Session, actor: User, server_id: str, webhook_id: str
 ) -> IncomingWebhook:
     """A new secret URL; the old one stops working with this commit."""
-    webhook = _access(session, actor, _INCOMING, server_id, webhook_id)
-    webhook.token_salt = secrets.token_hex(16)
-    session.add(webhook)
-    _changed(session, actor, _INCOMING, webhook, "regenerate", {"name": webhook.name})
-    session.flush()
-    return webhook
+    return _renew(session, actor, _INCOMING, server_id, webhook_id)
 
 
 def check_delete_incoming(session: Session, actor: User, server_id: str, webhook_id: str) -> None:
@@ -423,12 +446,8 @@ def list_outgoing(session: Session, actor: User, server_id: str) -> list[Outgoin
 def check_regenerate_outgoing_secret(
     session: Session, actor: User, server_id: str, channel_id: str
 ) -> OutgoingWebhook:
-    webhook = _access(session, actor, _OUTGOING, server_id, channel_id)
-    webhook.secret = secrets.token_hex(32)
-    session.add(webhook)
-    session.flush()
-    _changed(session, actor, _OUTGOING, webhook, "secret")
-    return webhook
+    """A new signing secret; deliveries are signed with it from this commit on."""
+    return _renew(session, actor, _OUTGOING, server_id, channel_id)
 
 
 def check_delete_outgoing(session: Session, actor: User, server_id: str, channel_id: str) -> None:
