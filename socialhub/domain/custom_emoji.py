@@ -337,6 +337,16 @@ def encode(session: Session, actor: User, conversation: Conversation, body: str)
     return "".join(parts)
 
 
+def _reaction_parts(text: str) -> tuple[str | None, str | None]:
+    """The emoji id a reaction value names (`custom:<id>`, `<:name:id>`), or its short code's
+    name (`:name:`); (None, None) for anything else."""
+    by_id = _REACTION.match(text) or TOKEN.fullmatch(text)
+    if by_id:
+        return by_id.group(by_id.lastindex or 1), None
+    by_name = re.fullmatch(r":([a-z0-9_]{2,32}):", text)
+    return None, by_name.group(1) if by_name else None
+
+
 def reaction_key(
     session: Session, actor: User, conversation: Conversation, value: str
 ) -> str | None:
@@ -344,18 +354,28 @@ def reaction_key(
     `<:name:id>` or `:name:`); None when `value` is not a custom emoji they may use by name
     (the caller then wants a Unicode emoji); 422 `emoji_not_available` for one by id they may
     not use here."""
-    text = (value or "").strip()
-    by_id = _REACTION.match(text) or TOKEN.fullmatch(text)
-    by_name = None if by_id else re.fullmatch(r":([a-z0-9_]{2,32}):", text)
-    if by_id is None and by_name is None:
+    wanted, name = _reaction_parts((value or "").strip())
+    if wanted is None and name is None:
         return None
-    wanted = by_id.group(by_id.lastindex or 1) if by_id else None
     for row in usable_emoji(session, actor, conversation):
-        if row.id == wanted or (by_name is not None and row.name == by_name.group(1)):
+        if row.id == wanted or (name is not None and row.name == name):
             return REACTION_PREFIX + row.id
-    if by_name is not None:
+    if name is not None:
         return None  # an unknown short code: not an emoji at all
     raise InvalidInput("you cannot use this emoji here", field="emoji", code="emoji_not_available")
+
+
+def stored_reaction_key(
+    session: Session, actor: User, conversation: Conversation, value: str
+) -> str:
+    """The key a reaction is stored under, for a value in any form `reaction_key` takes (or a
+    Unicode emoji). By id it needs no right to use the emoji: taking back one's own reaction
+    works after the emoji stopped being shared, or was deleted."""
+    text = (value or "").strip()
+    wanted, _ = _reaction_parts(text)
+    if wanted is not None:
+        return REACTION_PREFIX + wanted
+    return reaction_key(session, actor, conversation, text) or text
 
 
 def sticker_for_send(session: Session, conversation: Conversation, sticker_id: str) -> Sticker:
