@@ -143,19 +143,15 @@ def test_renaming_or_deleting_one_redraws_the_messages_on_screen(
     bob, bob_token, _ = person("ems", "Bob")
     server_id, general = public_server(alice_token, f"Redraw {alice}")
     api(bob_token, "POST", f"/servers/{server_id}/join")
-    emoji = api(
-        alice_token,
-        "POST",
-        f"/servers/{server_id}/emoji",
-        data={"name": "wave"},
-        files={"file": ("wave.png", images.png((32, 32)), "image/png")},
-    )
-    sticker = api(
-        alice_token,
-        "POST",
-        f"/servers/{server_id}/stickers",
-        data={"name": "hi"},
-        files={"file": ("hi.png", images.png((96, 96)), "image/png")},
+    emoji, sticker = (
+        api(
+            alice_token,
+            "POST",
+            f"/servers/{server_id}/{collection}",
+            data={"name": name},
+            files={"file": (f"{name}.png", images.png((side, side)), "image/png")},
+        )
+        for collection, name, side in (("emoji", "wave", 32), ("stickers", "hi", 96))
     )
     text = api(alice_token, "POST", f"/chats/{general}/messages", json={"body": "so :wave:"})
     api(alice_token, "PUT", f"/messages/{text['id']}/reactions/custom:{emoji['id']}")
