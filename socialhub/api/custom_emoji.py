@@ -5,11 +5,11 @@ A message names a custom emoji as `<:name:id>` (the `token` of an emoji); `:name
 text becomes that token when the sender may use the emoji there (domain/custom_emoji.py). A
 reaction with one is `custom:<id>` (`PUT /messages/{id}/reactions/custom:<id>`)."""
 
-from __future__ import annotations
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any, Generic, TypeVar
 
-from typing import Annotated, Any
-
-from fastapi import APIRouter, File, Form, Response, UploadFile, status
+from fastapi import APIRouter, File, Form, Path, Response, UploadFile, status
 from pydantic import BaseModel, Field
 
 from socialhub.api.deps import CurrentCaller
@@ -17,10 +17,12 @@ from socialhub.api.errors import ERROR_RESPONSES, ErrorResponse
 from socialhub.api.params import AN_ID, text_rules
 from socialhub.db import transaction
 from socialhub.domain import custom_emoji, messages
+from socialhub.models import CustomEmoji, Sticker
 from socialhub.models.chat import MessageView
 from socialhub.models.custom_emoji import CustomEmojiView, EmojiCatalogue, StickerView
 
 router = APIRouter(tags=["emoji"], responses=ERROR_RESPONSES)
+_Item = TypeVar("_Item", CustomEmoji, Sticker)
 
 
 def _error(description: str, status_code: int) -> dict[int | str, dict[str, Any]]:
@@ -82,6 +84,84 @@ def _read(file: UploadFile, max_bytes: int) -> bytes:
     return file.file.read(max_bytes + 1)
 
 
+@dataclass(frozen=True)
+class _ItemRoutes(Generic[_Item]):
+    """The create, rename and delete routes of one kind (emoji or stickers): its paths, view
+    and documentation."""
+
+    kind: custom_emoji.ItemKind[_Item]
+    collection: str  # /servers/{server_id}/<collection>
+    id_name: str  # the path parameter naming one
+    view_model: type[BaseModel]
+    view: Callable[[_Item], BaseModel]
+    file_doc: str
+    create_doc: str
+    rename_doc: str
+    delete_doc: str
+
+
+def _add_item_routes(routes: _ItemRoutes[_Item]) -> None:
+    kind, collection, one = (
+        routes.kind,
+        f"/servers/{{server_id}}/{routes.collection}",
+        routes.kind.name,
+    )
+    ItemId = Annotated[str, Path(alias=routes.id_name)]
+
+    def create(
+        server_id: str,
+        name: Name,
+        file: Annotated[UploadFile, File(description=routes.file_doc)],
+        caller: CurrentCaller,
+    ) -> Any:
+        data = _read(file, kind.max_bytes)
+        with transaction() as db:
+            row = custom_emoji.check_create_item(
+                db, caller.user(db), kind, server_id, name=name, data=data
+            )
+            return routes.view(row)
+
+    def rename(server_id: str, item_id: ItemId, body: Rename, caller: CurrentCaller) -> Any:
+        with transaction() as db:
+            row = custom_emoji.check_rename_item(
+                db, caller.user(db), kind, server_id, item_id, name=body.name
+            )
+            return routes.view(row)
+
+    def delete(server_id: str, item_id: ItemId, caller: CurrentCaller) -> Response:
+        with transaction() as db:
+            custom_emoji.check_delete_item(db, caller.user(db), kind, server_id, item_id)
+        return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+    router.post(
+        collection,
+        name=f"create_{one}",
+        description=routes.create_doc,
+        response_model=routes.view_model,
+        status_code=status.HTTP_201_CREATED,
+        responses={**NOT_FOUND, **UPLOAD_ERRORS},
+    )(create)
+    router.patch(
+        f"{collection}/{{{routes.id_name}}}",
+        name=f"rename_{one}",
+        description=routes.rename_doc,
+        response_model=routes.view_model,
+        responses={
+            **ITEM_NOT_FOUND,
+            **FORBIDDEN,
+            **BAD_NAME,
+            **_error("Name taken (`name_taken`)", 409),
+        },
+    )(rename)
+    router.delete(
+        f"{collection}/{{{routes.id_name}}}",
+        name=f"delete_{one}",
+        description=routes.delete_doc,
+        status_code=status.HTTP_204_NO_CONTENT,
+        responses={**ITEM_NOT_FOUND, **FORBIDDEN},
+    )(delete)
+
+
 @router.get("/servers/{server_id}/emoji", response_model=EmojiCatalogue, responses=NOT_FOUND)
 def list_emoji(server_id: str, caller: CurrentCaller) -> EmojiCatalogue:
     """A member lists the server's custom emoji and stickers, its limits and its settings."""
@@ -89,56 +169,21 @@ def list_emoji(server_id: str, caller: CurrentCaller) -> EmojiCatalogue:
         return custom_emoji.get_catalogue(db, caller.user(db), server_id)
 
 
-@router.post(
-    "/servers/{server_id}/emoji",
-    response_model=CustomEmojiView,
-    status_code=status.HTTP_201_CREATED,
-    responses={**NOT_FOUND, **UPLOAD_ERRORS},
+_add_item_routes(
+    _ItemRoutes(
+        custom_emoji.EMOJI,
+        collection="emoji",
+        id_name="emoji_id",
+        view_model=CustomEmojiView,
+        view=custom_emoji.emoji_view,
+        file_doc="PNG, GIF or WebP, <= 256 KB; animated kept",
+        create_doc="MANAGE_EMOJI adds an emoji: sniffed, re-encoded to WebP within 128 x 128, "
+        "no metadata.",
+        rename_doc="MANAGE_EMOJI renames an emoji; messages that use it show it under its new "
+        "name.",
+        delete_doc="MANAGE_EMOJI deletes an emoji; messages that used it show `:name:` as text.",
+    )
 )
-def create_emoji(
-    server_id: str,
-    name: Name,
-    file: Annotated[UploadFile, File(description="PNG, GIF or WebP, <= 256 KB; animated kept")],
-    caller: CurrentCaller,
-) -> CustomEmojiView:
-    """MANAGE_EMOJI adds an emoji: sniffed, re-encoded to WebP within 128 x 128, no metadata."""
-    data = _read(file, custom_emoji.EMOJI_MAX_BYTES)
-    with transaction() as db:
-        row = custom_emoji.check_create_emoji(db, caller.user(db), server_id, name=name, data=data)
-        return custom_emoji.emoji_view(row)
-
-
-@router.patch(
-    "/servers/{server_id}/emoji/{emoji_id}",
-    response_model=CustomEmojiView,
-    responses={
-        **ITEM_NOT_FOUND,
-        **FORBIDDEN,
-        **BAD_NAME,
-        **_error("Name taken (`name_taken`)", 409),
-    },
-)
-def rename_emoji(
-    server_id: str, emoji_id: str, body: Rename, caller: CurrentCaller
-) -> CustomEmojiView:
-    """MANAGE_EMOJI renames an emoji; messages that use it show it under its new name."""
-    with transaction() as db:
-        row = custom_emoji.check_rename_emoji(
-            db, caller.user(db), server_id, emoji_id, name=body.name
-        )
-        return custom_emoji.emoji_view(row)
-
-
-@router.delete(
-    "/servers/{server_id}/emoji/{emoji_id}",
-    status_code=status.HTTP_204_NO_CONTENT,
-    responses={**ITEM_NOT_FOUND, **FORBIDDEN},
-)
-def delete_emoji(server_id: str, emoji_id: str, caller: CurrentCaller) -> Response:
-    """MANAGE_EMOJI deletes an emoji; messages that used it show `:name:` as text."""
-    with transaction() as db:
-        custom_emoji.check_delete_emoji(db, caller.user(db), server_id, emoji_id)
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.put(
@@ -156,58 +201,19 @@ def set_emoji_settings(
         return custom_emoji.get_catalogue(db, user, server_id)
 
 
-@router.post(
-    "/servers/{server_id}/stickers",
-    response_model=StickerView,
-    status_code=status.HTTP_201_CREATED,
-    responses={**NOT_FOUND, **UPLOAD_ERRORS},
+_add_item_routes(
+    _ItemRoutes(
+        custom_emoji.STICKER,
+        collection="stickers",
+        id_name="sticker_id",
+        view_model=StickerView,
+        view=custom_emoji.sticker_view,
+        file_doc="PNG, GIF or WebP, <= 512 KB; animated kept",
+        create_doc="MANAGE_EMOJI adds a sticker: re-encoded to WebP within 320 x 320, no metadata.",
+        rename_doc="MANAGE_EMOJI renames a sticker.",
+        delete_doc="MANAGE_EMOJI deletes a sticker; the messages that sent it say it was deleted.",
+    )
 )
-def create_sticker(
-    server_id: str,
-    name: Name,
-    file: Annotated[UploadFile, File(description="PNG, GIF or WebP, <= 512 KB; animated kept")],
-    caller: CurrentCaller,
-) -> StickerView:
-    """MANAGE_EMOJI adds a sticker: re-encoded to WebP within 320 x 320, no metadata."""
-    data = _read(file, custom_emoji.STICKER_MAX_BYTES)
-    with transaction() as db:
-        row = custom_emoji.check_create_sticker(
-            db, caller.user(db), server_id, name=name, data=data
-        )
-        return custom_emoji.sticker_view(row)
-
-
-@router.patch(
-    "/servers/{server_id}/stickers/{sticker_id}",
-    response_model=StickerView,
-    responses={
-        **ITEM_NOT_FOUND,
-        **FORBIDDEN,
-        **BAD_NAME,
-        **_error("Name taken (`name_taken`)", 409),
-    },
-)
-def rename_sticker(
-    server_id: str, sticker_id: str, body: Rename, caller: CurrentCaller
-) -> StickerView:
-    """MANAGE_EMOJI renames a sticker."""
-    with transaction() as db:
-        row = custom_emoji.check_rename_sticker(
-            db, caller.user(db), server_id, sticker_id, name=body.name
-        )
-        return custom_emoji.sticker_view(row)
-
-
-@router.delete(
-    "/servers/{server_id}/stickers/{sticker_id}",
-    status_code=status.HTTP_204_NO_CONTENT,
-    responses={**ITEM_NOT_FOUND, **FORBIDDEN},
-)
-def delete_sticker(server_id: str, sticker_id: str, caller: CurrentCaller) -> Response:
-    """MANAGE_EMOJI deletes a sticker; the messages that sent it say it was deleted."""
-    with transaction() as db:
-        custom_emoji.check_delete_sticker(db, caller.user(db), server_id, sticker_id)
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.post(

@@ -2,22 +2,33 @@
 (create, list, regenerate the URL, delete; posting through the secret URL needs no token) and
 its channels' outgoing webhooks (set, list, new secret, remove), on the domain's functions."""
 
-from __future__ import annotations
-
-from typing import Annotated, Any
+# No `from __future__ import annotations`: FastAPI reads the parameter types of the routes
+# `_add_hook_routes` makes for each kind, which live in its closure, as objects.
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import APIRouter, Path, Response, status
 from pydantic import BaseModel, Field
+from sqlmodel import Session
 
 from socialhub.api.deps import CurrentCaller
 from socialhub.api.errors import ERROR_RESPONSES, ErrorResponse
 from socialhub.api.params import AN_ID, text_rules
 from socialhub.db import transaction
 from socialhub.domain import messages, webhooks
+from socialhub.models import User
 from socialhub.models.chat import MessageView
-from socialhub.models.webhooks import IncomingWebhookView, OutgoingWebhookView
+from socialhub.models.webhooks import (
+    IncomingWebhook,
+    IncomingWebhookView,
+    OutgoingWebhook,
+    OutgoingWebhookView,
+)
 
 router = APIRouter(tags=["webhooks"], responses=ERROR_RESPONSES)
+_Hook = TypeVar("_Hook", IncomingWebhook, OutgoingWebhook)
+_View = TypeVar("_View", IncomingWebhookView, OutgoingWebhookView)
 
 
 def _error(description: str, status_code: int) -> dict[int | str, dict[str, Any]]:
@@ -96,46 +107,6 @@ def create_incoming(
         return webhooks.incoming_views(db, [hook])[0]
 
 
-@router.get(
-    "/servers/{server_id}/webhooks",
-    response_model=list[IncomingWebhookView],
-    summary="List the incoming webhooks",
-    responses={**_error("No such server (`server_not_found`)", 404), **MISSING},
-)
-def list_incoming(server_id: str, caller: CurrentCaller) -> list[IncomingWebhookView]:
-    """Those of the channels where you have MANAGE_WEBHOOKS, oldest first, with their URLs."""
-    with transaction() as db:
-        return webhooks.list_incoming(db, caller.user(db), server_id)
-
-
-@router.post(
-    "/servers/{server_id}/webhooks/{webhook_id}/regenerate",
-    response_model=IncomingWebhookView,
-    summary="Regenerate an incoming webhook's URL",
-    responses={**WEBHOOK, **MISSING},
-)
-def regenerate_incoming(
-    server_id: str, webhook_id: str, caller: CurrentCaller
-) -> IncomingWebhookView:
-    """A new secret URL; the old one stops working at once."""
-    with transaction() as db:
-        hook = webhooks.check_regenerate_incoming(db, caller.user(db), server_id, webhook_id)
-        return webhooks.incoming_views(db, [hook])[0]
-
-
-@router.delete(
-    "/servers/{server_id}/webhooks/{webhook_id}",
-    status_code=status.HTTP_204_NO_CONTENT,
-    response_class=Response,
-    summary="Delete an incoming webhook",
-    responses={**WEBHOOK, **MISSING},
-)
-def delete_incoming(server_id: str, webhook_id: str, caller: CurrentCaller) -> Response:
-    with transaction() as db:
-        webhooks.check_delete_incoming(db, caller.user(db), server_id, webhook_id)
-    return no_content()
-
-
 @router.post(
     "/webhooks/{webhook_id}/{token}",
     response_model=MessageView,
@@ -196,41 +167,125 @@ def set_outgoing(
         return webhooks.outgoing_views(db, [hook])[0]
 
 
-@router.get(
-    "/servers/{server_id}/outgoing-webhooks",
-    response_model=list[OutgoingWebhookView],
-    summary="List the outgoing webhooks",
-    responses={**_error("No such server (`server_not_found`)", 404), **MISSING},
+# Incoming and outgoing alike: list, new secret, delete ---------------------------------------
+
+
+@dataclass(frozen=True)
+class _Route:
+    path: str
+    name: str  # the operation's (its id and, without a summary, its title)
+    summary: str
+    doc: str | None = None
+
+
+@dataclass(frozen=True)
+class _HookRoutes(Generic[_Hook, _View]):
+    """One kind's list, new-secret and delete routes: where they are, what they call and say.
+    The one webhook that the last two act on is named in their paths by `key`."""
+
+    key: str
+    view_model: type[_View]
+    views: Callable[[Session, Sequence[_Hook]], list[_View]]
+    list_hooks: Callable[[Session, User, str], list[_View]]
+    renew_hook: Callable[[Session, User, str, str], _Hook]
+    delete_hook: Callable[[Session, User, str, str], None]
+    listed: _Route
+    renew: _Route
+    delete: _Route
+
+
+def _add_hook_routes(routes: _HookRoutes[_Hook, _View]) -> None:
+    Key = Annotated[str, Path(alias=routes.key)]
+
+    def listed(server_id: str, caller: CurrentCaller) -> Any:
+        with transaction() as db:
+            return routes.list_hooks(db, caller.user(db), server_id)
+
+    def renew(server_id: str, key: Key, caller: CurrentCaller) -> Any:
+        with transaction() as db:
+            hook = routes.renew_hook(db, caller.user(db), server_id, key)
+            return routes.views(db, [hook])[0]
+
+    def delete(server_id: str, key: Key, caller: CurrentCaller) -> Response:
+        with transaction() as db:
+            routes.delete_hook(db, caller.user(db), server_id, key)
+        return no_content()
+
+    def documented(route: _Route) -> dict[str, Any]:
+        return {"name": route.name, "summary": route.summary, "description": route.doc}
+
+    router.get(
+        routes.listed.path,
+        response_model=list[routes.view_model],  # type: ignore[name-defined]
+        responses={**_error("No such server (`server_not_found`)", 404), **MISSING},
+        **documented(routes.listed),
+    )(listed)
+    router.post(
+        routes.renew.path,
+        response_model=routes.view_model,
+        responses={**WEBHOOK, **MISSING},
+        **documented(routes.renew),
+    )(renew)
+    router.delete(
+        routes.delete.path,
+        status_code=status.HTTP_204_NO_CONTENT,
+        response_class=Response,
+        responses={**WEBHOOK, **MISSING},
+        **documented(routes.delete),
+    )(delete)
+
+
+_add_hook_routes(
+    _HookRoutes(
+        key="webhook_id",
+        view_model=IncomingWebhookView,
+        views=webhooks.incoming_views,
+        list_hooks=webhooks.list_incoming,
+        renew_hook=webhooks.check_regenerate_incoming,
+        delete_hook=webhooks.check_delete_incoming,
+        listed=_Route(
+            "/servers/{server_id}/webhooks",
+            "list_incoming",
+            "List the incoming webhooks",
+            "Those of the channels where you have MANAGE_WEBHOOKS, oldest first, with their URLs.",
+        ),
+        renew=_Route(
+            "/servers/{server_id}/webhooks/{webhook_id}/regenerate",
+            "regenerate_incoming",
+            "Regenerate an incoming webhook's URL",
+            "A new secret URL; the old one stops working at once.",
+        ),
+        delete=_Route(
+            "/servers/{server_id}/webhooks/{webhook_id}",
+            "delete_incoming",
+            "Delete an incoming webhook",
+        ),
+    )
 )
-def list_outgoing(server_id: str, caller: CurrentCaller) -> list[OutgoingWebhookView]:
-    """Those of the channels where you have MANAGE_WEBHOOKS, with their state: `enabled`,
-    `consecutive_failures`, `disabled_reason`, `last_error`."""
-    with transaction() as db:
-        return webhooks.list_outgoing(db, caller.user(db), server_id)
-
-
-@router.post(
-    "/servers/{server_id}/channels/{channel_id}/outgoing-webhook/regenerate-secret",
-    response_model=OutgoingWebhookView,
-    summary="Regenerate an outgoing webhook's secret",
-    responses={**WEBHOOK, **MISSING},
+_add_hook_routes(
+    _HookRoutes(
+        key="channel_id",
+        view_model=OutgoingWebhookView,
+        views=webhooks.outgoing_views,
+        list_hooks=webhooks.list_outgoing,
+        renew_hook=webhooks.check_regenerate_outgoing_secret,
+        delete_hook=webhooks.check_delete_outgoing,
+        listed=_Route(
+            "/servers/{server_id}/outgoing-webhooks",
+            "list_outgoing",
+            "List the outgoing webhooks",
+            "Those of the channels where you have MANAGE_WEBHOOKS, with their state: `enabled`,\n"
+            "`consecutive_failures`, `disabled_reason`, `last_error`.",
+        ),
+        renew=_Route(
+            "/servers/{server_id}/channels/{channel_id}/outgoing-webhook/regenerate-secret",
+            "regenerate_outgoing_secret",
+            "Regenerate an outgoing webhook's secret",
+        ),
+        delete=_Route(
+            "/servers/{server_id}/channels/{channel_id}/outgoing-webhook",
+            "delete_outgoing",
+            "Remove a channel's outgoing webhook",
+        ),
+    )
 )
-def regenerate_outgoing_secret(
-    server_id: str, channel_id: str, caller: CurrentCaller
-) -> OutgoingWebhookView:
-    with transaction() as db:
-        hook = webhooks.check_regenerate_outgoing_secret(db, caller.user(db), server_id, channel_id)
-        return webhooks.outgoing_views(db, [hook])[0]
-
-
-@router.delete(
-    "/servers/{server_id}/channels/{channel_id}/outgoing-webhook",
-    status_code=status.HTTP_204_NO_CONTENT,
-    response_class=Response,
-    summary="Remove a channel's outgoing webhook",
-    responses={**WEBHOOK, **MISSING},
-)
-def delete_outgoing(server_id: str, channel_id: str, caller: CurrentCaller) -> Response:
-    with transaction() as db:
-        webhooks.check_delete_outgoing(db, caller.user(db), server_id, channel_id)
-    return no_content()

@@ -52,15 +52,14 @@ def _uploader(kind: str, upload_id: str, on_drop: Any, hint: str) -> rx.Componen
     )
 
 
-def _row(
-    kind: str, item: rx.Var[EmojiItem], on_rename: Any, on_delete: Any, size: str
-) -> rx.Component:
+def _row(kind: str, item: rx.Var[EmojiItem], size: str) -> rx.Component:
     return rx.hstack(
         rx.image(src=item.url, alt=":" + item.name + ":", width=size, height=size),
         rx.cond(
             E.can_manage,
             rx.form(
                 rx.hstack(
+                    rx.el.input(type="hidden", name="kind", value=kind),
                     rx.el.input(type="hidden", name="id", value=item.id),
                     rx.input(
                         name="name",
@@ -73,7 +72,7 @@ def _row(
                     spacing="2",
                     align="center",
                 ),
-                on_submit=on_rename,
+                on_submit=E.rename_item,
                 reset_on_submit=False,
             ),
             rx.text(":", item.name, ":", size="2"),
@@ -86,7 +85,7 @@ def _row(
                 size="1",
                 variant="ghost",
                 color_scheme="red",
-                on_click=on_delete(item.id),
+                on_click=E.delete_item(kind, item.id),
                 aria_label="Delete " + item.name,
             ),
         ),
@@ -133,7 +132,7 @@ def emoji_section() -> rx.Component:
             ),
         ),
         rx.vstack(
-            rx.foreach(E.emoji, lambda e: _row("emoji", e, E.rename_emoji, E.delete_emoji, "32px")),
+            rx.foreach(E.emoji, lambda e: _row("emoji", e, "32px")),
             spacing="2",
             id="emoji-list",
             width="100%",
@@ -149,10 +148,7 @@ def emoji_section() -> rx.Component:
             ),
         ),
         rx.vstack(
-            rx.foreach(
-                E.stickers,
-                lambda e: _row("sticker", e, E.rename_sticker, E.delete_sticker, "64px"),
-            ),
+            rx.foreach(E.stickers, lambda e: _row("sticker", e, "64px")),
             spacing="2",
             id="sticker-list",
             width="100%",

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -79,22 +79,62 @@ class EmojiImage:
     still_url: str
 
 
-def _key(kind: str, server_id: str, item_id: str, *, still: bool = False) -> str:
-    return f"{kind}/{server_id}/{item_id}{'-still' if still else ''}.webp"
+@dataclass(frozen=True)
+class ItemKind(Generic[_Item]):
+    """What sets a server's emoji and its stickers apart: one upload, rename and delete path
+    serves both."""
+
+    model: type[_Item]
+    # The event type, the audit log's target type and actions, the error codes' stem.
+    name: str
+    plural: str
+    # Where its images are stored (`<folder>/<server>/<id>.webp`).
+    folder: str
+    max_bytes: int
+    side: int
+    # How many a server may have: `limit` of all, or, with `animated_limit`, `limit` still
+    # ones and `animated_limit` animated ones.
+    limit: int
+    animated_limit: int | None = None
 
 
-def _image(kind: str, row: CustomEmoji | Sticker) -> EmojiImage:
+EMOJI: ItemKind[CustomEmoji] = ItemKind(
+    CustomEmoji,
+    name="emoji",
+    plural="emoji",
+    folder="emoji",
+    max_bytes=EMOJI_MAX_BYTES,
+    side=EMOJI_SIDE,
+    limit=STATIC_LIMIT,
+    animated_limit=ANIMATED_LIMIT,
+)
+STICKER: ItemKind[Sticker] = ItemKind(
+    Sticker,
+    name="sticker",
+    plural="stickers",
+    folder="stickers",
+    max_bytes=STICKER_MAX_BYTES,
+    side=STICKER_SIDE,
+    limit=STICKER_LIMIT,
+)
+
+
+def _key(folder: str, server_id: str, item_id: str, *, still: bool = False) -> str:
+    return f"{folder}/{server_id}/{item_id}{'-still' if still else ''}.webp"
+
+
+def _image(kind: ItemKind[_Item], row: _Item) -> EmojiImage:
     return EmojiImage(
         name=row.name,
-        url=media.signed_url(_key(kind, row.server_id, row.id)),
-        still_url=media.signed_url(_key(kind, row.server_id, row.id, still=True))
+        url=media.signed_url(_key(kind.folder, row.server_id, row.id)),
+        still_url=media.signed_url(_key(kind.folder, row.server_id, row.id, still=True))
         if row.animated
         else "",
     )
 
 
 def emoji_image(row: CustomEmoji) -> EmojiImage:
-    return _image("emoji", row)
+    return _image(EMOJI, row)
 
 
 def token(row: CustomEmoji) -> str:
@@ -119,7 +159,7 @@ def sticker_view(row: Sticker) -> StickerView:
         server_id=row.server_id,
         name=row.name,
         animated=row.animated,
-        url=_image("stickers", row).url,
+        url=_image(STICKER, row).url,
         created_at=row.created_at,
     )
 
@@ -132,22 +172,21 @@ def share_emoji(session: Session, server_id: str) -> bool:
     return settings.share_emoji if settings else True
 
 
-def server_emoji(session: Session, server_id: str) -> list[CustomEmoji]:
+def server_items(session: Session, kind: ItemKind[_Item], server_id: str) -> list[_Item]:
+    model = kind.model
     return list(
         session.exec(
-            select(CustomEmoji)
-            .where(CustomEmoji.server_id == server_id)
-            .order_by(col(CustomEmoji.name))
+            select(model).where(col(model.server_id) == server_id).order_by(col(model.name))
         ).all()
     )
+
+
+def server_emoji(session: Session, server_id: str) -> list[CustomEmoji]:
+    return server_items(session, EMOJI, server_id)
 
 
 def server_stickers(session: Session, server_id: str) -> list[Sticker]:
-    return list(
-        session.exec(
-            select(Sticker).where(Sticker.server_id == server_id).order_by(col(Sticker.name))
-        ).all()
-    )
+    return server_items(session, STICKER, server_id)
 
 
 def get_catalogue(session: Session, actor: User, server_id: str) -> EmojiCatalogue:
@@ -222,7 +261,7 @@ def reaction_images(session: Session, keys: Iterable[str]) -> dict[str, EmojiIma
 def sticker_refs(session: Session, ids: Iterable[str]) -> dict[str, StickerRef]:
     refs = {}
     for row in _live(session, Sticker, ids):
-        image = _image("stickers", row)
+        image = _image(STICKER, row)
         refs[row.id] = StickerRef(
             id=row.id, name=row.name, url=image.url, still_url=image.still_url
         )
@@ -298,6 +337,16 @@ def encode(session: Session, actor: User, conversation: Conversation, body: str)
     return "".join(parts)
 
 
+def _reaction_parts(text: str) -> tuple[str | None, str | None]:
+    """The emoji id a reaction value names (`custom:<id>`, `<:name:id>`), or its short code's
+    name (`:name:`); (None, None) for anything else."""
+    by_id = _REACTION.match(text) or TOKEN.fullmatch(text)
+    if by_id:
+        return by_id.group(by_id.lastindex or 1), None
+    by_name = re.fullmatch(r":([a-z0-9_]{2,32}):", text)
+    return None, by_name.group(1) if by_name else None
+
+
 def reaction_key(
     session: Session, actor: User, conversation: Conversation, value: str
 ) -> str | None:
@@ -305,18 +354,28 @@ def reaction_key(
     `<:name:id>` or `:name:`); None when `value` is not a custom emoji they may use by name
     (the caller then wants a Unicode emoji); 422 `emoji_not_available` for one by id they may
     not use here."""
-    text = (value or "").strip()
-    by_id = _REACTION.match(text) or TOKEN.fullmatch(text)
-    by_name = None if by_id else re.fullmatch(r":([a-z0-9_]{2,32}):", text)
-    if by_id is None and by_name is None:
+    wanted, name = _reaction_parts((value or "").strip())
+    if wanted is None and name is None:
         return None
-    wanted = by_id.group(by_id.lastindex or 1) if by_id else None
     for row in usable_emoji(session, actor, conversation):
-        if row.id == wanted or (by_name is not None and row.name == by_name.group(1)):
+        if row.id == wanted or (name is not None and row.name == name):
             return REACTION_PREFIX + row.id
-    if by_name is not None:
+    if name is not None:
         return None  # an unknown short code: not an emoji at all
     raise InvalidInput("you cannot use this emoji here", field="emoji", code="emoji_not_available")
+
+
+def stored_reaction_key(
+    session: Session, actor: User, conversation: Conversation, value: str
+) -> str:
+    """The key a reaction is stored under, for a value in any form `reaction_key` takes (or a
+    Unicode emoji). By id it needs no right to use the emoji: taking back one's own reaction
+    works after the emoji stopped being shared, or was deleted."""
+    text = (value or "").strip()
+    wanted, _ = _reaction_parts(text)
+    if wanted is not None:
+        return REACTION_PREFIX + wanted
+    return reaction_key(session, actor, conversation, text) or text
 
 
 def sticker_for_send(session: Session, conversation: Conversation, sticker_id: str) -> Sticker:
@@ -359,9 +418,8 @@ def _check_size(data: bytes, max_bytes: int) -> None:
         )
 
 
-def _name_taken(
-    session: Session, model: type[CustomEmoji] | type[Sticker], server_id: str, name: str
-) -> None:
+def _name_taken(session: Session, kind: ItemKind[_Item], server_id: str, name: str) -> None:
+    model = kind.model
     if session.exec(
         select(model.id).where(col(model.server_id) == server_id, col(model.name) == name)
     ).first():
@@ -372,72 +430,179 @@ def _name_taken(
         )
 
 
-def _count(
-    session: Session,
-    model: type[CustomEmoji] | type[Sticker],
-    server_id: str,
-    animated: bool | None,
-) -> int:
+def _check_room(
+    session: Session, kind: ItemKind[_Item], server_id: str, animated: bool | None
+) -> None:
+    """Room for one more (`animated` None: all of the kind count together)."""
+    model = kind.model
+    limit = kind.animated_limit if animated and kind.animated_limit is not None else kind.limit
     query = select(sa.func.count()).select_from(model).where(col(model.server_id) == server_id)
     if animated is not None:
         query = query.where(col(model.animated).is_(animated))
-    return int(session.exec(query).one())
+    if int(session.exec(query).one()) < limit:
+        return
+    if animated is None:
+        message, details = f"{limit} {kind.plural}", {"limit": limit}
+    else:
+        still = "animated" if animated else "still"
+        message, details = f"{limit} {still} {kind.plural}", {"limit": limit, "animated": animated}
+    raise Conflict(
+        f"this server already has {message}",
+        code=f"{kind.name}_limit_reached",
+        details=details,
+    )
 
 
 def _store(
-    session: Session, kind: str, server_id: str, item_id: str, processed: media.ProcessedEmoji
+    session: Session, kind: ItemKind[_Item], row: _Item, processed: media.ProcessedEmoji
 ) -> None:
     storage = media.get_storage()
-    keys = [_key(kind, server_id, item_id)]
+    keys = [_key(kind.folder, row.server_id, row.id)]
     storage.put(keys[0], processed.blob)
     if processed.animated:
-        keys.append(_key(kind, server_id, item_id, still=True))
+        keys.append(_key(kind.folder, row.server_id, row.id, still=True))
         storage.put(keys[1], processed.still)
-
-    def remove() -> None:
-        for key in keys:
-            storage.path(key).unlink(missing_ok=True)
-
-    on_rollback(session, remove)
+    on_rollback(session, lambda: _unlink(keys))
 
 
-def _remove_files(session: Session, kind: str, row: CustomEmoji | Sticker) -> None:
+def _unlink(keys: list[str]) -> None:
     storage = media.get_storage()
-    keys = [_key(kind, row.server_id, row.id), _key(kind, row.server_id, row.id, still=True)]
+    for key in keys:
+        storage.path(key).unlink(missing_ok=True)
 
-    def remove() -> None:
-        for key in keys:
-            storage.path(key).unlink(missing_ok=True)
 
-    on_commit(session, remove)
+def _audit(
+    session: Session,
+    kind: ItemKind[_Item],
+    server_id: str,
+    actor_id: int | None,
+    action: str,
+    row: _Item,
+    *,
+    old: str | None,
+    new: str | None,
+) -> None:
+    do_audit(
+        session,
+        server_id,
+        actor_id,
+        f"{kind.name}_{action}",
+        target_type=kind.name,
+        target_id=row.id,
+        changes={"name": {"old": old, "new": new}},
+    )
 
 
 def _publish(session: Session, server_id: str, kind: str, op: str, item_id: str) -> None:
     publish_server_event(session, server_id, type=kind, op=op, data={"id": item_id})
 
 
+def check_create_item(
+    session: Session, actor: User, kind: ItemKind[_Item], server_id: str, *, name: str, data: bytes
+) -> _Item:
+    """MANAGE_EMOJI uploads one: PNG, GIF or WebP up to the kind's size, fitted in its square,
+    within the server's limits (those counted apart by animation once the image is read)."""
+    access = _manage(session, actor, server_id)
+    clean = _clean_name(name)
+    _name_taken(session, kind, server_id, clean)
+    _check_size(data, kind.max_bytes)
+    by_animation = kind.animated_limit is not None
+    if not by_animation:
+        _check_room(session, kind, server_id, None)
+    ratelimit.hit("emoji_upload", f"user:{actor.id}", limit=UPLOAD_RATE)
+    processed = media.process_emoji(data, max_bytes=kind.max_bytes, side=kind.side)
+    if by_animation:
+        _check_room(session, kind, server_id, processed.animated)
+    return do_create_item(
+        session, kind, access.server, actor_id=actor.id, name=clean, processed=processed
+    )
+
+
+def do_create_item(
+    session: Session,
+    kind: ItemKind[_Item],
+    server: Server,
+    *,
+    actor_id: int | None,
+    name: str,
+    processed: media.ProcessedEmoji,
+) -> _Item:
+    row = kind.model(
+        server_id=server.id, name=name, animated=processed.animated, created_by=actor_id
+    )
+    session.add(row)
+    session.flush()
+    _store(session, kind, row, processed)
+    _audit(session, kind, server.id, actor_id, "create", row, old=None, new=name)
+    _publish(session, server.id, kind.name, "add", row.id)
+    return row
+
+
+def _access_item(session: Session, kind: ItemKind[_Item], server_id: str, item_id: str) -> _Item:
+    row = session.get(kind.model, item_id) if item_id else None
+    if row is None or row.server_id != server_id:
+        raise NotFound(f"no such {kind.name}", code=f"{kind.name}_not_found")
+    return row
+
+
+def check_rename_item(
+    session: Session,
+    actor: User,
+    kind: ItemKind[_Item],
+    server_id: str,
+    item_id: str,
+    *,
+    name: str,
+) -> _Item:
+    access = _manage(session, actor, server_id)
+    row = _access_item(session, kind, server_id, item_id)
+    clean = _clean_name(name)
+    if row.name == clean:
+        return row
+    _name_taken(session, kind, server_id, clean)
+    old = row.name
+    row.name = clean
+    session.add(row)
+    session.flush()
+    _audit(session, kind, server_id, access.member.user_id, "update", row, old=old, new=clean)
+    _publish(session, server_id, kind.name, "update", row.id)
+    return row
+
+
+def check_delete_item(
+    session: Session, actor: User, kind: ItemKind[_Item], server_id: str, item_id: str
+) -> None:
+    access = _manage(session, actor, server_id)
+    row = _access_item(session, kind, server_id, item_id)
+    do_delete_item(session, kind, access.server, row, actor_id=actor.id)
+
+
+def do_delete_item(
+    session: Session, kind: ItemKind[_Item], server: Server, row: _Item, *, actor_id: int | None
+) -> None:
+    session.delete(row)
+    session.flush()
+    keys = [_key(kind.folder, row.server_id, row.id, still=still) for still in (False, True)]
+    on_commit(session, lambda: _unlink(keys))
+    _audit(session, kind, server.id, actor_id, "delete", row, old=row.name, new=None)
+    _publish(session, server.id, kind.name, "remove", row.id)
+
+
+# The two kinds by name: what the API, the settings page and the tests call.
+
+
 def check_create_emoji(
     session: Session, actor: User, server_id: str, *, name: str, data: bytes
 ) -> CustomEmoji:
-    """MANAGE_EMOJI uploads an emoji: PNG, GIF or WebP up to 256 KB, fitted in 128 x 128;
-    50 still and 50 animated per server."""
-    access = _manage(session, actor, server_id)
-    clean = _clean_name(name)
-    _name_taken(session, CustomEmoji, server_id, clean)
-    _check_size(data, EMOJI_MAX_BYTES)
-    ratelimit.hit("emoji_upload", f"user:{actor.id}", limit=UPLOAD_RATE)
-    processed = media.process_emoji(data, max_bytes=EMOJI_MAX_BYTES, side=EMOJI_SIDE)
-    limit = ANIMATED_LIMIT if processed.animated else STATIC_LIMIT
-    if _count(session, CustomEmoji, server_id, processed.animated) >= limit:
-        kind = "animated" if processed.animated else "still"
-        raise Conflict(
-            f"this server already has {limit} {kind} emoji",
-            code="emoji_limit_reached",
-            details={"limit": limit, "animated": processed.animated},
-        )
-    return do_create_emoji(
-        session, access.server, actor_id=actor.id, name=clean, processed=processed
-    )
+    """Up to 256 KB, fitted in 128 x 128; 50 still and 50 animated per server."""
+    return check_create_item(session, actor, EMOJI, server_id, name=name, data=data)
+
+
+def check_create_sticker(
+    session: Session, actor: User, server_id: str, *, name: str, data: bytes
+) -> Sticker:
+    """Up to 512 KB, fitted in 320 x 320; 30 per server."""
+    return check_create_item(session, actor, STICKER, server_id, name=name, data=data)
 
 
 def do_create_emoji(
@@ -448,107 +613,7 @@ def do_create_emoji(
     name: str,
     processed: media.ProcessedEmoji,
 ) -> CustomEmoji:
-    row = CustomEmoji(
-        server_id=server.id, name=name, animated=processed.animated, created_by=actor_id
-    )
-    session.add(row)
-    session.flush()
-    _store(session, "emoji", server.id, row.id, processed)
-    do_audit(
-        session,
-        server.id,
-        actor_id,
-        "emoji_create",
-        target_type="emoji",
-        target_id=row.id,
-        changes={"name": {"old": None, "new": name}},
-    )
-    _publish(session, server.id, "emoji", "add", row.id)
-    return row
-
-
-def _access_item(session: Session, model: type[_Item], server_id: str, item_id: str) -> _Item:
-    row = session.get(model, item_id) if item_id else None
-    if row is None or row.server_id != server_id:
-        what = "emoji" if model is CustomEmoji else "sticker"
-        raise NotFound(f"no such {what}", code=f"{what}_not_found")
-    return row
-
-
-def check_rename_emoji(
-    session: Session, actor: User, server_id: str, emoji_id: str, *, name: str
-) -> CustomEmoji:
-    access = _manage(session, actor, server_id)
-    row = _access_item(session, CustomEmoji, server_id, emoji_id)
-    return _rename(session, access, row, "emoji", _clean_name(name))
-
-
-def check_delete_emoji(session: Session, actor: User, server_id: str, emoji_id: str) -> None:
-    access = _manage(session, actor, server_id)
-    row = _access_item(session, CustomEmoji, server_id, emoji_id)
-    do_delete_item(session, access.server, row, actor_id=actor.id)
-
-
-def _rename(session: Session, access: ServerAccess, row: _Item, kind: str, name: str) -> _Item:
-    if row.name == name:
-        return row
-    _name_taken(session, type(row), access.server.id, name)
-    old = row.name
-    row.name = name
-    session.add(row)
-    session.flush()
-    do_audit(
-        session,
-        access.server.id,
-        access.member.user_id,
-        "emoji_update" if kind == "emoji" else "sticker_update",
-        target_type=kind,
-        target_id=row.id,
-        changes={"name": {"old": old, "new": name}},
-    )
-    _publish(session, access.server.id, kind, "update", row.id)
-    return row
-
-
-def do_delete_item(
-    session: Session, server: Server, row: CustomEmoji | Sticker, *, actor_id: int | None
-) -> None:
-    kind = "emoji" if isinstance(row, CustomEmoji) else "sticker"
-    session.delete(row)
-    session.flush()
-    _remove_files(session, "emoji" if kind == "emoji" else "stickers", row)
-    do_audit(
-        session,
-        server.id,
-        actor_id,
-        "emoji_delete" if kind == "emoji" else "sticker_delete",
-        target_type=kind,
-        target_id=row.id,
-        changes={"name": {"old": row.name, "new": None}},
-    )
-    _publish(session, server.id, kind, "remove", row.id)
-
-
-def check_create_sticker(
-    session: Session, actor: User, server_id: str, *, name: str, data: bytes
-) -> Sticker:
-    """MANAGE_EMOJI uploads a sticker: PNG, GIF or WebP up to 512 KB, fitted in 320 x 320;
-    30 per server."""
-    access = _manage(session, actor, server_id)
-    clean = _clean_name(name)
-    _name_taken(session, Sticker, server_id, clean)
-    _check_size(data, STICKER_MAX_BYTES)
-    if _count(session, Sticker, server_id, None) >= STICKER_LIMIT:
-        raise Conflict(
-            f"this server already has {STICKER_LIMIT} stickers",
-            code="sticker_limit_reached",
-            details={"limit": STICKER_LIMIT},
-        )
-    ratelimit.hit("emoji_upload", f"user:{actor.id}", limit=UPLOAD_RATE)
-    processed = media.process_emoji(data, max_bytes=STICKER_MAX_BYTES, side=STICKER_SIDE)
-    return do_create_sticker(
-        session, access.server, actor_id=actor.id, name=clean, processed=processed
-    )
+    return do_create_item(session, EMOJI, server, actor_id=actor_id, name=name, processed=processed)
 
 
 def do_create_sticker(
@@ -559,35 +624,29 @@ def do_create_sticker(
     name: str,
     processed: media.ProcessedEmoji,
 ) -> Sticker:
-    row = Sticker(server_id=server.id, name=name, animated=processed.animated, created_by=actor_id)
-    session.add(row)
-    session.flush()
-    _store(session, "stickers", server.id, row.id, processed)
-    do_audit(
-        session,
-        server.id,
-        actor_id,
-        "sticker_create",
-        target_type="sticker",
-        target_id=row.id,
-        changes={"name": {"old": None, "new": name}},
+    return do_create_item(
+        session, STICKER, server, actor_id=actor_id, name=name, processed=processed
     )
-    _publish(session, server.id, "sticker", "add", row.id)
-    return row
+
+
+def check_rename_emoji(
+    session: Session, actor: User, server_id: str, emoji_id: str, *, name: str
+) -> CustomEmoji:
+    return check_rename_item(session, actor, EMOJI, server_id, emoji_id, name=name)
 
 
 def check_rename_sticker(
     session: Session, actor: User, server_id: str, sticker_id: str, *, name: str
 ) -> Sticker:
-    access = _manage(session, actor, server_id)
-    row = _access_item(session, Sticker, server_id, sticker_id)
-    return _rename(session, access, row, "sticker", _clean_name(name))
+    return check_rename_item(session, actor, STICKER, server_id, sticker_id, name=name)
+
+
+def check_delete_emoji(session: Session, actor: User, server_id: str, emoji_id: str) -> None:
+    check_delete_item(session, actor, EMOJI, server_id, emoji_id)
 
 
 def check_delete_sticker(session: Session, actor: User, server_id: str, sticker_id: str) -> None:
-    access = _manage(session, actor, server_id)
-    row = _access_item(session, Sticker, server_id, sticker_id)
-    do_delete_item(session, access.server, row, actor_id=actor.id)
+    check_delete_item(session, actor, STICKER, server_id, sticker_id)
 
 
 def check_set_share_emoji(session: Session, actor: User, server_id: str, *, share: bool) -> bool:

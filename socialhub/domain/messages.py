@@ -669,7 +669,8 @@ def check_react(session: Session, actor: User, message_id: str, value: str) -> N
 def check_unreact(session: Session, actor: User, message_id: str, value: str) -> None:
     message, conversation, _ = access_message(session, actor, message_id)
     ratelimit.hit("reaction", f"user:{actor.id}")
-    row = session.get(Reaction, (message.id, actor.id, (value or "").strip()))
+    symbol = custom_emoji.stored_reaction_key(session, actor, conversation, value)
+    row = session.get(Reaction, (message.id, actor.id, symbol))
     if row is not None:
         session.delete(row)
         session.flush()
@@ -703,12 +704,19 @@ def check_forward(
             )
         else:
             _check_can_send(session, actor, conversation, member)
+        if message.sticker_id:  # only into the channels of the sticker's own server
+            custom_emoji.sticker_for_send(session, conversation, message.sticker_id)
         checked.append((conversation, channel))
     ratelimit.hit("forward", f"user:{actor.id}", cost=len(checked))
     sent = []
     for conversation, channel in checked:
         copy = do_append_message(
-            session, conversation, author=actor, body=message.body, forwarded=True
+            session,
+            conversation,
+            author=actor,
+            body=message.body,
+            forwarded=True,
+            sticker_id=message.sticker_id,
         )
         if channel is not None:
             channel_messages.do_channel_sent(session, channel, actor, copy, now=now)

@@ -17,7 +17,9 @@ import base64
 import hashlib
 import hmac
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from sqlmodel import Session, col, select
 
@@ -121,6 +123,129 @@ def _name(value: str) -> str:
     return name
 
 
+# The two kinds ------------------------------------------------------------------------------------
+
+_Hook = TypeVar("_Hook", IncomingWebhook, OutgoingWebhook)
+
+
+@dataclass(frozen=True)
+class _HookKind(Generic[_Hook]):
+    model: type[_Hook]
+    # How a path names one: an incoming webhook by its own id, the outgoing one by its channel
+    # (a channel has at most one), which is also what its audit entries point at.
+    by_channel: bool
+    audit_prefix: str
+    # What an entry of the audit log says of one that is created or deleted.
+    described: Callable[[_Hook], dict[str, object]]
+    # Give it a new secret (the incoming URL's, the outgoing signing one): the audit entry's
+    # action and what it says.
+    renew_action: str
+    renew: Callable[[_Hook], dict[str, object] | None]
+
+
+def _new_url(webhook: IncomingWebhook) -> dict[str, object]:
+    webhook.token_salt = secrets.token_hex(16)
+    return {"name": webhook.name}
+
+
+def _new_secret(webhook: OutgoingWebhook) -> None:
+    webhook.secret = secrets.token_hex(32)
+
+
+_INCOMING = _HookKind(
+    IncomingWebhook,
+    by_channel=False,
+    audit_prefix="webhook",
+    described=lambda w: {"name": w.name, "channel_id": w.channel_id},
+    renew_action="regenerate",
+    renew=_new_url,
+)
+_OUTGOING = _HookKind(
+    OutgoingWebhook,
+    by_channel=True,
+    audit_prefix="outgoing_webhook",
+    described=lambda w: {"url": w.url},
+    renew_action="secret",
+    renew=_new_secret,
+)
+
+
+def _list(session: Session, actor: User, kind: _HookKind[_Hook], server_id: str) -> Sequence[_Hook]:
+    """Those of the channels where the actor manages webhooks, oldest first."""
+    channels = _managed_channels(session, actor, server_id)
+    model = kind.model
+    return session.exec(
+        select(model)
+        .where(col(model.server_id) == server_id, col(model.channel_id).in_(list(channels)))
+        .order_by(col(model.created_at), col(model.id))
+    ).all()
+
+
+def _access(
+    session: Session, actor: User, kind: _HookKind[_Hook], server_id: str, key: str
+) -> _Hook:
+    """The webhook `key` names (its id, or its channel's) in a channel where the actor manages
+    webhooks. An unknown one, or one in a channel the actor cannot see, is `webhook_not_found`;
+    a channel named in the path is checked first, as `_manage` does."""
+    model = kind.model
+    if kind.by_channel:
+        _manage(session, actor, server_id, key)
+    column = model.channel_id if kind.by_channel else model.id
+    webhook = session.exec(
+        select(model).where(col(column) == key, col(model.server_id) == server_id)
+    ).first()
+    if webhook is None:
+        access_server(session, actor, server_id)  # an unknown server says so
+        raise webhook_not_found()
+    if not kind.by_channel:
+        try:
+            _manage(session, actor, server_id, webhook.channel_id)
+        except NotFound as exc:
+            raise webhook_not_found() from exc
+    return webhook
+
+
+def _changed(
+    session: Session,
+    actor: User,
+    kind: _HookKind[_Hook],
+    webhook: _Hook,
+    action: str,
+    changes: dict[str, object] | None = None,
+) -> None:
+    """The audit entry of a change to a webhook, and the managers' pages told."""
+    do_audit(
+        session,
+        webhook.server_id,
+        actor.id,
+        f"{kind.audit_prefix}_{action}",
+        target_type="channel" if kind.by_channel else "webhook",
+        target_id=webhook.channel_id if kind.by_channel else webhook.id,
+        changes=changes,
+    )
+    do_publish_webhooks_changed(session, webhook.server_id)
+
+
+def _renew(
+    session: Session, actor: User, kind: _HookKind[_Hook], server_id: str, key: str
+) -> _Hook:
+    webhook = _access(session, actor, kind, server_id, key)
+    changes = kind.renew(webhook)
+    session.add(webhook)
+    session.flush()
+    _changed(session, actor, kind, webhook, kind.renew_action, changes)
+    return webhook
+
+
+def _delete(
+    session: Session, actor: User, kind: _HookKind[_Hook], server_id: str, key: str
+) -> None:
+    webhook = _access(session, actor, kind, server_id, key)
+    _changed(session, actor, kind, webhook, "delete", kind.described(webhook))
+    session.delete(webhook)
+    session.flush()
+
+
 # Incoming -----------------------------------------------------------------------------------------
 
 
@@ -179,82 +304,24 @@ def check_create_incoming(
     )
     session.add(webhook)
     session.flush()
-    do_audit(
-        session,
-        server_id,
-        actor.id,
-        "webhook_create",
-        target_type="webhook",
-        target_id=webhook.id,
-        changes={"name": webhook.name, "channel_id": channel_id},
-    )
-    do_publish_webhooks_changed(session, server_id)
+    _changed(session, actor, _INCOMING, webhook, "create", _INCOMING.described(webhook))
     return webhook
 
 
 def list_incoming(session: Session, actor: User, server_id: str) -> list[IncomingWebhookView]:
     """The incoming webhooks of the channels where the actor manages webhooks, oldest first."""
-    channels = _managed_channels(session, actor, server_id)
-    webhooks = session.exec(
-        select(IncomingWebhook)
-        .where(
-            IncomingWebhook.server_id == server_id,
-            col(IncomingWebhook.channel_id).in_(list(channels)),
-        )
-        .order_by(col(IncomingWebhook.created_at), col(IncomingWebhook.id))
-    ).all()
-    return incoming_views(session, webhooks)
-
-
-def _access_incoming(
-    session: Session, actor: User, server_id: str, webhook_id: str
-) -> IncomingWebhook:
-    webhook = session.get(IncomingWebhook, webhook_id)
-    if webhook is None or webhook.server_id != server_id:
-        access_server(session, actor, server_id)  # an unknown server says so
-        raise webhook_not_found()
-    try:
-        _manage(session, actor, server_id, webhook.channel_id)
-    except NotFound as exc:
-        raise webhook_not_found() from exc
-    return webhook
+    return incoming_views(session, _list(session, actor, _INCOMING, server_id))
 
 
 def check_regenerate_incoming(
     session: Session, actor: User, server_id: str, webhook_id: str
 ) -> IncomingWebhook:
     """A new secret URL; the old one stops working with this commit."""
-    webhook = _access_incoming(session, actor, server_id, webhook_id)
-    webhook.token_salt = secrets.token_hex(16)
-    session.add(webhook)
-    do_audit(
-        session,
-        server_id,
-        actor.id,
-        "webhook_regenerate",
-        target_type="webhook",
-        target_id=webhook.id,
-        changes={"name": webhook.name},
-    )
-    do_publish_webhooks_changed(session, server_id)
-    session.flush()
-    return webhook
+    return _renew(session, actor, _INCOMING, server_id, webhook_id)
 
 
 def check_delete_incoming(session: Session, actor: User, server_id: str, webhook_id: str) -> None:
-    webhook = _access_incoming(session, actor, server_id, webhook_id)
-    do_audit(
-        session,
-        server_id,
-        actor.id,
-        "webhook_delete",
-        target_type="webhook",
-        target_id=webhook.id,
-        changes={"name": webhook.name, "channel_id": webhook.channel_id},
-    )
-    do_publish_webhooks_changed(session, server_id)
-    session.delete(webhook)
-    session.flush()
+    _delete(session, actor, _INCOMING, server_id, webhook_id)
 
 
 def _avatar_url(value: str | None) -> str | None:
@@ -368,74 +435,20 @@ def check_set_outgoing(
     webhook.disabled_reason = ""
     session.add(webhook)
     session.flush()
-    do_audit(
-        session,
-        server_id,
-        actor.id,
-        "outgoing_webhook_set",
-        target_type="channel",
-        target_id=channel_id,
-        changes={"url": target, "created": created},
-    )
-    do_publish_webhooks_changed(session, server_id)
+    _changed(session, actor, _OUTGOING, webhook, "set", {"url": target, "created": created})
     return webhook
 
 
 def list_outgoing(session: Session, actor: User, server_id: str) -> list[OutgoingWebhookView]:
-    channels = _managed_channels(session, actor, server_id)
-    webhooks = session.exec(
-        select(OutgoingWebhook)
-        .where(
-            OutgoingWebhook.server_id == server_id,
-            col(OutgoingWebhook.channel_id).in_(list(channels)),
-        )
-        .order_by(col(OutgoingWebhook.created_at), col(OutgoingWebhook.id))
-    ).all()
-    return outgoing_views(session, webhooks)
-
-
-def _access_outgoing(
-    session: Session, actor: User, server_id: str, channel_id: str
-) -> OutgoingWebhook:
-    _manage(session, actor, server_id, channel_id)
-    webhook = session.exec(
-        select(OutgoingWebhook).where(OutgoingWebhook.channel_id == channel_id)
-    ).first()
-    if webhook is None:
-        raise webhook_not_found()
-    return webhook
+    return outgoing_views(session, _list(session, actor, _OUTGOING, server_id))
 
 
 def check_regenerate_outgoing_secret(
     session: Session, actor: User, server_id: str, channel_id: str
 ) -> OutgoingWebhook:
-    webhook = _access_outgoing(session, actor, server_id, channel_id)
-    webhook.secret = secrets.token_hex(32)
-    session.add(webhook)
-    session.flush()
-    do_audit(
-        session,
-        server_id,
-        actor.id,
-        "outgoing_webhook_secret",
-        target_type="channel",
-        target_id=channel_id,
-    )
-    do_publish_webhooks_changed(session, server_id)
-    return webhook
+    """A new signing secret; deliveries are signed with it from this commit on."""
+    return _renew(session, actor, _OUTGOING, server_id, channel_id)
 
 
 def check_delete_outgoing(session: Session, actor: User, server_id: str, channel_id: str) -> None:
-    webhook = _access_outgoing(session, actor, server_id, channel_id)
-    do_audit(
-        session,
-        server_id,
-        actor.id,
-        "outgoing_webhook_delete",
-        target_type="channel",
-        target_id=channel_id,
-        changes={"url": webhook.url},
-    )
-    do_publish_webhooks_changed(session, server_id)
-    session.delete(webhook)
-    session.flush()
+    _delete(session, actor, _OUTGOING, server_id, channel_id)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from typing import Any
 
 import reflex as rx
@@ -20,6 +21,41 @@ from socialhub.state.server_settings import ServerSettingsState
 
 EMOJI_UPLOAD_ID = "emoji-upload"
 STICKER_UPLOAD_ID = "sticker-upload"
+
+
+@dataclass(frozen=True)
+class _Section:
+    """One kind's part of the section: its upload, its list and what the toasts say."""
+
+    kind: custom_emoji.ItemKind[Any]
+    upload_id: str
+    name_input: str  # the id of the new name's field
+    listed: str  # the state var listing them
+    added: str  # with {name}
+    renamed: str
+    deleted: str
+
+
+SECTIONS = {
+    "emoji": _Section(
+        custom_emoji.EMOJI,
+        EMOJI_UPLOAD_ID,
+        "new-emoji-name",
+        "emoji",
+        "Emoji :{name}: added",
+        "Emoji renamed",
+        "Emoji deleted",
+    ),
+    "sticker": _Section(
+        custom_emoji.STICKER,
+        STICKER_UPLOAD_ID,
+        "new-sticker-name",
+        "stickers",
+        "Sticker {name} added",
+        "Sticker renamed",
+        "Sticker deleted",
+    ),
+}
 
 
 class EmojiItem(BaseModel):
@@ -93,80 +129,63 @@ class EmojiSettingsState(rx.State):
         failed = await self._load_section(server_id)
         return failed.toast if failed else rx.toast.success(success)
 
-    @rx.event
-    async def upload_emoji(self, files: list[rx.UploadFile], typed: str = "") -> AsyncIterator[Any]:
+    async def _upload(
+        self, section: _Section, files: list[rx.UploadFile], typed: str
+    ) -> AsyncIterator[Any]:
         """`typed`: the name field as it is when the file is dropped (the upload carries it,
         so nothing races the typing); empty, the file's name."""
         if not files:  # the picker refused the file and said why (state/uploads.py)
             return
-        data = await files[0].read(custom_emoji.EMOJI_MAX_BYTES + 1)
+        kind = section.kind
+        data = await files[0].read(kind.max_bytes + 1)
         name = typed.strip() or name_from_file(files[0].filename or "")
         self.uploading = True
         yield None
-        result = await self._change(
-            lambda s, u, server_id: custom_emoji.check_create_emoji(
-                s, u, server_id, name=name, data=data
+        yield await self._change(
+            lambda s, u, server_id: custom_emoji.check_create_item(
+                s, u, kind, server_id, name=name, data=data
             ),
-            f"Emoji :{name}: added",
+            section.added.format(name=name),
         )
-        yield result
-        yield rx.clear_selected_files(EMOJI_UPLOAD_ID)
-        if any(e.name == name for e in self.emoji):
-            yield rx.set_value("new-emoji-name", "")
+        yield rx.clear_selected_files(section.upload_id)
+        if any(e.name == name for e in getattr(self, section.listed)):
+            yield rx.set_value(section.name_input, "")
+
+    @rx.event
+    async def upload_emoji(self, files: list[rx.UploadFile], typed: str = "") -> AsyncIterator[Any]:
+        async for update in self._upload(SECTIONS["emoji"], files, typed):
+            yield update
 
     @rx.event
     async def upload_sticker(
         self, files: list[rx.UploadFile], typed: str = ""
     ) -> AsyncIterator[Any]:
-        if not files:
-            return
-        data = await files[0].read(custom_emoji.STICKER_MAX_BYTES + 1)
-        name = typed.strip() or name_from_file(files[0].filename or "")
-        self.uploading = True
-        yield None
-        result = await self._change(
-            lambda s, u, server_id: custom_emoji.check_create_sticker(
-                s, u, server_id, name=name, data=data
+        async for update in self._upload(SECTIONS["sticker"], files, typed):
+            yield update
+
+    @rx.event
+    async def rename_item(self, form: dict[str, Any]) -> Any:
+        """The row's form: the kind (`emoji`, `sticker`), the id and the new name."""
+        section = SECTIONS.get(str(form.get("kind", "")))
+        if section is None:
+            return None
+        kind, item_id, name = section.kind, str(form.get("id", "")), str(form.get("name", ""))
+        return await self._change(
+            lambda s, u, server_id: custom_emoji.check_rename_item(
+                s, u, kind, server_id, item_id, name=name
             ),
-            f"Sticker {name} added",
-        )
-        yield result
-        yield rx.clear_selected_files(STICKER_UPLOAD_ID)
-        if any(e.name == name for e in self.stickers):
-            yield rx.set_value("new-sticker-name", "")
-
-    @rx.event
-    async def rename_emoji(self, form: dict[str, Any]) -> Any:
-        emoji_id, name = str(form.get("id", "")), str(form.get("name", ""))
-        return await self._change(
-            lambda s, u, server_id: custom_emoji.check_rename_emoji(
-                s, u, server_id, emoji_id, name=name
-            ),
-            "Emoji renamed",
+            section.renamed,
         )
 
     @rx.event
-    async def delete_emoji(self, emoji_id: str) -> Any:
+    async def delete_item(self, kind_name: str, item_id: str) -> Any:
+        section = SECTIONS.get(kind_name)
+        if section is None:
+            return None
+        kind = section.kind
         return await self._change(
-            lambda s, u, server_id: custom_emoji.check_delete_emoji(s, u, server_id, emoji_id),
-            "Emoji deleted",
-        )
-
-    @rx.event
-    async def rename_sticker(self, form: dict[str, Any]) -> Any:
-        sticker_id, name = str(form.get("id", "")), str(form.get("name", ""))
-        return await self._change(
-            lambda s, u, server_id: custom_emoji.check_rename_sticker(
-                s, u, server_id, sticker_id, name=name
-            ),
-            "Sticker renamed",
-        )
-
-    @rx.event
-    async def delete_sticker(self, sticker_id: str) -> Any:
-        return await self._change(
-            lambda s, u, server_id: custom_emoji.check_delete_sticker(s, u, server_id, sticker_id),
-            "Sticker deleted",
+            lambda s, u, server_id: custom_emoji.check_delete_item(s, u, kind, server_id, item_id),
+            section.deleted,
         )
 
     @rx.event

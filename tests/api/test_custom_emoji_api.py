@@ -4,6 +4,7 @@ every endpoint and its bad inputs."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -131,6 +132,18 @@ async def test_emoji_in_messages_and_reactions(
     )
     assert (unknown.status_code, error_code(unknown)) == (422, "emoji_not_available")
 
+    # Taken back as it was added: by its key, or by the emoji's token or short code.
+    for added, removed in (("custom", "custom"), ("custom", "token"), (":wave:", "name")):
+        forms = {"custom": f"custom:{emoji['id']}", "token": emoji["token"], "name": ":wave:"}
+        base = f"{API}/messages/{message['id']}/reactions/"
+        assert (
+            await client.put(base + quote(forms.get(added, added)), headers=bearer(owner))
+        ).status_code == 204
+        gone = await client.delete(base + quote(forms[removed]), headers=bearer(owner))
+        assert gone.status_code == 204, gone.text
+        listed = await client.get(f"{API}/chats/{channel_id}/messages", headers=bearer(member))
+        assert listed.json()[-1]["reactions"] == [], (added, removed)
+
 
 async def test_stickers_and_sending_one(
     client: httpx.AsyncClient, server: tuple[Tokens, Tokens, Tokens, str, str]
@@ -172,6 +185,14 @@ async def test_stickers_and_sending_one(
         headers=bearer(outsider),
     )
     assert (foreign.status_code, error_code(foreign)) == (404, "sticker_not_found")
+    # Nor forwarded to another server (refused, not sent on as an empty message).
+    own = await create(client, member)
+    forwarded = await client.post(
+        f"{API}/messages/{sent.json()['id']}/forward",
+        json={"conversation_ids": [own["categories"][0]["channels"][0]["id"]]},
+        headers=bearer(member),
+    )
+    assert (forwarded.status_code, error_code(forwarded)) == (404, "sticker_not_found")
 
     one = f"{url}/{sticker['id']}"
     assert (await client.patch(one, json={"name": "yo"}, headers=bearer(owner))).json()[

@@ -17,6 +17,7 @@ from socialhub.db import transaction
 from socialhub.domain import custom_emoji, media, messages
 from socialhub.domain.errors import DomainError
 from socialhub.domain.permissions import Permission
+from socialhub.domain.servers import do_create_channel
 from socialhub.models import AuditLogEntry, CustomEmoji, MemberRoleLink, Role, Server, Sticker
 from tests.support import images
 from tests.support.chat import Events, history, key, load_user, only, open_dm, send
@@ -329,3 +330,79 @@ def test_the_picker_offers_what_may_be_used_here(make_user: Callable[..., int]) 
     # A channel the actor cannot see is not found (nor are its stickers listed).
     with refused("channel_not_found"):
         call(friend, custom_emoji.get_picker, channel_id(home))
+
+
+def test_a_sticker_goes_only_to_its_own_servers_channels(make_user: Callable[..., int]) -> None:
+    """Sent or forwarded: a sticker reaches only the channels of the server it belongs to; a
+    forward elsewhere is refused whole (it used to arrive as an empty message)."""
+    owner, member = make_user("owner"), make_user("member")
+    home = make_server(owner, "Home", members=(member,))
+    other = make_server(member, "Other")
+    with transaction() as s:
+        server = s.get(Server, home)
+        assert server is not None
+        lounge = do_create_channel(s, server, name="lounge").id
+    sticker = call(owner, custom_emoji.check_create_sticker, home, name="hi", data=images.png())
+    with transaction() as s:
+        message = messages.check_send_message(
+            s, load_user(s, member), channel_id(home), body="", sticker_id=sticker.id
+        )
+    dm = open_dm(member, "owner")
+    for target in (channel_id(other), dm):
+        with refused("sticker_not_found"), transaction() as s:
+            messages.check_send_message(
+                s, load_user(s, member), target, body="", sticker_id=sticker.id
+            )
+        with refused("sticker_not_found"):
+            call(member, messages.check_forward, message.id, [lounge, target])
+        assert history(member, target) == []
+    assert history(member, lounge) == []
+
+    [copy] = call(member, messages.check_forward, message.id, [lounge])
+    assert copy.sticker_id == sticker.id
+    shown = history(member, lounge)[-1]
+    assert shown.forwarded
+    assert shown.sticker is not None
+    assert shown.sticker.name == "hi"
+
+
+def test_a_custom_reaction_is_taken_back_in_any_form_adding_takes(
+    make_user: Callable[..., int],
+) -> None:
+    owner, member, friend = make_user("owner"), make_user("member"), make_user("friend")
+    home = make_server(owner, "Home", members=(member,))
+    other = make_server(friend, "Other", members=(member,))
+    wave = call(owner, custom_emoji.check_create_emoji, home, name="wave", data=images.png())
+    here = send(owner, channel_id(home), "react to me")
+    forms = (f"custom:{wave.id}", f"<:wave:{wave.id}>", ":wave:")
+
+    def mine(chat_id: str, message_id: str) -> list[str]:
+        shown = next(v for v in history(member, chat_id) if v.id == message_id)
+        return [r.emoji for r in shown.reactions if member in r.user_ids]
+
+    for added in forms:
+        for removed in forms:
+            call(member, messages.check_react, here.id, added)
+            assert mine(channel_id(home), here.id) == [f"custom:{wave.id}"]
+            call(member, messages.check_unreact, here.id, f" {removed} ")
+            assert mine(channel_id(home), here.id) == [], (added, removed)
+
+    # Taken back by id even once the emoji may no longer be used there, or is gone.
+    elsewhere = send(friend, channel_id(other), "and me")
+    call(member, messages.check_react, elsewhere.id, f"custom:{wave.id}")
+    call(owner, custom_emoji.check_set_share_emoji, home, share=False)
+    with refused("emoji_not_available"):
+        call(member, messages.check_react, elsewhere.id, f"<:wave:{wave.id}>")
+    call(member, messages.check_unreact, elsewhere.id, f"<:wave:{wave.id}>")
+    assert mine(channel_id(other), elsewhere.id) == []
+    call(member, messages.check_react, here.id, ":wave:")
+    call(owner, custom_emoji.check_delete_emoji, home, wave.id)
+    call(member, messages.check_unreact, here.id, f"custom:{wave.id}")
+    assert mine(channel_id(home), here.id) == []
+
+    # A Unicode emoji and an unknown short code are taken as they are.
+    call(member, messages.check_react, here.id, "👍")
+    call(member, messages.check_unreact, here.id, ":nope:")
+    assert mine(channel_id(home), here.id) == ["👍"]
+    call(member, messages.check_unreact, here.id, "👍")
+    assert mine(channel_id(home), here.id) == []

@@ -132,3 +132,61 @@ def test_custom_emoji_in_text_reactions_and_a_sticker(
     )
     box.press_sequentially(":lat")
     expect(b.locator('#emoji-complete [role=option][data-name="late_one"]')).to_be_visible()
+
+
+def test_renaming_or_deleting_one_redraws_the_messages_on_screen(
+    new_context: Callable[..., BrowserContext],
+) -> None:
+    """The owner renames and deletes an emoji and a sticker in the settings; the messages a
+    member has on screen that show them (text, reaction, sticker) change at once."""
+    alice, alice_token, _ = person("emr", "Alice")
+    bob, bob_token, _ = person("ems", "Bob")
+    server_id, general = public_server(alice_token, f"Redraw {alice}")
+    api(bob_token, "POST", f"/servers/{server_id}/join")
+    emoji, sticker = (
+        api(
+            alice_token,
+            "POST",
+            f"/servers/{server_id}/{collection}",
+            data={"name": name},
+            files={"file": (f"{name}.png", images.png((side, side)), "image/png")},
+        )
+        for collection, name, side in (("emoji", "wave", 32), ("stickers", "hi", 96))
+    )
+    text = api(alice_token, "POST", f"/chats/{general}/messages", json={"body": "so :wave:"})
+    api(alice_token, "PUT", f"/messages/{text['id']}/reactions/custom:{emoji['id']}")
+    api(
+        alice_token,
+        "POST",
+        f"/channels/{general}/sticker-messages",
+        json={"sticker_id": sticker["id"]},
+    )
+
+    b = new_context().new_page()
+    ui_login(b, bob, next_path=f"/servers/{server_id}/{general}")
+    said = b.locator(".message", has_text="so")
+    expect(said.locator('img.sh-emoji[alt=":wave:"]')).to_have_count(2)  # text and reaction
+    expect(b.locator('.message img.sh-sticker[alt=":hi:"]')).to_be_visible()
+
+    a = new_context().new_page()
+    ui_login(a, alice, next_path=f"/servers/{server_id}/settings?section=emoji")
+    row = a.locator('.ss-emoji-row[data-name="wave"]')
+    row.get_by_label("Name of wave").fill("hello")
+    row.get_by_role("button", name="Rename").click()
+    expect(a.get_by_text("Emoji renamed")).to_be_visible()
+    expect(said.locator('img.sh-emoji[alt=":hello:"]')).to_have_count(2)
+    expect(said.get_by_label("Reaction :hello:")).to_be_visible()
+
+    sticker_row = a.locator('.ss-sticker-row[data-name="hi"]')
+    sticker_row.get_by_label("Name of hi").fill("yo")
+    sticker_row.get_by_role("button", name="Rename").click()
+    expect(b.locator('.message img.sh-sticker[alt=":yo:"]')).to_be_visible()
+
+    a.get_by_label("Delete hello").click()
+    expect(a.get_by_text("Emoji deleted")).to_be_visible()
+    expect(said.locator("img.sh-emoji")).to_have_count(0)
+    expect(said).to_contain_text("so :wave:")  # as it was written: the emoji is gone
+    a.get_by_label("Delete yo").click()
+    expect(b.get_by_text("This sticker was deleted")).to_be_visible()
+    expect(b.locator(".message img.sh-sticker")).to_have_count(0)
+    assert api(alice_token, "GET", f"/servers/{server_id}/emoji")["stickers"] == []
