@@ -403,8 +403,22 @@ def unreact(message_id: str, emoji: str, caller: CurrentCaller) -> Response:
     return no_content()
 
 
-@router.post("/messages/{message_id}/forward", response_model=list[MessageView])
+@router.post(
+    "/messages/{message_id}/forward",
+    response_model=list[MessageView],
+    responses={
+        404: {
+            **ERROR_RESPONSES[404],
+            "description": "No such message (`message_not_found`) or target chat "
+            "(`chat_not_found`), or a sticker message forwarded to a chat that is not a "
+            "channel of the sticker's own server (`sticker_not_found`)",
+        },
+    },
+)
 def forward(message_id: str, body: ForwardRequest, caller: CurrentCaller) -> list[MessageView]:
+    """Copy a message into several of your chats at once (all or none: each target's rules
+    for sending apply, in channels automod and slow mode too); a sticker message goes only to
+    the channels of the sticker's own server."""
     with transaction() as db:
         sent = messages.check_forward(db, caller.user(db), message_id, body.conversation_ids)
         return messages.message_views(db, sent)

@@ -1,5 +1,5 @@
-"""Automod: a server's word and pattern rules, run on every channel message, and on every post of
-a posts channel (new or edited), before it is stored.
+"""Automod: a server's word and pattern rules, run on every channel message (a member's or an
+incoming webhook's), and on every post of a posts channel (new or edited), before it is stored.
 
 A `block` rule refuses the message or post with a clear error; a `flag` rule lets it through and
 files an `AutomodFlag` naming it for the moderators (members with MANAGE_MESSAGES, who are
@@ -389,9 +389,12 @@ def _bump(session: Session, server_id: str) -> None:
 # The hook on sends ----------------------------------------------------------------------------
 
 
-def check_message(session: Session, access: ChannelAccess, author: User, body: str) -> list[int]:
+def check_message(
+    session: Session, access: ChannelAccess, author: User | None, body: str
+) -> list[int]:
     """Before a channel message is stored: refuse it if a block rule matches (403
-    `automod_blocked`); the ids of the flag rules it matches. Moderators are exempt."""
+    `automod_blocked`); the ids of the flag rules it matches. Moderators are exempt; an
+    incoming webhook's message (`author` None) never is (a webhook has no roles)."""
     if access.can(Permission.MANAGE_MESSAGES):
         return []
     flagged: list[int] = []

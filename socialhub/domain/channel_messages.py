@@ -1,6 +1,7 @@
 """What differs when a conversation is a server channel: who may read and send (the permission
 function), slow mode, automod, mentions of roles and @everyone/@here, and a member's own read
-marker (no receipts: in a channel of thousands nobody sees who read what).
+marker (no receipts: in a channel of thousands nobody sees who read what). An incoming
+webhook's message goes through the same automod and mentions (`check_webhook_send`).
 
 The message code itself (`messages.py`) is shared with DMs and groups; it calls in here when the
 conversation is a channel.
@@ -18,13 +19,16 @@ from sqlmodel import Session, col, select
 
 from socialhub.db import upsert
 from socialhub.domain import threads
-from socialhub.domain.errors import PermissionDenied, RateLimited
+from socialhub.domain.errors import NotFound, PermissionDenied, RateLimited
 from socialhub.domain.permissions import (
     ChannelAccess,
+    MemberFacts,
     Permission,
+    ServerAccess,
     access_channel,
     channel_viewers,
 )
+from socialhub.domain.permissions import snapshot as server_snapshot
 from socialhub.domain.text import mentions
 from socialhub.models import (
     ChannelState,
@@ -98,8 +102,8 @@ class Mention:
 
 
 # Checks an automod implementation registers: (session, access, author, body) -> flagged rule
-# ids; it raises to block a message.
-AutomodCheck = Callable[[Session, ChannelAccess, User, str], list[int]]
+# ids; it raises to block a message. The author is None for an incoming webhook's message.
+AutomodCheck = Callable[[Session, ChannelAccess, User | None, str], list[int]]
 _automod: list[AutomodCheck] = []
 _after_send: list[Callable[[Session, ChannelAccess, Message, list[int]], None]] = []
 
@@ -168,9 +172,9 @@ def do_note_written(session: Session, channel_id: str, author_id: int, *, now: d
     )
 
 
-def screen(session: Session, access: ChannelAccess, actor: User, body: str) -> list[int]:
-    """The server's automod on a text about to be sent or edited in: raises when a rule
-    blocks it; the rules that flag it."""
+def screen(session: Session, access: ChannelAccess, actor: User | None, body: str) -> list[int]:
+    """The server's automod on a text about to be sent or edited in (by `actor`, None for a
+    webhook): raises when a rule blocks it; the rules that flag it."""
     from socialhub.domain import automod  # noqa: F401  (registers the server's automod)
 
     flagged: list[int] = []
@@ -232,31 +236,58 @@ def channel_mentions(access: ChannelAccess, body: str) -> list[Mention]:
     return found
 
 
+def check_webhook_send(
+    session: Session, conversation: Conversation, server: Server, creator_id: int | None, body: str
+) -> SendCheck:
+    """An incoming webhook's message about to be posted in its channel: the server's automod as
+    for a member's (a webhook has no roles, so no moderator's exemption: a block rule refuses
+    it, a flag rule flags it), and whom it mentions, as a member's message would (members who
+    may view the channel, mentionable roles); @everyone/@here, and roles that are not
+    mentionable, only while the webhook's creator still has MENTION_EVERYONE in the channel
+    (otherwise they stay plain text), like Discord's allowed mentions."""
+    access = webhook_access(session, conversation, server, creator_id)
+    return SendCheck(access, channel_mentions(access, body), screen(session, access, None, body))
+
+
+def webhook_access(
+    session: Session, conversation: Conversation, server: Server, creator_id: int | None
+) -> ChannelAccess:
+    """A webhook in its channel, for the code a member's message goes through: no member (a row
+    NOT stored, user id 0, which no user has) and no roles; its one permission is
+    MENTION_EVERYONE, while its creator is a member who may view the channel and has it there."""
+    bits = 0
+    creator = session.get(User, creator_id) if creator_id else None
+    if creator is not None:
+        try:
+            if channel_access(session, creator, conversation).can(Permission.MENTION_EVERYONE):
+                bits = int(Permission.MENTION_EVERYONE)
+        except NotFound:  # the creator left the server or may no longer view the channel
+            pass
+    nobody = ServerMember(server_id=server.id, user_id=0)
+    server_access = ServerAccess(
+        server, nobody, MemberFacts(0, frozenset()), server_snapshot(session, server), 0
+    )
+    return ChannelAccess(conversation, server_access, bits)
+
+
 def do_channel_sent(
-    session: Session, checked: SendCheck, author: User, message: Message, *, now: datetime
+    session: Session, checked: SendCheck, author: User | None, message: Message, *, now: datetime
 ) -> None:
-    """After the shared code stored the message: the author's read marker and slow-mode clock,
-    and the mentions (one row per user, role or @everyone, never one per member)."""
-    table = ChannelState.__table__  # type: ignore[attr-defined]
-    statement = upsert(session, table).values(
-        conversation_id=message.conversation_id,
-        user_id=author.id,
-        read_seq=message.seq,
-        last_sent_at=now,
-    )
-    session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["conversation_id", "user_id"],
-            set_={"read_seq": message.seq, "last_sent_at": now},
-        )
-    )
+    """After the shared code stored the message: the author's read marker and slow-mode clock
+    (`author` None: an incoming webhook's message, which has neither), the mentions (one row
+    per user, role or @everyone, never one per member), automod's flags, and the channel's
+    outgoing webhook (a member's message only: a webhook's is not sent on, so webhooks
+    cannot loop)."""
+    if author is not None:
+        _note_read_and_sent(session, message, author.id or 0, now=now)
+    author_id = author.id if author is not None else None
     usernames = [m.target for m in checked.mentions if m.kind == MentionKind.user]
     user_ids = _member_ids(session, checked.access, usernames)
     rows = [
         {"kind": m.kind.value, "target": m.target}
         for m in checked.mentions
         if m.kind != MentionKind.user
-    ] + [{"kind": MentionKind.user.value, "target": str(u)} for u in user_ids if u != author.id]
+    ] + [{"kind": MentionKind.user.value, "target": str(u)} for u in user_ids if u != author_id]
     if rows:
         session.execute(
             sa.insert(MessageMention),
@@ -279,16 +310,37 @@ def do_channel_sent(
                 "conversation_id": message.conversation_id,
                 "message_id": message.id,
                 "seq": message.seq,
-                "author_id": author.id,
+                "author_id": author_id,
                 "mentions": rows,
             },
             conversation=message.conversation_id,
         )
     for after in _after_send:
         after(session, checked.access, message, checked.flagged)
+    if author is None:
+        return
     from socialhub.domain import webhook_delivery  # imports the message code, which imports us
 
     webhook_delivery.do_queue_deliveries(session, checked.access.channel, message)
+
+
+def _note_read_and_sent(
+    session: Session, message: Message, author_id: int, *, now: datetime
+) -> None:
+    """The author's read marker at their own message, and their slow-mode clock started."""
+    table = ChannelState.__table__  # type: ignore[attr-defined]
+    statement = upsert(session, table).values(
+        conversation_id=message.conversation_id,
+        user_id=author_id,
+        read_seq=message.seq,
+        last_sent_at=now,
+    )
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["conversation_id", "user_id"],
+            set_={"read_seq": message.seq, "last_sent_at": now},
+        )
+    )
 
 
 def _member_ids(session: Session, access: ChannelAccess, usernames: Sequence[str]) -> list[int]:

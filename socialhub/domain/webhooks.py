@@ -25,7 +25,7 @@ from sqlmodel import Session, col, select
 
 from socialhub.config import get_settings
 from socialhub.delivery.outbound import OutboundError, check_url
-from socialhub.domain import messages, ratelimit
+from socialhub.domain import channel_messages, messages, ratelimit
 from socialhub.domain.audit import do_audit
 from socialhub.domain.errors import InvalidInput, NotFound, PermissionDenied
 from socialhub.domain.permissions import (
@@ -346,7 +346,11 @@ def check_execute_incoming(
     username: str | None = None,
     avatar_url: str | None = None,
 ) -> Message:
-    """Post `content` into the webhook's channel as the webhook (or the name given)."""
+    """Post `content` into the webhook's channel as the webhook (or the name given). The
+    server's automod screens it as a member's message (a block rule refuses it, 403
+    `automod_blocked`, nothing stored; a flag rule flags it for the moderators), and its
+    mentions ping as a member's do, @everyone/@here only while the webhook's creator may
+    (`channel_messages.check_webhook_send`)."""
     webhook = session.get(IncomingWebhook, webhook_id)
     if webhook is None or not hmac.compare_digest(token(webhook), given_token):
         raise webhook_not_found()
@@ -362,15 +366,21 @@ def check_execute_incoming(
     name = _name(username) if username is not None and username.strip() else webhook.name
     avatar = _avatar_url(avatar_url)
     ratelimit.hit("webhook", f"webhook:{webhook.id}", limit=get_settings().rate_limit_webhook)
-    webhook.last_used_at = utcnow()
+    checked = channel_messages.check_webhook_send(
+        session, channel, server, webhook.created_by, body
+    )
+    now = utcnow()
+    webhook.last_used_at = now
     session.add(webhook)
-    return messages.do_append_message(
+    message = messages.do_append_message(
         session,
         channel,
         author=None,
         body=body,
         webhook={"id": webhook.id, "name": name, "avatar_url": avatar},
     )
+    channel_messages.do_channel_sent(session, checked, None, message, now=now)
+    return message
 
 
 # Outgoing -----------------------------------------------------------------------------------------
