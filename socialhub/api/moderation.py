@@ -204,7 +204,8 @@ def list_rules(server_id: ServerId, caller: CurrentCaller) -> list[AutomodRuleVi
 )
 def create_rule(server_id: ServerId, body: RuleCreate, caller: CurrentCaller) -> AutomodRuleView:
     """Add an automod rule (MANAGE_SERVER), run on channel messages and on the posts of posts
-    channels, new or edited. Members with MANAGE_MESSAGES are exempt.
+    channels, new or edited, and on incoming webhooks' messages. Members with MANAGE_MESSAGES
+    are exempt (a webhook never is).
 
     Errors: 422 `bad_kind`, `bad_action`, `empty`, `too_long`, `bad_pattern`,
     `unsafe_pattern`, `pattern_matches_all`, `too_many_rules`."""

@@ -117,7 +117,12 @@ def create_incoming(
             "No such webhook, or a wrong secret in the URL (`webhook_not_found`)",
             404,
         ),
-        **_error("The channel is a posts channel (`posts_channel`)", 403),
+        **_error(
+            "The channel is a posts channel (`posts_channel`), or a block rule of the "
+            "server's automod matched (`automod_blocked`, `details.rule_id`, `details.kind`; "
+            "nothing is stored)",
+            403,
+        ),
         **_error(
             "Bad content (`empty`, `too_long`), username (`empty`, `too_long`) or "
             "avatar_url (`invalid_input`, `too_long`)",
@@ -132,7 +137,10 @@ def create_incoming(
 )
 def execute_incoming(webhook_id: str, token: Token, body: WebhookPost) -> MessageView:
     """No bearer token: the URL's secret is the credential. The message reaches the channel's
-    viewers live, shown with the webhook's name (or `username`) and marked as a webhook's."""
+    viewers live, shown with the webhook's name (or `username`) and marked as a webhook's.
+    The server's automod screens it as a member's message (a flag rule files it for the
+    moderators); its `@username` and `@role` mentions ping as a member's do, `@everyone` and
+    `@here` only while the webhook's creator has MENTION_EVERYONE in the channel."""
     with transaction() as db:
         message = webhooks.check_execute_incoming(
             db,

@@ -138,6 +138,47 @@ async def test_posting_through_a_webhook_is_rate_limited(
 
 
 @SQLITE
+async def test_automod_refuses_a_webhook_post_as_a_members_and_flags_it(
+    client: httpx.AsyncClient, trio: tuple[Tokens, Tokens, Tokens, str, str]
+) -> None:
+    """The same 403 as a member's message, nothing stored; a flag rule flags it. The owner made
+    the webhook: their moderator's exemption is not the webhook's."""
+    alice, bob, _, server_id, _ = trio
+    channel = await general_id(client, alice, server_id)
+    rules = f"/api/v1/servers/{server_id}/automod/rules"
+    for rule in (
+        {"kind": "word", "value": "spam", "action": "block"},
+        {"kind": "pattern", "value": r"free\s*nitro", "action": "flag"},
+    ):
+        made_rule = await client.post(rules, json=rule, headers=bearer(alice))
+        assert made_rule.status_code == 201, made_rule.text
+    made = await client.post(
+        f"/api/v1/servers/{server_id}/webhooks",
+        json={"channel_id": channel, "name": "CI"},
+        headers=bearer(alice),
+    )
+    path = local_path(made.json()["url"])
+    member = await client.post(
+        f"/api/v1/chats/{channel}/messages", json={"body": "buy SPAM now"}, headers=bearer(bob)
+    )
+    blocked = await client.post(path, json={"content": "buy SPAM now"})
+    assert (blocked.status_code, error_code(blocked)) == (member.status_code, "automod_blocked")
+    assert blocked.status_code == 403
+    assert blocked.json()["error"]["details"]["kind"] == "word"
+    history = await client.get(f"/api/v1/chats/{channel}/messages", headers=bearer(bob))
+    assert history.json() == []
+    flagged = await client.post(path, json={"content": "free nitro, @bob"})
+    assert flagged.status_code == 201, flagged.text
+    flags = await client.get(f"/api/v1/servers/{server_id}/automod/flags", headers=bearer(alice))
+    assert [f["message"]["id"] for f in flags.json()["flags"]] == [flagged.json()["id"]]
+    # Its mention of Bob lights his badge, as a member's would.
+    badges = (await client.get("/api/v1/users/me/server-badges", headers=bearer(bob))).json()
+    [badge] = [b for b in badges if b["server_id"] == server_id]
+    assert badge["mentions"] == 1
+    assert [c["mentions"] for c in badge["channels"] if c["channel_id"] == channel] == [1]
+
+
+@SQLITE
 async def test_outgoing_webhook_settings(
     client: httpx.AsyncClient, trio: tuple[Tokens, Tokens, Tokens, str, str]
 ) -> None:

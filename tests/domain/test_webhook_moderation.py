@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import Session, col, select
 
 from socialhub.db import transaction
-from socialhub.domain import automod, channel_messages, permissions, servers, webhooks
+from socialhub.domain import automod, channel_messages, permissions, servers
 from socialhub.domain.errors import PermissionDenied
 from socialhub.domain.permissions import Permission
 from socialhub.models import (
