@@ -2,8 +2,10 @@
 
 Incoming: a secret URL posts messages into its channel through the shared message code (so they
 reach viewers live), shown with the webhook's name (or the override of the request) and marked as
-a webhook's. The URL's token is an HMAC of the webhook's id and a salt, under a key derived for
-webhooks: it is shown to managers at any time, and regenerating it (a new salt) ends the old URL.
+a webhook's; the server's automod and the mentions apply as to a member's message
+(`channel_messages.check_webhook_send`). The URL's token is an HMAC of the webhook's id and a
+salt, under a key derived for webhooks: it is shown to managers at any time, and regenerating it
+(a new salt) ends the old URL.
 A wrong token is the same `webhook_not_found` as an unknown webhook.
 
 Outgoing: a channel's setting (URL and a generated secret); every new message a member sends
