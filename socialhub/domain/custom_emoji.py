@@ -486,7 +486,7 @@ def _audit(
         session,
         server_id,
         actor_id,
-        f"{kind.name}_{action}",
+        action,
         target_type=kind.name,
         target_id=row.id,
         changes={"name": {"old": old, "new": new}},
@@ -533,7 +533,16 @@ def do_create_item(
     session.add(row)
     session.flush()
     _store(session, kind, row, processed)
-    _audit(session, kind, server.id, actor_id, "create", row, old=None, new=name)
+    _audit(
+        session,
+        kind,
+        server.id,
+        actor_id,
+        "emoji_create" if kind is EMOJI else "sticker_create",
+        row,
+        old=None,
+        new=name,
+    )
     _publish(session, server.id, kind.name, "add", row.id)
     return row
 
@@ -564,7 +573,16 @@ def check_rename_item(
     row.name = clean
     session.add(row)
     session.flush()
-    _audit(session, kind, server_id, access.member.user_id, "update", row, old=old, new=clean)
+    _audit(
+        session,
+        kind,
+        server_id,
+        access.member.user_id,
+        "emoji_update" if kind is EMOJI else "sticker_update",
+        row,
+        old=old,
+        new=clean,
+    )
     _publish(session, server_id, kind.name, "update", row.id)
     return row
 
@@ -584,7 +602,16 @@ def do_delete_item(
     session.flush()
     keys = [_key(kind.folder, row.server_id, row.id, still=still) for still in (False, True)]
     on_commit(session, lambda: _unlink(keys))
-    _audit(session, kind, server.id, actor_id, "delete", row, old=row.name, new=None)
+    _audit(
+        session,
+        kind,
+        server.id,
+        actor_id,
+        "emoji_delete" if kind is EMOJI else "sticker_delete",
+        row,
+        old=row.name,
+        new=None,
+    )
     _publish(session, server.id, kind.name, "remove", row.id)
 
 

@@ -136,12 +136,10 @@ class _HookKind(Generic[_Hook]):
     # How a path names one: an incoming webhook by its own id, the outgoing one by its channel
     # (a channel has at most one), which is also what its audit entries point at.
     by_channel: bool
-    audit_prefix: str
     # What an entry of the audit log says of one that is created or deleted.
     described: Callable[[_Hook], dict[str, object]]
-    # Give it a new secret (the incoming URL's, the outgoing signing one): the audit entry's
-    # action and what it says.
-    renew_action: str
+    # Give it a new secret (the incoming URL's, the outgoing signing one): what the audit
+    # entry says.
     renew: Callable[[_Hook], dict[str, object] | None]
 
 
@@ -157,17 +155,13 @@ def _new_secret(webhook: OutgoingWebhook) -> None:
 _INCOMING = _HookKind(
     IncomingWebhook,
     by_channel=False,
-    audit_prefix="webhook",
     described=lambda w: {"name": w.name, "channel_id": w.channel_id},
-    renew_action="regenerate",
     renew=_new_url,
 )
 _OUTGOING = _HookKind(
     OutgoingWebhook,
     by_channel=True,
-    audit_prefix="outgoing_webhook",
     described=lambda w: {"url": w.url},
-    renew_action="secret",
     renew=_new_secret,
 )
 
@@ -207,7 +201,7 @@ def _access(
     return webhook
 
 
-def _changed(
+def _audit_change(
     session: Session,
     actor: User,
     kind: _HookKind[_Hook],
@@ -220,7 +214,7 @@ def _changed(
         session,
         webhook.server_id,
         actor.id,
-        f"{kind.audit_prefix}_{action}",
+        action,
         target_type="channel" if kind.by_channel else "webhook",
         target_id=webhook.channel_id if kind.by_channel else webhook.id,
         changes=changes,
@@ -235,7 +229,14 @@ def _renew(
     changes = kind.renew(webhook)
     session.add(webhook)
     session.flush()
-    _changed(session, actor, kind, webhook, kind.renew_action, changes)
+    _audit_change(
+        session,
+        actor,
+        kind,
+        webhook,
+        "webhook_regenerate" if kind is _INCOMING else "outgoing_webhook_secret",
+        changes,
+    )
     return webhook
 
 
@@ -243,7 +244,14 @@ def _delete(
     session: Session, actor: User, kind: _HookKind[_Hook], server_id: str, key: str
 ) -> None:
     webhook = _access(session, actor, kind, server_id, key)
-    _changed(session, actor, kind, webhook, "delete", kind.described(webhook))
+    _audit_change(
+        session,
+        actor,
+        kind,
+        webhook,
+        "webhook_delete" if kind is _INCOMING else "outgoing_webhook_delete",
+        kind.described(webhook),
+    )
     session.delete(webhook)
     session.flush()
 
@@ -306,7 +314,9 @@ def check_create_incoming(
     )
     session.add(webhook)
     session.flush()
-    _changed(session, actor, _INCOMING, webhook, "create", _INCOMING.described(webhook))
+    _audit_change(
+        session, actor, _INCOMING, webhook, "webhook_create", _INCOMING.described(webhook)
+    )
     return webhook
 
 
@@ -447,7 +457,14 @@ def check_set_outgoing(
     webhook.disabled_reason = ""
     session.add(webhook)
     session.flush()
-    _changed(session, actor, _OUTGOING, webhook, "set", {"url": target, "created": created})
+    _audit_change(
+        session,
+        actor,
+        _OUTGOING,
+        webhook,
+        "outgoing_webhook_set",
+        {"url": target, "created": created},
+    )
     return webhook
 
 

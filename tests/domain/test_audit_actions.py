@@ -27,7 +27,7 @@ def _literals(node: ast.expr) -> list[str] | None:
 
 
 # Helpers that hand their `action` parameter on to do_audit: the position of that parameter.
-FORWARDERS = {"do_audit": 3, "_scope_changed": 3}
+FORWARDERS = {"do_audit": 3, "_scope_changed": 3, "_audit": 4, "_audit_change": 4}
 
 
 def _action_argument(node: ast.Call, position: int) -> ast.expr | None:
