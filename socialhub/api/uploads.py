@@ -11,10 +11,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect
 
 from socialhub.api.deps import Caller, CurrentCaller
-from socialhub.api.errors import ERROR_RESPONSES
+from socialhub.api.errors import ERROR_RESPONSES, error_response
 from socialhub.api.params import AN_ID
 from socialhub.db import transaction
 from socialhub.domain import uploads
@@ -61,7 +63,7 @@ async def create_upload(
             f"control characters are dropped; at most {uploads.NAME_MAX} characters are kept)",
         ),
     ] = None,
-) -> UploadView:
+) -> UploadView | JSONResponse:
     """Upload one file as the raw body (`Content-Type: application/octet-stream`).
 
     Its kind (`image`, `video`, `audio`, `document`, `file`) and MIME type are sniffed from its
@@ -75,8 +77,12 @@ async def create_upload(
     """
     plan = await run_in_threadpool(_start, caller, _declared_size(request))
     with uploads.Intake(plan) as intake:
-        async for chunk in request.stream():
-            intake.feed(chunk)
+        try:
+            async for chunk in request.stream():
+                intake.feed(chunk)
+        except ClientDisconnect:
+            # Cancelled by the client (or its connection lost): nobody reads this answer.
+            return error_response(400, "upload_cancelled", "the upload was cancelled")
         received = await run_in_threadpool(intake.finish)
         return await run_in_threadpool(_keep, caller, received, name)
 

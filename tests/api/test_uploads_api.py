@@ -12,6 +12,7 @@ import httpx
 import pytest
 from sqlmodel import func, select
 
+from socialhub.api.app import create_api
 from socialhub.config import get_settings
 from socialhub.db import read_session
 from socialhub.models.uploads import Upload
@@ -216,3 +217,42 @@ async def test_a_long_path_as_name_is_cut_to_its_file_name(
         URL, params={"name": "y" * 2000}, content=files.TEXT, headers={**bearer(alice), **OCTETS}
     )
     assert too_long.status_code == 422
+
+
+async def test_a_cancelled_upload_leaves_nothing(signup: Signup) -> None:
+    """The client goes away halfway (a cancel button, a lost connection): the part received is
+    removed and no upload is made."""
+    alice = await signup("alice")
+    app = create_api()
+    parts = [files.image("PNG").ljust(CHUNK, b"\x00"), b"\x00" * CHUNK]
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        if parts:
+            return {"type": "http.request", "body": parts.pop(0), "more_body": True}
+        assert leftovers()[1], "the part received is on disk while the upload goes on"
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": URL,
+        "raw_path": URL.encode(),
+        "query_string": b"name=half.png",
+        "headers": [
+            (b"host", b"testserver"),
+            (b"authorization", bearer(alice)["Authorization"].encode()),
+            (b"content-type", b"application/octet-stream"),
+        ],
+        "client": ("203.0.113.7", 5555),
+        "server": ("testserver", 80),
+    }
+    await app(scope, receive, send)
+    assert sent[0]["status"] == 400
+    assert leftovers() == (0, [])
