@@ -13,7 +13,6 @@ name or the client's Content-Type. A refused upload leaves no row and no file be
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import shutil
@@ -169,10 +168,10 @@ class Sniffed:
     mime: str
 
 
-def _media_container(mime: str, head: bytes) -> Sniffed:
-    """Audio or video, for containers that hold either: a voice note recorded by a browser is
-    WebM/Opus or MP4/AAC, like a video. Told apart by the tracks the start of the file
-    declares (the processing job probes the whole file later)."""
+def _classify(mime: str, head: bytes) -> Sniffed:
+    """The kind of a type we take. Containers that hold audio or video (a voice note recorded
+    by a browser is WebM/Opus or MP4/AAC, like a video) are told apart by the tracks the start
+    of the file declares; the processing job probes the whole file later."""
     if mime in ("video/mp4", "video/quicktime"):
         video = re.search(rb"hdlr.{8}vide", head, re.DOTALL) is not None
         sound = re.search(rb"hdlr.{8}soun", head, re.DOTALL) is not None
@@ -195,21 +194,14 @@ def _media_container(mime: str, head: bytes) -> Sniffed:
 
 def _is_text(head: bytes, *, complete: bool) -> bool:
     """UTF-8 text without control characters (tabs and line breaks aside)."""
-    data = head
-    if not complete:
-        # The head may end inside a character.
-        for cut in range(4):
-            with contextlib.suppress(UnicodeDecodeError):
-                text = data[: len(data) - cut].decode("utf-8")
-                break
-        else:
-            return False
-    else:
+    # Unless it is the whole file, the head may end inside a character.
+    for cut in (0,) if complete else (0, 1, 2, 3):
         try:
-            text = data.decode("utf-8")
+            text = head[: len(head) - cut].decode("utf-8")
         except UnicodeDecodeError:
-            return False
-    return not any(unicodedata.category(c) == "Cc" and c not in "\t\n\r\f" for c in text)
+            continue
+        return not any(unicodedata.category(c) == "Cc" and c not in "\t\n\r\f" for c in text)
+    return False
 
 
 def _iso_media(head: bytes) -> str | None:
@@ -262,7 +254,7 @@ def sniff(head: bytes, *, complete: bool) -> Sniffed:
     if container is not None:
         if container not in _KINDS:
             raise _unsupported(container)
-        return _media_container(container, head)
+        return _classify(container, head)
     try:
         matches = list(puremagic.magic_string(head))
     except (puremagic.PureError, ValueError):
@@ -277,7 +269,7 @@ def sniff(head: bytes, *, complete: bool) -> Sniffed:
     best = names[0] or _BY_EXTENSION.get(matches[0].extension.lower(), "")
     if best not in _KINDS:
         raise _unsupported(best or matches[0].extension or None)
-    return _media_container(best, head)
+    return _classify(best, head)
 
 
 def _unsupported(detected: str | None) -> UnsupportedMedia:

@@ -124,9 +124,10 @@ def test_the_kind_and_type_come_from_the_bytes(data: bytes, kind: str, mime: str
         (files.SVG_WITH_SCRIPT, "image/svg+xml"),
         (files.HTML, "text/html"),
         (files.EXE, None),
+        (files.ELF, None),
         (files.NOISE, None),
     ],
-    ids=["svg-with-script", "html", "exe", "unknown-binary"],
+    ids=["svg-with-script", "html", "exe", "elf", "unknown-binary"],
 )
 def test_types_we_do_not_take_are_refused(
     database_url: str, make_user: Callable[..., int], data: bytes, detected: str | None
@@ -334,3 +335,14 @@ def test_only_the_owner_sees_an_upload(database_url: str, make_user: Callable[..
         with pytest.raises(DomainError) as caught, transaction() as s:
             uploads.access_upload(s, load_user(s, actor), upload_id)
         assert (caught.value.status, caught.value.code) == (404, "upload_not_found")
+
+
+def test_long_text_is_text_even_when_its_head_ends_inside_a_character(
+    database_url: str, make_user: Callable[..., int]
+) -> None:
+    alice = make_user("alice")
+    euros = ("€" * 30_000).encode()  # 3 bytes each: the first 64 KB end inside one
+    assert len(euros) > uploads.HEAD_BYTES
+    assert uploads.HEAD_BYTES % 3
+    view = send(alice, chunks(euros, 1000), name="prices.txt")
+    assert (view.kind, view.mime, view.size) == ("file", "text/plain", len(euros))

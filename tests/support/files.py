@@ -97,6 +97,8 @@ SVG_WITH_SCRIPT = (
 HTML = b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html>"
 # A Windows executable's first bytes.
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 240
+# A Linux executable's first bytes.
+ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 8 + b"\x02\x00\x3e\x00" + b"\x00" * 240
 TEXT = "Shopping list: milk, bread, café\n".encode()
 # Bytes no sniffer recognises and that are not text.
 NOISE = bytes(range(256)) * 8
