@@ -112,6 +112,7 @@ class Settings:
     rate_limit_server_invite: str = "30/hour"
     rate_limit_join_request: str = "10/hour"
     rate_limit_webhook: str = "30/minute"
+    rate_limit_upload: str = "120/hour"
     bcrypt_rounds: int = 12
     public_reads: bool = True
     log_level: str = "INFO"
@@ -120,6 +121,12 @@ class Settings:
     outbound_timeout_seconds: float = 5.0
     outbound_max_response_bytes: int = 64 * 1024
     command_deadline_seconds: float = 10.0
+    upload_max_image_bytes: int = 16 * 1024 * 1024
+    upload_max_video_bytes: int = 100 * 1024 * 1024
+    upload_max_audio_bytes: int = 16 * 1024 * 1024
+    upload_max_document_bytes: int = 100 * 1024 * 1024
+    upload_max_file_bytes: int = 100 * 1024 * 1024
+    upload_quota_bytes: int = 2 * 1024 * 1024 * 1024
 
     @property
     def secure_cookies(self) -> bool:
@@ -183,6 +190,9 @@ def load_settings() -> Settings:
         rate_limit_join_request=_env("RATE_LIMIT_JOIN_REQUEST", "10/hour"),
         # Messages one incoming webhook may post (Discord allows 30 a minute per webhook).
         rate_limit_webhook=_env("RATE_LIMIT_WEBHOOK", "30/minute"),
+        # Files sent (photos, videos, voice notes, documents), each processed by a job: an album
+        # of 10 counts 10.
+        rate_limit_upload=_env("RATE_LIMIT_UPLOAD", "120/hour"),
         bcrypt_rounds=_env_int("BCRYPT_ROUNDS", 12),
         # Visitors without an account may read public posts and profiles, explore and hashtags.
         public_reads=_env_bool("PUBLIC_READS", True),
@@ -196,6 +206,14 @@ def load_settings() -> Settings:
         # How long a bot has to answer a slash command before the member reads "the bot did
         # not answer" (Discord gives 3 s; a bot on a home server deserves more).
         command_deadline_seconds=float(_env("COMMAND_DEADLINE_SECONDS", "10")),
+        # The largest upload of each kind (the kind is sniffed from the bytes), and what one
+        # account may keep stored in all (originals of every upload it made).
+        upload_max_image_bytes=_env_int("UPLOAD_MAX_IMAGE_BYTES", 16 * 1024 * 1024),
+        upload_max_video_bytes=_env_int("UPLOAD_MAX_VIDEO_BYTES", 100 * 1024 * 1024),
+        upload_max_audio_bytes=_env_int("UPLOAD_MAX_AUDIO_BYTES", 16 * 1024 * 1024),
+        upload_max_document_bytes=_env_int("UPLOAD_MAX_DOCUMENT_BYTES", 100 * 1024 * 1024),
+        upload_max_file_bytes=_env_int("UPLOAD_MAX_FILE_BYTES", 100 * 1024 * 1024),
+        upload_quota_bytes=_env_int("UPLOAD_QUOTA_BYTES", 2 * 1024 * 1024 * 1024),
     )
 
 

@@ -25,6 +25,7 @@ from socialhub.api import (
     roles,
     stories,
     unread,
+    uploads,
     users,
 )
 from socialhub.api import bots as bots_api
@@ -112,6 +113,7 @@ def create_api() -> FastAPI:
         custom_emoji_api.router,
         bots_api.router,
         commands_api.router,
+        uploads.router,
     ):
         api.include_router(router, prefix=API_PREFIX)
     # The HTML of /p/<id> and /u/<name> with their previews, before Reflex's static files.

@@ -85,6 +85,21 @@ def image_read_limit() -> int:
     return get_settings().avatar_max_bytes + 1
 
 
+def refuse_pixel_flood(size: tuple[int, int], *, field: str) -> None:
+    """Refuse an image whose header claims more pixels than we ever decode.
+
+    `Image.open` reads only the header, so this runs before a single pixel is decoded: a tiny
+    PNG claiming 30000 x 30000 would otherwise cost gigabytes and seconds to load.
+    """
+    width, height = size
+    if width * height > MAX_IMAGE_PIXELS:
+        raise UnsupportedMedia(
+            "the image has too many pixels",
+            code="image_too_large",
+            details={"field": field, "max_pixels": MAX_IMAGE_PIXELS},
+        )
+
+
 @dataclass(frozen=True)
 class ProcessedImage:
     sizes: dict[int, bytes]
@@ -116,13 +131,7 @@ def _decode_image(data: bytes, *, max_bytes: int, field: str) -> Image.Image:
                     "only JPEG, PNG, WebP or GIF images are accepted",
                     details={"field": field, "detected": probe.format},
                 )
-            width, height = probe.size
-            if width * height > MAX_IMAGE_PIXELS:
-                raise UnsupportedMedia(
-                    "the image has too many pixels",
-                    code="image_too_large",
-                    details={"field": field, "max_pixels": MAX_IMAGE_PIXELS},
-                )
+            refuse_pixel_flood(probe.size, field=field)
             probe.seek(0)
             image = ImageOps.exif_transpose(probe.copy())
     except Image.DecompressionBombError as exc:

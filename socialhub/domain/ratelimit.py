@@ -1,6 +1,7 @@
 """Rate limits, with the `limits` library: log-in and sign-up per account and per IP; every
 write a user can repeat (reports, posts, comments, stories, messages, reactions, typing, forwards,
-groups, member adds, follows, friend requests, picture uploads, poll votes) per account."""
+groups, member adds, follows, friend requests, picture uploads, poll votes, file uploads) per
+account."""
 
 from __future__ import annotations
 
@@ -64,6 +65,7 @@ def hit(action: str, *keys: str, limit: str | None = None, cost: int = 1) -> Non
         "avatar": settings.rate_limit_avatar,
         "group_picture": settings.rate_limit_group_picture,
         "poll_vote": settings.rate_limit_poll_vote,
+        "upload": settings.rate_limit_upload,
     }
     rule = _rule(limit or rules[action])
     limiter = _limiter()

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import io
+import time
 
 import pytest
 from PIL import Image
 
 from socialhub.domain import media
 from socialhub.domain.errors import UnsupportedMedia
-from tests.support import images
+from tests.support import files, images
 
 LIMIT = 10 * 1024 * 1024
 
@@ -39,10 +40,26 @@ def test_a_small_picture_is_never_enlarged(database_url: str) -> None:
 
 @pytest.mark.parametrize(
     ("data", "code"),
-    [(images.SCRIPT_AS_PNG, "unsupported_media"), (images.decompression_bomb(), "image_too_large")],
-    ids=["script", "bomb"],
+    [
+        (images.SCRIPT_AS_PNG, "unsupported_media"),
+        (images.decompression_bomb(), "image_too_large"),
+        (files.pixel_flood(30_000, 30_000), "image_too_large"),
+        (files.pixel_flood(8_000, 8_000), "image_too_large"),
+    ],
+    ids=["script", "bomb", "pixel-flood", "pixel-flood-under-pillows-bound"],
 )
 def test_bad_pictures_are_refused(database_url: str, data: bytes, code: str) -> None:
     with pytest.raises(UnsupportedMedia) as caught:
         media.process_picture(data, max_bytes=LIMIT)
     assert caught.value.code == code
+
+
+def test_a_pixel_flood_costs_no_decoding(database_url: str) -> None:
+    """A PNG of about 80 bytes claiming 64 million pixels (under Pillow's own bomb bound, over
+    ours): refused from its header, long before decoding would have finished."""
+    started = time.perf_counter()
+    for process in (media.process_picture, media.process_square_image):
+        with pytest.raises(UnsupportedMedia) as caught:
+            process(files.pixel_flood(8_000, 8_000), max_bytes=LIMIT)
+        assert caught.value.code == "image_too_large"
+    assert time.perf_counter() - started < 1.0

@@ -21,5 +21,6 @@ GENEROUS_LIMITS = {
         "AVATAR",
         "GROUP_PICTURE",
         "POLL_VOTE",
+        "UPLOAD",
     )
 }
