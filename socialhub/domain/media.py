@@ -117,7 +117,7 @@ class LocalStorage:
             return
         for child in folder.iterdir():
             key = f"{prefix}/{child.name}"
-            if key not in keep:
+            if key not in keep and not child.is_dir():
                 child.unlink(missing_ok=True)
 
 
