@@ -86,13 +86,13 @@ def test_s3_media_really_is_in_the_bucket(s3_media: SeaweedS3) -> None:
     )
     record = media.store_picture("posts/3", processed)
     names = [f"posts/3/{record['id']}-{size}.webp" for size in record["sizes"]]
-    assert s3_media.keys() == sorted(names)
+    assert s3_media.object_keys() == sorted(names)
     assert not config.get_settings().media_dir.exists()
     url = media.picture_url(record, 640)
     assert url.startswith("/api/v1/media/posts/3/")
     assert "amz" not in url.lower()
     media.delete_picture(record)
-    assert s3_media.keys() == []
+    assert s3_media.object_keys() == []
 
 
 @pytest.mark.s3

@@ -63,13 +63,13 @@ class SeaweedS3:
             ),
         )
 
-    def keys(self) -> list[str]:
+    def object_keys(self) -> list[str]:
         pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket)
         return sorted(item["Key"] for page in pages for item in page.get("Contents", []))
 
     def empty_bucket(self) -> None:
         client = self.client
-        keys = self.keys()
+        keys = self.object_keys()
         for first in range(0, len(keys), 1000):
             batch = [{"Key": key} for key in keys[first : first + 1000]]
             client.delete_objects(Bucket=self.bucket, Delete={"Objects": batch, "Quiet": True})
