@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -91,7 +91,7 @@ class Settings:
     s3_endpoint_url: str = ""
     s3_bucket: str = ""
     s3_access_key: str = ""
-    s3_secret_key: str = ""
+    s3_secret_key: str = field(default="", repr=False)
     s3_region: str = "us-east-1"
     access_token_minutes: int = 15
     refresh_token_days: int = 30
