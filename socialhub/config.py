@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -87,6 +87,12 @@ class Settings:
     public_url: str
     cors_origins: tuple[str, ...]
     media_dir: Path
+    storage_backend: str = "local"
+    s3_endpoint_url: str = ""
+    s3_bucket: str = ""
+    s3_access_key: str = ""
+    s3_secret_key: str = field(default="", repr=False)
+    s3_region: str = "us-east-1"
     access_token_minutes: int = 15
     refresh_token_days: int = 30
     browser_session_days: int = 30
@@ -133,6 +139,18 @@ class Settings:
         return self.public_url.startswith("https://")
 
 
+STORAGE_BACKENDS = ("local", "s3")
+
+
+def _storage_backend() -> str:
+    backend = _env("STORAGE_BACKEND", "local").lower()
+    if backend not in STORAGE_BACKENDS:
+        raise RuntimeError(f"STORAGE_BACKEND must be one of {', '.join(STORAGE_BACKENDS)}")
+    if backend == "s3" and not _env("S3_BUCKET"):
+        raise RuntimeError("STORAGE_BACKEND=s3 needs S3_BUCKET")
+    return backend
+
+
 def load_settings() -> Settings:
     data_dir = Path(_env("DATA_DIR", str(ROOT / "data"))).resolve()
     database_url = _env("DATABASE_URL") or f"sqlite:///{data_dir / 'socialhub.db'}"
@@ -149,6 +167,14 @@ def load_settings() -> Settings:
         public_url=public_url,
         cors_origins=cors,
         media_dir=Path(_env("MEDIA_DIR", str(data_dir / "media"))).resolve(),
+        # Media on local disk (MEDIA_DIR) or in an S3-compatible bucket; either way it is served
+        # through our own signed URLs, never by the bucket.
+        storage_backend=_storage_backend(),
+        s3_endpoint_url=_env("S3_ENDPOINT_URL"),
+        s3_bucket=_env("S3_BUCKET"),
+        s3_access_key=_env("S3_ACCESS_KEY"),
+        s3_secret_key=_env("S3_SECRET_KEY"),
+        s3_region=_env("S3_REGION", "us-east-1"),
         access_token_minutes=_env_int("ACCESS_TOKEN_MINUTES", 15),
         refresh_token_days=_env_int("REFRESH_TOKEN_DAYS", 30),
         browser_session_days=_env_int("BROWSER_SESSION_DAYS", 30),

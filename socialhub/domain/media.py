@@ -6,10 +6,14 @@ import hashlib
 import hmac
 import io
 import re
+import shutil
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
-from typing import Any, Protocol
+from stat import S_ISREG
+from typing import Any, BinaryIO, Protocol
 
 import puremagic
 from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
@@ -32,10 +36,35 @@ MEDIA_KEY = re.compile(MEDIA_KEY_PATTERN)
 SIGNATURE_PATTERN = r"^[0-9a-f]{32}$"
 
 
+@dataclass(frozen=True)
+class StoredObject:
+    size: int
+    # A strong validator, quoted as in an ETag header.
+    etag: str
+    modified: float
+
+
 class Storage(Protocol):
+    """Where media files live. Keys are ours (`MEDIA_KEY`); `end` in `read` is exclusive."""
+
     def put(self, key: str, data: bytes) -> None: ...
-    def path(self, key: str) -> Path: ...
+    def put_file(self, key: str, source: Path) -> None: ...
+    def stat(self, key: str) -> StoredObject | None: ...
+    def read(self, key: str, start: int = 0, end: int | None = None) -> Iterator[bytes]: ...
+    def get(self, key: str) -> bytes: ...
+    def exists(self, key: str) -> bool: ...
+    def delete(self, key: str) -> None: ...
     def delete_prefix(self, prefix: str, keep: set[str]) -> None: ...
+
+
+def _check_key(key: str) -> str:
+    if not MEDIA_KEY.fullmatch(key):
+        raise InvalidInput("bad media key", field="key")
+    return key
+
+
+# What one read hands the response at a time: the file is never held whole in memory.
+READ_CHUNK = 64 * 1024
 
 
 class LocalStorage:
@@ -43,8 +72,7 @@ class LocalStorage:
         self.root = root
 
     def path(self, key: str) -> Path:
-        if not MEDIA_KEY.fullmatch(key):
-            raise InvalidInput("bad media key", field="key")
+        _check_key(key)
         candidate = (self.root / key).resolve()
         if not candidate.is_relative_to(self.root.resolve()):
             raise InvalidInput("bad media key", field="key")
@@ -57,18 +85,203 @@ class LocalStorage:
         tmp.write_bytes(data)
         tmp.replace(target)
 
+    def put_file(self, key: str, source: Path) -> None:
+        """Take the file `source` (it is moved: a rename on the same disk, never read whole)."""
+        target = self.path(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(source, target)
+
+    def stat(self, key: str) -> StoredObject | None:
+        try:
+            result = self.path(key).stat()
+        except FileNotFoundError:
+            return None
+        if not S_ISREG(result.st_mode):
+            return None
+        # The validator Starlette's FileResponse gives, so caches made before stay valid.
+        base = f"{result.st_mtime}-{result.st_size}".encode()
+        etag = f'"{hashlib.md5(base, usedforsecurity=False).hexdigest()}"'
+        return StoredObject(size=result.st_size, etag=etag, modified=result.st_mtime)
+
+    def read(self, key: str, start: int = 0, end: int | None = None) -> Iterator[bytes]:
+        """The bytes [start, end) in chunks; FileNotFoundError (raised now, not while
+        iterating) when there is no such file."""
+        file = self.path(key).open("rb")
+        file.seek(start)
+        return _file_chunks(file, None if end is None else end - start)
+
+    def get(self, key: str) -> bytes:
+        return self.path(key).read_bytes()
+
+    def exists(self, key: str) -> bool:
+        return self.path(key).is_file()
+
+    def delete(self, key: str) -> None:
+        self.path(key).unlink(missing_ok=True)
+
     def delete_prefix(self, prefix: str, keep: set[str]) -> None:
         folder = self.path(prefix)
         if not folder.is_dir():
             return
         for child in folder.iterdir():
             key = f"{prefix}/{child.name}"
-            if key not in keep:
+            if key not in keep and not child.is_dir():
                 child.unlink(missing_ok=True)
 
 
+def _file_chunks(file: BinaryIO, remaining: int | None) -> Iterator[bytes]:
+    with file:
+        while remaining is None or remaining > 0:
+            chunk = file.read(READ_CHUNK if remaining is None else min(READ_CHUNK, remaining))
+            if not chunk:
+                return
+            if remaining is not None:
+                remaining -= len(chunk)
+            yield chunk
+
+
+class S3Storage:
+    """An S3-compatible bucket (AWS, SeaweedFS, MinIO, ...) through boto3.
+
+    Objects stay private: the media route streams them to whoever holds our signed URL, so what a
+    viewer may see is decided by us, never by a presigned bucket URL.
+    """
+
+    def __init__(self, client: Any, bucket: str) -> None:
+        from botocore.exceptions import ClientError
+
+        self.client = client
+        self.bucket = bucket
+        self._client_error: type[Exception] = ClientError
+
+    def put(self, key: str, data: bytes) -> None:
+        self.client.put_object(
+            Bucket=self.bucket,
+            Key=_check_key(key),
+            Body=data,
+            ContentType="image/webp" if key.endswith(".webp") else "application/octet-stream",
+        )
+
+    def put_file(self, key: str, source: Path) -> None:
+        """Upload the file `source` in parts (boto3 streams it), then remove it."""
+        self.client.upload_file(
+            str(source),
+            self.bucket,
+            _check_key(key),
+            ExtraArgs={"ContentType": "application/octet-stream"},
+        )
+        source.unlink(missing_ok=True)
+
+    def stat(self, key: str) -> StoredObject | None:
+        try:
+            head = self.client.head_object(Bucket=self.bucket, Key=_check_key(key))
+        except self._client_error as exc:
+            if _s3_missing(exc):
+                return None
+            raise
+        return StoredObject(
+            size=int(head["ContentLength"]),
+            etag=str(head["ETag"]),
+            modified=head["LastModified"].timestamp(),
+        )
+
+    def read(self, key: str, start: int = 0, end: int | None = None) -> Iterator[bytes]:
+        """The bytes [start, end) in chunks, fetched with one ranged GET; FileNotFoundError
+        (raised now, not while iterating) when there is no such object."""
+        _check_key(key)
+        if end is not None and end <= start:
+            return iter(())
+        extra: dict[str, str] = {}
+        if start or end is not None:
+            extra["Range"] = f"bytes={start}-{'' if end is None else end - 1}"
+        try:
+            response = self.client.get_object(Bucket=self.bucket, Key=key, **extra)
+        except self._client_error as exc:
+            if _s3_missing(exc):
+                raise FileNotFoundError(key) from exc
+            raise
+        return _body_chunks(response["Body"])
+
+    def get(self, key: str) -> bytes:
+        return b"".join(self.read(key))
+
+    def exists(self, key: str) -> bool:
+        return self.stat(key) is not None
+
+    def delete(self, key: str) -> None:
+        self.client.delete_object(Bucket=self.bucket, Key=_check_key(key))
+
+    def delete_prefix(self, prefix: str, keep: set[str]) -> None:
+        """Delete the objects directly under `prefix/` (not deeper, as on disk) but `keep`."""
+        _check_key(prefix)
+        pages = self.client.get_paginator("list_objects_v2").paginate(
+            Bucket=self.bucket, Prefix=f"{prefix}/", Delimiter="/"
+        )
+        doomed = [
+            item["Key"]
+            for page in pages
+            for item in page.get("Contents", [])
+            if item["Key"] not in keep
+        ]
+        # DeleteObjects takes at most 1,000 keys.
+        for first in range(0, len(doomed), 1000):
+            batch = [{"Key": key} for key in doomed[first : first + 1000]]
+            answer = self.client.delete_objects(
+                Bucket=self.bucket, Delete={"Objects": batch, "Quiet": True}
+            )
+            if answer.get("Errors"):
+                raise OSError(f"S3 refused to delete {answer['Errors'][0]}")
+
+
+def _s3_missing(exc: Any) -> bool:
+    return exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound")
+
+
+def _body_chunks(body: Any) -> Iterator[bytes]:
+    try:
+        yield from body.iter_chunks(READ_CHUNK)
+    finally:
+        body.close()
+
+
+@lru_cache(maxsize=4)
+def _s3_storage(endpoint_url: str, bucket: str, access: str, secret: str, region: str) -> S3Storage:
+    # Imported here: boto3 takes a while to import and a local-disk install never needs it.
+    import boto3
+    from botocore.config import Config
+
+    client = boto3.session.Session().client(
+        "s3",
+        endpoint_url=endpoint_url or None,
+        aws_access_key_id=access or None,
+        aws_secret_access_key=secret or None,
+        region_name=region,
+        config=Config(
+            # Path-style addressing works on every S3-compatible server (no bucket subdomains).
+            s3={"addressing_style": "path"},
+            connect_timeout=5,
+            read_timeout=30,
+            retries={"max_attempts": 3, "mode": "standard"},
+            # Checksums only where the S3 API demands them: not every compatible server
+            # understands the newer ones boto3 sends by default.
+            request_checksum_calculation="when_required",
+            response_checksum_validation="when_required",
+        ),
+    )
+    return S3Storage(client, bucket)
+
+
 def get_storage() -> Storage:
-    return LocalStorage(get_settings().media_dir)
+    settings = get_settings()
+    if settings.storage_backend == "s3":
+        return _s3_storage(
+            settings.s3_endpoint_url,
+            settings.s3_bucket,
+            settings.s3_access_key,
+            settings.s3_secret_key,
+            settings.s3_region,
+        )
+    return LocalStorage(settings.media_dir)
 
 
 def sniff_mime(data: bytes) -> str | None:
@@ -266,7 +479,7 @@ def picture_url(record: dict[str, Any], size: int) -> str:
 def delete_picture(record: dict[str, Any]) -> None:
     storage = get_storage()
     for size in record["sizes"]:
-        storage.path(f"{record['prefix']}/{record['id']}-{size}.webp").unlink(missing_ok=True)
+        storage.delete(f"{record['prefix']}/{record['id']}-{size}.webp")
 
 
 def square_image_key(prefix: str, version: str, size: int) -> str:

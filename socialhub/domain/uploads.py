@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import tempfile
 import unicodedata
 from dataclasses import dataclass
@@ -457,11 +456,9 @@ def upload_key(upload_id: str) -> str:
 
 
 def _store_original(key: str, source: Path) -> None:
-    """Move the received file into storage, whole: a rename on local disk, never read into
-    memory."""
-    target = media.get_storage().path(key)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.move(source, target)
+    """Move the received file into storage, never read into memory: a rename on local disk, a
+    multipart upload to S3."""
+    media.get_storage().put_file(key, source)
 
 
 def check_create_upload(

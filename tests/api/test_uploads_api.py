@@ -15,6 +15,7 @@ from sqlmodel import func, select
 from socialhub.api.app import create_api
 from socialhub.config import get_settings
 from socialhub.db import read_session
+from socialhub.domain import media
 from socialhub.models.uploads import Upload
 from tests.api.conftest import Signup, bearer
 from tests.support import files
@@ -256,3 +257,21 @@ async def test_a_cancelled_upload_leaves_nothing(signup: Signup) -> None:
     await app(scope, receive, send)
     assert sent[0]["status"] == 400
     assert leftovers() == (0, [])
+
+
+@pytest.mark.s3
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_an_upload_lands_in_the_s3_bucket_when_media_lives_there(
+    client: httpx.AsyncClient, signup: Signup, s3_media: Any
+) -> None:
+    alice = await signup("alice")
+    data = files.pdf()
+    made = await client.post(
+        URL, params={"name": "Minutes.pdf"}, content=data, headers={**bearer(alice), **OCTETS}
+    )
+    assert made.status_code == 201, made.text
+    storage = media.get_storage()
+    assert isinstance(storage, media.S3Storage)
+    assert storage.get(f"uploads/{made.json()['id']}/original") == data
+    # Nothing stays behind on the local disk (the received file went to the bucket).
+    assert leftovers()[1] == []

@@ -94,7 +94,9 @@ async def test_patch_me_reports_every_wrong_field_and_changes_nothing(
     assert (me["display_name"], me["status_text"]) == ("alice", "")
 
 
-async def test_avatar_upload_and_signed_download(client: httpx.AsyncClient, signup: Signup) -> None:
+async def test_avatar_upload_and_signed_download(
+    client: httpx.AsyncClient, signup: Signup, media_backend: str
+) -> None:
     tokens = await signup("alice")
     response = await client.put(
         "/api/v1/users/me/avatar",
