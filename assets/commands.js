@@ -9,34 +9,11 @@
   const NAME = /^\/([a-z0-9_-]*)$/;
   let open = null; // { box, matches, index }
 
-  const known = () => {
-    const el = document.getElementById("command-data");
-    try {
-      return JSON.parse((el && el.dataset.commands) || "[]");
-    } catch (e) {
-      return [];
-    }
-  };
-
-  const popup = () => {
-    let p = document.getElementById("command-menu");
-    if (!p) {
-      p = document.createElement("div");
-      p.id = "command-menu";
-      p.className = "sh-command-menu";
-      p.setAttribute("aria-label", "Commands");
-      p.hidden = true;
-      document.body.appendChild(p);
-    }
-    return p;
-  };
-
-  const place = (p, box) => {
-    const rect = box.getBoundingClientRect();
-    p.style.left = rect.left + "px";
-    p.style.bottom = window.innerHeight - rect.top + 4 + "px";
-    p.hidden = false;
-  };
+  // window.shComplete: assets/emoji.js, loaded first.
+  const known = () => window.shComplete.data("command-data", "commands");
+  const popup = () =>
+    window.shComplete.popup("command-menu", "sh-command-menu", "Commands", "listbox");
+  const place = (p, box) => window.shComplete.place(p, box);
 
   const close = () => {
     open = null;

@@ -37,6 +37,41 @@
   window.shEmoji = { text, typed, insertInto };
 })();
 
+// Shared by the composer's completion popups (":" emoji here, "/" commands in commands.js):
+// - data(id, key): the JSON list the server rendered in #id's data-<key> ([] when absent);
+// - popup(id, className, label, role): the popup element, made once, hidden;
+// - place(popup, box): shows it just above the text box.
+(function () {
+  const data = (id, key) => {
+    const el = document.getElementById(id);
+    try {
+      return JSON.parse((el && el.dataset[key]) || "[]");
+    } catch (e) {
+      return [];
+    }
+  };
+  const popup = (id, className, label, role) => {
+    let p = document.getElementById(id);
+    if (!p) {
+      p = document.createElement("div");
+      p.id = id;
+      p.className = className;
+      p.setAttribute("role", role);
+      p.setAttribute("aria-label", label);
+      p.hidden = true;
+      document.body.appendChild(p);
+    }
+    return p;
+  };
+  const place = (p, box) => {
+    const rect = box.getBoundingClientRect();
+    p.style.left = rect.left + "px";
+    p.style.bottom = window.innerHeight - rect.top + 4 + "px";
+    p.hidden = false;
+  };
+  window.shComplete = { data, popup, place };
+})();
+
 // The message composer's ":" autocomplete of custom emoji: typing ":" and two letters of a name
 // at the caret lists the open chat's custom emoji (#custom-emoji-data, rendered by the server:
 // the ones the sender may use there). ArrowUp/ArrowDown move, Enter or Tab or a click insert
@@ -46,28 +81,9 @@
   const TOKEN = /(^|[^\w<]):([a-z0-9_]{2,32})$/;
   let open = null; // { box, start, end, matches, index }
 
-  const known = () => {
-    const el = document.getElementById("custom-emoji-data");
-    try {
-      return JSON.parse((el && el.dataset.emoji) || "[]");
-    } catch (e) {
-      return [];
-    }
-  };
-
-  const popup = () => {
-    let p = document.getElementById("emoji-complete");
-    if (!p) {
-      p = document.createElement("div");
-      p.id = "emoji-complete";
-      p.className = "sh-emoji-complete";
-      p.setAttribute("role", "listbox");
-      p.setAttribute("aria-label", "Custom emoji");
-      p.hidden = true;
-      document.body.appendChild(p);
-    }
-    return p;
-  };
+  const known = () => window.shComplete.data("custom-emoji-data", "emoji");
+  const popup = () =>
+    window.shComplete.popup("emoji-complete", "sh-emoji-complete", "Custom emoji", "listbox");
 
   const close = () => {
     open = null;
@@ -94,10 +110,7 @@
         return option;
       }),
     );
-    const rect = open.box.getBoundingClientRect();
-    p.style.left = rect.left + "px";
-    p.style.bottom = window.innerHeight - rect.top + 4 + "px";
-    p.hidden = false;
+    window.shComplete.place(p, open.box);
   };
 
   const update = (box) => {

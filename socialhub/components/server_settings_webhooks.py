@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from socialhub.components.ui import copy_button
+from socialhub.components.ui import copy_button, renew_and_delete
 from socialhub.state.server_settings_webhooks import (
     ChannelChoice,
     IncomingRow,
@@ -47,21 +47,7 @@ def incoming_row(hook: rx.Var[IncomingRow]) -> rx.Component:
             ),
             rx.hstack(
                 copy_button(hook.url, id="copy-" + hook.id, label="Copy URL"),
-                rx.button(
-                    "Regenerate URL",
-                    size="1",
-                    variant="soft",
-                    on_click=W.ask("regenerate", hook.id, hook.name),
-                    aria_label="Regenerate the URL of " + hook.name,
-                ),
-                rx.button(
-                    "Delete",
-                    size="1",
-                    variant="soft",
-                    color_scheme="red",
-                    on_click=W.ask("delete", hook.id, hook.name),
-                    aria_label="Delete " + hook.name,
-                ),
+                *renew_and_delete(W.ask, hook.id, hook.name, renew="regenerate", what="URL"),
                 spacing="2",
                 wrap="wrap",
             ),

@@ -176,6 +176,30 @@ def upload_zone(label: str, *children: rx.Component, **props: Any) -> rx.Compone
     return upload
 
 
+def renew_and_delete(
+    ask: Any, item_id: rx.Var[str] | rx.Var[int], name: rx.Var[str], *, renew: str, what: str
+) -> list[rx.Component]:
+    """A secret's "Regenerate ..." and the item's "Delete" (`ask(action, id, name)` opens the
+    confirmation of either)."""
+    return [
+        rx.button(
+            f"Regenerate {what}",
+            size="1",
+            variant="soft",
+            on_click=ask(renew, item_id, name),
+            aria_label=f"Regenerate the {what} of " + name,
+        ),
+        rx.button(
+            "Delete",
+            size="1",
+            variant="soft",
+            color_scheme="red",
+            on_click=ask("delete", item_id, name),
+            aria_label="Delete " + name,
+        ),
+    ]
+
+
 def copy_button(value: rx.Var[str], *, id: str, label: str = "Copy link") -> rx.Component:
     """Copies `value` to the clipboard (assets' `data-copy` handler, with its toast)."""
     return rx.button(

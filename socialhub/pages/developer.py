@@ -5,7 +5,13 @@ from __future__ import annotations
 import reflex as rx
 
 from socialhub.components.layout import app_shell
-from socialhub.components.ui import IMAGE_TYPES, copy_button, upload_zone, user_avatar
+from socialhub.components.ui import (
+    IMAGE_TYPES,
+    copy_button,
+    renew_and_delete,
+    upload_zone,
+    user_avatar,
+)
 from socialhub.state.developer import (
     BOT_AVATAR_UPLOAD_ID,
     DESCRIPTION_MAX,
@@ -53,21 +59,7 @@ def bot_details(bot: rx.Var[BotRow]) -> rx.Component:
                 on_click=D.open_avatar(bot.id),
                 aria_label="Change the avatar of " + bot.name,
             ),
-            rx.button(
-                "Regenerate token",
-                size="1",
-                variant="soft",
-                on_click=D.ask("regenerate", bot.id, bot.name),
-                aria_label="Regenerate the token of " + bot.name,
-            ),
-            rx.button(
-                "Delete",
-                size="1",
-                variant="soft",
-                color_scheme="red",
-                on_click=D.ask("delete", bot.id, bot.name),
-                aria_label="Delete " + bot.name,
-            ),
+            *renew_and_delete(D.ask, bot.id, bot.name, renew="regenerate", what="token"),
             spacing="2",
             wrap="wrap",
         ),
