@@ -133,6 +133,7 @@ class Settings:
     upload_max_document_bytes: int = 100 * 1024 * 1024
     upload_max_file_bytes: int = 100 * 1024 * 1024
     upload_quota_bytes: int = 2 * 1024 * 1024 * 1024
+    media_jobs_max: int = 2
 
     @property
     def secure_cookies(self) -> bool:
@@ -240,6 +241,8 @@ def load_settings() -> Settings:
         upload_max_document_bytes=_env_int("UPLOAD_MAX_DOCUMENT_BYTES", 100 * 1024 * 1024),
         upload_max_file_bytes=_env_int("UPLOAD_MAX_FILE_BYTES", 100 * 1024 * 1024),
         upload_quota_bytes=_env_int("UPLOAD_QUOTA_BYTES", 2 * 1024 * 1024 * 1024),
+        # Heavy media jobs (decoding and re-encoding) running at once in one worker process.
+        media_jobs_max=max(1, _env_int("MEDIA_JOBS_MAX", 2)),
     )
 
 

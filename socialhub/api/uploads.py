@@ -45,9 +45,13 @@ def _start(caller: Caller, declared: int | None) -> uploads.UploadPlan:
         return uploads.check_start_upload(db, caller.user(db), declared)
 
 
-def _keep(caller: Caller, received: uploads.Received, name: str | None) -> UploadView:
+def _keep(
+    caller: Caller, received: uploads.Received, name: str | None, keep_original: bool
+) -> UploadView:
     with transaction() as db:
-        upload = uploads.check_create_upload(db, caller.user(db), received, name)
+        upload = uploads.check_create_upload(
+            db, caller.user(db), received, name, keep_original=keep_original
+        )
         return uploads.upload_view(upload)
 
 
@@ -63,6 +67,13 @@ async def create_upload(
             f"control characters are dropped; at most {uploads.NAME_MAX} characters are kept)",
         ),
     ] = None,
+    keep_original: Annotated[
+        bool,
+        Query(
+            description='"send as file": keep the original as sent once processed (a photo in '
+            "full quality, with its metadata); otherwise only the processed renditions stay",
+        ),
+    ] = False,
 ) -> UploadView | JSONResponse:
     """Upload one file as the raw body (`Content-Type: application/octet-stream`).
 
@@ -74,6 +85,13 @@ async def create_upload(
     limit is passed) and `quota_exceeded`; 415 `unsupported_media` (a type we do not take, HTML
     and SVG among them), `image_too_large` (the image's header claims too many pixels) and
     `corrupt_image`; 422 `empty_file`; 429 `rate_limited`. The upload starts as `received`.
+
+    An image is then processed by a job (`processing`, then `ready` or `failed` with
+    `failure_reason` `corrupt_image` or `image_too_large`; each change is pushed to you as a
+    user event `upload`/`update`): WebP renditions `thumb` (320), `medium` (1280) and `large`
+    (2048 px longest side, never upscaled; an animation stays animated but for `thumb`) with all
+    metadata removed, its `width`/`height`, a `placeholder_color` and a `blurhash`. The original
+    is deleted then, unless `keep_original`.
     """
     plan = await run_in_threadpool(_start, caller, _declared_size(request))
     with uploads.Intake(plan) as intake:
@@ -84,13 +102,14 @@ async def create_upload(
             # Cancelled by the client (or its connection lost): nobody reads this answer.
             return error_response(400, "upload_cancelled", "the upload was cancelled")
         received = await run_in_threadpool(intake.finish)
-        return await run_in_threadpool(_keep, caller, received, name)
+        return await run_in_threadpool(_keep, caller, received, name, keep_original)
 
 
 @router.get("/{upload_id}", response_model=UploadView)
 def get_upload(
     upload_id: Annotated[str, Path(json_schema_extra=AN_ID)], caller: CurrentCaller
 ) -> UploadView:
-    """One of your uploads and its status (404 `upload_not_found` for anyone else's)."""
+    """One of your uploads and its status (404 `upload_not_found` for anyone else's); once
+    `ready`, an image's renditions with signed URLs, issued afresh on every read."""
     with transaction() as db:
         return uploads.upload_view(uploads.access_upload(db, caller.user(db), upload_id))

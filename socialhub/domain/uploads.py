@@ -17,6 +17,7 @@ import os
 import re
 import tempfile
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -27,11 +28,18 @@ from PIL import Image, UnidentifiedImageError
 from sqlmodel import Session, select
 
 from socialhub.config import get_settings
+from socialhub.db import on_commit
 from socialhub.domain import media, ratelimit
 from socialhub.domain.errors import InvalidInput, NotFound, PayloadTooLarge, UnsupportedMedia
 from socialhub.models import User
 from socialhub.models.base import new_id
-from socialhub.models.uploads import Upload, UploadKind, UploadStatus, UploadView
+from socialhub.models.uploads import (
+    RenditionView,
+    Upload,
+    UploadKind,
+    UploadStatus,
+    UploadView,
+)
 
 # How much of the start of a file decides its type (and so its size limit).
 HEAD_BYTES = 64 * 1024
@@ -461,8 +469,22 @@ def _store_original(key: str, source: Path) -> None:
     media.get_storage().put_file(key, source)
 
 
+# The processing jobs, by kind (`backend_jobs/media.py` registers them): each is enqueued with
+# the upload's id once its row commits.
+_processors: dict[UploadKind, Callable[[str], None]] = {}
+
+
+def register_processor(kind: UploadKind, process: Callable[[str], None]) -> None:
+    _processors[kind] = process
+
+
 def check_create_upload(
-    session: Session, actor: User, received: Received, name: str | None
+    session: Session,
+    actor: User,
+    received: Received,
+    name: str | None,
+    *,
+    keep_original: bool = False,
 ) -> Upload:
     """Keep a received file, if the quota still has room for it (another upload of the same
     account may have finished in the meantime)."""
@@ -473,10 +495,18 @@ def check_create_upload(
     used = stored_bytes(session, owner_id)
     if used + received.size > quota:
         raise _quota_exceeded(quota, used)
-    return do_create_upload(session, owner_id=owner_id, received=received, name=clean_name(name))
+    return do_create_upload(
+        session,
+        owner_id=owner_id,
+        received=received,
+        name=clean_name(name),
+        keep_original=keep_original,
+    )
 
 
-def do_create_upload(session: Session, *, owner_id: int, received: Received, name: str) -> Upload:
+def do_create_upload(
+    session: Session, *, owner_id: int, received: Received, name: str, keep_original: bool = False
+) -> Upload:
     upload_id = new_id()
     upload = Upload(
         id=upload_id,
@@ -487,10 +517,14 @@ def do_create_upload(session: Session, *, owner_id: int, received: Received, nam
         name=name,
         status=UploadStatus.received.value,
         storage_key=upload_key(upload_id),
+        keep_original=keep_original,
     )
     session.add(upload)
     session.flush()
     _store_original(upload.storage_key, received.path)
+    process = _processors.get(received.kind)
+    if process is not None:
+        on_commit(session, lambda: process(upload_id))
     return upload
 
 
@@ -512,4 +546,21 @@ def upload_view(upload: Upload) -> UploadView:
         status=UploadStatus(upload.status),
         failure_reason=upload.failure_reason,
         created_at=upload.created_at,
+        keep_original=upload.keep_original,
+        width=upload.width,
+        height=upload.height,
+        placeholder_color=upload.placeholder_color,
+        blurhash=upload.blurhash,
+        # Signed afresh on every read (and every push).
+        renditions={
+            name: RenditionView(
+                url=media.signed_url(r["key"]),
+                width=r["width"],
+                height=r["height"],
+                animated=r["animated"],
+            )
+            for name, r in (upload.renditions or {}).items()
+        }
+        if upload.status == UploadStatus.ready.value
+        else {},
     )
