@@ -145,9 +145,9 @@ def _placeholder(still: Image.Image) -> tuple[str, str]:
         backdrop.paste(small, mask=small.getchannel("A"))
         small = backdrop
     palette = small.quantize(colors=5, method=Image.Quantize.MEDIANCUT)
-    counts = palette.getcolors() or [(1, 0)]
-    _count, index = max(counts)
-    rgb = (palette.getpalette() or [0, 0, 0])[int(index) * 3 : int(index) * 3 + 3]
+    counts: list[tuple[int, Any]] = list(palette.getcolors() or [(1, 0)])
+    index = int(max(counts)[1])
+    rgb = (palette.getpalette() or [0, 0, 0])[index * 3 : index * 3 + 3]
     color = "#" + "".join(f"{value:02x}" for value in rgb)
     x, y = (4, 3) if small.width >= small.height else (3, 4)
     return color, str(blurhash.encode(small, x, y))
