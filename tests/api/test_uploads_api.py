@@ -4,12 +4,14 @@ leaves nothing behind."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from PIL import Image
 from sqlmodel import func, select
 
 from socialhub.api.app import create_api
@@ -18,7 +20,7 @@ from socialhub.db import read_session
 from socialhub.domain import media
 from socialhub.models.uploads import Upload
 from tests.api.conftest import Signup, bearer
-from tests.support import files
+from tests.support import files, images
 
 URL = "/api/v1/uploads"
 CHUNK = 64 * 1024
@@ -275,3 +277,55 @@ async def test_an_upload_lands_in_the_s3_bucket_when_media_lives_there(
     assert storage.get(f"uploads/{made.json()['id']}/original") == data
     # Nothing stays behind on the local disk (the received file went to the bucket).
     assert leftovers()[1] == []
+
+
+async def test_a_processed_image_shows_its_renditions_and_they_serve(
+    client: httpx.AsyncClient, signup: Signup, media_backend: str
+) -> None:
+    from backend_jobs import media as media_jobs
+
+    alice = await signup("alice")
+    photo = images.photo_with_exif(size=(1600, 900))
+    made = await client.post(
+        URL, params={"keep_original": "true"}, content=photo, headers={**bearer(alice), **OCTETS}
+    )
+    assert made.status_code == 201, made.text
+    view = made.json()
+    assert (view["status"], view["keep_original"], view["renditions"]) == ("received", True, {})
+    assert media_jobs.run_image(view["id"]) == "ready"
+
+    shown = (await client.get(f"{URL}/{view['id']}", headers=bearer(alice))).json()
+    assert shown["status"] == "ready"
+    assert (shown["width"], shown["height"]) == (1600, 900)
+    assert shown["placeholder_color"].startswith("#")
+    assert shown["blurhash"]
+    sizes = {name: (r["width"], r["height"]) for name, r in shown["renditions"].items()}
+    assert sizes == {"thumb": (320, 180), "medium": (1280, 720), "large": (1600, 900)}
+    for rendition in shown["renditions"].values():
+        served = await client.get(rendition["url"])
+        assert served.status_code == 200
+        assert served.headers["content-type"] == "image/webp"
+        with Image.open(io.BytesIO(served.content)) as image:
+            assert image.size == (rendition["width"], rendition["height"])
+            assert "exif" not in image.info
+        assert b"SpyCam" not in served.content
+    # Sent as a file: the original is kept.
+    assert media.get_storage().exists(f"uploads/{view['id']}/original")
+
+    # Without keep_original, it goes once processed.
+    other = await client.post(URL, content=photo, headers={**bearer(alice), **OCTETS})
+    assert media_jobs.run_image(other.json()["id"]) == "ready"
+    assert not media.get_storage().exists(f"uploads/{other.json()['id']}/original")
+
+
+async def test_keep_original_is_a_documented_boolean(client: httpx.AsyncClient) -> None:
+    schema = (await client.get("/api/openapi.json")).json()
+    [param] = [
+        p
+        for p in schema["paths"]["/api/v1/uploads"]["post"]["parameters"]
+        if p["name"] == "keep_original"
+    ]
+    assert param["in"] == "query"
+    assert param["schema"]["type"] == "boolean"
+    assert param["schema"]["default"] is False
+    assert "send as file" in param["description"]
