@@ -126,6 +126,7 @@ class Settings:
     outbound_allow_private: bool = False
     outbound_timeout_seconds: float = 5.0
     outbound_max_response_bytes: int = 64 * 1024
+    outbound_allow_hosts: frozenset[str] = frozenset()
     jobs_immediate: bool = False
     command_deadline_seconds: float = 10.0
     upload_max_image_bytes: int = 16 * 1024 * 1024
@@ -233,6 +234,10 @@ def load_settings() -> Settings:
         # Link previews' fetches run in the app's own process (a thread after the commit)
         # instead of on the job queue: a single process with no job worker, as the browser tests.
         jobs_immediate=_env_bool("JOBS_IMMEDIATE", False),
+        # `host:port` pairs (as in the URL) exempt from the address rule, comma-separated.
+        outbound_allow_hosts=frozenset(
+            h.strip().lower() for h in _env("OUTBOUND_ALLOW_HOSTS", "").split(",") if h.strip()
+        ),
         # How long a bot has to answer a slash command before the member reads "the bot did
         # not answer" (Discord gives 3 s; a bot on a home server deserves more).
         command_deadline_seconds=float(_env("COMMAND_DEADLINE_SECONDS", "10")),

@@ -12,7 +12,9 @@ A link preview's GET (`get`) follows redirects itself, a few at most, each new l
 and checked again as above; it sends no cookies (a fresh client per hop keeps none) and may cut a
 page at its size limit instead of failing.
 
-`OUTBOUND_ALLOW_PRIVATE=true` lifts the address rule, for tests reaching a server of their own.
+`OUTBOUND_ALLOW_PRIVATE=true` lifts the address rule, for tests reaching a server of their own;
+`OUTBOUND_ALLOW_HOSTS=host:port,...` lifts it for those exact hosts only (an intranet service, or
+a test whose server redirects elsewhere).
 """
 
 from __future__ import annotations
@@ -144,7 +146,9 @@ def resolve(url: str, *, allow_private: bool | None = None) -> Target:
     """The URL's host resolved once and checked: refused if ANY of its addresses is not public
     (a name answering both a public and a private address would otherwise be a coin toss)."""
     scheme, host, port, path = check_url(url)
-    allow = get_settings().outbound_allow_private if allow_private is None else allow_private
+    settings = get_settings()
+    allow = settings.outbound_allow_private if allow_private is None else allow_private
+    allow = allow or f"{host}:{port}" in settings.outbound_allow_hosts
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as error:
