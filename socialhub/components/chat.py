@@ -196,6 +196,12 @@ def message_menu(message: rx.Var[MessageRow]) -> rx.Component:
                 message.mine,
                 rx.dropdown_menu.item("Edit", on_click=ConversationState.start_edit(message.id)),
             ),
+            rx.cond(
+                message.mine & (message.preview_url != ""),
+                rx.dropdown_menu.item(
+                    "Remove preview", on_click=ConversationState.remove_preview(message.id)
+                ),
+            ),
             rx.dropdown_menu.item(
                 "Delete for me", on_click=ConversationState.delete_for_me(message.id)
             ),
@@ -243,6 +249,65 @@ def edit_form(message: rx.Var[MessageRow]) -> rx.Component:
         ),
         on_submit=ConversationState.save_edit,
         reset_on_submit=True,
+    )
+
+
+def link_preview_card(message: rx.Var[MessageRow]) -> rx.Component:
+    """The card of the message's first link: the page's text as plain text, never its HTML."""
+    return rx.link(
+        rx.hstack(
+            rx.cond(
+                message.preview_image != "",
+                rx.image(
+                    src=message.preview_image,
+                    alt="",
+                    loading="lazy",
+                    width="72px",
+                    height="72px",
+                    object_fit="cover",
+                    border_radius="6px",
+                    class_name="link-preview-image",
+                ),
+            ),
+            rx.vstack(
+                rx.cond(
+                    message.preview_site != "",
+                    rx.text(
+                        message.preview_site,
+                        size="1",
+                        color_scheme="gray",
+                        class_name="link-preview-site",
+                    ),
+                ),
+                rx.text(
+                    message.preview_title, size="2", weight="bold", class_name="link-preview-title"
+                ),
+                rx.cond(
+                    message.preview_description != "",
+                    rx.text(
+                        message.preview_description,
+                        size="1",
+                        class_name="link-preview-description sh-ellipsis",
+                    ),
+                ),
+                spacing="0",
+                align="start",
+                min_width="0",
+            ),
+            spacing="2",
+            align="center",
+        ),
+        href=message.preview_url,
+        is_external=True,
+        rel="noopener noreferrer nofollow",
+        underline="none",
+        color="inherit",
+        border_left=f"3px solid {rx.color('accent', 8)}",
+        padding="0.25em 0.5em",
+        background_color=rx.color("gray", 2),
+        border_radius="6px",
+        max_width="100%",
+        class_name="link-preview",
     )
 
 
@@ -324,6 +389,7 @@ def message_bubble(message: rx.Var[MessageRow]) -> rx.Component:
                     ),
                 ),
             ),
+            rx.cond((message.preview_url != "") & ~message.deleted, link_preview_card(message)),
             reactions(message),
             thread_chip(message),
             rx.hstack(

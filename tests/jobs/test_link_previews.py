@@ -16,7 +16,7 @@ from socialhub.domain import link_previews, media, messages
 from socialhub.models.link_previews import LinkPreview, MessageLinkPreview, PreviewStatus
 from tests.support.chat import Events, load_user, only, open_dm, send
 from tests.support.images import photo_with_exif
-from tests.support.website import Page, Website, website
+from tests.support.website import Page, website
 
 ARTICLE = b"""<!doctype html><html><head>
 <title>Fallback title</title>
@@ -85,7 +85,8 @@ def test_og_tags_and_the_image_make_a_card_that_viewers_hear_about(
         assert image.format == "WEBP"
         assert max(image.size) == link_previews.IMAGE_SIZE
         assert not image.getexif()
-        assert "exif" not in image.info and "icc_profile" not in image.info
+        assert "exif" not in image.info
+        assert "icc_profile" not in image.info
     assert b"SpyCam" not in stored
 
     # One event, heard by both members.
@@ -95,7 +96,8 @@ def test_og_tags_and_the_image_make_a_card_that_viewers_hear_about(
     assert edit["data"]["preview"]["image_url"].startswith("/api/v1/media/link-previews/")
     assert {k for k, e in events if e["op"] == "edit"} == {f"user:{alice}", f"user:{bob}"}
     [view] = messages.list_messages(session, load_user(session, bob), chat)
-    assert view.preview is not None and view.preview.site_name == "Example News"
+    assert view.preview is not None
+    assert view.preview.site_name == "Example News"
 
 
 def test_a_second_message_with_the_same_url_reuses_the_card(
@@ -203,15 +205,16 @@ def test_a_huge_page_is_cut_at_the_size_limit(
     alice, _, chat = _pair(make_user)
     huge = (
         b"<html><head><title>Big page</title>"
-        + b"<!--" + b"x" * (20 * 1024 * 1024) + b"-->"
+        + b"<!--"
+        + b"x" * (20 * 1024 * 1024)
+        + b"-->"
         + b'<meta name="description" content="past the limit"></head></html>'
     )
     with website() as site:
         site.pages["/huge"] = Page(huge)
-        cut = outbound.get(
-            site.url("/huge"), max_bytes=link_previews.PAGE_MAX_BYTES, truncate=True
-        )
-        assert cut.truncated and len(cut.body) == link_previews.PAGE_MAX_BYTES
+        cut = outbound.get(site.url("/huge"), max_bytes=link_previews.PAGE_MAX_BYTES, truncate=True)
+        assert cut.truncated
+        assert len(cut.body) == link_previews.PAGE_MAX_BYTES
         message = send(alice, chat, site.url("/huge"))
         assert preview_jobs.run_fetch(_preview(session, message.id).id) == "ready"
         assert site.sent["/huge"] < len(huge)  # we stopped reading: the rest was never sent
@@ -245,5 +248,3 @@ def test_the_job_is_enqueued_after_the_commit(
     [job] = huey.pending()
     assert job.name == "fetch_link_preview"
     huey.flush()
-
-
