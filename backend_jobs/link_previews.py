@@ -1,5 +1,6 @@
 """Link previews' fetches: one job per new URL, enqueued when the message's transaction commits
-(`socialhub/domain/link_previews.py`). The fetch runs outside any transaction; its outcome is
+(`socialhub/domain/link_previews.py`); a sweep each minute picks up the ones whose job was lost.
+The fetch runs outside any transaction; its outcome is
 recorded only while the preview is still pending, so a second run does nothing.
 
 `JOBS_IMMEDIATE=true` runs the fetch in this process instead (a thread started after the
@@ -9,11 +10,19 @@ commit), for a single-process app with no job worker, as the browser tests run i
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
+
+from huey import crontab
 
 from backend_jobs.queue import huey
 from socialhub.config import get_settings
 from socialhub.db import transaction
 from socialhub.domain import link_previews, messages
+from socialhub.models.base import utcnow
+
+# A preview pending this long without its job having run is picked up by the sweep, for a while.
+SWEEP_GRACE = timedelta(minutes=2)
+SWEEP_WINDOW = timedelta(hours=1)
 
 
 def run_fetch(preview_id: str) -> str:
@@ -33,6 +42,19 @@ def run_fetch(preview_id: str) -> str:
 @huey.task(retries=1, retry_delay=30)  # type: ignore[untyped-decorator]
 def fetch_link_preview(preview_id: str) -> str:
     return run_fetch(preview_id)
+
+
+@huey.periodic_task(crontab(minute="*"))  # type: ignore[untyped-decorator]
+def sweep_link_previews() -> int:
+    """Enqueue the previews pending for over `SWEEP_GRACE` (their job was lost); how many."""
+    now = utcnow()
+    with transaction() as session:
+        stale = link_previews.stale_pending(
+            session, before=now - SWEEP_GRACE, since=now - SWEEP_WINDOW
+        )
+    for preview_id in stale:
+        fetch_link_preview(preview_id)
+    return len(stale)
 
 
 def dispatch(preview_id: str) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
@@ -47,6 +48,8 @@ IMAGE_MAX_BYTES = 8 * 1024 * 1024
 IMAGE_SIZE = 480
 IMAGE_PREFIX = "link-previews"
 USER_AGENT = "SocialHub-LinkPreview/1"
+# A failed page is fetched again by a message linking to it this long after.
+RETRY_FAILED_AFTER = timedelta(hours=1)
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 # A link as people type it: up to whitespace, without the punctuation that usually closes a
 # sentence or a bracket around it.
@@ -120,12 +123,40 @@ def do_attach(session: Session, message_id: str, body: str) -> LinkPreview | Non
         error="",
         created_at=utcnow(),
     ):
-        for dispatch in _dispatchers:
-            on_commit(session, lambda d=dispatch, i=preview_id: d(i))  # type: ignore[misc]
+        _dispatch_on_commit(session, preview_id)
     preview = session.exec(select(LinkPreview).where(LinkPreview.url == url)).one()
+    if preview.status == PreviewStatus.failed.value and (
+        preview.fetched_at is None or preview.fetched_at < utcnow() - RETRY_FAILED_AFTER
+    ):
+        # A page that failed a while ago (down, or slow) gets another chance.
+        preview.status, preview.error = PreviewStatus.pending.value, ""
+        session.add(preview)
+        _dispatch_on_commit(session, preview.id)
     session.add(MessageLinkPreview(message_id=message_id, preview_id=preview.id))
     session.flush()
     return preview
+
+
+def _dispatch_on_commit(session: Session, preview_id: str) -> None:
+    for dispatch in _dispatchers:
+        on_commit(session, lambda d=dispatch, i=preview_id: d(i))  # type: ignore[misc]
+
+
+def stale_pending(session: Session, *, before: datetime, since: datetime) -> list[str]:
+    """Previews created between `since` and `before` and still pending: their job was lost (a
+    crash between the commit and the enqueue). Older ones are left alone, not retried forever."""
+    return list(
+        session.exec(
+            select(LinkPreview.id)
+            .where(
+                LinkPreview.status == PreviewStatus.pending.value,
+                col(LinkPreview.created_at) < before,
+                col(LinkPreview.created_at) >= since,
+            )
+            .order_by(col(LinkPreview.created_at))
+            .limit(100)
+        ).all()
+    )
 
 
 def view(preview: LinkPreview) -> LinkPreviewView:
@@ -203,7 +234,9 @@ class _HeadParser(HTMLParser):
 
 def _text(value: str, *, field: str, limit: int) -> str:
     """Page text as we keep it: one line, no control characters, at most `limit` characters."""
-    return clean_text(" ".join(value[: 4 * limit].split())[:limit], field=field, max_length=limit)
+    line = " ".join(value[: 4 * limit].split())[:limit]
+    # Cleaning only removes characters, but NFC may compose or expand a few: bound it after.
+    return clean_text(line, field=field, max_length=2 * limit)[:limit]
 
 
 @dataclass(frozen=True)

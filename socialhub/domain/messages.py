@@ -768,6 +768,7 @@ def check_forward(
         )
         if channel is not None:
             channel_messages.do_channel_sent(session, channel, actor, copy, now=now)
+        do_attach_link_preview(session, conversation, copy)
         sent.append(copy)
     return sent
 

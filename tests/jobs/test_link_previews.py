@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from datetime import timedelta
 
 from PIL import Image
 from sqlmodel import Session, select
 
 from backend_jobs import link_previews as preview_jobs
+from socialhub.db import transaction
 from socialhub.delivery import outbound
 from socialhub.domain import link_previews, media, messages
 from socialhub.models.link_previews import LinkPreview, MessageLinkPreview, PreviewStatus
@@ -248,3 +250,66 @@ def test_the_job_is_enqueued_after_the_commit(
     [job] = huey.pending()
     assert job.name == "fetch_link_preview"
     huey.flush()
+
+
+def test_lost_jobs_are_swept_and_a_failure_is_retried_later(
+    make_user: Callable[..., int], session: Session, lower_limits: Callable[..., None]
+) -> None:
+    from backend_jobs.queue import huey
+
+    lower_limits(OUTBOUND_ALLOW_PRIVATE="true")
+    alice, _, chat = _pair(make_user)
+    with website() as site:
+        site.pages["/later"] = Page(b"down", "text/plain", status=503)
+        message = send(alice, chat, site.url("/later"))
+        preview_id = _preview(session, message.id).id
+        huey.flush()  # the job is lost
+        assert preview_jobs.sweep_link_previews.call_local() == 0  # not overdue yet
+        with transaction() as s:
+            row = s.get(LinkPreview, preview_id)
+            assert row is not None
+            row.created_at = row.created_at - timedelta(minutes=5)
+            s.add(row)
+        assert preview_jobs.sweep_link_previews.call_local() == 1
+        [job] = huey.pending()
+        assert job.args == (preview_id,)
+        huey.flush()
+        assert preview_jobs.run_fetch(preview_id) == "failed"
+
+        # A new link to it soon after: still failed, no fetch; an hour later, fetched again.
+        site.pages["/later"] = Page(b"<title>Back up</title>")
+        send(alice, chat, site.url("/later"))
+        assert huey.pending_count() == 0
+        with transaction() as s:
+            row = s.get(LinkPreview, preview_id)
+            assert row is not None
+            assert row.fetched_at is not None
+            row.fetched_at = row.fetched_at - link_previews.RETRY_FAILED_AFTER
+            s.add(row)
+        again = send(alice, chat, site.url("/later"))
+        assert huey.pending_count() == 1
+        huey.flush()
+        assert preview_jobs.run_fetch(preview_id) == "ready"
+    assert _preview(session, message.id).title == "Back up"
+    views = messages.list_messages(session, load_user(session, alice), chat)
+    assert [v.preview.title if v.preview else None for v in views] == ["Back up"] * 3
+    assert views[-1].id == again.id
+
+
+def test_a_forwarded_link_shows_its_card_at_once(
+    make_user: Callable[..., int], session: Session, lower_limits: Callable[..., None]
+) -> None:
+    lower_limits(OUTBOUND_ALLOW_PRIVATE="true")
+    alice, _, chat = _pair(make_user)
+    make_user("carol")
+    other = open_dm(alice, "carol")
+    with website() as site:
+        site.pages["/story"] = Page(ARTICLE.replace(b'<meta property="og:image"', b"<x"))
+        message = send(alice, chat, site.url("/story"))
+        assert preview_jobs.run_fetch(_preview(session, message.id).id) == "ready"
+        with transaction() as s:
+            [copy] = messages.check_forward(s, load_user(s, alice), message.id, [other])
+            [view] = messages.message_views(s, [copy])
+        assert len(site.hits) == 1
+    assert view.preview is not None
+    assert view.preview.title == "The <b>big</b> story"
