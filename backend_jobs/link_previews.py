@@ -17,7 +17,7 @@ from huey import crontab
 from backend_jobs.queue import huey
 from socialhub.config import get_settings
 from socialhub.db import transaction
-from socialhub.domain import link_previews, messages
+from socialhub.domain import link_previews, messages, posts
 from socialhub.models.base import utcnow
 
 # A preview pending this long without its job having run is picked up by the sweep, for a while.
@@ -35,6 +35,7 @@ def run_fetch(preview_id: str) -> str:
     with transaction() as session:
         if link_previews.do_record_result(session, preview_id, result):
             messages.do_publish_preview(session, preview_id)
+            posts.do_publish_preview(session, preview_id)
             return "ready"
     return "failed" if result.card is None else "skipped"
 

@@ -2,7 +2,7 @@
 
 `link_previews`: one card per normalised URL (status, title, description, site name, the image's
 storage key, when it was fetched, why it failed); `message_link_previews`: the card a message
-shows, and whether its sender removed it.
+shows, and whether its sender removed it; `post_link_previews`: the same for posts.
 
 Revision ID: 5e8a2c7f1d94
 Revises: f79f31c5a795
@@ -52,9 +52,26 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_message_link_previews_preview_id"), ["preview_id"], unique=False
         )
+    op.create_table(
+        "post_link_previews",
+        sa.Column("post_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("preview_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("removed_at", socialhub.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(["post_id"], ["posts.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["preview_id"], ["link_previews.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("post_id"),
+    )
+    with op.batch_alter_table("post_link_previews", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_post_link_previews_preview_id"), ["preview_id"], unique=False
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("post_link_previews", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_post_link_previews_preview_id"))
+
+    op.drop_table("post_link_previews")
     with op.batch_alter_table("message_link_previews", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_message_link_previews_preview_id"))
 

@@ -1,6 +1,7 @@
-"""Link previews: the card (title, description, site name, image) of a message's first link.
+"""Link previews: the card (title, description, site name, image) of the first link of a
+message or a post.
 
-The first http(s) link of a new message is normalised and looked up in the cache
+The first http(s) link of a new message or post is normalised and looked up in the cache
 (`LinkPreview`, one row per URL): a known URL is reused as it is, a new one becomes a pending row
 whose fetch job is dispatched after the commit (`backend_jobs/link_previews.py`). The job GETs
 the page through the SSRF-safe client (`socialhub/delivery/outbound.py`: private addresses refused
@@ -8,8 +9,9 @@ unless `OUTBOUND_ALLOW_PRIVATE`, every redirect checked, no cookies, a time limi
 `PAGE_MAX_BYTES`), reads its Open Graph tags (or `<title>` and the description meta) with the
 standard library's HTML parser, keeps them as plain text only (cleaned and bounded: the page's
 HTML is never rendered anywhere), and fetches its image the same way, re-encoded through the
-image pipeline (sniffed, pixels bounded, metadata gone, WebP). Messages then show the card; their
-viewers hear a `message`/`edit` event carrying it (`messages.do_publish_preview`).
+image pipeline (sniffed, pixels bounded, metadata gone, WebP). Messages and posts then show the
+card: a message's viewers hear a `message`/`edit` event carrying it (`messages.do_publish_preview`),
+a post's watchers a `post`/`edit` that has them read it again (`posts.do_publish_preview`).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from socialhub.models.link_previews import (
     LinkPreview,
     LinkPreviewView,
     MessageLinkPreview,
+    PostLinkPreview,
     PreviewStatus,
 )
 
@@ -103,9 +106,9 @@ def first_link(body: str) -> str | None:
 # Attaching ---------------------------------------------------------------------------------------
 
 
-def do_attach(session: Session, message_id: str, body: str) -> LinkPreview | None:
-    """Give a new message the card of its first link: the cached row, or a new pending one whose
-    fetch is dispatched after the commit. Returns the row (None without a link)."""
+def do_cache(session: Session, body: str) -> LinkPreview | None:
+    """The cached card of the first link of `body`: the row as it is, or a new pending one
+    whose fetch is dispatched after the commit (None without a link)."""
     url = first_link(body)
     if url is None:
         return None
@@ -132,8 +135,24 @@ def do_attach(session: Session, message_id: str, body: str) -> LinkPreview | Non
         preview.status, preview.error = PreviewStatus.pending.value, ""
         session.add(preview)
         _dispatch_on_commit(session, preview.id)
-    session.add(MessageLinkPreview(message_id=message_id, preview_id=preview.id))
-    session.flush()
+    return preview
+
+
+def do_attach(session: Session, message_id: str, body: str) -> LinkPreview | None:
+    """Give a new message the card of its first link (see `do_cache`)."""
+    preview = do_cache(session, body)
+    if preview is not None:
+        session.add(MessageLinkPreview(message_id=message_id, preview_id=preview.id))
+        session.flush()
+    return preview
+
+
+def do_attach_to_post(session: Session, post_id: str, body: str) -> LinkPreview | None:
+    """Give a new post the card of its first link (see `do_cache`)."""
+    preview = do_cache(session, body)
+    if preview is not None:
+        session.add(PostLinkPreview(post_id=post_id, preview_id=preview.id))
+        session.flush()
     return preview
 
 
@@ -183,6 +202,34 @@ def previews_for(session: Session, message_ids: Sequence[str]) -> dict[str, Link
         )
     ).all()
     return {message_id: view(preview) for message_id, preview in rows}
+
+
+def previews_for_posts(session: Session, post_ids: Sequence[str]) -> dict[str, LinkPreviewView]:
+    """The cards shown under these posts (ready ones, not removed): one query."""
+    if not post_ids:
+        return {}
+    rows = session.exec(
+        select(PostLinkPreview.post_id, LinkPreview)
+        .join(LinkPreview, col(LinkPreview.id) == col(PostLinkPreview.preview_id))
+        .where(
+            col(PostLinkPreview.post_id).in_(post_ids),
+            col(PostLinkPreview.removed_at).is_(None),
+            LinkPreview.status == PreviewStatus.ready.value,
+        )
+    ).all()
+    return {post_id: view(preview) for post_id, preview in rows}
+
+
+def posts_showing(session: Session, preview_id: str) -> list[str]:
+    """The posts whose card is this preview (and not removed)."""
+    return list(
+        session.exec(
+            select(PostLinkPreview.post_id).where(
+                PostLinkPreview.preview_id == preview_id,
+                col(PostLinkPreview.removed_at).is_(None),
+            )
+        ).all()
+    )
 
 
 def messages_showing(session: Session, preview_id: str) -> list[str]:

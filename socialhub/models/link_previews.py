@@ -1,7 +1,8 @@
-"""Link previews: one cached card per normalised URL, and which message shows which card.
+"""Link previews: one cached card per normalised URL, and which message or post shows which card.
 
-A URL is fetched once (`status` pending -> ready or failed) and every message linking to it
-shares the row; the sender may remove the card from their message (`removed_at`), for everyone.
+A URL is fetched once (`status` pending -> ready or failed) and every message or post linking to
+it shares the row; the sender may remove the card from their message or post (`removed_at`),
+for everyone.
 """
 
 from __future__ import annotations
@@ -51,6 +52,20 @@ class MessageLinkPreview(SQLModel, table=True):
         foreign_key="link_previews.id", ondelete="CASCADE", index=True, max_length=32
     )
     # The sender removed the card: nobody sees it any more.
+    removed_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+
+
+class PostLinkPreview(SQLModel, table=True):
+    """The card under a post: its first link's preview."""
+
+    __tablename__ = "post_link_previews"
+
+    post_id: str = Field(
+        foreign_key="posts.id", ondelete="CASCADE", primary_key=True, max_length=32
+    )
+    preview_id: str = Field(
+        foreign_key="link_previews.id", ondelete="CASCADE", index=True, max_length=32
+    )
     removed_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
 
 
