@@ -12,6 +12,7 @@ from socialhub.components.emoji import (
     sticker_button,
 )
 from socialhub.components.getting_started import invite_link_actions, people_picker
+from socialhub.components.link_preview import link_preview_card
 from socialhub.components.threads import thread_chip
 from socialhub.components.ui import counted, counted_noun, upload_zone, user_avatar
 from socialhub.state.chat_admin import DESCRIPTION_MAX, GROUP_PICTURE_UPLOAD_ID, ChatAdminState
@@ -252,65 +253,6 @@ def edit_form(message: rx.Var[MessageRow]) -> rx.Component:
     )
 
 
-def link_preview_card(message: rx.Var[MessageRow]) -> rx.Component:
-    """The card of the message's first link: the page's text as plain text, never its HTML."""
-    return rx.link(
-        rx.hstack(
-            rx.cond(
-                message.preview_image != "",
-                rx.image(
-                    src=message.preview_image,
-                    alt="",
-                    loading="lazy",
-                    width="72px",
-                    height="72px",
-                    object_fit="cover",
-                    border_radius="6px",
-                    class_name="link-preview-image",
-                ),
-            ),
-            rx.vstack(
-                rx.cond(
-                    message.preview_site != "",
-                    rx.text(
-                        message.preview_site,
-                        size="1",
-                        color_scheme="gray",
-                        class_name="link-preview-site",
-                    ),
-                ),
-                rx.text(
-                    message.preview_title, size="2", weight="bold", class_name="link-preview-title"
-                ),
-                rx.cond(
-                    message.preview_description != "",
-                    rx.text(
-                        message.preview_description,
-                        size="1",
-                        class_name="link-preview-description sh-ellipsis",
-                    ),
-                ),
-                spacing="0",
-                align="start",
-                min_width="0",
-            ),
-            spacing="2",
-            align="center",
-        ),
-        href=message.preview_url,
-        is_external=True,
-        rel="noopener noreferrer nofollow",
-        underline="none",
-        color="inherit",
-        border_left=f"3px solid {rx.color('accent', 8)}",
-        padding="0.25em 0.5em",
-        background_color=rx.color("gray", 2),
-        border_radius="6px",
-        max_width="100%",
-        class_name="link-preview",
-    )
-
-
 def message_bubble(message: rx.Var[MessageRow]) -> rx.Component:
     # A stored message's ticks come from the receipts (ChatTicksState), a pending send's from
     # its row (sending, queued, failed).
@@ -389,7 +331,16 @@ def message_bubble(message: rx.Var[MessageRow]) -> rx.Component:
                     ),
                 ),
             ),
-            rx.cond((message.preview_url != "") & ~message.deleted, link_preview_card(message)),
+            rx.cond(
+                (message.preview_url != "") & ~message.deleted,
+                link_preview_card(
+                    message.preview_url,
+                    message.preview_title,
+                    message.preview_description,
+                    message.preview_site,
+                    message.preview_image,
+                ),
+            ),
             reactions(message),
             thread_chip(message),
             rx.hstack(

@@ -1,6 +1,7 @@
 """Link previews in the browser: Alice sends a link to a website on 127.0.0.1 in a DM, Bob
 sees its card appear live (title, site name, description, image; the page's markup as plain
-text), and Alice removes it from her message's menu: it goes on Bob's side too."""
+text), and Alice removes it from her message's menu: it goes on Bob's side too. A post's link
+gets its card the same way, live, and its author removes it."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import BrowserContext, expect
 
+from tests.e2e.conftest import register, ui_login, unique
 from tests.e2e.test_messaging_e2e import dm_pair, send
 from tests.support.images import photo_with_exif
 from tests.support.website import Page, website
@@ -63,4 +65,28 @@ def test_a_link_gets_its_card_live_and_the_sender_removes_it(
         a.get_by_role("menuitem", name="Remove preview").click()
         expect(a.get_by_text("Preview removed")).to_be_visible()
         expect(mine.locator(".link-preview")).to_have_count(0)
+        expect(card).to_have_count(0)
+
+
+def test_a_posts_link_gets_its_card_live_and_its_author_removes_it(
+    new_context: Callable[..., BrowserContext],
+) -> None:
+    alice = unique("alice")
+    register(alice, display_name="Alice")
+    with website() as site:
+        site.pages["/trail"] = Page(
+            b'<title>Trail guide</title><meta name="description" content="Ten walks.">'
+        )
+        a = new_context().new_page()
+        ui_login(a, alice)
+        a.get_by_label("New post").fill(f"Walk with me {site.url('/trail')}")
+        a.locator("#publish-post").click()
+        mine = a.locator(".post", has_text="Walk with me")
+        expect(mine).to_be_visible()
+        card = mine.locator(".link-preview")
+        expect(card.locator(".link-preview-title")).to_have_text("Trail guide")
+        expect(card).to_contain_text("Ten walks.")
+        expect(card).to_have_attribute("rel", "noopener noreferrer nofollow")
+        mine.get_by_label("Remove preview").click()
+        expect(a.get_by_text("Preview removed")).to_be_visible()
         expect(card).to_have_count(0)
