@@ -16,6 +16,7 @@ def purge_expired() -> dict[str, int]:
         return maintenance.do_purge_expired(session)
 
 
+import backend_jobs.link_previews  # noqa: E402  (registers the link previews' fetch job)
 import backend_jobs.media  # noqa: E402  (registers the uploads' processing jobs)
 import backend_jobs.servers  # noqa: E402  (registers the servers' periodic tasks)
 import backend_jobs.social  # noqa: E402  (registers the social network's periodic tasks)

@@ -126,6 +126,8 @@ class Settings:
     outbound_allow_private: bool = False
     outbound_timeout_seconds: float = 5.0
     outbound_max_response_bytes: int = 64 * 1024
+    outbound_allow_hosts: frozenset[str] = frozenset()
+    jobs_immediate: bool = False
     command_deadline_seconds: float = 10.0
     upload_max_image_bytes: int = 16 * 1024 * 1024
     upload_max_video_bytes: int = 100 * 1024 * 1024
@@ -230,6 +232,13 @@ def load_settings() -> Settings:
         outbound_allow_private=_env_bool("OUTBOUND_ALLOW_PRIVATE", False),
         outbound_timeout_seconds=float(_env("OUTBOUND_TIMEOUT_SECONDS", "5")),
         outbound_max_response_bytes=_env_int("OUTBOUND_MAX_RESPONSE_BYTES", 64 * 1024),
+        # Link previews' fetches run in the app's own process (a thread after the commit)
+        # instead of on the job queue: a single process with no job worker, as the browser tests.
+        jobs_immediate=_env_bool("JOBS_IMMEDIATE", False),
+        # `host:port` pairs (as in the URL) exempt from the address rule, comma-separated.
+        outbound_allow_hosts=frozenset(
+            h.strip().lower() for h in _env("OUTBOUND_ALLOW_HOSTS", "").split(",") if h.strip()
+        ),
         # How long a bot has to answer a slash command before the member reads "the bot did
         # not answer" (Discord gives 3 s; a bot on a home server deserves more).
         command_deadline_seconds=float(_env("COMMAND_DEADLINE_SECONDS", "10")),

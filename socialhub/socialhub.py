@@ -6,6 +6,7 @@ import sys
 
 import reflex as rx
 
+import backend_jobs.link_previews  # (link previews are fetched by jobs)
 import backend_jobs.media  # (uploads are processed by jobs)
 import backend_jobs.webhooks  # noqa: F401  (messages' outgoing webhooks are enqueued as jobs)
 from socialhub.api.app import create_api

@@ -389,6 +389,25 @@ def delete(
     return no_content()
 
 
+@router.delete(
+    "/chats/{chat_id}/messages/{message_id}/preview",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses={
+        403: {**ERROR_RESPONSES[403], "description": "Not the sender (`not_author`)"},
+        404: {
+            **ERROR_RESPONSES[404],
+            "description": "No such message in this chat (`message_not_found`), or it shows no "
+            "link preview (`preview_not_found`)",
+        },
+    },
+)
+def remove_preview(chat_id: str, message_id: str, caller: CurrentCaller) -> Response:
+    """The sender removes the link preview card under their message, for everyone."""
+    with transaction() as db:
+        messages.check_remove_preview(db, caller.user(db), chat_id, message_id)
+    return no_content()
+
+
 @router.put("/messages/{message_id}/reactions/{emoji}", status_code=204)
 def react(message_id: str, emoji: str, caller: CurrentCaller) -> Response:
     with transaction() as db:

@@ -179,6 +179,15 @@ def repost(post_id: str, caller: CurrentCaller) -> PostView:
         return posts.post_view(db, user, posts.check_repost(db, user, post_id))
 
 
+@router.delete("/posts/{post_id}/preview", status_code=status.HTTP_204_NO_CONTENT)
+def remove_preview(post_id: str, caller: CurrentCaller) -> Response:
+    """The author removes the link preview card under their post, for everyone (403
+    `not_author` / 404 as for edits; 404 `preview_not_found` on a post without one)."""
+    with transaction() as db:
+        posts.check_remove_preview(db, caller.user(db), post_id)
+    return no_content()
+
+
 @router.delete("/posts/{post_id}/repost", status_code=status.HTTP_204_NO_CONTENT)
 def undo_repost(post_id: str, caller: CurrentCaller) -> Response:
     """Take your repost of this post back (none: no change); the id of the original or of the

@@ -12,6 +12,7 @@ from socialhub.components.emoji import (
     sticker_button,
 )
 from socialhub.components.getting_started import invite_link_actions, people_picker
+from socialhub.components.link_preview import link_preview_card
 from socialhub.components.threads import thread_chip
 from socialhub.components.ui import counted, counted_noun, upload_zone, user_avatar
 from socialhub.state.chat_admin import DESCRIPTION_MAX, GROUP_PICTURE_UPLOAD_ID, ChatAdminState
@@ -196,6 +197,12 @@ def message_menu(message: rx.Var[MessageRow]) -> rx.Component:
                 message.mine,
                 rx.dropdown_menu.item("Edit", on_click=ConversationState.start_edit(message.id)),
             ),
+            rx.cond(
+                message.mine & (message.preview_url != ""),
+                rx.dropdown_menu.item(
+                    "Remove preview", on_click=ConversationState.remove_preview(message.id)
+                ),
+            ),
             rx.dropdown_menu.item(
                 "Delete for me", on_click=ConversationState.delete_for_me(message.id)
             ),
@@ -322,6 +329,16 @@ def message_bubble(message: rx.Var[MessageRow]) -> rx.Component:
                             class_name="message-body",
                         ),
                     ),
+                ),
+            ),
+            rx.cond(
+                (message.preview_url != "") & ~message.deleted,
+                link_preview_card(
+                    message.preview_url,
+                    message.preview_title,
+                    message.preview_description,
+                    message.preview_site,
+                    message.preview_image,
                 ),
             ),
             reactions(message),

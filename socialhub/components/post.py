@@ -7,6 +7,7 @@ from typing import Any
 import reflex as rx
 
 from socialhub.components.confirm import confirm_event
+from socialhub.components.link_preview import link_preview_card
 from socialhub.components.report import report_button
 from socialhub.components.stories import story_avatar
 from socialhub.components.ui import (
@@ -283,6 +284,31 @@ def post_card(post: rx.Var[PostCard]) -> rx.Component:
                     ),
                     columns=rx.cond(post.images.length() > 1, "2", "1"),
                     gap="2",
+                    width="100%",
+                ),
+            ),
+            rx.cond(
+                post.preview_url != "",
+                rx.hstack(
+                    link_preview_card(
+                        post.preview_url,
+                        post.preview_title,
+                        post.preview_description,
+                        post.preview_site,
+                        post.preview_image,
+                    ),
+                    rx.cond(
+                        post.mine,
+                        rx.icon_button(
+                            rx.icon("x", size=14),
+                            variant="ghost",
+                            color_scheme="gray",
+                            size="1",
+                            on_click=FeedState.remove_preview(post.id),
+                            aria_label="Remove preview",
+                        ),
+                    ),
+                    align="start",
                     width="100%",
                 ),
             ),

@@ -1,4 +1,4 @@
-"""Requests the server makes on users' behalf (outgoing webhooks), safe from SSRF.
+"""Requests the server makes on users' behalf (outgoing webhooks, link previews), safe from SSRF.
 
 A URL a user typed must never reach what only the server can reach: its own loopback, the
 private network, a cloud's metadata address. So the host is resolved once, every address it
@@ -8,7 +8,13 @@ so a second DNS answer cannot point elsewhere between the check and the connect.
 refused, not followed: a webhook's receiver answers, it does not send us on. Timeouts are short
 and a response is read up to a size limit.
 
-`OUTBOUND_ALLOW_PRIVATE=true` lifts the address rule, for tests reaching a server of their own.
+A link preview's GET (`get`) follows redirects itself, a few at most, each new location resolved
+and checked again as above; it sends no cookies (a fresh client per hop keeps none) and may cut a
+page at its size limit instead of failing.
+
+`OUTBOUND_ALLOW_PRIVATE=true` lifts the address rule, for tests reaching a server of their own;
+`OUTBOUND_ALLOW_HOSTS=host:port,...` lifts it for those exact hosts only (an intranet service, or
+a test whose server redirects elsewhere).
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ import socket
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 
@@ -48,6 +54,10 @@ class OutboundResponse:
     status: int
     body: bytes
     headers: Mapping[str, str] = field(default_factory=dict)
+
+    # Where the body came from, after redirects; `truncated`: cut at the size limit.
+    url: str = ""
+    truncated: bool = False
 
     @property
     def ok(self) -> bool:
@@ -136,7 +146,9 @@ def resolve(url: str, *, allow_private: bool | None = None) -> Target:
     """The URL's host resolved once and checked: refused if ANY of its addresses is not public
     (a name answering both a public and a private address would otherwise be a coin toss)."""
     scheme, host, port, path = check_url(url)
-    allow = get_settings().outbound_allow_private if allow_private is None else allow_private
+    settings = get_settings()
+    allow = settings.outbound_allow_private if allow_private is None else allow_private
+    allow = allow or f"{host}:{port}" in settings.outbound_allow_hosts
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as error:
@@ -205,3 +217,71 @@ def post(
         raise OutboundError("timeout", "the receiver took too long to answer") from None
     except httpx.HTTPError as error:
         raise OutboundError("connection_failed", f"the request failed: {error}") from None
+
+
+MAX_REDIRECTS = 5
+
+
+def get(
+    url: str,
+    *,
+    headers: Mapping[str, str] | None = None,
+    allow_private: bool | None = None,
+    timeout: float | None = None,
+    max_bytes: int | None = None,
+    truncate: bool = False,
+    user_agent: str = USER_AGENT,
+) -> OutboundResponse:
+    """GET `url`, following at most `MAX_REDIRECTS` redirects, each target checked as the first.
+    Over `max_bytes` the body is cut there (`truncate`) or the request fails. Raises
+    `OutboundError` when refused or when the request fails."""
+    settings = get_settings()
+    seconds = settings.outbound_timeout_seconds if timeout is None else timeout
+    limit = settings.outbound_max_response_bytes if max_bytes is None else max_bytes
+    deadline = time.monotonic() + 2 * seconds
+    current = url
+    for _ in range(MAX_REDIRECTS + 1):
+        target = resolve(current, allow_private=allow_private)
+        extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
+        request_headers = {"User-Agent": user_agent, **(headers or {}), "Host": target.host_header}
+        try:
+            with (
+                httpx.Client(
+                    timeout=httpx.Timeout(seconds), follow_redirects=False, trust_env=False
+                ) as client,
+                client.stream(
+                    "GET", target.url, headers=request_headers, extensions=extensions
+                ) as response,
+            ):
+                if response.is_redirect:
+                    location = response.headers.get("location", "")
+                    if not location:
+                        raise OutboundError("connection_failed", "a redirect without a location")
+                    current = urljoin(current, location)
+                    continue
+                body = bytearray()
+                truncated = False
+                for chunk in response.iter_bytes():
+                    body += chunk
+                    if len(body) > limit:
+                        if not truncate:
+                            raise OutboundError(
+                                "response_too_large", f"the response is over {limit} bytes"
+                            )
+                        del body[limit:]
+                        truncated = True
+                        break
+                    if time.monotonic() > deadline:
+                        raise OutboundError("timeout", "the server took too long to answer")
+                return OutboundResponse(
+                    response.status_code,
+                    bytes(body),
+                    dict(response.headers),
+                    url=current,
+                    truncated=truncated,
+                )
+        except httpx.TimeoutException:
+            raise OutboundError("timeout", "the server took too long to answer") from None
+        except httpx.HTTPError as error:
+            raise OutboundError("connection_failed", f"the request failed: {error}") from None
+    raise OutboundError("too_many_redirects", f"more than {MAX_REDIRECTS} redirects")

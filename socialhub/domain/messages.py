@@ -13,7 +13,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, SQLModel, col, select
 
 from socialhub.db import upsert
-from socialhub.domain import blocks, channel_messages, custom_emoji, ratelimit, text
+from socialhub.domain import blocks, channel_messages, custom_emoji, link_previews, ratelimit, text
 from socialhub.domain.audit import do_audit
 from socialhub.domain.chats import (
     access_conversation,
@@ -44,6 +44,7 @@ from socialhub.models import (
 from socialhub.models.base import utcnow
 from socialhub.models.chat import MessageView, ReactionSummary, ReplyPreview
 from socialhub.models.custom_emoji import StickerRef
+from socialhub.models.link_previews import MessageLinkPreview, PreviewStatus
 from socialhub.realtime.events import (
     conversation_key,
     publish_ephemeral,
@@ -136,8 +137,9 @@ def message_views(
             {u.id: u for u in session.exec(select(User).where(col(User.id).in_(author_ids))).all()}
         )
     reactions = _reactions(session, ids) if known is None else {}
-    # A message just stored has no thread yet.
+    # A message just stored has no thread yet, nor a card.
     threads = thread_summaries(session, ids) if known is None else {}
+    previews = link_previews.previews_for(session, ids) if known is None else {}
     emoji = custom_emoji.images_for(session, (m.body for m in messages))
     stickers = custom_emoji.sticker_refs(session, (m.sticker_id for m in messages if m.sticker_id))
     if nicknames is None:
@@ -181,6 +183,7 @@ def message_views(
                 nickname=nicknames.get((m.conversation_id, m.author_id or 0), ""),
                 thread=threads.get(m.id),
                 sticker=None if deleted or not m.sticker_id else stickers.get(m.sticker_id),
+                preview=None if deleted else previews.get(m.id),
             )
         )
     return views
@@ -425,6 +428,51 @@ def check_send_message(
         ratelimit.hit("message", f"user:{actor.id}")
         if channel is not None:
             channel_messages.do_channel_sent(session, channel, actor, message, now=now)
+        do_attach_link_preview(session, conversation, message)
+    return message
+
+
+# Link previews -----------------------------------------------------------------------------------
+
+
+def do_attach_link_preview(session: Session, conversation: Conversation, message: Message) -> None:
+    """The card of a new message's first link: a URL already fetched shows at once (an `edit`
+    of the message), a new one once its job has fetched it (`do_publish_preview`)."""
+    preview = link_previews.do_attach(session, message.id, message.body)
+    if preview is not None and preview.status == PreviewStatus.ready.value:
+        _publish_message(session, conversation, message, "edit")
+
+
+def do_publish_preview(session: Session, preview_id: str) -> int:
+    """A preview became ready: every message showing it is republished with its card (an
+    `edit`, to everyone who sees the message). Returns how many messages."""
+    count = 0
+    for message_id in link_previews.messages_showing(session, preview_id):
+        message = session.get(Message, message_id)
+        if message is None or message.deleted_at is not None:
+            continue
+        conversation = session.get(Conversation, message.conversation_id)
+        if conversation is None:
+            continue
+        _publish_message(session, conversation, message, "edit")
+        count += 1
+    return count
+
+
+def check_remove_preview(session: Session, actor: User, chat_id: str, message_id: str) -> Message:
+    """The sender removes their message's card, for everyone."""
+    message, conversation, _ = access_message(session, actor, message_id)
+    if conversation.id != chat_id:
+        raise NotFound("no such message", code="message_not_found")
+    if message.author_id != actor.id:
+        raise PermissionDenied("only the sender can remove the preview", code="not_author")
+    link = session.get(MessageLinkPreview, message.id)
+    if link is None or link.removed_at is not None:
+        raise NotFound("this message has no preview", code="preview_not_found")
+    link.removed_at = utcnow()
+    session.add(link)
+    session.flush()
+    _publish_message(session, conversation, message, "edit")
     return message
 
 
@@ -720,6 +768,7 @@ def check_forward(
         )
         if channel is not None:
             channel_messages.do_channel_sent(session, channel, actor, copy, now=now)
+        do_attach_link_preview(session, conversation, copy)
         sent.append(copy)
     return sent
 

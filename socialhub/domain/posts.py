@@ -32,7 +32,7 @@ from sqlmodel import Session, col, or_, select
 
 from socialhub.config import get_settings
 from socialhub.db import on_commit, on_rollback
-from socialhub.domain import automod, graph, media, polls, ratelimit, text
+from socialhub.domain import automod, graph, link_previews, media, polls, ratelimit, text
 from socialhub.domain.audit import do_audit
 from socialhub.domain.channel_messages import (
     channel_access,
@@ -59,6 +59,7 @@ from socialhub.models import (
     User,
 )
 from socialhub.models.base import utcnow
+from socialhub.models.link_previews import PostLinkPreview
 from socialhub.models.poll_views import PollSpec
 from socialhub.models.post_views import PictureView, PostContent, PostView
 from socialhub.realtime.events import publish_on_commit
@@ -189,6 +190,7 @@ def post_views(
         ).all()
     )
     poll_views = polls.poll_views(session, viewer, [p.id for p in shown if p.has_poll])
+    previews = link_previews.previews_for_posts(session, [p.id for p in shown if p.body])
 
     def view(post: Post, *, top: bool = True, in_repost: bool = False) -> PostView:
         original = visible.get(post.repost_of_id or post.quote_of_id or "")
@@ -221,6 +223,7 @@ def post_views(
             repost_of=nested if post.repost_of_id else None,
             quote_of=nested if post.quote_of_id else None,
             quote_unavailable=embeds and bool(post.quote_of_id) and original is None,
+            preview=previews.get(post.id),
         )
 
     return [view(post) for post in posts]
@@ -462,7 +465,44 @@ def check_create_post(
         polls.do_attach_poll(session, post, poll)
     _set_hashtags(session, post)
     session.flush()
+    link_previews.do_attach_to_post(session, post.id, post.body)
     _publish_new(session, post)
+    return post
+
+
+# Link previews -----------------------------------------------------------------------------------
+
+
+def _publish_reload(session: Session, post_id: str) -> None:
+    """The post's watchers read it again, each through the rule of `get_posts`."""
+    publish_on_commit(
+        session,
+        type="post",
+        op="edit",
+        data={"post_id": post_id, "post": None},
+        topics=[f"post:{post_id}"],
+    )
+
+
+def do_publish_preview(session: Session, preview_id: str) -> int:
+    """A preview became ready: the watchers of every post showing it read it again (an
+    `edit` without content, as after a narrowing). Returns how many posts."""
+    post_ids = link_previews.posts_showing(session, preview_id)
+    for post_id in post_ids:
+        _publish_reload(session, post_id)
+    return len(post_ids)
+
+
+def check_remove_preview(session: Session, actor: User, post_id: str) -> Post:
+    """The author removes their post's card, for everyone."""
+    post = _own_post(session, actor, post_id)
+    link = session.get(PostLinkPreview, post.id)
+    if link is None or link.removed_at is not None:
+        raise NotFound("this post has no preview", code="preview_not_found")
+    link.removed_at = utcnow()
+    session.add(link)
+    session.flush()
+    _publish_reload(session, post.id)
     return post
 
 

@@ -2,6 +2,7 @@
 
 from socialhub.models import bots as bots  # the bot accounts' table
 from socialhub.models import commands as commands  # the slash commands' tables
+from socialhub.models import link_previews as link_previews  # link preview cards
 from socialhub.models import uploads as uploads  # uploaded files as received
 from socialhub.models import webhooks as webhooks  # the webhooks' tables
 from socialhub.models.auth import AuthSession, LoginTicket, RefreshToken, SessionKind

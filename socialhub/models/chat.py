@@ -11,6 +11,7 @@ from sqlmodel import Field, SQLModel
 
 from socialhub.models.base import new_id, utc_column, utcnow
 from socialhub.models.custom_emoji import StickerRef
+from socialhub.models.link_previews import LinkPreviewView
 from socialhub.models.threads import ThreadSummary
 
 
@@ -253,6 +254,8 @@ class MessageView(SQLModel):
     # The thread started from this message, if any.
     thread: ThreadSummary | None = None
     sticker: StickerRef | None = None
+    # The card of the message's first link, once fetched (and unless its sender removed it).
+    preview: LinkPreviewView | None = None
 
 
 class MemberView(SQLModel):

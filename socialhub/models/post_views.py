@@ -7,6 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from socialhub.models.chat import UserBrief
+from socialhub.models.link_previews import LinkPreviewView
 from socialhub.models.poll_views import PollView
 
 
@@ -43,6 +44,9 @@ class PostView(BaseModel):
     quote_of: PostView | None = None
     quote_unavailable: bool = Field(
         default=False, description="a quote of a post this viewer may not see: show a marker"
+    )
+    preview: LinkPreviewView | None = Field(
+        default=None, description="the card of the post's first link, once fetched"
     )
 
 

@@ -73,6 +73,12 @@ class MessageRow(BaseModel):
     thread_count: int = 0
     # A bot's answer to a slash command: "Alice used /roll" ("" for any other message).
     command_line: str = ""
+    # The card of the message's first link ("" url for none): plain text, shown as text.
+    preview_url: str = ""
+    preview_title: str = ""
+    preview_description: str = ""
+    preview_site: str = ""
+    preview_image: str = ""
 
 
 def presence_label(view: PresenceView | None, clock: Clock) -> str:
@@ -162,6 +168,11 @@ def message_row(view: MessageView, me: int, clock: Clock) -> MessageRow:
         thread_name=view.thread.name if view.thread else "",
         thread_count=view.thread.message_count if view.thread else 0,
         command_line=command_line(view),
+        preview_url=view.preview.url if view.preview else "",
+        preview_title=view.preview.title if view.preview else "",
+        preview_description=view.preview.description if view.preview else "",
+        preview_site=view.preview.site_name if view.preview else "",
+        preview_image=view.preview.image_url if view.preview else "",
     )
 
 

@@ -528,6 +528,14 @@ class ConversationState(rx.State):
         )
 
     @rx.event
+    async def remove_preview(self, message_id: str) -> EventSpec | None:
+        chat_id = self.open_id
+        toast = await self._act(
+            lambda s, u: messages_domain.check_remove_preview(s, u, chat_id, message_id)
+        )
+        return toast or rx.toast.success("Preview removed")
+
+    @rx.event
     async def delete_for_me(self, message_id: str) -> EventSpec | None:
         return await self._act(
             lambda s, u: messages_domain.check_delete_message(s, u, message_id, for_everyone=False)

@@ -76,6 +76,12 @@ class PostCard(BaseModel):
     poll_voters: int
     poll_closed: bool
     poll_multiple: bool
+    # The card of the post's first link ("" url for none): plain text, shown as text.
+    preview_url: str = ""
+    preview_title: str = ""
+    preview_description: str = ""
+    preview_site: str = ""
+    preview_image: str = ""
 
 
 class TrendRow(BaseModel, extra="ignore"):
@@ -132,6 +138,11 @@ def post_card(view: PostView, clock: Clock) -> PostCard:
         poll_voters=poll.voters if poll else 0,
         poll_closed=poll.closed if poll else False,
         poll_multiple=poll.multiple if poll else False,
+        preview_url=shown.preview.url if shown.preview else "",
+        preview_title=shown.preview.title if shown.preview else "",
+        preview_description=shown.preview.description if shown.preview else "",
+        preview_site=shown.preview.site_name if shown.preview else "",
+        preview_image=shown.preview.image_url if shown.preview else "",
     )
 
 
@@ -527,6 +538,13 @@ class FeedState(rx.State):
         self.quoting_id = self.quoting_author = ""
         self._prepend(view)
         return rx.toast.success("Quoted")
+
+    @rx.event
+    async def remove_preview(self, post_id: str) -> Any:
+        failed = await self._refresh(
+            post_id, lambda s, u: posts.check_remove_preview(s, u, post_id)
+        )
+        return failed or rx.toast.success("Preview removed")
 
     @rx.event
     async def delete_post(self, post_id: str) -> Any:

@@ -73,6 +73,9 @@ class AppServer:
             # Long enough for a bot on a loaded machine, short enough to watch one time out.
             "COMMAND_DEADLINE_SECONDS": "6",
             "LOG_LEVEL": "WARNING",
+            # Link previews fetch a website the test starts on 127.0.0.1, in the app's process.
+            "OUTBOUND_ALLOW_PRIVATE": "true",
+            "JOBS_IMMEDIATE": "true",
         }
         self.env.pop("REDIS_URL", None)
 
