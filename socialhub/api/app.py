@@ -38,6 +38,7 @@ from socialhub.api import threads as threads_api
 from socialhub.api import webhooks as webhooks_api
 from socialhub.api.caching import CacheFingerprinted
 from socialhub.api.errors import error_response, install_error_handlers
+from socialhub.api.intake import AuthBeforeBody
 from socialhub.db import get_engine
 from socialhub.logs import get_logger
 from socialhub.realtime.hub import RedisHub, get_hub
@@ -129,6 +130,8 @@ def create_api() -> FastAPI:
 
     api.add_middleware(AccessLog)
     api.add_middleware(CacheFingerprinted)
+    # Outermost: a multipart body is not read for a caller who will be refused anyway.
+    api.add_middleware(AuthBeforeBody, prefix=API_PREFIX + "/")
     return api
 
 
