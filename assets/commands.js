@@ -100,6 +100,15 @@
   document.addEventListener("input", (event) => {
     if (event.target && event.target.id === "composer") update(event.target);
   });
+  // The channel's commands changed while someone types (the stream said so): offer them at once.
+  new MutationObserver(() => {
+    const box = document.getElementById("composer");
+    if (box && document.activeElement === box) update(box);
+  }).observe(document.documentElement, {
+    subtree: true,
+    attributes: true,
+    attributeFilter: ["data-commands"],
+  });
   document.addEventListener("focusout", (event) => {
     if (event.target && event.target.id === "composer") close();
   });

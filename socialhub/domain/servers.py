@@ -196,7 +196,8 @@ def do_add_member(session: Session, server: Server, user: User) -> ServerMember:
         server.id,
         type="server_member",
         op="add",
-        data={"user_id": user.id, "member_count": server.member_count},
+        # A bot joining changes the channels' `/` menus (state/commands.py).
+        data={"user_id": user.id, "member_count": server.member_count, "is_bot": user.is_bot},
     )
     publish_on_commit(
         session, type="server", op="add", data={"server_id": server.id}, users=[user.id]

@@ -76,6 +76,10 @@ class CommandState(rx.State):
         if menu != self.menu:
             self.menu = menu
 
+    def _bots(self) -> set[int]:
+        """The bots whose commands the menu offers."""
+        return {int(c["bot"].get("id") or 0) for c in self._commands}
+
     def _find(self, chat_id: str, body: str) -> tuple[CommandView, str] | None:
         """The command `body` invokes (`/name rest`) in this chat, and the rest; None when it
         names none of its commands (the text is sent as a message)."""
@@ -139,17 +143,31 @@ class CommandState(rx.State):
         self.notices = list(notices.values())
 
 
+def _changes_menu(event: Event, bots: set[int]) -> bool:
+    """A bot's commands changed, a bot joined the server, or one whose commands are offered
+    left it (any other member coming and going changes no menu: no read for it)."""
+    kind, op, data = event.get("type"), event.get("op"), event.get("data") or {}
+    if kind == "commands":
+        return True
+    if kind != "server_member":
+        return False
+    if op == "add":
+        return bool(data.get("is_bot"))
+    return op == "remove" and data.get("user_id") in bots
+
+
 class CommandsLive:
     """The invoker's notices follow their ("command", ...) events; the `/` menu is read again
     when a bot of the server on screen changes its commands (("commands", "update") in the
     server's stream)."""
 
     def wants(self, events: list[Event]) -> bool:
-        return any(e.get("type") in ("command", "commands") for e in events)
+        return any(e.get("type") in ("command", "commands", "server_member") for e in events)
 
     async def observe(self, listener: RealtimeState, events: list[Event], me: int) -> str:
-        changed = any(e.get("type") == "commands" for e in events)
-        return (await listener.get_state(CommandState))._chat if changed else ""
+        state = await listener.get_state(CommandState)
+        changed = any(_changes_menu(e, state._bots()) for e in events)
+        return state._chat if changed else ""
 
     def needs_database(self, observed: str) -> bool:
         return bool(observed)

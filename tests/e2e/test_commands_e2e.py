@@ -2,7 +2,8 @@
 registers /roll; a member picks it from the composer's `/` menu, sees its option hint, has a
 wrong option refused (a toast, the text kept) and gets the bot's answer live in the channel.
 A private answer reaches the invoker alone (another member's tab shows nothing), a command
-nobody answers ends in "did not answer", and a command registered meanwhile joins the menu live."""
+nobody answers ends in "did not answer", and the menu follows live a command registered
+meanwhile and a bot joining or leaving."""
 
 from __future__ import annotations
 
@@ -200,3 +201,17 @@ def test_a_private_answer_reaches_the_invoker_alone_and_silence_times_out(
     bob_page.locator("#composer").fill("")
     bob_page.locator("#composer").press_sequentially("/ec")
     expect(bob_page.locator("#command-menu").get_by_role("option")).to_contain_text("/echo")
+
+    # A bot joining brings its commands to the menu at once; leaving takes them away.
+    coin = api(alice_token, "POST", "/bots", json={"name": "Coin"})
+    api(coin["token"], "POST", "/commands", json={"name": "flip", "description": "Heads or tails"})
+    api(alice_token, "POST", f"/servers/{server_id}/bots", json={"bot_id": coin["id"]})
+    composer = bob_page.locator("#composer")
+    composer.fill("")
+    composer.press_sequentially("/fl")
+    expect(bob_page.locator("#command-menu").get_by_role("option")).to_contain_text("/flip")
+    composer.press("Escape")
+    api(alice_token, "DELETE", f"/servers/{server_id}/bots/{coin['id']}")
+    expect(bob_page.locator("#command-data")).not_to_have_attribute(
+        "data-commands", re.compile('"flip"')
+    )
