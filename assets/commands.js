@@ -89,11 +89,26 @@
     const { box, matches } = open;
     const text = "/" + matches[i].name + " ";
     close();
-    window.shComplete.replace(box, 0, box.value.length, text);
+    box.focus();
+    box.setSelectionRange(0, box.value.length);
+    if (!document.execCommand("insertText", false, text)) {
+      box.setRangeText(text, 0, box.value.length, "end");
+      box.dispatchEvent(new InputEvent("input", { bubbles: true, data: text, inputType: "insertText" }));
+    }
   };
 
-  // Also when the channel's commands change while someone types.
-  window.shComplete.follow("data-commands", update);
+  document.addEventListener("input", (event) => {
+    if (event.target && event.target.id === "composer") update(event.target);
+  });
+  // The channel's commands changed while someone types (the stream said so): offer them at once.
+  new MutationObserver(() => {
+    const box = document.getElementById("composer");
+    if (box && document.activeElement === box) update(box);
+  }).observe(document.documentElement, {
+    subtree: true,
+    attributes: true,
+    attributeFilter: ["data-commands"],
+  });
   document.addEventListener("focusout", (event) => {
     if (event.target && event.target.id === "composer") close();
   });

@@ -24,8 +24,14 @@
     // A text box keeps its selection while the picker has the focus.
     const start = box.selectionStart ?? box.value.length;
     const end = box.selectionEnd ?? start;
-    // Focusing the box (replace does) also closes the picker's popover.
-    window.shComplete.replace(box, start, end, value);
+    // Focusing the box also closes the picker's popover (focus moved outside it).
+    box.focus();
+    box.setSelectionRange(start, end);
+    // execCommand keeps the browser's undo history; it is refused in a few browsers.
+    if (!document.execCommand("insertText", false, value)) {
+      box.setRangeText(value, start, end, "end");
+      box.dispatchEvent(new InputEvent("input", { bubbles: true, data: value, inputType: "insertText" }));
+    }
   };
 
   window.shEmoji = { text, typed, insertInto };
@@ -63,29 +69,7 @@
     p.style.bottom = window.innerHeight - rect.top + 4 + "px";
     p.hidden = false;
   };
-  // Types `text` over box[start:end] as typing would: execCommand keeps the browser's undo
-  // history (a few browsers refuse it), and an input event follows either way (React, the
-  // draft and the counter see it).
-  const replace = (box, start, end, text) => {
-    box.focus();
-    box.setSelectionRange(start, end);
-    if (!document.execCommand("insertText", false, text)) {
-      box.setRangeText(text, start, end, "end");
-      box.dispatchEvent(new InputEvent("input", { bubbles: true, data: text, inputType: "insertText" }));
-    }
-  };
-  // update(box) on each input in the composer, and when the server re-renders the data
-  // attribute `attr` while the composer has the focus (the stream changed what it offers).
-  const follow = (attr, update) => {
-    document.addEventListener("input", (event) => {
-      if (event.target && event.target.id === "composer") update(event.target);
-    });
-    new MutationObserver(() => {
-      const box = document.getElementById("composer");
-      if (box && document.activeElement === box) update(box);
-    }).observe(document.documentElement, { subtree: true, attributes: true, attributeFilter: [attr] });
-  };
-  window.shComplete = { data, popup, place, replace, follow };
+  window.shComplete = { data, popup, place };
 })();
 
 // The message composer's ":" autocomplete of custom emoji: typing ":" and two letters of a name
@@ -147,11 +131,26 @@
     const { box, start, end, matches } = open;
     const text = ":" + matches[i][0] + ": ";
     close();
-    window.shComplete.replace(box, start, end, text);
+    box.focus();
+    box.setSelectionRange(start, end);
+    if (!document.execCommand("insertText", false, text)) {
+      box.setRangeText(text, start, end, "end");
+      box.dispatchEvent(new InputEvent("input", { bubbles: true, data: text, inputType: "insertText" }));
+    }
   };
 
-  // Also when the server's emoji change while someone types.
-  window.shComplete.follow("data-emoji", update);
+  document.addEventListener("input", (event) => {
+    if (event.target && event.target.id === "composer") update(event.target);
+  });
+  // The server's emoji changed while someone types (the stream said so): offer them at once.
+  new MutationObserver(() => {
+    const box = document.getElementById("composer");
+    if (box && document.activeElement === box) update(box);
+  }).observe(document.documentElement, {
+    subtree: true,
+    attributes: true,
+    attributeFilter: ["data-emoji"],
+  });
   document.addEventListener("focusout", (event) => {
     if (open && event.target === open.box) close();
   });
